@@ -1,0 +1,7 @@
+//! planscope: verify, repair and draw parallel deployment plans for Mixture-of-Experts
+//! models. The core (model, read, write, summary) is plain Rust with no browser
+//! dependency; `web` (wasm32 only) and the `planscope` binary are thin shells over it.
+
+pub mod model;
+pub mod read;
+pub mod summary;

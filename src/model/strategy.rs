@@ -1,0 +1,150 @@
+//! Parallel strategy degrees, parsed from the free-form names plans use.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::num::NonZeroU32;
+
+/// Expert, tensor, pipeline and data parallel degrees; each at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Strategy {
+    pub ep: NonZeroU32,
+    pub tp: NonZeroU32,
+    pub pp: NonZeroU32,
+    pub dp: NonZeroU32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyError(pub String);
+
+impl fmt::Display for StrategyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const ONE: NonZeroU32 = NonZeroU32::MIN;
+
+impl Default for Strategy {
+    fn default() -> Self {
+        Strategy { ep: ONE, tp: ONE, pp: ONE, dp: ONE }
+    }
+}
+
+impl Strategy {
+    pub fn new(ep: u32, tp: u32, pp: u32, dp: u32) -> Result<Strategy, StrategyError> {
+        let nz = |v: u32, name: &str| {
+            NonZeroU32::new(v).ok_or_else(|| StrategyError(format!("{name} degree must be at least 1, got 0")))
+        };
+        Ok(Strategy { ep: nz(ep, "EP")?, tp: nz(tp, "TP")?, pp: nz(pp, "PP")?, dp: nz(dp, "DP")? })
+    }
+
+    /// EP·TP·PP·DP, the GPU count when every degree spans its own GPUs.
+    pub fn product(&self) -> u64 {
+        self.ep.get() as u64 * self.tp.get() as u64 * self.pp.get() as u64 * self.dp.get() as u64
+    }
+
+    /// Parses names such as `EP64_TP2`, `EP64_TP2_PP1_CORRECTED`, `TP4_PP4_DP2_EP8`,
+    /// `EP64-TP8-PP2-DP2`, `ep8 tp2`, `EP=8,TP=2`, in any order and case.
+    /// Words that are not a degree (`CORRECTED`, `MOE`) are ignored; a degree named twice
+    /// with different values, a zero degree, or no degree at all is an error.
+    pub fn parse(text: &str) -> Result<Strategy, StrategyError> {
+        let mut found: [Option<u32>; 4] = [None; 4];
+        let upper = text.to_ascii_uppercase();
+        let bytes = upper.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            let slot = match &bytes[i..i + 2] {
+                b"EP" => Some(0),
+                b"TP" => Some(1),
+                b"PP" => Some(2),
+                b"DP" => Some(3),
+                _ => None,
+            };
+            let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            if let (Some(slot), true) = (slot, starts_word) {
+                let mut j = i + 2;
+                while j < bytes.len() && matches!(bytes[j], b'=' | b':' | b' ') {
+                    j += 1;
+                }
+                let start = j;
+                while j < bytes.len() && bytes[j].is_ascii_digit() {
+                    j += 1;
+                }
+                let ends_word = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
+                if j > start && ends_word {
+                    let value: u32 = upper[start..j]
+                        .parse()
+                        .map_err(|_| StrategyError(format!("degree `{}` in `{text}` is too large", &upper[start..j])))?;
+                    let name = ["EP", "TP", "PP", "DP"][slot];
+                    if value == 0 {
+                        return Err(StrategyError(format!("{name} degree must be at least 1 in `{text}`")));
+                    }
+                    if let Some(prev) = found[slot] {
+                        if prev != value {
+                            return Err(StrategyError(format!("{name} is given twice ({name}{prev} and {name}{value}) in `{text}`")));
+                        }
+                    }
+                    found[slot] = Some(value);
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if found.iter().all(Option::is_none) {
+            return Err(StrategyError(format!(
+                "no parallel degree in `{text}`: expected names like EP64_TP2 or TP4-PP2-DP2-EP8"
+            )));
+        }
+        let [ep, tp, pp, dp] = found.map(|v| v.unwrap_or(1));
+        Strategy::new(ep, tp, pp, dp)
+    }
+}
+
+impl fmt::Display for Strategy {
+    /// Canonical form: every degree, in EP, TP, PP, DP order (`EP64_TP2_PP1_DP1`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EP{}_TP{}_PP{}_DP{}", self.ep, self.tp, self.pp, self.dp)
+    }
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = StrategyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Strategy::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(t: &str) -> String {
+        Strategy::parse(t).map(|s| s.to_string()).unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn parses_corpus_spellings() {
+        assert_eq!(s("EP64_TP2"), "EP64_TP2_PP1_DP1");
+        assert_eq!(s("EP64_TP2_PP1_CORRECTED"), "EP64_TP2_PP1_DP1");
+        assert_eq!(s("TP4_PP4_DP2_EP8"), "EP8_TP4_PP4_DP2");
+        assert_eq!(s("EP64-TP8-PP2-DP2"), "EP64_TP8_PP2_DP2");
+        assert_eq!(s("ep16 tp4"), "EP16_TP4_PP1_DP1");
+        assert_eq!(s("EP=8, TP=2"), "EP8_TP2_PP1_DP1");
+    }
+
+    #[test]
+    fn rejects_bad_text() {
+        assert!(s("hello").starts_with("error: no parallel degree"));
+        assert!(s("EP0_TP2").contains("at least 1"));
+        assert!(s("EP8_EP16").contains("given twice"));
+        // "STEP2" is not an EP degree: EP must start a word.
+        assert!(s("STEP2").starts_with("error"));
+    }
+
+    #[test]
+    fn display_round_trips() {
+        let st = Strategy::new(4, 2, 3, 5).unwrap();
+        assert_eq!(Strategy::parse(&st.to_string()).unwrap(), st);
+    }
+}

@@ -1,0 +1,74 @@
+//! A read failure that says what was expected and where.
+
+use std::fmt;
+
+/// Where in the input a problem is: a 1-based line and column, a node id, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub line: Option<u32>,
+    pub col: Option<u32>,
+    pub node: Option<String>,
+}
+
+impl ReadError {
+    pub fn at(line: u32, col: u32, message: impl Into<String>) -> ReadError {
+        ReadError { message: message.into(), line: Some(line), col: Some(col), node: None }
+    }
+
+    pub fn at_node(node: impl Into<String>, message: impl Into<String>) -> ReadError {
+        ReadError { message: message.into(), line: None, col: None, node: Some(node.into()) }
+    }
+
+    pub fn whole(message: impl Into<String>) -> ReadError {
+        ReadError { message: message.into(), line: None, col: None, node: None }
+    }
+
+    /// `LINE:COL`, `node ID`, or `LINE:COL (node ID)`, for prefixing messages.
+    pub fn location(&self) -> Option<String> {
+        match (self.line, self.col, &self.node) {
+            (Some(l), Some(c), Some(n)) => Some(format!("{l}:{c} (node {n})")),
+            (Some(l), Some(c), None) => Some(format!("{l}:{c}")),
+            (Some(l), None, _) => Some(format!("{l}")),
+            (None, _, Some(n)) => Some(format!("node {n}")),
+            _ => None,
+        }
+    }
+
+    /// `FILE:LINE:COL: message`, the form compilers use and editors jump to.
+    pub fn with_file(&self, file: &str) -> String {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}: {}", self.message_with_node()),
+            (Some(l), None) => format!("{file}:{l}: {}", self.message_with_node()),
+            _ => format!("{file}: {}", self.message_with_node()),
+        }
+    }
+
+    fn message_with_node(&self) -> String {
+        match &self.node {
+            Some(n) => format!("node `{n}`: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message_with_node()),
+            _ => f.write_str(&self.message_with_node()),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    (line, col)
+}

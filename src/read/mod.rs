@@ -1,0 +1,30 @@
+//! Readers: every plan notation in, one `Plan` out. Parse, don't validate: a reader
+//! turns text into typed fields or says exactly where it could not.
+
+mod error;
+
+pub use error::{ReadError, line_col};
+
+use crate::model::Plan;
+
+/// Inputs larger than this are refused with a message rather than read: the largest
+/// real plan seen is 3.9 MB, and the page must stay responsive.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a plan, choosing the notation from the text itself (JSON starts with `{`
+/// or `[`; anything else is read as DOT). The file name is only used for messages.
+pub fn read_plan(text: &str) -> Result<Plan, ReadError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(ReadError::whole(format!(
+            "the file is {:.1} MB; planscope reads plans up to {} MB",
+            text.len() as f64 / 1e6,
+            MAX_INPUT_BYTES / (1024 * 1024)
+        )));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match text.trim_start().chars().next() {
+        None => Err(ReadError::at(1, 1, "the file is empty: expected a JSON plan or a Graphviz digraph")),
+        Some('{') | Some('[') => json::read_json(text),
+        Some(_) => dot::read_dot(text),
+    }
+}
