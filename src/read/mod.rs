@@ -1,7 +1,12 @@
 //! Readers: every plan notation in, one `Plan` out. Parse, don't validate: a reader
 //! turns text into typed fields or says exactly where it could not.
 
+mod dot;
 mod error;
+mod json;
+
+pub use dot::read_dot;
+pub use json::read_json;
 
 pub use error::{ReadError, line_col};
 
