@@ -58,10 +58,7 @@ pub enum Op {
 
 impl Op {
     pub fn is_collective(&self) -> bool {
-        matches!(
-            self,
-            Op::AllToAll | Op::AllReduce | Op::AllGather | Op::ReduceScatter | Op::Broadcast | Op::SendRecv
-        )
+        matches!(self, Op::AllToAll | Op::AllReduce | Op::AllGather | Op::ReduceScatter | Op::Broadcast | Op::SendRecv)
     }
 
     pub fn name(&self) -> &str {
@@ -94,7 +91,13 @@ impl Op {
     pub fn recognise(text: &str) -> Option<Op> {
         let t = text.to_ascii_lowercase();
         let has = |w: &str| t.contains(w);
-        let op = if has("all_to_all") || has("alltoall") || has("all-to-all") || has("a2a") || has("dispatch") || has("combine") {
+        let op = if has("all_to_all")
+            || has("alltoall")
+            || has("all-to-all")
+            || has("a2a")
+            || has("dispatch")
+            || has("combine")
+        {
             Op::AllToAll
         } else if has("allreduce") || has("all_reduce") || has("all-reduce") {
             Op::AllReduce
@@ -108,7 +111,14 @@ impl Op {
             Op::SendRecv
         } else if has("embed") {
             Op::Embedding
-        } else if has("layernorm") || has("layer_norm") || has("rmsnorm") || has("rms_norm") || t.starts_with("ln") || has("_ln") || has("norm") {
+        } else if has("layernorm")
+            || has("layer_norm")
+            || has("rmsnorm")
+            || has("rms_norm")
+            || t.starts_with("ln")
+            || has("_ln")
+            || has("norm")
+        {
             Op::LayerNorm
         } else if has("gate") || has("router") || has("gating") {
             Op::Gate
@@ -116,7 +126,15 @@ impl Op {
             Op::Route
         } else if has("expert") {
             Op::Expert
-        } else if has("qkv") || has("q_proj") || has("k_proj") || has("v_proj") || has("o_proj") || has("out_proj") || has("projection") || has("linear") {
+        } else if has("qkv")
+            || has("q_proj")
+            || has("k_proj")
+            || has("v_proj")
+            || has("o_proj")
+            || has("out_proj")
+            || has("projection")
+            || has("linear")
+        {
             Op::Projection
         } else if has("attn") || has("attention") || has("mha") || has("gqa") {
             Op::Attention

@@ -178,7 +178,10 @@ pub enum Placement {
     All,
     Gpus(GpuSet),
     /// A transfer between two GPU sets (`"0-1→2-3"`).
-    Transfer { from: GpuSet, to: GpuSet },
+    Transfer {
+        from: GpuSet,
+        to: GpuSet,
+    },
 }
 
 impl Placement {
@@ -191,11 +194,8 @@ impl Placement {
     pub fn parse(text: &str) -> Result<Placement, PlacementError> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
-        let bare = lower
-            .trim_start_matches("gpus")
-            .trim_start_matches("gpu")
-            .trim_start_matches([':', ' ', '-', '_'])
-            .trim();
+        let bare =
+            lower.trim_start_matches("gpus").trim_start_matches("gpu").trim_start_matches([':', ' ', '-', '_']).trim();
         match bare {
             "" | "none" | "null" | "unassigned" | "n/a" | "tbd" => return Ok(Placement::Unassigned),
             "host" | "cpu" => return Ok(Placement::Host),

@@ -62,7 +62,9 @@ impl Shape {
                 let mut dims = Vec::with_capacity(items.len());
                 for item in items {
                     dims.push(match item {
-                        Value::Number(n) => Dim { name: None, size: Some(n.as_u64().or_else(|| n.as_f64().map(|f| f as u64))?) },
+                        Value::Number(n) => {
+                            Dim { name: None, size: Some(n.as_u64().or_else(|| n.as_f64().map(|f| f as u64))?) }
+                        }
                         Value::String(s) => match parse_size(s) {
                             Some(size) => Dim { name: None, size: Some(size) },
                             None => match s.split_once('=') {
@@ -141,7 +143,8 @@ impl Serialize for Shape {
 impl<'de> Deserialize<'de> for Shape {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
-        Shape::from_json(&v).ok_or_else(|| serde::de::Error::custom(format!("expected a shape such as [128, 1024], got {v}")))
+        Shape::from_json(&v)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a shape such as [128, 1024], got {v}")))
     }
 }
 

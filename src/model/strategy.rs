@@ -72,16 +72,18 @@ impl Strategy {
                 }
                 let ends_word = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
                 if j > start && ends_word {
-                    let value: u32 = upper[start..j]
-                        .parse()
-                        .map_err(|_| StrategyError(format!("degree `{}` in `{text}` is too large", &upper[start..j])))?;
+                    let value: u32 = upper[start..j].parse().map_err(|_| {
+                        StrategyError(format!("degree `{}` in `{text}` is too large", &upper[start..j]))
+                    })?;
                     let name = ["EP", "TP", "PP", "DP"][slot];
                     if value == 0 {
                         return Err(StrategyError(format!("{name} degree must be at least 1 in `{text}`")));
                     }
                     if let Some(prev) = found[slot] {
                         if prev != value {
-                            return Err(StrategyError(format!("{name} is given twice ({name}{prev} and {name}{value}) in `{text}`")));
+                            return Err(StrategyError(format!(
+                                "{name} is given twice ({name}{prev} and {name}{value}) in `{text}`"
+                            )));
                         }
                     }
                     found[slot] = Some(value);
