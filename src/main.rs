@@ -1,1 +1,15 @@
-fn main() {}
+//! The `planscope` binary: the command-line tool natively, the web page on wasm32.
+//! Both are thin shells over the library.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::run()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    planscope::web::start();
+}
