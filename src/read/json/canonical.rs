@@ -1,0 +1,27 @@
+//! planscope's own JSON: `{"planscope": 1, ...}` followed by the serde form of `Plan`.
+//! Read with serde directly from the text, so every error carries serde's line:col.
+
+use super::{Located, VERSION, VERSION_KEY, node::brief};
+use crate::model::Plan;
+use crate::read::ReadError;
+use serde_json::{Map, Value};
+
+pub fn read(text: &str, top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
+    match top.get(VERSION_KEY) {
+        Some(v) if v.as_u64() == Some(VERSION) => {}
+        Some(v) => {
+            let msg = format!(
+                "`{VERSION_KEY}`: expected format version {VERSION}, got {}; this planscope reads version {VERSION}",
+                brief(v)
+            );
+            return Err(at.error(&[VERSION_KEY], None, msg));
+        }
+        None => {}
+    }
+    // `Plan` ignores the unknown `planscope` key, so the text deserializes as it is.
+    serde_json::from_str::<Plan>(text).map_err(|e| {
+        let mut err = super::syntax_error(text, &e);
+        err.message = err.message.replacen("invalid JSON: ", "invalid planscope plan: ", 1);
+        err
+    })
+}

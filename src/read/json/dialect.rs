@@ -1,0 +1,65 @@
+//! A corpus-dialect JSON object -> `Plan`: the node and edge lists, the plan's name,
+//! `Meta` from the top-level blocks, and every other top-level field verbatim in attrs.
+
+use super::{Located, edge, meta, node};
+use crate::model::{Format, Plan};
+use crate::read::ReadError;
+use serde_json::{Map, Value};
+
+const NODE_LISTS: &[&str] = &["nodes", "vertices"];
+/// `links` is networkx's node-link format.
+const EDGE_LISTS: &[&str] = &["edges", "links"];
+
+pub fn read_object(top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
+    let mut plan = Plan::new(Format::Json);
+    let mut taken: Vec<&str> = Vec::new();
+    if let Some((key, list)) = list(top, NODE_LISTS, at)? {
+        taken.push(key);
+        plan.nodes.reserve(list.len());
+        for (i, item) in list.iter().enumerate() {
+            let here = at.child(key).child(i);
+            let Value::Object(obj) = item else {
+                let msg = format!("`{key}`[{i}]: expected a node object {{\"id\": ...}}, got {}", node::brief(item));
+                return Err(here.error(&[], None, msg));
+            };
+            plan.nodes.push(node::read_node(obj, &here)?);
+        }
+    }
+    if let Some((key, list)) = list(top, EDGE_LISTS, at)? {
+        taken.push(key);
+        plan.edges.reserve(list.len());
+        for (i, item) in list.iter().enumerate() {
+            plan.edges.push(edge::read_edge(item, &at.child(key).child(i))?);
+        }
+    }
+    if let Some(Value::String(name)) = top.get("name") {
+        plan.name = Some(name.clone());
+        taken.push("name");
+    }
+    for (key, value) in top {
+        if !taken.contains(&key.as_str()) {
+            plan.attrs.insert(key.clone(), value.clone());
+        }
+    }
+    meta::read_meta(&plan.attrs, &mut plan.meta);
+    Ok(plan)
+}
+
+/// The first of `keys` holding a list; a key holding something else is an error.
+fn list<'a>(
+    top: &'a Map<String, Value>,
+    keys: &[&'static str],
+    at: &Located,
+) -> Result<Option<(&'static str, &'a Vec<Value>)>, ReadError> {
+    for &key in keys {
+        match top.get(key) {
+            Some(Value::Array(items)) => return Ok(Some((key, items))),
+            Some(Value::Null) | None => {}
+            Some(other) => {
+                let msg = format!("`{key}`: expected a list [...], got {}", node::brief(other));
+                return Err(at.error(&[key], None, msg));
+            }
+        }
+    }
+    Ok(None)
+}
