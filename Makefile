@@ -1,0 +1,40 @@
+# planscope: `make serve` to use it, `make test` to check it. Each does its own setup.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+WASM := --target wasm32-unknown-unknown
+
+.PHONY: serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
+
+serve: setup-serve
+	trunk serve --release
+
+test: setup-test fmt-check lint test-native build-web test-browser
+
+setup-serve:
+	@scripts/setup.sh serve
+
+setup-test:
+	@scripts/setup.sh test
+
+fmt-check:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy $(WASM) --lib --bins -- -D warnings
+
+test-native:
+	cargo test --all-targets
+
+build-web:
+	trunk build --release
+
+test-browser:
+	node --test --test-concurrency=1 tests/browser/
+
+bench:
+	cargo bench
+
+clean:
+	cargo clean
+	rm -rf dist
