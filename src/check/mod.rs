@@ -1,0 +1,272 @@
+//! The verifier: structure, placement, strategy and resource checks over one plan,
+//! plus metrics from the cost model and a simulated step. `verify` never panics and
+//! stays linear in nodes plus edges (plus GPUs per multi-GPU node).
+
+pub mod graph;
+mod placement;
+pub mod report;
+mod resources;
+mod strategy;
+mod structure;
+
+pub use report::{Code, Finding, LIST_CAP, Report, Severity, Verdict};
+
+use crate::cost::{self, MemoryMetrics, Workload};
+use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
+use crate::model::{ClusterSpec, Meta, ModelSpec, Node, NodeKind, Op, Placement, Plan, Strategy};
+use crate::sim::SimResult;
+use graph::Graph;
+use serde::Serialize;
+
+/// What the caller knows better than the plan. Every `Some` wins over the plan's meta.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The strategy to hold the plan to (else the plan's declared one).
+    pub strategy: Option<Strategy>,
+    /// GPUs the cluster offers (else `meta.cluster.gpus`, else the strategy's product).
+    pub gpus: Option<u32>,
+    /// Cluster and model constants merged field by field over the plan's own meta.
+    pub overrides: Meta,
+    /// Inference (default: weights + activations + KV cache) or training memory.
+    pub workload: Workload,
+    /// LOAD_IMBALANCE fires when max/mean per-GPU busy time exceeds this.
+    pub load_imbalance_threshold: f64,
+    /// Run the list-scheduling simulation (step time, critical path).
+    pub simulate: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            strategy: None,
+            gpus: None,
+            overrides: Meta::default(),
+            workload: Workload::Inference,
+            load_imbalance_threshold: 1.5,
+            simulate: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MinMeanMax {
+    pub min: f64,
+    pub mean: f64,
+    pub max: f64,
+}
+
+impl MinMeanMax {
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<MinMeanMax> {
+        let (mut min, mut max, mut sum, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
+        for v in values {
+            min = min.min(v);
+            max = max.max(v);
+            sum += v;
+            n += 1;
+        }
+        (n > 0).then(|| MinMeanMax { min, mean: sum / n as f64, max })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeclaredDegrees {
+    pub ep: u32,
+    pub tp: u32,
+    pub pp: u32,
+    pub dp: u32,
+    /// EP·TP·PP·DP.
+    pub product: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Metrics {
+    pub nodes: usize,
+    pub edges: usize,
+    /// GPUs the cluster offers, when known.
+    pub gpus_total: Option<u32>,
+    /// Where `gpus_total` came from: options, plan, strategy or placements.
+    pub gpus_total_source: &'static str,
+    pub gpus_used: u32,
+    pub degrees_declared: Option<DeclaredDegrees>,
+    pub degrees_inferred: Degrees,
+    pub expert_shards_per_gpu_per_layer: Option<MinMeanMax>,
+    pub memory: Option<MemoryMetrics>,
+    /// Forward FLOPs per GPU over the whole DAG (one step).
+    pub flops_per_gpu: Option<MinMeanMax>,
+    pub simulation: Option<SimResult>,
+}
+
+/// Everything the checks share: the plan, merged constants, roles, adjacency.
+pub(crate) struct Ctx<'a> {
+    pub plan: &'a Plan,
+    pub opts: &'a VerifyOptions,
+    pub meta: Meta,
+    pub strategy: Option<Strategy>,
+    pub gpus_total: Option<u32>,
+    pub roles: Vec<NodeRoles>,
+    pub g: Graph<'a>,
+    /// Communication nodes: kind, collective op, or a transfer placement.
+    pub comm: Vec<bool>,
+    /// Plan inputs and outputs (host side, exempt from placement checks).
+    pub input: Vec<bool>,
+    pub output: Vec<bool>,
+}
+
+impl Ctx<'_> {
+    pub fn id(&self, i: u32) -> &str {
+        self.plan.nodes.get(i as usize).map_or("", |n| n.id.as_str())
+    }
+
+    pub fn node(&self, i: u32) -> &Node {
+        &self.plan.nodes[i as usize]
+    }
+
+    pub fn is_io(&self, i: usize) -> bool {
+        self.input[i] || self.output[i]
+    }
+
+    pub fn op(&self, i: usize) -> Option<&Op> {
+        self.roles[i].op.as_ref()
+    }
+}
+
+fn first_line_lower(node: &Node) -> String {
+    let mut s = node.id.to_ascii_lowercase();
+    if let Some(l) = node.label.as_deref().and_then(|l| l.lines().next()) {
+        s.push(' ');
+        s.push_str(&l.to_ascii_lowercase());
+    }
+    s
+}
+
+fn is_comm(node: &Node, r: &NodeRoles) -> bool {
+    node.kind == NodeKind::Communication
+        || r.op.as_ref().is_some_and(Op::is_collective)
+        || matches!(node.placement, Placement::Transfer { .. })
+}
+
+fn merge_meta(plan: &Meta, over: &Meta) -> Meta {
+    macro_rules! pick {
+        ($a:expr, $b:expr, $($f:ident),*) => {{ $( $a.$f = $b.$f.clone().or($a.$f.clone()); )* }};
+    }
+    let mut m = plan.clone();
+    m.strategy = over.strategy.or(m.strategy);
+    m.strategy_name = over.strategy_name.clone().or(m.strategy_name);
+    let (mut c, oc): (ClusterSpec, &ClusterSpec) = (m.cluster.clone(), &over.cluster);
+    pick!(
+        c,
+        oc,
+        gpus,
+        gpus_per_server,
+        memory_gb,
+        tflops,
+        mfu,
+        memory_bandwidth_gbs,
+        bandwidth_utilization,
+        intra_server_gbs,
+        inter_server_gbs
+    );
+    let (mut md, om): (ModelSpec, &ModelSpec) = (m.model.clone(), &over.model);
+    pick!(
+        md,
+        om,
+        layers,
+        moe_layers,
+        experts,
+        top_k,
+        hidden,
+        expert_hidden,
+        heads,
+        kv_heads,
+        head_dim,
+        vocab,
+        dtype,
+        batch,
+        seq_len
+    );
+    m.cluster = c;
+    m.model = md;
+    m
+}
+
+/// Verifies a plan: structure, placement, strategy and resources, with metrics.
+pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
+    let meta = merge_meta(&plan.meta, &opts.overrides);
+    let strategy = opts.strategy.or(meta.strategy);
+    let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
+    let g = Graph::build(plan);
+    let comm: Vec<bool> = plan.nodes.iter().zip(&roles).map(|(n, r)| is_comm(n, r)).collect();
+    let mut input = Vec::with_capacity(plan.nodes.len());
+    let mut output = Vec::with_capacity(plan.nodes.len());
+    for n in &plan.nodes {
+        let text = first_line_lower(n);
+        let host_or_free = matches!(n.placement, Placement::Host | Placement::Unassigned);
+        input.push(n.kind == NodeKind::Input || (host_or_free && text.contains("input")));
+        output.push(n.kind == NodeKind::Output || (host_or_free && text.contains("output")));
+    }
+    let used = plan.gpus_used();
+    let max_used = used.last().map(|&g| g + 1);
+    let (gpus_total, source) = match (opts.gpus, meta.cluster.gpus, strategy) {
+        (Some(n), _, _) => (Some(n), "options"),
+        (None, Some(n), _) => (Some(n), "plan"),
+        (None, None, Some(s)) => (u32::try_from(s.product()).ok(), "strategy"),
+        _ => (max_used, "placements"),
+    };
+    let mut ctx = Ctx { plan, opts, meta, strategy, gpus_total, roles, g, comm, input, output };
+    // A plan with no node recognisably an input or output: its lone source/sink plays that part.
+    exempt_lone_endpoint(&mut ctx);
+
+    let mut findings = Vec::new();
+    let topo = structure::check(&ctx, &mut findings);
+    let shards = placement::check(&ctx, &mut findings);
+    strategy::check(&ctx, &mut findings);
+    let constants = cost::resolve(&ctx.meta, plan, strategy);
+    let work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
+    let memory = cost::memory_per_gpu(plan, &ctx.roles, &work, &constants, opts.workload);
+    let flops = cost::flops_per_gpu(plan, &work);
+    let sim = if opts.simulate && constants.tflops.is_some() {
+        Some(crate::sim::simulate(&ctx.g, plan, &ctx.comm, &work, &constants, &topo, gpus_total))
+    } else {
+        None
+    };
+    resources::check(&ctx, &memory, sim.as_ref(), &mut findings);
+    if let Some(f) = constants.missing_finding() {
+        findings.push(f);
+    }
+    let metrics = Metrics {
+        nodes: plan.nodes.len(),
+        edges: plan.edges.len(),
+        gpus_total,
+        gpus_total_source: source,
+        gpus_used: used.len() as u32,
+        degrees_declared: strategy.map(|s| DeclaredDegrees {
+            ep: s.ep.get(),
+            tp: s.tp.get(),
+            pp: s.pp.get(),
+            dp: s.dp.get(),
+            product: s.product(),
+        }),
+        degrees_inferred: infer_degrees(plan, &ctx.roles),
+        expert_shards_per_gpu_per_layer: shards,
+        memory,
+        flops_per_gpu: MinMeanMax::of(flops.iter().copied()),
+        simulation: sim,
+    };
+    Report::new(metrics, findings)
+}
+
+fn exempt_lone_endpoint(ctx: &mut Ctx) {
+    let n = ctx.g.len();
+    if !ctx.input.iter().any(|&b| b) {
+        let sources: Vec<usize> = (0..n).filter(|&i| ctx.g.pred[i].is_empty() && !ctx.g.succ[i].is_empty()).collect();
+        if let [only] = sources[..] {
+            ctx.input[only] = true;
+        }
+    }
+    if !ctx.output.iter().any(|&b| b) {
+        let sinks: Vec<usize> = (0..n).filter(|&i| ctx.g.succ[i].is_empty() && !ctx.g.pred[i].is_empty()).collect();
+        if let [only] = sinks[..] {
+            ctx.output[only] = true;
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Placement: every compute node on a GPU that exists, every GPU the strategy needs in
+//! use, a communication node wherever data crosses GPUs, and expert shards spread evenly.
+
+use super::report::{gpu_ranges, span_names};
+use super::{Code, Ctx, Finding, MinMeanMax};
+use crate::model::{GpuSet, NodeKind, Op, Placement};
+use std::collections::{BTreeMap, HashMap};
+
+/// Runs the placement checks; returns expert shards per GPU per layer for the metrics.
+pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
+    unassigned(ctx, out);
+    out_of_range(ctx, out);
+    underuse(ctx, out);
+    missing_comm(ctx, out);
+    expert_balance(ctx, out)
+}
+
+fn neighbour_gpus(ctx: &Ctx, i: usize) -> GpuSet {
+    let mut s = GpuSet::empty();
+    for &j in ctx.g.pred[i].iter().chain(&ctx.g.succ[i]) {
+        s.extend_from(&ctx.node(j).placement);
+    }
+    s
+}
+
+fn unassigned(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut bad = Vec::new();
+    let mut hints = Vec::new();
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        let needs_gpu = matches!(n.kind, NodeKind::Compute | NodeKind::Aggregation) && !ctx.comm[i] && !ctx.is_io(i);
+        if needs_gpu && matches!(n.placement, Placement::Unassigned | Placement::All | Placement::Host) {
+            if hints.len() < 6 {
+                let nb = neighbour_gpus(ctx, i);
+                let to = if nb.is_empty() { "a GPU of its pipeline stage".to_string() } else { format!("GPU {nb}") };
+                hints.push(format!("{} → {to}", n.id));
+            }
+            bad.push(i);
+        }
+    }
+    if bad.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = bad.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+    out.push(
+        Finding::error(
+            Code::GpuUnassigned,
+            format!("{} compute or aggregation node(s) have no specific GPU (none, host or \"all\")", ids.len()),
+        )
+        .nodes(ids.iter())
+        .fix(format!(
+            "give each a GPU id, next to the GPUs it exchanges data with: {}{}",
+            hints.join(", "),
+            if ids.len() > hints.len() { format!(" … ({} in all)", ids.len()) } else { String::new() }
+        )),
+    );
+}
+
+fn out_of_range(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(total) = ctx.gpus_total else { return };
+    let mut bad = Vec::new();
+    let mut gpus = GpuSet::empty();
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        let s = n.placement.gpu_set();
+        if s.last().is_some_and(|l| l >= total) {
+            bad.push(i);
+            for &(a, b) in s.ranges() {
+                if b >= total {
+                    gpus.insert_range(a.max(total), b);
+                }
+            }
+        }
+    }
+    if bad.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = bad.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+    out.push(
+        Finding::error(
+            Code::GpuOutOfRange,
+            format!("{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}", ids.len(), total - 1),
+        )
+        .nodes(ids.iter())
+        .gpus(gpus.iter())
+        .fix(format!(
+            "move {} onto GPUs 0–{} (or raise the GPU count if the cluster is larger)",
+            span_names(&ids),
+            total - 1
+        )),
+    );
+}
+
+/// GPUs the strategy needs out of what the cluster offers.
+pub(crate) fn gpus_needed(ctx: &Ctx) -> Option<u32> {
+    let s = ctx.strategy?;
+    let product = u32::try_from(s.product()).ok()?;
+    let folded = s.tp.get() * s.pp.get() * s.dp.get();
+    Some(match ctx.gpus_total {
+        // Megatron-Core reading: EP folded into DP.
+        Some(t) if t == folded && t != product && s.dp.get() % s.ep.get() == 0 => folded,
+        Some(t) => t.min(product),
+        None => product,
+    })
+}
+
+fn underuse(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(needed) = gpus_needed(ctx).or(ctx.gpus_total) else { return };
+    let used = ctx.plan.gpus_used();
+    let used_in_range = used.iter().filter(|&&g| g < needed).count() as u32;
+    if used_in_range >= needed {
+        return;
+    }
+    let used_set = GpuSet::from_ids(used.iter().copied());
+    let idle: Vec<u32> = (0..needed).filter(|&g| !used_set.contains(g)).collect();
+    let total = ctx.gpus_total.unwrap_or(needed);
+    let fix = match (ctx.strategy, ctx.meta.model.experts) {
+        (Some(s), experts) => {
+            let (ep, tp) = (s.ep.get(), s.tp.get());
+            let e = experts.unwrap_or(ep);
+            let expert_part = if ep > 1 {
+                format!(
+                    "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU (e mod {ep})·{tp}+t), ",
+                    e - 1,
+                    tp - 1,
+                    ep * tp - 1
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "{expert_part}give every GPU of {} its own attention, gate and aggregation nodes, with per-group all-to-all and TP all-reduce nodes; idle GPUs: {}",
+                s,
+                gpu_ranges(&idle)
+            )
+        }
+        (None, _) => format!("spread the work over the idle GPUs {}", gpu_ranges(&idle)),
+    };
+    out.push(
+        Finding::error(
+            Code::GpuUnderuse,
+            format!(
+                "only {} of {total} GPUs are used; the strategy needs {needed}, so {} sit idle",
+                used.len(),
+                idle.len()
+            ),
+        )
+        .gpus(idle.iter().copied())
+        .fix(fix),
+    );
+}
+
+fn disjoint(a: &GpuSet, b: &GpuSet) -> bool {
+    a.ranges().iter().all(|&(x, y)| b.ranges().iter().all(|&(p, q)| y < p || q < x))
+}
+
+fn missing_comm(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut bad: Vec<(u32, u32)> = Vec::new();
+    for &(a, b) in &ctx.g.data_edges {
+        let (ai, bi) = (a as usize, b as usize);
+        if ctx.comm[ai] || ctx.comm[bi] || ctx.is_io(ai) || ctx.is_io(bi) {
+            continue;
+        }
+        if let (Placement::Gpus(x), Placement::Gpus(y)) = (&ctx.node(a).placement, &ctx.node(b).placement) {
+            if disjoint(x, y) {
+                bad.push((a, b));
+            }
+        }
+    }
+    if bad.is_empty() {
+        return;
+    }
+    let mut nodes = Vec::new();
+    let mut gpus = GpuSet::empty();
+    for &(a, b) in &bad {
+        nodes.push(ctx.id(a).to_string());
+        nodes.push(ctx.id(b).to_string());
+        gpus.extend_from(&ctx.node(a).placement);
+        gpus.extend_from(&ctx.node(b).placement);
+    }
+    let examples: Vec<String> = bad
+        .iter()
+        .take(4)
+        .map(|&(a, b)| {
+            format!(
+                "`{}_to_{}` (send/recv, GPU {}→{}) between {} and {}",
+                ctx.id(a),
+                ctx.id(b),
+                ctx.node(a).placement,
+                ctx.node(b).placement,
+                ctx.id(a),
+                ctx.id(b)
+            )
+        })
+        .collect();
+    out.push(
+        Finding::error(
+            Code::MissingComm,
+            format!(
+                "{} data edge(s) move a tensor between different GPUs with no communication node, e.g. {} (GPU {}) -> {} (GPU {})",
+                bad.len(),
+                ctx.id(bad[0].0),
+                ctx.node(bad[0].0).placement,
+                ctx.id(bad[0].1),
+                ctx.node(bad[0].1).placement
+            ),
+        )
+        .nodes(nodes.iter())
+        .gpus(gpus.iter())
+        .fix(format!(
+            "insert a communication node on each such edge: {}{}",
+            examples.join("; "),
+            if bad.len() > 4 { format!(" … ({} edges in all; use an all-to-all where one node feeds many GPUs)", bad.len()) } else { String::new() }
+        )),
+    );
+}
+
+fn expert_balance(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
+    // (layer, gpu) -> expert shard count
+    let mut count: HashMap<(Option<u32>, u32), u32> = HashMap::new();
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        if ctx.comm[i] || ctx.op(i) != Some(&Op::Expert) || n.kind != NodeKind::Compute {
+            continue;
+        }
+        for g in n.placement.gpu_set().iter() {
+            *count.entry((ctx.roles[i].layer, g)).or_default() += 1;
+        }
+    }
+    let stats = MinMeanMax::of(count.values().map(|&c| c as f64))?;
+    let mut per_layer: BTreeMap<Option<u32>, (u32, u32, u32, u32)> = BTreeMap::new(); // min, gmin, max, gmax
+    for (&(l, g), &c) in &count {
+        let e = per_layer.entry(l).or_insert((u32::MAX, 0, 0, 0));
+        if c < e.0 || (c == e.0 && g < e.1) {
+            (e.0, e.1) = (c, g);
+        }
+        if c > e.2 || (c == e.2 && g < e.3) {
+            (e.2, e.3) = (c, g);
+        }
+    }
+    let uneven: Vec<_> = per_layer.iter().filter(|(_, v)| v.0 != v.2).collect();
+    if let Some(&(&l, &(min, gmin, max, gmax))) = uneven.first() {
+        let layer = l.map_or("unlabelled layers".to_string(), |l| format!("layer {l}"));
+        let heavy: Vec<String> = ctx
+            .plan
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|&(i, n)| {
+                ctx.op(i) == Some(&Op::Expert) && ctx.roles[i].layer == l && n.placement.gpu_set().contains(gmax)
+            })
+            .map(|(_, n)| n.id.clone())
+            .collect();
+        let move_n = (max - min) / 2;
+        out.push(
+            Finding::error(
+                Code::ExpertImbalance,
+                format!(
+                    "expert shards per GPU are uneven in {} layer(s); in {layer} GPU {gmax} holds {max} and GPU {gmin} holds {min}",
+                    uneven.len()
+                ),
+            )
+            .nodes(heavy.iter())
+            .gpus([gmin, gmax])
+            .fix(format!(
+                "move {} of GPU {gmax}'s expert shards ({}) to GPU {gmin}, and likewise in every uneven layer, so each GPU holds the same number per layer",
+                move_n.max(1),
+                span_names(&heavy[..heavy.len().min(move_n.max(1) as usize)])
+            )),
+        );
+    }
+    if let (Some(s), Some(e)) = (ctx.strategy, ctx.meta.model.experts) {
+        let ep = s.ep.get();
+        if ep > 1 && e % ep == 0 {
+            let want = (e / ep) as f64;
+            if (stats.mean - want).abs() > 1e-9 && uneven.is_empty() {
+                out.push(
+                    Finding::warning(
+                        Code::ExpertImbalance,
+                        format!(
+                            "each GPU holds {:.2} expert shard(s) per layer, but {e} experts over EP{ep} means {want} per GPU",
+                            stats.mean
+                        ),
+                    )
+                    .fix(format!(
+                        "place exactly {want} expert(s) of each layer on every EP rank ({e} experts / EP{ep}), one node per expert and TP shard"
+                    )),
+                );
+            }
+        }
+    }
+    Some(stats)
+}

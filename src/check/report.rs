@@ -1,0 +1,229 @@
+//! The verifier's answer: a verdict, metrics and findings, each finding with a stable
+//! code, the nodes and GPUs involved and a concrete fix. Serialises to the JSON the CLI
+//! and the page print.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// Stable finding codes; serialised as `CYCLE`, `GPU_UNDERUSE`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Code {
+    // Structure
+    Cycle,
+    DanglingEdge,
+    DuplicateId,
+    NoInput,
+    NoOutput,
+    Disconnected,
+    // Placement
+    GpuUnassigned,
+    GpuOutOfRange,
+    GpuUnderuse,
+    MissingComm,
+    ExpertImbalance,
+    // Strategy
+    StrategyMismatch,
+    EpIncomplete,
+    TpIncomplete,
+    PpMissing,
+    /// Info: which GPU-count convention the declared degrees were read with.
+    GpuConvention,
+    // Resources
+    MemoryOver,
+    CommBottleneck,
+    AggBottleneck,
+    LoadImbalance,
+    /// Info: constants the cost model needed and did not have, or took from defaults.
+    MissingConstants,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Cycle => "CYCLE",
+            Code::DanglingEdge => "DANGLING_EDGE",
+            Code::DuplicateId => "DUPLICATE_ID",
+            Code::NoInput => "NO_INPUT",
+            Code::NoOutput => "NO_OUTPUT",
+            Code::Disconnected => "DISCONNECTED",
+            Code::GpuUnassigned => "GPU_UNASSIGNED",
+            Code::GpuOutOfRange => "GPU_OUT_OF_RANGE",
+            Code::GpuUnderuse => "GPU_UNDERUSE",
+            Code::MissingComm => "MISSING_COMM",
+            Code::ExpertImbalance => "EXPERT_IMBALANCE",
+            Code::StrategyMismatch => "STRATEGY_MISMATCH",
+            Code::EpIncomplete => "EP_INCOMPLETE",
+            Code::TpIncomplete => "TP_INCOMPLETE",
+            Code::PpMissing => "PP_MISSING",
+            Code::GpuConvention => "GPU_CONVENTION",
+            Code::MemoryOver => "MEMORY_OVER",
+            Code::CommBottleneck => "COMM_BOTTLENECK",
+            Code::AggBottleneck => "AGG_BOTTLENECK",
+            Code::LoadImbalance => "LOAD_IMBALANCE",
+            Code::MissingConstants => "MISSING_CONSTANTS",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lists in a finding are capped at this many entries; the `*_count` fields stay exact.
+pub const LIST_CAP: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Node ids involved (at most `LIST_CAP`; for CYCLE, the cycle path in order).
+    pub nodes: Vec<String>,
+    /// How many nodes are involved in all.
+    pub nodes_count: usize,
+    /// GPU ids involved (at most `LIST_CAP`).
+    pub gpus: Vec<u32>,
+    pub gpus_count: usize,
+    /// What to change: which nodes to add, split, move or rewire.
+    pub fix: String,
+}
+
+impl Finding {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity,
+            message: message.into(),
+            nodes: Vec::new(),
+            nodes_count: 0,
+            gpus: Vec::new(),
+            gpus_count: 0,
+            fix: String::new(),
+        }
+    }
+
+    pub fn error(code: Code, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Error, message)
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Warning, message)
+    }
+
+    pub fn info(code: Code, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Info, message)
+    }
+
+    pub fn nodes<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
+        let mut count = 0;
+        for id in ids {
+            if self.nodes.len() < LIST_CAP {
+                self.nodes.push(id.as_ref().to_string());
+            }
+            count += 1;
+        }
+        self.nodes_count = count;
+        self
+    }
+
+    /// Keeps every node id (a CYCLE path must be whole to be checkable).
+    pub fn all_nodes(mut self, ids: Vec<String>) -> Finding {
+        self.nodes_count = ids.len();
+        self.nodes = ids;
+        self
+    }
+
+    pub fn gpus(mut self, gpus: impl IntoIterator<Item = u32>) -> Finding {
+        let mut count = 0;
+        for g in gpus {
+            if self.gpus.len() < LIST_CAP {
+                self.gpus.push(g);
+            }
+            count += 1;
+        }
+        self.gpus_count = count;
+        self
+    }
+
+    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = fix.into();
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub verdict: Verdict,
+    pub metrics: super::Metrics,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn new(metrics: super::Metrics, mut findings: Vec<Finding>) -> Report {
+        findings.sort_by_key(|f| (f.severity, f.code));
+        let verdict =
+            if findings.iter().any(|f| f.severity == Severity::Error) { Verdict::Fail } else { Verdict::Pass };
+        Report { verdict, metrics, findings }
+    }
+
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    pub fn find(&self, code: Code) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.code == code)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Error)
+    }
+}
+
+/// `a`, `a, b`, `a … z (N in all)`: names a long list by its ends and its exact size.
+pub fn span_names(ids: &[String]) -> String {
+    match ids.len() {
+        0 => String::new(),
+        1..=4 => ids.join(", "),
+        n => format!("{}, {} … {} ({n} in all)", ids[0], ids[1], ids[n - 1]),
+    }
+}
+
+/// `3–127`, `0, 2, 5–9`: GPU ids as ranges.
+pub fn gpu_ranges(gpus: &[u32]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < gpus.len() {
+        let mut j = i;
+        while j + 1 < gpus.len() && gpus[j + 1] == gpus[j] + 1 {
+            j += 1;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        if j == i {
+            out.push_str(&gpus[i].to_string());
+        } else {
+            out.push_str(&format!("{}–{}", gpus[i], gpus[j]));
+        }
+        i = j + 1;
+    }
+    out
+}

@@ -1,0 +1,150 @@
+//! Resources: memory per GPU against capacity, communication and aggregation nodes that
+//! funnel many GPUs' traffic through one place, and uneven per-GPU load.
+
+use super::report::{gpu_ranges, span_names};
+use super::{Code, Ctx, Finding};
+use crate::cost::MemoryMetrics;
+use crate::model::{GpuSet, NodeKind, Op};
+use crate::sim::SimResult;
+
+pub(crate) fn check(ctx: &Ctx, mem: &Option<MemoryMetrics>, sim: Option<&SimResult>, out: &mut Vec<Finding>) {
+    if let Some(m) = mem {
+        memory(ctx, m, out);
+    }
+    funnels(ctx, out);
+    if let Some(s) = sim {
+        load(ctx, s, out);
+    }
+}
+
+fn memory(ctx: &Ctx, m: &MemoryMetrics, out: &mut Vec<Finding>) {
+    let Some(cap) = m.capacity_gb else { return };
+    let over: Vec<_> = m.per_gpu.iter().filter(|g| g.total_gb > cap).collect();
+    let Some(worst) = over.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) else { return };
+    let ids: Vec<u32> = over.iter().map(|g| g.gpu).collect();
+    let s = ctx.strategy.map_or("the strategy".to_string(), |s| s.to_string());
+    out.push(
+        Finding::error(
+            Code::MemoryOver,
+            format!(
+                "{} GPU(s) need more than their {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
+                over.len(),
+                worst.gpu,
+                worst.total_gb,
+                worst.weights_gb,
+                worst.activations_gb,
+                worst.kv_cache_gb
+            ),
+        )
+        .gpus(ids.iter().copied())
+        .fix(format!(
+            "shrink the per-GPU share by {:.0}% or more on GPUs {}: raise TP or EP in {s} (splitting attention and expert nodes further), add PP stages, or move nodes off these GPUs",
+            (1.0 - cap / worst.total_gb) * 100.0,
+            gpu_ranges(&ids)
+        )),
+    );
+}
+
+/// Distinct GPUs among a node's non-communication neighbours (data through a collective
+/// was already redistributed, so it does not count).
+fn fan_gpus(ctx: &Ctx, i: usize, preds_only: bool) -> GpuSet {
+    let mut s = GpuSet::empty();
+    let succ: &[u32] = if preds_only { &[] } else { &ctx.g.succ[i] };
+    for &j in ctx.g.pred[i].iter().chain(succ) {
+        if !ctx.comm[j as usize] && !ctx.is_io(j as usize) {
+            s.extend_from(&ctx.node(j).placement);
+        }
+    }
+    s
+}
+
+fn funnels(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut comm_bad = Vec::new();
+    let mut agg_bad = Vec::new();
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        if ctx.is_io(i) {
+            continue;
+        }
+        let own = n.placement.gpu_set().len();
+        if ctx.comm[i] {
+            let fan = fan_gpus(ctx, i, false).len();
+            if fan >= 3 && fan > own {
+                comm_bad.push((i, fan, own));
+            }
+        } else if n.kind == NodeKind::Aggregation || ctx.op(i) == Some(&Op::Aggregate) {
+            let fan = fan_gpus(ctx, i, true).len();
+            if fan >= 3 && fan > own {
+                agg_bad.push((i, fan, own));
+            }
+        }
+    }
+    for (code, bad, what) in
+        [(Code::CommBottleneck, comm_bad, "communication"), (Code::AggBottleneck, agg_bad, "aggregation")]
+    {
+        let Some(&(i, fan, own)) = bad.iter().max_by_key(|b| b.1) else { continue };
+        let ids: Vec<String> = bad.iter().map(|&(j, _, _)| ctx.id(j as u32).to_string()).collect();
+        let id = ctx.id(i as u32);
+        let gpus = fan_gpus(ctx, i, code == Code::AggBottleneck);
+        let split = if code == Code::CommBottleneck {
+            format!(
+                "replace {id} by one collective per GPU group, e.g. {id}_g0 … {id}_g{} on the groups of {} GPU(s) it serves (an all-to-all per EP group, an all-reduce per TP group)",
+                fan.saturating_sub(1).min(ctx.strategy.map_or(fan, |s| s.ep.get() as u64).saturating_sub(1)),
+                gpus
+            )
+        } else {
+            format!(
+                "split {id} into one aggregation per GPU, {id}_0 … {id}_{} placed on GPUs {gpus}, each combining its own tokens after the all-to-all combine",
+                fan - 1
+            )
+        };
+        out.push(
+            Finding::warning(
+                code,
+                format!(
+                    "{} {what} node(s) carry traffic of more GPUs than they run on; {id} runs on {own} GPU(s) but serves {fan}",
+                    bad.len()
+                ),
+            )
+            .nodes(ids.iter())
+            .gpus(gpus.iter())
+            .fix(format!("{split}{}", if ids.len() > 1 { format!("; likewise for {}", span_names(&ids)) } else { String::new() })),
+        );
+    }
+}
+
+fn load(ctx: &Ctx, s: &SimResult, out: &mut Vec<Finding>) {
+    let c = &s.compute_s;
+    if c.mean <= 0.0 {
+        return;
+    }
+    let ratio = c.max / c.mean;
+    if ratio <= ctx.opts.load_imbalance_threshold {
+        return;
+    }
+    let g = s.busiest_gpu.unwrap_or(0);
+    let heavy: Vec<String> = ctx
+        .plan
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|&(i, n)| !ctx.comm[i] && n.placement.gpu_set().contains(g))
+        .map(|(_, n)| n.id.clone())
+        .collect();
+    out.push(
+        Finding::warning(
+            Code::LoadImbalance,
+            format!(
+                "per-GPU compute time is uneven: GPU {g} is busy {:.3} ms against a mean of {:.3} ms (max/mean {ratio:.2} > {})",
+                c.max * 1e3,
+                c.mean * 1e3,
+                ctx.opts.load_imbalance_threshold
+            ),
+        )
+        .nodes(heavy.iter())
+        .gpus([g])
+        .fix(format!(
+            "move some of GPU {g}'s nodes ({}) to the least busy GPUs, or split them into per-GPU shards",
+            span_names(&heavy)
+        )),
+    );
+}

@@ -1,0 +1,233 @@
+//! Strategy: declared degrees against the GPU count and model sizes (the divisibility
+//! rules torchtitan, Megatron-LM and DeepSpeed enforce), and against what the DAG holds.
+
+use super::report::{gpu_ranges, span_names};
+use super::{Code, Ctx, Finding};
+use crate::infer::infer_degrees;
+use crate::model::{NodeKind, Op, Placement};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(s) = ctx.strategy else { return };
+    let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
+    let m = &ctx.meta.model;
+    let mut rules: Vec<String> = Vec::new();
+    if let Some(total) = ctx.gpus_total {
+        let product = s.product();
+        let folded = (tp * pp * dp) as u64;
+        if product == total as u64 {
+            if ep > 1 && folded != product && dp % ep == 0 {
+                out.push(Finding::info(
+                    Code::GpuConvention,
+                    format!(
+                        "{total} GPUs = EP·TP·PP·DP: experts are read as getting their own GPUs (EP not folded into DP)"
+                    ),
+                ));
+            }
+        } else if folded == total as u64 && dp % ep == 0 {
+            out.push(Finding::info(
+                Code::GpuConvention,
+                format!(
+                    "{total} GPUs = TP·PP·DP with EP{ep} folded into DP{dp} (the Megatron-Core convention); checked that way"
+                ),
+            ));
+        } else if product > total as u64 {
+            rules.push(format!(
+                "{s} needs EP·TP·PP·DP = {product} GPUs (or TP·PP·DP = {folded} with EP dividing DP) but the cluster has {total}"
+            ));
+        }
+    }
+    if let Some(e) = m.experts {
+        if e % ep != 0 {
+            rules.push(format!("{e} experts do not divide evenly over EP{ep}"));
+        }
+    }
+    if let Some(l) = m.layers {
+        if l % pp != 0 {
+            rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
+        }
+    }
+    if let Some(h) = m.hidden {
+        if h % tp as u64 != 0 {
+            rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
+        }
+    }
+    if let Some(a) = m.heads {
+        if a % tp != 0 {
+            rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
+        }
+    }
+    if let Some(kv) = m.kv_heads {
+        if kv % tp != 0 && tp % kv != 0 {
+            rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
+        }
+    }
+    if let Some(b) = m.batch {
+        if b % dp as u64 != 0 {
+            rules.push(format!("batch {b} does not split evenly over DP{dp}"));
+        }
+    }
+    if !rules.is_empty() {
+        out.push(
+            Finding::error(Code::StrategyMismatch, format!("{s} does not fit: {}", rules.join("; ")))
+                .fix("choose degrees whose product matches the GPU count and that divide the experts (EP), layers (PP), hidden size and heads (TP) and batch (DP)"),
+        );
+    }
+    if ep > 1 {
+        ep_complete(ctx, ep, tp, out);
+    }
+    if tp > 1 {
+        tp_complete(ctx, tp, out);
+    }
+    if pp > 1 {
+        pp_present(ctx, pp, out);
+    }
+}
+
+fn ep_complete(ctx: &Ctx, ep: u32, tp: u32, out: &mut Vec<Finding>) {
+    let experts_needed = ctx.meta.model.experts.unwrap_or(ep);
+    let layers_needed = ctx.meta.model.moe_layers.or(ctx.meta.model.layers);
+    let mut ids: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
+    let mut nodes_per_layer: BTreeMap<Option<u32>, u32> = BTreeMap::new();
+    let mut gpus: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
+    let mut expert_nodes = Vec::new();
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        if ctx.comm[i] || ctx.op(i) != Some(&Op::Expert) || n.kind != NodeKind::Compute {
+            continue;
+        }
+        let l = ctx.roles[i].layer;
+        expert_nodes.push(n.id.clone());
+        *nodes_per_layer.entry(l).or_default() += 1;
+        if let Some(e) = ctx.roles[i].expert {
+            ids.entry(l).or_default().insert(e);
+        }
+        gpus.entry(l).or_default().extend(n.placement.gpu_set().iter());
+    }
+    let seen_experts = nodes_per_layer
+        .keys()
+        .map(|l| ids.get(l).map_or(0, |s| s.len() as u32).max(nodes_per_layer[l] / tp).max(1))
+        .min()
+        .unwrap_or(0);
+    let seen_ranks = gpus.values().map(|s| s.len() as u32 / tp).min().unwrap_or(0);
+    let layers_seen = nodes_per_layer.keys().filter(|l| l.is_some()).count() as u32;
+    let layers_short = layers_needed.is_some_and(|l| layers_seen.max(1) < l);
+    if seen_experts >= experts_needed && seen_ranks >= ep && !layers_short {
+        return;
+    }
+    let mut what = Vec::new();
+    if seen_experts < experts_needed {
+        what.push(format!("{seen_experts} distinct expert(s) per layer where {experts_needed} are needed"));
+    }
+    if seen_ranks < ep {
+        what.push(format!(
+            "experts spread over {seen_ranks} EP rank(s) where EP{ep} needs {ep} (×TP{tp} = {} GPUs)",
+            ep * tp
+        ));
+    }
+    if layers_short {
+        what.push(format!("expert nodes in {} layer(s) of {}", layers_seen.max(1), layers_needed.unwrap_or(1)));
+    }
+    let layers = layers_needed.unwrap_or(layers_seen.max(1));
+    let shards = experts_needed as u64 * tp as u64;
+    let current =
+        if expert_nodes.is_empty() { "add".to_string() } else { format!("split {} into", span_names(&expert_nodes)) };
+    let gpus_all: Vec<u32> = (0..ep * tp).collect();
+    out.push(
+        Finding::error(Code::EpIncomplete, format!("EP{ep} is declared but the DAG holds {}", what.join("; ")))
+            .nodes(expert_nodes.iter())
+            .gpus(gpus_all.iter().copied())
+            .fix(format!(
+                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} (expert e, TP shard t on GPU (e mod {ep})·{tp}+t), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
+                experts_needed - 1,
+                tp - 1,
+                gpu_ranges(&gpus_all),
+                shards * layers as u64
+            )),
+    );
+}
+
+fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
+    let mut ranks = BTreeSet::new();
+    let mut sharded = Vec::new();
+    let mut spread = false;
+    let mut collectives = 0usize;
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        let op = ctx.op(i);
+        if matches!(op, Some(Op::AllReduce | Op::AllGather | Op::ReduceScatter)) {
+            collectives += 1;
+        } else if ctx.comm[i] && n.id.to_ascii_lowercase().contains("tp") {
+            collectives += 1;
+        }
+        if ctx.comm[i] || !matches!(op, Some(Op::Attention | Op::Projection | Op::Mlp | Op::Expert)) {
+            continue;
+        }
+        if let Some(t) = ctx.roles[i].ranks.tp {
+            ranks.insert(t);
+        }
+        if n.placement.gpu_set().len() >= tp as u64 {
+            spread = true;
+        }
+        sharded.push(i);
+    }
+    let rank_ok = ranks.len() as u32 >= tp || spread;
+    if rank_ok && collectives > 0 {
+        return;
+    }
+    let mut what = Vec::new();
+    if !rank_ok {
+        what.push(format!(
+            "its {} attention/MLP/expert node(s) carry {} TP rank(s) where TP{tp} needs {tp}",
+            sharded.len(),
+            ranks.len()
+        ));
+    }
+    if collectives == 0 {
+        what.push("no TP all-reduce (or all-gather / reduce-scatter) node joins the shards".to_string());
+    }
+    let ids: Vec<String> = sharded.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+    let ex = ids.first().cloned().unwrap_or_else(|| "attention".into());
+    out.push(
+        Finding::error(Code::TpIncomplete, format!("TP{tp} is declared but {}", what.join("; ")))
+            .nodes(ids.iter())
+            .fix(format!(
+                "split each sharded node into {tp} shards on the GPUs of one TP group (e.g. {ex} → {})) with ranks tp=0…{}, and add a tp_allreduce node per layer and TP group after the row-parallel shards",
+                (0..tp.min(3)).map(|t| format!("{ex}_tp{t}")).collect::<Vec<_>>().join(", ")
+                    + if tp > 3 { ", …" } else { "" },
+                tp - 1
+            )),
+    );
+}
+
+fn pp_present(ctx: &Ctx, pp: u32, out: &mut Vec<Finding>) {
+    let mut sends = 0;
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        let text = n.id.to_ascii_lowercase();
+        if ctx.op(i) == Some(&Op::SendRecv)
+            || matches!(n.placement, Placement::Transfer { .. })
+            || (ctx.comm[i] && (text.contains("pp") || text.contains("pipeline") || text.contains("stage")))
+        {
+            sends += 1;
+        }
+    }
+    let stages = infer_degrees(ctx.plan, &ctx.roles).pp.unwrap_or(1);
+    if sends > 0 && stages >= pp {
+        return;
+    }
+    let layers = ctx.meta.model.layers;
+    let per = layers.map(|l| l.div_ceil(pp));
+    let mut what = Vec::new();
+    if stages < pp {
+        what.push(format!("its layers sit in {stages} stage(s)"));
+    }
+    if sends == 0 {
+        what.push("no send/recv node joins stages".to_string());
+    }
+    out.push(
+        Finding::error(Code::PpMissing, format!("PP{pp} is declared but {}", what.join(" and ")))
+            .fix(format!(
+                "assign layers to {pp} stages{} on disjoint GPU sets, and add a pp_send_<stage> (send/recv) node per GPU after the last layer of each stage 0…{} feeding the first layer of the next",
+                per.map_or(String::new(), |p| format!(" of {p} layers")),
+                pp - 2
+            )),
+    );
+}

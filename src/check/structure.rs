@@ -1,0 +1,179 @@
+//! Structure: cycles, dangling edges, duplicate ids, nodes without inputs or outputs,
+//! and disconnected pieces.
+
+use super::graph::{components, find_cycle, topo_order};
+use super::report::span_names;
+use super::{Code, Ctx, Finding};
+
+/// Runs the structural checks; returns a topological order of the acyclic part for the simulation.
+pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<u32> {
+    let g = &ctx.g;
+    let plan = ctx.plan;
+    if !g.duplicates.is_empty() {
+        let ids: Vec<&str> = g.duplicates.iter().map(|&(_, d)| ctx.id(d)).collect();
+        out.push(
+            Finding::error(
+                Code::DuplicateId,
+                format!(
+                    "{} node id(s) are declared more than once; edges to them are ambiguous (the first declaration is used)",
+                    ids.len()
+                ),
+            )
+            .nodes(ids.iter().copied())
+            .fix(format!("rename the repeated declarations (e.g. `{}` → `{}_2`) or merge them", ids[0], ids[0])),
+        );
+    }
+    if !g.dangling.is_empty() {
+        let missing: Vec<String> = g
+            .dangling
+            .iter()
+            .filter_map(|&k| plan.edges.get(k))
+            .map(|e| if g.index.contains_key(e.from.as_str()) { e.to.clone() } else { e.from.clone() })
+            .collect();
+        let first = &plan.edges[g.dangling[0]];
+        out.push(
+            Finding::error(
+                Code::DanglingEdge,
+                format!(
+                    "{} edge(s) name a node that is not declared, e.g. `{} -> {}`",
+                    g.dangling.len(),
+                    first.from,
+                    first.to
+                ),
+            )
+            .nodes(missing.iter())
+            .fix(format!("declare the missing node(s) {} or remove the edges", span_names(&dedup(missing.clone())))),
+        );
+    }
+    if let Some(cycle) = find_cycle(&g.succ) {
+        let ids: Vec<String> = cycle.iter().map(|&v| ctx.id(v).to_string()).collect();
+        let path = ids.iter().chain(ids.first()).cloned().collect::<Vec<_>>().join(" -> ");
+        let (last, first) = (ids[ids.len() - 1].clone(), ids[0].clone());
+        out.push(
+            Finding::error(Code::Cycle, format!("the graph has a cycle, so no step order exists: {path}"))
+                .all_nodes(ids)
+                .fix(format!("remove or reverse the edge `{last} -> {first}` that closes the cycle")),
+        );
+    }
+    endpoints(ctx, out);
+    connectivity(ctx, out);
+    topo_order(&g.succ, &g.pred)
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn endpoints(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let g = &ctx.g;
+    let n = g.len();
+    let is_dup = |i: usize| g.index.get(ctx.id(i as u32)).is_some_and(|&f| f as usize != i);
+    let bad_src: Vec<usize> = (0..n).filter(|&i| g.pred[i].is_empty() && !ctx.input[i] && !is_dup(i)).collect();
+    let bad_sink: Vec<usize> = (0..n).filter(|&i| g.succ[i].is_empty() && !ctx.output[i] && !is_dup(i)).collect();
+    // Suggested rewiring: a dangling sink and a source on the same GPU (and layer)
+    // are most often two halves of one broken chain.
+    let key = |i: usize| (ctx.node(i as u32).placement.gpu_set().first(), ctx.roles[i].layer);
+    let mut sinks_by_key: std::collections::HashMap<_, Vec<usize>> = std::collections::HashMap::new();
+    for &s in &bad_sink {
+        if !g.pred[s].is_empty() {
+            sinks_by_key.entry(key(s)).or_default().push(s);
+        }
+    }
+    let mut pairs = Vec::new();
+    for &v in &bad_src {
+        if g.succ[v].is_empty() {
+            continue;
+        }
+        if let Some(s) = sinks_by_key.get_mut(&key(v)).and_then(Vec::pop) {
+            pairs.push(format!("{} -> {}", ctx.id(s as u32), ctx.id(v as u32)));
+        }
+    }
+    let isolated = (0..n).filter(|&i| g.pred[i].is_empty() && g.succ[i].is_empty()).count();
+    let iso_note = if isolated > 0 { format!(" ({isolated} of them have no edge at all)") } else { String::new() };
+    let pair_hint = |pairs: &[String]| {
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; likely missing edges (dangling node on the same GPU/layer): {}",
+                pairs.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+                    + &if pairs.len() > 8 { format!(" … ({} in all)", pairs.len()) } else { String::new() }
+            )
+        }
+    };
+    if !bad_src.is_empty() {
+        let ids: Vec<String> = bad_src.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+        out.push(
+            Finding::error(
+                Code::NoInput,
+                format!(
+                    "{} node(s) other than the plan input have no predecessor, so they never receive data{iso_note}",
+                    ids.len()
+                ),
+            )
+            .nodes(ids.iter())
+            .gpus(gpus_of(ctx, &bad_src))
+            .fix(format!(
+                "add an edge into {} from the node producing its input, or delete it if unused{}",
+                span_names(&ids),
+                pair_hint(&pairs)
+            )),
+        );
+    }
+    if !bad_sink.is_empty() {
+        let ids: Vec<String> = bad_sink.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+        out.push(
+            Finding::error(
+                Code::NoOutput,
+                format!("{} node(s) other than the plan output have no successor, so their results are never used{iso_note}", ids.len()),
+            )
+            .nodes(ids.iter())
+            .gpus(gpus_of(ctx, &bad_sink))
+            .fix(format!("add an edge from {} to the node consuming its result, or delete it if unused{}", span_names(&ids), pair_hint(&pairs))),
+        );
+    }
+}
+
+pub(crate) fn gpus_of(ctx: &Ctx, nodes: &[usize]) -> Vec<u32> {
+    let mut set = crate::model::GpuSet::empty();
+    for &i in nodes {
+        set.extend_from(&ctx.node(i as u32).placement);
+    }
+    set.iter().collect()
+}
+
+fn connectivity(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let n = ctx.g.len();
+    if n < 2 {
+        return;
+    }
+    let (comp, count) = components(n, &ctx.g.succ);
+    if count < 2 {
+        return;
+    }
+    let mut size = vec![0usize; count as usize];
+    for &c in &comp {
+        size[c as usize] += 1;
+    }
+    let main = (0..count as usize).max_by_key(|&c| size[c]).unwrap_or(0) as u32;
+    let stray: Vec<usize> = (0..n).filter(|&i| comp[i] != main).collect();
+    let ids: Vec<String> = stray.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+    out.push(
+        Finding::error(
+            Code::Disconnected,
+            format!(
+                "the graph falls into {count} separate pieces; the largest has {} nodes and {} node(s) lie outside it",
+                size[main as usize],
+                stray.len()
+            ),
+        )
+        .nodes(ids.iter())
+        .gpus(super::structure::gpus_of(ctx, &stray))
+        .fix(format!(
+            "connect {} to the main graph (or delete them if they are not part of the step)",
+            span_names(&ids)
+        )),
+    );
+}

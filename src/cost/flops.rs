@@ -1,0 +1,157 @@
+//! Per-node work: forward FLOPs, bytes moved (for the roofline), weight bytes and KV-cache
+//! bytes. Dense-layer formulas follow Narayanan et al. 2021 (24·b·s·h² + 4·b·s²·h per layer
+//! forward, split into attention 8bsh² + 4bs²h and MLP 16bsh²); experts are MLPs over the
+//! tokens routed to them (top_k / experts of all tokens, uniform routing).
+
+use super::{Constants, Workload};
+use crate::infer::NodeRoles;
+use crate::model::{Node, NodeKind, Op, Placement, Plan};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NodeWork {
+    /// Forward FLOPs of the whole node (all its GPUs together).
+    pub flops: f64,
+    /// Bytes read and written (weights + input + output activations).
+    pub bytes: f64,
+    pub weight_bytes: f64,
+    pub kv_bytes: f64,
+    /// Output tensor bytes (message size for a collective; working set).
+    pub out_bytes: f64,
+    /// Training activations stored for the backward pass (Korthikanti et al. 2022).
+    pub stored_act_bytes: f64,
+}
+
+/// Tokens a node processes: all dimensions of its output (else first input) shape but the
+/// last; else the global batch·seq over DP.
+fn tokens(node: &Node, c: &Constants) -> (Option<f64>, bool) {
+    for s in node.output.iter().chain(node.inputs.first()) {
+        if s.rank() >= 2 {
+            let lead: Option<u64> =
+                s.0[..s.rank() - 1].iter().try_fold(1u64, |a, d| d.size.and_then(|v| a.checked_mul(v)));
+            if let Some(t) = lead {
+                return (Some(t as f64), true);
+            }
+        }
+    }
+    match (c.batch, c.seq) {
+        (Some(b), Some(s)) => (Some((b * s) as f64 / c.dp.max(1) as f64), false),
+        _ => (None, false),
+    }
+}
+
+fn shard(node: &Node, r: &NodeRoles, c: &Constants, tp: u32) -> f64 {
+    if tp <= 1 {
+        return 1.0;
+    }
+    if r.ranks.tp.is_some() {
+        return 1.0 / tp as f64;
+    }
+    let last = node.output.as_ref().and_then(|s| s.0.last()).and_then(|d| d.size);
+    match (last, c.hidden) {
+        (Some(l), Some(h)) if l * tp as u64 == h => 1.0 / tp as f64,
+        _ => 1.0,
+    }
+}
+
+/// Whether the plan draws Q/K/V/O projections as their own nodes (then attention nodes
+/// count only the score and value products, so nothing is counted twice).
+fn has_projections(roles: &[NodeRoles]) -> bool {
+    roles.iter().any(|r| r.op == Some(Op::Projection))
+}
+
+pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, tp: u32, workload: Workload) -> Vec<NodeWork> {
+    let proj = has_projections(roles);
+    plan.nodes.iter().zip(roles).map(|(n, r)| one(n, r, c, tp, proj, workload)).collect()
+}
+
+fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Workload) -> NodeWork {
+    let b = c.dtype_bytes;
+    let (tok, from_shape) = tokens(n, c);
+    let out_elems = n.output.as_ref().and_then(|s| s.elements()).map(|e| e as f64);
+    let sh = shard(n, r, c, tp);
+    let h = c.hidden.map(|h| h as f64);
+    let fallback_out = match (tok, h) {
+        (Some(t), Some(h)) => t * h * sh,
+        _ => 0.0,
+    };
+    let out_bytes = out_elems.map_or(fallback_out * b, |e| e * b);
+    let in_bytes: f64 = {
+        let s: f64 = n.inputs.iter().filter_map(|s| s.elements()).map(|e| e as f64 * b).sum();
+        if s > 0.0 { s } else { out_bytes }
+    };
+    let mut w = NodeWork { out_bytes, ..NodeWork::default() };
+    if matches!(n.kind, NodeKind::Communication | NodeKind::Input | NodeKind::Output)
+        || matches!(n.placement, Placement::Transfer { .. } | Placement::Host)
+        || r.op.as_ref().is_some_and(Op::is_collective)
+    {
+        return w;
+    }
+    let (Some(tok), Some(h)) = (tok, h) else {
+        w.bytes = in_bytes + out_bytes;
+        return w;
+    };
+    let kv = c.kv_dim().unwrap_or(h as u64) as f64;
+    let s = c.seq.unwrap_or(0) as f64;
+    let (flops, weights) = match r.op.as_ref() {
+        Some(Op::Attention) => {
+            let pw = if proj { 0.0 } else { 2.0 * h * h + 2.0 * h * kv };
+            w.kv_bytes = if workload == Workload::Inference { 2.0 * tok * kv * sh * b } else { 0.0 };
+            if workload == Workload::Training {
+                let a = c.heads.unwrap_or(0) as f64;
+                let t = tp.max(1) as f64;
+                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t + 5.0 * a * s / (h * t)) * (b / 2.0);
+            }
+            (tok * (2.0 * pw + 4.0 * s * h) * sh, pw * sh)
+        }
+        Some(Op::Projection) => {
+            let outw = n.output.as_ref().and_then(|s| s.0.last()).and_then(|d| d.size).map(|v| v as f64);
+            let wts = outw.map_or(h * h * sh, |o| h * o);
+            (2.0 * tok * wts, wts)
+        }
+        Some(Op::Mlp) => {
+            let f = c.expert_hidden.map_or(4.0 * h, |v| v as f64);
+            (4.0 * tok * h * f * sh, 2.0 * h * f * sh)
+        }
+        Some(Op::Expert) => {
+            let f = c.expert_hidden.map_or(0.0, |v| v as f64);
+            // Without a shape, an expert sees its share of the routed tokens.
+            let t = if from_shape { tok } else { tok * c.top_k as f64 / c.experts.unwrap_or(1).max(1) as f64 };
+            (4.0 * t * h * f * sh, 2.0 * h * f * sh)
+        }
+        Some(Op::Gate) => {
+            let e = c.experts.unwrap_or(0) as f64;
+            (2.0 * tok * h * e, h * e)
+        }
+        Some(Op::LmHead) => {
+            let v = c.vocab.unwrap_or(0) as f64;
+            (2.0 * tok * h * v * sh, h * v * sh)
+        }
+        Some(Op::Embedding) => (0.0, c.vocab.unwrap_or(0) as f64 * h * sh),
+        Some(Op::LayerNorm) => (5.0 * tok * h * sh, 2.0 * h),
+        Some(Op::Residual | Op::Aggregate | Op::Route | Op::Split) => (2.0 * tok * h * sh, 0.0),
+        _ => (0.0, 0.0),
+    };
+    w.flops = flops;
+    w.weight_bytes = weights * b;
+    w.bytes = w.weight_bytes + in_bytes + out_bytes + w.kv_bytes;
+    w
+}
+
+/// Forward FLOPs per GPU id (index = GPU id, up to the highest used), multi-GPU nodes split evenly.
+pub fn flops_per_gpu(plan: &Plan, work: &[NodeWork]) -> Vec<f64> {
+    let n = plan.gpus_used().last().map_or(0, |&g| g as usize + 1);
+    let mut out = vec![0.0; n];
+    for (node, w) in plan.nodes.iter().zip(work) {
+        if w.flops == 0.0 {
+            continue;
+        }
+        if let Placement::Gpus(s) = &node.placement {
+            let k = s.len() as f64;
+            for g in s.iter() {
+                out[g as usize] += w.flops / k;
+            }
+        }
+    }
+    let used = crate::model::GpuSet::from_ids(plan.gpus_used());
+    out.into_iter().enumerate().filter(|(g, _)| used.contains(*g as u32)).map(|(_, f)| f).collect()
+}

@@ -1,0 +1,88 @@
+//! Per-GPU memory: weights, activations and KV cache, against capacity. Weights are
+//! counted per node, so every layer and every expert shard placed on a GPU is counted.
+
+use super::{Constants, NodeWork, Workload};
+use crate::check::MinMeanMax;
+use crate::infer::NodeRoles;
+use crate::model::{Placement, Plan};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GpuMemory {
+    pub gpu: u32,
+    pub weights_gb: f64,
+    pub activations_gb: f64,
+    pub kv_cache_gb: f64,
+    pub total_gb: f64,
+    /// total / capacity · 100, when capacity is known.
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemoryMetrics {
+    pub workload: Workload,
+    pub capacity_gb: Option<f64>,
+    pub weights_gb: MinMeanMax,
+    pub activations_gb: MinMeanMax,
+    pub kv_cache_gb: MinMeanMax,
+    pub total_gb: MinMeanMax,
+    pub max_percent: Option<f64>,
+    /// One entry per GPU used.
+    pub per_gpu: Vec<GpuMemory>,
+}
+
+pub fn memory_per_gpu(
+    plan: &Plan,
+    _roles: &[NodeRoles],
+    work: &[NodeWork],
+    c: &Constants,
+    workload: Workload,
+) -> Option<MemoryMetrics> {
+    let used = plan.gpus_used();
+    let n = used.last().map_or(0, |&g| g as usize + 1);
+    if n == 0 {
+        return None;
+    }
+    let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
+    for (node, w) in plan.nodes.iter().zip(work) {
+        let Placement::Gpus(s) = &node.placement else { continue };
+        let k = s.len() as f64;
+        for g in s.iter() {
+            let g = g as usize;
+            wts[g] += w.weight_bytes / k;
+            kv[g] += w.kv_bytes / k;
+            act[g] = match workload {
+                // Inference frees activations as it goes: the peak is the largest working set.
+                Workload::Inference => act[g].max((w.bytes - w.weight_bytes - w.kv_bytes) / k),
+                Workload::Training => act[g] + w.stored_act_bytes / k,
+            };
+        }
+    }
+    let gb = 1e9;
+    let per_gpu: Vec<GpuMemory> = used
+        .iter()
+        .map(|&g| {
+            let i = g as usize;
+            let total = (wts[i] + act[i] + kv[i]) / gb;
+            GpuMemory {
+                gpu: g,
+                weights_gb: wts[i] / gb,
+                activations_gb: act[i] / gb,
+                kv_cache_gb: kv[i] / gb,
+                total_gb: total,
+                percent: c.memory_gb.filter(|&m| m > 0.0).map(|m| total / m * 100.0),
+            }
+        })
+        .collect();
+    let stat = |f: fn(&GpuMemory) -> f64| MinMeanMax::of(per_gpu.iter().map(f)).unwrap_or_default();
+    Some(MemoryMetrics {
+        workload,
+        capacity_gb: c.memory_gb,
+        weights_gb: stat(|m| m.weights_gb),
+        activations_gb: stat(|m| m.activations_gb),
+        kv_cache_gb: stat(|m| m.kv_cache_gb),
+        total_gb: stat(|m| m.total_gb),
+        max_percent: per_gpu.iter().filter_map(|m| m.percent).reduce(f64::max),
+        per_gpu,
+    })
+}

@@ -1,0 +1,24 @@
+//! The cost model: per-node FLOPs, bytes and weights (flops.rs), per-GPU memory
+//! (memory.rs), alpha-beta collective times (comm.rs) and the constants they use
+//! (defaults.rs). Formulas and sources: docs/cost-model.md.
+
+pub mod comm;
+pub mod defaults;
+pub mod flops;
+pub mod memory;
+
+pub use defaults::{Constants, resolve};
+pub use flops::{NodeWork, flops_per_gpu, node_work};
+pub use memory::{GpuMemory, MemoryMetrics, memory_per_gpu};
+
+use serde::Serialize;
+
+/// What a step does: inference holds weights, a working set and a KV cache;
+/// training holds weights and stored activations (Korthikanti et al. 2022).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    #[default]
+    Inference,
+    Training,
+}

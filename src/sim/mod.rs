@@ -1,0 +1,156 @@
+//! A simulated step: list scheduling of the DAG in topological order on per-GPU compute
+//! and communication streams. A compute node takes the roofline time
+//! max(FLOPs/(peak·MFU), bytes/(mem_bw·util)) (Williams et al. 2009) on each of its GPUs;
+//! a collective takes its alpha-beta time on the communication streams of its group.
+//! Linear in nodes plus edges plus GPUs per multi-GPU node.
+
+use crate::check::MinMeanMax;
+use crate::check::graph::Graph;
+use crate::cost::comm::{collective_time, crosses_servers};
+use crate::cost::{Constants, NodeWork};
+use crate::model::{GpuSet, Placement, Plan};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimResult {
+    /// Simulated time of one step, seconds.
+    pub step_time_s: f64,
+    /// Per-GPU compute busy time / step time, over GPUs used.
+    pub busy_fraction: MinMeanMax,
+    /// Per-GPU compute seconds.
+    pub compute_s: MinMeanMax,
+    /// Per-GPU communication seconds.
+    pub comm_s: MinMeanMax,
+    /// Mean over max per-GPU compute load (1 = perfectly balanced; EPLB's balancedness).
+    pub balancedness: f64,
+    /// The GPU with the most compute time.
+    pub busiest_gpu: Option<u32>,
+    /// Node ids on the critical path, in order (first and last 32 when longer than 64).
+    pub critical_path: Vec<String>,
+    pub critical_path_nodes: usize,
+    /// Nodes not scheduled because they lie on or behind a cycle.
+    pub unscheduled_nodes: usize,
+}
+
+pub fn simulate(
+    g: &Graph,
+    plan: &Plan,
+    comm: &[bool],
+    work: &[NodeWork],
+    c: &Constants,
+    topo: &[u32],
+    gpus_total: Option<u32>,
+) -> SimResult {
+    let n = plan.nodes.len();
+    let max_gpu = plan.gpus_used().last().map_or(0, |&g| g + 1).max(gpus_total.unwrap_or(0));
+    let gcount = max_gpu as usize;
+    let peak = c.tflops.unwrap_or(0.0) * 1e12 * c.mfu;
+    let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
+    let (mut cfree, mut mfree) = (vec![0.0f64; gcount], vec![0.0f64; gcount]);
+    let (mut clast, mut mlast) = (vec![u32::MAX; gcount], vec![u32::MAX; gcount]);
+    let (mut cbusy, mut mbusy) = (vec![0.0f64; gcount], vec![0.0f64; gcount]);
+    let mut finish = vec![0.0f64; n];
+    let mut why = vec![u32::MAX; n];
+    let mut scheduled = 0usize;
+    let mut done = vec![false; n];
+    let all = if gcount > 0 { GpuSet::range(0, max_gpu - 1) } else { GpuSet::empty() };
+    for &v in topo {
+        let vi = v as usize;
+        scheduled += 1;
+        done[vi] = true;
+        let node = &plan.nodes[vi];
+        let w = &work[vi];
+        let mut gpus = match &node.placement {
+            Placement::All => all.clone(),
+            p => p.gpu_set(),
+        };
+        let mut ready = 0.0f64;
+        let mut from = u32::MAX;
+        for &p in &g.pred[vi] {
+            if finish[p as usize] > ready || from == u32::MAX {
+                ready = ready.max(finish[p as usize]);
+                from = p;
+            }
+        }
+        let dur = if comm[vi] {
+            // The group is every GPU the collective touches: its own and its neighbours'.
+            if gpus.len() <= 1 {
+                for &j in g.pred[vi].iter().chain(&g.succ[vi]) {
+                    gpus.extend_from(&plan.nodes[j as usize].placement);
+                }
+            }
+            let bytes = if w.out_bytes > 0.0 {
+                w.out_bytes
+            } else {
+                g.pred[vi].iter().map(|&p| work[p as usize].out_bytes).fold(0.0, f64::max)
+            };
+            collective_time(op_of(plan, vi).as_ref(), gpus.len(), bytes, crosses_servers(&gpus, c.gpus_per_server), c)
+        } else {
+            let k = gpus.len().max(1) as f64;
+            let t_c = if peak > 0.0 { w.flops / k / peak } else { 0.0 };
+            let t_m = membw.map_or(0.0, |bw| w.bytes / k / bw);
+            t_c.max(t_m)
+        };
+        let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
+        for gid in gpus.iter().filter(|&x| (x as usize) < gcount) {
+            if free[gid as usize] > ready {
+                ready = free[gid as usize];
+                from = last[gid as usize];
+            }
+        }
+        let end = ready + dur;
+        let busy = if comm[vi] { &mut mbusy } else { &mut cbusy };
+        for gid in gpus.iter().filter(|&x| (x as usize) < gcount) {
+            free[gid as usize] = end;
+            last[gid as usize] = v;
+            busy[gid as usize] += dur;
+        }
+        finish[vi] = end;
+        why[vi] = from;
+    }
+    let step = finish.iter().copied().fold(0.0, f64::max);
+    let used = GpuSet::from_ids(plan.gpus_used());
+    let used_ids: Vec<usize> = used.iter().map(|x| x as usize).filter(|&x| x < gcount).collect();
+    let compute = MinMeanMax::of(used_ids.iter().map(|&x| cbusy[x])).unwrap_or_default();
+    let comm_s = MinMeanMax::of(used_ids.iter().map(|&x| mbusy[x])).unwrap_or_default();
+    let busy_fraction =
+        MinMeanMax::of(used_ids.iter().map(|&x| if step > 0.0 { cbusy[x] / step } else { 0.0 })).unwrap_or_default();
+    let busiest_gpu = used_ids.iter().copied().max_by(|&a, &b| cbusy[a].total_cmp(&cbusy[b])).map(|x| x as u32);
+    // Walk back from the last node to finish along whatever delayed each start.
+    let mut path = Vec::new();
+    if let Some(end) = (0..n).filter(|&i| done[i]).max_by(|&a, &b| finish[a].total_cmp(&finish[b])) {
+        let mut v = end as u32;
+        let mut guard = 0;
+        while v != u32::MAX && guard <= n {
+            path.push(v);
+            v = why[v as usize];
+            guard += 1;
+        }
+        path.reverse();
+    }
+    let ids = |s: &[u32]| s.iter().map(|&i| plan.nodes[i as usize].id.clone()).collect::<Vec<_>>();
+    let critical_path = if path.len() > 64 {
+        let mut v = ids(&path[..32]);
+        v.push("…".into());
+        v.extend(ids(&path[path.len() - 32..]));
+        v
+    } else {
+        ids(&path)
+    };
+    SimResult {
+        step_time_s: step,
+        busy_fraction,
+        compute_s: compute,
+        comm_s,
+        balancedness: if compute.max > 0.0 { compute.mean / compute.max } else { 1.0 },
+        busiest_gpu,
+        critical_path,
+        critical_path_nodes: path.len(),
+        unscheduled_nodes: n - scheduled,
+    }
+}
+
+fn op_of(plan: &Plan, i: usize) -> Option<crate::model::Op> {
+    let n = &plan.nodes[i];
+    n.op.clone().or_else(|| crate::model::Op::recognise(&n.id).filter(crate::model::Op::is_collective))
+}

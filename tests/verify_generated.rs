@@ -1,0 +1,64 @@
+//! Generated correct plans of many EP/TP/PP/DP shapes and sizes verify with no error.
+
+use planscope::check::{Severity, VerifyOptions, verify};
+use planscope::r#gen::{GenSpec, generate};
+use planscope::model::Strategy;
+
+fn spec(s: &str, layers: u32, experts: u32) -> GenSpec {
+    GenSpec::new(Strategy::parse(s).unwrap(), layers, experts)
+}
+
+fn assert_clean(spec: &GenSpec) {
+    let plan = generate(spec);
+    let report = verify(&plan, &VerifyOptions::default());
+    let errors: Vec<String> = report.errors().map(|f| format!("{}: {} | fix: {}", f.code, f.message, f.fix)).collect();
+    assert!(errors.is_empty(), "{}: {} nodes\n{}", spec.strategy, plan.nodes.len(), errors.join("\n"));
+    let warnings: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(|f| format!("{}: {}", f.code, f.message))
+        .collect();
+    assert!(warnings.is_empty(), "{}: {}", spec.strategy, warnings.join("\n"));
+    let m = &report.metrics;
+    assert_eq!(m.gpus_used as u64, spec.strategy.product(), "{}", spec.strategy);
+    let sim = m.simulation.as_ref().expect("simulated");
+    assert!(sim.step_time_s > 0.0 && sim.step_time_s.is_finite());
+    assert!(sim.critical_path_nodes > 2);
+    assert_eq!(sim.unscheduled_nodes, 0);
+}
+
+#[test]
+fn shapes_without_errors() {
+    for (s, layers, experts) in [
+        ("EP1_TP1_PP1_DP1", 2, 4),
+        ("EP4_TP1", 2, 8),
+        ("EP4_TP2", 4, 8),
+        ("EP8_TP2_PP2", 4, 16),
+        ("EP2_TP2_PP2_DP2", 4, 4),
+        ("EP64_TP2", 16, 64),
+        ("TP4_PP2", 4, 0),
+        ("TP2_DP4", 2, 0),
+        ("EP16_PP4_DP2", 8, 32),
+        ("EP3_TP1_PP3", 6, 9),
+    ] {
+        assert_clean(&spec(s, layers, experts));
+    }
+}
+
+#[test]
+fn large_plan_is_clean_and_fast_enough() {
+    let spec = spec("EP64_TP4", 61, 256);
+    let plan = generate(&spec);
+    assert!(plan.nodes.len() > 100_000, "{}", plan.nodes.len());
+    assert_clean(&spec);
+}
+
+#[test]
+fn report_serialises_with_stable_keys() {
+    let plan = generate(&spec("EP4_TP2", 2, 8));
+    let v = serde_json::to_value(verify(&plan, &VerifyOptions::default())).unwrap();
+    assert_eq!(v["verdict"], "pass");
+    assert!(v["metrics"]["gpus_total"].as_u64() == Some(8) && v["metrics"]["gpus_used"].as_u64() == Some(8));
+    assert!(v["findings"].is_array());
+}
