@@ -6,6 +6,7 @@ pub mod examples;
 pub mod model;
 pub mod read;
 pub mod summary;
+pub mod write;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,0 +1,4 @@
+//! Writers: a `Plan` out as text.
+
+pub mod dot;
+pub mod json;
