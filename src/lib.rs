@@ -10,3 +10,8 @@ pub mod write;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+pub mod check;
+pub mod cost;
+pub mod r#gen;
+pub mod infer;
+pub mod sim;
