@@ -4,7 +4,7 @@
 
 use super::Located;
 use super::units;
-use crate::model::{Node, NodeKind, Op, Placement, Shape};
+use crate::model::{Dim, Node, NodeKind, Op, Placement, Shape};
 use serde_json::Value;
 
 /// Fields a node's id may be under, in order of preference.
@@ -61,17 +61,18 @@ pub fn read_node(obj: &serde_json::Map<String, Value>, at: &Located) -> Result<N
                 node.label = value.as_str().map(str::to_string);
                 true
             }
+            // A shape with a fractional size is also kept as written (see `read_shape`).
             "shape" | "output_shape" if node.output.is_none() && !value.is_null() => {
                 node.output = Some(shape(value, key, &id, at)?);
-                true
+                shape_is_exact(value)
             }
             "input_shape" if node.inputs.is_empty() && !value.is_null() => {
                 node.inputs = vec![shape(value, key, &id, at)?];
-                true
+                shape_is_exact(value)
             }
             "input_shapes" if node.inputs.is_empty() && value.is_array() => {
                 node.inputs = shapes(value, key, &id, at)?;
-                true
+                shape_is_exact(value)
             }
             "layer" | "layer_id" | "layer_idx" => fill(&mut node.layer, value),
             "expert_id" | "expert" | "expert_idx" => fill(&mut node.expert, value),
@@ -128,20 +129,41 @@ fn fill(slot: &mut Option<u32>, value: &Value) -> bool {
 }
 
 fn shape(value: &Value, key: &str, id: &str, at: &Located) -> Result<Shape, crate::read::ReadError> {
-    Shape::from_json(value).ok_or_else(|| {
-        at.error(
-            &[key],
-            Some(id),
-            format!("`{key}`: expected a shape such as [128, 1024] or \"[batch, 4096]\", got {}", brief(value)),
-        )
+    read_shape(value).ok_or_else(|| {
+        let msg = format!("`{key}`: expected a shape such as [128, 1024] or \"[batch, 4096]\", got {}", brief(value));
+        at.error(&[key], Some(id), msg)
     })
+}
+
+/// Like `Shape::from_json`, but a dimension that is not a whole number (`0.5` in one
+/// corpus file) becomes an unsized dimension named by its text instead of being
+/// truncated: the verifier must not see a size the file did not give.
+fn read_shape(value: &Value) -> Option<Shape> {
+    let Value::Array(items) = value else { return Shape::from_json(value) };
+    let mut dims = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::Number(n) if !n.is_u64() => dims.push(Dim { name: Some(n.to_string()), size: None }),
+            other => dims.extend(Shape::from_json(&Value::Array(vec![other.clone()]))?.0),
+        }
+    }
+    Some(Shape(dims))
+}
+
+/// True when `Shape` keeps everything the value says (all numbers whole and unsigned).
+fn shape_is_exact(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_u64(),
+        Value::Array(items) => items.iter().all(shape_is_exact),
+        _ => true,
+    }
 }
 
 fn shapes(value: &Value, key: &str, id: &str, at: &Located) -> Result<Vec<Shape>, crate::read::ReadError> {
     let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        out.push(Shape::from_json(item).ok_or_else(|| {
+        out.push(read_shape(item).ok_or_else(|| {
             let msg = format!("`{key}`[{i}]: expected a shape such as [128, 1024], got {}", brief(item));
             at.error_at(&[key.into(), i.into()], Some(id), msg)
         })?);
