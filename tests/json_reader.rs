@@ -555,3 +555,19 @@ fn value_tree() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+#[test]
+fn the_documented_example_reads_and_matches_the_schema() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/formats.md")).unwrap();
+    let example = doc.split("```json\n").nth(1).and_then(|s| s.split("```").next()).expect("a JSON example");
+    let plan = read_json(example).unwrap_or_else(|e| panic!("docs/formats.md example: {e}"));
+    assert_eq!(plan.nodes[3].placement.to_string(), "0-1→2-3");
+    assert_eq!(plan.nodes[3].op, Some(Op::Other("p2p_copy".into())));
+    assert_eq!(plan.edges[1].kind, EdgeKind::Control);
+    assert_round_trip(&plan, "docs example");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("www/planscope.schema.json")).unwrap()).unwrap();
+    let errors = schema_check::validate(&schema, &serde_json::from_str(example).unwrap());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
