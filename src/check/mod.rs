@@ -110,6 +110,8 @@ pub(crate) struct Ctx<'a> {
     /// Plan inputs and outputs (host side, exempt from placement checks).
     pub input: Vec<bool>,
     pub output: Vec<bool>,
+    /// GPU ids some node is placed on, ascending.
+    pub used: Vec<u32>,
 }
 
 impl Ctx<'_> {
@@ -204,7 +206,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
         input.push(n.kind == NodeKind::Input || (host_or_free && text.contains("input")));
         output.push(n.kind == NodeKind::Output || (host_or_free && text.contains("output")));
     }
-    let used = plan.gpus_used();
+    let used: Vec<u32> = union_gpus(plan.nodes.iter().map(|n| &n.placement)).iter().collect();
     let max_used = used.last().map(|&g| g + 1);
     let (gpus_total, source) = match (opts.gpus, meta.cluster.gpus, strategy) {
         (Some(n), _, _) => (Some(n), "options"),
@@ -212,7 +214,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
         (None, None, Some(s)) => (u32::try_from(s.product()).ok(), "strategy"),
         _ => (max_used, "placements"),
     };
-    let mut ctx = Ctx { plan, opts, meta, strategy, gpus_total, roles, g, comm, input, output };
+    let mut ctx = Ctx { plan, opts, meta, strategy, gpus_total, roles, g, comm, input, output, used };
     // A plan with no node recognisably an input or output: its lone source/sink plays that part.
     exempt_lone_endpoint(&mut ctx);
 
@@ -222,10 +224,10 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
     strategy::check(&ctx, &mut findings);
     let constants = cost::resolve(&ctx.meta, plan, strategy);
     let work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
-    let memory = cost::memory_per_gpu(plan, &ctx.roles, &work, &constants, opts.workload);
-    let flops = cost::flops_per_gpu(plan, &work);
+    let memory = cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload);
+    let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
     let sim = if opts.simulate && constants.tflops.is_some() {
-        Some(crate::sim::simulate(&ctx.g, plan, &ctx.comm, &work, &constants, &topo, gpus_total))
+        Some(crate::sim::simulate(&ctx.g, plan, &ctx.used, &ctx.comm, &work, &constants, &topo, gpus_total))
     } else {
         None
     };
@@ -238,7 +240,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
         edges: plan.edges.len(),
         gpus_total,
         gpus_total_source: source,
-        gpus_used: used.len() as u32,
+        gpus_used: ctx.used.len() as u32,
         degrees_declared: strategy.map(|s| DeclaredDegrees {
             ep: s.ep.get(),
             tp: s.tp.get(),
@@ -269,4 +271,26 @@ fn exempt_lone_endpoint(ctx: &mut Ctx) {
             ctx.output[only] = true;
         }
     }
+}
+
+/// The union of many placements' GPUs. Ranges are sorted before merging: inserting
+/// strided ranges one by one into a `GpuSet` re-sorts each time (quadratic on wide fans).
+pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> crate::model::GpuSet {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for p in placements {
+        match p {
+            Placement::Gpus(s) => ranges.extend_from_slice(s.ranges()),
+            Placement::Transfer { from, to } => {
+                ranges.extend_from_slice(from.ranges());
+                ranges.extend_from_slice(to.ranges());
+            }
+            _ => {}
+        }
+    }
+    ranges.sort_unstable();
+    let mut set = crate::model::GpuSet::empty();
+    for (a, b) in ranges {
+        set.insert_range(a, b);
+    }
+    set
 }

@@ -16,11 +16,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
 }
 
 fn neighbour_gpus(ctx: &Ctx, i: usize) -> GpuSet {
-    let mut s = GpuSet::empty();
-    for &j in ctx.g.pred[i].iter().chain(&ctx.g.succ[i]) {
-        s.extend_from(&ctx.node(j).placement);
-    }
-    s
+    super::union_gpus(ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).map(|&j| &ctx.node(j).placement))
 }
 
 fn unassigned(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -103,8 +99,14 @@ pub(crate) fn gpus_needed(ctx: &Ctx) -> Option<u32> {
 }
 
 fn underuse(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(needed) = gpus_needed(ctx).or(ctx.gpus_total) else { return };
-    let used = ctx.plan.gpus_used();
+    // Without a strategy or a declared GPU count nothing says how many GPUs are needed.
+    let declared = if ctx.strategy.is_some() || ctx.opts.gpus.is_some() || ctx.meta.cluster.gpus.is_some() {
+        ctx.gpus_total
+    } else {
+        None
+    };
+    let Some(needed) = gpus_needed(ctx).or(declared) else { return };
+    let used = &ctx.used;
     let used_in_range = used.iter().filter(|&&g| g < needed).count() as u32;
     if used_in_range >= needed {
         return;

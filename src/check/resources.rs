@@ -48,14 +48,9 @@ fn memory(ctx: &Ctx, m: &MemoryMetrics, out: &mut Vec<Finding>) {
 /// Distinct GPUs among a node's non-communication neighbours (data through a collective
 /// was already redistributed, so it does not count).
 fn fan_gpus(ctx: &Ctx, i: usize, preds_only: bool) -> GpuSet {
-    let mut s = GpuSet::empty();
     let succ: &[u32] = if preds_only { &[] } else { &ctx.g.succ[i] };
-    for &j in ctx.g.pred[i].iter().chain(succ) {
-        if !ctx.comm[j as usize] && !ctx.is_io(j as usize) {
-            s.extend_from(&ctx.node(j).placement);
-        }
-    }
-    s
+    let nb = ctx.g.pred[i].iter().chain(succ).map(|&j| j as usize);
+    super::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
 }
 
 fn funnels(ctx: &Ctx, out: &mut Vec<Finding>) {

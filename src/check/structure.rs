@@ -72,22 +72,34 @@ fn endpoints(ctx: &Ctx, out: &mut Vec<Finding>) {
     let is_dup = |i: usize| g.index.get(ctx.id(i as u32)).is_some_and(|&f| f as usize != i);
     let bad_src: Vec<usize> = (0..n).filter(|&i| g.pred[i].is_empty() && !ctx.input[i] && !is_dup(i)).collect();
     let bad_sink: Vec<usize> = (0..n).filter(|&i| g.succ[i].is_empty() && !ctx.output[i] && !is_dup(i)).collect();
-    // Suggested rewiring: a dangling sink and a source on the same GPU (and layer)
-    // are most often two halves of one broken chain.
-    let key = |i: usize| (ctx.node(i as u32).placement.gpu_set().first(), ctx.roles[i].layer);
-    let mut sinks_by_key: std::collections::HashMap<_, Vec<usize>> = std::collections::HashMap::new();
-    for &s in &bad_sink {
-        if !g.pred[s].is_empty() {
-            sinks_by_key.entry(key(s)).or_default().push(s);
-        }
-    }
+    // Suggested rewiring: a dangling sink and a source with the same index in their ids
+    // (`ep_routing_3`, `aggregation_3_1`), else on the same GPU and layer, are most often
+    // two halves of one broken chain.
+    let first_num = |i: usize| {
+        let id = ctx.id(i as u32);
+        let digits: String = id.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+        digits.parse::<u32>().ok()
+    };
+    let by_num = |i: usize| (first_num(i), None);
+    let by_gpu = |i: usize| (ctx.node(i as u32).placement.gpu_set().first(), ctx.roles[i].layer);
+    let mut taken = vec![false; n];
     let mut pairs = Vec::new();
-    for &v in &bad_src {
-        if g.succ[v].is_empty() {
-            continue;
+    for key in [&by_num as &dyn Fn(usize) -> (Option<u32>, Option<u32>), &by_gpu] {
+        let mut sinks: std::collections::HashMap<_, Vec<usize>> = std::collections::HashMap::new();
+        for &s in bad_sink.iter().rev() {
+            if !g.pred[s].is_empty() && !taken[s] && key(s).0.is_some() {
+                sinks.entry(key(s)).or_default().push(s);
+            }
         }
-        if let Some(s) = sinks_by_key.get_mut(&key(v)).and_then(Vec::pop) {
-            pairs.push(format!("{} -> {}", ctx.id(s as u32), ctx.id(v as u32)));
+        for &v in &bad_src {
+            if g.succ[v].is_empty() || taken[v] {
+                continue;
+            }
+            if let Some(s) = sinks.get_mut(&key(v)).and_then(Vec::pop) {
+                taken[s] = true;
+                taken[v] = true;
+                pairs.push(format!("{} -> {}", ctx.id(s as u32), ctx.id(v as u32)));
+            }
         }
     }
     let isolated = (0..n).filter(|&i| g.pred[i].is_empty() && g.succ[i].is_empty()).count();
@@ -137,11 +149,7 @@ fn endpoints(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub(crate) fn gpus_of(ctx: &Ctx, nodes: &[usize]) -> Vec<u32> {
-    let mut set = crate::model::GpuSet::empty();
-    for &i in nodes {
-        set.extend_from(&ctx.node(i as u32).placement);
-    }
-    set.iter().collect()
+    super::union_gpus(nodes.iter().map(|&i| &ctx.node(i as u32).placement)).iter().collect()
 }
 
 fn connectivity(ctx: &Ctx, out: &mut Vec<Finding>) {

@@ -138,8 +138,8 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
 }
 
 /// Forward FLOPs per GPU id (index = GPU id, up to the highest used), multi-GPU nodes split evenly.
-pub fn flops_per_gpu(plan: &Plan, work: &[NodeWork]) -> Vec<f64> {
-    let n = plan.gpus_used().last().map_or(0, |&g| g as usize + 1);
+pub fn flops_per_gpu(plan: &Plan, used: &[u32], work: &[NodeWork]) -> Vec<f64> {
+    let n = used.last().map_or(0, |&g| g as usize + 1);
     let mut out = vec![0.0; n];
     for (node, w) in plan.nodes.iter().zip(work) {
         if w.flops == 0.0 {
@@ -152,6 +152,5 @@ pub fn flops_per_gpu(plan: &Plan, work: &[NodeWork]) -> Vec<f64> {
             }
         }
     }
-    let used = crate::model::GpuSet::from_ids(plan.gpus_used());
-    out.into_iter().enumerate().filter(|(g, _)| used.contains(*g as u32)).map(|(_, f)| f).collect()
+    used.iter().map(|&g| out[g as usize]).collect()
 }

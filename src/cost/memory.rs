@@ -3,7 +3,6 @@
 
 use super::{Constants, NodeWork, Workload};
 use crate::check::MinMeanMax;
-use crate::infer::NodeRoles;
 use crate::model::{Placement, Plan};
 use serde::Serialize;
 
@@ -33,12 +32,11 @@ pub struct MemoryMetrics {
 
 pub fn memory_per_gpu(
     plan: &Plan,
-    _roles: &[NodeRoles],
+    used: &[u32],
     work: &[NodeWork],
     c: &Constants,
     workload: Workload,
 ) -> Option<MemoryMetrics> {
-    let used = plan.gpus_used();
     let n = used.last().map_or(0, |&g| g as usize + 1);
     if n == 0 {
         return None;

@@ -28,7 +28,7 @@ pub fn fill_roles(plan: &mut Plan) {
 pub fn node_roles(node: &Node) -> NodeRoles {
     let mut r = NodeRoles { op: node.op.clone(), layer: node.layer, expert: node.expert, ranks: node.ranks };
     from_attrs(node, &mut r);
-    if r.op.is_some() && r.layer.is_some() && r.expert.is_some() && r.ranks.tp.is_some() {
+    if r.op.is_some() && r.layer.is_some() && (r.expert.is_some() || r.op != Some(Op::Expert)) && !r.ranks.is_empty() {
         return r;
     }
     let label_head = node.label.as_deref().and_then(|l| l.lines().next()).unwrap_or("");

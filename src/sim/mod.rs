@@ -35,6 +35,7 @@ pub struct SimResult {
 pub fn simulate(
     g: &Graph,
     plan: &Plan,
+    used: &[u32],
     comm: &[bool],
     work: &[NodeWork],
     c: &Constants,
@@ -42,7 +43,7 @@ pub fn simulate(
     gpus_total: Option<u32>,
 ) -> SimResult {
     let n = plan.nodes.len();
-    let max_gpu = plan.gpus_used().last().map_or(0, |&g| g + 1).max(gpus_total.unwrap_or(0));
+    let max_gpu = used.last().map_or(0, |&g| g + 1).max(gpus_total.unwrap_or(0));
     let gcount = max_gpu as usize;
     let peak = c.tflops.unwrap_or(0.0) * 1e12 * c.mfu;
     let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
@@ -75,9 +76,8 @@ pub fn simulate(
         let dur = if comm[vi] {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
-                for &j in g.pred[vi].iter().chain(&g.succ[vi]) {
-                    gpus.extend_from(&plan.nodes[j as usize].placement);
-                }
+                let nb = g.pred[vi].iter().chain(&g.succ[vi]).map(|&j| &plan.nodes[j as usize].placement);
+                gpus = crate::check::union_gpus(nb.chain(std::iter::once(&node.placement)));
             }
             let bytes = if w.out_bytes > 0.0 {
                 w.out_bytes
@@ -109,8 +109,7 @@ pub fn simulate(
         why[vi] = from;
     }
     let step = finish.iter().copied().fold(0.0, f64::max);
-    let used = GpuSet::from_ids(plan.gpus_used());
-    let used_ids: Vec<usize> = used.iter().map(|x| x as usize).filter(|&x| x < gcount).collect();
+    let used_ids: Vec<usize> = used.iter().map(|&x| x as usize).filter(|&x| x < gcount).collect();
     let compute = MinMeanMax::of(used_ids.iter().map(|&x| cbusy[x])).unwrap_or_default();
     let comm_s = MinMeanMax::of(used_ids.iter().map(|&x| mbusy[x])).unwrap_or_default();
     let busy_fraction =
