@@ -117,7 +117,7 @@ pub fn topo_order(succ: &[Vec<u32>], pred: &[Vec<u32>]) -> Vec<u32> {
 }
 
 /// Weakly connected components: a component id per node, and the component count.
-pub fn components(n: usize, succ: &[Vec<u32>]) -> (Vec<u32>, u32) {
+pub fn components(n: usize, succ: &[Vec<u32>], extra: &[(u32, u32)]) -> (Vec<u32>, u32) {
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn root(parent: &mut [u32], mut v: u32) -> u32 {
         while parent[v as usize] != v {
@@ -127,9 +127,10 @@ pub fn components(n: usize, succ: &[Vec<u32>]) -> (Vec<u32>, u32) {
         }
         v
     }
-    for (v, ws) in succ.iter().enumerate() {
-        for &w in ws {
-            let (a, b) = (root(&mut parent, v as u32), root(&mut parent, w));
+    let pairs = succ.iter().enumerate().flat_map(|(v, ws)| ws.iter().map(move |&w| (v as u32, w)));
+    for (v, w) in pairs.chain(extra.iter().copied()) {
+        {
+            let (a, b) = (root(&mut parent, v), root(&mut parent, w));
             if a != b {
                 parent[a.max(b) as usize] = a.min(b);
             }

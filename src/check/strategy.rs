@@ -22,7 +22,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     format!(
                         "{total} GPUs = EP·TP·PP·DP: experts are read as getting their own GPUs (EP not folded into DP)"
                     ),
-                ));
+                ).fix(format!("if EP{ep} is meant to be folded into DP (Megatron-Core), declare DP{} so that TP·PP·DP = {total}", dp * ep)));
             }
         } else if folded == total as u64 && dp % ep == 0 {
             out.push(Finding::info(
@@ -30,7 +30,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 format!(
                     "{total} GPUs = TP·PP·DP with EP{ep} folded into DP{dp} (the Megatron-Core convention); checked that way"
                 ),
-            ));
+            ).fix(format!("if experts are meant to get their own GPUs, the cluster needs EP·TP·PP·DP = {product} GPUs")));
         } else if product > total as u64 {
             rules.push(format!(
                 "{s} needs EP·TP·PP·DP = {product} GPUs (or TP·PP·DP = {folded} with EP dividing DP) but the cluster has {total}"
@@ -155,7 +155,10 @@ fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
         let op = ctx.op(i);
         if matches!(op, Some(Op::AllReduce | Op::AllGather | Op::ReduceScatter)) {
             collectives += 1;
-        } else if ctx.comm[i] && n.id.to_ascii_lowercase().contains("tp") {
+        } else if ctx.comm[i]
+            && !matches!(op, Some(Op::AllToAll | Op::SendRecv))
+            && n.id.to_ascii_lowercase().contains("tp")
+        {
             collectives += 1;
         }
         if ctx.comm[i] || !matches!(op, Some(Op::Attention | Op::Projection | Op::Mlp | Op::Expert)) {

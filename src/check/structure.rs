@@ -157,7 +157,8 @@ fn connectivity(ctx: &Ctx, out: &mut Vec<Finding>) {
     if n < 2 {
         return;
     }
-    let (comp, count) = components(n, &ctx.g.succ);
+    // A repeated declaration belongs with the first: it is reported as DUPLICATE_ID, not as a stray piece.
+    let (comp, count) = components(n, &ctx.g.succ, &ctx.g.duplicates);
     if count < 2 {
         return;
     }
