@@ -15,6 +15,29 @@ use super::parser::{Attr, EdgeEnd, Graph, Stmt, Subgraph, SyntaxError, Target};
 use crate::model::{Edge, Format, Group, Node, NodeKind, Plan};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: node ids are short and trusted-size (the input is capped), so a fast
+/// non-keyed hash beats SipHash here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// More edges than this (say from `{...} -> {...}` cross products) are refused.
 pub const MAX_EDGES: usize = 5_000_000;
@@ -28,13 +51,13 @@ struct Scope {
 
 struct Builder {
     plan: Plan,
-    index: HashMap<String, usize>,
+    index: FastMap<String, usize>,
     /// Raw label per node (text, is HTML), resolved once all statements are read.
     labels: Vec<Option<(String, bool)>>,
-    groups: HashMap<String, usize>,
+    groups: FastMap<String, usize>,
     strict: bool,
     directed: bool,
-    seen: HashSet<(String, String)>,
+    seen: FastSet<(String, String)>,
 }
 
 pub fn build(graph: Graph<'_>) -> Result<Plan, SyntaxError> {
@@ -42,12 +65,12 @@ pub fn build(graph: Graph<'_>) -> Result<Plan, SyntaxError> {
     plan.name = graph.id.as_ref().map(|id| id.text.to_string());
     let mut b = Builder {
         plan,
-        index: HashMap::new(),
+        index: FastMap::default(),
         labels: Vec::new(),
-        groups: HashMap::new(),
+        groups: FastMap::default(),
         strict: graph.strict,
         directed: graph.directed,
-        seen: HashSet::new(),
+        seen: FastSet::default(),
     };
     let mut scope = Scope::default();
     let mut members = Vec::new();
@@ -102,30 +125,30 @@ impl Builder {
     fn subgraph(&mut self, sub: &Subgraph<'_>, parent: &Scope, members: &mut Vec<usize>) -> Result<(), SyntaxError> {
         let mut scope = parent.clone();
         let mut ctx = Ctx::Plain;
-        if let Some(name) = sub.id.as_ref().map(|id| id.text.as_ref()) {
-            if name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("cluster")) {
-                let parent_id = parent.cluster.clone();
-                let g = *self.groups.entry(name.to_string()).or_insert_with(|| {
-                    self.plan.groups.push(Group {
-                        id: name.to_string(),
-                        label: None,
-                        parent: parent_id,
-                        attrs: Default::default(),
-                    });
-                    self.plan.groups.len() - 1
+        if let Some(name) = sub.id.as_ref().map(|id| id.text.as_ref())
+            && name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("cluster"))
+        {
+            let parent_id = parent.cluster.clone();
+            let g = *self.groups.entry(name.to_string()).or_insert_with(|| {
+                self.plan.groups.push(Group {
+                    id: name.to_string(),
+                    label: None,
+                    parent: parent_id,
+                    attrs: Default::default(),
                 });
-                ctx = Ctx::Cluster(g);
-                scope.cluster = Some(name.to_string());
-            }
+                self.plan.groups.len() - 1
+            });
+            ctx = Ctx::Cluster(g);
+            scope.cluster = Some(name.to_string());
         }
         let start = members.len();
         self.stmts(&sub.stmts, &mut scope, ctx, members)?;
         if let (Ctx::Cluster(_), Some(cluster)) = (ctx, &scope.cluster) {
             for &i in members.get(start..).unwrap_or(&[]) {
-                if let Some(node) = self.plan.nodes.get_mut(i) {
-                    if node.group.is_none() {
-                        node.group = Some(cluster.clone());
-                    }
+                if let Some(node) = self.plan.nodes.get_mut(i)
+                    && node.group.is_none()
+                {
+                    node.group = Some(cluster.clone());
                 }
             }
         }
@@ -159,6 +182,8 @@ impl Builder {
         let i = self.plan.nodes.len();
         let mut node = Node::new(id, NodeKind::Compute);
         node.group = scope.cluster.clone();
+        // Defaults plus a few own attributes, without regrowing the map.
+        node.attrs = crate::model::Attrs::with_capacity(scope.node_defaults.len() + 4);
         self.plan.nodes.push(node);
         self.labels.push(None);
         self.index.insert(id.to_string(), i);

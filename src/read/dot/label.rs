@@ -62,11 +62,11 @@ pub fn facts(label: Option<&str>, id: &str) -> Facts {
     let mut output: Option<Option<Shape>> = None;
     let mut positional: Option<Shape> = None;
     for line in lines(label) {
-        if let Some(rest) = after_prefix(line, &["gpus:", "gpu:", "gpu(s):"]) {
-            if let Some(p) = explicit_placement(rest) {
-                explicit_gpu = Some(p);
-                continue;
-            }
+        if let Some(rest) = after_prefix(line, &["gpus:", "gpu:", "gpu(s):"])
+            && let Some(p) = explicit_placement(rest)
+        {
+            explicit_gpu = Some(p);
+            continue;
         }
         if let Some(rest) = after_prefix(line, &["inputs:", "input:"]) {
             inputs = Some(bracketed(rest).into_iter().filter_map(Shape::parse).collect());
@@ -171,10 +171,10 @@ pub fn gpu_mention(text: &str) -> Option<Placement> {
                 break;
             }
         }
-        if end > start {
-            if let Ok(set) = GpuSet::parse(text.get(start..end).unwrap_or("")) {
-                return Some(Placement::Gpus(set));
-            }
+        if end > start
+            && let Ok(set) = GpuSet::parse(text.get(start..end).unwrap_or(""))
+        {
+            return Some(Placement::Gpus(set));
         }
     }
     None

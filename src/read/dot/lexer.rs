@@ -273,7 +273,11 @@ impl<'a> Lexer<'a> {
                     b'\\' => i += 2,
                     _ => i += 1,
                 },
-                Some(_) => i += 1,
+                // Jump to the next quote or backslash: long `pos` strings dominate laid-out files.
+                Some(_) => {
+                    let rest = self.bytes.get(i..).unwrap_or(&[]);
+                    i += rest.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(rest.len());
+                }
             }
         }
         self.pos = i + 1;

@@ -282,7 +282,10 @@ impl<'a> Parser<'a> {
 
     /// Zero or more `[a=b, c=d; e=f]` lists, concatenated.
     fn attr_lists(&mut self) -> Res<Vec<Attr<'a>>> {
-        let mut attrs = Vec::new();
+        if self.tok.kind != Kind::LBracket {
+            return Ok(Vec::new());
+        }
+        let mut attrs = Vec::with_capacity(6);
         while self.tok.kind == Kind::LBracket {
             self.bump()?;
             loop {
