@@ -14,4 +14,5 @@ pub mod check;
 pub mod cost;
 pub mod r#gen;
 pub mod infer;
+pub mod layout;
 pub mod sim;

@@ -1,0 +1,160 @@
+//! What a plan contributes to layout, extracted once per plan: resolved edges, the
+//! plan-level cycle edges and ranks, and per node its domain key (GPU column, EP/TP
+//! rank, expert, layer), its grouping keys and its label box. A `LayoutSession` keeps
+//! this, so expanding a group does not re-read the plan.
+
+use super::{acyclic, graph, graph::Digraph, group, rank};
+use crate::model::{Placement, Plan};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeInfo {
+    /// Position along the GPU axis: the GPU id, or the middle of a GPU range.
+    pub col: Option<f32>,
+    pub ep: Option<u32>,
+    pub tp: Option<u32>,
+    pub expert: Option<u32>,
+    pub layer: Option<u32>,
+    pub pp: Option<u32>,
+    pub server: Option<u32>,
+    pub cluster: Option<u32>,
+    pub pattern: u32,
+    pub width: f32,
+    pub height: f32,
+}
+
+pub(crate) struct Prepared {
+    pub nodes: Vec<NodeInfo>,
+    pub ids: Vec<String>,
+    pub patterns: Vec<String>,
+    /// DOT clusters: (id, label).
+    pub clusters: Vec<(String, String)>,
+    /// `(from, to, plan edge index)`, dangling edges left out.
+    pub edges: Vec<(u32, u32, u32)>,
+    pub dangling: u32,
+    /// Plan edge indices that close a cycle (self-loops included), ascending.
+    pub cycle_edges: Vec<u32>,
+    /// Ranks of the ungrouped plan; series are folded per rank.
+    pub rank: Vec<u32>,
+    pub isolated: Vec<bool>,
+}
+
+const CHAR_W: f32 = 7.0;
+const LINE_H: f32 = 16.0;
+const PAD_X: f32 = 16.0;
+const PAD_Y: f32 = 10.0;
+const MIN_W: f32 = 40.0;
+/// Longer lines are wrapped by the drawing; the box is sized for the wrap.
+const MAX_CHARS: usize = 40;
+/// Lines beyond this are elided by the drawing.
+const MAX_LINES: usize = 6;
+
+/// The box a label needs, from its length: one line per `\n` (DOT escapes and record
+/// separators included), wrapped at `MAX_CHARS`.
+pub(crate) fn text_size(text: &str) -> (f32, f32) {
+    let mut widest = 0usize;
+    let mut lines = 0usize;
+    let norm = text.replace("\\n", "\n").replace("\\l", "\n").replace("\\r", "\n");
+    for line in norm.split(['\n', '|']) {
+        let chars = line.trim_matches(['{', '}', ' ']).chars().count();
+        widest = widest.max(chars.min(MAX_CHARS));
+        lines += chars.div_ceil(MAX_CHARS).max(1);
+    }
+    let lines = lines.clamp(1, MAX_LINES);
+    ((widest as f32 * CHAR_W + PAD_X).max(MIN_W), lines as f32 * LINE_H + PAD_Y)
+}
+
+fn column(p: &Placement) -> Option<f32> {
+    let mid = |s: &crate::model::GpuSet| Some((s.first()? as f32 + s.last()? as f32) / 2.0);
+    match p {
+        Placement::Gpus(s) => mid(s),
+        Placement::Transfer { from, to } => Some((mid(from)? + mid(to)?) / 2.0),
+        Placement::Unassigned | Placement::Host | Placement::All => None,
+    }
+}
+
+impl Prepared {
+    pub(crate) fn new(plan: &Plan) -> Prepared {
+        let per_server = plan.meta.cluster.gpus_per_server.unwrap_or(8).max(1);
+        let mut pattern_index: HashMap<String, u32> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut cluster_index: HashMap<&str, u32> = HashMap::new();
+        let mut clusters: Vec<(String, String)> = Vec::new();
+        for g in &plan.groups {
+            if !cluster_index.contains_key(g.id.as_str()) {
+                cluster_index.insert(g.id.as_str(), clusters.len() as u32);
+                clusters.push((g.id.clone(), g.label.clone().unwrap_or_else(|| g.id.clone())));
+            }
+        }
+        let mut nodes = Vec::with_capacity(plan.nodes.len());
+        let mut ids = Vec::with_capacity(plan.nodes.len());
+        for n in &plan.nodes {
+            let pat = group::pattern(&n.id);
+            let pattern = match pattern_index.get(&pat) {
+                Some(&i) => i,
+                None => {
+                    let i = patterns.len() as u32;
+                    pattern_index.insert(pat.clone(), i);
+                    patterns.push(pat);
+                    i
+                }
+            };
+            let cluster = n.group.as_deref().map(|c| match cluster_index.get(c) {
+                Some(&i) => i,
+                None => {
+                    // A node naming a cluster the plan does not list still groups by it.
+                    let i = clusters.len() as u32;
+                    clusters.push((c.to_string(), c.to_string()));
+                    i
+                }
+            });
+            if let (Some(c), Some(name)) = (cluster, n.group.as_deref())
+                && !cluster_index.contains_key(name)
+            {
+                cluster_index.insert(name, c);
+            }
+            let set = n.placement.gpu_set();
+            let server = match (set.first(), set.last()) {
+                (Some(a), Some(b)) if a / per_server == b / per_server => Some(a / per_server),
+                _ => None,
+            };
+            let (width, height) = text_size(n.label.as_deref().unwrap_or(&n.id));
+            nodes.push(NodeInfo {
+                col: column(&n.placement),
+                ep: n.ranks.ep,
+                tp: n.ranks.tp,
+                expert: n.expert,
+                layer: n.layer,
+                pp: n.ranks.pp,
+                server,
+                cluster,
+                pattern,
+                width,
+                height,
+            });
+            ids.push(n.id.clone());
+        }
+        let resolved = graph::resolve(plan);
+        let g = Digraph::new(nodes.len(), resolved.resolved.iter().map(|&(a, b, _)| (a, b)).collect());
+        let reversed = acyclic::back_edges(&g);
+        let cycle_edges: Vec<u32> =
+            resolved.resolved.iter().zip(&reversed).filter(|(_, r)| **r).map(|(e, _)| e.2).collect();
+        let mut cycle_edges = cycle_edges;
+        cycle_edges.sort_unstable();
+        let rank = rank::longest_path(&g, &reversed);
+        let isolated = (0..g.n as u32)
+            .map(|v| g.out.of(v).iter().chain(g.inc.of(v)).all(|&e| g.edges[e as usize].0 == g.edges[e as usize].1))
+            .collect();
+        Prepared {
+            nodes,
+            ids,
+            patterns,
+            clusters,
+            edges: resolved.resolved,
+            dangling: resolved.dangling,
+            cycle_edges,
+            rank,
+            isolated,
+        }
+    }
+}
