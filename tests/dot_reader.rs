@@ -149,6 +149,15 @@ fn grammar_corners() {
 }
 
 #[test]
+fn label_without_equals_is_tolerated() {
+    // As in the DOT embedded in 2026-01-04-09-49-07__final_dag.json (Graphviz refuses it).
+    let plan = read("digraph { a [label\"GPU0: All-Reduce\" shape=ellipse] }");
+    assert_eq!(plan.nodes[0].label.as_deref(), Some("GPU0: All-Reduce"));
+    assert_eq!(plan.nodes[0].placement, Placement::gpu(0));
+    assert!(read_dot("digraph { a [color\"red\"] }").is_err(), "only `label` is forgiven");
+}
+
+#[test]
 fn edge_defaults_and_subgraph_sources() {
     let plan = read("digraph { edge [color=red] {a b} -> c; edge [color=blue]; subgraph s { x -> y } }");
     assert_eq!(edges(&plan), [("a", "c"), ("b", "c"), ("x", "y")]);

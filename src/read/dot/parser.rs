@@ -299,10 +299,15 @@ impl<'a> Parser<'a> {
                     }
                     _ => {
                         let key = self.value("an attribute name or `]`")?;
-                        if self.tok.kind != Kind::Eq {
+                        // Tolerated: `label"text"` with the `=` missing (a corpus file embeds
+                        // such DOT; Graphviz refuses it, the corpus index counts it).
+                        let missing_eq = key.text == "label" && self.tok.kind == Kind::Quoted;
+                        if self.tok.kind != Kind::Eq && !missing_eq {
                             return Err(self.expected(&format!("`=` after the attribute name `{}`", key.text)));
                         }
-                        self.bump()?;
+                        if !missing_eq {
+                            self.bump()?;
+                        }
                         let value = self.value(&format!("a value for the attribute `{}`", key.text))?;
                         attrs.push(Attr { key, value });
                     }
