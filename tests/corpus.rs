@@ -39,7 +39,7 @@ fn every_dag_file_has_the_indexed_counts() {
                     ));
                 }
             }
-            Err(e) => failures.push(format!("{}", e.with_file(file))),
+            Err(e) => failures.push(e.with_file(file)),
         }
         checked += 1;
     }

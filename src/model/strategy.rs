@@ -79,12 +79,12 @@ impl Strategy {
                     if value == 0 {
                         return Err(StrategyError(format!("{name} degree must be at least 1 in `{text}`")));
                     }
-                    if let Some(prev) = found[slot] {
-                        if prev != value {
-                            return Err(StrategyError(format!(
-                                "{name} is given twice ({name}{prev} and {name}{value}) in `{text}`"
-                            )));
-                        }
+                    if let Some(prev) = found[slot]
+                        && prev != value
+                    {
+                        return Err(StrategyError(format!(
+                            "{name} is given twice ({name}{prev} and {name}{value}) in `{text}`"
+                        )));
                     }
                     found[slot] = Some(value);
                     i = j;
