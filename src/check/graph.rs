@@ -139,13 +139,13 @@ pub fn components(n: usize, succ: &[Vec<u32>], extra: &[(u32, u32)]) -> (Vec<u32
     let mut id = vec![u32::MAX; n];
     let mut comp = vec![0u32; n];
     let mut count = 0;
-    for v in 0..n {
+    for (v, c) in comp.iter_mut().enumerate() {
         let r = root(&mut parent, v as u32) as usize;
         if id[r] == u32::MAX {
             id[r] = count;
             count += 1;
         }
-        comp[v] = id[r];
+        *c = id[r];
     }
     (comp, count)
 }

@@ -161,10 +161,10 @@ fn missing_comm(ctx: &Ctx, out: &mut Vec<Finding>) {
         if ctx.comm[ai] || ctx.comm[bi] || ctx.is_io(ai) || ctx.is_io(bi) {
             continue;
         }
-        if let (Placement::Gpus(x), Placement::Gpus(y)) = (&ctx.node(a).placement, &ctx.node(b).placement) {
-            if disjoint(x, y) {
-                bad.push((a, b));
-            }
+        if let (Placement::Gpus(x), Placement::Gpus(y)) = (&ctx.node(a).placement, &ctx.node(b).placement)
+            && disjoint(x, y)
+        {
+            bad.push((a, b));
         }
     }
     if bad.is_empty() {

@@ -37,35 +37,36 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
-    if let Some(e) = m.experts {
-        if e % ep != 0 {
-            rules.push(format!("{e} experts do not divide evenly over EP{ep}"));
-        }
+    if let Some(e) = m.experts
+        && e % ep != 0
+    {
+        rules.push(format!("{e} experts do not divide evenly over EP{ep}"));
     }
-    if let Some(l) = m.layers {
-        if l % pp != 0 {
-            rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
-        }
+    if let Some(l) = m.layers
+        && l % pp != 0
+    {
+        rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
     }
-    if let Some(h) = m.hidden {
-        if h % tp as u64 != 0 {
-            rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
-        }
+    if let Some(h) = m.hidden
+        && h % tp as u64 != 0
+    {
+        rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
     }
-    if let Some(a) = m.heads {
-        if a % tp != 0 {
-            rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
-        }
+    if let Some(a) = m.heads
+        && a % tp != 0
+    {
+        rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
     }
-    if let Some(kv) = m.kv_heads {
-        if kv % tp != 0 && tp % kv != 0 {
-            rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
-        }
+    if let Some(kv) = m.kv_heads
+        && kv % tp != 0
+        && tp % kv != 0
+    {
+        rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
     }
-    if let Some(b) = m.batch {
-        if b % dp as u64 != 0 {
-            rules.push(format!("batch {b} does not split evenly over DP{dp}"));
-        }
+    if let Some(b) = m.batch
+        && b % dp as u64 != 0
+    {
+        rules.push(format!("batch {b} does not split evenly over DP{dp}"));
     }
     if !rules.is_empty() {
         out.push(
@@ -153,12 +154,10 @@ fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
     let mut collectives = 0usize;
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         let op = ctx.op(i);
-        if matches!(op, Some(Op::AllReduce | Op::AllGather | Op::ReduceScatter)) {
-            collectives += 1;
-        } else if ctx.comm[i]
-            && !matches!(op, Some(Op::AllToAll | Op::SendRecv))
-            && n.id.to_ascii_lowercase().contains("tp")
-        {
+        // A TP collective by op, or an unnamed communication node named for TP.
+        let tp_text =
+            ctx.comm[i] && !matches!(op, Some(Op::AllToAll | Op::SendRecv)) && n.id.to_ascii_lowercase().contains("tp");
+        if matches!(op, Some(Op::AllReduce | Op::AllGather | Op::ReduceScatter)) || tp_text {
             collectives += 1;
         }
         if ctx.comm[i] || !matches!(op, Some(Op::Attention | Op::Projection | Op::Mlp | Op::Expert)) {

@@ -92,10 +92,10 @@ fn named_dim(plan: &Plan, names: &[&str]) -> Option<u64> {
     for n in &plan.nodes {
         for s in n.inputs.iter().chain(&n.output) {
             for d in &s.0 {
-                if let (Some(name), Some(size)) = (&d.name, d.size) {
-                    if names.iter().any(|w| name.eq_ignore_ascii_case(w)) {
-                        *seen.entry(size).or_default() += 1;
-                    }
+                if let (Some(name), Some(size)) = (&d.name, d.size)
+                    && names.iter().any(|w| name.eq_ignore_ascii_case(w))
+                {
+                    *seen.entry(size).or_default() += 1;
                 }
             }
         }

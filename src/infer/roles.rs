@@ -44,7 +44,7 @@ pub fn node_roles(node: &Node) -> NodeRoles {
 fn attr_u32(node: &Node, keys: &[&str]) -> Option<u32> {
     keys.iter().find_map(|k| {
         let v = node.attrs.get(*k)?;
-        v.as_u64().map(|n| n as u32).or_else(|| v.as_str().and_then(|s| last_number(s)))
+        v.as_u64().map(|n| n as u32).or_else(|| v.as_str().and_then(last_number))
     })
 }
 

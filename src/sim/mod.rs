@@ -32,6 +32,7 @@ pub struct SimResult {
     pub unscheduled_nodes: usize,
 }
 
+#[allow(clippy::too_many_arguments)] // the verifier's shared state, passed apart so the simulator needs no Ctx
 pub fn simulate(
     g: &Graph,
     plan: &Plan,
