@@ -1,10 +1,13 @@
 //! Command-line shell: argument parsing, file reading and exit codes. The work itself
 //! happens in the library.
 
+mod conditions;
 mod input;
 mod inspect;
+mod verify;
 
 use clap::{Parser, Subcommand};
+use planscope::model::Strategy;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,12 +32,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a plan against its strategy and the cost model; exit 1 on any error finding.
+    Verify {
+        file: PathBuf,
+        /// The strategy to hold the plan to, e.g. EP64_TP2 (default: what the file declares).
+        #[arg(long, value_parser = parse_strategy)]
+        strategy: Option<Strategy>,
+        /// GPUs the cluster offers (default: what the file declares).
+        #[arg(long)]
+        gpus: Option<u32>,
+        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+        #[arg(long)]
+        conditions: Option<PathBuf>,
+        /// Print the report as JSON: {"verdict","metrics","findings"}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_strategy(s: &str) -> Result<Strategy, String> {
+    Strategy::parse(s).map_err(|e| e.to_string())
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
+        Command::Verify { file, strategy, gpus, conditions, json } => {
+            verify::run(&verify::Args { file, strategy, gpus, conditions, json })
+        }
     };
     ExitCode::from(code)
 }

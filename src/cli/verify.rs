@@ -1,0 +1,104 @@
+//! `planscope verify FILE [--strategy S] [--gpus N] [--conditions C.json] [--json]`.
+//! Exit 0: no error finding; 1: at least one; 2: unreadable input.
+
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use planscope::check::{Report, Severity, VerifyOptions, verify};
+use planscope::model::Strategy;
+use std::path::{Path, PathBuf};
+
+pub const EXIT_FINDINGS: u8 = 1;
+
+pub struct Args {
+    pub file: PathBuf,
+    pub strategy: Option<Strategy>,
+    pub gpus: Option<u32>,
+    pub conditions: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let plan = match input::load(&args.file) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let report = verify(&plan, &opts);
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("planscope: cannot write the report as JSON: {e}");
+                return EXIT_UNREADABLE;
+            }
+        }
+    } else {
+        print!("{}", render_text(&args.file, &report));
+    }
+    if report.errors().next().is_some() { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+pub fn options(args: &Args) -> Result<VerifyOptions, String> {
+    let mut opts = VerifyOptions { strategy: args.strategy, gpus: args.gpus, ..VerifyOptions::default() };
+    if let Some(path) = &args.conditions {
+        opts.overrides = conditions::load(path)?;
+    }
+    Ok(opts)
+}
+
+/// A report for people: verdict, then findings by severity with their nodes and fixes.
+fn render_text(file: &Path, report: &Report) -> String {
+    use std::fmt::Write;
+    let m = &report.metrics;
+    let mut out = String::new();
+    let verdict = match report.verdict {
+        planscope::check::Verdict::Pass => "PASS",
+        planscope::check::Verdict::Fail => "FAIL",
+    };
+    let total = m.gpus_total.map_or_else(|| "?".to_string(), |t| t.to_string());
+    let _ = writeln!(
+        out,
+        "{verdict}  {}  ({} nodes, {} edges, {} of {total} GPUs used)",
+        file.display(),
+        m.nodes,
+        m.edges,
+        m.gpus_used
+    );
+    for sev in [Severity::Error, Severity::Warning, Severity::Info] {
+        for f in report.findings.iter().filter(|f| f.severity == sev) {
+            let _ = writeln!(out, "\n{:<7} {}  {}", format!("{sev:?}").to_lowercase(), f.code.as_str(), f.message);
+            if !f.nodes.is_empty() {
+                let more = f.nodes_count.saturating_sub(f.nodes.len());
+                let tail = if more > 0 { format!(" … and {more} more") } else { String::new() };
+                let _ = writeln!(out, "        nodes: {}{tail}", f.nodes.join(", "));
+            }
+            if !f.gpus.is_empty() {
+                let shown = planscope::check::report::gpu_ranges(&f.gpus);
+                let gpus =
+                    if f.gpus_count > f.gpus.len() { format!("{shown} … ({} in all)", f.gpus_count) } else { shown };
+                let _ = writeln!(out, "        gpus:  {gpus}");
+            }
+            if !f.fix.is_empty() {
+                let _ = writeln!(out, "        fix:   {}", f.fix);
+            }
+        }
+    }
+    if let Some(sim) = &m.simulation {
+        let _ = writeln!(
+            out,
+            "\nsimulated step {:.3} ms, balancedness {:.2}, busy {:.0}% mean",
+            sim.step_time_s * 1e3,
+            sim.balancedness,
+            sim.busy_fraction.mean * 100.0
+        );
+    }
+    out
+}
