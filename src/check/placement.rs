@@ -120,10 +120,11 @@ fn underuse(ctx: &Ctx, out: &mut Vec<Finding>) {
             let e = experts.unwrap_or(ep);
             let expert_part = if ep > 1 {
                 format!(
-                    "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU (e mod {ep})·{tp}+t), ",
+                    "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU {}·{tp}+t), ",
                     e - 1,
                     tp - 1,
-                    ep * tp - 1
+                    ep * tp - 1,
+                    slot((e / ep).max(1))
                 )
             } else {
                 String::new()
@@ -289,4 +290,9 @@ fn expert_balance(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
         }
     }
     Some(stats)
+}
+
+/// The EP rank of expert `e` when each rank holds `per` experts, as text for fixes.
+pub(crate) fn slot(per: u32) -> String {
+    if per == 1 { "e".into() } else { format!("⌊e/{per}⌋") }
 }

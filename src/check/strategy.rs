@@ -138,10 +138,11 @@ fn ep_complete(ctx: &Ctx, ep: u32, tp: u32, out: &mut Vec<Finding>) {
             .nodes(expert_nodes.iter())
             .gpus(gpus_all.iter().copied())
             .fix(format!(
-                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} (expert e, TP shard t on GPU (e mod {ep})·{tp}+t), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
+                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} (expert e, TP shard t on GPU {}·{tp}+t), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
                 experts_needed - 1,
                 tp - 1,
                 gpu_ranges(&gpus_all),
+                super::placement::slot((experts_needed / ep).max(1)),
                 shards * layers as u64
             )),
     );
@@ -192,7 +193,7 @@ fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
         Finding::error(Code::TpIncomplete, format!("TP{tp} is declared but {}", what.join("; ")))
             .nodes(ids.iter())
             .fix(format!(
-                "split each sharded node into {tp} shards on the GPUs of one TP group (e.g. {ex} → {})) with ranks tp=0…{}, and add a tp_allreduce node per layer and TP group after the row-parallel shards",
+                "split each sharded node into {tp} shards on the GPUs of one TP group (e.g. {ex} → {}) with ranks tp=0…{}, and add a tp_allreduce node per layer and TP group after the row-parallel shards",
                 (0..tp.min(3)).map(|t| format!("{ex}_tp{t}")).collect::<Vec<_>>().join(", ")
                     + if tp > 3 { ", …" } else { "" },
                 tp - 1
