@@ -318,7 +318,7 @@ fn wrapper_fields_go_to_attrs_and_dot_errors_point_into_the_outer_file() {
         Err(e) => assert!(e.message.starts_with("in dag_content"), "{e}"),
     }
     // A broken DOT statement on DOT line 3: the error must land inside the string.
-    let bad = "{\n  \"x\": 1,\n  \"dag_content\": \"digraph {\\n  a -> b\\n  c [label\\\"x\\\"]\\n}\"\n}";
+    let bad = "{\n  \"x\": 1,\n  \"dag_content\": \"digraph {\\n  a -> b\\n  c [shape box]\\n}\"\n}";
     let e = err(bad);
     assert!(e.message.contains("dag_content"), "{e}");
     if e.message.contains("DOT line") {

@@ -11,7 +11,8 @@ pub(crate) fn check(ctx: &Ctx, mem: &Option<MemoryMetrics>, sim: Option<&SimResu
     if let Some(m) = mem {
         memory(ctx, m, out);
     }
-    funnels(ctx, out);
+    let ep_found = ep_funnels(ctx, out);
+    funnels(ctx, &ep_found, out);
     if let Some(s) = sim {
         load(ctx, s, out);
     }
@@ -53,7 +54,86 @@ fn fan_gpus(ctx: &Ctx, i: usize, preds_only: bool) -> GpuSet {
     super::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
 }
 
-fn funnels(ctx: &Ctx, out: &mut Vec<Finding>) {
+/// The strategy's view of a funnel: with EP·TP > 1, the all-to-all around the experts
+/// and the aggregation after them must run on every GPU of the EP×TP group. A single
+/// `comm_1` on GPU 0 standing in for a 128-GPU exchange is the seed's central defect,
+/// and a neighbour count cannot see it (its neighbours sit on two GPUs). Returns the
+/// codes it reported, so the neighbour rule does not repeat them.
+fn ep_funnels(ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<Code> {
+    let Some(st) = ctx.strategy else { return Vec::new() };
+    let group = st.ep.get() as u64 * st.tp.get() as u64;
+    let need = ctx.gpus_total.map_or(group, |t| group.min(t as u64));
+    if st.ep.get() < 2 || need < 2 {
+        return Vec::new();
+    }
+    let is_expert = |j: u32| ctx.op(j as usize) == Some(&Op::Expert);
+    let mut comm_nodes = Vec::new();
+    let mut agg_nodes = Vec::new();
+    let (mut comm_gpus, mut agg_gpus) = (GpuSet::empty(), GpuSet::empty());
+    let mut comm_all = false;
+    let mut agg_all = false;
+    for (i, n) in ctx.plan.nodes.iter().enumerate() {
+        if ctx.is_io(i) {
+            continue;
+        }
+        let touches_expert = ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).any(|&j| is_expert(j));
+        if ctx.comm[i] && touches_expert {
+            comm_nodes.push(i);
+            comm_gpus.extend_from(&n.placement);
+            comm_all |= matches!(n.placement, crate::model::Placement::All);
+        } else if (n.kind == NodeKind::Aggregation || ctx.op(i) == Some(&Op::Aggregate))
+            && ctx.g.pred[i].iter().any(|&j| is_expert(j) || ctx.comm[j as usize])
+        {
+            agg_nodes.push(i);
+            agg_gpus.extend_from(&n.placement);
+            agg_all |= matches!(n.placement, crate::model::Placement::All);
+        }
+    }
+    let mut found = Vec::new();
+    for (code, nodes, gpus, all, what, replacement) in [
+        (
+            Code::CommBottleneck,
+            comm_nodes,
+            comm_gpus,
+            comm_all,
+            "all-to-all dispatch/combine",
+            "one ep_dispatch_<g> and one ep_combine_<g> all-to-all node per GPU g of the EP group (hierarchical: \
+             an intra-server step, then an inter-server step), and a tp_allreduce_<g> per TP group",
+        ),
+        (
+            Code::AggBottleneck,
+            agg_nodes,
+            agg_gpus,
+            agg_all,
+            "expert aggregation",
+            "one aggregation node per GPU g of the EP×TP group (ep_agg_<g>), each combining the tokens that \
+             GPU's experts returned",
+        ),
+    ] {
+        if nodes.is_empty() || all || gpus.len() >= need {
+            continue;
+        }
+        let ids: Vec<String> = nodes.iter().map(|&i| ctx.id(i as u32).to_string()).collect();
+        found.push(code);
+        out.push(
+            Finding::error(
+                code,
+                format!(
+                    "{st} needs the {what} on all {need} GPUs of its EP×TP group, but {} run(s) on {} GPU(s) ({})",
+                    span_names(&ids),
+                    gpus.len(),
+                    if gpus.is_empty() { "none".to_string() } else { gpus.to_string() }
+                ),
+            )
+            .nodes(ids.iter())
+            .gpus(gpus.iter())
+            .fix(format!("replace {} by {replacement}, on GPUs 0–{}", span_names(&ids), need - 1)),
+        );
+    }
+    found
+}
+
+fn funnels(ctx: &Ctx, skip: &[Code], out: &mut Vec<Finding>) {
     let mut comm_bad = Vec::new();
     let mut agg_bad = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
@@ -76,6 +156,9 @@ fn funnels(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (code, bad, what) in
         [(Code::CommBottleneck, comm_bad, "communication"), (Code::AggBottleneck, agg_bad, "aggregation")]
     {
+        if skip.contains(&code) {
+            continue;
+        }
         let Some(&(i, fan, own)) = bad.iter().max_by_key(|b| b.1) else { continue };
         let ids: Vec<String> = bad.iter().map(|&(j, _, _)| ctx.id(j as u32).to_string()).collect();
         let id = ctx.id(i as u32);
