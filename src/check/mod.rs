@@ -94,6 +94,22 @@ pub struct Metrics {
     /// Forward FLOPs per GPU over the whole DAG (one step).
     pub flops_per_gpu: Option<MinMeanMax>,
     pub simulation: Option<SimResult>,
+    /// One row per GPU used, ascending: what the cluster and utilization views draw.
+    pub per_gpu: Vec<GpuMetrics>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GpuMetrics {
+    pub gpu: u32,
+    /// Nodes placed on this GPU (multi-GPU nodes count on each of theirs).
+    pub nodes: u32,
+    /// Forward FLOPs of one step on this GPU.
+    pub flops: f64,
+    pub memory_gb: Option<f64>,
+    pub memory_percent: Option<f64>,
+    pub compute_s: Option<f64>,
+    pub comm_s: Option<f64>,
+    pub busy_fraction: Option<f64>,
 }
 
 /// Everything the checks share: the plan, merged constants, roles, adjacency.
@@ -235,6 +251,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
     if let Some(f) = constants.missing_finding() {
         findings.push(f);
     }
+    let per_gpu = gpu_rows(plan, &ctx.used, &flops, memory.as_ref(), sim.as_ref());
     let metrics = Metrics {
         nodes: plan.nodes.len(),
         edges: plan.edges.len(),
@@ -253,8 +270,52 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
         memory,
         flops_per_gpu: MinMeanMax::of(flops.iter().copied()),
         simulation: sim,
+        per_gpu,
     };
     Report::new(metrics, findings)
+}
+
+/// Joins the per-GPU series (all over `used`, ascending) into one row per GPU.
+fn gpu_rows(
+    plan: &Plan,
+    used: &[u32],
+    flops: &[f64],
+    memory: Option<&MemoryMetrics>,
+    sim: Option<&SimResult>,
+) -> Vec<GpuMetrics> {
+    let mut rows: Vec<GpuMetrics> = used
+        .iter()
+        .zip(flops.iter().copied().chain(std::iter::repeat(0.0)))
+        .map(|(&gpu, flops)| GpuMetrics { gpu, flops, ..GpuMetrics::default() })
+        .collect();
+    let index = |gpu: u32| used.binary_search(&gpu).ok();
+    for node in &plan.nodes {
+        for r in node.placement.gpu_set().ranges() {
+            // Ranges are contiguous, so walk the matching slice of `used` once.
+            let start = used.partition_point(|&g| g < r.0);
+            for row in rows[start..].iter_mut().take_while(|row| row.gpu <= r.1) {
+                row.nodes += 1;
+            }
+        }
+    }
+    if let Some(m) = memory {
+        for g in &m.per_gpu {
+            if let Some(i) = index(g.gpu) {
+                rows[i].memory_gb = Some(g.total_gb);
+                rows[i].memory_percent = g.percent;
+            }
+        }
+    }
+    if let Some(s) = sim {
+        for t in &s.per_gpu {
+            if let Some(i) = index(t.gpu) {
+                rows[i].compute_s = Some(t.compute_s);
+                rows[i].comm_s = Some(t.comm_s);
+                rows[i].busy_fraction = Some(t.busy_fraction);
+            }
+        }
+    }
+    rows
 }
 
 fn exempt_lone_endpoint(ctx: &mut Ctx) {

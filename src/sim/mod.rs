@@ -30,6 +30,30 @@ pub struct SimResult {
     pub critical_path_nodes: usize,
     /// Nodes not scheduled because they lie on or behind a cycle.
     pub unscheduled_nodes: usize,
+    /// Per GPU used, ascending.
+    pub per_gpu: Vec<GpuTime>,
+    /// When each scheduled node ran, for the timeline view. Left out of the JSON report:
+    /// it has one entry per node.
+    #[serde(skip)]
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GpuTime {
+    pub gpu: u32,
+    pub compute_s: f64,
+    pub comm_s: f64,
+    /// compute_s / step time.
+    pub busy_fraction: f64,
+}
+
+/// One node's run: on the compute stream, or on the communication stream for a collective.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub node: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub comm: bool,
 }
 
 #[allow(clippy::too_many_arguments)] // the verifier's shared state, passed apart so the simulator needs no Ctx
@@ -44,7 +68,10 @@ pub fn simulate(
     gpus_total: Option<u32>,
 ) -> SimResult {
     let n = plan.nodes.len();
-    let max_gpu = used.last().map_or(0, |&g| g + 1).max(gpus_total.unwrap_or(0));
+    // A declared GPU count is only trusted up to the largest id a plan may name, so a typo
+    // such as 4294967295 GPUs cannot make the per-GPU tables exhaust memory.
+    let declared = gpus_total.unwrap_or(0).min(crate::model::MAX_GPU_ID + 1);
+    let max_gpu = used.last().map_or(0, |&g| g + 1).max(declared);
     let gcount = max_gpu as usize;
     let peak = c.tflops.unwrap_or(0.0) * 1e12 * c.mfu;
     let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
@@ -55,6 +82,7 @@ pub fn simulate(
     let mut why = vec![u32::MAX; n];
     let mut scheduled = 0usize;
     let mut done = vec![false; n];
+    let mut spans = Vec::with_capacity(topo.len());
     let all = if gcount > 0 { GpuSet::range(0, max_gpu - 1) } else { GpuSet::empty() };
     for &v in topo {
         let vi = v as usize;
@@ -108,6 +136,7 @@ pub fn simulate(
         }
         finish[vi] = end;
         why[vi] = from;
+        spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi] });
     }
     let step = finish.iter().copied().fold(0.0, f64::max);
     let used_ids: Vec<usize> = used.iter().map(|&x| x as usize).filter(|&x| x < gcount).collect();
@@ -147,6 +176,16 @@ pub fn simulate(
         critical_path,
         critical_path_nodes: path.len(),
         unscheduled_nodes: n - scheduled,
+        per_gpu: used_ids
+            .iter()
+            .map(|&x| GpuTime {
+                gpu: x as u32,
+                compute_s: cbusy[x],
+                comm_s: mbusy[x],
+                busy_fraction: if step > 0.0 { cbusy[x] / step } else { 0.0 },
+            })
+            .collect(),
+        spans,
     }
 }
 
