@@ -11,6 +11,7 @@ pub mod write;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod check;
+pub mod cluster;
 pub mod cost;
 pub mod r#gen;
 pub mod infer;
