@@ -330,9 +330,8 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
 
     // Rank bands across.
     let mut thick = vec![0.0f32; l.ranks];
-    for v in 0..n {
-        let r = l.rank[v] as usize;
-        thick[r] = thick[r].max(size[v].1);
+    for (s, &r) in size.iter().zip(&l.rank) {
+        thick[r as usize] = thick[r as usize].max(s.1);
     }
     let mut rank_mid = Vec::with_capacity(l.ranks);
     let mut at = 0.0f32;
@@ -344,7 +343,6 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
         at += t;
     }
     let across_total = at;
-    let along_total = (0..n).map(|v| along[v] + size[v].0 / 2.0).fold(0.0f32, f32::max);
 
     let geo = route::Geometry { along: &along, rank_mid: &rank_mid, size: &size };
     let dir = opts.direction;
@@ -400,7 +398,6 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
             grow(px, py);
         }
     }
-    let _ = along_total;
 
     let mut groups: Vec<GroupInfo> = a
         .groups

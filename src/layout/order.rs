@@ -169,7 +169,7 @@ pub(crate) fn crossings(l: &Layered, ranks: &[Vec<u32>], pos: &[u32]) -> u64 {
             let mut i = p as usize + first;
             tree[i] += 1;
             while i > 1 {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     total += tree[i + 1];
                 }
                 i /= 2;
