@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FILE: &str = "2025-12-04-11-03-13__llm_deployment_comprehensive.dot";
-/// How long `dot -Tsvg` may run; `PLANSCOPE_dot_timeout()_S` overrides it on a slow machine.
+/// How long `dot -Tsvg` may run; `PLANSCOPE_DOT_TIMEOUT_S` overrides it on a slow machine.
 fn dot_timeout() -> Duration {
-    let secs = std::env::var("PLANSCOPE_dot_timeout()_S").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
+    let secs = std::env::var("PLANSCOPE_DOT_TIMEOUT_S").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
     Duration::from_secs(secs)
 }
 /// Smaller corpus files whose drawn crossings are compared with Graphviz's.
