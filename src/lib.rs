@@ -17,3 +17,5 @@ pub mod r#gen;
 pub mod infer;
 pub mod layout;
 pub mod sim;
+pub mod advise;
+pub mod rewrite;

@@ -1,0 +1,133 @@
+//! The strategy advisor: every (EP, TP, PP, DP) whose product is the GPU count and that
+//! the rewriter accepts, rewritten and simulated, ranked by step time among those that
+//! fit in memory. Returns the best five with why each ranks where it does.
+
+use crate::check::{VerifyOptions, verify};
+use crate::model::{Meta, Plan, Strategy};
+use crate::rewrite::{RewriteError, Target, rewrite, short_name};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub strategy: Strategy,
+    /// Simulated step time, seconds (None when the cost model lacks constants).
+    pub step_time_s: Option<f64>,
+    /// Highest per-GPU memory use, percent of capacity (None when capacity is unknown).
+    pub peak_memory_percent: Option<f64>,
+    pub fits: bool,
+    pub reason: String,
+}
+
+/// Candidates the advisor weighs at most (the divisors of a GPU count are few; this
+/// bounds the work on the page for odd counts with many factors).
+const MAX_CANDIDATES: usize = 400;
+/// How many suggestions to return.
+pub const TOP: usize = 5;
+
+fn divisors(n: u32) -> Vec<u32> {
+    (1..=n).filter(|d| n % d == 0).collect()
+}
+
+/// Suggests strategies for `plan` on `gpus` GPUs (else the plan's count). Errors when the
+/// GPU count is unknown or no candidate is valid, with the reasons of the first few.
+pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<Suggestion>, RewriteError> {
+    let gpus = gpus.or(overrides.cluster.gpus).or(plan.meta.cluster.gpus);
+    let Some(n) = gpus.filter(|&n| n > 0) else {
+        return Err(RewriteError {
+            target: "any strategy".into(),
+            rules: vec!["the GPU count is unknown: give --gpus or a cluster.gpus in the conditions".into()],
+        });
+    };
+    let mut cands = Vec::new();
+    for &ep in &divisors(n) {
+        for &tp in &divisors(n / ep) {
+            // TP beyond one server pays inter-server all-reduces on every layer; nobody deploys it.
+            if tp > 8 {
+                continue;
+            }
+            for &pp in &divisors(n / ep / tp) {
+                let dp = n / ep / tp / pp;
+                if let Ok(s) = Strategy::new(ep, tp, pp, dp) {
+                    cands.push(s);
+                }
+            }
+        }
+    }
+    cands.truncate(MAX_CANDIDATES);
+    let mut out = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
+    for s in cands {
+        let target = Target { gpus: Some(n), overrides: overrides.clone(), ..Target::new(s) };
+        let rw = match rewrite(plan, &target) {
+            Ok(r) => r,
+            Err(e) => {
+                if e.rules.iter().any(|r| r.contains("GB on GPU")) {
+                    out.push(Suggestion {
+                        strategy: s,
+                        step_time_s: None,
+                        peak_memory_percent: None,
+                        fits: false,
+                        reason: e.rules.join("; "),
+                    });
+                } else if refused.len() < 3 {
+                    refused.push(e.to_string());
+                }
+                continue;
+            }
+        };
+        let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n), ..VerifyOptions::default() });
+        let m = &report.metrics;
+        let mem = m.memory.as_ref().and_then(|x| x.max_percent);
+        let sim = m.simulation.as_ref();
+        let fits = mem.is_none_or(|p| p <= 100.0) && report.errors().next().is_none();
+        let mut why = Vec::new();
+        if let Some(sim) = sim {
+            why.push(format!(
+                "step {:.3} ms (compute {:.3} ms, communication {:.3} ms per GPU on average)",
+                sim.step_time_s * 1e3,
+                sim.compute_s.mean * 1e3,
+                sim.comm_s.mean * 1e3
+            ));
+        }
+        if let Some(p) = mem {
+            why.push(format!("peak memory {p:.1}% of a GPU"));
+        }
+        let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
+        if tp > 1 {
+            why.push(format!("TP{tp} all-reduces stay inside a server"));
+        }
+        if ep > 1 {
+            let e = rw.plan.meta.model.experts.unwrap_or(ep);
+            why.push(format!("{} expert(s) per GPU per MoE layer", e / ep));
+        }
+        if pp > 1 {
+            why.push(format!("{pp} pipeline stages add send/recv at {} boundaries", pp - 1));
+        }
+        if let Some(f) = report.errors().next() {
+            why.push(format!("but the verifier reports {}: {}", f.code, f.message));
+        }
+        out.push(Suggestion {
+            strategy: s,
+            step_time_s: sim.map(|x| x.step_time_s),
+            peak_memory_percent: mem,
+            fits,
+            reason: format!("{}: {}", short_name(s), why.join("; ")),
+        });
+    }
+    if out.is_empty() {
+        return Err(RewriteError {
+            target: format!("any strategy on {n} GPUs"),
+            rules: if refused.is_empty() { vec!["no EP·TP·PP·DP = GPU count candidate".into()] } else { refused },
+        });
+    }
+    // Fitting first, then the fastest; unknown times last; ties by fewer, simpler degrees.
+    out.sort_by(|a, b| {
+        b.fits
+            .cmp(&a.fits)
+            .then(a.step_time_s.unwrap_or(f64::INFINITY).total_cmp(&b.step_time_s.unwrap_or(f64::INFINITY)))
+            .then(a.strategy.tp.cmp(&b.strategy.tp))
+            .then(a.strategy.pp.cmp(&b.strategy.pp))
+    });
+    out.truncate(TOP);
+    Ok(out)
+}

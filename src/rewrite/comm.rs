@@ -1,0 +1,66 @@
+//! Collectives for a GPU group. A group inside one server gets one node on its GPUs; a
+//! group that spans servers gets the hierarchical form NCCL and DeepEP use: one
+//! intra-server step per server (over NVLink, on that server's GPUs of the group), then
+//! one inter-server step over the whole group carrying only the traffic that leaves a
+//! server, (S-1)/S of it for S servers.
+
+use super::expand::Builder;
+use crate::model::{GpuSet, NodeKind, Op, Placement, Ranks, Shape};
+
+pub(crate) struct Collective<'a> {
+    pub id: String,
+    pub op: Op,
+    /// The group's GPUs, ascending.
+    pub gpus: &'a [u32],
+    /// Rows and columns of the message; None when sizes are unknown.
+    pub rows: Option<u64>,
+    pub cols: Option<u64>,
+    pub layer: Option<u32>,
+    pub ranks: Ranks,
+}
+
+fn shape(rows: Option<u64>, cols: Option<u64>) -> Option<Shape> {
+    Some(Shape::from_sizes(&[rows?, cols?]))
+}
+
+/// Builds the collective fed by `preds` (node id, GPU it runs on); returns the id its
+/// consumers hang from.
+pub(crate) fn build(b: &mut Builder, c: Collective, preds: &[(String, u32)]) -> String {
+    let per = b.gpus_per_server.max(1);
+    let servers: Vec<u32> = {
+        let mut s: Vec<u32> = c.gpus.iter().map(|g| g / per).collect();
+        s.dedup();
+        s
+    };
+    let node = |b: &mut Builder, id: String, gpus: GpuSet, sh: Option<Shape>| -> String {
+        let n = b.push(id, NodeKind::Communication, Some(c.op.clone()), Placement::Gpus(gpus), sh);
+        n.layer = c.layer;
+        n.ranks = c.ranks;
+        n.id.clone()
+    };
+    if servers.len() <= 1 {
+        let id = node(b, c.id.clone(), GpuSet::from_ids(c.gpus.iter().copied()), shape(c.rows, c.cols));
+        for (p, _) in preds {
+            b.edge(p, &id);
+        }
+        return id;
+    }
+    let mut intra = Vec::with_capacity(servers.len());
+    for &s in &servers {
+        let members = c.gpus.iter().copied().filter(|g| g / per == s);
+        let id = node(b, format!("{}_intra_s{s}", c.id), GpuSet::from_ids(members), shape(c.rows, c.cols));
+        for (p, g) in preds {
+            if g / per == s {
+                b.edge(p, &id);
+            }
+        }
+        intra.push(id);
+    }
+    let k = servers.len() as u64;
+    let cross = c.rows.map(|r| (r * (k - 1) / k).max(1));
+    let inter = node(b, format!("{}_inter", c.id), GpuSet::from_ids(c.gpus.iter().copied()), shape(cross, c.cols));
+    for i in &intra {
+        b.edge(i, &inter);
+    }
+    inter
+}

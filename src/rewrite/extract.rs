@@ -1,0 +1,246 @@
+//! What survives from the source plan. Plan input and output keep their ids and fields;
+//! every compute operator that is not part of the MoE block (embedding, norms, attention,
+//! projections, residuals, heads, unknown ops) becomes a *template* that the builder
+//! copies onto every GPU of its stage. Experts, gates, routers, aggregations and
+//! collectives are rebuilt from the strategy, so they are not kept.
+//!
+//! Per-GPU copies of one operator in the source (`gpu3_mha_qkv`, `layer0_attn_ep2_tp1`)
+//! collapse into one template: numbers after rank words are ignored when comparing.
+//! The output's copies collapse back to the same templates, which makes the rewrite
+//! idempotent.
+
+use super::target::Dims;
+use crate::infer::{NodeRoles, node_roles};
+use crate::model::{Node, NodeKind, Op, Placement, Plan};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    /// The id copies are named after (`<id>_ep<e>_tp<t>`), rank numbers removed.
+    pub id: String,
+    /// The first source node of the template: kind, op, label, group and attrs.
+    pub node: Node,
+    /// Source ids folded into this template.
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    pub input: Option<Node>,
+    pub output: Option<Node>,
+    /// Before the first layer (embedding) and after the last (LM head).
+    pub prelude: Vec<Template>,
+    pub epilogue: Vec<Template>,
+    /// Per target layer: operators before the MoE block and after it.
+    pub pre: Vec<Vec<Template>>,
+    pub post: Vec<Vec<Template>>,
+    /// Source nodes that could not be kept, with why (shown in the diff).
+    pub notes: Vec<String>,
+}
+
+/// Words whose following number is a rank or GPU index, not part of an operator's name.
+const RANK_WORDS: &[&str] = &["gpu", "gpus", "ep", "tp", "dp", "rank", "device", "dev", "replica", "shard", "card"];
+
+fn is_replaced(node: &Node, r: &NodeRoles) -> bool {
+    matches!(node.kind, NodeKind::Communication | NodeKind::Aggregation)
+        || matches!(node.placement, Placement::Transfer { .. })
+        || r.op.as_ref().is_some_and(|op| {
+            op.is_collective() || matches!(op, Op::Expert | Op::Gate | Op::Route | Op::Split | Op::Aggregate)
+        })
+}
+
+fn first_line(node: &Node) -> &str {
+    node.label.as_deref().and_then(|l| l.lines().next()).unwrap_or("").trim()
+}
+
+fn io_kind(node: &Node) -> Option<NodeKind> {
+    if matches!(node.kind, NodeKind::Input | NodeKind::Output) {
+        return Some(node.kind);
+    }
+    if !matches!(node.placement, Placement::Host | Placement::Unassigned) {
+        return None;
+    }
+    let text = format!("{} {}", node.id, first_line(node)).to_ascii_lowercase();
+    if text.contains("input") {
+        Some(NodeKind::Input)
+    } else if text.contains("output") {
+        Some(NodeKind::Output)
+    } else {
+        None
+    }
+}
+
+/// Splits text into (word, number) runs and replaces numbers after rank words by `#`
+/// (`mode = Hash`) or drops the pair with its separator (`mode = Drop`).
+fn strip_ranks(text: &str, drop: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_alphabetic() {
+            let s = i;
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word = &text[s..i];
+            // Optional `:`/space/`=` between word and number (`GPU: 3`, `TP=1`).
+            let mut j = i;
+            while j < b.len() && matches!(b[j], b':' | b' ' | b'=') {
+                j += 1;
+            }
+            let ds = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let ends = j == b.len() || !b[j].is_ascii_alphabetic();
+            if j > ds && ends && RANK_WORDS.contains(&word.to_ascii_lowercase().as_str()) {
+                if drop {
+                    while out.ends_with(['_', '-']) {
+                        out.pop();
+                    }
+                } else {
+                    out.push_str(word);
+                    out.push('#');
+                }
+                i = j;
+            } else {
+                out.push_str(word);
+            }
+        } else {
+            // Multi-byte characters are copied whole.
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// The id copies are named after: rank and GPU numbers removed (`gpu3_mha_qkv` → `mha_qkv`,
+/// `layer0_attn_ep2_tp1` → `layer0_attn`); the id itself when nothing would remain.
+pub(crate) fn base_id(id: &str) -> String {
+    let s = strip_ranks(id, true);
+    let s = s.trim_matches(['_', '-', ' ']);
+    if s.is_empty() || !s.chars().any(|c| c.is_ascii_alphanumeric()) { id.to_string() } else { s.to_string() }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Slot {
+    Prelude,
+    Pre(u32),
+    Post(u32),
+    Epilogue,
+}
+
+pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
+    let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
+    let mut kept = Kept {
+        pre: vec![Vec::new(); dims.layers as usize],
+        post: vec![Vec::new(); dims.layers as usize],
+        ..Kept::default()
+    };
+    // Source layer numbers onto target layers: by rank when the counts match
+    // (files number layers from 1), else as written.
+    let src_layers: BTreeSet<u32> = roles.iter().filter_map(|r| r.layer).collect();
+    let by_rank = src_layers.len() as u32 == dims.layers;
+    let rank_of: HashMap<u32, u32> = src_layers.iter().enumerate().map(|(i, &l)| (l, i as u32)).collect();
+    let map_layer =
+        |l: u32| -> Option<u32> { if by_rank { rank_of.get(&l).copied() } else { (l < dims.layers).then_some(l) } };
+    // Where each source layer's MoE block starts (first gate, router, dispatch or expert),
+    // per DP replica (replicas follow one another in a file), and where the layered part
+    // of the file starts, in file order.
+    let mut moe_start: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::new();
+    let mut first_layered = usize::MAX;
+    for (i, r) in roles.iter().enumerate() {
+        if r.layer.is_some() {
+            first_layered = first_layered.min(i);
+        }
+        if matches!(r.op, Some(Op::Expert | Op::Gate | Op::Route | Op::AllToAll)) {
+            moe_start.entry((r.layer, r.ranks.dp)).or_insert(i);
+            if r.layer.is_none() {
+                first_layered = first_layered.min(i);
+            }
+        }
+    }
+    let mut index: HashMap<(Slot, String, String), usize> = HashMap::new();
+    let mut slots: Vec<(Slot, Template)> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    for (i, (node, r)) in plan.nodes.iter().zip(&roles).enumerate() {
+        if let Some(kind) = io_kind(node) {
+            let slot = if kind == NodeKind::Input { &mut kept.input } else { &mut kept.output };
+            if slot.is_none() {
+                *slot = Some(node.clone());
+            } else {
+                kept.notes.push(format!("{} is a second plan {}; merged into the first", node.id, kind.as_str()));
+            }
+            continue;
+        }
+        if is_replaced(node, r) {
+            continue;
+        }
+        let slot = match r.layer {
+            _ if r.op == Some(Op::Embedding) => Slot::Prelude,
+            _ if r.op == Some(Op::LmHead) => Slot::Epilogue,
+            Some(l) => match map_layer(l) {
+                Some(t) if moe_start.get(&(Some(l), r.ranks.dp)).is_some_and(|&m| i > m) => Slot::Post(t),
+                Some(t) => Slot::Pre(t),
+                None => {
+                    kept.notes.push(format!(
+                        "{} belongs to layer {l}, which the {}-layer target does not have; dropped",
+                        node.id, dims.layers
+                    ));
+                    continue;
+                }
+            },
+            None if i < first_layered => Slot::Prelude,
+            None => Slot::Epilogue,
+        };
+        let text = match first_line(node) {
+            "" => base_id(&node.id),
+            l => strip_ranks(l, false),
+        };
+        let op = r.op.as_ref().map_or(String::new(), |o| o.name().to_string());
+        let key = (slot, op, text);
+        if let Some(&k) = index.get(&key) {
+            slots[k].1.sources.push(node.id.clone());
+            continue;
+        }
+        let mut id = base_id(&node.id);
+        let mut n = 2;
+        while used_ids.contains(&id) {
+            id = format!("{}_{n}", base_id(&node.id));
+            n += 1;
+        }
+        used_ids.insert(id.clone());
+        let mut t = node.clone();
+        t.op = r.op.clone();
+        t.kind = NodeKind::Compute;
+        index.insert(key, slots.len());
+        slots.push((slot, Template { id, node: t, sources: vec![node.id.clone()] }));
+    }
+    for (slot, t) in slots {
+        match slot {
+            Slot::Prelude => kept.prelude.push(t),
+            Slot::Epilogue => kept.epilogue.push(t),
+            Slot::Pre(l) => kept.pre[l as usize].push(t),
+            Slot::Post(l) => kept.post[l as usize].push(t),
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_numbers_are_not_names() {
+        assert_eq!(base_id("gpu3_mha_qkv"), "mha_qkv");
+        assert_eq!(base_id("layer0_attn_ep2_tp1"), "layer0_attn");
+        assert_eq!(base_id("layer1_ln1"), "layer1_ln1");
+        assert_eq!(base_id("embed_ep0_tp0_dp1"), "embed");
+        assert_eq!(base_id("gpu0"), "gpu0");
+        assert_eq!(strip_ranks("GPU0: Q Linear (TP0)", false), "GPU#: Q Linear (TP#)");
+        assert_eq!(strip_ranks("Layer 3 GPU: 5 é", false), "Layer 3 GPU# é");
+    }
+}

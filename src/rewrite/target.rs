@@ -1,0 +1,194 @@
+//! The target strategy against the cluster and the model: every rule the verifier's
+//! STRATEGY_MISMATCH holds a plan to, checked before anything is built, so a target that
+//! cannot be met produces an error naming the rule and no half-made plan.
+
+use super::RewriteError;
+use crate::infer::{infer_degrees, node_roles};
+use crate::model::{ClusterSpec, Meta, ModelSpec, Plan, Strategy};
+
+/// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
+const DEFAULT_GPUS_PER_SERVER: u32 = 8;
+/// Output size above which the rewriter refuses: far above any real plan, low enough that
+/// a typo (EP4096 × 1000 layers) cannot make the page allocate gigabytes.
+pub(crate) const MAX_OUTPUT_NODES: u64 = 4_000_000;
+
+/// Everything the builder needs, resolved from target, overrides, plan meta and the DAG.
+#[derive(Debug, Clone)]
+pub(crate) struct Dims {
+    pub strategy: Strategy,
+    pub gpus_per_server: u32,
+    pub layers: u32,
+    /// Layers before this index are dense (ModelSpec::moe_layers counts the MoE ones, last).
+    pub first_moe: u32,
+    pub experts: u32,
+    pub top_k: u32,
+    pub hidden: Option<u64>,
+    pub batch: Option<u64>,
+    pub seq: Option<u64>,
+    /// The merged meta, with the target strategy, GPU count, layers and experts written in.
+    pub meta: Meta,
+}
+
+impl Dims {
+    pub fn is_moe(&self, layer: u32) -> bool {
+        self.experts > 0 && layer >= self.first_moe
+    }
+
+    pub fn moe_layers(&self) -> u32 {
+        self.layers - self.first_moe
+    }
+}
+
+/// `EP64×TP2`, `EP8×TP2×PP2`: the degrees above 1 (EP always), as the rules name them.
+pub fn short_name(s: Strategy) -> String {
+    let mut parts = vec![format!("EP{}", s.ep)];
+    for (name, v) in [("TP", s.tp), ("PP", s.pp), ("DP", s.dp)] {
+        if v.get() > 1 {
+            parts.push(format!("{name}{v}"));
+        }
+    }
+    parts.join("×")
+}
+
+/// Field-by-field merge: every `Some` of `over` wins (as VerifyOptions.overrides does).
+pub(crate) fn merge_meta(plan: &Meta, over: &Meta) -> Meta {
+    macro_rules! pick {
+        ($a:expr, $b:expr, $($f:ident),*) => {{ $( if $b.$f.is_some() { $a.$f = $b.$f.clone(); } )* }};
+    }
+    let mut m = plan.clone();
+    m.strategy = over.strategy.or(m.strategy);
+    m.strategy_name = over.strategy_name.clone().or(m.strategy_name);
+    let (c, oc): (&mut ClusterSpec, &ClusterSpec) = (&mut m.cluster, &over.cluster);
+    pick!(
+        c,
+        oc,
+        gpus,
+        gpus_per_server,
+        memory_gb,
+        tflops,
+        mfu,
+        memory_bandwidth_gbs,
+        bandwidth_utilization,
+        intra_server_gbs,
+        inter_server_gbs
+    );
+    let (md, om): (&mut ModelSpec, &ModelSpec) = (&mut m.model, &over.model);
+    pick!(
+        md,
+        om,
+        layers,
+        moe_layers,
+        experts,
+        top_k,
+        hidden,
+        expert_hidden,
+        heads,
+        kv_heads,
+        head_dim,
+        vocab,
+        dtype,
+        batch,
+        seq_len
+    );
+    m
+}
+
+/// Resolves and checks the target. Layers and experts come from the merged meta, else
+/// from what the DAG shows; a size nobody gave stays unknown (shapes are then left out).
+pub(crate) fn resolve(
+    plan: &Plan,
+    strategy: Strategy,
+    gpus: Option<u32>,
+    overrides: &Meta,
+) -> Result<Dims, RewriteError> {
+    let meta = merge_meta(&plan.meta, overrides);
+    let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
+    let seen = infer_degrees(plan, &roles);
+    let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());
+    let name = short_name(strategy);
+    let product = strategy.product();
+    let mut rules = Vec::new();
+    let gpus_total = gpus.or(meta.cluster.gpus).map(u64::from).unwrap_or(product);
+    if product > gpus_total {
+        rules.push(format!("{name} needs EP·TP·PP·DP = {product} GPUs but the cluster has {gpus_total}"));
+    }
+    if gpus_total > crate::model::MAX_GPU_ID as u64 {
+        rules.push(format!("{gpus_total} GPUs is more than planscope supports"));
+    }
+    let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
+    let experts = match (meta.model.experts, seen.experts_per_layer) {
+        (Some(e), _) => e,
+        (None, Some(e)) if e > 1 || ep == 1 => e,
+        _ if ep > 1 => ep,
+        _ => 0,
+    };
+    if experts == 0 && ep > 1 {
+        rules.push(format!("EP{ep} needs an MoE model but the plan declares no experts"));
+    } else if experts > 0 && experts % ep != 0 {
+        let whence = if meta.model.experts.is_some() {
+            ""
+        } else {
+            " (as the DAG shows them; declare the model's expert count)"
+        };
+        rules.push(format!("{experts} experts are not divisible by EP{ep}{whence}"));
+    }
+    if pp > layers {
+        rules.push(format!("PP{pp} needs at least {pp} layers but the model has {layers}"));
+    } else if layers % pp != 0 {
+        rules.push(format!("{layers} layers do not split evenly into PP{pp} stages"));
+    }
+    let moe_layers = meta.model.moe_layers.unwrap_or(layers);
+    if moe_layers > layers {
+        rules.push(format!("{moe_layers} MoE layers are more than the model's {layers} layers"));
+    }
+    let m = &meta.model;
+    if let Some(h) = m.hidden
+        && h % tp as u64 != 0
+    {
+        rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
+    }
+    if let Some(a) = m.heads
+        && a % tp != 0
+    {
+        rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
+    }
+    if let Some(kv) = m.kv_heads
+        && kv % tp != 0
+        && tp % kv != 0
+    {
+        rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
+    }
+    if let Some(b) = m.batch
+        && b % dp as u64 != 0
+    {
+        rules.push(format!("batch {b} does not split evenly over DP{dp}"));
+    }
+    // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
+    let est = layers as u64 * (product / pp as u64 * 6 + dp as u64 * experts as u64 * 2 * tp as u64);
+    if rules.is_empty() && est > MAX_OUTPUT_NODES {
+        rules.push(format!("{name} over {layers} layers × {experts} experts would make about {est} nodes, above the {MAX_OUTPUT_NODES} planscope builds"));
+    }
+    if !rules.is_empty() {
+        return Err(RewriteError { target: strategy.to_string(), rules });
+    }
+    let gpus_per_server = meta.cluster.gpus_per_server.filter(|&g| g > 0).unwrap_or(DEFAULT_GPUS_PER_SERVER);
+    let mut out_meta = meta.clone();
+    out_meta.strategy = Some(strategy);
+    out_meta.strategy_name = Some(strategy.to_string());
+    out_meta.cluster.gpus = Some(gpus_total as u32);
+    out_meta.model.layers = Some(layers);
+    out_meta.model.experts = (experts > 0).then_some(experts);
+    Ok(Dims {
+        strategy,
+
+        gpus_per_server,
+        layers,
+        first_moe: layers.saturating_sub(moe_layers),
+        experts,
+        top_k: meta.model.top_k.unwrap_or(if experts >= 2 { 2 } else { 1 }).max(1),
+        hidden: m.hidden,
+        batch: m.batch,
+        seq: m.seq_len,
+        meta: out_meta,
+    })
+}
