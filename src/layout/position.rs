@@ -13,7 +13,7 @@ pub(crate) struct Along {
 }
 
 const PASSES: usize = 4;
-const VIRTUAL_WEIGHT: f64 = 4.0;
+const VIRTUAL_WEIGHT: f64 = 8.0;
 /// A node with no neighbour on the reference side barely resists being pushed.
 const LONE_WEIGHT: f64 = 0.01;
 
@@ -58,6 +58,28 @@ pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f
             let placed = isotonic(&want, &offsets[r]);
             for (i, &v) in ranks[r].iter().enumerate() {
                 x[v as usize] = placed[i];
+            }
+        }
+    }
+    // Ranks holding only isolated items (the grid below the graph) have no neighbours to
+    // follow: centre them under the rest instead of leaving them where packing put them.
+    let lonely = |rank: &Vec<u32>| rank.iter().all(|&v| l.up.of(v).is_empty() && l.down.of(v).is_empty());
+    let span = |x: &[f64], rank: &Vec<u32>| {
+        let first = rank.first().map_or(0.0, |&v| x[v as usize] - along.size[v as usize] as f64 / 2.0);
+        let last = rank.last().map_or(0.0, |&v| x[v as usize] + along.size[v as usize] as f64 / 2.0);
+        (first, last)
+    };
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for rank in ranks.iter().filter(|r| !r.is_empty() && !lonely(r)) {
+        let (a, b) = span(&x, rank);
+        (lo, hi) = (lo.min(a), hi.max(b));
+    }
+    if lo.is_finite() {
+        for rank in ranks.iter().filter(|r| !r.is_empty() && lonely(r)) {
+            let (a, b) = span(&x, rank);
+            let shift = (lo + hi) / 2.0 - (a + b) / 2.0;
+            for &v in rank {
+                x[v as usize] += shift;
             }
         }
     }
