@@ -2,6 +2,7 @@
 //! models. The core (model, read, write, summary) is plain Rust with no browser
 //! dependency; `web` (wasm32 only) and the `planscope` binary are thin shells over it.
 
+pub mod analysis;
 pub mod examples;
 pub mod model;
 pub mod read;

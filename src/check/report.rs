@@ -80,8 +80,11 @@ impl fmt::Display for Code {
     }
 }
 
-/// Lists in a finding are capped at this many entries; the `*_count` fields stay exact.
+/// Node lists in a finding are capped at this many entries; the `*_count` fields stay exact.
 pub const LIST_CAP: usize = 64;
+/// GPU lists are cheap and the views highlight every GPU a finding names, so they are
+/// kept whole up to the largest cluster the page draws.
+pub const GPU_LIST_CAP: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -92,7 +95,7 @@ pub struct Finding {
     pub nodes: Vec<String>,
     /// How many nodes are involved in all.
     pub nodes_count: usize,
-    /// GPU ids involved (at most `LIST_CAP`).
+    /// GPU ids involved (at most `GPU_LIST_CAP`).
     pub gpus: Vec<u32>,
     pub gpus_count: usize,
     /// What to change: which nodes to add, split, move or rewire.
@@ -147,7 +150,7 @@ impl Finding {
     pub fn gpus(mut self, gpus: impl IntoIterator<Item = u32>) -> Finding {
         let mut count = 0;
         for g in gpus {
-            if self.gpus.len() < LIST_CAP {
+            if self.gpus.len() < GPU_LIST_CAP {
                 self.gpus.push(g);
             }
             count += 1;

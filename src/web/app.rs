@@ -1,59 +1,18 @@
-//! Page layout and state: the open plan, the last error, and the drop overlay.
+//! Page layout: header, error banner, then the workspace — findings beside the before
+//! and after cluster views, utilization and the simulated timeline below.
 
-use super::file_io::read_file_text;
-use super::loaded::{Loaded, load_text};
-use super::summary_view::SummaryView;
-use super::toolbar::Toolbar;
-use crate::examples::SEED_EP64_TP2;
+use super::findings::Findings;
+use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
+use super::header::Header;
+use super::state::{Opened, Side, State};
+use super::timeline::Timeline;
+use super::utilization::Utilization;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use web_sys::File;
-
-/// Everything the page's controls can do to the state, in one place.
-#[derive(Clone, Copy)]
-pub struct Actions {
-    set_loaded: WriteSignal<Option<Loaded>>,
-    pub error: ReadSignal<Option<String>>,
-    set_error: WriteSignal<Option<String>>,
-}
-
-impl Actions {
-    /// Opens text as a plan. On failure the error is shown and the open plan stays.
-    pub fn open_text(&self, file_name: &str, text: &str) {
-        match load_text(file_name, text) {
-            Ok(l) => {
-                self.set_loaded.set(Some(l));
-                self.set_error.set(None);
-            }
-            Err(msg) => self.set_error.set(Some(msg)),
-        }
-    }
-
-    pub fn open_file(&self, file: File) {
-        let this = *self;
-        spawn_local(async move {
-            match read_file_text(&file).await {
-                Ok(text) => this.open_text(&file.name(), &text),
-                Err(msg) => this.set_error.set(Some(msg)),
-            }
-        });
-    }
-
-    pub fn open_example(&self) {
-        self.open_text(SEED_EP64_TP2.file_name, SEED_EP64_TP2.text);
-    }
-
-    pub fn dismiss_error(&self) {
-        self.set_error.set(None);
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (loaded, set_loaded) = signal(None::<Loaded>);
-    let (error, set_error) = signal(None::<String>);
-    let actions = Actions { set_loaded, error, set_error };
-    actions.open_example();
+    let state = State::new();
+    state.open_example();
 
     let (dragging, set_dragging) = signal(false);
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -61,14 +20,14 @@ pub fn App() -> impl IntoView {
         set_dragging.set(false);
         let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
         match file {
-            Some(f) => actions.open_file(f),
+            Some(f) => state.open_file(f),
             None => {
                 // Text dragged from an editor arrives as a string, not a file.
                 let text = ev.data_transfer().and_then(|dt| dt.get_data("text/plain").ok()).unwrap_or_default();
                 if text.trim().is_empty() {
-                    set_error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
+                    state.error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
                 } else {
-                    actions.open_text("dropped text", &text);
+                    state.open_text("dropped text", &text);
                 }
             }
         }
@@ -90,26 +49,22 @@ pub fn App() -> impl IntoView {
             }
             on:drop=on_drop
         >
-            <header class="masthead">
-                <div class="brand">
-                    <span class="logo" aria-hidden="true">"◈"</span>
-                    <h1>"planscope"</h1>
-                    <span class="tagline">"check and repair MoE deployment plans — in your browser, nothing uploaded"</span>
-                </div>
-                <Toolbar actions=actions />
-            </header>
-            <Show when=move || error.get().is_some()>
+            <Header state=state />
+            <Show when=move || state.error.get().is_some()>
                 <div class="banner error" role="alert" data-testid="error">
                     <span class="banner-icon" aria-hidden="true">"!"</span>
-                    <span class="banner-text">{move || error.get().unwrap_or_default()}</span>
-                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| actions.dismiss_error()>
+                    <span class="banner-text">{move || state.error.get().unwrap_or_default()}</span>
+                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| state.dismiss_error()>
                         "×"
                     </button>
                 </div>
             </Show>
+            <Show when=move || state.busy.get().is_some()>
+                <div class="banner info" role="status">{move || state.busy.get().unwrap_or_default()}</div>
+            </Show>
             <main class="content">
-                {move || match loaded.get() {
-                    Some(l) => view! { <SummaryView loaded=l /> }.into_any(),
+                {move || match state.opened.get() {
+                    Some(o) => view! { <Workspace state=state opened=o /> }.into_any(),
                     None => view! { <p class="empty">"Drop a plan file anywhere on this page."</p> }.into_any(),
                 }}
             </main>
@@ -118,6 +73,89 @@ pub fn App() -> impl IntoView {
                     <div class="drop-card">"Drop a JSON or DOT plan to open it"</div>
                 </div>
             </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Workspace(state: State, opened: Opened) -> impl IntoView {
+    let s = opened.summary.clone();
+    let before = opened.before.clone();
+    let after_ok = opened.after.clone().and_then(Result::ok);
+    let declared = before.plan.meta.strategy_name.clone().or_else(|| before.plan.meta.strategy.map(|s| s.to_string()));
+    let gpus_total = before.report.metrics.gpus_total;
+    let gpus_text = match gpus_total {
+        Some(t) => format!("{} of {t}", s.gpus_used),
+        None => s.gpus_used.to_string(),
+    };
+    let after_panel = match opened.after.clone() {
+        Some(Ok(a)) => {
+            let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
+            let title = format!("After · {}", a.analysis.strategy.map(super::state::short_name).unwrap_or_default());
+            let mods = a.modifications.clone();
+            view! {
+                <section class="card side after" aria-label="After">
+                    <header class="section-head">
+                        <h2>{title}</h2>
+                        <span class="muted">{verdict}</span>
+                    </header>
+                    <GpuGrid state=state side=Side::After cluster=a.analysis.cluster.clone() />
+                    <details class="modifications" data-testid="modifications">
+                        <summary>{format!("Required modifications ({})", mods.len())}</summary>
+                        <ul>{mods.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    </details>
+                </section>
+            }
+            .into_any()
+        }
+        Some(Err(msg)) => view! {
+            <section class="card side after" aria-label="After">
+                <header class="section-head"><h2>"After"</h2></header>
+                <p class="muted" data-testid="after-error">{format!("No rewrite: {msg}")}</p>
+            </section>
+        }
+        .into_any(),
+        None => view! {
+            <section class="card side after" aria-label="After">
+                <header class="section-head"><h2>"After"</h2></header>
+                <p class="muted">"The plan declares no strategy. Type a target such as EP64_TP2 above and press Rewrite."</p>
+            </section>
+        }
+        .into_any(),
+    };
+    let timeline_side = after_ok.clone().map(|a| a.analysis).unwrap_or_else(|| before.clone());
+    let timeline_title = if after_ok.is_some() { "Simulated step · after" } else { "Simulated step" };
+    view! {
+        <section class="card summary" data-testid="summary" aria-label="Plan summary">
+            <h2 class="file-name" data-field="file">{opened.file_name.clone()}</h2>
+            <dl class="facts">
+                <div><dt>"Format"</dt><dd data-field="format">{s.format.clone()}</dd></div>
+                <div><dt>"Nodes"</dt><dd data-field="nodes">{s.nodes}</dd></div>
+                <div><dt>"Edges"</dt><dd data-field="edges">{s.edges}</dd></div>
+                <div><dt>"GPUs used"</dt><dd data-field="gpus-used">{gpus_text}</dd></div>
+                <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
+            </dl>
+        </section>
+        <div class="workspace">
+            <Findings state=state report=before.report.clone() />
+            <div class="main-area">
+                <div class="view-bar">
+                    <MetricPicker state=state />
+                    <Legend state=state />
+                </div>
+                <div class="sides">
+                    <section class="card side before" aria-label="Before">
+                        <header class="section-head">
+                            <h2>"Before · as written"</h2>
+                            <span class="muted">{if before.report.errors().next().is_none() { "verifies clean" } else { "has errors" }}</span>
+                        </header>
+                        <GpuGrid state=state side=Side::Before cluster=before.cluster.clone() />
+                    </section>
+                    {after_panel}
+                </div>
+                <Utilization state=state before=before.clone() after=after_ok.map(|a| a.analysis) />
+                <Timeline state=state analysis=timeline_side title=timeline_title />
+            </div>
         </div>
     }
 }

@@ -1,11 +1,15 @@
 //! The web page: a Leptos (CSR) shell over the core. It owns only browser concerns —
-//! files, drag and drop, paste, rendering — and calls the library for everything else.
+//! files, drag and drop, paste, drawing, input — and calls the library for the rest.
 
 mod app;
 mod file_io;
-mod loaded;
-mod summary_view;
-mod toolbar;
+mod findings;
+mod gpu_grid;
+mod header;
+mod state;
+mod timeline;
+mod units;
+mod utilization;
 
 pub use app::App;
 

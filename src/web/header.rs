@@ -1,0 +1,124 @@
+//! The header: brand, open controls, the strategy box with Rewrite, and the theme switch.
+
+use super::state::State;
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+#[component]
+pub fn Header(state: State) -> impl IntoView {
+    let (pasting, set_pasting) = signal(false);
+    let paste_ref = NodeRef::<leptos::html::Textarea>::new();
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            state.open_file(file);
+        }
+        // Reset so choosing the same file again still fires `change`.
+        input.set_value("");
+    };
+    let open_pasted = move |_| {
+        if let Some(area) = paste_ref.get() {
+            let text = area.value();
+            if text.trim().is_empty() {
+                return;
+            }
+            state.open_text("pasted text", &text);
+            if state.error.get_untracked().is_none() {
+                set_pasting.set(false);
+            }
+        }
+    };
+    let file_name = move || state.opened.with(|o| o.as_ref().map(|o| o.file_name.clone()).unwrap_or_default());
+
+    view! {
+        <header class="masthead">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"◈"</span>
+                <h1>"planscope"</h1>
+                <span class="file-chip" title="The open plan">{file_name}</span>
+            </div>
+            <form
+                class="strategy-box"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    state.rewrite();
+                }
+            >
+                <label for="strategy">"Target"</label>
+                <input
+                    id="strategy"
+                    data-testid="strategy"
+                    placeholder="EP64_TP2"
+                    spellcheck="false"
+                    autocomplete="off"
+                    prop:value=move || state.strategy_text.get()
+                    on:input=move |ev| state.strategy_text.set(event_target_value(&ev))
+                />
+                <button type="submit" class="button primary" data-testid="rewrite">"Rewrite"</button>
+            </form>
+            <nav class="toolbar" aria-label="Open a plan">
+                <label class="button">
+                    "Open file…"
+                    <input
+                        type="file"
+                        class="visually-hidden"
+                        accept=".json,.dot,.gv,.txt,application/json,text/vnd.graphviz"
+                        data-testid="file-input"
+                        on:change=on_file
+                    />
+                </label>
+                <button class="button" data-testid="paste-toggle" on:click=move |_| set_pasting.update(|p| *p = !*p)>
+                    "Paste…"
+                </button>
+                <button class="button" data-testid="load-example" on:click=move |_| state.open_example()>
+                    "Example"
+                </button>
+                <ThemeToggle />
+            </nav>
+        </header>
+        <Show when=move || pasting.get()>
+            <div class="paste-panel">
+                <textarea
+                    node_ref=paste_ref
+                    data-testid="paste-text"
+                    aria-label="Plan text"
+                    placeholder="Paste a JSON plan or a Graphviz digraph here"
+                    spellcheck="false"
+                ></textarea>
+                <div class="paste-actions">
+                    <button class="button primary" data-testid="paste-load" on:click=open_pasted>
+                        "Open pasted plan"
+                    </button>
+                    <button class="button" on:click=move |_| set_pasting.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// Light/dark switch; the system's preference holds until the user chooses.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let (dark, set_dark) = signal(prefers_dark());
+    let toggle = move |_| {
+        let next = !dark.get_untracked();
+        set_dark.set(next);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", if next { "dark" } else { "light" });
+        }
+    };
+    view! {
+        <button
+            class="button icon"
+            data-testid="theme"
+            aria-label=move || if dark.get() { "Switch to light theme" } else { "Switch to dark theme" }
+            on:click=toggle
+        >
+            {move || if dark.get() { "☀" } else { "☾" }}
+        </button>
+    }
+}
+
+fn prefers_dark() -> bool {
+    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
+}

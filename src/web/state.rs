@@ -1,0 +1,187 @@
+//! The page's state: the open plan analysed before (as written) and after (rewritten to
+//! the target strategy), what is highlighted, and the actions the controls call.
+//! Every action leaves the open plan untouched when it fails.
+
+use super::file_io::read_file_text;
+use crate::analysis::{Analysis, Request, analyze};
+use crate::cluster::Metric;
+use crate::examples::SEED_EP64_TP2;
+use crate::model::{Plan, Strategy};
+use crate::read::read_plan;
+use crate::summary::Summary;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+use web_sys::File;
+
+#[derive(Clone)]
+pub struct Opened {
+    pub file_name: String,
+    pub summary: Summary,
+    pub before: Analysis,
+    /// The rewrite to the target strategy: none asked for yet, done, or why it can't be.
+    pub after: Option<Result<After, String>>,
+}
+
+#[derive(Clone)]
+pub struct After {
+    pub analysis: Analysis,
+    /// The reviewer's list of required modifications.
+    pub modifications: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Before,
+    After,
+}
+
+impl Side {
+    pub fn key(self) -> &'static str {
+        match self {
+            Side::Before => "before",
+            Side::After => "after",
+        }
+    }
+}
+
+/// What the other views should light up: a finding's GPUs and nodes, or one GPU.
+#[derive(Clone, Default, PartialEq)]
+pub struct Highlight {
+    pub gpus: Vec<u32>,
+    pub nodes: Vec<String>,
+    /// Index of the finding that set it.
+    pub finding: Option<usize>,
+}
+
+impl Highlight {
+    pub fn has_gpu(&self, gpu: u32) -> bool {
+        self.gpus.binary_search(&gpu).is_ok()
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct State {
+    pub opened: RwSignal<Option<Opened>>,
+    pub error: RwSignal<Option<String>>,
+    pub strategy_text: RwSignal<String>,
+    pub metric: RwSignal<Metric>,
+    pub highlight: RwSignal<Highlight>,
+    pub selected_gpu: RwSignal<Option<u32>>,
+    pub busy: RwSignal<Option<String>>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            opened: RwSignal::new(None),
+            error: RwSignal::new(None),
+            strategy_text: RwSignal::new(String::new()),
+            metric: RwSignal::new(Metric::Busy),
+            highlight: RwSignal::new(Highlight::default()),
+            selected_gpu: RwSignal::new(None),
+            busy: RwSignal::new(None),
+        }
+    }
+
+    /// Opens text as a plan. On failure the error is shown and the open plan stays.
+    pub fn open_text(&self, file_name: &str, text: &str) {
+        match read_plan(text) {
+            Ok(plan) => self.open_plan(file_name, plan),
+            Err(e) => self.error.set(Some(e.with_file(file_name))),
+        }
+    }
+
+    fn open_plan(&self, file_name: &str, plan: Plan) {
+        let summary = Summary::of(&plan);
+        let declared = plan.meta.strategy;
+        let plan = Arc::new(plan);
+        let before = analyze(plan.clone(), &Request::default());
+        let after = declared.map(|s| rewrite_side(&plan, s));
+        self.strategy_text.set(declared.map(|s| short_name(s)).unwrap_or_default());
+        self.highlight.set(Highlight::default());
+        self.selected_gpu.set(None);
+        self.opened.set(Some(Opened { file_name: file_name.to_string(), summary, before, after }));
+        self.error.set(None);
+    }
+
+    pub fn open_file(&self, file: File) {
+        let this = *self;
+        this.busy.set(Some(format!("Reading {}…", file.name())));
+        spawn_local(async move {
+            let result = read_file_text(&file).await;
+            this.busy.set(None);
+            match result {
+                Ok(text) => this.open_text(&file.name(), &text),
+                Err(msg) => this.error.set(Some(msg)),
+            }
+        });
+    }
+
+    pub fn open_example(&self) {
+        self.open_text(SEED_EP64_TP2.file_name, SEED_EP64_TP2.text);
+    }
+
+    /// Rewrites the open plan to the strategy in the strategy box.
+    pub fn rewrite(&self) {
+        let text = self.strategy_text.get_untracked();
+        let strategy = match Strategy::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error.set(Some(format!("Strategy: {e}")));
+                return;
+            }
+        };
+        let Some(opened) = self.opened.get_untracked() else { return };
+        match rewrite_side(&opened.before.plan, strategy) {
+            Ok(after) => {
+                self.opened.update(|o| {
+                    if let Some(o) = o {
+                        o.after = Some(Ok(after));
+                    }
+                });
+                self.error.set(None);
+            }
+            Err(msg) => self.error.set(Some(msg)),
+        }
+    }
+
+    pub fn dismiss_error(&self) {
+        self.error.set(None);
+    }
+
+    /// Highlights a finding's GPUs and nodes; choosing it again clears the highlight.
+    pub fn toggle_finding(&self, index: usize, gpus: &[u32], nodes: &[String]) {
+        self.highlight.update(|h| {
+            if h.finding == Some(index) {
+                *h = Highlight::default();
+            } else {
+                let mut gpus = gpus.to_vec();
+                gpus.sort_unstable();
+                *h = Highlight { gpus, nodes: nodes.to_vec(), finding: Some(index) };
+            }
+        });
+    }
+
+    pub fn select_gpu(&self, gpu: Option<u32>) {
+        self.selected_gpu.set(gpu);
+    }
+}
+
+/// `EP64_TP2` rather than `EP64_TP2_PP1_DP1`: degrees of 1 are left out, as people write them.
+pub fn short_name(s: Strategy) -> String {
+    let parts: Vec<String> = [("EP", s.ep.get()), ("TP", s.tp.get()), ("PP", s.pp.get()), ("DP", s.dp.get())]
+        .into_iter()
+        .filter(|&(_, v)| v > 1)
+        .map(|(n, v)| format!("{n}{v}"))
+        .collect();
+    if parts.is_empty() { "EP1_TP1".to_string() } else { parts.join("_") }
+}
+
+fn rewrite_side(plan: &Arc<Plan>, strategy: Strategy) -> Result<After, String> {
+    let rewritten = crate::rewrite::rewrite(plan, &crate::rewrite::Target::new(strategy)).map_err(|e| e.to_string())?;
+    let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
+    let req = Request { strategy: Some(strategy), ..Request::default() };
+    let analysis = analyze(Arc::new(rewritten.plan), &req);
+    Ok(After { analysis, modifications })
+}

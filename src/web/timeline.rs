@@ -1,0 +1,215 @@
+//! The simulated step as a per-GPU timeline (Gantt), zoomable with the wheel, buttons
+//! and keys, pannable by dragging. Spans narrower than a pixel are merged so that a
+//! 100k-node step still draws a bounded number of rectangles.
+
+use super::state::State;
+use super::units;
+use crate::analysis::Analysis;
+use leptos::prelude::*;
+
+const WIDTH: f64 = 1000.0;
+const ROW: f64 = 7.0;
+const MAX_ROWS: usize = 64;
+
+#[derive(Clone, Copy)]
+struct Piece {
+    start: f64,
+    end: f64,
+    comm: bool,
+    node: u32,
+    merged: u32,
+}
+
+/// Spans per GPU row (rows = GPUs used, ascending, at most MAX_ROWS).
+fn rows(a: &Analysis) -> (Vec<u32>, Vec<Vec<Piece>>, f64) {
+    let Some(sim) = a.report.metrics.simulation.as_ref() else { return (Vec::new(), Vec::new(), 0.0) };
+    let gpus: Vec<u32> = sim.per_gpu.iter().map(|g| g.gpu).take(MAX_ROWS).collect();
+    let mut out = vec![Vec::new(); gpus.len()];
+    for s in &sim.spans {
+        let Some(node) = a.plan.nodes.get(s.node as usize) else { continue };
+        for (lo, hi) in node.placement.gpu_set().ranges().iter().copied() {
+            let from = gpus.partition_point(|&g| g < lo);
+            for (i, _) in gpus.iter().enumerate().skip(from).take_while(|&(_, &g)| g <= hi) {
+                out[i].push(Piece { start: s.start_s, end: s.end_s, comm: s.comm, node: s.node, merged: 1 });
+            }
+        }
+    }
+    for r in &mut out {
+        r.sort_by(|a, b| a.start.total_cmp(&b.start));
+    }
+    (gpus, out, sim.step_time_s)
+}
+
+fn visible(row: &[Piece], t0: f64, t1: f64) -> Vec<Piece> {
+    let px = (t1 - t0) / WIDTH;
+    let mut out: Vec<Piece> = Vec::new();
+    for p in row.iter().filter(|p| p.end >= t0 && p.start <= t1) {
+        match out.last_mut() {
+            Some(last) if last.comm == p.comm && p.start - last.end < px && (last.end - last.start) < px * 4.0 => {
+                last.end = last.end.max(p.end);
+                last.merged += 1;
+            }
+            _ => out.push(*p),
+        }
+    }
+    out
+}
+
+/// Where the pointer is across the timeline (0..1, drawing area only) and the drawing width in pixels.
+fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    let r = el.get_bounding_client_rect();
+    // The viewBox starts 28 units left of time 0 for the GPU labels.
+    let scale = r.width() / (WIDTH + 30.0);
+    let left = r.left() + 28.0 * scale;
+    let width = (WIDTH * scale).max(1.0);
+    Some((((ev.client_x() as f64 - left) / width).clamp(0.0, 1.0), width))
+}
+
+#[component]
+pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl IntoView {
+    let (gpus, pieces, step) = rows(&analysis);
+    if gpus.is_empty() || step <= 0.0 {
+        return view! {
+            <section class="card timeline" data-testid="timeline">
+                <h2>{title}</h2>
+                <p class="muted">"No simulated step: the plan needs the GPUs' TFLOPS and sizes for it."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let window = RwSignal::new((0.0f64, step));
+    let hovered = RwSignal::new(None::<(u32, u32, f64, f64, u32)>);
+    let drag = RwSignal::new(None::<(f64, (f64, f64))>);
+    let n_rows = gpus.len();
+    let height = n_rows as f64 * ROW + 16.0;
+    let zoom = move |factor: f64, at: f64| {
+        window.update(|(t0, t1)| {
+            let span = ((*t1 - *t0) * factor).clamp(step * 1e-6, step);
+            let pivot = *t0 + (*t1 - *t0) * at;
+            let mut a = pivot - span * at;
+            a = a.clamp(0.0, (step - span).max(0.0));
+            *t0 = a;
+            *t1 = a + span;
+        })
+    };
+    let pan = move |frac: f64| {
+        window.update(|(t0, t1)| {
+            let span = *t1 - *t0;
+            let a = (*t0 + span * frac).clamp(0.0, (step - span).max(0.0));
+            *t0 = a;
+            *t1 = a + span;
+        })
+    };
+    let plan = analysis.plan.clone();
+    let gpus_draw = gpus.clone();
+    let drawn = move || {
+        let (t0, t1) = window.get();
+        let sx = WIDTH / (t1 - t0);
+        pieces
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                let gpu = gpus_draw[r];
+                visible(row, t0, t1).into_iter().map(move |p| {
+                    let x = ((p.start - t0) * sx).max(0.0);
+                    let w = ((p.end.min(t1) - p.start.max(t0)) * sx).max(0.8);
+                    view! {
+                        <rect
+                            class=if p.comm { "span comm" } else { "span compute" }
+                            class:lit=move || state.highlight.with(|h| h.has_gpu(gpu))
+                            x=x
+                            y=r as f64 * ROW + 1.0
+                            width=w
+                            height=ROW - 2.0
+                            on:mouseenter=move |_| hovered.set(Some((gpu, p.node, p.start, p.end, p.merged)))
+                        />
+                    }
+                })
+            })
+            .collect_view()
+    };
+    let labels = gpus
+        .iter()
+        .enumerate()
+        .map(|(r, g)| view! { <text class="row-label" x="-4" y=r as f64 * ROW + ROW - 1.5>{format!("{g}")}</text> })
+        .collect_view();
+    let axis = move || {
+        let (t0, t1) = window.get();
+        (0..=4)
+            .map(|i| {
+                let f = i as f64 / 4.0;
+                let y = n_rows as f64 * ROW + 12.0;
+                view! {
+                    <text class="axis-label" x=f * WIDTH y=y text-anchor=if i == 0 { "start" } else if i == 4 { "end" } else { "middle" }>
+                        {units::seconds(t0 + (t1 - t0) * f)}
+                    </text>
+                }
+            })
+            .collect_view()
+    };
+    let info = move || {
+        hovered.get().map(|(gpu, node, s, e, merged)| {
+            let id = plan.nodes.get(node as usize).map_or("", |n| n.id.as_str()).to_string();
+            let extra = if merged > 1 { format!(" (+{} merged at this zoom)", merged - 1) } else { String::new() };
+            format!("GPU {gpu} · {id}{extra} · {} → {}", units::seconds(s), units::seconds(e))
+        })
+    };
+    let more = analysis.report.metrics.simulation.as_ref().map_or(0, |s| s.per_gpu.len()).saturating_sub(n_rows);
+    view! {
+        <section class="card timeline" data-testid="timeline" aria-label=title>
+            <header class="section-head">
+                <h2>{title}</h2>
+                <div class="zoom-controls">
+                    <button class="button small" aria-label="Zoom in" on:click=move |_| zoom(0.5, 0.5)>"+"</button>
+                    <button class="button small" aria-label="Zoom out" on:click=move |_| zoom(2.0, 0.5)>"−"</button>
+                    <button class="button small" data-testid="timeline-fit" on:click=move |_| window.set((0.0, step))>"Fit"</button>
+                </div>
+            </header>
+            <p class="muted timeline-info">
+                {move || info().unwrap_or_else(|| format!("step {} · drag to pan, wheel or +/− to zoom", units::seconds(step)))}
+            </p>
+            <svg
+                class="gantt"
+                viewBox=format!("-28 0 {} {height:.0}", WIDTH + 30.0)
+                tabindex="0"
+                role="img"
+                aria-label="Per-GPU timeline of the simulated step"
+                on:wheel=move |ev| {
+                    ev.prevent_default();
+                    let at = pointer(&ev).map_or(0.5, |(f, _)| f);
+                    zoom(if ev.delta_y() > 0.0 { 1.25 } else { 0.8 }, at);
+                }
+                on:mousedown=move |ev| drag.set(Some((ev.client_x() as f64, window.get_untracked())))
+                on:mousemove=move |ev| {
+                    if let Some((x0, (t0, t1))) = drag.get_untracked() {
+                        let w = pointer(&ev).map_or(1.0, |(_, w)| w);
+                        let dt = (x0 - ev.client_x() as f64) / w * (t1 - t0);
+                        let a = (t0 + dt).clamp(0.0, (step - (t1 - t0)).max(0.0));
+                        window.set((a, a + (t1 - t0)));
+                    }
+                }
+                on:mouseup=move |_| drag.set(None)
+                on:mouseleave=move |_| {
+                    drag.set(None);
+                    hovered.set(None);
+                }
+                on:keydown=move |ev| match ev.key().as_str() {
+                    "+" | "=" => zoom(0.5, 0.5),
+                    "-" => zoom(2.0, 0.5),
+                    "0" => window.set((0.0, step)),
+                    "ArrowLeft" => pan(-0.2),
+                    "ArrowRight" => pan(0.2),
+                    _ => {}
+                }
+            >
+                {labels}
+                {drawn}
+                {axis}
+            </svg>
+            {(more > 0).then(|| view! { <p class="muted">{format!("First {n_rows} GPUs shown; {more} more not drawn.")}</p> })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,199 @@
+//! The utilization view: summary cards with before→after deltas, and per-GPU memory
+//! and busy bars for both sides on one scale.
+
+use super::state::State;
+use super::units;
+use crate::analysis::Analysis;
+use crate::check::Report;
+use leptos::prelude::*;
+
+struct Figures {
+    gpus_used: f64,
+    balancedness: Option<f64>,
+    step_s: Option<f64>,
+    peak_mem_gb: Option<f64>,
+}
+
+fn figures(a: &Analysis) -> Figures {
+    let m = &a.report.metrics;
+    Figures {
+        gpus_used: m.gpus_used as f64,
+        balancedness: m.simulation.as_ref().map(|s| s.balancedness),
+        step_s: m.simulation.as_ref().map(|s| s.step_time_s),
+        peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
+    }
+}
+
+/// Which way is better for a card's number.
+#[derive(Clone, Copy)]
+enum Better {
+    Higher,
+    Lower,
+}
+
+fn card(
+    title: &'static str,
+    key: &'static str,
+    before: Option<f64>,
+    after: Option<f64>,
+    show: fn(f64) -> String,
+    better: Better,
+) -> impl IntoView {
+    let b = before.map(show).unwrap_or_else(|| "—".into());
+    let delta = match (before, after) {
+        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+            let improved = match better {
+                Better::Higher => y > x,
+                Better::Lower => y < x,
+            };
+            let class = if (y - x).abs() <= 1e-12 * x.abs().max(1.0) {
+                "delta same"
+            } else if improved {
+                "delta better"
+            } else {
+                "delta worse"
+            };
+            Some((show(y), class))
+        }
+        (_, Some(y)) => Some((show(y), "delta same")),
+        _ => None,
+    };
+    view! {
+        <div class="stat" data-stat=key>
+            <span class="stat-title">{title}</span>
+            <span class="stat-before">{b}</span>
+            {delta.map(|(a, class)| view! { <span class=class>"→ "{a}</span> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> impl IntoView {
+    let fb = figures(&before);
+    let fa = after.as_ref().map(figures);
+    let cards = view! {
+        <div class="stats">
+            {card("GPUs used", "gpus", Some(fb.gpus_used), fa.as_ref().map(|f| f.gpus_used), |v| format!("{v:.0}"), Better::Higher)}
+            {card("Balancedness", "balance", fb.balancedness, fa.as_ref().and_then(|f| f.balancedness), |v| format!("{v:.2}"), Better::Higher)}
+            {card("Step time", "step", fb.step_s, fa.as_ref().and_then(|f| f.step_s), units::seconds, Better::Lower)}
+            {card("Peak memory", "memory", fb.peak_mem_gb, fa.as_ref().and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower)}
+        </div>
+    };
+    let gpus = before.cluster.gpus.max(after.as_ref().map_or(0, |a| a.cluster.gpus));
+    let mem = bars(
+        state,
+        "Memory, % of capacity",
+        "util-memory",
+        gpus,
+        &before.report,
+        after.as_ref().map(|a| &*a.report),
+        |r| r.memory_percent.map(|p| p / 100.0),
+    );
+    let busy = bars(
+        state,
+        "Busy, % of the simulated step",
+        "util-busy",
+        gpus,
+        &before.report,
+        after.as_ref().map(|a| &*a.report),
+        |r| r.busy_fraction,
+    );
+    view! {
+        <section class="card utilization" data-testid="utilization" aria-label="Utilization">
+            <header class="section-head">
+                <h2>"Utilization"</h2>
+                <span class="legend">
+                    <span class="swatch before-swatch"></span><span class="muted">"before"</span>
+                    <span class="swatch after-swatch"></span><span class="muted">"after"</span>
+                </span>
+            </header>
+            {cards}
+            {mem}
+            {busy}
+        </section>
+    }
+}
+
+/// The top of a bar chart's scale: the next of 1, 2, 5 × 10^k at or above `max` (a
+/// fraction), capped at 100%, so that 0.8% memory use is visible yet comparable across sides.
+fn nice_top(max: f64) -> f64 {
+    (-4..=0)
+        .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
+        .find(|&top| top >= max)
+        .unwrap_or(1.0)
+        .min(1.0)
+}
+
+/// Per-GPU bars, before and after side by side per GPU, on one scale for both sides.
+fn bars(
+    state: State,
+    title: &'static str,
+    testid: &'static str,
+    gpus: u32,
+    before: &Report,
+    after: Option<&Report>,
+    value: fn(&crate::check::GpuMetrics) -> Option<f64>,
+) -> impl IntoView + use<> {
+    const H: f64 = 80.0;
+    let unit = 6.0;
+    let width = (gpus.max(1) as f64 * unit).max(60.0);
+    let max = [Some(before), after]
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.metrics.per_gpu.iter().filter_map(value))
+        .fold(0.0f64, f64::max);
+    let top = nice_top(max);
+    let series = |r: &Report, offset: f64, class: &'static str| {
+        r.metrics
+            .per_gpu
+            .iter()
+            .filter(|row| row.gpu < gpus)
+            .filter_map(|row| value(row).map(|v| (row.gpu, v)))
+            .map(|(gpu, v)| {
+                let h = ((v / top).clamp(0.0, 1.0) * H).max(0.5);
+                let over = v > 1.0;
+                view! {
+                    <rect
+                        class=class
+                        class:over=over
+                        class:lit=move || state.highlight.with(|hl| hl.has_gpu(gpu)) || state.selected_gpu.get() == Some(gpu)
+                        x=gpu as f64 * unit + offset
+                        y=H - h
+                        width=unit * 0.42
+                        height=h
+                    />
+                }
+            })
+            .collect_view()
+    };
+    let b = series(before, 0.3, "bar before");
+    let a = after.map(|r| series(r, unit * 0.5, "bar after"));
+    let ticks = [0.0, 0.5, 1.0]
+        .into_iter()
+        .map(|t| view! { <line class="tick" x1="0" x2=width y1=H - t * H y2=H - t * H /> })
+        .collect_view();
+    view! {
+        <figure class="bars">
+            <figcaption class="muted">{title}</figcaption>
+            <div class="bars-body">
+                <div class="bars-axis muted" aria-hidden="true">
+                    <span>{units::percent(top)}</span>
+                    <span>{units::percent(top / 2.0)}</span>
+                    <span>"0"</span>
+                </div>
+                <svg
+                    data-testid=testid
+                    viewBox=format!("0 0 {width:.0} {H:.0}")
+                    preserveAspectRatio="none"
+                    role="img"
+                    aria-label=title
+                >
+                    {ticks}
+                    {b}
+                    {a}
+                </svg>
+            </div>
+            <div class="bars-foot muted" aria-hidden="true"><span>"GPU 0"</span><span>{format!("GPU {}", gpus.saturating_sub(1))}</span></div>
+        </figure>
+    }
+}
