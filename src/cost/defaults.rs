@@ -81,7 +81,8 @@ impl Constants {
             parts.push(format!("defaults used: {}", self.assumed.join(", ")));
         }
         Some(Finding::info(Code::MissingConstants, format!("cost-model constants — {}", parts.join("; "))).fix(
-            "give the missing values in the plan's meta or as verify options (e.g. --tflops, --memory-gb, --hidden)",
+            "declare the missing values in the plan (a `hardware_configuration` / `model_configuration` block, or the \
+             canonical `meta`), or pass them with `planscope verify --conditions FILE.json`",
         ))
     }
 }

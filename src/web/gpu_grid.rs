@@ -252,6 +252,7 @@ pub fn MetricPicker(state: State) -> impl IntoView {
             <span class="muted">"Colour by"</span>
             <select
                 data-testid="metric"
+                prop:value=move || state.metric.get().key()
                 on:change=move |ev| {
                     if let Some(m) = Metric::from_key(&event_target_value(&ev)) {
                         state.metric.set(m);
@@ -260,7 +261,7 @@ pub fn MetricPicker(state: State) -> impl IntoView {
             >
                 {Metric::ALL
                     .into_iter()
-                    .map(|m| view! { <option value=m.key() selected=move || state.metric.get() == m>{m.label()}</option> })
+                    .map(|m| view! { <option value=m.key()>{m.label()}</option> })
                     .collect_view()}
             </select>
         </label>

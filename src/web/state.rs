@@ -101,6 +101,7 @@ impl State {
         self.strategy_text.set(declared.map(|s| short_name(s)).unwrap_or_default());
         self.highlight.set(Highlight::default());
         self.selected_gpu.set(None);
+        self.metric.set(default_metric(&before));
         self.opened.set(Some(Opened { file_name: file_name.to_string(), summary, before, after }));
         self.error.set(None);
     }
@@ -165,6 +166,22 @@ impl State {
 
     pub fn select_gpu(&self, gpu: Option<u32>) {
         self.selected_gpu.set(gpu);
+    }
+}
+
+/// Busy % when a step could be simulated; otherwise the first metric the plan has data for.
+fn default_metric(a: &Analysis) -> Metric {
+    let c = &a.cluster;
+    if a.report.metrics.simulation.is_some() {
+        Metric::Busy
+    } else if c.cells.iter().any(|cell| cell.memory_percent.is_some()) {
+        Metric::Memory
+    } else if c.max_flops > 0.0 {
+        Metric::Compute
+    } else if c.max_experts > 0 {
+        Metric::ExpertShards
+    } else {
+        Metric::EpGroup
     }
 }
 

@@ -117,6 +117,9 @@ pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> i
 /// The top of a bar chart's scale: the next of 1, 2, 5 × 10^k at or above `max` (a
 /// fraction), capped at 100%, so that 0.8% memory use is visible yet comparable across sides.
 fn nice_top(max: f64) -> f64 {
+    if max.is_nan() || max <= 0.0 {
+        return 1.0;
+    }
     (-4..=0)
         .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
         .find(|&top| top >= max)
