@@ -103,6 +103,19 @@ impl Strategy {
     }
 }
 
+impl Strategy {
+    /// The name as people write it: degrees above 1 only, EP always (`EP64_TP2`).
+    pub fn short(&self) -> String {
+        let mut name = format!("EP{}", self.ep);
+        for (n, v) in [("TP", self.tp), ("PP", self.pp), ("DP", self.dp)] {
+            if v.get() > 1 {
+                name.push_str(&format!("_{n}{v}"));
+            }
+        }
+        name
+    }
+}
+
 impl fmt::Display for Strategy {
     /// Canonical form: every degree, in EP, TP, PP, DP order (`EP64_TP2_PP1_DP1`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -142,6 +155,13 @@ mod tests {
         assert!(s("EP8_EP16").contains("given twice"));
         // "STEP2" is not an EP degree: EP must start a word.
         assert!(s("STEP2").starts_with("error"));
+    }
+
+    #[test]
+    fn short_names_leave_out_degrees_of_one() {
+        assert_eq!(Strategy::parse("TP2_EP64_PP1").unwrap().short(), "EP64_TP2");
+        assert_eq!(Strategy::parse("TP4").unwrap().short(), "EP1_TP4");
+        assert_eq!(Strategy::parse("EP8-PP2-DP2").unwrap().short(), "EP8_PP2_DP2");
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
     let after_panel = match opened.after.clone() {
         Some(Ok(a)) => {
             let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
-            let title = format!("After · {}", a.analysis.strategy.map(super::state::short_name).unwrap_or_default());
+            let title = format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default());
             let mods = a.modifications.clone();
             view! {
                 <section class="card side after" aria-label="After">

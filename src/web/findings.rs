@@ -71,10 +71,15 @@ fn FindingItem(state: State, index: usize, finding: Finding) -> impl IntoView {
     });
     let gpus_line = (finding.gpus_count > 0).then(|| {
         let text = crate::check::report::gpu_ranges(&finding.gpus);
-        let more = if finding.gpus_count > finding.gpus.len() { format!(" ({} in all)", finding.gpus_count) } else { String::new() };
+        let more = if finding.gpus_count > finding.gpus.len() {
+            format!(" ({} in all)", finding.gpus_count)
+        } else {
+            String::new()
+        };
         view! { <p class="finding-gpus"><span class="muted">"GPUs "</span><code>{text}</code>{more}</p> }
     });
-    let fix = (!finding.fix.is_empty()).then(|| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{finding.fix.clone()}</p> });
+    let fix = (!finding.fix.is_empty())
+        .then(|| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{finding.fix.clone()}</p> });
     view! {
         <article
             class="finding"

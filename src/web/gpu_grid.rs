@@ -192,7 +192,8 @@ fn hover_card(c: &GpuCell, x: f64, y: f64) -> impl IntoView + use<> {
         lines.push(("busy".into(), units::percent(b)));
     }
     if let (Some(ep), Some(tp)) = (c.ep, c.tp) {
-        lines.push(("ranks".into(), format!("EP {ep} · TP {tp} · PP {} · DP {}", c.pp.unwrap_or(0), c.dp.unwrap_or(0))));
+        lines
+            .push(("ranks".into(), format!("EP {ep} · TP {tp} · PP {} · DP {}", c.pp.unwrap_or(0), c.dp.unwrap_or(0))));
     }
     let nodes = c.sample_nodes.join(", ");
     let more = c.nodes as usize > c.sample_nodes.len();

@@ -98,7 +98,7 @@ impl State {
         let plan = Arc::new(plan);
         let before = analyze(plan.clone(), &Request::default());
         let after = declared.map(|s| rewrite_side(&plan, s));
-        self.strategy_text.set(declared.map(|s| short_name(s)).unwrap_or_default());
+        self.strategy_text.set(declared.map(|s| s.short()).unwrap_or_default());
         self.highlight.set(Highlight::default());
         self.selected_gpu.set(None);
         self.metric.set(default_metric(&before));
@@ -183,16 +183,6 @@ fn default_metric(a: &Analysis) -> Metric {
     } else {
         Metric::EpGroup
     }
-}
-
-/// `EP64_TP2` rather than `EP64_TP2_PP1_DP1`: degrees of 1 are left out, as people write them.
-pub fn short_name(s: Strategy) -> String {
-    let parts: Vec<String> = [("EP", s.ep.get()), ("TP", s.tp.get()), ("PP", s.pp.get()), ("DP", s.dp.get())]
-        .into_iter()
-        .filter(|&(_, v)| v > 1)
-        .map(|(n, v)| format!("{n}{v}"))
-        .collect();
-    if parts.is_empty() { "EP1_TP1".to_string() } else { parts.join("_") }
 }
 
 fn rewrite_side(plan: &Arc<Plan>, strategy: Strategy) -> Result<After, String> {

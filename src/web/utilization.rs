@@ -120,11 +120,7 @@ fn nice_top(max: f64) -> f64 {
     if max.is_nan() || max <= 0.0 {
         return 1.0;
     }
-    (-4..=0)
-        .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
-        .find(|&top| top >= max)
-        .unwrap_or(1.0)
-        .min(1.0)
+    (-4..=0).flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k))).find(|&top| top >= max).unwrap_or(1.0).min(1.0)
 }
 
 /// Per-GPU bars, before and after side by side per GPU, on one scale for both sides.
