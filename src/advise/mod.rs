@@ -25,7 +25,7 @@ const MAX_CANDIDATES: usize = 400;
 pub const TOP: usize = 5;
 
 fn divisors(n: u32) -> Vec<u32> {
-    (1..=n).filter(|d| n % d == 0).collect()
+    (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
 }
 
 /// Suggests strategies for `plan` on `gpus` GPUs (else the plan's count). Errors when the

@@ -141,7 +141,8 @@ fn plural(w: &str) -> String {
 }
 
 fn what(n: &Node) -> String {
-    let op = node_roles(n).op;
+    // The rewriter sets every op it writes; only source nodes need their roles inferred.
+    let op = if n.op.is_some() { n.op.clone() } else { node_roles(n).op };
     match op.as_ref().map(|o| o.name()) {
         Some("expert") => "expert shard".into(),
         Some("all_to_all") => "all-to-all".into(),
@@ -269,34 +270,64 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
     let src_by_id: HashMap<&str, &Node> = src.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
     let mut d = Diff { notes, ..Diff::default() };
-    // (action, pattern, what) → accumulated ids and GPUs, in first-seen order.
-    let mut groups: BTreeMap<(u8, usize, String, String), Acc> = BTreeMap::new();
-    let mut order: HashMap<(u8, String, String), usize> = HashMap::new();
-    let mut add = |action: u8, n: &Node, to: Option<&Placement>| {
-        let key = (action, pattern(&n.id), what(n));
-        let next = order.len();
-        let pos = *order.entry(key.clone()).or_insert(next);
-        groups.entry((key.0, pos, key.1, key.2)).or_default().add(&n.id, &n.placement, to);
+    // Groups keyed by (action, pattern, what), in first-seen order; patterns are
+    // computed once per node and interned, so edges group by two integers.
+    let mut group_of: HashMap<(u8, u32, String), usize> = HashMap::new();
+    let mut groups: Vec<((u8, u32, String), Acc)> = Vec::new();
+    let mut pat_index: HashMap<String, u32> = HashMap::new();
+    let mut pats: Vec<String> = Vec::new();
+    let mut node_pat: HashMap<&str, u32> = HashMap::with_capacity(src.nodes.len() + out.nodes.len());
+    let mut intern = |id: &str| -> u32 {
+        let p = pattern(id);
+        match pat_index.get(&p) {
+            Some(&i) => i,
+            None => {
+                let i = pats.len() as u32;
+                pats.push(p.clone());
+                pat_index.insert(p, i);
+                i
+            }
+        }
+    };
+    let mut add = |action: u8, pat: u32, n: &Node, to: Option<&Placement>| {
+        let key = (action, pat, what(n));
+        let pos = match group_of.get(&key) {
+            Some(&p) => p,
+            None => {
+                group_of.insert(key.clone(), groups.len());
+                groups.push((key, Acc::default()));
+                groups.len() - 1
+            }
+        };
+        groups[pos].1.add(&n.id, &n.placement, to);
     };
     for n in &src.nodes {
+        let p = intern(&n.id);
+        node_pat.insert(n.id.as_str(), p);
         if !out_ids.contains(n.id.as_str()) {
             d.removed.push(n.id.clone());
-            add(0, n, None);
+            add(0, p, n, None);
         }
     }
     for n in &out.nodes {
-        match src_by_id.get(n.id.as_str()) {
+        let old = src_by_id.get(n.id.as_str());
+        let p = match old {
+            Some(_) => node_pat.get(n.id.as_str()).copied().unwrap_or(0),
+            None => intern(&n.id),
+        };
+        node_pat.insert(n.id.as_str(), p);
+        match old {
             None => {
                 d.added.push(n.id.clone());
-                add(1, n, None);
+                add(1, p, n, None);
             }
             Some(old) if old.placement != n.placement => {
                 d.moved.push(Moved { id: n.id.clone(), from: old.placement.to_string(), to: n.placement.to_string() });
-                add(2, old, Some(&n.placement));
+                add(2, p, old, Some(&n.placement));
             }
             Some(old) if !same_except_placement(old, n) => {
                 d.changed.push(n.id.clone());
-                add(3, n, None);
+                add(3, p, n, None);
             }
             Some(_) => {}
         }
@@ -304,14 +335,15 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
     let key = |e: &crate::model::Edge| (e.from.clone(), e.to.clone());
     let src_edges: HashSet<(&str, &str)> = src.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
     let out_edges: HashSet<(&str, &str)> = out.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
-    let mut rewired: BTreeMap<(u8, String), usize> = BTreeMap::new();
+    let pat_of = |id: &str| node_pat.get(id).copied();
+    let mut edge_groups: HashMap<(u8, Option<u32>, Option<u32>), usize> = HashMap::new();
     for e in &out.edges {
         if !src_edges.contains(&(e.from.as_str(), e.to.as_str())) {
             d.edges_added += 1;
             if d.edges_added_sample.len() < SAMPLE {
                 d.edges_added_sample.push(key(e));
             }
-            *rewired.entry((1, format!("{} → {}", pattern(&e.from), pattern(&e.to)))).or_default() += 1;
+            *edge_groups.entry((1, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
         }
     }
     for e in &src.edges {
@@ -320,10 +352,19 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
             if d.edges_removed_sample.len() < SAMPLE {
                 d.edges_removed_sample.push(key(e));
             }
-            *rewired.entry((0, format!("{} → {}", pattern(&e.from), pattern(&e.to)))).or_default() += 1;
+            *edge_groups.entry((0, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
         }
     }
-    for ((action, _, pat, what), acc) in groups {
+    let name = |p: Option<u32>| p.and_then(|i| pats.get(i as usize)).map_or("(missing node)", String::as_str);
+    let mut rewired: BTreeMap<(u8, String), usize> = BTreeMap::new();
+    for ((k, a, b), c) in edge_groups {
+        *rewired.entry((k, format!("{} → {}", name(a), name(b)))).or_default() += c;
+    }
+    let groups: Vec<((u8, String, String), Acc)> = groups
+        .into_iter()
+        .map(|((a, p, w), acc)| ((a, pats.get(p as usize).cloned().unwrap_or_default(), w), acc))
+        .collect();
+    for ((action, pat, what), acc) in groups {
         let (count, examples, gpus, to) = acc.finish();
         let gpus = if action == 2 { format!("{} → {}", or_none(&gpus), or_none(&to)) } else { gpus };
         let action = ["remove", "add", "move", "change"][action as usize];

@@ -20,7 +20,7 @@ use std::collections::HashSet;
 pub(crate) struct Builder {
     pub plan: Plan,
     pub gpus_per_server: u32,
-    ids: HashSet<String>,
+    ids: HashSet<u64>,
 }
 
 impl Builder {
@@ -33,15 +33,15 @@ impl Builder {
         placement: Placement,
         output: Option<Shape>,
     ) -> &mut Node {
-        if self.ids.contains(&id) {
+        // Ids are kept as hashes: cloning 100k+ strings into a set costs more than the check.
+        if !self.ids.insert(hash(&id)) {
             let base = id.clone();
             let mut k = 2;
-            while self.ids.contains(&id) {
+            while !self.ids.insert(hash(&id)) {
                 id = format!("{base}_dup{k}");
                 k += 1;
             }
         }
-        self.ids.insert(id.clone());
         let mut n = Node::new(id, kind);
         n.op = op;
         n.placement = placement;
@@ -122,7 +122,7 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
     let input = match &kept.input {
         Some(n) => {
             let id = n.id.clone();
-            b.ids.insert(id.clone());
+            b.ids.insert(hash(&id));
             b.plan.nodes.push(n.clone());
             id
         }
@@ -173,7 +173,7 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
     let output = match &kept.output {
         Some(n) => {
             let id = n.id.clone();
-            b.ids.insert(id.clone());
+            b.ids.insert(hash(&id));
             b.plan.nodes.push(n.clone());
             id
         }
@@ -188,6 +188,11 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
         b.edge(&h, &output);
     }
     b.plan
+}
+
+fn hash(id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
 }
 
 fn copy_id(base: &str, lay: &Layout, e: u32, t: u32, s: &str) -> String {

@@ -169,7 +169,12 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
         if let Some(kind) = io_kind(node) {
             let slot = if kind == NodeKind::Input { &mut kept.input } else { &mut kept.output };
             if slot.is_none() {
-                *slot = Some(node.clone());
+                let mut n = node.clone();
+                // The plan's ends run on the host: GPUs named here may not exist in the target.
+                if !matches!(n.placement, Placement::Host | Placement::Unassigned) {
+                    n.placement = Placement::Host;
+                }
+                *slot = Some(n);
             } else {
                 kept.notes.push(format!("{} is a second plan {}; merged into the first", node.id, kind.as_str()));
             }

@@ -18,7 +18,7 @@ pub use eplb::{Balance, ExpertPlacement};
 pub use target::short_name;
 
 use crate::cost::{self, Workload};
-use crate::infer::node_roles;
+use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -146,7 +146,15 @@ fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, S
 
 /// Refuses a rewrite whose GPUs would not hold their share (the verifier's MEMORY_OVER).
 fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), String> {
-    let roles: Vec<_> = out.nodes.iter().map(node_roles).collect();
+    // Every node the builder writes carries its op, layer, expert and ranks explicitly.
+    let roles: Vec<NodeRoles> = out
+        .nodes
+        .iter()
+        .map(|n| match n.op {
+            Some(_) => NodeRoles { op: n.op.clone(), layer: n.layer, expert: n.expert, ranks: n.ranks },
+            None => node_roles(n),
+        })
+        .collect();
     let c = cost::resolve(&out.meta, out, Some(dims.strategy));
     let work = cost::node_work(out, &roles, &c, dims.strategy.tp.get(), Workload::Inference);
     let used = crate::check::union_gpus(out.nodes.iter().map(|n| &n.placement)).iter().collect::<Vec<_>>();

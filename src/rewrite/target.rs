@@ -134,7 +134,7 @@ pub(crate) fn resolve(
     }
     if pp > layers {
         rules.push(format!("PP{pp} needs at least {pp} layers but the model has {layers}"));
-    } else if layers % pp != 0 {
+    } else if !layers.is_multiple_of(pp) {
         rules.push(format!("{layers} layers do not split evenly into PP{pp} stages"));
     }
     let moe_layers = meta.model.moe_layers.unwrap_or(layers);

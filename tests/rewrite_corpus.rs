@@ -1,0 +1,57 @@
+//! Every readable corpus DAG rewritten to a strategy derived from it (declared, else
+//! inferred from the DAG) either verifies with no error or is refused with the rule named.
+
+use planscope::check::{VerifyOptions, verify};
+use planscope::infer::{infer_degrees, node_roles};
+use planscope::model::{Plan, Strategy};
+use planscope::rewrite::{Target, rewrite};
+use std::path::PathBuf;
+
+fn corpus() -> Vec<(String, Plan)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INDEX")))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let plan = planscope::read::read_plan(&text).ok()?;
+            Some((p.file_name()?.to_string_lossy().into_owned(), plan))
+        })
+        .collect()
+}
+
+fn derived(plan: &Plan) -> Strategy {
+    if let Some(s) = plan.meta.strategy {
+        return s;
+    }
+    let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
+    let d = infer_degrees(plan, &roles);
+    let v = |x: Option<u32>| x.unwrap_or(1).clamp(1, 1024);
+    Strategy::new(v(d.ep), v(d.tp), v(d.pp), v(d.dp)).unwrap_or_default()
+}
+
+#[test]
+fn corpus_rewrites_verify_clean_or_explain() {
+    let files = corpus();
+    let (mut clean, mut refused) = (0, 0);
+    for (name, plan) in &files {
+        let s = derived(plan);
+        match rewrite(plan, &Target::new(s)) {
+            Ok(rw) => {
+                let r = verify(&rw.plan, &VerifyOptions { simulate: false, ..Default::default() });
+                let errors: Vec<String> = r.errors().map(|f| format!("{}: {}", f.code, f.message)).collect();
+                assert!(errors.is_empty(), "{name} → {s}: {}", errors.join("\n"));
+                clean += 1;
+            }
+            Err(e) => {
+                assert!(!e.rules.is_empty() && e.rules.iter().all(|r| !r.trim().is_empty()), "{name}: {e:?}");
+                eprintln!("{name} → {s}: refused: {e}");
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("{} corpus files: {clean} rewritten clean, {refused} refused with a reason", files.len());
+}
