@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod check;
 pub mod cluster;
 pub mod cost;
+pub mod counterpart;
 pub mod examples;
 pub mod r#gen;
 pub mod infer;

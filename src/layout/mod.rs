@@ -10,12 +10,14 @@
 mod acyclic;
 mod graph;
 mod group;
+pub mod hit;
 mod layered;
 mod order;
 mod position;
 mod prepare;
 mod rank;
 mod route;
+pub mod viewport;
 
 use crate::model::Plan;
 use group::ItemOf;
