@@ -1,0 +1,49 @@
+//! Numbers as people read them (the same forms the page uses).
+
+pub fn seconds(s: f64) -> String {
+    if !s.is_finite() {
+        return "—".into();
+    }
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+pub fn percent(fraction: f64) -> String {
+    match fraction * 100.0 {
+        p if !p.is_finite() => "—".into(),
+        p if p != 0.0 && p.abs() < 10.0 => format!("{p:.1}%"),
+        p => format!("{p:.0}%"),
+    }
+}
+
+pub fn gigabytes(gb: f64) -> String {
+    if !gb.is_finite() {
+        "—".into()
+    } else if gb >= 10.0 {
+        format!("{gb:.0} GB")
+    } else {
+        format!("{gb:.2} GB")
+    }
+}
+
+pub fn flops(f: f64) -> String {
+    let (v, unit) = if f >= 1e15 {
+        (f / 1e15, "PFLOP")
+    } else if f >= 1e12 {
+        (f / 1e12, "TFLOP")
+    } else if f >= 1e9 {
+        (f / 1e9, "GFLOP")
+    } else {
+        (f / 1e6, "MFLOP")
+    };
+    format!("{v:.1} {unit}")
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}

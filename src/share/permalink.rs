@@ -1,0 +1,206 @@
+//! Permalinks: `#v1.<base64url>` where the base64url (no padding) holds
+//! `CRC32(payload)` (4 bytes, big-endian) followed by `deflate(payload)`, and the payload
+//! is one line of JSON (`{"file", "strategy", "view"}`), a newline, then the plan text
+//! byte for byte as the user loaded it, so the link reproduces exactly their file.
+//!
+//! Decoding accepts the fragment alone (`#v1.…`, `v1.…`) or a whole URL, never panics,
+//! checks the CRC over the inflated bytes, and refuses to inflate past
+//! `MAX_INFLATED_BYTES` (a zip bomb in a link costs at most that much memory).
+//!
+//! Length budget: Chromium accepts URLs up to 2 MB, but chat tools, issue trackers, mail
+//! clients and proxies truncate far earlier; a link within `COMFORTABLE_LINK_BYTES`
+//! (64 KB) survives them all in practice. Past it the page says "too long — save the file
+//! instead".
+
+use super::view::ViewState;
+use crate::model::{Plan, Strategy};
+use crate::read::{MAX_INPUT_BYTES, read_plan};
+use base64::Engine;
+use base64::alphabet::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The version this build writes, and the only one it reads.
+pub const VERSION: u32 = 1;
+/// A link at most this long (in bytes, `#` included) fits comfortably anywhere.
+pub const COMFORTABLE_LINK_BYTES: usize = 64 * 1024;
+/// Chromium's URL limit; longer links do not open at all.
+pub const BROWSER_URL_BYTES: usize = 2 * 1024 * 1024;
+/// Inflation stops here: the reader's 64 MB plan limit plus room for the header line.
+pub const MAX_INFLATED_BYTES: usize = MAX_INPUT_BYTES + 64 * 1024;
+
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Everything a link carries.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Shared {
+    pub file_name: String,
+    /// The plan exactly as loaded.
+    pub plan_text: String,
+    /// The target strategy of the rewrite, if one was set.
+    pub strategy: Option<Strategy>,
+    pub view: ViewState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermalinkError {
+    /// No `v<N>.` fragment at all.
+    NotPlanscope,
+    /// A well-formed link of a version this build cannot read.
+    UnknownVersion(String),
+    /// The payload is not what a planscope link holds (bad base64, bad deflate stream,
+    /// checksum mismatch, bad header).
+    Damaged(String),
+    /// The payload inflates past `MAX_INFLATED_BYTES`.
+    TooLarge,
+    /// The link is intact but its plan does not read (`FILE:LINE:COL: message`).
+    InvalidPlan(String),
+}
+
+impl fmt::Display for PermalinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PermalinkError::NotPlanscope => f.write_str("not a planscope link"),
+            PermalinkError::UnknownVersion(v) => {
+                write!(f, "unknown permalink version {v}; this planscope reads v{VERSION} links")
+            }
+            PermalinkError::Damaged(why) => write!(f, "the link is damaged: {why}"),
+            PermalinkError::TooLarge => write!(
+                f,
+                "the link's plan is too large: it inflates past {} MB, more than planscope reads",
+                MAX_INFLATED_BYTES / (1024 * 1024)
+            ),
+            PermalinkError::InvalidPlan(msg) => write!(f, "the link's plan is not valid: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for PermalinkError {}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct Header {
+    file: String,
+    strategy: Option<String>,
+    view: serde_json::Value,
+}
+
+/// The link fragment for `shared`, `#` included.
+pub fn encode(shared: &Shared) -> String {
+    let header = Header {
+        file: shared.file_name.clone(),
+        strategy: shared.strategy.map(|s| s.to_string()),
+        view: serde_json::to_value(&shared.view).unwrap_or(serde_json::Value::Null),
+    };
+    // A struct of strings and a Value always serialises; the fallback keeps this total.
+    let mut payload = serde_json::to_vec(&header).unwrap_or_else(|_| b"{}".to_vec());
+    payload.push(b'\n');
+    payload.extend_from_slice(shared.plan_text.as_bytes());
+    let mut blob = crc32(&payload).to_be_bytes().to_vec();
+    blob.extend(miniz_oxide::deflate::compress_to_vec(&payload, 9));
+    format!("#v{VERSION}.{}", ENGINE.encode(blob))
+}
+
+/// Whether a link fits in `limit` bytes (see `COMFORTABLE_LINK_BYTES`).
+pub fn fits(link: &str, limit: usize) -> bool {
+    link.len() <= limit
+}
+
+/// Reads a link (fragment or whole URL) and checks that its plan reads.
+pub fn decode(link: &str) -> Result<Shared, PermalinkError> {
+    decode_with_plan(link).map(|(s, _)| s)
+}
+
+/// As `decode`, also returning the plan it read, so the caller need not read it again.
+pub fn decode_with_plan(link: &str) -> Result<(Shared, Plan), PermalinkError> {
+    let shared = decode_unchecked(link)?;
+    match read_plan(&shared.plan_text) {
+        Ok(plan) => Ok((shared, plan)),
+        Err(e) => Err(PermalinkError::InvalidPlan(e.with_file(&shared.file_name))),
+    }
+}
+
+/// Reads a link without reading its plan.
+pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
+    let link = link.trim();
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
+    let (version, body) = fragment.split_once('.').ok_or(PermalinkError::NotPlanscope)?;
+    let digits = version.strip_prefix('v').ok_or(PermalinkError::NotPlanscope)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PermalinkError::NotPlanscope);
+    }
+    if digits.trim_start_matches('0') != VERSION.to_string() {
+        return Err(PermalinkError::UnknownVersion(version.chars().take(12).collect()));
+    }
+    // Deflate cannot shrink data more than about 1032:1, so a longer body cannot be honest.
+    if body.len() > MAX_INFLATED_BYTES / 2 {
+        return Err(PermalinkError::TooLarge);
+    }
+    let blob = ENGINE.decode(body).map_err(|_| PermalinkError::Damaged("it is not valid base64url".into()))?;
+    if blob.len() < 5 {
+        return Err(PermalinkError::Damaged("it is truncated".into()));
+    }
+    let (sum, deflated) = blob.split_at(4);
+    let payload = match miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_INFLATED_BYTES) {
+        Ok(p) => p,
+        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+            return Err(PermalinkError::TooLarge);
+        }
+        Err(_) => return Err(PermalinkError::Damaged("the data does not decompress (truncated or altered)".into())),
+    };
+    let expected = u32::from_be_bytes([sum[0], sum[1], sum[2], sum[3]]);
+    if crc32(&payload) != expected {
+        return Err(PermalinkError::Damaged("checksum mismatch".into()));
+    }
+    let newline = payload.iter().position(|&b| b == b'\n').ok_or_else(|| bad_header("no header line"))?;
+    let header: Header = serde_json::from_slice(&payload[..newline]).map_err(|e| bad_header(&e.to_string()))?;
+    let strategy = match header.strategy.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(Strategy::parse(s).map_err(|e| bad_header(&format!("strategy {s:?}: {e}")))?),
+    };
+    // A view this build cannot read falls back to the defaults: the plan matters more.
+    let view = serde_json::from_value(header.view).unwrap_or_default();
+    let plan_text = String::from_utf8(payload[newline + 1..].to_vec())
+        .map_err(|_| PermalinkError::Damaged("the plan is not UTF-8 text".into()))?;
+    Ok(Shared { file_name: header.file, plan_text, strategy, view })
+}
+
+fn bad_header(why: &str) -> PermalinkError {
+    PermalinkError::Damaged(format!("bad header: {why}"))
+}
+
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
+
+/// CRC-32 (IEEE 802.3, as in zip and PNG).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    !bytes.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+}
