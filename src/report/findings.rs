@@ -50,10 +50,10 @@ fn block(out: &mut String, title: &str, report: &Report, side: &str) {
         Verdict::Pass => ("verdict pass", "PASS"),
         Verdict::Fail => ("verdict fail", "FAIL"),
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section class=\"findings-side\" data-side=\"{side}\"><header class=\"findings-head\"><h2>{}</h2>\
-         <span class=\"{class}\">{word}</span></header>\n",
+         <span class=\"{class}\">{word}</span></header>",
         esc(title)
     );
     let _ = writeln!(

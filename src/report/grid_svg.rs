@@ -68,7 +68,7 @@ pub fn section(
 ) {
     out.push_str("<section class=\"card cluster\" aria-label=\"GPU cluster\">\n<header class=\"section-head\">");
     let _ =
-        write!(out, "<h2>GPU cluster</h2><span class=\"muted small\">coloured by {}</span></header>\n", metric.label());
+        writeln!(out, "<h2>GPU cluster</h2><span class=\"muted small\">coloured by {}</span></header>", metric.label());
     legend(out, metric);
     out.push_str("<div class=\"sides\">\n");
     side(out, "before", "Before", &before.cluster, metric);
@@ -123,10 +123,10 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
         c.per_server,
         if hidden > 0 { format!(" · first {} drawn", c.gpus) } else { String::new() }
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<figure class=\"side gpu-grid-wrap\" data-side=\"{key}\"><h3 class=\"side-title\">{}</h3>\
-         <figcaption class=\"muted\">{}</figcaption>\n",
+         <figcaption class=\"muted\">{}</figcaption>",
         esc(title),
         esc(&caption)
     );

@@ -102,7 +102,7 @@ pub fn render_html(input: &ReportInput) -> String {
     out.push_str("</style>\n</head>\n<body>\n<div class=\"page\">\n");
     out.push_str("<header class=\"masthead\"><div class=\"brand\"><span class=\"logo\" aria-hidden=\"true\">◈</span>");
     out.push_str("<h1>planscope</h1><span class=\"tagline\">deployment plan report</span></div>");
-    let _ = write!(out, "<span class=\"file-chip\" title=\"{file}\">{file}</span></header>\n");
+    let _ = writeln!(out, "<span class=\"file-chip\" title=\"{file}\">{file}</span></header>");
     out.push_str("<main class=\"content\">\n");
     summary(&mut out, input, after);
     out.push_str("<div class=\"workspace\">\n");

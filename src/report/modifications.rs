@@ -10,10 +10,10 @@ const MAX_LINES: usize = 2000;
 pub fn section(out: &mut String, lines: &[String], target: Option<Strategy>) {
     let target = target.map_or_else(String::new, |s| s.short());
     out.push_str("<section class=\"card modifications\" aria-label=\"Required modifications\">\n");
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<header class=\"section-head\"><h2>Required modifications</h2><span class=\"muted small\">to reach \
-         <code>{}</code></span></header>\n",
+         <code>{}</code></span></header>",
         esc(&target)
     );
     let mut list_open = false;
