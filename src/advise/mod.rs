@@ -54,10 +54,27 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
         }
     }
     cands.truncate(MAX_CANDIDATES);
+    let batch = plan.meta.merged_with(overrides).model.batch;
     let mut out = Vec::new();
     let mut refused: Vec<String> = Vec::new();
     for s in cands {
-        let target = Target { gpus: Some(n), overrides: overrides.clone(), ..Target::new(s) };
+        // DP replicas are identical and independent in a forward step, so one replica on
+        // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
+        // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates).
+        let dp = s.dp.get();
+        if let Some(b) = batch
+            && b % dp as u64 != 0
+        {
+            if refused.len() < 3 {
+                refused.push(format!("{}: batch {b} does not split evenly over DP{dp}", short_name(s)));
+            }
+            continue;
+        }
+        let mut over = overrides.clone();
+        over.model.batch = batch.map(|b| b / dp as u64);
+        over.cluster.gpus = Some(n / dp);
+        let Ok(replica) = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1) else { continue };
+        let target = Target { gpus: Some(n / dp), overrides: over.clone(), ..Target::new(replica) };
         let rw = match rewrite(plan, &target) {
             Ok(r) => r,
             Err(e) => {
@@ -75,7 +92,7 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
                 continue;
             }
         };
-        let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n), ..VerifyOptions::default() });
+        let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
         let m = &report.metrics;
         let mem = m.memory.as_ref().and_then(|x| x.max_percent);
         let sim = m.simulation.as_ref();

@@ -13,7 +13,7 @@ pub use report::{Code, Finding, LIST_CAP, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
-use crate::model::{ClusterSpec, Meta, ModelSpec, Node, NodeKind, Op, Placement, Plan, Strategy};
+use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy};
 use crate::sim::SimResult;
 use graph::Graph;
 use serde::Serialize;
@@ -163,53 +163,9 @@ fn is_comm(node: &Node, r: &NodeRoles) -> bool {
         || matches!(node.placement, Placement::Transfer { .. })
 }
 
-fn merge_meta(plan: &Meta, over: &Meta) -> Meta {
-    macro_rules! pick {
-        ($a:expr, $b:expr, $($f:ident),*) => {{ $( $a.$f = $b.$f.clone().or($a.$f.clone()); )* }};
-    }
-    let mut m = plan.clone();
-    m.strategy = over.strategy.or(m.strategy);
-    m.strategy_name = over.strategy_name.clone().or(m.strategy_name);
-    let (mut c, oc): (ClusterSpec, &ClusterSpec) = (m.cluster.clone(), &over.cluster);
-    pick!(
-        c,
-        oc,
-        gpus,
-        gpus_per_server,
-        memory_gb,
-        tflops,
-        mfu,
-        memory_bandwidth_gbs,
-        bandwidth_utilization,
-        intra_server_gbs,
-        inter_server_gbs
-    );
-    let (mut md, om): (ModelSpec, &ModelSpec) = (m.model.clone(), &over.model);
-    pick!(
-        md,
-        om,
-        layers,
-        moe_layers,
-        experts,
-        top_k,
-        hidden,
-        expert_hidden,
-        heads,
-        kv_heads,
-        head_dim,
-        vocab,
-        dtype,
-        batch,
-        seq_len
-    );
-    m.cluster = c;
-    m.model = md;
-    m
-}
-
 /// Verifies a plan: structure, placement, strategy and resources, with metrics.
 pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
-    let meta = merge_meta(&plan.meta, &opts.overrides);
+    let meta = plan.meta.merged_with(&opts.overrides);
     let strategy = opts.strategy.or(meta.strategy);
     let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
     let g = Graph::build(plan);

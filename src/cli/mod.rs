@@ -4,6 +4,8 @@
 mod conditions;
 mod input;
 mod inspect;
+mod rewrite;
+mod suggest;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +50,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
+    Rewrite {
+        file: PathBuf,
+        /// The target strategy, e.g. EP64_TP2.
+        #[arg(long, value_parser = parse_strategy)]
+        strategy: Strategy,
+        /// GPUs the cluster offers (default: what the file declares, else EP·TP·PP·DP).
+        #[arg(long)]
+        gpus: Option<u32>,
+        /// Where to write the plan: .dot/.gv for Graphviz, anything else for planscope JSON (default: stdout, JSON).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`, for load-aware (EPLB-style) placement.
+        #[arg(long)]
+        expert_load: Option<PathBuf>,
+        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+        #[arg(long)]
+        conditions: Option<PathBuf>,
+    },
+    /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
+    Suggest {
+        file: PathBuf,
+        /// GPUs the cluster offers (default: what the file declares).
+        #[arg(long)]
+        gpus: Option<u32>,
+        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+        #[arg(long)]
+        conditions: Option<PathBuf>,
+        /// Print the suggestions as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
@@ -60,6 +94,12 @@ pub fn run() -> ExitCode {
         Command::Inspect { file, json } => inspect::run(&file, json),
         Command::Verify { file, strategy, gpus, conditions, json } => {
             verify::run(&verify::Args { file, strategy, gpus, conditions, json })
+        }
+        Command::Rewrite { file, strategy, gpus, out, expert_load, conditions } => {
+            rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
+        }
+        Command::Suggest { file, gpus, conditions, json } => {
+            suggest::run(&suggest::Args { file, gpus, conditions, json })
         }
     };
     ExitCode::from(code)

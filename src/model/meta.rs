@@ -18,6 +18,49 @@ pub struct Meta {
     pub model: ModelSpec,
 }
 
+impl Meta {
+    /// This meta with every field `over` gives replacing ours, field by field: what the
+    /// user supplies (options, a conditions file) wins over what the file declares.
+    pub fn merged_with(&self, over: &Meta) -> Meta {
+        macro_rules! pick {
+            ($a:expr, $b:expr, $($f:ident),*) => {{ $( if $b.$f.is_some() { $a.$f = $b.$f.clone(); } )* }};
+        }
+        let mut m = self.clone();
+        pick!(m, over, strategy, strategy_name);
+        pick!(
+            m.cluster,
+            over.cluster,
+            gpus,
+            gpus_per_server,
+            memory_gb,
+            tflops,
+            mfu,
+            memory_bandwidth_gbs,
+            bandwidth_utilization,
+            intra_server_gbs,
+            inter_server_gbs
+        );
+        pick!(
+            m.model,
+            over.model,
+            layers,
+            moe_layers,
+            experts,
+            top_k,
+            hidden,
+            expert_hidden,
+            heads,
+            kv_heads,
+            head_dim,
+            vocab,
+            dtype,
+            batch,
+            seq_len
+        );
+        m
+    }
+}
+
 mod strategy_text {
     use super::Strategy;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -131,6 +174,23 @@ pub struct ModelSpec {
     pub batch: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq_len: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_with_lets_given_fields_win_and_keeps_the_rest() {
+        let mut file = Meta::default();
+        file.cluster.gpus = Some(16);
+        file.model.layers = Some(16);
+        let mut over = Meta::default();
+        over.cluster.gpus = Some(128);
+        over.model.hidden = Some(1024);
+        let m = file.merged_with(&over);
+        assert_eq!((m.cluster.gpus, m.model.layers, m.model.hidden), (Some(128), Some(16), Some(1024)));
+    }
 }
 
 impl ModelSpec {

@@ -4,7 +4,7 @@
 
 use super::RewriteError;
 use crate::infer::{infer_degrees, node_roles};
-use crate::model::{ClusterSpec, Meta, ModelSpec, Plan, Strategy};
+use crate::model::{Meta, Plan, Strategy};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
@@ -50,49 +50,6 @@ pub fn short_name(s: Strategy) -> String {
     parts.join("×")
 }
 
-/// Field-by-field merge: every `Some` of `over` wins (as VerifyOptions.overrides does).
-pub(crate) fn merge_meta(plan: &Meta, over: &Meta) -> Meta {
-    macro_rules! pick {
-        ($a:expr, $b:expr, $($f:ident),*) => {{ $( if $b.$f.is_some() { $a.$f = $b.$f.clone(); } )* }};
-    }
-    let mut m = plan.clone();
-    m.strategy = over.strategy.or(m.strategy);
-    m.strategy_name = over.strategy_name.clone().or(m.strategy_name);
-    let (c, oc): (&mut ClusterSpec, &ClusterSpec) = (&mut m.cluster, &over.cluster);
-    pick!(
-        c,
-        oc,
-        gpus,
-        gpus_per_server,
-        memory_gb,
-        tflops,
-        mfu,
-        memory_bandwidth_gbs,
-        bandwidth_utilization,
-        intra_server_gbs,
-        inter_server_gbs
-    );
-    let (md, om): (&mut ModelSpec, &ModelSpec) = (&mut m.model, &over.model);
-    pick!(
-        md,
-        om,
-        layers,
-        moe_layers,
-        experts,
-        top_k,
-        hidden,
-        expert_hidden,
-        heads,
-        kv_heads,
-        head_dim,
-        vocab,
-        dtype,
-        batch,
-        seq_len
-    );
-    m
-}
-
 /// Resolves and checks the target. Layers and experts come from the merged meta, else
 /// from what the DAG shows; a size nobody gave stays unknown (shapes are then left out).
 pub(crate) fn resolve(
@@ -101,7 +58,7 @@ pub(crate) fn resolve(
     gpus: Option<u32>,
     overrides: &Meta,
 ) -> Result<Dims, RewriteError> {
-    let meta = merge_meta(&plan.meta, overrides);
+    let meta = plan.meta.merged_with(overrides);
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
     let seen = infer_degrees(plan, &roles);
     let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());

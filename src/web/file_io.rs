@@ -1,5 +1,6 @@
-//! Getting text out of browser `File`s.
+//! Getting text out of browser `File`s, and giving the browser a frame between slices of work.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
@@ -10,4 +11,25 @@ pub async fn read_file_text(file: &File) -> Result<String, String> {
         Ok(v) => v.as_string().ok_or_else(|| format!("{name}: the file is not text")),
         Err(_) => Err(format!("{name}: the browser could not read the file")),
     }
+}
+
+/// Resolves after the browser has had a chance to paint: a requestAnimationFrame callback
+/// runs just before a paint, and a zero timeout queued from it runs just after.
+pub async fn yield_to_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let Some(win) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            }
+        });
+        if win.request_animation_frame(after_paint.unchecked_ref()).is_err() {
+            // No frames (a hidden tab): don't wait for one.
+            let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(after_paint.unchecked_ref(), 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

@@ -23,11 +23,13 @@ pub fn Header(state: State) -> impl IntoView {
                 return;
             }
             state.open_text("pasted text", &text);
-            if state.error.get_untracked().is_none() {
-                set_pasting.set(false);
-            }
         }
     };
+    // Close the paste panel once a plan opens (an error leaves it open to fix the text).
+    Effect::new(move |_| {
+        state.opened.track();
+        set_pasting.set(false);
+    });
     let file_name = move || state.opened.with(|o| o.as_ref().map(|o| o.file_name.clone()).unwrap_or_default());
 
     view! {

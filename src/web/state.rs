@@ -2,7 +2,8 @@
 //! the target strategy), what is highlighted, and the actions the controls call.
 //! Every action leaves the open plan untouched when it fails.
 
-use super::file_io::read_file_text;
+use super::file_io::{read_file_text, yield_to_paint};
+use super::units;
 use crate::analysis::{Analysis, Request, analyze};
 use crate::cluster::Metric;
 use crate::examples::SEED_EP64_TP2;
@@ -69,6 +70,8 @@ pub struct State {
     pub highlight: RwSignal<Highlight>,
     pub selected_gpu: RwSignal<Option<u32>>,
     pub busy: RwSignal<Option<String>>,
+    /// Counts opens, so a slow load that a newer one overtook is dropped.
+    load_seq: RwSignal<u64>,
 }
 
 impl State {
@@ -81,40 +84,76 @@ impl State {
             highlight: RwSignal::new(Highlight::default()),
             selected_gpu: RwSignal::new(None),
             busy: RwSignal::new(None),
+            load_seq: RwSignal::new(0),
         }
     }
 
     /// Opens text as a plan. On failure the error is shown and the open plan stays.
+    /// Runs in slices (read, verify, rewrite), yielding to the browser between them so
+    /// the progress shows and the page never freezes on a large plan.
     pub fn open_text(&self, file_name: &str, text: &str) {
-        match read_plan(text) {
-            Ok(plan) => self.open_plan(file_name, plan),
-            Err(e) => self.error.set(Some(e.with_file(file_name))),
-        }
+        let (this, name, text) = (*self, file_name.to_string(), text.to_string());
+        let seq = self.load_seq.get_untracked() + 1;
+        self.load_seq.set(seq);
+        spawn_local(async move { this.open_in_slices(seq, name, text).await });
     }
 
-    fn open_plan(&self, file_name: &str, plan: Plan) {
+    async fn open_in_slices(self, seq: u64, name: String, text: String) {
+        // A newer open supersedes this one: drop its results.
+        let current = move || self.load_seq.get_untracked() == seq;
+        self.busy.set(Some(format!("Reading {name} ({})…", units::bytes(text.len()))));
+        yield_to_paint().await;
+        let plan = match read_plan(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                if current() {
+                    self.busy.set(None);
+                    self.error.set(Some(e.with_file(&name)));
+                }
+                return;
+            }
+        };
+        drop(text);
         let summary = Summary::of(&plan);
         let declared = plan.meta.strategy;
         let plan = Arc::new(plan);
+        self.busy.set(Some(format!("Verifying {} nodes…", summary.nodes)));
+        yield_to_paint().await;
+        if !current() {
+            return;
+        }
         let before = analyze(plan.clone(), &Request::default());
-        let after = declared.map(|s| rewrite_side(&plan, s));
+        let mut after = None;
+        if let Some(s) = declared {
+            self.busy.set(Some(format!("Rewriting to {}…", s.short())));
+            yield_to_paint().await;
+            if !current() {
+                return;
+            }
+            after = Some(rewrite_side(&plan, s));
+        }
+        if !current() {
+            return;
+        }
         self.strategy_text.set(declared.map(|s| s.short()).unwrap_or_default());
         self.highlight.set(Highlight::default());
         self.selected_gpu.set(None);
         self.metric.set(default_metric(&before));
-        self.opened.set(Some(Opened { file_name: file_name.to_string(), summary, before, after }));
+        self.opened.set(Some(Opened { file_name: name, summary, before, after }));
         self.error.set(None);
+        self.busy.set(None);
     }
 
     pub fn open_file(&self, file: File) {
         let this = *self;
         this.busy.set(Some(format!("Reading {}…", file.name())));
         spawn_local(async move {
-            let result = read_file_text(&file).await;
-            this.busy.set(None);
-            match result {
+            match read_file_text(&file).await {
                 Ok(text) => this.open_text(&file.name(), &text),
-                Err(msg) => this.error.set(Some(msg)),
+                Err(msg) => {
+                    this.busy.set(None);
+                    this.error.set(Some(msg));
+                }
             }
         });
     }

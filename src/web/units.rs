@@ -37,3 +37,11 @@ pub fn flops(f: f64) -> String {
     };
     format!("{v:.1} {unit}")
 }
+
+pub fn bytes(n: usize) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.0} kB", n as f64 / 1e3),
+        n => format!("{n} B"),
+    }
+}

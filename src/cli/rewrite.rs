@@ -1,0 +1,105 @@
+//! `planscope rewrite FILE --strategy S [--gpus N] [-o OUT] [--expert-load LOAD.json] [--conditions C.json]`.
+//! Exit 0: written (the modifications list on stdout, or stderr when the plan goes to stdout);
+//! 1: the target breaks a rule (named; nothing written); 2: unreadable input.
+
+use super::verify::EXIT_FINDINGS;
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use planscope::check::{VerifyOptions, verify};
+use planscope::model::Strategy;
+use planscope::read::line_col;
+use planscope::rewrite::{Target, rewrite};
+use planscope::write::{dot::write_dot, json::write_json};
+use std::path::{Path, PathBuf};
+
+pub struct Args {
+    pub file: PathBuf,
+    pub strategy: Strategy,
+    pub gpus: Option<u32>,
+    pub out: Option<PathBuf>,
+    pub expert_load: Option<PathBuf>,
+    pub conditions: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> u8 {
+    match try_run(args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            EXIT_UNREADABLE
+        }
+    }
+}
+
+fn try_run(args: &Args) -> Result<u8, String> {
+    let plan = input::load(&args.file)?;
+    let mut target = Target::new(args.strategy);
+    target.gpus = args.gpus;
+    if let Some(path) = &args.conditions {
+        target.overrides = conditions::load(path)?;
+    }
+    if let Some(path) = &args.expert_load {
+        target.expert_load = Some(load_expert_load(path)?);
+    }
+    let rw = match rewrite(&plan, &target) {
+        Ok(rw) => rw,
+        Err(e) => {
+            eprintln!("{}: {e}", args.file.display());
+            return Ok(EXIT_FINDINGS);
+        }
+    };
+    let text = match &args.out {
+        Some(p) if is_dot(p) => write_dot(&rw.plan),
+        _ => write_json(&rw.plan),
+    };
+    let opts = VerifyOptions {
+        strategy: Some(args.strategy),
+        gpus: args.gpus,
+        overrides: target.overrides.clone(),
+        ..VerifyOptions::default()
+    };
+    let report = verify(&rw.plan, &opts);
+    let mut summary = format!(
+        "rewrote {} to {}: {} nodes, {} edges, {} of {} GPUs used; verify: {}\n",
+        args.file.display(),
+        args.strategy.short(),
+        rw.plan.nodes.len(),
+        rw.plan.edges.len(),
+        report.metrics.gpus_used,
+        report.metrics.gpus_total.map_or_else(|| "?".into(), |t| t.to_string()),
+        if report.errors().next().is_none() { "pass" } else { "fail" }
+    );
+    if let Some(b) = &rw.balance {
+        summary.push_str(&format!(
+            "balancedness (mean/max GPU load): {:.3} contiguous, {:.3} round-robin, {:.3} load-aware\n",
+            b.before, b.round_robin, b.after
+        ));
+    }
+    summary.push('\n');
+    summary.push_str(&rw.diff.render_text());
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            println!("{summary}");
+            println!("wrote {}", path.display());
+        }
+        None => {
+            println!("{text}");
+            eprintln!("{summary}");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn is_dot(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("dot") || e.eq_ignore_ascii_case("gv"))
+}
+
+/// `[[tokens of expert 0, 1, …] per layer]`: a JSON array of arrays of numbers.
+fn load_expert_load(path: &Path) -> Result<Vec<Vec<f64>>, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the file: {e}"))?;
+    serde_json::from_str::<Vec<Vec<f64>>>(&text).map_err(|e| {
+        let (l, c) = if e.line() == 0 { line_col(&text, 0) } else { (e.line() as u32, e.column() as u32) };
+        format!("{shown}:{l}:{c}: expected per-layer token counts per expert, [[…], […]]: {e}")
+    })
+}

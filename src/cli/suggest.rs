@@ -1,0 +1,64 @@
+//! `planscope suggest FILE [--gpus N] [--conditions C.json] [--json]`: the five best valid
+//! (EP, TP, PP, DP) choices, ranked by simulated step time among those that fit in memory.
+
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use planscope::advise::suggest;
+use planscope::model::Meta;
+use std::path::PathBuf;
+
+pub struct Args {
+    pub file: PathBuf,
+    pub gpus: Option<u32>,
+    pub conditions: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let plan = match input::load(&args.file) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let overrides = match args.conditions.as_ref().map(|p| conditions::load(p)).transpose() {
+        Ok(m) => m.unwrap_or_else(Meta::default),
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let list = match suggest(&plan, args.gpus, &overrides) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("{}: {e}", args.file.display());
+            return super::verify::EXIT_FINDINGS;
+        }
+    };
+    if args.json {
+        let rows: Vec<serde_json::Value> = list
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "strategy": s.strategy.short(),
+                    "step_time_s": s.step_time_s,
+                    "peak_memory_percent": s.peak_memory_percent,
+                    "fits": s.fits,
+                    "reason": s.reason,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return EXIT_OK;
+    }
+    if list.is_empty() {
+        println!("no valid strategy for this plan and cluster");
+    }
+    for (i, s) in list.iter().enumerate() {
+        let step = s.step_time_s.map_or_else(|| "step ?".into(), |t| format!("step {:.2} ms", t * 1e3));
+        let mem = s.peak_memory_percent.map_or_else(|| "memory ?".into(), |m| format!("peak memory {m:.0}%"));
+        let fits = if s.fits { "fits" } else { "DOES NOT FIT" };
+        println!("{}. {:<16} {step}, {mem}, {fits}\n   {}", i + 1, s.strategy.short(), s.reason);
+    }
+    EXIT_OK
+}

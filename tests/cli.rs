@@ -1,0 +1,124 @@
+//! The `planscope` binary as CI pipelines use it: outputs, exit codes and error format.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn planscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planscope")).args(args).output().expect("the binary runs")
+}
+
+fn corpus(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent").join(file).display().to_string()
+}
+
+fn example(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/examples").join(file).display().to_string()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn inspect_json_has_the_four_keys() {
+    let out = planscope(&["inspect", &corpus("paper_to_dag__main_deployment_dag.json"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"format": "json", "nodes": 7, "edges": 6, "gpus_used": 3}));
+}
+
+#[test]
+fn unreadable_input_exits_2_with_file_line_col() {
+    let file = corpus("2025-10-29-14-21-46__megatron_8_3b_baseline.dot");
+    for cmd in ["inspect", "verify"] {
+        let out = planscope(&[cmd, &file]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = text(&out.stderr);
+        assert!(err.starts_with(&format!("{file}:1:")), "{cmd}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let missing = planscope(&["inspect", "/nonexistent/plan.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("/nonexistent/plan.json"));
+}
+
+#[test]
+fn verify_exit_codes_follow_the_verdict() {
+    let seed = example("seed-ep64-tp2.json");
+    let out = planscope(&["verify", &seed, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["metrics"]["gpus_total"], 128);
+    assert_eq!(v["metrics"]["gpus_used"], 3);
+    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"GPU_UNDERUSE") && codes.contains(&"EP_INCOMPLETE"), "{codes:?}");
+
+    // The rewrite of the same plan passes.
+    let dir = std::env::temp_dir().join(format!("planscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let after = dir.join("after.json");
+    let out = planscope(&["rewrite", &seed, "--strategy", "EP64_TP2", "-o", after.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("add 2048 expert shards"), "{}", text(&out.stdout));
+    let out = planscope(&["verify", after.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("PASS"));
+
+    // DOT output by extension, readable again.
+    let dot = dir.join("after.dot");
+    let out = planscope(&["rewrite", &seed, "--strategy", "EP64_TP2", "-o", dot.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = planscope(&["inspect", dot.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["format"].as_str(), v["gpus_used"].as_u64()), (Some("dot"), Some(128)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn invalid_targets_name_the_rule_and_write_nothing() {
+    let seed = example("seed-ep64-tp2.json");
+    let out_path = std::env::temp_dir().join(format!("planscope-invalid-{}.json", std::process::id()));
+    let out =
+        planscope(&["rewrite", &seed, "--strategy", "EP64_TP2", "--gpus", "96", "-o", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("needs EP·TP·PP·DP = 128 GPUs but the cluster has 96"), "{}", text(&out.stderr));
+    assert!(!out_path.exists());
+    let out = planscope(&["rewrite", &seed, "--strategy", "EP48"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not divisible by EP48"), "{}", text(&out.stderr));
+    let out = planscope(&["verify", &seed, "--strategy", "banana"]);
+    assert_eq!(out.status.code(), Some(2), "clap rejects a strategy it cannot parse");
+}
+
+#[test]
+fn suggest_ranks_five_strategies() {
+    let out = planscope(&["suggest", &example("seed-ep64-tp2.json"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().all(|r| !r["reason"].as_str().unwrap().is_empty()));
+    let steps: Vec<f64> = rows.iter().filter(|r| r["fits"] == true).filter_map(|r| r["step_time_s"].as_f64()).collect();
+    assert!(steps.windows(2).all(|w| w[0] <= w[1]), "ranked by step time: {steps:?}");
+}
+
+#[test]
+fn seed_conditions_file_supplies_the_constants() {
+    let out = planscope(&[
+        "verify",
+        &corpus("paper_to_dag__main_deployment_dag.json"),
+        "--conditions",
+        &example("seed-conditions.json"),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["metrics"]["gpus_total"], 128);
+    let bad = std::env::temp_dir().join(format!("planscope-cond-{}.json", std::process::id()));
+    std::fs::write(&bad, "{\n  \"cluster\": {\"gpus\": \"many\"}\n}").unwrap();
+    let out = planscope(&["verify", &example("seed-ep64-tp2.json"), "--conditions", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(":2:"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_file(&bad);
+}
