@@ -72,6 +72,7 @@ code, .mono { font-family: var(--mono); }
 .server-box { fill: var(--surface-2); stroke: var(--border); stroke-width: 0.6; }
 .server-label { fill: var(--muted); font: 8px var(--sans); }
 .cell { stroke: rgba(0, 0, 0, 0.08); stroke-width: 0.5; }
+@media (prefers-color-scheme: dark) { .cell.used { stroke: rgba(255, 255, 255, 0.35); stroke-width: 0.7; } }
 .cell.idle { fill: var(--idle); stroke: var(--unknown); stroke-dasharray: 1.5 1.5; stroke-width: 0.6; }
 .cell.unknown { fill: var(--unknown); }
 
@@ -142,6 +143,7 @@ code, .mono { font-family: var(--mono); }
   .masthead { padding: 0 0 8px; border: 0; }
   .workspace { grid-template-columns: 1fr; }
   .card { box-shadow: none; break-inside: avoid-page; }
+  .cell.used { stroke: rgba(0, 0, 0, 0.08); stroke-width: 0.5; }
   .findings, .modifications { break-inside: auto; }
   .foot { padding: 8px 0 0; }
 }
