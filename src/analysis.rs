@@ -2,8 +2,9 @@
 //! computed together so the page and the report writer show the same numbers.
 
 use crate::check::{Report, VerifyOptions, verify};
-use crate::cluster::{self, ClusterModel};
+use crate::cluster::{self, ClusterModel, Metric};
 use crate::model::{Meta, Plan, Strategy};
+use crate::rewrite::{Target, rewrite};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,40 @@ pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
     Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy }
 }
 
+/// The rewritten side: its analysis and the reviewer's list of required modifications.
+#[derive(Debug, Clone)]
+pub struct After {
+    pub analysis: Analysis,
+    /// One line each (`Diff::render_text`).
+    pub modifications: Vec<String>,
+}
+
+/// Rewrites `plan` to `strategy` and analyses the result against it. The error says
+/// which rule the target breaks.
+pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, String> {
+    let target = Target { gpus: req.gpus, overrides: req.overrides.clone(), ..Target::new(strategy) };
+    let rewritten = rewrite(plan, &target).map_err(|e| e.to_string())?;
+    let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
+    let after_req = Request { strategy: Some(strategy), ..req.clone() };
+    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
+}
+
+/// Busy % when a step could be simulated; otherwise the first metric the plan has data for.
+pub fn default_metric(a: &Analysis) -> Metric {
+    let c = &a.cluster;
+    if a.report.metrics.simulation.is_some() {
+        Metric::Busy
+    } else if c.cells.iter().any(|cell| cell.memory_percent.is_some()) {
+        Metric::Memory
+    } else if c.max_flops > 0.0 {
+        Metric::Compute
+    } else if c.max_experts > 0 {
+        Metric::ExpertShards
+    } else {
+        Metric::EpGroup
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +90,17 @@ mod tests {
         assert_eq!(a.report.metrics.gpus_total, Some(128));
         assert_eq!(a.strategy.map(|s| s.to_string()).as_deref(), Some("EP64_TP2_PP1_DP1"));
         assert!(a.report.errors().next().is_some());
+        assert_eq!(default_metric(&a), Metric::Busy);
+    }
+
+    #[test]
+    fn the_example_rewrites_clean_to_its_strategy_and_explains_a_bad_one() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let after = rewrite_side(&plan, Strategy::parse("EP64_TP2").unwrap(), &Request::default()).unwrap();
+        assert!(after.analysis.report.errors().next().is_none());
+        assert_eq!(after.analysis.cluster.used(), 128);
+        assert!(after.modifications.iter().any(|l| l.contains("expert_<e>_<t>_layer_<l>")));
+        let err = rewrite_side(&plan, Strategy::parse("EP48").unwrap(), &Request::default()).unwrap_err();
+        assert!(err.contains("not divisible by EP48"), "{err}");
     }
 }

@@ -122,3 +122,24 @@ fn seed_conditions_file_supplies_the_constants() {
     assert!(text(&out.stderr).contains(":2:"), "{}", text(&out.stderr));
     let _ = std::fs::remove_file(&bad);
 }
+
+#[test]
+fn report_writes_one_self_contained_html_file() {
+    let dir = std::env::temp_dir().join(format!("planscope-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report.html");
+    let out = planscope(&["report", &example("seed-ep64-tp2.json"), "-o", html.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc = std::fs::read_to_string(&html).unwrap();
+    assert!(doc.starts_with("<!doctype html>") || doc.starts_with("<!DOCTYPE html>"), "{}", &doc[..40]);
+    for code in ["GPU_UNDERUSE", "EP_INCOMPLETE", "COMM_BOTTLENECK"] {
+        assert!(doc.contains(code), "{code}");
+    }
+    assert!(!doc.contains("http://") && !doc.contains("https://"), "no remote resources");
+    // An unreachable target still writes the report, explains why, and exits 1.
+    let out =
+        planscope(&["report", &example("seed-ep64-tp2.json"), "--strategy", "EP48", "-o", html.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("not divisible by EP48"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

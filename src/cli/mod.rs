@@ -4,6 +4,7 @@
 mod conditions;
 mod input;
 mod inspect;
+mod report;
 mod rewrite;
 mod suggest;
 mod verify;
@@ -69,6 +70,26 @@ enum Command {
         #[arg(long)]
         conditions: Option<PathBuf>,
     },
+    /// Write a self-contained HTML report (summary, findings, before/after grids, utilization).
+    /// Exit 1 when the target strategy cannot be reached (the report is still written).
+    Report {
+        file: PathBuf,
+        /// The target strategy of the rewrite (default: what the file declares).
+        #[arg(long, value_parser = parse_strategy)]
+        strategy: Option<Strategy>,
+        /// GPUs the cluster offers (default: what the file declares).
+        #[arg(long)]
+        gpus: Option<u32>,
+        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+        #[arg(long)]
+        conditions: Option<PathBuf>,
+        /// Where to write the HTML (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// What colours the GPU cells: busy, memory, compute, experts, ep, tp or pp.
+        #[arg(long, value_parser = report::parse_metric)]
+        color_by: Option<planscope::cluster::Metric>,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -97,6 +118,9 @@ pub fn run() -> ExitCode {
         }
         Command::Rewrite { file, strategy, gpus, out, expert_load, conditions } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
+        }
+        Command::Report { file, strategy, gpus, conditions, output, color_by } => {
+            report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
         }
         Command::Suggest { file, gpus, conditions, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })

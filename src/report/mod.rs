@@ -14,21 +14,14 @@ mod utilization;
 
 pub use escape::esc;
 
+pub use crate::analysis::{After, default_metric, rewrite_side};
+
 use crate::analysis::{Analysis, Request, analyze};
 use crate::check::Verdict;
 use crate::cluster::Metric;
 use crate::model::{Plan, Strategy};
-use crate::rewrite::{Target, rewrite};
 use std::fmt::Write;
 use std::sync::Arc;
-
-/// The rewritten side.
-#[derive(Debug, Clone)]
-pub struct After {
-    pub analysis: Analysis,
-    /// The required modifications, one line each (`Diff::render_text`).
-    pub modifications: Vec<String>,
-}
 
 /// What a report shows.
 #[derive(Debug, Clone)]
@@ -53,31 +46,6 @@ impl ReportInput {
         let strategy = req.strategy.or(plan.meta.strategy);
         let after = strategy.map(|s| rewrite_side(&plan, s, req));
         ReportInput { file_name: file_name.to_string(), before, after, strategy, metric: None }
-    }
-}
-
-/// Rewrites `plan` to `strategy` and analyses the result against it.
-pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, String> {
-    let target = Target { gpus: req.gpus, overrides: req.overrides.clone(), ..Target::new(strategy) };
-    let rewritten = rewrite(plan, &target).map_err(|e| e.to_string())?;
-    let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
-    let after_req = Request { strategy: Some(strategy), ..req.clone() };
-    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
-}
-
-/// Busy % when a step could be simulated; otherwise the first metric with data.
-pub fn default_metric(a: &Analysis) -> Metric {
-    let c = &a.cluster;
-    if a.report.metrics.simulation.is_some() {
-        Metric::Busy
-    } else if c.cells.iter().any(|cell| cell.memory_percent.is_some()) {
-        Metric::Memory
-    } else if c.max_flops > 0.0 {
-        Metric::Compute
-    } else if c.max_experts > 0 {
-        Metric::ExpertShards
-    } else {
-        Metric::EpGroup
     }
 }
 

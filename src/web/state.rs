@@ -4,10 +4,10 @@
 
 use super::file_io::{read_file_text, yield_to_paint};
 use super::units;
-use crate::analysis::{Analysis, Request, analyze};
+use crate::analysis::{After, Analysis, Request, analyze, default_metric, rewrite_side};
 use crate::cluster::Metric;
 use crate::examples::SEED_EP64_TP2;
-use crate::model::{Plan, Strategy};
+use crate::model::Strategy;
 use crate::read::read_plan;
 use crate::summary::Summary;
 use leptos::prelude::*;
@@ -22,13 +22,6 @@ pub struct Opened {
     pub before: Analysis,
     /// The rewrite to the target strategy: none asked for yet, done, or why it can't be.
     pub after: Option<Result<After, String>>,
-}
-
-#[derive(Clone)]
-pub struct After {
-    pub analysis: Analysis,
-    /// The reviewer's list of required modifications.
-    pub modifications: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -130,7 +123,7 @@ impl State {
             if !current() {
                 return;
             }
-            after = Some(rewrite_side(&plan, s));
+            after = Some(rewrite_side(&plan, s, &Request::default()));
         }
         if !current() {
             return;
@@ -173,7 +166,7 @@ impl State {
             }
         };
         let Some(opened) = self.opened.get_untracked() else { return };
-        match rewrite_side(&opened.before.plan, strategy) {
+        match rewrite_side(&opened.before.plan, strategy, &Request::default()) {
             Ok(after) => {
                 self.opened.update(|o| {
                     if let Some(o) = o {
@@ -208,26 +201,3 @@ impl State {
     }
 }
 
-/// Busy % when a step could be simulated; otherwise the first metric the plan has data for.
-fn default_metric(a: &Analysis) -> Metric {
-    let c = &a.cluster;
-    if a.report.metrics.simulation.is_some() {
-        Metric::Busy
-    } else if c.cells.iter().any(|cell| cell.memory_percent.is_some()) {
-        Metric::Memory
-    } else if c.max_flops > 0.0 {
-        Metric::Compute
-    } else if c.max_experts > 0 {
-        Metric::ExpertShards
-    } else {
-        Metric::EpGroup
-    }
-}
-
-fn rewrite_side(plan: &Arc<Plan>, strategy: Strategy) -> Result<After, String> {
-    let rewritten = crate::rewrite::rewrite(plan, &crate::rewrite::Target::new(strategy)).map_err(|e| e.to_string())?;
-    let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
-    let req = Request { strategy: Some(strategy), ..Request::default() };
-    let analysis = analyze(Arc::new(rewritten.plan), &req);
-    Ok(After { analysis, modifications })
-}
