@@ -1,6 +1,7 @@
 //! Page layout: header, error banner, then the workspace — findings beside the before
 //! and after cluster views, utilization and the simulated timeline below.
 
+use super::dag::DagView;
 use super::findings::Findings;
 use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
 use super::header::Header;
@@ -153,6 +154,7 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                     </section>
                     {after_panel}
                 </div>
+                <DagView state=state before=before.clone() after=opened.after.clone().and_then(Result::ok).map(|a| a.analysis) />
                 <Utilization state=state before=before.clone() after=after_ok.map(|a| a.analysis) />
                 <Timeline state=state analysis=timeline_side title=timeline_title />
             </div>

@@ -2,6 +2,7 @@
 //! files, drag and drop, paste, drawing, input — and calls the library for the rest.
 
 mod app;
+mod dag;
 mod file_io;
 mod findings;
 mod gpu_grid;

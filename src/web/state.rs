@@ -63,6 +63,8 @@ pub struct State {
     pub highlight: RwSignal<Highlight>,
     pub selected_gpu: RwSignal<Option<u32>>,
     pub busy: RwSignal<Option<String>>,
+    /// The DAG view's settings and selection.
+    pub dag: super::dag::DagState,
     /// Counts opens, so a slow load that a newer one overtook is dropped.
     load_seq: RwSignal<u64>,
 }
@@ -77,6 +79,7 @@ impl State {
             highlight: RwSignal::new(Highlight::default()),
             selected_gpu: RwSignal::new(None),
             busy: RwSignal::new(None),
+            dag: super::dag::DagState::new(),
             load_seq: RwSignal::new(0),
         }
     }

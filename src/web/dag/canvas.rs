@@ -1,0 +1,307 @@
+//! Drawing a pane on its <canvas>: only what the viewport shows (spatial-index
+//! culling), with level of detail — below reading size no labels, below a few pixels
+//! edges drawn straight and boxes as plain fills batched by colour.
+
+use super::labels;
+use super::pane::{FINDING, MATCH, ON_GPU, Pane, SELECTED};
+use super::theme::{Theme, ink_on};
+use crate::layout::{Item, Rect};
+use crate::model::NodeKind;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::CanvasRenderingContext2d;
+
+/// Scale from which labels are drawn (12px text reads at ≥ 7px).
+const LABEL_SCALE: f64 = 0.55;
+/// Scale from which boxes get their kind's shape and edges their bends.
+const SHAPE_SCALE: f64 = 0.12;
+const ARROW_SCALE: f64 = 0.35;
+
+pub fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()
+}
+
+/// Sizes the backing store for the device pixel ratio; returns the CSS size and ratio.
+pub fn prepare(canvas: &web_sys::HtmlCanvasElement) -> (f64, f64, f64) {
+    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| *d > 0.0).unwrap_or(1.0);
+    let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    let (bw, bh) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    if canvas.width() != bw {
+        canvas.set_width(bw);
+    }
+    if canvas.height() != bh {
+        canvas.set_height(bh);
+    }
+    (w, h, dpr)
+}
+
+fn dash(ctx: &CanvasRenderingContext2d, on: f64, off: f64) {
+    let arr = js_sys::Array::new();
+    if on > 0.0 {
+        arr.push(&JsValue::from_f64(on));
+        arr.push(&JsValue::from_f64(off));
+    }
+    let _ = ctx.set_line_dash(&arr);
+}
+
+/// Traces an item's outline by its kind: rectangle (compute), ellipse (communication),
+/// parallelogram (aggregation/routing), trapezoids (input wide on top, output below).
+fn shape(ctx: &CanvasRenderingContext2d, it: &Item, kind: Option<NodeKind>) {
+    let (x0, y0, w, h) =
+        ((it.x - it.width / 2.0) as f64, (it.y - it.height / 2.0) as f64, it.width as f64, it.height as f64);
+    let k = (h * 0.35).min(w * 0.2);
+    let poly = |pts: &[(f64, f64)]| {
+        for (i, &(x, y)) in pts.iter().enumerate() {
+            if i == 0 { ctx.move_to(x, y) } else { ctx.line_to(x, y) }
+        }
+        ctx.close_path();
+    };
+    match kind {
+        Some(NodeKind::Communication) => {
+            ctx.move_to(x0 + w, y0 + h / 2.0);
+            let _ = ctx.ellipse(x0 + w / 2.0, y0 + h / 2.0, w / 2.0, h / 2.0, 0.0, 0.0, std::f64::consts::TAU);
+        }
+        Some(NodeKind::Aggregation) => poly(&[(x0 + k, y0), (x0 + w, y0), (x0 + w - k, y0 + h), (x0, y0 + h)]),
+        Some(NodeKind::Input) => poly(&[(x0, y0), (x0 + w, y0), (x0 + w - k, y0 + h), (x0 + k, y0 + h)]),
+        Some(NodeKind::Output) => poly(&[(x0 + k, y0), (x0 + w - k, y0), (x0 + w, y0 + h), (x0, y0 + h)]),
+        _ => ctx.rect(x0, y0, w, h),
+    }
+}
+
+/// Draws the pane; false when there is nothing to draw on (no canvas, no 2D context, no layout).
+pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
+    let Some(canvas) = p.canvas.clone() else { return false };
+    let Some(ctx) = context(&canvas) else { return false };
+    let (w, h, dpr) = prepare(&canvas);
+    if w > 0.0 && h > 0.0 {
+        p.size = (w, h);
+    }
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.set_fill_style_str(&theme.bg);
+    ctx.fill_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let Some(v) = &p.view else { return false };
+    let cam = p.camera;
+    let s = cam.scale;
+    let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * cam.tx, dpr * cam.ty);
+    let px = 1.0 / s;
+    let pad = 8.0 / s as f32;
+    let vis = cam.visible(w, h);
+    let vis = Rect { x: vis.x - pad, y: vis.y - pad, width: vis.width + 2.0 * pad, height: vis.height + 2.0 * pad };
+    let plan = &p.plan;
+    let layout = &v.layout;
+
+    // Expanded groups: a dashed frame with the group's name, clicked to collapse.
+    ctx.set_line_width(px);
+    dash(&ctx, 4.0 * px, 3.0 * px);
+    ctx.set_stroke_style_str(&theme.muted);
+    ctx.set_fill_style_str(&theme.muted);
+    ctx.set_font("11px system-ui, sans-serif");
+    for g in &layout.groups {
+        if let Some(b) = g.bounds
+            && crate::layout::viewport::intersects(b, vis)
+        {
+            let m = 6.0;
+            ctx.stroke_rect(
+                b.x as f64 - m,
+                b.y as f64 - m - 12.0,
+                b.width as f64 + 2.0 * m,
+                b.height as f64 + 2.0 * m + 12.0,
+            );
+            if s >= LABEL_SCALE {
+                let _ = ctx.fill_text(&format!("{} ▾", g.label), b.x as f64 - m + 3.0, b.y as f64 - 8.0);
+            }
+        }
+    }
+
+    // Edges: one path for plain edges, one in the warning colour for cycle-closing ones.
+    let mut ids = Vec::new();
+    v.edges.query(vis, &mut ids);
+    let detailed = s >= SHAPE_SCALE;
+    for reversed in [false, true] {
+        ctx.begin_path();
+        for &e in &ids {
+            let Some(edge) = layout.edges.get(e as usize) else { continue };
+            if edge.reversed != reversed || edge.points.len() < 2 {
+                continue;
+            }
+            let pts = &edge.points;
+            ctx.move_to(pts[0].0 as f64, pts[0].1 as f64);
+            if detailed {
+                for &(x, y) in &pts[1..] {
+                    ctx.line_to(x as f64, y as f64);
+                }
+            } else if let Some(&(x, y)) = pts.last() {
+                ctx.line_to(x as f64, y as f64);
+            }
+        }
+        if reversed {
+            ctx.set_stroke_style_str(&theme.warn);
+            ctx.set_line_width(2.0 * px);
+            dash(&ctx, 6.0 * px, 3.0 * px);
+        } else {
+            ctx.set_stroke_style_str(&theme.edge);
+            ctx.set_line_width(px.max(0.0));
+            dash(&ctx, 0.0, 0.0);
+        }
+        ctx.stroke();
+    }
+    dash(&ctx, 0.0, 0.0);
+    if s >= ARROW_SCALE {
+        for reversed in [false, true] {
+            ctx.begin_path();
+            for &e in &ids {
+                let Some(edge) = layout.edges.get(e as usize) else { continue };
+                if edge.reversed != reversed || edge.points.len() < 2 {
+                    continue;
+                }
+                let n = edge.points.len();
+                let (a, b) = (edge.points[n - 2], edge.points[n - 1]);
+                let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+                let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+                let (ux, uy) = (dx / len, dy / len);
+                let (bx, by) = (b.0 as f64, b.1 as f64);
+                ctx.move_to(bx, by);
+                ctx.line_to(bx - 7.0 * ux + 3.5 * uy, by - 7.0 * uy - 3.5 * ux);
+                ctx.line_to(bx - 7.0 * ux - 3.5 * uy, by - 7.0 * uy + 3.5 * ux);
+                ctx.close_path();
+            }
+            ctx.set_fill_style_str(if reversed { &theme.warn } else { &theme.edge });
+            ctx.fill();
+        }
+        // Mark cycle edges where they start, so the warning reads without colour too.
+        if s >= LABEL_SCALE {
+            ctx.set_fill_style_str(&theme.warn);
+            ctx.set_font("bold 12px system-ui, sans-serif");
+            for &e in &ids {
+                if let Some(edge) = layout.edges.get(e as usize)
+                    && edge.reversed
+                    && let Some(&(x, y)) = edge.points.get(edge.points.len() / 2)
+                {
+                    let _ = ctx.fill_text("↺ cycle", x as f64 + 4.0, y as f64);
+                }
+            }
+        }
+    }
+
+    // Items.
+    v.items.query(vis, &mut ids);
+    let kind_of = |it: &Item| it.node.and_then(|n| plan.nodes.get(n as usize)).map(|n| n.kind);
+    if detailed {
+        ctx.set_line_width(px);
+        for &i in &ids {
+            let Some(it) = layout.items.get(i as usize) else { continue };
+            let fill = v.color.get(i as usize).and_then(|&c| v.colors.get(c as usize)).unwrap_or(&theme.surface);
+            // Collapsed groups: two offset boxes behind read as a stack.
+            if it.group.is_some() {
+                for k in [2.0f32, 1.0] {
+                    let off = 4.0 * k;
+                    let back = Item { x: it.x + off, y: it.y - off, ..it.clone() };
+                    ctx.begin_path();
+                    shape(&ctx, &back, None);
+                    ctx.set_fill_style_str(&theme.bg);
+                    ctx.fill();
+                    ctx.set_stroke_style_str(&theme.muted);
+                    ctx.stroke();
+                }
+            }
+            ctx.begin_path();
+            let kind = kind_of(it);
+            shape(&ctx, it, if it.group.is_some() { None } else { kind });
+            ctx.set_fill_style_str(fill);
+            ctx.fill();
+            ctx.set_stroke_style_str(&theme.text);
+            if kind == Some(NodeKind::Communication) {
+                dash(&ctx, 4.0 * px, 2.0 * px);
+                ctx.stroke();
+                dash(&ctx, 0.0, 0.0);
+            } else {
+                ctx.stroke();
+            }
+        }
+    } else {
+        // Tiny: plain squares, one fill call per colour.
+        let mut by_color: Vec<(u16, u32)> =
+            ids.iter().map(|&i| (v.color.get(i as usize).copied().unwrap_or(u16::MAX), i)).collect();
+        by_color.sort_unstable();
+        let min = 1.5 * px as f32;
+        let mut at = 0;
+        while at < by_color.len() {
+            let c = by_color[at].0;
+            ctx.begin_path();
+            while at < by_color.len() && by_color[at].0 == c {
+                if let Some(it) = layout.items.get(by_color[at].1 as usize) {
+                    let (iw, ih) = (it.width.max(min), it.height.max(min));
+                    ctx.rect((it.x - iw / 2.0) as f64, (it.y - ih / 2.0) as f64, iw as f64, ih as f64);
+                }
+                at += 1;
+            }
+            ctx.set_fill_style_str(v.colors.get(c as usize).unwrap_or(&theme.muted));
+            ctx.fill();
+        }
+    }
+
+    // Marks, over the boxes: search matches, the selected GPU, a finding's nodes, the selection.
+    for (bit, color, width) in [
+        (MATCH, &theme.warn, 3.0f64),
+        (ON_GPU, &theme.accent, 2.0),
+        (FINDING, &theme.error, 3.0),
+        (SELECTED, &theme.text, 3.0),
+    ] {
+        ctx.begin_path();
+        let mut any = false;
+        for &i in &ids {
+            if p.marks.get(i as usize).is_some_and(|m| m & bit != 0)
+                && let Some(it) = layout.items.get(i as usize)
+            {
+                let g = ((3.0 + 2.0 * width) * px) as f32;
+                let (mw, mh) = (it.width.max(4.0 * px as f32) + g, it.height.max(4.0 * px as f32) + g);
+                ctx.rect((it.x - mw / 2.0) as f64, (it.y - mh / 2.0) as f64, mw as f64, mh as f64);
+                any = true;
+            }
+        }
+        if any {
+            ctx.set_stroke_style_str(color);
+            ctx.set_line_width(width * px);
+            ctx.stroke();
+        }
+    }
+
+    if s >= LABEL_SCALE {
+        ctx.set_font("12px system-ui, sans-serif");
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        for &i in &ids {
+            let Some(it) = layout.items.get(i as usize) else { continue };
+            let node = it.node.and_then(|n| plan.nodes.get(n as usize));
+            let group =
+                it.group.as_ref().and_then(|g| layout.groups.iter().find(|x| &x.id == g)).map(|g| g.label.as_str());
+            let lines = labels::lines(it, node, group);
+            let fill = v.color.get(i as usize).and_then(|&c| v.colors.get(c as usize));
+            ctx.set_fill_style_str(fill.map(|f| ink_on(f)).unwrap_or(&theme.text));
+            let n = lines.len() as f64;
+            for (k, line) in lines.iter().enumerate() {
+                let y = it.y as f64 + (k as f64 - (n - 1.0) / 2.0) * 15.0;
+                let _ = ctx.fill_text(line, it.x as f64, y);
+            }
+        }
+        // Collapsed groups: the member count as a badge on the stack's corner.
+        ctx.set_font("bold 11px system-ui, sans-serif");
+        for &i in &ids {
+            let Some(it) = layout.items.get(i as usize) else { continue };
+            if it.group.is_none() {
+                continue;
+            }
+            let text = format!("×{}", it.members);
+            let bw = 8.0 + 7.0 * text.chars().count() as f64;
+            let (bx, by) = ((it.x + it.width / 2.0) as f64 + 8.0 - bw / 2.0, (it.y - it.height / 2.0) as f64 - 8.0);
+            ctx.begin_path();
+            ctx.rect(bx - bw / 2.0, by - 8.0, bw, 16.0);
+            ctx.set_fill_style_str(&theme.accent);
+            ctx.fill();
+            ctx.set_fill_style_str(ink_on(&theme.accent));
+            let _ = ctx.fill_text(&text, bx, by);
+        }
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
+    }
+    true
+}

@@ -1,0 +1,339 @@
+//! The DAG view: before and after plans drawn side by side on canvases, laid out by
+//! `crate::layout` after yielding to the event loop, with grouping, colouring, search,
+//! a properties panel, minimaps and synchronized navigation.
+
+mod canvas;
+mod frame;
+mod input;
+mod labels;
+mod minimap;
+mod pane;
+mod panel;
+mod props;
+mod search;
+mod sync;
+mod theme;
+
+use crate::analysis::Analysis;
+use crate::layout::Grouping;
+use crate::web::state::{Side, State};
+use frame::{request_draw, request_draw_all, yield_now};
+use leptos::ev;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane::{Dag, Pane, Panes};
+use panel::DagPane;
+use props::Props;
+use search::SearchBox;
+pub use sync::Selection;
+use theme::ColorBy;
+
+/// The view's settings, kept in the page state so they survive opening another file.
+#[derive(Clone, Copy)]
+pub struct DagState {
+    /// None: series above 2,000 nodes, else no grouping.
+    pub grouping: RwSignal<Option<Grouping>>,
+    pub color: RwSignal<ColorBy>,
+    /// Before and after pan and zoom together.
+    pub sync: RwSignal<bool>,
+    pub selection: RwSignal<Selection>,
+}
+
+impl DagState {
+    pub fn new() -> DagState {
+        DagState {
+            grouping: RwSignal::new(None),
+            color: RwSignal::new(ColorBy::Gpu),
+            sync: RwSignal::new(true),
+            selection: RwSignal::new(Selection::default()),
+        }
+    }
+}
+
+impl Default for DagState {
+    fn default() -> DagState {
+        DagState::new()
+    }
+}
+
+/// Everything the view's parts share; all handles, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub dag: Dag,
+    pub ds: DagState,
+    pub state: State,
+    /// Bumped when a layout changes, so marks are recomputed for the new items.
+    pub version: RwSignal<u32>,
+    /// The pane keys and search act on.
+    pub active: RwSignal<usize>,
+    pub matches: RwSignal<Vec<u32>>,
+    pub cursor: RwSignal<Option<usize>>,
+    pub search_open: RwSignal<bool>,
+}
+
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn grouping_key(g: Option<Grouping>) -> &'static str {
+    match g {
+        None => "auto",
+        Some(Grouping::None) => "none",
+        Some(Grouping::Series) => "series",
+        Some(Grouping::Layer) => "layer",
+        Some(Grouping::Stage) => "stage",
+        Some(Grouping::Server) => "server",
+        Some(Grouping::Cluster) => "cluster",
+    }
+}
+
+fn grouping_from(key: &str) -> Option<Grouping> {
+    match key {
+        "none" => Some(Grouping::None),
+        "series" => Some(Grouping::Series),
+        "layer" => Some(Grouping::Layer),
+        "stage" => Some(Grouping::Stage),
+        "server" => Some(Grouping::Server),
+        "cluster" => Some(Grouping::Cluster),
+        _ => None,
+    }
+}
+
+/// Lays out every pane, one per macrotask, then fits and draws it.
+fn layout_all(ctx: Ctx, grouping: Option<Grouping>) {
+    let n = ctx.dag.try_with_value(|d| d.panes.len()).unwrap_or(0);
+    for i in 0..n {
+        if let Some(r) = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.ready)).flatten() {
+            r.set(false);
+        }
+    }
+    let color = ctx.ds.color.get_untracked();
+    spawn_local(async move {
+        for i in 0..n {
+            yield_now().await;
+            let done = ctx.dag.try_update_value(|d| {
+                if let Some(p) = d.panes.get_mut(i) {
+                    let g = grouping.unwrap_or_else(|| p.auto_grouping());
+                    p.relayout(g, color);
+                    p.measure();
+                    p.fit();
+                }
+            });
+            if done.is_none() {
+                return;
+            }
+            let _ = ctx.version.try_update(|v| *v += 1);
+            request_draw(ctx.dag, i);
+        }
+    });
+}
+
+fn fit_all(ctx: Ctx) {
+    let active = ctx.active.get_untracked();
+    ctx.dag.update_value(|d| {
+        for (k, p) in d.panes.iter_mut().enumerate() {
+            if k == active || ctx.ds.sync.get_untracked() {
+                p.measure();
+                p.fit();
+            }
+        }
+    });
+    request_draw_all(ctx.dag);
+}
+
+#[component]
+pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl IntoView {
+    let ds = state.dag;
+    let ready_before = RwSignal::new(false);
+    let ready_after = RwSignal::new(false);
+    let mut panes = vec![Pane::new(Side::Before, before.plan.clone(), ready_before)];
+    if let Some(a) = &after {
+        panes.push(Pane::new(Side::After, a.plan.clone(), ready_after));
+    }
+    let has_after = after.is_some();
+    let dag: Dag = StoredValue::new_local(Panes { panes });
+    let ctx = Ctx {
+        dag,
+        ds,
+        state,
+        version: RwSignal::new(0),
+        active: RwSignal::new(0),
+        matches: RwSignal::new(Vec::new()),
+        cursor: RwSignal::new(None),
+        search_open: RwSignal::new(false),
+    };
+    // A new plan (or rewrite) starts with nothing selected.
+    ds.selection.set(Selection::default());
+    let all_ready = move || ready_before.get() && (!has_after || ready_after.get());
+
+    Effect::new(move |_| layout_all(ctx, ds.grouping.get()));
+    Effect::new(move |prev: Option<ColorBy>| {
+        let c = ds.color.get();
+        if prev.is_some() {
+            dag.update_value(|d| d.panes.iter_mut().for_each(|p| p.recolor(c)));
+            request_draw_all(dag);
+        }
+        c
+    });
+    Effect::new(move |_| {
+        let sel = ds.selection.get();
+        let hl = state.highlight.get();
+        let gpu = state.selected_gpu.get();
+        let matches = ctx.matches.get();
+        let active = ctx.active.get();
+        ctx.version.get();
+        dag.update_value(|d| {
+            for (k, p) in d.panes.iter_mut().enumerate() {
+                let m: &[u32] = if k == active { &matches } else { &[] };
+                p.remark(sel.of(k), &hl.nodes, gpu, m);
+            }
+        });
+        request_draw_all(dag);
+    });
+
+    let root = NodeRef::<leptos::html::Section>::new();
+    let search_input = NodeRef::<Input>::new();
+    let hovered = RwSignal::new(false);
+    // Ctrl/Cmd+F: ours while the pointer is over the view or focus is inside it.
+    let handle = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+        if !(e.ctrl_key() || e.meta_key()) || !e.key().eq_ignore_ascii_case("f") {
+            return;
+        }
+        let focused = root.try_get_untracked().flatten().is_some_and(|r| {
+            let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+            active.is_some_and(|a| r.contains(Some(&a)))
+        });
+        if hovered.try_get_untracked() == Some(true) || focused {
+            e.prevent_default();
+            search::open(ctx, search_input);
+        }
+    });
+    // A resized window resizes the canvases: redraw them at the new size.
+    let resize = window_event_listener(ev::resize, move |_| request_draw_all(dag));
+    on_cleanup(move || {
+        handle.remove();
+        resize.remove();
+    });
+
+    let on_key = move |e: web_sys::KeyboardEvent| {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        let tag = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .map(|el| el.tag_name())
+            .unwrap_or_default();
+        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON") {
+            return;
+        }
+        let i = ctx.active.get_untracked();
+        let act = |f: &dyn Fn(&mut Pane)| {
+            dag.update_value(|d| {
+                if let Some(p) = d.panes.get_mut(i) {
+                    f(p)
+                }
+            })
+        };
+        match e.key().as_str() {
+            "f" | "F" => fit_all(ctx),
+            "ArrowLeft" => act(&|p| p.camera.pan(input::KEY_PAN, 0.0)),
+            "ArrowRight" => act(&|p| p.camera.pan(-input::KEY_PAN, 0.0)),
+            "ArrowUp" => act(&|p| p.camera.pan(0.0, input::KEY_PAN)),
+            "ArrowDown" => act(&|p| p.camera.pan(0.0, -input::KEY_PAN)),
+            "+" | "=" => act(&|p| input::zoom_center(p, input::KEY_ZOOM)),
+            "-" | "_" => act(&|p| input::zoom_center(p, 1.0 / input::KEY_ZOOM)),
+            "Escape" => ds.selection.set(Selection::default()),
+            _ => return,
+        }
+        e.prevent_default();
+        sync::follow(ctx, i);
+    };
+
+    let before_plan = before.plan.clone();
+    let after_plan = after.as_ref().map(|a| a.plan.clone());
+    let before_title = format!("Before · {} nodes", thousands(before.plan.nodes.len()));
+    let after_pane = after.as_ref().map(|a| {
+        let n = a.plan.nodes.len();
+        view! { <DagPane ctx=ctx index=1 side_key="after" title=format!("After · {} nodes", thousands(n)) nodes=n /> }
+    });
+    let before_nodes = before.plan.nodes.len();
+    view! {
+        <section
+            class="card dag"
+            aria-label="Plan graph"
+            data-testid="dag-view"
+            data-ready=move || if all_ready() { "true" } else { "false" }
+            tabindex="0"
+            node_ref=root
+            on:keydown=on_key
+            on:pointerenter=move |_| hovered.set(true)
+            on:pointerleave=move |_| hovered.set(false)
+        >
+            <header class="dag-bar">
+                <h2>"Graph"</h2>
+                <label class="dag-control">
+                    "Group "
+                    <select
+                        data-testid="dag-grouping"
+                        on:change=move |ev| ds.grouping.set(grouping_from(&event_target_value(&ev)))
+                        prop:value=move || grouping_key(ds.grouping.get())
+                    >
+                        <option value="auto">"auto"</option>
+                        <option value="none">"none"</option>
+                        <option value="series">"series"</option>
+                        <option value="layer">"layer"</option>
+                        <option value="stage">"stage"</option>
+                        <option value="server">"server"</option>
+                    </select>
+                </label>
+                <label class="dag-control">
+                    "Colour "
+                    <select
+                        data-testid="dag-color"
+                        on:change=move |ev| {
+                            ds.color.set(if event_target_value(&ev) == "stage" { ColorBy::Stage } else { ColorBy::Gpu })
+                        }
+                        prop:value=move || ds.color.get().key()
+                    >
+                        <option value="gpu">"by GPU"</option>
+                        <option value="stage">"by PP stage"</option>
+                    </select>
+                </label>
+                <label class="dag-control">
+                    <input
+                        type="checkbox"
+                        data-testid="dag-sync"
+                        prop:checked=move || ds.sync.get()
+                        on:change=move |ev| ds.sync.set(event_target_checked(&ev))
+                    />
+                    " sync panes"
+                </label>
+                <button class="dag-button" data-testid="dag-fit" on:click=move |_| fit_all(ctx) title="Fit (f)">
+                    "Fit"
+                </button>
+                <button class="dag-button" on:click=move |_| search::open(ctx, search_input) title="Find (Ctrl+F)">
+                    "Find"
+                </button>
+                <SearchBox ctx=ctx input=search_input />
+                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · click a stack to expand"</span>
+            </header>
+            <div class="dag-body">
+                <div class="dag-panes" class:dag-single=!has_after>
+                    <DagPane ctx=ctx index=0 side_key="before" title=before_title nodes=before_nodes />
+                    {after_pane}
+                </div>
+                <Props ds=ds before=before_plan after=after_plan />
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,239 @@
+//! One side's graph: the plan, its layout session and current layout with spatial
+//! indexes, the camera, and per-item marks. Plain data behind a `StoredValue`, so
+//! pan and zoom touch only this and the canvas, never the reactive DOM.
+
+use super::theme::{ColorBy, fill};
+use crate::layout::hit::{SpatialIndex, edge_rects, item_rects};
+use crate::layout::viewport::{Camera, fit_scale};
+use crate::layout::{Grouping, Layout, LayoutOptions, LayoutSession};
+use crate::model::{Placement, Plan};
+use crate::web::state::Side;
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use web_sys::HtmlCanvasElement;
+
+pub type Dag = StoredValue<Panes, LocalStorage>;
+
+/// Plans above this many nodes open folded into series.
+pub const AUTO_SERIES_ABOVE: usize = 2_000;
+/// Margin around a fitted graph, in CSS pixels.
+pub const FIT_MARGIN: f64 = 16.0;
+
+pub struct Panes {
+    pub panes: Vec<Pane>,
+}
+
+/// Per-item mark bits.
+pub const SELECTED: u8 = 1;
+pub const FINDING: u8 = 2;
+pub const ON_GPU: u8 = 4;
+pub const MATCH: u8 = 8;
+
+pub struct Pane {
+    pub side: Side,
+    pub plan: Arc<Plan>,
+    pub session: Option<LayoutSession>,
+    pub opts: LayoutOptions,
+    pub view: Option<PaneView>,
+    pub camera: Camera,
+    pub canvas: Option<HtmlCanvasElement>,
+    pub minimap: Option<HtmlCanvasElement>,
+    /// The minimap's graph, drawn once per layout and copied each frame.
+    pub minimap_bg: Option<HtmlCanvasElement>,
+    pub frame_pending: bool,
+    /// CSS size of the canvas at the last draw.
+    pub size: (f64, f64),
+    pub marks: Vec<u8>,
+    pub ready: RwSignal<bool>,
+    pub pointer: PointerState,
+    /// Node ids to indices, built on first need (findings name nodes by id).
+    pub ids: Option<HashMap<String, u32>>,
+}
+
+#[derive(Default)]
+pub struct PointerState {
+    /// Active pointers: id and last position.
+    pub down: Vec<(i32, f64, f64)>,
+    /// Distance moved since the press; a press that barely moved is a click.
+    pub travel: f64,
+}
+
+pub struct PaneView {
+    pub layout: Layout,
+    pub items: SpatialIndex,
+    pub edges: SpatialIndex,
+    pub item_of_node: Vec<u32>,
+    /// A representative plan node per item (its own, or a group's first member).
+    pub node_of_item: Vec<u32>,
+    /// Palette index per item into `colors` (u16::MAX: no colour).
+    pub color: Vec<u16>,
+    pub colors: Vec<String>,
+}
+
+impl Pane {
+    pub fn new(side: Side, plan: Arc<Plan>, ready: RwSignal<bool>) -> Pane {
+        Pane {
+            side,
+            plan,
+            session: None,
+            opts: LayoutOptions::default(),
+            view: None,
+            camera: Camera::default(),
+            canvas: None,
+            minimap: None,
+            minimap_bg: None,
+            frame_pending: false,
+            size: (0.0, 0.0),
+            marks: Vec::new(),
+            ready,
+            pointer: PointerState::default(),
+            ids: None,
+        }
+    }
+
+    /// The grouping used when the picker says "auto".
+    pub fn auto_grouping(&self) -> Grouping {
+        if self.plan.nodes.len() > AUTO_SERIES_ABOVE { Grouping::Series } else { Grouping::None }
+    }
+
+    /// Lays out with `grouping` and the current expanded set; the session caches layouts.
+    pub fn relayout(&mut self, grouping: Grouping, color_by: ColorBy) {
+        if self.opts.grouping != grouping {
+            self.opts.expanded.clear();
+        }
+        self.opts.grouping = grouping;
+        let plan = self.plan.clone();
+        let session = self.session.get_or_insert_with(|| LayoutSession::new(&plan));
+        let layout = session.layout(&self.opts).clone();
+        let item_of_node = session.item_of_node(&self.opts);
+        let mut node_of_item = vec![u32::MAX; layout.items.len()];
+        for (v, &it) in item_of_node.iter().enumerate() {
+            if let Some(slot) = node_of_item.get_mut(it as usize)
+                && *slot == u32::MAX
+            {
+                *slot = v as u32;
+            }
+        }
+        let items = SpatialIndex::new(item_rects(&layout));
+        let edges = SpatialIndex::new(edge_rects(&layout));
+        self.marks = vec![0; layout.items.len()];
+        self.minimap_bg = None;
+        self.view =
+            Some(PaneView { layout, items, edges, item_of_node, node_of_item, color: Vec::new(), colors: Vec::new() });
+        self.recolor(color_by);
+    }
+
+    pub fn recolor(&mut self, by: ColorBy) {
+        let plan = self.plan.clone();
+        let Some(v) = self.view.as_mut() else { return };
+        let max_gpu = plan.nodes.iter().filter_map(|n| first_gpu(&n.placement)).max().unwrap_or(0);
+        let mut index: HashMap<String, u16> = HashMap::new();
+        v.colors.clear();
+        v.color = v
+            .node_of_item
+            .iter()
+            .map(|&n| {
+                let Some(node) = plan.nodes.get(n as usize) else { return u16::MAX };
+                let Some(c) = fill(by, first_gpu(&node.placement), max_gpu, node.ranks.pp) else { return u16::MAX };
+                let next = v.colors.len() as u16;
+                *index.entry(c.clone()).or_insert_with(|| {
+                    v.colors.push(c);
+                    next
+                })
+            })
+            .collect();
+        self.minimap_bg = None;
+    }
+
+    /// Shows the whole graph.
+    pub fn fit(&mut self) {
+        if let Some(v) = &self.view {
+            let (w, h) = self.size;
+            self.camera = Camera::fit(v.layout.bounds, w, h, FIT_MARGIN);
+        }
+    }
+
+    pub fn fit_scale(&self) -> f64 {
+        match &self.view {
+            Some(v) => fit_scale(v.layout.bounds, self.size.0, self.size.1, FIT_MARGIN),
+            None => 1.0,
+        }
+    }
+
+    /// Current CSS size of the canvas, remembered for camera maths between frames.
+    pub fn measure(&mut self) -> (f64, f64) {
+        if let Some(c) = &self.canvas {
+            let (w, h) = (c.client_width() as f64, c.client_height() as f64);
+            if w > 0.0 && h > 0.0 {
+                self.size = (w, h);
+            }
+        }
+        self.size
+    }
+
+    /// Centres the view on plan node `node` (its item), zooming in to reading size if needed.
+    pub fn focus_node(&mut self, node: u32) {
+        let Some(v) = &self.view else { return };
+        let Some(item) = v.item_of_node.get(node as usize).and_then(|&i| v.layout.items.get(i as usize)) else {
+            return;
+        };
+        let (x, y) = (item.x as f64, item.y as f64);
+        let (w, h) = self.measure();
+        if self.camera.scale < 1.0 {
+            self.camera.scale = 1.0;
+        }
+        self.camera.center_on(x, y, w, h);
+    }
+
+    pub fn node_index(&mut self, id: &str) -> Option<u32> {
+        let plan = &self.plan;
+        let ids = self
+            .ids
+            .get_or_insert_with(|| plan.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i as u32)).collect());
+        ids.get(id).copied()
+    }
+
+    /// Recomputes the per-item marks from node-level selections.
+    pub fn remark(&mut self, selected: &[u32], finding: &[String], gpu: Option<u32>, matches: &[u32]) {
+        let finding_nodes: Vec<u32> = finding.iter().filter_map(|id| self.node_index(id)).collect();
+        let Some(v) = &self.view else { return };
+        let mut marks = vec![0u8; v.layout.items.len()];
+        let mut set = |nodes: &[u32], bit: u8| {
+            for &n in nodes {
+                if let Some(m) = v.item_of_node.get(n as usize).and_then(|&i| marks.get_mut(i as usize)) {
+                    *m |= bit;
+                }
+            }
+        };
+        set(selected, SELECTED);
+        set(&finding_nodes, FINDING);
+        set(matches, MATCH);
+        if let Some(g) = gpu {
+            for (n, node) in self.plan.nodes.iter().enumerate() {
+                if on_gpu(&node.placement, g)
+                    && let Some(m) = v.item_of_node.get(n).and_then(|&i| marks.get_mut(i as usize))
+                {
+                    *m |= ON_GPU;
+                }
+            }
+        }
+        self.marks = marks;
+    }
+}
+
+pub fn first_gpu(p: &Placement) -> Option<u32> {
+    match p {
+        Placement::Gpus(s) => s.first(),
+        Placement::Transfer { from, .. } => from.first(),
+        _ => None,
+    }
+}
+
+fn on_gpu(p: &Placement, gpu: u32) -> bool {
+    match p {
+        Placement::Gpus(s) => s.contains(gpu),
+        Placement::Transfer { from, to } => from.contains(gpu) || to.contains(gpu),
+        _ => false,
+    }
+}

@@ -1,0 +1,199 @@
+//! One pane of the view: the graph canvas, its minimap and a progress line while the
+//! layout runs. Input goes to `input`; clicks select nodes or expand/collapse groups.
+
+use super::Ctx;
+use super::frame::{request_draw, yield_now};
+use super::input;
+use super::minimap;
+use super::sync::{follow, select};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+enum Hit {
+    Node(u32),
+    /// A group to expand or collapse, and a member to keep under the pointer.
+    Group(String, Option<u32>),
+}
+
+fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
+    ctx.dag
+        .try_with_value(|d| {
+            let p = d.panes.get(i)?;
+            let v = p.view.as_ref()?;
+            let (wx, wy) = p.camera.to_world(sx, sy);
+            if let Some(k) = v.items.hit(wx as f32, wy as f32) {
+                let item = v.layout.items.get(k as usize)?;
+                if let Some(g) = &item.group {
+                    return Some(Hit::Group(g.clone(), v.node_of_item.get(k as usize).copied()));
+                }
+                return item.node.map(Hit::Node);
+            }
+            // An expanded group's frame (and its title strip above) collapses it.
+            v.layout
+                .groups
+                .iter()
+                .filter_map(|g| {
+                    let b = g.bounds?;
+                    let inside = wx >= b.x as f64 - 6.0
+                        && wx <= (b.x + b.width) as f64 + 6.0
+                        && wy >= b.y as f64 - 18.0
+                        && wy <= (b.y + b.height) as f64 + 6.0;
+                    inside.then_some((b.width * b.height, g.id.clone()))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, id)| Hit::Group(id, None))
+        })
+        .flatten()
+}
+
+/// Expands or collapses `group`, keeping `anchor` (a member) where the pointer is.
+fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<u32>, sx: f64, sy: f64) {
+    let pane_ready = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.ready)).flatten();
+    if let Some(r) = pane_ready {
+        r.set(false);
+    }
+    let color = ctx.ds.color.get_untracked();
+    spawn_local(async move {
+        yield_now().await;
+        ctx.dag.update_value(|d| {
+            let Some(p) = d.panes.get_mut(i) else { return };
+            p.opts.toggle(&group);
+            let grouping = p.opts.grouping;
+            p.relayout(grouping, color);
+            if let Some(n) = anchor
+                && let Some(v) = &p.view
+                && let Some(it) = v.item_of_node.get(n as usize).and_then(|&k| v.layout.items.get(k as usize))
+            {
+                p.camera.tx = sx - it.x as f64 * p.camera.scale;
+                p.camera.ty = sy - it.y as f64 * p.camera.scale;
+            }
+        });
+        ctx.version.update(|v| *v += 1);
+        request_draw(ctx.dag, i);
+    });
+}
+
+fn offset(ev: &web_sys::MouseEvent) -> (f64, f64) {
+    (ev.offset_x() as f64, ev.offset_y() as f64)
+}
+
+#[component]
+pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, nodes: usize) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let mini = NodeRef::<Canvas>::new();
+    let ready = ctx.dag.with_value(|d| d.panes.get(index).map(|p| p.ready)).unwrap_or(RwSignal::new(false));
+    Effect::new(move |_| {
+        if let (Some(c), Some(m)) = (canvas.get(), mini.get()) {
+            ctx.dag.update_value(|d| {
+                if let Some(p) = d.panes.get_mut(index) {
+                    p.canvas = Some(c);
+                    p.minimap = Some(m);
+                }
+            });
+        }
+    });
+    let i = index;
+    let on_down = move |ev: web_sys::PointerEvent| {
+        ctx.active.set(i);
+        if let Some(c) = canvas.get_untracked() {
+            let _ = c.set_pointer_capture(ev.pointer_id());
+        }
+        let (x, y) = offset(&ev);
+        ctx.dag.update_value(|d| {
+            if let Some(p) = d.panes.get_mut(i) {
+                input::down(p, ev.pointer_id(), x, y);
+            }
+        });
+    };
+    let on_move = move |ev: web_sys::PointerEvent| {
+        let (x, y) = offset(&ev);
+        let changed = ctx
+            .dag
+            .try_update_value(|d| d.panes.get_mut(i).map(|p| input::moved(p, ev.pointer_id(), x, y)))
+            .flatten()
+            .unwrap_or(false);
+        if changed {
+            follow(ctx, i);
+        }
+    };
+    let on_up = move |ev: web_sys::PointerEvent| {
+        let (x, y) = offset(&ev);
+        let click = ctx.dag.try_update_value(|d| d.panes.get_mut(i).map(|p| input::up(p, ev.pointer_id()))).flatten()
+            == Some(true);
+        if click {
+            match hit(ctx, i, x, y) {
+                Some(Hit::Node(n)) => select(ctx, i, Some(n)),
+                Some(Hit::Group(g, anchor)) => toggle_group(ctx, i, g, anchor, x, y),
+                None => select(ctx, i, None),
+            }
+        }
+    };
+    let on_cancel = move |ev: web_sys::PointerEvent| {
+        ctx.dag.update_value(|d| {
+            if let Some(p) = d.panes.get_mut(i) {
+                p.pointer.down.retain(|x| x.0 != ev.pointer_id());
+            }
+        });
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        ctx.active.set(i);
+        let (x, y) = offset(&ev);
+        ctx.dag.update_value(|d| {
+            if let Some(p) = d.panes.get_mut(i) {
+                input::wheel(p, x, y, ev.delta_y(), ev.delta_mode());
+            }
+        });
+        follow(ctx, i);
+    };
+    let mini_press = RwSignal::new(false);
+    let mini_jump = move |ev: &web_sys::PointerEvent| {
+        let (x, y) = offset(ev);
+        ctx.dag.update_value(|d| {
+            if let Some(p) = d.panes.get_mut(i) {
+                minimap::jump(p, x, y);
+            }
+        });
+        follow(ctx, i);
+    };
+    view! {
+        <div class="dag-pane" data-side=side_key data-ready=move || if ready.get() { "true" } else { "false" }>
+            <div class="dag-pane-title">{title}</div>
+            <canvas
+                node_ref=canvas
+                class="dag-canvas"
+                data-testid="dag-canvas"
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointercancel=on_cancel
+                on:wheel=on_wheel
+            ></canvas>
+            <canvas
+                node_ref=mini
+                class="dag-minimap"
+                data-testid="dag-minimap"
+                on:pointerdown=move |ev: web_sys::PointerEvent| {
+                    ev.stop_propagation();
+                    if let Some(m) = mini.get_untracked() {
+                        let _ = m.set_pointer_capture(ev.pointer_id());
+                    }
+                    mini_press.set(true);
+                    mini_jump(&ev);
+                }
+                on:pointermove=move |ev: web_sys::PointerEvent| {
+                    if mini_press.get_untracked() {
+                        mini_jump(&ev);
+                    }
+                }
+                on:pointerup=move |_| mini_press.set(false)
+                on:pointercancel=move |_| mini_press.set(false)
+            ></canvas>
+            <div class="dag-progress" role="status" class:dag-hidden=move || ready.get()>
+                <span class="dag-spinner" aria-hidden="true"></span>
+                {format!("Laying out {} nodes…", super::thousands(nodes))}
+            </div>
+        </div>
+    }
+}
