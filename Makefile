@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
+.PHONY: dist serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
 
 serve: setup-serve
 	trunk serve --release
@@ -38,3 +38,9 @@ bench:
 clean:
 	cargo clean
 	rm -rf dist
+
+# A folder for any static host, under any sub-path (asset URLs are relative; no server
+# needed). The CSP meta tag is written by the post-build hook (scripts/csp.mjs).
+dist: setup-serve
+	trunk build --release
+	@echo "dist/ is ready: copy it to any static host"

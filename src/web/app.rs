@@ -13,7 +13,9 @@ use leptos::prelude::*;
 #[component]
 pub fn App() -> impl IntoView {
     let state = State::new();
-    state.open_example();
+    super::permalink::start(state);
+    super::permalink::keep_address_current(state);
+    super::help::install_shortcuts(state);
 
     let (dragging, set_dragging) = signal(false);
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -60,6 +62,9 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
             </Show>
+            <Show when=move || state.link_note.get().is_some()>
+                <div class="banner note" role="status" data-testid="link-note">{move || state.link_note.get().unwrap_or_default()}</div>
+            </Show>
             <Show when=move || state.busy.get().is_some()>
                 <div class="banner info" role="status">{move || state.busy.get().unwrap_or_default()}</div>
             </Show>
@@ -69,6 +74,8 @@ pub fn App() -> impl IntoView {
                     None => view! { <p class="empty">"Drop a plan file anywhere on this page."</p> }.into_any(),
                 }}
             </main>
+            <super::review::Review state=state />
+            <super::help::Help state=state />
             <Show when=move || dragging.get()>
                 <div class="drop-overlay" aria-hidden="true">
                     <div class="drop-card">"Drop a JSON or DOT plan to open it"</div>
@@ -144,7 +151,11 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                     <MetricPicker state=state />
                     <Legend state=state />
                 </div>
-                <div class="sides">
+                <div
+                    class="sides"
+                    class:only-before=move || state.shown.get() == crate::share::ShownSide::Before
+                    class:only-after=move || state.shown.get() == crate::share::ShownSide::After
+                >
                     <section class="card side before" aria-label="Before">
                         <header class="section-head">
                             <h2>"Before · as written"</h2>

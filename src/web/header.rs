@@ -75,6 +75,13 @@ pub fn Header(state: State) -> impl IntoView {
                 <button class="button" data-testid="load-example" on:click=move |_| state.open_example()>
                     "Example"
                 </button>
+                <super::export::ExportMenu state=state />
+                <button class="button" data-testid="review-open" title="Review findings (r)" on:click=move |_| state.open_review()>
+                    "Review"
+                </button>
+                <button class="button icon" data-testid="help-open" aria-label="Keyboard shortcuts (?)" on:click=move |_| state.help_open.update(|o| *o = !*o)>
+                    "?"
+                </button>
                 <ThemeToggle />
             </nav>
         </header>

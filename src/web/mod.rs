@@ -2,11 +2,15 @@
 //! files, drag and drop, paste, drawing, input — and calls the library for the rest.
 
 mod app;
+mod export;
 mod dag;
 mod file_io;
 mod findings;
 mod gpu_grid;
 mod header;
+mod help;
+mod permalink;
+mod review;
 mod state;
 mod timeline;
 mod units;

@@ -9,6 +9,7 @@ use crate::cluster::Metric;
 use crate::examples::SEED_EP64_TP2;
 use crate::model::Strategy;
 use crate::read::read_plan;
+use crate::share::{ShownSide, ViewState};
 use crate::summary::Summary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +19,11 @@ use web_sys::File;
 #[derive(Clone)]
 pub struct Opened {
     pub file_name: String,
+    /// The text as loaded, so a permalink reproduces the user's own file.
+    pub text: Arc<str>,
     pub summary: Summary,
+    /// The target of the after side: the one asked for, else the declared one.
+    pub target: Option<Strategy>,
     pub before: Analysis,
     /// The rewrite to the target strategy: none asked for yet, done, or why it can't be.
     pub after: Option<Result<After, String>>,
@@ -63,6 +68,13 @@ pub struct State {
     pub highlight: RwSignal<Highlight>,
     pub selected_gpu: RwSignal<Option<u32>>,
     pub busy: RwSignal<Option<String>>,
+    /// Which sides are shown: both, or one full width.
+    pub shown: RwSignal<ShownSide>,
+    /// The finding the review walk is on, when review mode is open.
+    pub review: RwSignal<Option<usize>>,
+    pub help_open: RwSignal<bool>,
+    /// Why the address bar holds no permalink (the plan is too large for a link).
+    pub link_note: RwSignal<Option<String>>,
     /// The DAG view's settings and selection.
     pub dag: super::dag::DagState,
     /// Counts opens, so a slow load that a newer one overtook is dropped.
@@ -79,6 +91,10 @@ impl State {
             highlight: RwSignal::new(Highlight::default()),
             selected_gpu: RwSignal::new(None),
             busy: RwSignal::new(None),
+            shown: RwSignal::new(ShownSide::Both),
+            review: RwSignal::new(None),
+            help_open: RwSignal::new(false),
+            link_note: RwSignal::new(None),
             dag: super::dag::DagState::new(),
             load_seq: RwSignal::new(0),
         }
@@ -88,13 +104,28 @@ impl State {
     /// Runs in slices (read, verify, rewrite), yielding to the browser between them so
     /// the progress shows and the page never freezes on a large plan.
     pub fn open_text(&self, file_name: &str, text: &str) {
+        self.open_shared(file_name, text, None, None);
+    }
+
+    /// Opens text with a target strategy and a view to restore (from a permalink).
+    pub fn open_shared(&self, file_name: &str, text: &str, target: Option<Strategy>, view: Option<ViewState>) {
         let (this, name, text) = (*self, file_name.to_string(), text.to_string());
         let seq = self.load_seq.get_untracked() + 1;
         self.load_seq.set(seq);
-        spawn_local(async move { this.open_in_slices(seq, name, text).await });
+        // Cleared when a load starts, not when it ends, so a message set meanwhile (e.g. why
+        // a link fell back to the example) survives the load.
+        self.error.set(None);
+        spawn_local(async move { this.open_in_slices(seq, name, text, target, view).await });
     }
 
-    async fn open_in_slices(self, seq: u64, name: String, text: String) {
+    async fn open_in_slices(
+        self,
+        seq: u64,
+        name: String,
+        text: String,
+        target: Option<Strategy>,
+        view: Option<ViewState>,
+    ) {
         // A newer open supersedes this one: drop its results.
         let current = move || self.load_seq.get_untracked() == seq;
         self.busy.set(Some(format!("Reading {name} ({})…", units::bytes(text.len()))));
@@ -109,9 +140,10 @@ impl State {
                 return;
             }
         };
-        drop(text);
+        let text: Arc<str> = text.into();
         let summary = Summary::of(&plan);
         let declared = plan.meta.strategy;
+        let target = target.or(declared);
         let plan = Arc::new(plan);
         self.busy.set(Some(format!("Verifying {} nodes…", summary.nodes)));
         yield_to_paint().await;
@@ -120,7 +152,7 @@ impl State {
         }
         let before = analyze(plan.clone(), &Request::default());
         let mut after = None;
-        if let Some(s) = declared {
+        if let Some(s) = target {
             self.busy.set(Some(format!("Rewriting to {}…", s.short())));
             yield_to_paint().await;
             if !current() {
@@ -131,13 +163,17 @@ impl State {
         if !current() {
             return;
         }
-        self.strategy_text.set(declared.map(|s| s.short()).unwrap_or_default());
+        self.strategy_text.set(target.map(|s| s.short()).unwrap_or_default());
         self.highlight.set(Highlight::default());
         self.selected_gpu.set(None);
+        self.review.set(None);
         self.metric.set(default_metric(&before));
-        self.opened.set(Some(Opened { file_name: name, summary, before, after }));
-        self.error.set(None);
+        let findings = before.report.findings.clone();
+        self.opened.set(Some(Opened { file_name: name, text, summary, target, before, after }));
         self.busy.set(None);
+        if let Some(v) = view {
+            self.apply_view(&v, &findings);
+        }
     }
 
     pub fn open_file(&self, file: File) {
@@ -174,11 +210,64 @@ impl State {
                 self.opened.update(|o| {
                     if let Some(o) = o {
                         o.after = Some(Ok(after));
+                        o.target = Some(strategy);
                     }
                 });
                 self.error.set(None);
             }
             Err(msg) => self.error.set(Some(msg)),
+        }
+    }
+
+    /// The view as a permalink stores it.
+    pub fn view_state(&self) -> ViewState {
+        let mut v = ViewState::default();
+        v.set_metric(Some(self.metric.get()));
+        v.selected_gpu = self.selected_gpu.get();
+        v.finding = self.highlight.with(|h| h.finding);
+        v.shown = self.shown.get();
+        v
+    }
+
+    fn apply_view(&self, v: &ViewState, findings: &[crate::check::Finding]) {
+        if let Some(m) = v.metric() {
+            self.metric.set(m);
+        }
+        self.selected_gpu.set(v.selected_gpu);
+        self.shown.set(v.shown);
+        if let Some(f) = v.finding.and_then(|i| findings.get(i).map(|f| (i, f))) {
+            self.toggle_finding(f.0, &f.1.gpus, &f.1.nodes);
+        }
+    }
+
+    /// Opens review mode on the first finding.
+    pub fn open_review(&self) {
+        let n = self.opened.with_untracked(|o| o.as_ref().map_or(0, |o| o.before.report.findings.len()));
+        if n > 0 {
+            self.help_open.set(false);
+            self.show_finding(0);
+        }
+    }
+
+    pub fn close_review(&self) {
+        self.review.set(None);
+    }
+
+    /// Moves the review by `delta` findings, stopping at the ends.
+    pub fn review_step(&self, delta: i64) {
+        let Some(i) = self.review.get_untracked() else { return };
+        let n = self.opened.with_untracked(|o| o.as_ref().map_or(0, |o| o.before.report.findings.len()));
+        let next = (i as i64 + delta).clamp(0, n.saturating_sub(1) as i64) as usize;
+        self.show_finding(next);
+    }
+
+    fn show_finding(&self, index: usize) {
+        let f = self.opened.with_untracked(|o| o.as_ref().and_then(|o| o.before.report.findings.get(index).cloned()));
+        if let Some(f) = f {
+            let mut gpus = f.gpus.clone();
+            gpus.sort_unstable();
+            self.highlight.set(Highlight { gpus, nodes: f.nodes.clone(), finding: Some(index) });
+            self.review.set(Some(index));
         }
     }
 

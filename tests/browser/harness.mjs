@@ -22,15 +22,28 @@ const types = {
   '.dot': 'text/plain',
 };
 
-/** Starts a static server for dist/ on a free loopback port. */
-export async function serveDist() {
+/**
+ * Starts a static server for dist/ on a free loopback port, under `prefix` (a sub-path,
+ * as static hosts serve project pages). `/_corpus/NAME` serves a corpus file, for `?url=`.
+ */
+export async function serveDist({ prefix = '/' } = {}) {
   await stat(join(dist, 'index.html')).catch(() => {
     throw new Error('dist/index.html is missing: run `trunk build --release` first (make test does)');
   });
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(dist, path.endsWith('/') ? path + 'index.html' : path));
-    if (!file.startsWith(dist)) {
+    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let base = dist;
+    if (path.startsWith('/_corpus/')) {
+      base = corpus;
+      path = path.slice('/_corpus'.length);
+    } else if (path.startsWith(prefix)) {
+      path = '/' + path.slice(prefix.length);
+    } else {
+      res.writeHead(404).end('not under the prefix');
+      return;
+    }
+    const file = normalize(join(base, path.endsWith('/') ? path + 'index.html' : path));
+    if (!file.startsWith(base)) {
       res.writeHead(403).end();
       return;
     }
@@ -44,7 +57,8 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  const origin = `http://127.0.0.1:${port}`;
+  return { origin, url: `${origin}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /** Launches headless Chromium with the flags this machine's closed network needs. */

@@ -1,0 +1,109 @@
+//! Keyboard shortcuts and the help overlay that lists them (`?`).
+
+use super::state::State;
+use crate::share::ShownSide;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Key, what it does. The DAG view adds its own keys while it has focus.
+const SHORTCUTS: [(&str, &str); 12] = [
+    ("o", "Open a plan file"),
+    ("e", "Export menu"),
+    ("r", "Review the findings one at a time"),
+    ("← →", "Previous / next finding (in review)"),
+    ("b", "Toggle before / after / both"),
+    ("t", "Light or dark theme"),
+    ("?", "This help"),
+    ("Esc", "Close overlays, clear the selection"),
+    ("Ctrl/⌘ F", "Search the DAG (when the DAG has focus)"),
+    ("f", "Fit the DAG to its pane (when the DAG has focus)"),
+    ("+ −", "Zoom the DAG or the timeline (when focused)"),
+    ("Arrows", "Move the selected GPU (cluster grid focused); pan the DAG"),
+];
+
+fn click(selector: &str) {
+    if let Some(el) = document().query_selector(selector).ok().flatten()
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        el.click();
+    }
+}
+
+fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.closest("[contenteditable]").ok().flatten().is_some())
+}
+
+/// Installs the page-wide shortcuts.
+pub fn install_shortcuts(state: State) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing(&ev) {
+            return;
+        }
+        if state.review.get_untracked().is_some() {
+            match ev.key().as_str() {
+                "ArrowRight" => state.review_step(1),
+                "ArrowLeft" => state.review_step(-1),
+                "Escape" => state.close_review(),
+                _ => return,
+            }
+            ev.prevent_default();
+            return;
+        }
+        match ev.key().as_str() {
+            "?" => state.help_open.update(|o| *o = !*o),
+            "Escape" => {
+                state.help_open.set(false);
+                state.select_gpu(None);
+            }
+            "o" => click(r#"[data-testid="file-input"]"#),
+            "e" => {
+                if let Some(d) = document().query_selector(r#"[data-testid="export-menu"]"#).ok().flatten()
+                    && let Ok(d) = d.dyn_into::<web_sys::HtmlDetailsElement>()
+                {
+                    d.set_open(!d.open());
+                }
+            }
+            "r" => state.open_review(),
+            "b" => state.shown.update(|s| {
+                *s = match s {
+                    ShownSide::Both => ShownSide::Before,
+                    ShownSide::Before => ShownSide::After,
+                    ShownSide::After => ShownSide::Both,
+                }
+            }),
+            "t" => click(r#"[data-testid="theme"]"#),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    // The page lives as long as the document: keep the listener.
+    std::mem::forget(handle);
+}
+
+#[component]
+pub fn Help(state: State) -> impl IntoView {
+    view! {
+        <Show when=move || state.help_open.get()>
+            <div class="overlay help-backdrop" on:click=move |_| state.help_open.set(false)>
+                <div
+                    class="card help"
+                    data-testid="help"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-label="Keyboard shortcuts"
+                    on:click=|ev| ev.stop_propagation()
+                >
+                    <header class="section-head">
+                        <h2>"Keyboard shortcuts"</h2>
+                        <button class="button small" aria-label="Close help" on:click=move |_| state.help_open.set(false)>"×"</button>
+                    </header>
+                    <dl class="shortcuts">
+                        {SHORTCUTS.into_iter().map(|(k, what)| view! { <div><dt><kbd>{k}</kbd></dt><dd>{what}</dd></div> }).collect_view()}
+                    </dl>
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,107 @@
+//! The address bar: a permalink (`#v1.…`, the plan and view compressed into the URL
+//! fragment, which browsers never send to a server) kept current while a plan is open,
+//! restored on load; and `?url=` to open a plan hosted elsewhere.
+
+use super::state::State;
+use crate::share::{self, COMFORTABLE_LINK_BYTES, Shared};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// What to open first: the plan in the link, else `?url=`, else the built-in example.
+/// A damaged link says so and opens the example, so the page stays usable.
+pub fn start(state: State) {
+    let location = window().location();
+    let hash = location.hash().unwrap_or_default();
+    if hash.len() > 1 {
+        match share::permalink::decode_unchecked(&hash) {
+            Ok(shared) => {
+                state.open_shared(&shared.file_name, &shared.plan_text, shared.strategy, Some(shared.view));
+            }
+            Err(e) => {
+                state.open_example();
+                state.error.set(Some(format!("This link cannot be opened: {e}. Showing the example instead.")));
+            }
+        }
+        return;
+    }
+    let url = location.search().ok().and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok()?.get("url"));
+    match url {
+        Some(url) if !url.trim().is_empty() => open_url(state, url),
+        _ => state.open_example(),
+    }
+}
+
+fn open_url(state: State, url: String) {
+    state.busy.set(Some(format!("Fetching {url}…")));
+    spawn_local(async move {
+        match fetch_text(&url).await {
+            Ok(text) => {
+                let name = url.rsplit('/').find(|s| !s.is_empty()).unwrap_or(&url).to_string();
+                state.open_text(&name, &text);
+            }
+            Err(msg) => {
+                state.busy.set(None);
+                state.open_example();
+                state.error.set(Some(format!("Could not load {url}: {msg}")));
+            }
+        }
+    });
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let resp = JsFuture::from(window().fetch_with_str(url))
+        .await
+        .map_err(|_| "the request failed (offline, blocked, or the server does not allow cross-origin reads)")?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "no response")?;
+    if !resp.ok() {
+        return Err(format!("the server answered {} {}", resp.status(), resp.status_text()));
+    }
+    let text = JsFuture::from(resp.text().map_err(|_| "the response has no text")?)
+        .await
+        .map_err(|_| "the response could not be read")?;
+    text.as_string().ok_or_else(|| "the response is not text".to_string())
+}
+
+/// Keeps the address bar's fragment equal to the permalink of what is on screen.
+pub fn keep_address_current(state: State) {
+    Effect::new(move |_| {
+        let Some(opened) = state.opened.get() else { return };
+        let shared = Shared {
+            file_name: opened.file_name.clone(),
+            plan_text: opened.text.to_string(),
+            strategy: opened.target,
+            view: state.view_state(),
+        };
+        // Deflate shrinks plans 6–30×; far past the budget, don't spend the time.
+        let link = if opened.text.len() <= COMFORTABLE_LINK_BYTES * 40 { Some(share::encode(&shared)) } else { None };
+        let base = base_url();
+        match link.filter(|l| share::fits(l, COMFORTABLE_LINK_BYTES)) {
+            Some(link) => {
+                replace_url(&format!("{base}{link}"));
+                state.link_note.set(None);
+            }
+            None => {
+                replace_url(&base);
+                state.link_note.set(Some(format!(
+                    "{} is too large for a link ({}); share the file or export the HTML report instead.",
+                    opened.file_name,
+                    super::units::bytes(opened.text.len())
+                )));
+            }
+        }
+    });
+}
+
+/// The page's address without query or fragment (a permalink replaces `?url=`).
+fn base_url() -> String {
+    let loc = window().location();
+    loc.pathname().unwrap_or_else(|_| "./".into())
+}
+
+fn replace_url(url: &str) {
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+}
