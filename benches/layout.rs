@@ -160,7 +160,10 @@ fn bench(c: &mut Criterion) {
 }
 
 /// Edge polylines of Graphviz's own layout (`dot -Tplain`: spline control points).
-fn dot_polylines(path: &Path) -> Option<Vec<(String, String, Vec<(f32, f32)>)>> {
+/// A drawn edge: tail id, head id, and its polyline.
+type DrawnEdge = (String, String, Vec<(f32, f32)>);
+
+fn dot_polylines(path: &Path) -> Option<Vec<DrawnEdge>> {
     let out = Command::new("timeout").arg("60").arg("dot").arg("-Tplain").arg(path).output().ok()?;
     if !out.status.success() {
         return None;
@@ -213,7 +216,7 @@ fn tokens(line: &str) -> Vec<String> {
 }
 
 /// Pairs of polyline segments that properly cross, between edges with no common end.
-fn drawn_crossings(edges: &[(String, String, Vec<(f32, f32)>)]) -> u64 {
+fn drawn_crossings(edges: &[DrawnEdge]) -> u64 {
     type Seg = (usize, (f32, f32), (f32, f32));
     let mut segs: Vec<Seg> = Vec::new();
     for (i, e) in edges.iter().enumerate() {

@@ -60,6 +60,19 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
     Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
 }
 
+/// The after side for `before`'s plan and `strategy`: `before` itself when it already
+/// verifies clean (no error, no warning) against that strategy — nothing to modify, and
+/// no second pass over a large plan — else its rewrite.
+pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Result<After, String> {
+    let r = &before.report;
+    let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
+    if before.strategy == Some(strategy) && clean {
+        let note = format!("No modifications needed: the plan is already a correct {} deployment.", strategy.short());
+        return Ok(After { analysis: before.clone(), modifications: vec![note] });
+    }
+    rewrite_side(&before.plan, strategy, req)
+}
+
 /// Busy % when a step could be simulated; otherwise the first metric the plan has data for.
 pub fn default_metric(a: &Analysis) -> Metric {
     let c = &a.cluster;
@@ -102,5 +115,19 @@ mod tests {
         assert!(after.modifications.iter().any(|l| l.contains("expert_<e>_<t>_layer_<l>")));
         let err = rewrite_side(&plan, Strategy::parse("EP48").unwrap(), &Request::default()).unwrap_err();
         assert!(err.contains("not divisible by EP48"), "{err}");
+    }
+
+    #[test]
+    fn a_clean_plan_is_its_own_after_side() {
+        let s = Strategy::parse("EP8_TP2").unwrap();
+        let plan = crate::r#gen::generate(&crate::r#gen::GenSpec::new(s, 2, 8));
+        let before = analyze(Arc::new(plan), &Request::default());
+        let after = after_side(&before, s, &Request::default()).unwrap();
+        assert!(Arc::ptr_eq(&after.analysis.plan, &before.plan));
+        assert!(after.modifications[0].starts_with("No modifications needed"));
+        // The broken example still gets rewritten.
+        let example = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let s = example.strategy.unwrap();
+        assert_eq!(after_side(&example, s, &Request::default()).unwrap().analysis.cluster.used(), 128);
     }
 }

@@ -92,7 +92,8 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
                 continue;
             }
         };
-        let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
+        let report =
+            verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
         let m = &report.metrics;
         let mem = m.memory.as_ref().and_then(|x| x.max_percent);
         let sim = m.simulation.as_ref();

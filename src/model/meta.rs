@@ -176,6 +176,12 @@ pub struct ModelSpec {
     pub seq_len: Option<u64>,
 }
 
+impl ModelSpec {
+    pub fn is_empty(&self) -> bool {
+        *self == ModelSpec::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,11 +196,5 @@ mod tests {
         over.model.hidden = Some(1024);
         let m = file.merged_with(&over);
         assert_eq!((m.cluster.gpus, m.model.layers, m.model.hidden), (Some(128), Some(16), Some(1024)));
-    }
-}
-
-impl ModelSpec {
-    pub fn is_empty(&self) -> bool {
-        *self == ModelSpec::default()
     }
 }

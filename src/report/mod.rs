@@ -44,7 +44,7 @@ impl ReportInput {
         let plan = Arc::new(plan);
         let before = analyze(plan.clone(), req);
         let strategy = req.strategy.or(plan.meta.strategy);
-        let after = strategy.map(|s| rewrite_side(&plan, s, req));
+        let after = strategy.map(|s| crate::analysis::after_side(&before, s, req));
         ReportInput { file_name: file_name.to_string(), before, after, strategy, metric: None }
     }
 }

@@ -110,7 +110,11 @@ async fn canvas_png(canvas: &HtmlCanvasElement) -> Result<Blob, String> {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ = canvas.to_blob(&resolve);
     });
-    JsFuture::from(promise).await.ok().and_then(|b| b.dyn_into::<Blob>().ok()).ok_or("the drawing could not be encoded".into())
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|b| b.dyn_into::<Blob>().ok())
+        .ok_or("the drawing could not be encoded".into())
 }
 
 /// Rasterises a standalone SVG at twice its size, on the page's background.
@@ -130,12 +134,8 @@ async fn svg_png(svg_text: &str, w: f64, h: f64) -> Result<Blob, String> {
     let scale = 2.0;
     canvas.set_width((w * scale).max(1.0) as u32);
     canvas.set_height((h * scale).max(1.0) as u32);
-    let ctx: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok())
-        .ok_or("no 2D context")?;
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2D context")?;
     ctx.set_fill_style_str(&page_background());
     ctx.fill_rect(0.0, 0.0, w * scale, h * scale);
     ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, w * scale, h * scale)

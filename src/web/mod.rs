@@ -2,8 +2,8 @@
 //! files, drag and drop, paste, drawing, input — and calls the library for the rest.
 
 mod app;
-mod export;
 mod dag;
+mod export;
 mod file_io;
 mod findings;
 mod gpu_grid;

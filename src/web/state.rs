@@ -4,7 +4,7 @@
 
 use super::file_io::{read_file_text, yield_to_paint};
 use super::units;
-use crate::analysis::{After, Analysis, Request, analyze, default_metric, rewrite_side};
+use crate::analysis::{After, Analysis, Request, after_side, analyze, default_metric};
 use crate::cluster::Metric;
 use crate::examples::SEED_EP64_TP2;
 use crate::model::Strategy;
@@ -158,7 +158,7 @@ impl State {
             if !current() {
                 return;
             }
-            after = Some(rewrite_side(&plan, s, &Request::default()));
+            after = Some(after_side(&before, s, &Request::default()));
         }
         if !current() {
             return;
@@ -205,7 +205,7 @@ impl State {
             }
         };
         let Some(opened) = self.opened.get_untracked() else { return };
-        match rewrite_side(&opened.before.plan, strategy, &Request::default()) {
+        match after_side(&opened.before, strategy, &Request::default()) {
             Ok(after) => {
                 self.opened.update(|o| {
                     if let Some(o) = o {
@@ -292,4 +292,3 @@ impl State {
         self.selected_gpu.set(gpu);
     }
 }
-

@@ -60,9 +60,9 @@ fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
     use wasm_bindgen::JsCast;
     let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
     let r = el.get_bounding_client_rect();
-    // The viewBox starts 28 units left of time 0 for the GPU labels.
-    let scale = r.width() / (WIDTH + 30.0);
-    let left = r.left() + 28.0 * scale;
+    // The viewBox starts 40 units left of time 0 for the GPU labels.
+    let scale = r.width() / (WIDTH + 42.0);
+    let left = r.left() + 40.0 * scale;
     let width = (WIDTH * scale).max(1.0);
     Some((((ev.client_x() as f64 - left) / width).clamp(0.0, 1.0), width))
 }
@@ -130,10 +130,13 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
             })
             .collect_view()
     };
+    // Rows are 7 units tall; label every row only when there are few of them.
+    let every = n_rows.div_ceil(24).max(1);
     let labels = gpus
         .iter()
         .enumerate()
-        .map(|(r, g)| view! { <text class="row-label" x="-4" y=r as f64 * ROW + ROW - 1.5>{format!("{g}")}</text> })
+        .filter(|(r, _)| r % every == 0)
+        .map(|(r, g)| view! { <text class="row-label" x="-4" y=r as f64 * ROW + ROW - 1.0>{format!("GPU {g}")}</text> })
         .collect_view();
     let axis = move || {
         let (t0, t1) = window.get();
@@ -172,7 +175,7 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
             </p>
             <svg
                 class="gantt"
-                viewBox=format!("-28 0 {} {height:.0}", WIDTH + 30.0)
+                viewBox=format!("-40 0 {} {height:.0}", WIDTH + 42.0)
                 tabindex="0"
                 role="img"
                 aria-label="Per-GPU timeline of the simulated step"
