@@ -117,16 +117,19 @@ fn ep_complete(ctx: &Ctx, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     }
     let mut what = Vec::new();
     if seen_experts < experts_needed {
-        what.push(format!("{seen_experts} distinct expert(s) per layer where {experts_needed} are needed"));
+        let noun = if seen_experts == 1 { "distinct expert" } else { "distinct experts" };
+        what.push(format!("{seen_experts} {noun} per layer where {experts_needed} are needed"));
     }
     if seen_ranks < ep {
+        let seen_gpus = gpus.values().map(|s| s.len()).min().unwrap_or(0);
+        let noun = if seen_gpus == 1 { "GPU" } else { "GPUs" };
         what.push(format!(
-            "experts spread over {seen_ranks} EP rank(s) where EP{ep} needs {ep} (×TP{tp} = {} GPUs)",
+            "expert nodes on {seen_gpus} {noun} per layer where EP{ep}×TP{tp} needs {} (one EP rank per TP{tp} group)",
             ep * tp
         ));
     }
     if layers_short {
-        what.push(format!("expert nodes in {} layer(s) of {}", layers_seen.max(1), layers_needed.unwrap_or(1)));
+        what.push(format!("expert nodes in {} of {} layers", layers_seen.max(1), layers_needed.unwrap_or(1)));
     }
     let layers = layers_needed.unwrap_or(layers_seen.max(1));
     let shards = experts_needed as u64 * tp as u64;
