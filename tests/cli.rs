@@ -143,3 +143,20 @@ fn report_writes_one_self_contained_html_file() {
     assert!(std::fs::read_to_string(&html).unwrap().contains("not divisible by EP48"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_planscope"))
+        .args(["rewrite", &example("seed-ep64-tp2.json"), "--strategy", "EP64_TP2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -28,9 +28,10 @@ fn divisors(n: u32) -> Vec<u32> {
     (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
 }
 
-/// Suggests strategies for `plan` on `gpus` GPUs (else the plan's count). Errors when the
-/// GPU count is unknown or no candidate is valid, with the reasons of the first few.
-pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<Suggestion>, RewriteError> {
+/// The candidates for `plan` on `gpus` GPUs (else the plan's count): every (EP, TP ≤ 8,
+/// PP, DP) whose product is the GPU count, and the count itself. The page weighs them one
+/// by one (`evaluate`) so it can yield between them; `suggest` does it all at once.
+pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u32, Vec<Strategy>), RewriteError> {
     let gpus = gpus.or(overrides.cluster.gpus).or(plan.meta.cluster.gpus);
     let Some(n) = gpus.filter(|&n| n > 0) else {
         return Err(RewriteError {
@@ -54,91 +55,87 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
         }
     }
     cands.truncate(MAX_CANDIDATES);
+    Ok((n, cands))
+}
+
+/// Why a candidate was left out: it breaks a rule (not a suggestion at all).
+pub type Refusal = String;
+
+/// Weighs one candidate on `n` GPUs: rewrite, verify, simulate. `Err` when the rewriter
+/// refuses it for a rule other than memory (a candidate that does not fit in memory is
+/// still a suggestion, marked as not fitting).
+pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Suggestion, Refusal> {
     let batch = plan.meta.merged_with(overrides).model.batch;
-    let mut out = Vec::new();
-    let mut refused: Vec<String> = Vec::new();
-    for s in cands {
-        // DP replicas are identical and independent in a forward step, so one replica on
-        // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
-        // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates).
-        let dp = s.dp.get();
-        if let Some(b) = batch
-            && b % dp as u64 != 0
-        {
-            if refused.len() < 3 {
-                refused.push(format!("{}: batch {b} does not split evenly over DP{dp}", short_name(s)));
-            }
-            continue;
-        }
-        let mut over = overrides.clone();
-        over.model.batch = batch.map(|b| b / dp as u64);
-        over.cluster.gpus = Some(n / dp);
-        let Ok(replica) = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1) else { continue };
-        let target = Target { gpus: Some(n / dp), overrides: over.clone(), ..Target::new(replica) };
-        let rw = match rewrite(plan, &target) {
-            Ok(r) => r,
-            Err(e) => {
-                if e.rules.iter().any(|r| r.contains("GB on GPU")) {
-                    out.push(Suggestion {
-                        strategy: s,
-                        step_time_s: None,
-                        peak_memory_percent: None,
-                        fits: false,
-                        reason: e.rules.join("; "),
-                    });
-                } else if refused.len() < 3 {
-                    refused.push(e.to_string());
-                }
-                continue;
-            }
-        };
-        let report =
-            verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
-        let m = &report.metrics;
-        let mem = m.memory.as_ref().and_then(|x| x.max_percent);
-        let sim = m.simulation.as_ref();
-        let fits = mem.is_none_or(|p| p <= 100.0) && report.errors().next().is_none();
-        let mut why = Vec::new();
-        if let Some(sim) = sim {
-            why.push(format!(
-                "step {:.3} ms (compute {:.3} ms, communication {:.3} ms per GPU on average)",
-                sim.step_time_s * 1e3,
-                sim.compute_s.mean * 1e3,
-                sim.comm_s.mean * 1e3
-            ));
-        }
-        if let Some(p) = mem {
-            why.push(format!("peak memory {p:.1}% of a GPU"));
-        }
-        let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
-        if tp > 1 {
-            why.push(format!("TP{tp} all-reduces stay inside a server"));
-        }
-        if ep > 1 {
-            let e = rw.plan.meta.model.experts.unwrap_or(ep);
-            why.push(format!("{} expert(s) per GPU per MoE layer", e / ep));
-        }
-        if pp > 1 {
-            why.push(format!("{pp} pipeline stages add send/recv at {} boundaries", pp - 1));
-        }
-        if let Some(f) = report.errors().next() {
-            why.push(format!("but the verifier reports {}: {}", f.code, f.message));
-        }
-        out.push(Suggestion {
-            strategy: s,
-            step_time_s: sim.map(|x| x.step_time_s),
-            peak_memory_percent: mem,
-            fits,
-            reason: format!("{}: {}", short_name(s), why.join("; ")),
-        });
+    // DP replicas are identical and independent in a forward step, so one replica on
+    // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
+    // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates).
+    let dp = s.dp.get();
+    if let Some(b) = batch
+        && b % dp as u64 != 0
+    {
+        return Err(format!("{}: batch {b} does not split evenly over DP{dp}", short_name(s)));
     }
-    if out.is_empty() {
-        return Err(RewriteError {
-            target: format!("any strategy on {n} GPUs"),
-            rules: if refused.is_empty() { vec!["no EP·TP·PP·DP = GPU count candidate".into()] } else { refused },
-        });
+    let mut over = overrides.clone();
+    over.model.batch = batch.map(|b| b / dp as u64);
+    over.cluster.gpus = Some(n / dp);
+    let replica = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?;
+    let target = Target { gpus: Some(n / dp), overrides: over.clone(), ..Target::new(replica) };
+    let rw = match rewrite(plan, &target) {
+        Ok(r) => r,
+        Err(e) if e.rules.iter().any(|r| r.contains("GB on GPU")) => {
+            return Ok(Suggestion {
+                strategy: s,
+                step_time_s: None,
+                peak_memory_percent: None,
+                fits: false,
+                reason: e.rules.join("; "),
+            });
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
+    let m = &report.metrics;
+    let mem = m.memory.as_ref().and_then(|x| x.max_percent);
+    let sim = m.simulation.as_ref();
+    let fits = mem.is_none_or(|p| p <= 100.0) && report.errors().next().is_none();
+    let mut why = Vec::new();
+    if let Some(sim) = sim {
+        why.push(format!(
+            "step {:.3} ms (compute {:.3} ms, communication {:.3} ms per GPU on average)",
+            sim.step_time_s * 1e3,
+            sim.compute_s.mean * 1e3,
+            sim.comm_s.mean * 1e3
+        ));
     }
-    // Fitting first, then the fastest; unknown times last; ties by fewer, simpler degrees.
+    if let Some(p) = mem {
+        why.push(format!("peak memory {p:.1}% of a GPU"));
+    }
+    let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
+    if tp > 1 {
+        why.push(format!("TP{tp} all-reduces stay inside a server"));
+    }
+    if ep > 1 {
+        let e = rw.plan.meta.model.experts.unwrap_or(ep);
+        why.push(format!("{} expert(s) per GPU per MoE layer", e / ep));
+    }
+    if pp > 1 {
+        why.push(format!("{pp} pipeline stages add send/recv at {} boundaries", pp - 1));
+    }
+    if let Some(f) = report.errors().next() {
+        why.push(format!("but the verifier reports {}: {}", f.code, f.message));
+    }
+    Ok(Suggestion {
+        strategy: s,
+        step_time_s: sim.map(|x| x.step_time_s),
+        peak_memory_percent: mem,
+        fits,
+        reason: format!("{}: {}", short_name(s), why.join("; ")),
+    })
+}
+
+/// Fitting first, then the fastest; unknown times last; ties by fewer, simpler degrees.
+/// Keeps the best `TOP`.
+pub fn rank(mut out: Vec<Suggestion>) -> Vec<Suggestion> {
     out.sort_by(|a, b| {
         b.fits
             .cmp(&a.fits)
@@ -147,5 +144,27 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
             .then(a.strategy.pp.cmp(&b.strategy.pp))
     });
     out.truncate(TOP);
-    Ok(out)
+    out
+}
+
+/// Suggests strategies for `plan` on `gpus` GPUs (else the plan's count). Errors when the
+/// GPU count is unknown or no candidate is valid, with the reasons of the first few.
+pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<Suggestion>, RewriteError> {
+    let (n, cands) = candidates(plan, gpus, overrides)?;
+    let mut out = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
+    for s in cands {
+        match evaluate(plan, s, n, overrides) {
+            Ok(sug) => out.push(sug),
+            Err(why) if refused.len() < 3 => refused.push(why),
+            Err(_) => {}
+        }
+    }
+    if out.is_empty() {
+        return Err(RewriteError {
+            target: format!("any strategy on {n} GPUs"),
+            rules: if refused.is_empty() { vec!["no EP·TP·PP·DP = GPU count candidate".into()] } else { refused },
+        });
+    }
+    Ok(rank(out))
 }

@@ -1,5 +1,6 @@
 //! `planscope inspect FILE [--json]`.
 
+use super::out::say;
 use super::{EXIT_OK, EXIT_UNREADABLE, input};
 use planscope::summary::Summary;
 use std::path::Path;
@@ -15,20 +16,20 @@ pub fn run(path: &Path, json: bool) -> u8 {
     let s = Summary::of(&plan);
     if json {
         match serde_json::to_string(&s) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => say!("{text}"),
             Err(e) => {
                 eprintln!("planscope: cannot write JSON: {e}");
                 return EXIT_UNREADABLE;
             }
         }
     } else {
-        println!("file       {}", path.display());
-        println!("format     {}", s.format);
-        println!("nodes      {}", s.nodes);
-        println!("edges      {}", s.edges);
-        println!("gpus used  {}", s.gpus_used);
+        say!("file       {}", path.display());
+        say!("format     {}", s.format);
+        say!("nodes      {}", s.nodes);
+        say!("edges      {}", s.edges);
+        say!("gpus used  {}", s.gpus_used);
         if let Some(st) = plan.meta.strategy {
-            println!("strategy   {st}");
+            say!("strategy   {st}");
         }
     }
     EXIT_OK

@@ -4,6 +4,7 @@
 mod conditions;
 mod input;
 mod inspect;
+mod out;
 mod report;
 mod rewrite;
 mod suggest;

@@ -2,6 +2,7 @@
 //! Exit 0: written (the modifications list on stdout, or stderr when the plan goes to stdout);
 //! 1: the target breaks a rule (named; nothing written); 2: unreadable input.
 
+use super::out::say;
 use super::verify::EXIT_FINDINGS;
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
 use planscope::check::{VerifyOptions, verify};
@@ -79,11 +80,11 @@ fn try_run(args: &Args) -> Result<u8, String> {
     match &args.out {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-            println!("{summary}");
-            println!("wrote {}", path.display());
+            say!("{summary}");
+            say!("wrote {}", path.display());
         }
         None => {
-            println!("{text}");
+            say!("{text}");
             eprintln!("{summary}");
         }
     }

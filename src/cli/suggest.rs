@@ -1,6 +1,7 @@
 //! `planscope suggest FILE [--gpus N] [--conditions C.json] [--json]`: the five best valid
 //! (EP, TP, PP, DP) choices, ranked by simulated step time among those that fit in memory.
 
+use super::out::say;
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
 use planscope::advise::suggest;
 use planscope::model::Meta;
@@ -48,17 +49,17 @@ pub fn run(args: &Args) -> u8 {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        say!("{}", serde_json::Value::Array(rows));
         return EXIT_OK;
     }
     if list.is_empty() {
-        println!("no valid strategy for this plan and cluster");
+        say!("no valid strategy for this plan and cluster");
     }
     for (i, s) in list.iter().enumerate() {
         let step = s.step_time_s.map_or_else(|| "step ?".into(), |t| format!("step {:.2} ms", t * 1e3));
         let mem = s.peak_memory_percent.map_or_else(|| "memory ?".into(), |m| format!("peak memory {m:.0}%"));
         let fits = if s.fits { "fits" } else { "DOES NOT FIT" };
-        println!("{}. {:<16} {step}, {mem}, {fits}\n   {}", i + 1, s.strategy.short(), s.reason);
+        say!("{}. {:<16} {step}, {mem}, {fits}\n   {}", i + 1, s.strategy.short(), s.reason);
     }
     EXIT_OK
 }

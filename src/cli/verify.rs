@@ -1,6 +1,7 @@
 //! `planscope verify FILE [--strategy S] [--gpus N] [--conditions C.json] [--json]`.
 //! Exit 0: no error finding; 1: at least one; 2: unreadable input.
 
+use super::out::{say, say_raw};
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
 use planscope::check::{Report, Severity, VerifyOptions, verify};
 use planscope::model::Strategy;
@@ -34,14 +35,14 @@ pub fn run(args: &Args) -> u8 {
     let report = verify(&plan, &opts);
     if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => say!("{text}"),
             Err(e) => {
                 eprintln!("planscope: cannot write the report as JSON: {e}");
                 return EXIT_UNREADABLE;
             }
         }
     } else {
-        print!("{}", render_text(&args.file, &report));
+        say_raw!("{}", render_text(&args.file, &report));
     }
     if report.errors().next().is_some() { EXIT_FINDINGS } else { EXIT_OK }
 }
