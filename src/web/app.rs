@@ -144,6 +144,7 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                 <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
             </dl>
         </section>
+        <super::advisor::AdvisorPanel state=state advice=state.advice />
         <div class="workspace">
             <Findings state=state report=before.report.clone() />
             <div class="main-area">

@@ -57,6 +57,15 @@ pub fn Header(state: State) -> impl IntoView {
                     on:input=move |ev| state.strategy_text.set(event_target_value(&ev))
                 />
                 <button type="submit" class="button primary" data-testid="rewrite">"Rewrite"</button>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="suggest"
+                    title="Rank the valid EP×TP×PP×DP choices for this cluster"
+                    on:click=move |_| super::advisor::run(state, state.advice)
+                >
+                    "Suggest"
+                </button>
             </form>
             <nav class="toolbar" aria-label="Open a plan">
                 <label class="button">

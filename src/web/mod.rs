@@ -1,6 +1,7 @@
 //! The web page: a Leptos (CSR) shell over the core. It owns only browser concerns —
 //! files, drag and drop, paste, drawing, input — and calls the library for the rest.
 
+mod advisor;
 mod app;
 mod dag;
 mod export;

@@ -75,6 +75,8 @@ pub struct State {
     pub help_open: RwSignal<bool>,
     /// Why the address bar holds no permalink (the plan is too large for a link).
     pub link_note: RwSignal<Option<String>>,
+    /// The strategy advisor's progress and results, while its panel is open.
+    pub advice: RwSignal<Option<super::advisor::Advice>>,
     /// The DAG view's settings and selection.
     pub dag: super::dag::DagState,
     /// Counts opens, so a slow load that a newer one overtook is dropped.
@@ -95,6 +97,7 @@ impl State {
             review: RwSignal::new(None),
             help_open: RwSignal::new(false),
             link_note: RwSignal::new(None),
+            advice: RwSignal::new(None),
             dag: super::dag::DagState::new(),
             load_seq: RwSignal::new(0),
         }
@@ -167,6 +170,7 @@ impl State {
         self.highlight.set(Highlight::default());
         self.selected_gpu.set(None);
         self.review.set(None);
+        self.advice.set(None);
         self.metric.set(default_metric(&before));
         let findings = before.report.findings.clone();
         self.opened.set(Some(Opened { file_name: name, text, summary, target, before, after }));

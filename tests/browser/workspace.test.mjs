@@ -119,3 +119,20 @@ test('node ids are shown as text, never as markup', async () => {
   assert.equal(await page.locator('b').count(), 0);
   assert.equal(dialogs, 0);
 });
+
+test('the advisor ranks five strategies without freezing the page, and "Use" rewrites to one', async () => {
+  const { page } = await openPage(browser, server.url);
+  await grid(page, 'after').waitFor();
+  await page.getByTestId('suggest').click();
+  // The page answers while the advisor works: the theme switch still responds.
+  await page.getByTestId('advisor').waitFor();
+  await page.getByTestId('theme').click({ timeout: 2000 });
+  const rows = page.getByTestId('suggestions').locator('li');
+  await rows.first().waitFor({ timeout: 60000 });
+  assert.equal(await rows.count(), 5);
+  const first = await rows.first().getAttribute('data-strategy');
+  await rows.first().getByRole('button', { name: 'Use' }).click();
+  await page.locator('.side.after h2').getByText(`After · ${first}`).waitFor();
+  assert.equal(await page.getByTestId('strategy').inputValue(), first);
+  assert.equal(await busyCells(page, 'after').count(), 128);
+});

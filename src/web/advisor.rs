@@ -1,0 +1,134 @@
+//! The strategy advisor in the page: weighs every valid (EP, TP, PP, DP) for the open plan's
+//! cluster, a few candidates per slice so the page stays responsive, and lists the best
+//! five with why; "Use" rewrites to one.
+
+use super::file_io::yield_to_paint;
+use super::state::State;
+use crate::advise::{Suggestion, candidates, evaluate, rank};
+use crate::model::Meta;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Clone, Default)]
+pub struct Advice {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
+    pub best: Vec<Suggestion>,
+    pub error: Option<String>,
+}
+
+/// Budget of work between two yields to the browser, in milliseconds.
+const SLICE_MS: f64 = 40.0;
+
+pub fn run(state: State, advice: RwSignal<Option<Advice>>) {
+    let Some(opened) = state.opened.get_untracked() else { return };
+    let plan = opened.before.plan.clone();
+    spawn_local(async move {
+        let (n, cands) = match candidates(&plan, None, &Meta::default()) {
+            Ok(c) => c,
+            Err(e) => {
+                advice.set(Some(Advice { error: Some(e.to_string()), ..Advice::default() }));
+                return;
+            }
+        };
+        let total = cands.len();
+        advice.set(Some(Advice { running: true, total, ..Advice::default() }));
+        let mut found = Vec::new();
+        let mut refused = Vec::new();
+        let mut slice_start = js_sys::Date::now();
+        for (i, s) in cands.into_iter().enumerate() {
+            match evaluate(&plan, s, n, &Meta::default()) {
+                Ok(sug) => found.push(sug),
+                Err(why) => refused.push(why),
+            }
+            if js_sys::Date::now() - slice_start > SLICE_MS {
+                advice.update(|a| {
+                    if let Some(a) = a {
+                        a.done = i + 1;
+                    }
+                });
+                yield_to_paint().await;
+                // The user opened another plan meanwhile: stop.
+                if state
+                    .opened
+                    .with_untracked(|o| o.as_ref().is_none_or(|o| !std::sync::Arc::ptr_eq(&o.before.plan, &plan)))
+                {
+                    return;
+                }
+                slice_start = js_sys::Date::now();
+            }
+        }
+        let error = found.is_empty().then(|| {
+            let first: Vec<String> = refused.into_iter().take(3).collect();
+            format!("No strategy fits {n} GPUs: {}", first.join("; "))
+        });
+        advice.set(Some(Advice { running: false, done: total, total, best: rank(found), error }));
+    });
+}
+
+#[component]
+pub fn AdvisorPanel(state: State, advice: RwSignal<Option<Advice>>) -> impl IntoView {
+    let body = move || {
+        let a = advice.get()?;
+        let content = if a.running {
+            view! {
+                <p class="muted">{format!("Weighing strategies… {} of {}", a.done, a.total)}</p>
+                <progress max=a.total.max(1) value=a.done></progress>
+            }
+            .into_any()
+        } else if let Some(e) = a.error.clone() {
+            view! { <p class="muted">{e}</p> }.into_any()
+        } else {
+            let rows = a
+                .best
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let name = s.strategy.short();
+                    let use_name = name.clone();
+                    let attr_name = name.clone();
+                    let step = s.step_time_s.map_or("—".into(), super::units::seconds);
+                    let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
+                    view! {
+                        <li class="suggestion" data-strategy=attr_name>
+                            <span class="rank">{i + 1}</span>
+                            <div class="suggestion-main">
+                                <div class="suggestion-head">
+                                    <code>{name}</code>
+                                    <span class="muted">{format!("step {step} · peak memory {mem}")}</span>
+                                    {(!s.fits).then(|| view! { <span class="tag warn">"does not fit"</span> })}
+                                </div>
+                                <p class="muted suggestion-why">{s.reason.clone()}</p>
+                            </div>
+                            <button
+                                class="button small"
+                                on:click=move |_| {
+                                    state.strategy_text.set(use_name.clone());
+                                    state.rewrite();
+                                }
+                            >
+                                "Use"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="muted">{format!("Best of {} strategies for this cluster, by simulated step time among those that fit:", a.total)}</p>
+                <ol class="suggestions" data-testid="suggestions">{rows}</ol>
+            }
+            .into_any()
+        };
+        Some(view! {
+            <section class="card advisor" data-testid="advisor" aria-label="Strategy advisor">
+                <header class="section-head">
+                    <h2>"Suggested strategies"</h2>
+                    <button class="button small" aria-label="Close suggestions" on:click=move |_| advice.set(None)>"×"</button>
+                </header>
+                {content}
+            </section>
+        })
+    };
+    view! { {body} }
+}
