@@ -15,7 +15,9 @@ fn seed_gets_five_ranked_suggestions() {
     let s = suggest(&plan, Some(32), &cond).expect("suggestions");
     assert_eq!(s.len(), 5);
     assert!(s.iter().all(|x| x.strategy.product() == 32 && !x.reason.is_empty()));
-    assert!(s[0].fits);
+    assert!(s[0].fits, "{:?}", s[0]);
+    // The conditions declare EP64_TP2; every candidate is still judged as itself.
+    assert!(s.iter().all(|x| !x.reason.contains("STRATEGY_MISMATCH")), "{s:?}");
     let times: Vec<f64> = s.iter().filter(|x| x.fits).filter_map(|x| x.step_time_s).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     for x in &s {

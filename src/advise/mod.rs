@@ -93,7 +93,10 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Su
         }
         Err(e) => return Err(e.to_string()),
     };
-    let report = verify(&rw.plan, &VerifyOptions { gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() });
+    // Held to the candidate itself, whatever strategy the plan or the conditions declare.
+    let opts =
+        VerifyOptions { strategy: Some(replica), gpus: Some(n / dp), overrides: over, ..VerifyOptions::default() };
+    let report = verify(&rw.plan, &opts);
     let m = &report.metrics;
     let mem = m.memory.as_ref().and_then(|x| x.max_percent);
     let sim = m.simulation.as_ref();
