@@ -248,3 +248,92 @@ fn options_and_layout_cross_a_worker_boundary() {
     let back: Layout = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
     assert_eq!(back, l);
 }
+
+/// Width of the widest rank packed tight: its boxes side by side with the node gap.
+fn widest_rank(l: &Layout, gap: f32) -> f32 {
+    let mut per: Vec<(f32, u32)> = Vec::new();
+    for it in &l.items {
+        let r = it.rank as usize;
+        if per.len() <= r {
+            per.resize(r + 1, (0.0, 0));
+        }
+        per[r].0 += it.width;
+        per[r].1 += 1;
+    }
+    per.iter().map(|&(w, k)| w + gap * k.saturating_sub(1) as f32).fold(0.0, f32::max)
+}
+
+fn seed_after() -> Plan {
+    use planscope::analysis::{Request, analyze, rewrite_side};
+    let plan = read_plan(planscope::examples::SEED_EP64_TP2.text).unwrap();
+    let before = analyze(std::sync::Arc::new(plan), &Request::default());
+    let s = before.strategy.unwrap();
+    let after = rewrite_side(&before.plan, s, &Request::default()).unwrap();
+    (*after.analysis.plan).clone()
+}
+
+#[test]
+#[ignore]
+fn print_layout_shapes() {
+    let mut plans: Vec<(String, Plan)> = vec![("seed after".into(), seed_after())];
+    for f in [
+        "2025-12-03-16-18-55__moe_parallel_strategy_fixed.dot",
+        "2025-12-04-11-03-13__llm_deployment_comprehensive.dot",
+    ] {
+        plans.push((f.into(), read_plan(&std::fs::read_to_string(corpus_dir().join(f)).unwrap()).unwrap()));
+    }
+    plans.push(("gen EP64_TP2 16x64".into(), regular("EP64_TP2_PP1_DP1", 16, 64)));
+    for (name, plan) in &plans {
+        for grouping in [Grouping::None, Grouping::Series] {
+            let opts = LayoutOptions { grouping, ..LayoutOptions::default() };
+            let t = std::time::Instant::now();
+            let l = layout(plan, &opts);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let w = widest_rank(&l, opts.spacing.node);
+            println!(
+                "{name} {grouping:?}: {} nodes, {} items, {} ranks, bounds {:.0} x {:.0}, widest rank {:.0} \
+                 (ratio {:.2}), {ms:.1} ms",
+                plan.nodes.len(),
+                l.items.len(),
+                l.stats.ranks,
+                l.bounds.width,
+                l.bounds.height,
+                w,
+                l.bounds.width / w.max(1.0)
+            );
+        }
+    }
+}
+
+/// The staircase: positions creeping sideways layer after layer made a rewritten EP64_TP2
+/// plan a thin diagonal many times wider than its widest rank, and the fit zoom tiny.
+#[test]
+fn regular_plans_do_not_drift_sideways() {
+    let plan = regular("EP64_TP2_PP1_DP1", 16, 64);
+    let series = LayoutOptions { grouping: Grouping::Series, ..LayoutOptions::default() };
+    let folded = layout(&plan, &series);
+    check(&plan, &folded).unwrap();
+    let w = widest_rank(&folded, series.spacing.node);
+    assert!(folded.bounds.width <= 1.5 * w, "series: {} wide for a {w}-wide widest rank", folded.bounds.width);
+    let plain = layout(&plan, &LayoutOptions::default());
+    let w = widest_rank(&plain, 24.0);
+    assert!(plain.bounds.width <= 2.0 * w, "unfolded: {} wide for a {w}-wide widest rank", plain.bounds.width);
+    // Series fold each layer's per-GPU copies of an op into one item.
+    for it in &folded.items {
+        if it.members == 1 {
+            let id = &plan.nodes[it.node.unwrap() as usize].id;
+            assert!(!id.contains("expert"), "{id} left unfolded");
+        }
+    }
+    let attn3: Vec<_> = folded.groups.iter().filter(|g| g.label.starts_with("layer3_attn")).collect();
+    assert_eq!(attn3.len(), 1, "{:?}", attn3.iter().map(|g| &g.label).collect::<Vec<_>>());
+    assert_eq!(attn3[0].members, 128);
+    for file in ["2025-12-03-16-18-55__moe_parallel_strategy_fixed.dot"] {
+        let plan = read_plan(&std::fs::read_to_string(corpus_dir().join(file)).unwrap()).unwrap();
+        for (opts, most) in [(&series, 1.5), (&LayoutOptions::default(), 2.5)] {
+            let l = layout(&plan, opts);
+            let w = widest_rank(&l, 24.0);
+            assert!(l.bounds.width <= most * w, "{file} {:?}: {} wide, widest rank {w}", opts.grouping, l.bounds.width);
+        }
+    }
+}

@@ -1,10 +1,15 @@
-//! Coordinates along each rank. Each node wants to sit at the median of its neighbours
-//! in the adjacent rank; keeping the rank's order and minimum gaps, the best placement in
-//! least squares is an isotonic regression, solved exactly in linear time by pool
-//! adjacent violators. Alternating down/up passes, then one pass against both sides;
-//! virtual nodes weigh more so long edges come out straight.
+//! Coordinates along each rank, Brandes–Köpf style: four alignments (up/down ×
+//! left/right) line each node up with a median neighbour in the adjacent rank, never
+//! across an inner segment of a long edge, so long edges come out straight; each is
+//! compacted as tight as its blocks allow, the four are aligned to the narrowest and
+//! balanced (mean of the two middle candidates per node). Because every node takes the
+//! middle of four opposite biases, nothing creeps sideways rank after rank the way
+//! one-sided median placement does. A last isotonic pass per rank (pool adjacent
+//! violators, linear) restores the exact minimum gaps that balancing may shave.
+//! Every phase is linear but for sorting each node's neighbours (E log E).
 
 use super::layered::Layered;
+use std::collections::HashSet;
 
 pub(crate) struct Along {
     /// Size of each layered node along the rank (virtual nodes: 0).
@@ -12,22 +17,84 @@ pub(crate) struct Along {
     pub gap: f32,
 }
 
+/// Returns the centre of every layered node along its rank, the leftmost edge at 0.
+pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f32> {
+    let offsets: Vec<Vec<f64>> = ranks.iter().map(|rank| offsets_of(l, rank, along)).collect();
+    let mut x = brandes_kopf(l, ranks, along);
+    let mut want: Vec<(f64, f64)> = Vec::new();
+    for (rank, off) in ranks.iter().zip(&offsets) {
+        want.clear();
+        want.extend(rank.iter().map(|&v| (x[v as usize], 1.0)));
+        let placed = isotonic(&want, off);
+        for (i, &v) in rank.iter().enumerate() {
+            x[v as usize] = placed[i];
+        }
+    }
+    // Block alignment can still chain fans of different sizes into a drift on dense
+    // unfolded plans, where the median passes (which bend every edge a little instead)
+    // stay compact: keep whichever drawing is narrower.
+    let other = median_passes(l, ranks, &offsets);
+    if width(&other, ranks, along) < width(&x, ranks, along) {
+        x = other;
+    }
+    // Ranks holding only isolated items (the grid below the graph) have no neighbours to
+    // follow: centre them under the rest instead of leaving them where packing put them.
+    let lonely = |rank: &Vec<u32>| rank.iter().all(|&v| l.up.of(v).is_empty() && l.down.of(v).is_empty());
+    let span = |x: &[f64], rank: &Vec<u32>| {
+        let first = rank.first().map_or(0.0, |&v| x[v as usize] - along.size[v as usize] as f64 / 2.0);
+        let last = rank.last().map_or(0.0, |&v| x[v as usize] + along.size[v as usize] as f64 / 2.0);
+        (first, last)
+    };
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for rank in ranks.iter().filter(|r| !r.is_empty() && !lonely(r)) {
+        let (a, b) = span(&x, rank);
+        (lo, hi) = (lo.min(a), hi.max(b));
+    }
+    if lo.is_finite() {
+        for rank in ranks.iter().filter(|r| !r.is_empty() && lonely(r)) {
+            let (a, b) = span(&x, rank);
+            let shift = (lo + hi) / 2.0 - (a + b) / 2.0;
+            for &v in rank {
+                x[v as usize] += shift;
+            }
+        }
+    }
+    let min = ranks
+        .iter()
+        .filter_map(|rank| rank.first().map(|&v| x[v as usize] - along.size[v as usize] as f64 / 2.0))
+        .fold(f64::INFINITY, f64::min);
+    let min = if min.is_finite() { min } else { 0.0 };
+    x.iter().map(|&c| (c - min) as f32).collect()
+}
+
+/// Extent of a placement: leftmost box edge to rightmost.
+fn width(x: &[f64], ranks: &[Vec<u32>], along: &Along) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for rank in ranks {
+        if let (Some(&a), Some(&b)) = (rank.first(), rank.last()) {
+            lo = lo.min(x[a as usize] - along.size[a as usize] as f64 / 2.0);
+            hi = hi.max(x[b as usize] + along.size[b as usize] as f64 / 2.0);
+        }
+    }
+    if lo.is_finite() { hi - lo } else { 0.0 }
+}
+
 const PASSES: usize = 4;
 const VIRTUAL_WEIGHT: f64 = 8.0;
 /// A node with no neighbour on the reference side barely resists being pushed.
 const LONE_WEIGHT: f64 = 0.01;
 
-/// Returns the centre of every layered node along its rank, the leftmost edge at 0.
-pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f32> {
+/// Each node wants to sit at the median of its neighbours in the adjacent rank; keeping
+/// the rank's order and minimum gaps, the best placement in least squares is an
+/// isotonic regression. Alternating down/up passes, then one against both sides;
+/// virtual nodes weigh more so long edges come out straight.
+fn median_passes(l: &Layered, ranks: &[Vec<u32>], offsets: &[Vec<f64>]) -> Vec<f64> {
     let mut x = vec![0.0f64; l.len()];
-    let mut offsets: Vec<Vec<f64>> = Vec::with_capacity(ranks.len());
-    for rank in ranks {
-        let off = offsets_of(l, rank, along);
+    for (rank, off) in ranks.iter().zip(offsets) {
         let total = off.last().copied().unwrap_or(0.0);
         for (i, &v) in rank.iter().enumerate() {
             x[v as usize] = off[i] - total / 2.0;
         }
-        offsets.push(off);
     }
     let mut buf: Vec<f64> = Vec::new();
     let mut want: Vec<(f64, f64)> = Vec::new();
@@ -61,50 +128,7 @@ pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f
             }
         }
     }
-    // Ranks holding only isolated items (the grid below the graph) have no neighbours to
-    // follow: centre them under the rest instead of leaving them where packing put them.
-    let lonely = |rank: &Vec<u32>| rank.iter().all(|&v| l.up.of(v).is_empty() && l.down.of(v).is_empty());
-    let span = |x: &[f64], rank: &Vec<u32>| {
-        let first = rank.first().map_or(0.0, |&v| x[v as usize] - along.size[v as usize] as f64 / 2.0);
-        let last = rank.last().map_or(0.0, |&v| x[v as usize] + along.size[v as usize] as f64 / 2.0);
-        (first, last)
-    };
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for rank in ranks.iter().filter(|r| !r.is_empty() && !lonely(r)) {
-        let (a, b) = span(&x, rank);
-        (lo, hi) = (lo.min(a), hi.max(b));
-    }
-    if lo.is_finite() {
-        for rank in ranks.iter().filter(|r| !r.is_empty() && lonely(r)) {
-            let (a, b) = span(&x, rank);
-            let shift = (lo + hi) / 2.0 - (a + b) / 2.0;
-            for &v in rank {
-                x[v as usize] += shift;
-            }
-        }
-    }
-    let min = ranks
-        .iter()
-        .filter_map(|rank| rank.first().map(|&v| x[v as usize] - along.size[v as usize] as f64 / 2.0))
-        .fold(f64::INFINITY, f64::min);
-    let min = if min.is_finite() { min } else { 0.0 };
-    x.iter().map(|&c| (c - min) as f32).collect()
-}
-
-/// Cumulative minimum distance from the rank's first node centre to each node centre.
-fn offsets_of(l: &Layered, rank: &[u32], along: &Along) -> Vec<f64> {
-    let mut off = Vec::with_capacity(rank.len());
-    let mut acc = 0.0f64;
-    for (i, &v) in rank.iter().enumerate() {
-        if i > 0 {
-            let u = rank[i - 1];
-            // Virtual nodes pack closer: they are lines, not boxes.
-            let gap = if l.is_virtual(u) || l.is_virtual(v) { along.gap / 2.0 } else { along.gap };
-            acc += (along.size[u as usize] as f64 + along.size[v as usize] as f64) / 2.0 + gap as f64;
-        }
-        off.push(acc);
-    }
-    off
+    x
 }
 
 fn median(buf: &mut [f64]) -> Option<f64> {
@@ -114,6 +138,244 @@ fn median(buf: &mut [f64]) -> Option<f64> {
     buf.sort_unstable_by(f64::total_cmp);
     let m = buf.len() / 2;
     Some(if buf.len() % 2 == 1 { buf[m] } else { (buf[m - 1] + buf[m]) / 2.0 })
+}
+
+/// Minimum distance between the centres of neighbours `u`, `v` of a rank.
+fn sep(l: &Layered, along: &Along, u: u32, v: u32) -> f64 {
+    // Virtual nodes pack closer: they are lines, not boxes.
+    let gap = if l.is_virtual(u) || l.is_virtual(v) { along.gap / 2.0 } else { along.gap };
+    (along.size[u as usize] as f64 + along.size[v as usize] as f64) / 2.0 + gap as f64
+}
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    ((a as u64) << 32) | b as u64
+}
+
+/// Type-1 conflicts: a segment with a real end crossing an inner segment (both ends
+/// virtual) of a long edge. Alignments skip them, so long edges keep straight.
+fn type1_conflicts(l: &Layered, ranks: &[Vec<u32>], pos: &[u32]) -> HashSet<u64> {
+    let mut conflicts = HashSet::new();
+    for w in ranks.windows(2) {
+        let (prev, layer) = (&w[0], &w[1]);
+        let (mut k0, mut scan) = (0u32, 0usize);
+        for (i, &v) in layer.iter().enumerate() {
+            let inner = if l.is_virtual(v) { l.up.of(v).iter().copied().find(|&u| l.is_virtual(u)) } else { None };
+            if inner.is_none() && i + 1 != layer.len() {
+                continue;
+            }
+            let k1 = inner.map_or(prev.len() as u32, |u| pos[u as usize]);
+            for &s in &layer[scan..=i] {
+                for &u in l.up.of(s) {
+                    let p = pos[u as usize];
+                    if (p < k0 || p > k1) && !(l.is_virtual(u) && l.is_virtual(s)) {
+                        conflicts.insert(pair_key(u, s));
+                    }
+                }
+            }
+            scan = i + 1;
+            k0 = k1;
+        }
+    }
+    conflicts
+}
+
+fn brandes_kopf(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f64> {
+    let n = l.len();
+    let mut pos = vec![0u32; n];
+    for rank in ranks {
+        for (i, &v) in rank.iter().enumerate() {
+            pos[v as usize] = i as u32;
+        }
+    }
+    let conflicts = type1_conflicts(l, ranks, &pos);
+    let mut layouts: Vec<(Vec<f64>, bool)> = Vec::with_capacity(4);
+    let mut layers: Vec<Vec<u32>> = Vec::with_capacity(ranks.len());
+    let mut p = vec![0u32; n];
+    for (down, right) in [(false, false), (false, true), (true, false), (true, true)] {
+        layers.clear();
+        layers.extend(ranks.iter().cloned());
+        if down {
+            layers.reverse();
+        }
+        for layer in layers.iter_mut() {
+            if right {
+                layer.reverse();
+            }
+            for (i, &v) in layer.iter().enumerate() {
+                p[v as usize] = i as u32;
+            }
+        }
+        let root = vertical_alignment(l, &layers, &p, &conflicts, down);
+        let mut xs = compaction(l, &layers, &root, along);
+        if right {
+            for x in xs.iter_mut() {
+                *x = -*x;
+            }
+        }
+        layouts.push((xs, right));
+    }
+    // Align the four to the narrowest (left ones by their left edge, right ones by their
+    // right edge), then take the mean of the two middle candidates per node.
+    let extent = |xs: &[f64]| {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (v, &x) in xs.iter().enumerate() {
+            let half = along.size[v] as f64 / 2.0;
+            lo = lo.min(x - half);
+            hi = hi.max(x + half);
+        }
+        if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) }
+    };
+    let extents: Vec<(f64, f64)> = layouts.iter().map(|(xs, _)| extent(xs)).collect();
+    let narrowest = (0..extents.len())
+        .min_by(|&a, &b| (extents[a].1 - extents[a].0).total_cmp(&(extents[b].1 - extents[b].0)))
+        .unwrap_or(0);
+    let (lo, hi) = extents.get(narrowest).copied().unwrap_or((0.0, 0.0));
+    for ((xs, right), &(a, b)) in layouts.iter_mut().zip(&extents) {
+        let shift = if *right { hi - b } else { lo - a };
+        for x in xs.iter_mut() {
+            *x += shift;
+        }
+    }
+    let mut out = vec![0.0f64; n];
+    for (v, slot) in out.iter_mut().enumerate() {
+        let mut c = [layouts[0].0[v], layouts[1].0[v], layouts[2].0[v], layouts[3].0[v]];
+        c.sort_unstable_by(f64::total_cmp);
+        *slot = (c[1] + c[2]) / 2.0;
+    }
+    out
+}
+
+/// Blocks: each node joins the block of a median neighbour in the previous layer
+/// (`root`), left to right without crossing an earlier alignment or a type-1 conflict.
+fn vertical_alignment(l: &Layered, layers: &[Vec<u32>], pos: &[u32], conflicts: &HashSet<u64>, down: bool) -> Vec<u32> {
+    let n = l.len();
+    let mut root: Vec<u32> = (0..n as u32).collect();
+    let mut align: Vec<u32> = root.clone();
+    let mut ws: Vec<u32> = Vec::new();
+    // The median neighbours of every node on the side still to come: a node only joins
+    // a neighbour's block when it is that neighbour's median too, so a fan hangs centred
+    // under its root instead of the root lining up with its first child (which shifts the
+    // fan by half its width, and the next fan again: the staircase).
+    let mut ahead = vec![(u32::MAX, u32::MAX); n];
+    for (v, slot) in ahead.iter_mut().enumerate() {
+        if let Some(m) = medians(l, if down { l.up.of(v as u32) } else { l.down.of(v as u32) }, pos, &mut ws) {
+            *slot = m;
+        }
+    }
+    for layer in layers {
+        let mut r: i64 = -1;
+        for &v in layer {
+            let Some((m0, m1)) = medians(l, if down { l.down.of(v) } else { l.up.of(v) }, pos, &mut ws) else {
+                continue;
+            };
+            for w in [m0, m1] {
+                if align[v as usize] != v {
+                    break;
+                }
+                let mutual = ahead[w as usize].0 == v || ahead[w as usize].1 == v;
+                if mutual && r < pos[w as usize] as i64 && !conflicts.contains(&pair_key(w, v)) {
+                    align[w as usize] = v;
+                    root[v as usize] = root[w as usize];
+                    align[v as usize] = root[v as usize];
+                    r = pos[w as usize] as i64;
+                }
+            }
+        }
+    }
+    root
+}
+
+/// The one or two median neighbours by position, among the real ones when there are
+/// any: a long edge leaving or entering a node next to real neighbours bends away from
+/// the node's column instead of taking it over and pushing the real nodes aside, which
+/// repeated layer after layer (a residual edge round every layer) is the staircase.
+fn medians(l: &Layered, ns: &[u32], pos: &[u32], buf: &mut Vec<u32>) -> Option<(u32, u32)> {
+    buf.clear();
+    buf.extend(ns.iter().copied().filter(|&w| !l.is_virtual(w)));
+    if buf.is_empty() {
+        buf.extend_from_slice(ns);
+    }
+    if buf.is_empty() {
+        return None;
+    }
+    buf.sort_unstable_by_key(|&w| pos[w as usize]);
+    Some((buf[(buf.len() - 1) / 2], buf[buf.len() / 2]))
+}
+
+/// Places blocks as far left as their left neighbours allow (longest path through the
+/// block graph in topological order), then pulls each right up to its right neighbours
+/// where that leaves it free, so blocks hanging off to one side close up.
+fn compaction(l: &Layered, layers: &[Vec<u32>], root: &[u32], along: &Along) -> Vec<f64> {
+    let n = l.len();
+    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    for layer in layers {
+        for w in layer.windows(2) {
+            let (u, v) = (w[0], w[1]);
+            edges.push((root[u as usize], root[v as usize], sep(l, along, u, v)));
+        }
+    }
+    edges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut off = vec![0u32; n + 1];
+    let mut indeg = vec![0u32; n];
+    for &(a, b, _) in &edges {
+        off[a as usize + 1] += 1;
+        indeg[b as usize] += 1;
+    }
+    for i in 0..n {
+        off[i + 1] += off[i];
+    }
+    let out = |v: u32| &edges[off[v as usize] as usize..off[v as usize + 1] as usize];
+    // Kahn's order over the roots; anything left over (never, for a consistent
+    // alignment) follows in index order so nothing is lost.
+    let mut order: Vec<u32> = (0..n as u32).filter(|&v| root[v as usize] == v && indeg[v as usize] == 0).collect();
+    let mut head = 0;
+    while head < order.len() {
+        let v = order[head];
+        head += 1;
+        for &(_, w, _) in out(v) {
+            indeg[w as usize] -= 1;
+            if indeg[w as usize] == 0 {
+                order.push(w);
+            }
+        }
+    }
+    if order.len() < n {
+        let mut seen = vec![false; n];
+        for &v in &order {
+            seen[v as usize] = true;
+        }
+        order.extend((0..n as u32).filter(|&v| root[v as usize] == v && !seen[v as usize]));
+    }
+    let mut xs = vec![0.0f64; n];
+    for &v in &order {
+        let xv = xs[v as usize];
+        for &(_, w, d) in out(v) {
+            if xs[w as usize] < xv + d {
+                xs[w as usize] = xv + d;
+            }
+        }
+    }
+    for &v in order.iter().rev() {
+        let min = out(v).iter().map(|&(_, w, d)| xs[w as usize] - d).fold(f64::INFINITY, f64::min);
+        if min.is_finite() && min > xs[v as usize] {
+            xs[v as usize] = min;
+        }
+    }
+    (0..n).map(|v| xs[root[v] as usize]).collect()
+}
+
+/// Cumulative minimum distance from the rank's first node centre to each node centre.
+fn offsets_of(l: &Layered, rank: &[u32], along: &Along) -> Vec<f64> {
+    let mut off = Vec::with_capacity(rank.len());
+    let mut acc = 0.0f64;
+    for (i, &v) in rank.iter().enumerate() {
+        if i > 0 {
+            acc += sep(l, along, rank[i - 1], v);
+        }
+        off.push(acc);
+    }
+    off
 }
 
 /// Minimises Σ wᵢ(xᵢ − dᵢ)² subject to xᵢ₊₁ − xᵢ ≥ offᵢ₊₁ − offᵢ: with yᵢ = xᵢ − offᵢ
