@@ -328,7 +328,10 @@ fn regular_plans_do_not_drift_sideways() {
     let attn3: Vec<_> = folded.groups.iter().filter(|g| g.label.starts_with("layer3_attn")).collect();
     assert_eq!(attn3.len(), 1, "{:?}", attn3.iter().map(|g| &g.label).collect::<Vec<_>>());
     assert_eq!(attn3[0].members, 128);
-    for file in ["2025-12-03-16-18-55__moe_parallel_strategy_fixed.dot"] {
+    for file in [
+        "2025-12-03-16-18-55__moe_parallel_strategy_fixed.dot",
+        "2025-12-04-11-03-13__llm_deployment_comprehensive.dot",
+    ] {
         let plan = read_plan(&std::fs::read_to_string(corpus_dir().join(file)).unwrap()).unwrap();
         for (opts, most) in [(&series, 1.5), (&LayoutOptions::default(), 2.5)] {
             let l = layout(&plan, opts);

@@ -37,6 +37,7 @@ pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f
     if width(&other, ranks, along) < width(&x, ranks, along) {
         x = other;
     }
+    unshear(&mut x, l, ranks, along);
     // Ranks holding only isolated items (the grid below the graph) have no neighbours to
     // follow: centre them under the rest instead of leaving them where packing put them.
     let lonely = |rank: &Vec<u32>| rank.iter().all(|&v| l.up.of(v).is_empty() && l.down.of(v).is_empty());
@@ -65,6 +66,44 @@ pub(crate) fn positions(l: &Layered, ranks: &[Vec<u32>], along: &Along) -> Vec<f
         .fold(f64::INFINITY, f64::min);
     let min = if min.is_finite() { min } else { 0.0 };
     x.iter().map(|&c| (c - min) as f32).collect()
+}
+
+/// What drift is left (rank centres creeping steadily to one side) is taken out by a
+/// shear: each rank moves by `−b·r`, `b` the least-squares slope of the rank centres.
+/// A shear keeps every straight line straight and every rank's order and gaps, so only
+/// the overall lean goes; kept only when it makes the drawing narrower.
+fn unshear(x: &mut [f64], l: &Layered, ranks: &[Vec<u32>], along: &Along) {
+    let (mut n, mut sr, mut sm, mut srr, mut srm) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for (r, rank) in ranks.iter().enumerate() {
+        let (Some(&a), Some(&b)) = (rank.first(), rank.last()) else { continue };
+        if rank.iter().all(|&v| l.up.of(v).is_empty() && l.down.of(v).is_empty()) {
+            continue;
+        }
+        let m =
+            (x[a as usize] - along.size[a as usize] as f64 / 2.0 + x[b as usize] + along.size[b as usize] as f64 / 2.0)
+                / 2.0;
+        let r = r as f64;
+        n += 1.0;
+        sr += r;
+        sm += m;
+        srr += r * r;
+        srm += r * m;
+    }
+    let den = n * srr - sr * sr;
+    if n < 3.0 || den.abs() < 1e-9 {
+        return;
+    }
+    let slope = (n * srm - sr * sm) / den;
+    if !slope.is_finite() || slope == 0.0 {
+        return;
+    }
+    let mut y = x.to_vec();
+    for (c, &r) in y.iter_mut().zip(&l.rank) {
+        *c -= slope * r as f64;
+    }
+    if width(&y, ranks, along) < width(x, ranks, along) - 1e-6 {
+        x.copy_from_slice(&y);
+    }
 }
 
 /// Extent of a placement: leftmost box edge to rightmost.
