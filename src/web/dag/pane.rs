@@ -19,6 +19,12 @@ pub type Dag = StoredValue<Panes, LocalStorage>;
 pub const AUTO_SERIES_ABOVE: usize = 2_000;
 /// Margin around a fitted graph, in CSS pixels.
 pub const FIT_MARGIN: f64 = 16.0;
+/// The minimap's distance from the pane's right and bottom edges (as in the stylesheet).
+const MINIMAP_INSET: f64 = 8.0;
+/// Below this fitting scale a long thin graph is fitted across rather than whole.
+const THIN_FIT: f64 = 0.12;
+/// Fitting across never magnifies beyond this.
+const READABLE_FIT: f64 = 1.0;
 
 pub struct Panes {
     pub panes: Vec<Pane>,
@@ -146,11 +152,72 @@ impl Pane {
         self.minimap_bg = None;
     }
 
-    /// Shows the whole graph.
+    /// Shows the whole graph, clear of the minimap: when the fitted graph would run under
+    /// the minimap's corner, it is fitted beside or above it instead, whichever is larger.
+    /// A graph so long and thin that the whole of it is a line of specks (a folded
+    /// pipeline of a hundred ranks) is fitted across instead and shown from its start;
+    /// zooming out still reaches the whole.
     pub fn fit(&mut self) {
-        if let Some(v) = &self.view {
-            let (w, h) = self.size;
-            self.camera = Camera::fit(v.layout.bounds, w, h, FIT_MARGIN);
+        let Some(v) = &self.view else { return };
+        let (w, h) = self.size;
+        let b = v.layout.bounds;
+        let (bx, by, bw, bh) = (b.x as f64, b.y as f64, (b.width as f64).max(1.0), (b.height as f64).max(1.0));
+        let (mw, mh) = self.minimap_size();
+        let mini = mw > 0.0 && mh > 0.0;
+        // The minimap's top-left corner, with its margin to the pane's edges.
+        let (cx, cy) = if mini { (w - mw - MINIMAP_INSET, h - mh - MINIMAP_INSET) } else { (w, h) };
+        let m = FIT_MARGIN;
+        let whole = fit_scale(b, w, h, m);
+        let across_x = ((w - 2.0 * m) / bw).min(READABLE_FIT);
+        let across_y = ((h - 2.0 * m) / bh).min(READABLE_FIT);
+        let place = |scale: f64, right: f64, bottom: f64, from_start: (bool, bool)| {
+            let mut c = Camera { scale, tx: 0.0, ty: 0.0 };
+            c.center_on(bx + bw / 2.0, by + bh / 2.0, w, h);
+            if from_start.0 {
+                c.tx = m - bx * scale;
+            }
+            if from_start.1 {
+                c.ty = m - by * scale;
+            }
+            // Keep clear of the minimap's side without pushing past the near edge.
+            let over_x = c.tx + (bx + bw) * scale - (right - m);
+            if over_x > 0.0 && !from_start.0 {
+                c.tx -= over_x.min(c.tx + bx * scale - m).max(0.0);
+            }
+            let over_y = c.ty + (by + bh) * scale - (bottom - m);
+            if over_y > 0.0 && !from_start.1 {
+                c.ty -= over_y.min(c.ty + by * scale - m).max(0.0);
+            }
+            c
+        };
+        if whole < THIN_FIT && across_x > 2.0 * whole && bh * across_x > h {
+            // Tall: fill the width, from the top (the minimap, translucent, only meets
+            // what lies further down).
+            self.camera = place(across_x.max(whole), w, h, (false, true));
+            return;
+        }
+        if whole < THIN_FIT && across_y > 2.0 * whole && bw * across_y > w {
+            // Wide: fill the height, from the left.
+            self.camera = place(across_y.max(whole), w, h, (true, false));
+            return;
+        }
+        let full = Camera::fit(b, w, h, m);
+        let (right, bottom) = full.to_screen(bx + bw, by + bh);
+        if !mini || right <= cx - m / 2.0 || bottom <= cy - m / 2.0 {
+            self.camera = full;
+            return;
+        }
+        let beside = fit_scale(b, cx, h, m);
+        let above = fit_scale(b, w, cy, m);
+        self.camera =
+            if beside >= above { place(beside, cx, h, (false, false)) } else { place(above, w, cy, (false, false)) };
+    }
+
+    /// CSS size of the minimap, (0, 0) when it is not shown.
+    fn minimap_size(&self) -> (f64, f64) {
+        match &self.minimap {
+            Some(m) => (m.client_width() as f64, m.client_height() as f64),
+            None => (0.0, 0.0),
         }
     }
 
