@@ -55,8 +55,9 @@ fn visible(row: &[Piece], t0: f64, t1: f64) -> Vec<Piece> {
     out
 }
 
-/// Where the pointer is across the timeline (0..1, drawing area only) and the drawing width in pixels.
-fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+/// Where the pointer is across the timeline (0..1, drawing area only), the drawing width in
+/// pixels, and the pointer's height in drawing units.
+fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
     use wasm_bindgen::JsCast;
     let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
     let r = el.get_bounding_client_rect();
@@ -64,7 +65,8 @@ fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
     let scale = r.width() / (WIDTH + 42.0);
     let left = r.left() + 40.0 * scale;
     let width = (WIDTH * scale).max(1.0);
-    Some((((ev.client_x() as f64 - left) / width).clamp(0.0, 1.0), width))
+    let y_units = (ev.client_y() as f64 - r.top()) / scale;
+    Some((((ev.client_x() as f64 - left) / width).clamp(0.0, 1.0), width, y_units))
 }
 
 #[component]
@@ -104,31 +106,52 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
     };
     let plan = analysis.plan.clone();
     let gpus_draw = gpus.clone();
+    // Each row is two paths (compute, communication), not a rectangle per span: a large
+    // plan has tens of thousands of spans, and a reactive element per span made opening
+    // the next plan slow. Hover is one handler on the whole chart.
+    let pieces = std::sync::Arc::new(pieces);
+    let hover_pieces = pieces.clone();
     let drawn = move || {
+        use std::fmt::Write;
         let (t0, t1) = window.get();
         let sx = WIDTH / (t1 - t0);
         pieces
             .iter()
             .enumerate()
-            .flat_map(|(r, row)| {
+            .map(|(r, row)| {
                 let gpu = gpus_draw[r];
-                visible(row, t0, t1).into_iter().map(move |p| {
+                let (mut compute, mut comm) = (String::new(), String::new());
+                let (y, h) = (r as f64 * ROW + 1.0, ROW - 2.0);
+                for p in visible(row, t0, t1) {
                     let x = ((p.start - t0) * sx).max(0.0);
                     let w = ((p.end.min(t1) - p.start.max(t0)) * sx).max(0.8);
-                    view! {
-                        <rect
-                            class=if p.comm { "span comm" } else { "span compute" }
-                            class:lit=move || state.highlight.with(|h| h.has_gpu(gpu))
-                            x=x
-                            y=r as f64 * ROW + 1.0
-                            width=w
-                            height=ROW - 2.0
-                            on:mouseenter=move |_| hovered.set(Some((gpu, p.node, p.start, p.end, p.merged)))
-                        />
-                    }
-                })
+                    let d = if p.comm { &mut comm } else { &mut compute };
+                    let _ = write!(d, "M{x:.2} {y:.2}h{w:.2}v{h:.2}h{:.2}z", -w);
+                }
+                view! {
+                    <g class="gantt-row" class:lit=move || state.highlight.with(|hl| hl.has_gpu(gpu))>
+                        <path class="span compute" d=compute />
+                        <path class="span comm" d=comm />
+                    </g>
+                }
             })
             .collect_view()
+    };
+    let gpus_hover = gpus.clone();
+    let hover_at = move |ev: &web_sys::MouseEvent| {
+        let Some((fx, _, y_units)) = pointer(ev) else { return };
+        let r = (y_units / ROW).floor();
+        let Some(row) = (r >= 0.0).then(|| hover_pieces.get(r as usize)).flatten() else {
+            hovered.set(None);
+            return;
+        };
+        let (t0, t1) = window.get_untracked();
+        let t = t0 + fx * (t1 - t0);
+        // The span under the pointer, or the nearest one within a pixel.
+        let slack = (t1 - t0) / WIDTH;
+        let i = row.partition_point(|p| p.start <= t + slack);
+        let hit = row[..i].iter().rev().take(64).find(|p| p.end + slack >= t);
+        hovered.set(hit.map(|p| (gpus_hover[r as usize], p.node, p.start, p.end, 1)));
     };
     // Rows are 7 units tall; label every row only when there are few of them.
     let every = n_rows.div_ceil(24).max(1);
@@ -181,13 +204,16 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
                 aria-label="Per-GPU timeline of the simulated step"
                 on:wheel=move |ev| {
                     ev.prevent_default();
-                    let at = pointer(&ev).map_or(0.5, |(f, _)| f);
+                    let at = pointer(&ev).map_or(0.5, |(f, _, _)| f);
                     zoom(if ev.delta_y() > 0.0 { 1.25 } else { 0.8 }, at);
                 }
                 on:mousedown=move |ev| drag.set(Some((ev.client_x() as f64, window.get_untracked())))
                 on:mousemove=move |ev| {
+                    if drag.get_untracked().is_none() {
+                        hover_at(&ev);
+                    }
                     if let Some((x0, (t0, t1))) = drag.get_untracked() {
-                        let w = pointer(&ev).map_or(1.0, |(_, w)| w);
+                        let w = pointer(&ev).map_or(1.0, |(_, w, _)| w);
                         let dt = (x0 - ev.client_x() as f64) / w * (t1 - t0);
                         let a = (t0 + dt).clamp(0.0, (step - (t1 - t0)).max(0.0));
                         window.set((a, a + (t1 - t0)));

@@ -86,3 +86,27 @@ test('a malformed file shows where it is wrong and keeps the open plan', async (
   await page.getByTestId('error').getByText('broken.json:2:').waitFor();
   assert.equal(await field(page, 'file'), 'seed-ep64-tp2.json');
 });
+
+test('every corpus file opens in the page, or says exactly why not', async () => {
+  const index = JSON.parse(await readFile(join(corpus, 'INDEX.json'), 'utf8'));
+  const { page, errors } = await openPage(browser, server.url);
+  for (const entry of index) {
+    const name = entry.file;
+    const started = Date.now();
+    await page.getByTestId('file-input').setInputFiles(join(corpus, name));
+    if (String(entry.format).includes('MALFORMED')) {
+      await page.getByTestId('error').getByText(new RegExp(`${name.replace(/[.]/g, '\\.')}:\\d+:\\d+: `)).waitFor();
+      continue;
+    }
+    await page.getByTestId('summary').getByText(name).waitFor({ timeout: 60000 });
+    if (process.env.PLANSCOPE_TIMING) console.log(`${Date.now() - started} ms  ${name}`);
+    if (entry.nodes != null) {
+      assert.equal(await field(page, 'nodes'), String(entry.nodes), name);
+      assert.equal(await field(page, 'edges'), String(entry.edges), name);
+    }
+  }
+  // A panic in wasm would have killed the page: it still answers.
+  await page.getByTestId('load-example').click();
+  await page.getByTestId('summary').getByText('seed-ep64-tp2.json').waitFor();
+  assert.deepEqual(errors, []);
+});
