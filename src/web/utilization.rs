@@ -151,11 +151,12 @@ fn bars(
             .map(|(gpu, v)| {
                 let h = ((v / top).clamp(0.0, 1.0) * H).max(0.5);
                 let over = v > 1.0;
+                // Static bars: one reactive element per bar made large clusters slow to open
+                // and close; the highlight is one overlay path (below).
                 view! {
                     <rect
                         class=class
                         class:over=over
-                        class:lit=move || state.highlight.with(|hl| hl.has_gpu(gpu)) || state.selected_gpu.get() == Some(gpu)
                         x=gpu as f64 * unit + offset
                         y=H - h
                         width=unit * 0.42
@@ -164,6 +165,17 @@ fn bars(
                 }
             })
             .collect_view()
+    };
+    let lit = move || {
+        use std::fmt::Write;
+        let mut d = String::new();
+        let selected = state.selected_gpu.get();
+        state.highlight.with(|hl| {
+            for gpu in hl.gpus.iter().copied().chain(selected).filter(|&g| g < gpus) {
+                let _ = write!(d, "M{:.1} 0h{unit}v{H}h-{unit}z", gpu as f64 * unit);
+            }
+        });
+        d
     };
     let b = series(before, 0.3, "bar before");
     let a = after.map(|r| series(r, unit * 0.5, "bar after"));
@@ -188,6 +200,7 @@ fn bars(
                     aria-label=title
                 >
                     {ticks}
+                    <path class="bar-lit" d=lit />
                     {b}
                     {a}
                 </svg>
