@@ -42,6 +42,66 @@ pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
     Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy }
 }
 
+/// The headline numbers of a side, compared before → after in the page and the report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub gpus_used: f64,
+    pub balancedness: Option<f64>,
+    pub step_s: Option<f64>,
+    pub peak_mem_gb: Option<f64>,
+}
+
+impl Figures {
+    pub fn of(a: &Analysis) -> Figures {
+        let m = &a.report.metrics;
+        Figures {
+            gpus_used: m.gpus_used as f64,
+            balancedness: m.simulation.as_ref().map(|s| s.balancedness),
+            step_s: m.simulation.as_ref().map(|s| s.step_time_s),
+            peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
+        }
+    }
+}
+
+/// Which way is better for a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Better,
+    Worse,
+    Same,
+}
+
+impl Change {
+    /// How `after` compares with `before`; `Same` when either is unknown or they are equal.
+    pub fn between(before: Option<f64>, after: f64, better: Better) -> Change {
+        match before.filter(|x| x.is_finite()) {
+            Some(x) if after.is_finite() && (after - x).abs() > 1e-12 * x.abs().max(1.0) => {
+                let improved = match better {
+                    Better::Higher => after > x,
+                    Better::Lower => after < x,
+                };
+                if improved { Change::Better } else { Change::Worse }
+            }
+            _ => Change::Same,
+        }
+    }
+
+    /// The CSS class both views style deltas with.
+    pub fn class(self) -> &'static str {
+        match self {
+            Change::Better => "better",
+            Change::Worse => "worse",
+            Change::Same => "same",
+        }
+    }
+}
+
 /// The rewritten side: its analysis and the reviewer's list of required modifications.
 #[derive(Debug, Clone)]
 pub struct After {
@@ -115,6 +175,14 @@ mod tests {
         assert!(after.modifications.iter().any(|l| l.contains("expert_<e>_<t>_layer_<l>")));
         let err = rewrite_side(&plan, Strategy::parse("EP48").unwrap(), &Request::default()).unwrap_err();
         assert!(err.contains("not divisible by EP48"), "{err}");
+    }
+
+    #[test]
+    fn changes_read_the_right_way() {
+        assert_eq!(Change::between(Some(3.0), 128.0, Better::Higher), Change::Better);
+        assert_eq!(Change::between(Some(6.7e-3), 29e-3, Better::Lower), Change::Worse);
+        assert_eq!(Change::between(None, 1.0, Better::Lower), Change::Same);
+        assert_eq!(Change::between(Some(1.0), 1.0, Better::Higher), Change::Same);
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod rewrite;
 pub mod share;
 pub mod sim;
 pub mod summary;
+pub mod units;
 pub mod write;
 
 #[cfg(target_arch = "wasm32")]

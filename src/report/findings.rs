@@ -4,11 +4,11 @@
 
 use super::After;
 use super::escape::esc;
-use super::units::plural;
 use crate::analysis::Analysis;
 use crate::check::report::gpu_ranges;
 use crate::check::{Finding, Report, Severity, Verdict};
 use crate::model::Strategy;
+use crate::units::plural;
 use std::fmt::Write;
 
 /// Node ids shown per finding before "… +N".

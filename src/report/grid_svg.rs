@@ -5,59 +5,12 @@
 use super::After;
 use super::escape::esc;
 use super::findings::refused;
-use super::units;
 use crate::analysis::Analysis;
+use crate::cluster::geometry::{CELL, Geometry, LABEL, PAD};
 use crate::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
 use crate::model::Strategy;
+use crate::units;
 use std::fmt::Write;
-
-const CELL: f64 = 16.0;
-const GAP: f64 = 2.0;
-const PAD: f64 = 6.0;
-const LABEL: f64 = 13.0;
-const BLOCK_COLS: u32 = 8;
-
-struct Geometry {
-    block_cols: u32,
-    block_w: f64,
-    block_h: f64,
-    per_row: u32,
-    width: f64,
-    height: f64,
-}
-
-fn geometry(c: &ClusterModel) -> Geometry {
-    let block_cols = c.per_server.clamp(1, BLOCK_COLS);
-    let block_rows = c.per_server.max(1).div_ceil(block_cols);
-    let block_w = PAD * 2.0 + block_cols as f64 * (CELL + GAP) - GAP;
-    let block_h = LABEL + PAD * 2.0 + block_rows as f64 * (CELL + GAP) - GAP;
-    let servers = c.servers().max(1);
-    let per_row = ((servers as f64).sqrt().ceil() as u32).clamp(1, 16);
-    let rows = servers.div_ceil(per_row);
-    Geometry {
-        block_cols,
-        block_w,
-        block_h,
-        per_row,
-        width: per_row as f64 * (block_w + GAP * 3.0),
-        height: rows as f64 * (block_h + GAP * 3.0),
-    }
-}
-
-impl Geometry {
-    fn block_origin(&self, server: u32) -> (f64, f64) {
-        let (col, row) = (server % self.per_row, server / self.per_row);
-        (col as f64 * (self.block_w + GAP * 3.0), row as f64 * (self.block_h + GAP * 3.0))
-    }
-
-    fn cell_origin(&self, c: &ClusterModel, gpu: u32) -> (f64, f64) {
-        let per = c.per_server.max(1);
-        let (bx, by) = self.block_origin(gpu / per);
-        let slot = gpu % per;
-        let (col, row) = (slot % self.block_cols, slot / self.block_cols);
-        (bx + PAD + col as f64 * (CELL + GAP), by + LABEL + PAD + row as f64 * (CELL + GAP))
-    }
-}
 
 pub fn section(
     out: &mut String,
@@ -113,7 +66,7 @@ fn legend(out: &mut String, metric: Metric) {
 }
 
 fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metric) {
-    let geo = geometry(c);
+    let geo = Geometry::of(c);
     let used = c.used();
     let hidden = c.hidden_gpus;
     let caption = format!(
@@ -152,7 +105,7 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
         );
     }
     for cell in &c.cells {
-        let (x, y) = geo.cell_origin(c, cell.gpu);
+        let (x, y) = geo.cell_origin(cell.gpu);
         let (class, fill) = match Shade::of(cell, metric, c) {
             Shade::Idle => ("cell idle", String::new()),
             Shade::Unknown => ("cell used unknown", String::new()),

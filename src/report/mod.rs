@@ -9,7 +9,6 @@ mod findings;
 mod grid_svg;
 mod modifications;
 mod style;
-mod units;
 mod utilization;
 
 pub use escape::esc;

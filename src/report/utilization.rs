@@ -1,33 +1,10 @@
 //! Utilization: cards with before→after deltas (GPUs used, balancedness, step time, peak
 //! memory), then per-GPU memory and busy bars for both sides on one scale.
 
-use super::units;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Better, Change, Figures};
 use crate::check::{GpuMetrics, Report};
+use crate::units;
 use std::fmt::Write;
-
-struct Figures {
-    gpus_used: f64,
-    balancedness: Option<f64>,
-    step_s: Option<f64>,
-    peak_mem_gb: Option<f64>,
-}
-
-fn figures(a: &Analysis) -> Figures {
-    let m = &a.report.metrics;
-    Figures {
-        gpus_used: m.gpus_used as f64,
-        balancedness: m.simulation.as_ref().map(|s| s.balancedness),
-        step_s: m.simulation.as_ref().map(|s| s.step_time_s),
-        peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Better {
-    Higher,
-    Lower,
-}
 
 fn card(
     out: &mut String,
@@ -44,32 +21,16 @@ fn card(
         "<div class=\"stat\" data-stat=\"{key}\"><span class=\"stat-title\">{title}</span>\
          <span class=\"stat-before\">{b}</span>"
     );
-    match (before, after) {
-        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
-            let improved = match better {
-                Better::Higher => y > x,
-                Better::Lower => y < x,
-            };
-            let class = if (y - x).abs() <= 1e-12 * x.abs().max(1.0) {
-                "same"
-            } else if improved {
-                "better"
-            } else {
-                "worse"
-            };
-            let _ = write!(out, "<span class=\"delta {class}\">→ {}</span>", show(y));
-        }
-        (_, Some(y)) if y.is_finite() => {
-            let _ = write!(out, "<span class=\"delta same\">→ {}</span>", show(y));
-        }
-        _ => {}
+    if let Some(y) = after.filter(|y| y.is_finite()) {
+        let class = Change::between(before, y, better).class();
+        let _ = write!(out, "<span class=\"delta {class}\">→ {}</span>", show(y));
     }
     out.push_str("</div>");
 }
 
 pub fn section(out: &mut String, before: &Analysis, after: Option<&Analysis>) {
-    let fb = figures(before);
-    let fa = after.map(figures);
+    let fb = Figures::of(before);
+    let fa = after.map(Figures::of);
     out.push_str("<section class=\"card utilization\" aria-label=\"Utilization\">\n<header class=\"section-head\">");
     out.push_str("<h2>Utilization</h2><span class=\"legend\"><span class=\"swatch before-swatch\"></span>");
     out.push_str("<span class=\"muted\">before</span>");

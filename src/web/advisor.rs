@@ -88,7 +88,7 @@ pub fn AdvisorPanel(state: State, advice: RwSignal<Option<Advice>>) -> impl Into
                     let name = s.strategy.short();
                     let use_name = name.clone();
                     let attr_name = name.clone();
-                    let step = s.step_time_s.map_or("—".into(), super::units::seconds);
+                    let step = s.step_time_s.map_or("—".into(), crate::units::seconds);
                     let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
                     view! {
                         <li class="suggestion" data-strategy=attr_name>

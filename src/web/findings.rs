@@ -3,6 +3,7 @@
 
 use super::state::State;
 use crate::check::{Finding, Report, Severity};
+use crate::units::plural;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -42,10 +43,6 @@ pub fn Findings(state: State, report: Arc<Report>) -> impl IntoView {
             {groups}
         </aside>
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn severity_key(s: Severity) -> &'static str {

@@ -14,7 +14,6 @@ mod permalink;
 mod review;
 mod state;
 mod timeline;
-mod units;
 mod utilization;
 
 pub use app::App;

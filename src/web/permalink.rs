@@ -87,7 +87,7 @@ pub fn keep_address_current(state: State) {
                 state.link_note.set(Some(format!(
                     "{} is too large for a link ({}); share the file or export the HTML report instead.",
                     opened.file_name,
-                    super::units::bytes(opened.text.len())
+                    crate::units::bytes(opened.text.len())
                 )));
             }
         }

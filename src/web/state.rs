@@ -3,7 +3,6 @@
 //! Every action leaves the open plan untouched when it fails.
 
 use super::file_io::{read_file_text, yield_to_paint};
-use super::units;
 use crate::analysis::{After, Analysis, Request, after_side, analyze, default_metric};
 use crate::cluster::Metric;
 use crate::examples::SEED_EP64_TP2;
@@ -11,6 +10,7 @@ use crate::model::Strategy;
 use crate::read::read_plan;
 use crate::share::{ShownSide, ViewState};
 use crate::summary::Summary;
+use crate::units;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 //! 100k-node step still draws a bounded number of rectangles.
 
 use super::state::State;
-use super::units;
 use crate::analysis::Analysis;
+use crate::units;
 use leptos::prelude::*;
 
 const WIDTH: f64 = 1000.0;

@@ -2,34 +2,10 @@
 //! and busy bars for both sides on one scale.
 
 use super::state::State;
-use super::units;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Better, Change, Figures};
 use crate::check::Report;
+use crate::units;
 use leptos::prelude::*;
-
-struct Figures {
-    gpus_used: f64,
-    balancedness: Option<f64>,
-    step_s: Option<f64>,
-    peak_mem_gb: Option<f64>,
-}
-
-fn figures(a: &Analysis) -> Figures {
-    let m = &a.report.metrics;
-    Figures {
-        gpus_used: m.gpus_used as f64,
-        balancedness: m.simulation.as_ref().map(|s| s.balancedness),
-        step_s: m.simulation.as_ref().map(|s| s.step_time_s),
-        peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
-    }
-}
-
-/// Which way is better for a card's number.
-#[derive(Clone, Copy)]
-enum Better {
-    Higher,
-    Lower,
-}
 
 fn card(
     title: &'static str,
@@ -40,24 +16,7 @@ fn card(
     better: Better,
 ) -> impl IntoView {
     let b = before.map(show).unwrap_or_else(|| "—".into());
-    let delta = match (before, after) {
-        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
-            let improved = match better {
-                Better::Higher => y > x,
-                Better::Lower => y < x,
-            };
-            let class = if (y - x).abs() <= 1e-12 * x.abs().max(1.0) {
-                "delta same"
-            } else if improved {
-                "delta better"
-            } else {
-                "delta worse"
-            };
-            Some((show(y), class))
-        }
-        (_, Some(y)) => Some((show(y), "delta same")),
-        _ => None,
-    };
+    let delta = after.map(|y| (show(y), format!("delta {}", Change::between(before, y, better).class())));
     view! {
         <div class="stat" data-stat=key>
             <span class="stat-title">{title}</span>
@@ -69,8 +28,8 @@ fn card(
 
 #[component]
 pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> impl IntoView {
-    let fb = figures(&before);
-    let fa = after.as_ref().map(figures);
+    let fb = Figures::of(&before);
+    let fa = after.as_ref().map(Figures::of);
     let cards = view! {
         <div class="stats">
             {card("GPUs used", "gpus", Some(fb.gpus_used), fa.as_ref().map(|f| f.gpus_used), |v| format!("{v:.0}"), Better::Higher)}

@@ -1,4 +1,4 @@
-//! Numbers as people read them.
+//! Numbers as people read them, shared by the page, the HTML report and the CLI.
 
 pub fn seconds(s: f64) -> String {
     if !s.is_finite() {
@@ -22,7 +22,13 @@ pub fn percent(fraction: f64) -> String {
 }
 
 pub fn gigabytes(gb: f64) -> String {
-    if gb >= 10.0 { format!("{gb:.0} GB") } else { format!("{gb:.2} GB") }
+    if !gb.is_finite() {
+        "—".into()
+    } else if gb >= 10.0 {
+        format!("{gb:.0} GB")
+    } else {
+        format!("{gb:.2} GB")
+    }
 }
 
 pub fn flops(f: f64) -> String {
@@ -38,10 +44,33 @@ pub fn flops(f: f64) -> String {
     format!("{v:.1} {unit}")
 }
 
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 pub fn bytes(n: usize) -> String {
     match n {
         n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
         n if n >= 1_000 => format!("{:.0} kB", n as f64 / 1e3),
         n => format!("{n} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        assert_eq!(seconds(0.02905), "29.05 ms");
+        assert_eq!(seconds(2.5e-5), "25.0 µs");
+        assert_eq!(percent(0.008), "0.8%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(f64::NAN), "—");
+        assert_eq!(gigabytes(0.55), "0.55 GB");
+        assert_eq!(flops(1.1e12), "1.1 TFLOP");
+        assert_eq!(bytes(3_938_261), "3.9 MB");
+        assert_eq!(plural(1, "note"), "1 note");
+        assert_eq!(plural(2, "note"), "2 notes");
     }
 }
