@@ -23,8 +23,9 @@ pub enum ShownSide {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DagView {
-    /// A `Grouping` key (`none`, `series`, `layer`, `stage`, `server`, `cluster`);
-    /// kept as text so a grouping added later does not break older pages.
+    /// A `Grouping` key (`none`, `series`, `layer`, `stage`, `server`, `cluster`), or
+    /// `auto` for the page's own choice (series above 2,000 nodes); kept as text so a
+    /// grouping added later does not break older pages.
     pub grouping: String,
     pub zoom: f64,
     pub pan_x: f64,
@@ -33,12 +34,12 @@ pub struct DagView {
 
 impl Default for DagView {
     fn default() -> Self {
-        DagView { grouping: "none".into(), zoom: 1.0, pan_x: 0.0, pan_y: 0.0 }
+        DagView { grouping: "auto".into(), zoom: 1.0, pan_x: 0.0, pan_y: 0.0 }
     }
 }
 
 impl DagView {
-    /// The grouping, or `None` when the key is not one this build knows.
+    /// The grouping, or `None` for `auto` or a key this build does not know.
     pub fn grouping(&self) -> Option<Grouping> {
         serde_json::from_value(serde_json::Value::String(self.grouping.clone())).ok()
     }

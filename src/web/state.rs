@@ -230,6 +230,10 @@ impl State {
         v.selected_gpu = self.selected_gpu.get();
         v.finding = self.highlight.with(|h| h.finding);
         v.shown = self.shown.get();
+        match self.dag.grouping.get() {
+            Some(g) => v.dag.set_grouping(g),
+            None => v.dag.grouping = "auto".into(),
+        }
         v
     }
 
@@ -239,6 +243,7 @@ impl State {
         }
         self.selected_gpu.set(v.selected_gpu);
         self.shown.set(v.shown);
+        self.dag.grouping.set(v.dag.grouping());
         if let Some(f) = v.finding.and_then(|i| findings.get(i).map(|f| (i, f))) {
             self.toggle_finding(f.0, &f.1.gpus, &f.1.nodes);
         }

@@ -34,6 +34,9 @@ test('the address bar holds a permalink that restores the plan and the view', as
   await page.getByTestId('metric').selectOption('memory');
   await page.getByTestId('findings').locator('[data-code="AGG_BOTTLENECK"]').click();
   await page.locator('[data-testid="gpu-grid"][data-side="after"] rect.cell[data-gpu="9"]').click();
+  await page.getByTestId('dag-grouping').selectOption('layer');
+  // The address bar follows the view after each change settles.
+  await page.waitForTimeout(300);
   await page.waitForFunction(() => location.hash.length > 10);
   const link = await waitForLink(page);
   assert.ok(link.length < 64 * 1024);
@@ -50,6 +53,7 @@ test('the address bar holds a permalink that restores the plan and the view', as
     const active = p.getByTestId('findings').locator('[data-code="AGG_BOTTLENECK"]');
     assert.equal(await active.getAttribute('aria-pressed'), 'true', visit);
     assert.equal(await p.locator('rect.cell.selected[data-gpu="9"]').count(), 2, visit);
+    assert.equal(await p.getByTestId('dag-grouping').inputValue(), 'layer', visit);
   }
 });
 
