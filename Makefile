@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: dist serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
+.PHONY: bench-web dist serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
 
 serve: setup-serve
 	trunk serve --release
@@ -46,3 +46,8 @@ clean:
 dist: setup-serve
 	trunk build --release
 	@echo "dist/ is ready: copy it to any static host"
+
+# The page timed in headless Chromium against `dot -Tsvg` (which takes minutes).
+bench-web: setup-test build-web
+	cargo run --release --example gen_plan > target/gen-100k.json
+	node tests/browser/bench-dag.mjs
