@@ -47,27 +47,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     {
         rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
     }
-    if let Some(h) = m.hidden
-        && h % tp as u64 != 0
-    {
-        rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
-    }
-    if let Some(a) = m.heads
-        && a % tp != 0
-    {
-        rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
-    }
-    if let Some(kv) = m.kv_heads
-        && kv % tp != 0
-        && tp % kv != 0
-    {
-        rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
-    }
-    if let Some(b) = m.batch
-        && b % dp as u64 != 0
-    {
-        rules.push(format!("batch {b} does not split evenly over DP{dp}"));
-    }
+    rules.extend(s.shard_rules(m));
     if !rules.is_empty() {
         out.push(
             Finding::error(Code::StrategyMismatch, format!("{s} does not fit: {}", rules.join("; ")))

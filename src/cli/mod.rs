@@ -42,12 +42,8 @@ enum Command {
         /// The strategy to hold the plan to, e.g. EP64_TP2 (default: what the file declares).
         #[arg(long, value_parser = parse_strategy)]
         strategy: Option<Strategy>,
-        /// GPUs the cluster offers (default: what the file declares).
-        #[arg(long)]
-        gpus: Option<u32>,
-        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
-        #[arg(long)]
-        conditions: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Print the report as JSON: {"verdict","metrics","findings"}.
         #[arg(long)]
         json: bool,
@@ -58,18 +54,14 @@ enum Command {
         /// The target strategy, e.g. EP64_TP2.
         #[arg(long, value_parser = parse_strategy)]
         strategy: Strategy,
-        /// GPUs the cluster offers (default: what the file declares, else EP·TP·PP·DP).
-        #[arg(long)]
-        gpus: Option<u32>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Where to write the plan: .dot/.gv for Graphviz, anything else for planscope JSON (default: stdout, JSON).
         #[arg(short, long)]
         out: Option<PathBuf>,
         /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`, for load-aware (EPLB-style) placement.
         #[arg(long)]
         expert_load: Option<PathBuf>,
-        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
-        #[arg(long)]
-        conditions: Option<PathBuf>,
     },
     /// Write a self-contained HTML report (summary, findings, before/after grids, utilization).
     /// Exit 1 when the target strategy cannot be reached (the report is still written).
@@ -78,12 +70,8 @@ enum Command {
         /// The target strategy of the rewrite (default: what the file declares).
         #[arg(long, value_parser = parse_strategy)]
         strategy: Option<Strategy>,
-        /// GPUs the cluster offers (default: what the file declares).
-        #[arg(long)]
-        gpus: Option<u32>,
-        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
-        #[arg(long)]
-        conditions: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Where to write the HTML (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -94,16 +82,23 @@ enum Command {
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
-        /// GPUs the cluster offers (default: what the file declares).
-        #[arg(long)]
-        gpus: Option<u32>,
-        /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
-        #[arg(long)]
-        conditions: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Print the suggestions as JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// What the cluster and model are, beyond what the plan file declares.
+#[derive(clap::Args)]
+struct ClusterArgs {
+    /// GPUs the cluster offers (default: what the file declares).
+    #[arg(long)]
+    gpus: Option<u32>,
+    /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+    #[arg(long)]
+    conditions: Option<PathBuf>,
 }
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
@@ -114,16 +109,16 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, gpus, conditions, json } => {
+        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json } => {
             verify::run(&verify::Args { file, strategy, gpus, conditions, json })
         }
-        Command::Rewrite { file, strategy, gpus, out, expert_load, conditions } => {
+        Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
         }
-        Command::Report { file, strategy, gpus, conditions, output, color_by } => {
+        Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
             report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
         }
-        Command::Suggest { file, gpus, conditions, json } => {
+        Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })
         }
     };

@@ -1,5 +1,6 @@
 //! Parallel strategy degrees, parsed from the free-form names plans use.
 
+use super::ModelSpec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::num::NonZeroU32;
@@ -104,6 +105,36 @@ impl Strategy {
 }
 
 impl Strategy {
+    /// What TP and DP must divide, as Megatron-LM, torchtitan and DeepSpeed require: hidden
+    /// size, attention heads and KV heads (or be divided by them) by TP; the batch by DP.
+    /// One sentence per broken rule; the verifier and the rewriter both state them.
+    pub fn shard_rules(&self, m: &ModelSpec) -> Vec<String> {
+        let (tp, dp) = (self.tp.get(), self.dp.get());
+        let mut rules = Vec::new();
+        if let Some(h) = m.hidden
+            && h % tp as u64 != 0
+        {
+            rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
+        }
+        if let Some(a) = m.heads
+            && a % tp != 0
+        {
+            rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
+        }
+        if let Some(kv) = m.kv_heads
+            && kv % tp != 0
+            && tp % kv != 0
+        {
+            rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
+        }
+        if let Some(b) = m.batch
+            && b % dp as u64 != 0
+        {
+            rules.push(format!("batch {b} does not split evenly over DP{dp}"));
+        }
+        rules
+    }
+
     /// The name as people write it: degrees above 1 only, EP always (`EP64_TP2`).
     pub fn short(&self) -> String {
         let mut name = format!("EP{}", self.ep);

@@ -51,6 +51,20 @@ impl Builder {
         &mut self.plan.nodes[i]
     }
 
+    /// The plan's input or output: the source's own node kept whole (id, fields, attrs), else
+    /// a new host-side `input`/`output` node. Returns its id.
+    fn endpoint(&mut self, kept: Option<&Node>, kind: NodeKind, output: Option<Shape>) -> String {
+        if let Some(n) = kept {
+            self.ids.insert(hash(&n.id));
+            self.plan.nodes.push(n.clone());
+            return n.id.clone();
+        }
+        let name = if kind == NodeKind::Input { "input" } else { "output" };
+        let n = self.push(name.into(), kind, Some(Op::Other(name.into())), Placement::Host, None);
+        n.output = output;
+        n.id.clone()
+    }
+
     /// Adds a copy of a kept node (its kind, op, label, group and attrs) under a new id.
     fn push_copy(&mut self, t: &Prepared, id: String, placement: Placement, sh: Option<Shape>) -> &mut Node {
         let n = self.push(id, t.node.kind, t.node.op.clone(), placement, sh);
@@ -119,19 +133,7 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
         ht: dims.hidden.map(|h| h / lay.tp as u64),
         routed: tok_rep.map(|t| (t / lay.ep as u64).max(1) * dims.top_k as u64),
     };
-    let input = match &kept.input {
-        Some(n) => {
-            let id = n.id.clone();
-            b.ids.insert(hash(&id));
-            b.plan.nodes.push(n.clone());
-            id
-        }
-        None => {
-            let n = b.push("input".into(), NodeKind::Input, Some(Op::Other("input".into())), Placement::Host, None);
-            n.output = shape(&[dims.batch, dims.seq, dims.hidden]);
-            n.id.clone()
-        }
-    };
+    let input = b.endpoint(kept.input.as_ref(), NodeKind::Input, shape(&[dims.batch, dims.seq, dims.hidden]));
     let prep = |ts: &[Template], fallback: &[(String, Op)]| -> Vec<Prepared> {
         if ts.is_empty() {
             fallback.iter().map(|(id, op)| default_template(id.clone(), op.clone())).collect()
@@ -170,19 +172,7 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
         chain(&mut b, &lay, d, stage, None, &epilogue, &mut tail, shape(&[sz.tok_a, sz.ht]));
         heads.extend(tail);
     }
-    let output = match &kept.output {
-        Some(n) => {
-            let id = n.id.clone();
-            b.ids.insert(hash(&id));
-            b.plan.nodes.push(n.clone());
-            id
-        }
-        None => {
-            let n = b.push("output".into(), NodeKind::Output, Some(Op::Other("output".into())), Placement::Host, None);
-            n.output = shape(&[dims.batch, dims.seq, dims.hidden]);
-            n.id.clone()
-        }
-    };
+    let output = b.endpoint(kept.output.as_ref(), NodeKind::Output, shape(&[dims.batch, dims.seq, dims.hidden]));
     heads.dedup();
     for h in heads {
         b.edge(&h, &output);

@@ -99,27 +99,7 @@ pub(crate) fn resolve(
         rules.push(format!("{moe_layers} MoE layers are more than the model's {layers} layers"));
     }
     let m = &meta.model;
-    if let Some(h) = m.hidden
-        && h % tp as u64 != 0
-    {
-        rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
-    }
-    if let Some(a) = m.heads
-        && a % tp != 0
-    {
-        rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
-    }
-    if let Some(kv) = m.kv_heads
-        && kv % tp != 0
-        && tp % kv != 0
-    {
-        rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
-    }
-    if let Some(b) = m.batch
-        && b % dp as u64 != 0
-    {
-        rules.push(format!("batch {b} does not split evenly over DP{dp}"));
-    }
+    rules.extend(strategy.shard_rules(m));
     // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
     let est = layers as u64 * (product / pp as u64 * 6 + dp as u64 * experts as u64 * 2 * tp as u64);
     if rules.is_empty() && est > MAX_OUTPUT_NODES {
