@@ -41,21 +41,27 @@ pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> i
     let gpus = before.cluster.gpus.max(after.as_ref().map_or(0, |a| a.cluster.gpus));
     let mem = bars(
         state,
-        "Memory, % of capacity",
-        "util-memory",
+        Chart {
+            title: "Memory, % of capacity",
+            needs: "the GPUs' memory capacity",
+            testid: "util-memory",
+            value: |r| r.memory_percent.map(|p| p / 100.0),
+        },
         gpus,
         &before.report,
         after.as_ref().map(|a| &*a.report),
-        |r| r.memory_percent.map(|p| p / 100.0),
     );
     let busy = bars(
         state,
-        "Busy, % of the simulated step",
-        "util-busy",
+        Chart {
+            title: "Busy, % of the simulated step",
+            needs: "the GPUs' TFLOPS, to simulate a step",
+            testid: "util-busy",
+            value: |r| r.busy_fraction,
+        },
         gpus,
         &before.report,
         after.as_ref().map(|a| &*a.report),
-        |r| r.busy_fraction,
     );
     view! {
         <section class="card utilization" data-testid="utilization" aria-label="Utilization">
@@ -83,15 +89,17 @@ fn nice_top(max: f64) -> f64 {
 }
 
 /// Per-GPU bars, before and after side by side per GPU, on one scale for both sides.
-fn bars(
-    state: State,
+/// One per-GPU bar chart: what it shows, what it needs, and how to read a GPU's value.
+struct Chart {
     title: &'static str,
+    /// The constant the chart needs, named when no GPU has a value.
+    needs: &'static str,
     testid: &'static str,
-    gpus: u32,
-    before: &Report,
-    after: Option<&Report>,
     value: fn(&crate::check::GpuMetrics) -> Option<f64>,
-) -> impl IntoView + use<> {
+}
+
+fn bars(state: State, chart: Chart, gpus: u32, before: &Report, after: Option<&Report>) -> AnyView {
+    let Chart { title, needs, testid, value } = chart;
     const H: f64 = 80.0;
     let unit = 6.0;
     let width = (gpus.max(1) as f64 * unit).max(60.0);
@@ -100,6 +108,18 @@ fn bars(
         .flatten()
         .flat_map(|r| r.metrics.per_gpu.iter().filter_map(value))
         .fold(0.0f64, f64::max);
+    let has_data =
+        [Some(before), after].into_iter().flatten().any(|r| r.metrics.per_gpu.iter().any(|row| value(row).is_some()));
+    if !has_data {
+        // An empty frame reads as "0%": say what is missing instead.
+        return view! {
+            <figure class="bars">
+                <figcaption class="muted">{title}</figcaption>
+                <p class="muted bars-missing">{format!("No figures: the plan does not give {needs}.")}</p>
+            </figure>
+        }
+        .into_any();
+    }
     let top = nice_top(max);
     let series = |r: &Report, offset: f64, class: &'static str| {
         r.metrics
@@ -167,4 +187,5 @@ fn bars(
             <div class="bars-foot muted" aria-hidden="true"><span>"GPU 0"</span><span>{format!("GPU {}", gpus.saturating_sub(1))}</span></div>
         </figure>
     }
+    .into_any()
 }
