@@ -20,13 +20,13 @@ fmt-check:
 	cargo fmt --all -- --check
 
 lint:
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy $(WASM) --lib --bins -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy $(WASM) --workspace --lib --bins -- -D warnings
 
 test-native:
 	# Benchmarks are compiled by clippy above and run by `make bench`, not here: their peers
 	# (Graphviz dot on the largest corpus file) take minutes.
-	cargo test --lib --bins --tests --examples
+	cargo test --workspace --lib --bins --tests --examples
 
 build-web:
 	trunk build --release

@@ -5,10 +5,10 @@
 //! Graphviz the comparison is skipped with a note.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::layout::{Grouping, LayoutOptions, layout};
-use planscope::model::{Plan, Strategy};
-use planscope::read::read_plan;
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::layout::{Grouping, LayoutOptions, layout};
+use planscope_core::model::{Plan, Strategy};
+use planscope_core::read::read_plan;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! comparison is skipped with a note.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use planscope::read::read_dot;
+use planscope_core::read::read_dot;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;

@@ -3,10 +3,10 @@
 //! (both are linear passes). Prints "rewrite X ms, verify Y ms".
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use planscope::check::{VerifyOptions, verify};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::Strategy;
-use planscope::rewrite::{Target, rewrite};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::Strategy;
+use planscope_core::rewrite::{Target, rewrite};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -3,10 +3,10 @@
 //! Graphviz's `acyclic` on the largest corpus file, with the ratio printed.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use planscope::check::graph::{Graph, find_cycle};
-use planscope::check::{VerifyOptions, verify};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::Strategy;
+use planscope_core::check::graph::{Graph, find_cycle};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::Strategy;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,7 @@ fn against_acyclic(c: &mut Criterion) {
         eprintln!("note: {LARGEST} not found; skipping the acyclic comparison");
         return;
     };
-    let plan = match planscope::read::read_plan(&text) {
+    let plan = match planscope_core::read::read_plan(&text) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("note: the largest corpus file does not read yet ({e}); skipping");
@@ -49,7 +49,7 @@ fn against_acyclic(c: &mut Criterion) {
         black_box(find_cycle(&Graph::build(&plan).succ));
     });
     let ours_with_read = time_per_run(10, || {
-        let p = planscope::read::read_plan(&text).unwrap();
+        let p = planscope_core::read::read_plan(&text).unwrap();
         black_box(find_cycle(&Graph::build(&p).succ));
     });
     let probe = std::process::Command::new("acyclic").arg("-n").arg(&path).output();

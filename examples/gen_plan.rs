@@ -2,9 +2,9 @@
 //! `cargo run --release --example gen_plan -- EP64_TP4_PP4_DP1 52 256 > target/gen-100k.json`
 //! (strategy, layers, experts per layer; those defaults give ~100k nodes).
 
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::Strategy;
-use planscope::write::json::write_json;
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::Strategy;
+use planscope_core::write::json::write_json;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

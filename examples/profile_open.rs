@@ -2,7 +2,7 @@
 //! natively, so slow steps can be found without a browser: `cargo run --release --example
 //! profile_open -- FILE`.
 
-use planscope::analysis::{Request, analyze, rewrite_side};
+use planscope_core::analysis::{Request, analyze, rewrite_side};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,7 +19,7 @@ fn main() {
         }
     };
     let t = Instant::now();
-    let plan = match planscope::read::read_plan(&text) {
+    let plan = match planscope_core::read::read_plan(&text) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}", e.with_file(&path));

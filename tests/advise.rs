@@ -1,13 +1,14 @@
 //! The advisor on the seed: five valid strategies for 128 GPUs, fitting ones first,
 //! ordered by simulated step time, each with a reason.
 
-use planscope::advise::suggest;
-use planscope::model::Meta;
+use planscope_core::advise::suggest;
+use planscope_core::model::Meta;
 
 #[test]
 fn seed_gets_five_ranked_suggestions() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/examples");
-    let plan = planscope::read::read_plan(&std::fs::read_to_string(dir.join("seed-ep64-tp2.json")).unwrap()).unwrap();
+    let plan =
+        planscope_core::read::read_plan(&std::fs::read_to_string(dir.join("seed-ep64-tp2.json")).unwrap()).unwrap();
     let mut cond: Meta =
         serde_json::from_str(&std::fs::read_to_string(dir.join("seed-conditions.json")).unwrap()).unwrap();
     // A smaller model keeps the test fast; the ranking logic is the same.
@@ -27,7 +28,7 @@ fn seed_gets_five_ranked_suggestions() {
 
 #[test]
 fn unknown_gpu_count_is_an_error() {
-    let plan = planscope::model::Plan::new(planscope::model::Format::Json);
+    let plan = planscope_core::model::Plan::new(planscope_core::model::Format::Json);
     let e = suggest(&plan, None, &Meta::default()).unwrap_err();
     assert!(e.to_string().contains("GPU count is unknown"), "{e}");
 }

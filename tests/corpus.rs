@@ -2,7 +2,7 @@
 //! its INDEX.json lists (for DOT, Graphviz's own `gc` counts), and the malformed ones
 //! fail with an error that points at the offending line.
 
-use planscope::read::read_plan;
+use planscope_core::read::read_plan;
 use std::path::PathBuf;
 
 fn corpus_dir() -> PathBuf {
@@ -15,7 +15,7 @@ fn index() -> Vec<serde_json::Value> {
     serde_json::from_str(&text).expect("INDEX.json is JSON")
 }
 
-fn read(file: &str) -> Result<planscope::model::Plan, planscope::read::ReadError> {
+fn read(file: &str) -> Result<planscope_core::model::Plan, planscope_core::read::ReadError> {
     let text = std::fs::read_to_string(corpus_dir().join(file)).unwrap();
     read_plan(&text)
 }

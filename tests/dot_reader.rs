@@ -2,9 +2,9 @@
 //! malformed files, the grammar corners, limits, no panics on mangled input, and round
 //! trips through `write_dot`.
 
-use planscope::model::{EdgeKind, NodeKind, Placement, Plan, Shape};
-use planscope::read::{MAX_INPUT_BYTES, read_dot};
-use planscope::write::dot::write_dot;
+use planscope_core::model::{EdgeKind, NodeKind, Placement, Plan, Shape};
+use planscope_core::read::{MAX_INPUT_BYTES, read_dot};
+use planscope_core::write::dot::write_dot;
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -53,7 +53,7 @@ fn largest_file_reads_with_graphviz_counts() {
     assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
 }
 
-fn error_of(file: &str) -> planscope::read::ReadError {
+fn error_of(file: &str) -> planscope_core::read::ReadError {
     match read_dot(&corpus(file)) {
         Ok(_) => panic!("{file} must not read"),
         Err(e) => e,
@@ -176,7 +176,7 @@ fn kinds_placements_and_shapes_from_a_corpus_file() {
     let ln = node("layer0_ln1");
     assert_eq!(ln.placement, Placement::parse("0-1023").unwrap());
     assert_eq!(ln.inputs, vec![Shape::from_sizes(&[128, 1024, 1024])]);
-    assert_eq!(ln.op, Some(planscope::model::Op::LayerNorm));
+    assert_eq!(ln.op, Some(planscope_core::model::Op::LayerNorm));
     assert!(plan.nodes.iter().any(|n| n.kind == NodeKind::Output));
 
     let plan = read(&corpus("2025-11-26-11-58-22__moe_large_scale_deployment.dot"));
@@ -283,8 +283,8 @@ fn corpus_files_round_trip_through_write_dot() {
 }
 
 fn generated(n: usize) -> Plan {
-    use planscope::model::{Edge, Group, Node, Op};
-    let mut plan = Plan::new(planscope::model::Format::Json);
+    use planscope_core::model::{Edge, Group, Node, Op};
+    let mut plan = Plan::new(planscope_core::model::Format::Json);
     plan.name = Some("gen \"plan\" \\ <x>".into());
     plan.groups.push(Group {
         id: "stage0".into(),

@@ -5,9 +5,9 @@
 #[path = "json_reader/schema_check.rs"]
 mod schema_check;
 
-use planscope::model::{EdgeKind, NodeKind, Op, Placement, Plan};
-use planscope::read::{ReadError, read_json};
-use planscope::write::json::write_json;
+use planscope_core::model::{EdgeKind, NodeKind, Op, Placement, Plan};
+use planscope_core::read::{ReadError, read_json};
+use planscope_core::write::json::write_json;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -40,7 +40,7 @@ fn load(file: &str) -> Plan {
     read_json(&corpus_text(file)).unwrap_or_else(|e| panic!("{}", e.with_file(file)))
 }
 
-fn node<'a>(plan: &'a Plan, id: &str) -> &'a planscope::model::Node {
+fn node<'a>(plan: &'a Plan, id: &str) -> &'a planscope_core::model::Node {
     plan.nodes.iter().find(|n| n.id == id).unwrap_or_else(|| panic!("no node {id}"))
 }
 
@@ -148,7 +148,7 @@ fn plan_only_files_load_with_full_meta() {
         assert_eq!((m.expert_hidden, m.heads, m.kv_heads, m.head_dim), (Some(1536), Some(64), Some(4), Some(64)));
         assert_eq!(
             (m.vocab, m.dtype, m.batch, m.seq_len),
-            (Some(151936), Some(planscope::model::Dtype::Fp8), Some(128), Some(2048))
+            (Some(151936), Some(planscope_core::model::Dtype::Fp8), Some(128), Some(2048))
         );
         assert_eq!(plan.attrs["phase"], plan.attrs["phase"].clone());
         assert!(plan.attrs.contains_key("optimization_notes"));
@@ -300,7 +300,7 @@ fn depth_and_size_limits_give_messages() {
     let e = err(&deep);
     assert!(e.message.contains("nested more than 128"), "{e}");
     assert!(e.line.is_some());
-    let huge = " ".repeat(planscope::read::MAX_INPUT_BYTES + 1);
+    let huge = " ".repeat(planscope_core::read::MAX_INPUT_BYTES + 1);
     assert!(err(&huge).message.contains("up to 64 MB"));
 }
 
@@ -311,7 +311,7 @@ fn wrapper_fields_go_to_attrs_and_dot_errors_point_into_the_outer_file() {
     let ok = r#"{"dag_content": "digraph g {\n  a -> b\n}", "dag_analysis": {"has_cycle": false}}"#;
     match read_json(ok) {
         Ok(plan) => {
-            assert_eq!(plan.format, planscope::model::Format::JsonDot);
+            assert_eq!(plan.format, planscope_core::model::Format::JsonDot);
             assert_eq!((plan.nodes.len(), plan.edges.len()), (2, 1));
             assert_eq!(plan.attrs["dag_analysis"], json!({"has_cycle": false}));
         }
@@ -345,7 +345,7 @@ fn corpus_wrappers_read_their_fields_or_fail_inside_the_dot() {
     for file in corpus_json_files().into_iter().filter(|f| is_wrapper(f)) {
         match read_json(&corpus_text(&file)) {
             Ok(plan) => {
-                assert_eq!(plan.format, planscope::model::Format::JsonDot);
+                assert_eq!(plan.format, planscope_core::model::Format::JsonDot);
                 assert!(plan.attrs.contains_key("dag_analysis") || plan.attrs.contains_key("analysis_results"));
             }
             Err(e) => {
@@ -359,7 +359,7 @@ fn corpus_wrappers_read_their_fields_or_fail_inside_the_dot() {
 // ---- generated input ----
 
 fn arb_placement() -> impl Strategy<Value = Placement> {
-    use planscope::model::GpuSet;
+    use planscope_core::model::GpuSet;
     let set = prop::collection::vec(0u32..64, 1..4).prop_map(GpuSet::from_ids);
     prop_oneof![
         Just(Placement::Unassigned),
@@ -370,8 +370,8 @@ fn arb_placement() -> impl Strategy<Value = Placement> {
     ]
 }
 
-fn arb_shape() -> impl Strategy<Value = planscope::model::Shape> {
-    use planscope::model::{Dim, Shape};
+fn arb_shape() -> impl Strategy<Value = planscope_core::model::Shape> {
+    use planscope_core::model::{Dim, Shape};
     let dim = prop_oneof![
         (1u64..1 << 20).prop_map(|s| Dim { name: None, size: Some(s) }),
         // Names start with a letter: `_0` would read back as the size 0 (Shape's rule).
@@ -381,7 +381,7 @@ fn arb_shape() -> impl Strategy<Value = planscope::model::Shape> {
     prop::collection::vec(dim, 1..4).prop_map(Shape)
 }
 
-fn arb_attrs() -> impl Strategy<Value = planscope::model::Attrs> {
+fn arb_attrs() -> impl Strategy<Value = planscope_core::model::Attrs> {
     let value = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
@@ -393,8 +393,8 @@ fn arb_attrs() -> impl Strategy<Value = planscope::model::Attrs> {
     prop::collection::vec(("[a-z_]{1,8}", value), 0..4).prop_map(|kv| kv.into_iter().collect())
 }
 
-fn arb_node() -> impl Strategy<Value = planscope::model::Node> {
-    use planscope::model::{Node, Ranks};
+fn arb_node() -> impl Strategy<Value = planscope_core::model::Node> {
+    use planscope_core::model::{Node, Ranks};
     let kind = prop_oneof![
         Just(NodeKind::Compute),
         Just(NodeKind::Communication),
@@ -433,7 +433,7 @@ fn arb_node() -> impl Strategy<Value = planscope::model::Node> {
 }
 
 fn arb_plan() -> impl Strategy<Value = Plan> {
-    use planscope::model::{Edge, Format, Group, Meta, Strategy as Degrees};
+    use planscope_core::model::{Edge, Format, Group, Meta, Strategy as Degrees};
     let edge = (".{0,6}", ".{0,6}", any::<bool>(), prop::option::of("[a-z]{1,6}"), arb_attrs()).prop_map(
         |(from, to, control, style, attrs)| Edge {
             from,

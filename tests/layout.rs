@@ -3,10 +3,10 @@
 //! cycles are reported, the domain key orders experts by GPU, series fold and unfold,
 //! and a 100k-node chain needs no deep stack.
 
-use planscope::r#gen::{GenSpec, generate};
-use planscope::layout::{Direction, Grouping, Layout, LayoutOptions, LayoutSession, layout};
-use planscope::model::{Edge, Format, Node, NodeKind, Placement, Plan, Strategy};
-use planscope::read::read_plan;
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::layout::{Direction, Grouping, Layout, LayoutOptions, LayoutSession, layout};
+use planscope_core::model::{Edge, Format, Node, NodeKind, Placement, Plan, Strategy};
+use planscope_core::read::read_plan;
 use std::path::PathBuf;
 
 fn corpus_dir() -> PathBuf {
@@ -264,8 +264,8 @@ fn widest_rank(l: &Layout, gap: f32) -> f32 {
 }
 
 fn seed_after() -> Plan {
-    use planscope::analysis::{Request, analyze, rewrite_side};
-    let plan = read_plan(planscope::examples::SEED_EP64_TP2.text).unwrap();
+    use planscope_core::analysis::{Request, analyze, rewrite_side};
+    let plan = read_plan(planscope_core::examples::SEED_EP64_TP2.text).unwrap();
     let before = analyze(std::sync::Arc::new(plan), &Request::default());
     let s = before.strategy.unwrap();
     let after = rewrite_side(&before.plan, s, &Request::default()).unwrap();

@@ -2,11 +2,11 @@
 //! built-in example; hostile ids render as text; no external references; big plans render
 //! quickly.
 
-use planscope::analysis::Request;
-use planscope::examples::SEED_EP64_TP2;
-use planscope::model::Strategy;
-use planscope::read::read_plan;
-use planscope::report::{ReportInput, render_html};
+use planscope_core::analysis::Request;
+use planscope_core::examples::SEED_EP64_TP2;
+use planscope_core::model::Strategy;
+use planscope_core::read::read_plan;
+use planscope_core::report::{ReportInput, render_html};
 use std::path::PathBuf;
 use std::time::Instant;
 

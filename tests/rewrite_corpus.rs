@@ -1,10 +1,10 @@
 //! Every readable corpus DAG rewritten to a strategy derived from it (declared, else
 //! inferred from the DAG) either verifies with no error or is refused with the rule named.
 
-use planscope::check::{VerifyOptions, verify};
-use planscope::infer::{infer_degrees, node_roles};
-use planscope::model::{Plan, Strategy};
-use planscope::rewrite::{Target, rewrite};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::infer::{infer_degrees, node_roles};
+use planscope_core::model::{Plan, Strategy};
+use planscope_core::rewrite::{Target, rewrite};
 use std::path::PathBuf;
 
 fn corpus() -> Vec<(String, Plan)> {
@@ -17,7 +17,7 @@ fn corpus() -> Vec<(String, Plan)> {
         .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INDEX")))
         .filter_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;
-            let plan = planscope::read::read_plan(&text).ok()?;
+            let plan = planscope_core::read::read_plan(&text).ok()?;
             Some((p.file_name()?.to_string_lossy().into_owned(), plan))
         })
         .collect()

@@ -1,10 +1,10 @@
 //! Load-aware placement under a skewed (Zipf s = 1.2) expert load measurably improves
 //! balancedness over the plain placements, and the rewritten plan still verifies clean.
 
-use planscope::check::{VerifyOptions, verify};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::Strategy;
-use planscope::rewrite::{Target, rewrite};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::Strategy;
+use planscope_core::rewrite::{Target, rewrite};
 
 /// Tokens per expert ∝ 1/rank^1.2, the hot experts shuffled differently in each layer.
 fn zipf(layers: usize, experts: usize) -> Vec<Vec<f64>> {

@@ -1,9 +1,9 @@
 //! The seed's situation rewritten to EP64_TP2 on 128 GPUs: clean, every GPU used, one
 //! expert shard per GPU per MoE layer; idempotent; invalid targets named by their rule.
 
-use planscope::check::{Severity, VerifyOptions, verify};
-use planscope::model::{Meta, Plan, Strategy};
-use planscope::rewrite::{Target, rewrite};
+use planscope_core::check::{Severity, VerifyOptions, verify};
+use planscope_core::model::{Meta, Plan, Strategy};
+use planscope_core::rewrite::{Target, rewrite};
 
 fn example(name: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/examples").join(name);
@@ -11,7 +11,7 @@ fn example(name: &str) -> String {
 }
 
 fn seed() -> (Plan, Meta) {
-    let plan = planscope::read::read_plan(&example("seed-ep64-tp2.json")).expect("seed reads");
+    let plan = planscope_core::read::read_plan(&example("seed-ep64-tp2.json")).expect("seed reads");
     let conditions: Meta = serde_json::from_str(&example("seed-conditions.json")).expect("conditions parse");
     (plan, conditions)
 }

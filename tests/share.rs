@@ -3,12 +3,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use planscope::cluster::Metric;
-use planscope::examples::SEED_EP64_TP2;
-use planscope::layout::Grouping;
-use planscope::model::Strategy;
-use planscope::share::permalink::{crc32, decode_unchecked};
-use planscope::share::{COMFORTABLE_LINK_BYTES, PermalinkError, Shared, ShownSide, ViewState, decode, encode, fits};
+use planscope_core::cluster::Metric;
+use planscope_core::examples::SEED_EP64_TP2;
+use planscope_core::layout::Grouping;
+use planscope_core::model::Strategy;
+use planscope_core::share::permalink::{crc32, decode_unchecked};
+use planscope_core::share::{
+    COMFORTABLE_LINK_BYTES, PermalinkError, Shared, ShownSide, ViewState, decode, encode, fits,
+};
 use std::path::PathBuf;
 
 fn corpus() -> Vec<(String, String)> {
@@ -113,7 +115,7 @@ fn decoding_checks_the_corpus_plans_read() {
     // Some corpus files are unreadable as shipped: their links must say so, not fail otherwise.
     let (mut ok, mut invalid) = (0, 0);
     for (name, text) in corpus().into_iter().filter(|(_, t)| t.len() < 60_000) {
-        let direct = planscope::read::read_plan(&text).map_err(|e| e.with_file(&name));
+        let direct = planscope_core::read::read_plan(&text).map_err(|e| e.with_file(&name));
         let s = Shared { file_name: name.clone(), plan_text: text, ..Shared::default() };
         match (decode(&encode(&s)), direct) {
             (Ok(back), Ok(_)) => {

@@ -2,8 +2,8 @@
 //! conditions, the 65-source/65-sink "after" DAG, real cycles, and no crash anywhere.
 //! Only the two files the index marks MALFORMED may fail to read.
 
-use planscope::check::{Code, Report, VerifyOptions, verify};
-use planscope::model::{Dtype, Meta, Plan, Strategy};
+use planscope_core::check::{Code, Report, VerifyOptions, verify};
+use planscope_core::model::{Dtype, Meta, Plan, Strategy};
 use std::path::PathBuf;
 
 fn corpus_dir() -> PathBuf {
@@ -12,7 +12,7 @@ fn corpus_dir() -> PathBuf {
 
 fn try_load(file: &str) -> Result<Plan, String> {
     let text = std::fs::read_to_string(corpus_dir().join(file)).map_err(|e| format!("{file}: {e}"))?;
-    planscope::read::read_plan(&text).map_err(|e| e.with_file(file))
+    planscope_core::read::read_plan(&text).map_err(|e| e.with_file(file))
 }
 
 fn load(file: &str) -> Plan {

@@ -1,8 +1,8 @@
 //! Generated correct plans of many EP/TP/PP/DP shapes and sizes verify with no error.
 
-use planscope::check::{Severity, VerifyOptions, verify};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::Strategy;
+use planscope_core::check::{Severity, VerifyOptions, verify};
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::Strategy;
 
 fn spec(s: &str, layers: u32, experts: u32) -> GenSpec {
     GenSpec::new(Strategy::parse(s).unwrap(), layers, experts)

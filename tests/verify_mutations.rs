@@ -1,8 +1,8 @@
 //! Every finding code, triggered by one defect introduced into a correct generated plan.
 
-use planscope::check::{Code, Report, Severity, VerifyOptions, verify};
-use planscope::r#gen::{GenSpec, generate};
-use planscope::model::{Edge, GpuSet, Node, NodeKind, Op, Placement, Plan, Strategy};
+use planscope_core::check::{Code, Report, Severity, VerifyOptions, verify};
+use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::model::{Edge, GpuSet, Node, NodeKind, Op, Placement, Plan, Strategy};
 
 fn base() -> Plan {
     generate(&GenSpec::new(Strategy::parse("EP4_TP2_PP2").unwrap(), 4, 8))
@@ -251,7 +251,7 @@ fn load_imbalance() {
     let shape = p.nodes[i].output.clone().unwrap();
     let mut sizes: Vec<u64> = shape.0.iter().map(|d| d.size.unwrap()).collect();
     sizes[0] *= 40;
-    p.nodes[i].output = Some(planscope::model::Shape::from_sizes(&sizes));
+    p.nodes[i].output = Some(planscope_core::model::Shape::from_sizes(&sizes));
     let r = run(&p, &VerifyOptions::default());
     has(&r, Code::LoadImbalance, Severity::Warning);
     assert!(errors(&r).is_empty(), "{:?}", errors(&r));
@@ -280,7 +280,7 @@ fn missing_constants() {
 
 #[test]
 fn deep_chain_does_not_overflow() {
-    let mut p = Plan::new(planscope::model::Format::Json);
+    let mut p = Plan::new(planscope_core::model::Format::Json);
     for i in 0..200_000 {
         let mut n = Node::new(format!("n{i}"), if i == 0 { NodeKind::Input } else { NodeKind::Compute });
         n.placement = Placement::Gpus(GpuSet::single(0));

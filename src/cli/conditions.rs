@@ -2,8 +2,8 @@
 //! as a JSON object shaped like the canonical plan's `meta`
 //! (`{"strategy": "EP64_TP2", "cluster": {...}, "model": {...}}`).
 
-use planscope::model::Meta;
-use planscope::read::line_col;
+use planscope_core::model::Meta;
+use planscope_core::read::line_col;
 use std::path::Path;
 
 pub fn load(path: &Path) -> Result<Meta, String> {

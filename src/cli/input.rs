@@ -1,7 +1,7 @@
 //! Loading a plan file for a subcommand, with errors in `FILE:LINE:COL: message` form.
 
-use planscope::model::Plan;
-use planscope::read::{ReadError, line_col, read_plan};
+use planscope_core::model::Plan;
+use planscope_core::read::{ReadError, line_col, read_plan};
 use std::path::Path;
 
 /// Reads and parses FILE, or returns the message to print on stderr.

@@ -2,7 +2,7 @@
 
 use super::out::say;
 use super::{EXIT_OK, EXIT_UNREADABLE, input};
-use planscope::summary::Summary;
+use planscope_core::summary::Summary;
 use std::path::Path;
 
 pub fn run(path: &Path, json: bool) -> u8 {

@@ -11,7 +11,7 @@ mod suggest;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use planscope::model::Strategy;
+use planscope_core::model::Strategy;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -77,7 +77,7 @@ enum Command {
         output: Option<PathBuf>,
         /// What colours the GPU cells: busy, memory, compute, experts, ep, tp or pp.
         #[arg(long, value_parser = report::parse_metric)]
-        color_by: Option<planscope::cluster::Metric>,
+        color_by: Option<planscope_core::cluster::Metric>,
     },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {

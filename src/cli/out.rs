@@ -5,7 +5,7 @@ use std::io::Write;
 
 /// Writes to stdout; when the reader has gone away, exits with success (the consumer
 /// took what it wanted). Other write errors exit 2 with a message.
-pub fn write(text: std::fmt::Arguments) {
+pub fn write(text: std::fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -13,11 +13,11 @@
 //! what `planscope verify` is for, and what the report explains.
 
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
-use planscope::analysis::Request;
-use planscope::check::Verdict;
-use planscope::cluster::Metric;
-use planscope::model::Strategy;
-use planscope::report::{ReportInput, render_html};
+use planscope_core::analysis::Request;
+use planscope_core::check::Verdict;
+use planscope_core::cluster::Metric;
+use planscope_core::model::Strategy;
+use planscope_core::report::{ReportInput, render_html};
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -5,11 +5,11 @@
 use super::out::say;
 use super::verify::EXIT_FINDINGS;
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
-use planscope::check::{VerifyOptions, verify};
-use planscope::model::Strategy;
-use planscope::read::line_col;
-use planscope::rewrite::{Target, rewrite};
-use planscope::write::{dot::write_dot, json::write_json};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::model::Strategy;
+use planscope_core::read::line_col;
+use planscope_core::rewrite::{Target, rewrite};
+use planscope_core::write::{dot::write_dot, json::write_json};
 use std::path::{Path, PathBuf};
 
 pub struct Args {

@@ -3,8 +3,8 @@
 
 use super::out::say;
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
-use planscope::advise::suggest;
-use planscope::model::Meta;
+use planscope_core::advise::suggest;
+use planscope_core::model::Meta;
 use std::path::PathBuf;
 
 pub struct Args {

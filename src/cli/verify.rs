@@ -3,8 +3,8 @@
 
 use super::out::{say, say_raw};
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
-use planscope::check::{Report, Severity, VerifyOptions, verify};
-use planscope::model::Strategy;
+use planscope_core::check::{Report, Severity, VerifyOptions, verify};
+use planscope_core::model::Strategy;
 use std::path::{Path, PathBuf};
 
 pub const EXIT_FINDINGS: u8 = 1;
@@ -61,8 +61,8 @@ fn render_text(file: &Path, report: &Report) -> String {
     let m = &report.metrics;
     let mut out = String::new();
     let verdict = match report.verdict {
-        planscope::check::Verdict::Pass => "PASS",
-        planscope::check::Verdict::Fail => "FAIL",
+        planscope_core::check::Verdict::Pass => "PASS",
+        planscope_core::check::Verdict::Fail => "FAIL",
     };
     let total = m.gpus_total.map_or_else(|| "?".to_string(), |t| t.to_string());
     let _ = writeln!(
@@ -82,7 +82,7 @@ fn render_text(file: &Path, report: &Report) -> String {
                 let _ = writeln!(out, "        nodes: {}{tail}", f.nodes.join(", "));
             }
             if !f.gpus.is_empty() {
-                let shown = planscope::check::report::gpu_ranges(&f.gpus);
+                let shown = planscope_core::check::report::gpu_ranges(&f.gpus);
                 let gpus =
                     if f.gpus_count > f.gpus.len() { format!("{shown} … ({} in all)", f.gpus_count) } else { shown };
                 let _ = writeln!(out, "        gpus:  {gpus}");

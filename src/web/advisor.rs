@@ -4,10 +4,10 @@
 
 use super::file_io::yield_to_paint;
 use super::state::State;
-use crate::advise::{Suggestion, candidates, evaluate, rank};
-use crate::model::Meta;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::advise::{Suggestion, candidates, evaluate, rank};
+use planscope_core::model::Meta;
 
 #[derive(Clone, Default)]
 pub struct Advice {
@@ -88,7 +88,7 @@ pub fn AdvisorPanel(state: State, advice: RwSignal<Option<Advice>>) -> impl Into
                     let name = s.strategy.short();
                     let use_name = name.clone();
                     let attr_name = name.clone();
-                    let step = s.step_time_s.map_or("—".into(), crate::units::seconds);
+                    let step = s.step_time_s.map_or("—".into(), planscope_core::units::seconds);
                     let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
                     view! {
                         <li class="suggestion" data-strategy=attr_name>

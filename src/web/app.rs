@@ -154,8 +154,8 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                 </div>
                 <div
                     class="sides"
-                    class:only-before=move || state.shown.get() == crate::share::ShownSide::Before
-                    class:only-after=move || state.shown.get() == crate::share::ShownSide::After
+                    class:only-before=move || state.shown.get() == planscope_core::share::ShownSide::Before
+                    class:only-after=move || state.shown.get() == planscope_core::share::ShownSide::After
                 >
                     <section class="card side before" aria-label="Before">
                         <header class="section-head">

@@ -3,10 +3,10 @@
 //! nothing is uploaded.
 
 use super::state::State;
-use crate::report::{ReportInput, render_html};
-use crate::write::{dot::write_dot, json::write_json};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::report::{ReportInput, render_html};
+use planscope_core::write::{dot::write_dot, json::write_json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, Element, HtmlAnchorElement, HtmlCanvasElement, HtmlImageElement, Url};

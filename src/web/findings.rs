@@ -2,9 +2,9 @@
 //! Choosing a finding highlights its GPUs and nodes in the other views.
 
 use super::state::State;
-use crate::check::{Finding, Report, Severity};
-use crate::units::plural;
 use leptos::prelude::*;
+use planscope_core::check::{Finding, Report, Severity};
+use planscope_core::units::plural;
 use std::sync::Arc;
 
 #[component]
@@ -67,7 +67,7 @@ fn FindingItem(state: State, index: usize, finding: Finding) -> impl IntoView {
         view! { <p class="finding-nodes"><span class="muted">"nodes "</span><code>{shown.join(", ")}</code>{tail}</p> }
     });
     let gpus_line = (finding.gpus_count > 0).then(|| {
-        let text = crate::check::report::gpu_ranges(&finding.gpus);
+        let text = planscope_core::check::report::gpu_ranges(&finding.gpus);
         let more = if finding.gpus_count > finding.gpus.len() {
             format!(" ({} in all)", finding.gpus_count)
         } else {

@@ -3,10 +3,10 @@
 //! wrapping servers into rows and letting the viewBox shrink the cells.
 
 use super::state::{Side, State};
-use crate::cluster::geometry::{CELL, Geometry, LABEL, PAD};
-use crate::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
-use crate::units;
 use leptos::prelude::*;
+use planscope_core::cluster::geometry::{CELL, Geometry, LABEL, PAD};
+use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
+use planscope_core::units;
 use std::sync::Arc;
 
 pub fn fill(shade: Shade) -> String {

@@ -1,8 +1,8 @@
 //! Keyboard shortcuts and the help overlay that lists them (`?`).
 
 use super::state::State;
-use crate::share::ShownSide;
 use leptos::prelude::*;
+use planscope_core::share::ShownSide;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.

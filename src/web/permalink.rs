@@ -3,9 +3,9 @@
 //! restored on load; and `?url=` to open a plan hosted elsewhere.
 
 use super::state::State;
-use crate::share::{self, COMFORTABLE_LINK_BYTES, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::share::{self, COMFORTABLE_LINK_BYTES, Shared};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -87,7 +87,7 @@ pub fn keep_address_current(state: State) {
                 state.link_note.set(Some(format!(
                     "{} is too large for a link ({}); share the file or export the HTML report instead.",
                     opened.file_name,
-                    crate::units::bytes(opened.text.len())
+                    planscope_core::units::bytes(opened.text.len())
                 )));
             }
         }

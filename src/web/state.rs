@@ -3,16 +3,16 @@
 //! Every action leaves the open plan untouched when it fails.
 
 use super::file_io::{read_file_text, yield_to_paint};
-use crate::analysis::{After, Analysis, Request, after_side, analyze, default_metric};
-use crate::cluster::Metric;
-use crate::examples::SEED_EP64_TP2;
-use crate::model::Strategy;
-use crate::read::read_plan;
-use crate::share::{ShownSide, ViewState};
-use crate::summary::Summary;
-use crate::units;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::analysis::{After, Analysis, Request, after_side, analyze, default_metric};
+use planscope_core::cluster::Metric;
+use planscope_core::examples::SEED_EP64_TP2;
+use planscope_core::model::Strategy;
+use planscope_core::read::read_plan;
+use planscope_core::share::{ShownSide, ViewState};
+use planscope_core::summary::Summary;
+use planscope_core::units;
 use std::sync::Arc;
 use web_sys::File;
 
@@ -237,7 +237,7 @@ impl State {
         v
     }
 
-    fn apply_view(&self, v: &ViewState, findings: &[crate::check::Finding]) {
+    fn apply_view(&self, v: &ViewState, findings: &[planscope_core::check::Finding]) {
         if let Some(m) = v.metric() {
             self.metric.set(m);
         }

@@ -3,9 +3,9 @@
 //! 100k-node step still draws a bounded number of rectangles.
 
 use super::state::State;
-use crate::analysis::Analysis;
-use crate::units;
 use leptos::prelude::*;
+use planscope_core::analysis::Analysis;
+use planscope_core::units;
 
 const WIDTH: f64 = 1000.0;
 const ROW: f64 = 7.0;

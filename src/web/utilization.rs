@@ -2,10 +2,10 @@
 //! and busy bars for both sides on one scale.
 
 use super::state::State;
-use crate::analysis::{Analysis, Better, Change, Figures};
-use crate::check::Report;
-use crate::units;
 use leptos::prelude::*;
+use planscope_core::analysis::{Analysis, Better, Change, Figures};
+use planscope_core::check::Report;
+use planscope_core::units;
 
 fn card(
     title: &'static str,
@@ -95,7 +95,7 @@ struct Chart {
     /// The constant the chart needs, named when no GPU has a value.
     needs: &'static str,
     testid: &'static str,
-    value: fn(&crate::check::GpuMetrics) -> Option<f64>,
+    value: fn(&planscope_core::check::GpuMetrics) -> Option<f64>,
 }
 
 fn bars(state: State, chart: Chart, gpus: u32, before: &Report, after: Option<&Report>) -> AnyView {

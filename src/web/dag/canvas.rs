@@ -5,8 +5,8 @@
 use super::labels;
 use super::pane::{FINDING, MATCH, ON_GPU, Pane, SELECTED};
 use super::theme::{Theme, ink_on};
-use crate::layout::{Item, Rect};
-use crate::model::NodeKind;
+use planscope_core::layout::{Item, Rect};
+use planscope_core::model::NodeKind;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CanvasRenderingContext2d;
 
@@ -97,7 +97,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
     ctx.set_font("11px system-ui, sans-serif");
     for g in &layout.groups {
         if let Some(b) = g.bounds
-            && crate::layout::viewport::intersects(b, vis)
+            && planscope_core::layout::viewport::intersects(b, vis)
         {
             let m = 6.0;
             ctx.stroke_rect(

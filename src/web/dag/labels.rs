@@ -1,8 +1,8 @@
 //! The text drawn in a box: the node's label (or id) wrapped like the layout sized it,
 //! then the operation and output shape; a collapsed group's label and member count.
 
-use crate::layout::Item;
-use crate::model::Node;
+use planscope_core::layout::Item;
+use planscope_core::model::Node;
 
 /// Width of a character at the 12px label font, as the layout assumes.
 const CHAR_W: f32 = 7.0;

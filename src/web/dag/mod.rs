@@ -1,5 +1,5 @@
 //! The DAG view: before and after plans drawn side by side on canvases, laid out by
-//! `crate::layout` after yielding to the event loop, with grouping, colouring, search,
+//! `planscope_core::layout` after yielding to the event loop, with grouping, colouring, search,
 //! a properties panel, minimaps and synchronized navigation.
 
 mod canvas;
@@ -14,8 +14,6 @@ mod search;
 mod sync;
 mod theme;
 
-use crate::analysis::Analysis;
-use crate::layout::Grouping;
 use crate::web::state::{Side, State};
 use frame::{request_draw, request_draw_all, yield_now};
 use leptos::ev;
@@ -24,6 +22,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane::{Dag, Pane, Panes};
 use panel::DagPane;
+use planscope_core::analysis::Analysis;
+use planscope_core::layout::Grouping;
 use props::Props;
 use search::SearchBox;
 pub use sync::Selection;

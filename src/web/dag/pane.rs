@@ -3,12 +3,12 @@
 //! pan and zoom touch only this and the canvas, never the reactive DOM.
 
 use super::theme::{ColorBy, fill};
-use crate::layout::hit::{SpatialIndex, edge_rects, item_rects};
-use crate::layout::viewport::{Camera, fit_scale};
-use crate::layout::{Grouping, Layout, LayoutOptions, LayoutSession};
-use crate::model::{Placement, Plan};
 use crate::web::state::Side;
 use leptos::prelude::*;
+use planscope_core::layout::hit::{SpatialIndex, edge_rects, item_rects};
+use planscope_core::layout::viewport::{Camera, fit_scale};
+use planscope_core::layout::{Grouping, Layout, LayoutOptions, LayoutSession};
+use planscope_core::model::{Placement, Plan};
 use std::collections::HashMap;
 use std::sync::Arc;
 use web_sys::HtmlCanvasElement;

@@ -2,14 +2,14 @@
 //! rendered as text nodes, so ids or labels holding markup stay text.
 
 use super::DagState;
-use crate::model::{Node, Plan};
 use crate::web::state::Side;
 use leptos::prelude::*;
+use planscope_core::model::{Node, Plan};
 use std::sync::Arc;
 
 fn rows(n: &Node) -> Vec<(&'static str, String)> {
     let opt = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
-    let shapes = |v: &[crate::model::Shape]| {
+    let shapes = |v: &[planscope_core::model::Shape]| {
         if v.is_empty() { "—".to_string() } else { v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ") }
     };
     let r = &n.ranks;

@@ -1,14 +1,14 @@
 //! Before/after together: a node selected on one side selects its counterparts on the
-//! other (`crate::counterpart`), and with sync on both panes show the same part of
+//! other (`planscope_core::counterpart`), and with sync on both panes show the same part of
 //! their graphs (the same relative view, since the two layouts differ in size).
 
 use super::Ctx;
 use super::frame::request_draw_all;
 use super::pane::first_gpu;
-use crate::counterpart::Counterparts;
-use crate::layout::viewport::Camera;
 use crate::web::state::Side;
 use leptos::prelude::*;
+use planscope_core::counterpart::Counterparts;
+use planscope_core::layout::viewport::Camera;
 
 /// Which nodes are selected on each side; `primary` is the one clicked or found.
 #[derive(Clone, Default, PartialEq)]

@@ -2,7 +2,7 @@
 //! light and dark themes apply to the graph too; node fills from the shared
 //! colour-blind-safe palettes.
 
-use crate::cluster::{categorical, sequential};
+use planscope_core::cluster::{categorical, sequential};
 
 pub struct Theme {
     pub bg: String,

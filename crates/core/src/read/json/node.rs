@@ -37,7 +37,7 @@ fn role(v: &Value) -> Option<u32> {
     units::count32(v)
 }
 
-pub fn read_node(obj: &serde_json::Map<String, Value>, at: &Located) -> Result<Node, crate::read::ReadError> {
+pub fn read_node(obj: &serde_json::Map<String, Value>, at: &Located<'_>) -> Result<Node, crate::read::ReadError> {
     let id = ID_KEYS.iter().find_map(|k| match obj.get(*k) {
         Some(Value::String(s)) => Some((*k, s.clone())),
         Some(Value::Number(n)) => Some((*k, n.to_string())),
@@ -128,7 +128,7 @@ fn fill(slot: &mut Option<u32>, value: &Value) -> bool {
     }
 }
 
-fn shape(value: &Value, key: &str, id: &str, at: &Located) -> Result<Shape, crate::read::ReadError> {
+fn shape(value: &Value, key: &str, id: &str, at: &Located<'_>) -> Result<Shape, crate::read::ReadError> {
     read_shape(value).ok_or_else(|| {
         let msg = format!("`{key}`: expected a shape such as [128, 1024] or \"[batch, 4096]\", got {}", brief(value));
         at.error(&[key], Some(id), msg)
@@ -159,7 +159,7 @@ fn shape_is_exact(value: &Value) -> bool {
     }
 }
 
-fn shapes(value: &Value, key: &str, id: &str, at: &Located) -> Result<Vec<Shape>, crate::read::ReadError> {
+fn shapes(value: &Value, key: &str, id: &str, at: &Located<'_>) -> Result<Vec<Shape>, crate::read::ReadError> {
     let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {

@@ -7,7 +7,7 @@ use crate::model::{GpuSet, NodeKind, Op, Placement};
 use std::collections::{BTreeMap, HashMap};
 
 /// Runs the placement checks; returns expert shards per GPU per layer for the metrics.
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
     unassigned(ctx, out);
     out_of_range(ctx, out);
     underuse(ctx, out);
@@ -15,11 +15,11 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
     expert_balance(ctx, out)
 }
 
-fn neighbour_gpus(ctx: &Ctx, i: usize) -> GpuSet {
+fn neighbour_gpus(ctx: &Ctx<'_>, i: usize) -> GpuSet {
     super::union_gpus(ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).map(|&j| &ctx.node(j).placement))
 }
 
-fn unassigned(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn unassigned(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut bad = Vec::new();
     let mut hints = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
@@ -51,7 +51,7 @@ fn unassigned(ctx: &Ctx, out: &mut Vec<Finding>) {
     );
 }
 
-fn out_of_range(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(total) = ctx.gpus_total else { return };
     let mut bad = Vec::new();
     let mut gpus = GpuSet::empty();
@@ -86,7 +86,7 @@ fn out_of_range(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 /// GPUs the strategy needs out of what the cluster offers.
-pub(crate) fn gpus_needed(ctx: &Ctx) -> Option<u32> {
+pub(crate) fn gpus_needed(ctx: &Ctx<'_>) -> Option<u32> {
     let s = ctx.strategy?;
     let product = u32::try_from(s.product()).ok()?;
     let folded = s.tp.get() * s.pp.get() * s.dp.get();
@@ -98,7 +98,7 @@ pub(crate) fn gpus_needed(ctx: &Ctx) -> Option<u32> {
     })
 }
 
-fn underuse(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // Without a strategy or a declared GPU count nothing says how many GPUs are needed.
     let declared = if ctx.strategy.is_some() || ctx.opts.gpus.is_some() || ctx.meta.cluster.gpus.is_some() {
         ctx.gpus_total
@@ -155,7 +155,7 @@ fn disjoint(a: &GpuSet, b: &GpuSet) -> bool {
     a.ranges().iter().all(|&(x, y)| b.ranges().iter().all(|&(p, q)| y < p || q < x))
 }
 
-fn missing_comm(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut bad: Vec<(u32, u32)> = Vec::new();
     for &(a, b) in &ctx.g.data_edges {
         let (ai, bi) = (a as usize, b as usize);
@@ -216,7 +216,7 @@ fn missing_comm(ctx: &Ctx, out: &mut Vec<Finding>) {
     );
 }
 
-fn expert_balance(ctx: &Ctx, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
+fn expert_balance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
     // (layer, gpu) -> expert shard count
     let mut count: HashMap<(Option<u32>, u32), u32> = HashMap::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {

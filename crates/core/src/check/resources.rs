@@ -7,7 +7,7 @@ use crate::cost::MemoryMetrics;
 use crate::model::{GpuSet, NodeKind, Op};
 use crate::sim::SimResult;
 
-pub(crate) fn check(ctx: &Ctx, mem: &Option<MemoryMetrics>, sim: Option<&SimResult>, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, mem: &Option<MemoryMetrics>, sim: Option<&SimResult>, out: &mut Vec<Finding>) {
     if let Some(m) = mem {
         memory(ctx, m, out);
     }
@@ -18,7 +18,7 @@ pub(crate) fn check(ctx: &Ctx, mem: &Option<MemoryMetrics>, sim: Option<&SimResu
     }
 }
 
-fn memory(ctx: &Ctx, m: &MemoryMetrics, out: &mut Vec<Finding>) {
+fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let Some(cap) = m.capacity_gb else { return };
     let over: Vec<_> = m.per_gpu.iter().filter(|g| g.total_gb > cap).collect();
     let Some(worst) = over.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) else { return };
@@ -48,7 +48,7 @@ fn memory(ctx: &Ctx, m: &MemoryMetrics, out: &mut Vec<Finding>) {
 
 /// Distinct GPUs among a node's non-communication neighbours (data through a collective
 /// was already redistributed, so it does not count).
-fn fan_gpus(ctx: &Ctx, i: usize, preds_only: bool) -> GpuSet {
+fn fan_gpus(ctx: &Ctx<'_>, i: usize, preds_only: bool) -> GpuSet {
     let succ: &[u32] = if preds_only { &[] } else { &ctx.g.succ[i] };
     let nb = ctx.g.pred[i].iter().chain(succ).map(|&j| j as usize);
     super::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
@@ -59,7 +59,7 @@ fn fan_gpus(ctx: &Ctx, i: usize, preds_only: bool) -> GpuSet {
 /// `comm_1` on GPU 0 standing in for a 128-GPU exchange is the seed's central defect,
 /// and a neighbour count cannot see it (its neighbours sit on two GPUs). Returns the
 /// codes it reported, so the neighbour rule does not repeat them.
-fn ep_funnels(ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<Code> {
+fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
     let Some(st) = ctx.strategy else { return Vec::new() };
     let group = st.ep.get() as u64 * st.tp.get() as u64;
     let need = ctx.gpus_total.map_or(group, |t| group.min(t as u64));
@@ -133,7 +133,7 @@ fn ep_funnels(ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<Code> {
     found
 }
 
-fn funnels(ctx: &Ctx, skip: &[Code], out: &mut Vec<Finding>) {
+fn funnels(ctx: &Ctx<'_>, skip: &[Code], out: &mut Vec<Finding>) {
     let mut comm_bad = Vec::new();
     let mut agg_bad = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
@@ -190,7 +190,7 @@ fn funnels(ctx: &Ctx, skip: &[Code], out: &mut Vec<Finding>) {
     }
 }
 
-fn load(ctx: &Ctx, s: &SimResult, out: &mut Vec<Finding>) {
+fn load(ctx: &Ctx<'_>, s: &SimResult, out: &mut Vec<Finding>) {
     let c = &s.compute_s;
     if c.mean <= 0.0 {
         return;

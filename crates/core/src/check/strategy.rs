@@ -7,7 +7,7 @@ use crate::infer::infer_degrees;
 use crate::model::{NodeKind, Op, Placement};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(s) = ctx.strategy else { return };
     let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
     let m = &ctx.meta.model;
@@ -65,7 +65,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-fn ep_complete(ctx: &Ctx, ep: u32, tp: u32, out: &mut Vec<Finding>) {
+fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     let experts_needed = ctx.meta.model.experts.unwrap_or(ep);
     let layers_needed = ctx.meta.model.moe_layers.or(ctx.meta.model.layers);
     let mut ids: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
@@ -131,7 +131,7 @@ fn ep_complete(ctx: &Ctx, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     );
 }
 
-fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
+fn tp_complete(ctx: &Ctx<'_>, tp: u32, out: &mut Vec<Finding>) {
     let mut ranks = BTreeSet::new();
     let mut sharded = Vec::new();
     let mut spread = false;
@@ -184,7 +184,7 @@ fn tp_complete(ctx: &Ctx, tp: u32, out: &mut Vec<Finding>) {
     );
 }
 
-fn pp_present(ctx: &Ctx, pp: u32, out: &mut Vec<Finding>) {
+fn pp_present(ctx: &Ctx<'_>, pp: u32, out: &mut Vec<Finding>) {
     let mut sends = 0;
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         let text = n.id.to_ascii_lowercase();

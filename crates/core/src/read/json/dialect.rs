@@ -10,7 +10,7 @@ const NODE_LISTS: &[&str] = &["nodes", "vertices"];
 /// `links` is networkx's node-link format.
 const EDGE_LISTS: &[&str] = &["edges", "links"];
 
-pub fn read_object(top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
+pub fn read_object(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
     let mut plan = Plan::new(Format::Json);
     let mut taken: Vec<&str> = Vec::new();
     if let Some((key, list)) = list(top, NODE_LISTS, at)? {
@@ -49,7 +49,7 @@ pub fn read_object(top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadE
 fn list<'a>(
     top: &'a Map<String, Value>,
     keys: &[&'static str],
-    at: &Located,
+    at: &Located<'_>,
 ) -> Result<Option<(&'static str, &'a Vec<Value>)>, ReadError> {
     for &key in keys {
         match top.get(key) {

@@ -28,7 +28,7 @@ fn edge_kind(word: &str) -> Option<EdgeKind> {
     }
 }
 
-pub fn read_edge(v: &Value, at: &Located) -> Result<Edge, ReadError> {
+pub fn read_edge(v: &Value, at: &Located<'_>) -> Result<Edge, ReadError> {
     match v {
         Value::Array(pair) => match pair.as_slice() {
             [a, b] => match (endpoint(a), endpoint(b)) {
@@ -54,7 +54,7 @@ pub fn read_edge(v: &Value, at: &Located) -> Result<Edge, ReadError> {
     }
 }
 
-fn read_edge_object(obj: &serde_json::Map<String, Value>, at: &Located) -> Result<Edge, ReadError> {
+fn read_edge_object(obj: &serde_json::Map<String, Value>, at: &Located<'_>) -> Result<Edge, ReadError> {
     let end = |keys: &[&'static str], what: &str| -> Result<(&'static str, String), ReadError> {
         let found = keys.iter().find_map(|k| obj.get(*k).map(|v| (*k, v)));
         match found {

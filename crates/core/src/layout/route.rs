@@ -15,7 +15,14 @@ pub(crate) struct Geometry<'a> {
 
 /// `upper`/`lower` are the edge's ends in rank order; `reversed` says the plan edge runs
 /// from `lower` to `upper`.
-pub(crate) fn polyline(l: &Layered, g: &Geometry, e: usize, upper: u32, lower: u32, reversed: bool) -> Vec<(f32, f32)> {
+pub(crate) fn polyline(
+    l: &Layered,
+    g: &Geometry<'_>,
+    e: usize,
+    upper: u32,
+    lower: u32,
+    reversed: bool,
+) -> Vec<(f32, f32)> {
     let (u, w) = (upper as usize, lower as usize);
     let centre = |v: usize| (g.along[v], g.rank_mid.get(l.rank[v] as usize).copied().unwrap_or(0.0));
     if u == w {

@@ -58,7 +58,7 @@ pub struct Span {
 
 #[allow(clippy::too_many_arguments)] // the verifier's shared state, passed apart so the simulator needs no Ctx
 pub fn simulate(
-    g: &Graph,
+    g: &Graph<'_>,
     plan: &Plan,
     used: &[u32],
     comm: &[bool],

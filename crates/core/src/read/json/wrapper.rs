@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 const CONTENT: &str = "dag_content";
 
-pub fn read(top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
+pub fn read(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
     let mut plan = match top.get(CONTENT) {
         Some(Value::String(dot)) => {
             let mut plan = read_dot(dot).map_err(|e| in_outer_file(e, at))?;
@@ -39,7 +39,7 @@ pub fn read(top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
 }
 
 /// Moves a DOT error's line:col from the embedded string to the outer JSON file.
-fn in_outer_file(e: ReadError, at: &Located) -> ReadError {
+fn in_outer_file(e: ReadError, at: &Located<'_>) -> ReadError {
     let mut path = at.path.clone();
     path.push(CONTENT.into());
     let open = locate(at.text, &path);

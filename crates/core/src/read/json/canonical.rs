@@ -6,7 +6,7 @@ use crate::model::Plan;
 use crate::read::ReadError;
 use serde_json::{Map, Value};
 
-pub fn read(text: &str, top: &Map<String, Value>, at: &Located) -> Result<Plan, ReadError> {
+pub fn read(text: &str, top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
     match top.get(VERSION_KEY) {
         Some(v) if v.as_u64() == Some(VERSION) => {}
         Some(v) => {

@@ -6,7 +6,7 @@ use super::report::span_names;
 use super::{Code, Ctx, Finding};
 
 /// Runs the structural checks; returns a topological order of the acyclic part for the simulation.
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<u32> {
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
     let g = &ctx.g;
     let plan = ctx.plan;
     if !g.duplicates.is_empty() {
@@ -66,7 +66,7 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-fn endpoints(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let g = &ctx.g;
     let n = g.len();
     let is_dup = |i: usize| g.index.get(ctx.id(i as u32)).is_some_and(|&f| f as usize != i);
@@ -148,11 +148,11 @@ fn endpoints(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-pub(crate) fn gpus_of(ctx: &Ctx, nodes: &[usize]) -> Vec<u32> {
+pub(crate) fn gpus_of(ctx: &Ctx<'_>, nodes: &[usize]) -> Vec<u32> {
     super::union_gpus(nodes.iter().map(|&i| &ctx.node(i as u32).placement)).iter().collect()
 }
 
-fn connectivity(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn connectivity(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let n = ctx.g.len();
     if n < 2 {
         return;
@@ -179,7 +179,7 @@ fn connectivity(ctx: &Ctx, out: &mut Vec<Finding>) {
             ),
         )
         .nodes(ids.iter())
-        .gpus(super::structure::gpus_of(ctx, &stray))
+        .gpus(gpus_of(ctx, &stray))
         .fix(format!(
             "connect {} to the main graph (or delete them if they are not part of the step)",
             span_names(&ids)

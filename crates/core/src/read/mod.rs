@@ -29,7 +29,7 @@ pub fn read_plan(text: &str) -> Result<Plan, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match text.trim_start().chars().next() {
         None => Err(ReadError::at(1, 1, "the file is empty: expected a JSON plan or a Graphviz digraph")),
-        Some('{') | Some('[') => json::read_json(text),
-        Some(_) => dot::read_dot(text),
+        Some('{') | Some('[') => read_json(text),
+        Some(_) => read_dot(text),
     }
 }

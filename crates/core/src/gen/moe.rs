@@ -328,7 +328,7 @@ fn layer(
             set_layer(b, Ranks { ep: Some(e), pp: Some(p), dp: Some(d), tp: None });
             for t in 0..tp {
                 for x in &expert_out[(e * tp + t) as usize] {
-                    b.plan.edges.push(crate::model::Edge::data(x.clone(), ar.clone()));
+                    b.plan.edges.push(Edge::data(x.clone(), ar.clone()));
                 }
             }
             moe_out.extend(std::iter::repeat_n(ar, tp as usize));

@@ -274,7 +274,7 @@ fn gpu_rows(
     rows
 }
 
-fn exempt_lone_endpoint(ctx: &mut Ctx) {
+fn exempt_lone_endpoint(ctx: &mut Ctx<'_>) {
     let n = ctx.g.len();
     if !ctx.input.iter().any(|&b| b) {
         let sources: Vec<usize> = (0..n).filter(|&i| ctx.g.pred[i].is_empty() && !ctx.g.succ[i].is_empty()).collect();

@@ -25,7 +25,7 @@ fn shape(rows: Option<u64>, cols: Option<u64>) -> Option<Shape> {
 
 /// Builds the collective fed by `preds` (node id, GPU it runs on); returns the id its
 /// consumers hang from.
-pub(crate) fn build(b: &mut Builder, c: Collective, preds: &[(String, u32)]) -> String {
+pub(crate) fn build(b: &mut Builder, c: Collective<'_>, preds: &[(String, u32)]) -> String {
     let per = b.gpus_per_server.max(1);
     let servers: Vec<u32> = {
         let mut s: Vec<u32> = c.gpus.iter().map(|g| g / per).collect();

@@ -1,0 +1,25 @@
+//! planscope's core: the plan model, its readers and writers, the verifier, cost model,
+//! simulator, generator, rewriter, advisor, layout, cluster view data, permalinks and the
+//! HTML report. Plain Rust with no browser or command-line dependency: the page (`web`)
+//! and the `planscope` command are thin shells over it, in the root package. The compiler
+//! keeps the direction shells -> core. See ARCHITECTURE.md for the map.
+
+pub mod advise;
+pub mod analysis;
+pub mod check;
+pub mod cluster;
+pub mod cost;
+pub mod counterpart;
+pub mod examples;
+pub mod r#gen;
+pub mod infer;
+pub mod layout;
+pub mod model;
+pub mod read;
+pub mod report;
+pub mod rewrite;
+pub mod share;
+pub mod sim;
+pub mod summary;
+pub mod units;
+pub mod write;
