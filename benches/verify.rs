@@ -3,9 +3,9 @@
 //! Graphviz's `acyclic` on the largest corpus file, with the ratio printed.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use planscope_core::check::graph::{Graph, find_cycle};
 use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::r#gen::{GenSpec, generate};
+use planscope_core::graph::{Graph, find_cycle};
 use planscope_core::model::Strategy;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -2,20 +2,21 @@
 //! plus metrics from the cost model and a simulated step. `verify` never panics and
 //! stays linear in nodes plus edges (plus GPUs per multi-GPU node).
 
-pub mod graph;
+mod constants;
 mod placement;
 pub mod report;
 mod resources;
 mod strategy;
 mod structure;
 
+pub use crate::stats::MinMeanMax;
 pub use report::{Code, Finding, LIST_CAP, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
+use crate::graph::Graph;
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
-use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy};
+use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
 use crate::sim::SimResult;
-use graph::Graph;
 use serde::Serialize;
 
 /// What the caller knows better than the plan. Every `Some` wins over the plan's meta.
@@ -45,26 +46,6 @@ impl Default for VerifyOptions {
             load_imbalance_threshold: 1.5,
             simulate: true,
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct MinMeanMax {
-    pub min: f64,
-    pub mean: f64,
-    pub max: f64,
-}
-
-impl MinMeanMax {
-    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<MinMeanMax> {
-        let (mut min, mut max, mut sum, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
-        for v in values {
-            min = min.min(v);
-            max = max.max(v);
-            sum += v;
-            n += 1;
-        }
-        (n > 0).then(|| MinMeanMax { min, mean: sum / n as f64, max })
     }
 }
 
@@ -204,7 +185,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
         None
     };
     resources::check(&ctx, &memory, sim.as_ref(), &mut findings);
-    if let Some(f) = constants.missing_finding() {
+    if let Some(f) = constants::missing_constants(&constants) {
         findings.push(f);
     }
     let per_gpu = gpu_rows(plan, &ctx.used, &flops, memory.as_ref(), sim.as_ref());
@@ -288,26 +269,4 @@ fn exempt_lone_endpoint(ctx: &mut Ctx<'_>) {
             ctx.output[only] = true;
         }
     }
-}
-
-/// The union of many placements' GPUs. Ranges are sorted before merging: inserting
-/// strided ranges one by one into a `GpuSet` re-sorts each time (quadratic on wide fans).
-pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> crate::model::GpuSet {
-    let mut ranges: Vec<(u32, u32)> = Vec::new();
-    for p in placements {
-        match p {
-            Placement::Gpus(s) => ranges.extend_from_slice(s.ranges()),
-            Placement::Transfer { from, to } => {
-                ranges.extend_from_slice(from.ranges());
-                ranges.extend_from_slice(to.ranges());
-            }
-            _ => {}
-        }
-    }
-    ranges.sort_unstable();
-    let mut set = crate::model::GpuSet::empty();
-    for (a, b) in ranges {
-        set.insert_range(a, b);
-    }
-    set
 }

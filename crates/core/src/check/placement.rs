@@ -16,7 +16,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax>
 }
 
 fn neighbour_gpus(ctx: &Ctx<'_>, i: usize) -> GpuSet {
-    super::union_gpus(ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).map(|&j| &ctx.node(j).placement))
+    crate::model::union_gpus(ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).map(|&j| &ctx.node(j).placement))
 }
 
 fn unassigned(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {

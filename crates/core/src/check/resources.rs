@@ -51,7 +51,7 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
 fn fan_gpus(ctx: &Ctx<'_>, i: usize, preds_only: bool) -> GpuSet {
     let succ: &[u32] = if preds_only { &[] } else { &ctx.g.succ[i] };
     let nb = ctx.g.pred[i].iter().chain(succ).map(|&j| j as usize);
-    super::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
+    crate::model::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
 }
 
 /// The strategy's view of a funnel: with EP·TP > 1, the all-to-all around the experts

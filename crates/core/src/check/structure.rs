@@ -1,9 +1,9 @@
 //! Structure: cycles, dangling edges, duplicate ids, nodes without inputs or outputs,
 //! and disconnected pieces.
 
-use super::graph::{components, find_cycle, topo_order};
 use super::report::span_names;
 use super::{Code, Ctx, Finding};
+use crate::graph::{components, find_cycle, topo_order};
 
 /// Runs the structural checks; returns a topological order of the acyclic part for the simulation.
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
@@ -149,7 +149,7 @@ fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 pub(crate) fn gpus_of(ctx: &Ctx<'_>, nodes: &[usize]) -> Vec<u32> {
-    super::union_gpus(nodes.iter().map(|&i| &ctx.node(i as u32).placement)).iter().collect()
+    crate::model::union_gpus(nodes.iter().map(|&i| &ctx.node(i as u32).placement)).iter().collect()
 }
 
 fn connectivity(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {

@@ -2,7 +2,6 @@
 //! shapes, else a documented default (listed as assumed), else missing (listed, and the
 //! quantities needing it are not computed). Sources in docs/cost-model.md.
 
-use crate::check::{Code, Finding};
 use crate::model::{Meta, Plan, Strategy};
 use std::collections::HashMap;
 
@@ -64,26 +63,6 @@ impl Constants {
             (Some(k), Some(d)) => Some(k as u64 * d),
             _ => self.hidden,
         }
-    }
-
-    pub fn missing_finding(&self) -> Option<Finding> {
-        if self.missing.is_empty() && self.assumed.is_empty() && self.inferred.is_empty() {
-            return None;
-        }
-        let mut parts = Vec::new();
-        if !self.missing.is_empty() {
-            parts.push(format!("missing (quantities needing them are not computed): {}", self.missing.join(", ")));
-        }
-        if !self.inferred.is_empty() {
-            parts.push(format!("read from tensor shapes: {}", self.inferred.join(", ")));
-        }
-        if !self.assumed.is_empty() {
-            parts.push(format!("defaults used: {}", self.assumed.join(", ")));
-        }
-        Some(Finding::info(Code::MissingConstants, format!("cost-model constants — {}", parts.join("; "))).fix(
-            "declare the missing values in the plan (a `hardware_configuration` / `model_configuration` block, or the \
-             canonical `meta`), or pass them with `planscope verify --conditions FILE.json`",
-        ))
     }
 }
 

@@ -2,8 +2,8 @@
 //! counted per node, so every layer and every expert shard placed on a GPU is counted.
 
 use super::{Constants, NodeWork, Workload};
-use crate::check::MinMeanMax;
 use crate::model::{Placement, Plan};
+use crate::stats::MinMeanMax;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -15,7 +15,7 @@ mod strategy;
 pub use edge::{Edge, EdgeKind};
 pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec};
 pub use node::{Node, NodeKind, Op, Ranks};
-pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError};
+pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};
 pub use strategy::{Strategy, StrategyError};
 

@@ -296,6 +296,28 @@ impl Placement {
     }
 }
 
+/// The union of many placements' GPUs. Ranges are sorted before merging: inserting
+/// strided ranges one by one into a `GpuSet` re-sorts each time (quadratic on wide fans).
+pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> GpuSet {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for p in placements {
+        match p {
+            Placement::Gpus(s) => ranges.extend_from_slice(s.ranges()),
+            Placement::Transfer { from, to } => {
+                ranges.extend_from_slice(from.ranges());
+                ranges.extend_from_slice(to.ranges());
+            }
+            _ => {}
+        }
+    }
+    ranges.sort_unstable();
+    let mut set = GpuSet::empty();
+    for (a, b) in ranges {
+        set.insert_range(a, b);
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

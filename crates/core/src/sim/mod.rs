@@ -4,11 +4,11 @@
 //! a collective takes its alpha-beta time on the communication streams of its group.
 //! Linear in nodes plus edges plus GPUs per multi-GPU node.
 
-use crate::check::MinMeanMax;
-use crate::check::graph::Graph;
 use crate::cost::comm::{collective_time, crosses_servers};
 use crate::cost::{Constants, NodeWork};
+use crate::graph::Graph;
 use crate::model::{GpuSet, Placement, Plan};
+use crate::stats::MinMeanMax;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,7 +106,7 @@ pub fn simulate(
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
                 let nb = g.pred[vi].iter().chain(&g.succ[vi]).map(|&j| &plan.nodes[j as usize].placement);
-                gpus = crate::check::union_gpus(nb.chain(std::iter::once(&node.placement)));
+                gpus = crate::model::union_gpus(nb.chain(std::iter::once(&node.placement)));
             }
             let bytes = if w.out_bytes > 0.0 {
                 w.out_bytes

@@ -1,5 +1,6 @@
-//! Index-based adjacency built once per verification: node ids to dense u32 indices,
-//! successor and predecessor lists, duplicate ids and dangling edges set aside.
+//! The plan as a graph: index-based adjacency built once per verification (node ids to
+//! dense u32 indices, successor and predecessor lists, duplicate ids and dangling edges set
+//! aside), and the graph algorithms the verifier and simulator share.
 
 use crate::model::{EdgeKind, Plan};
 use std::collections::HashMap;

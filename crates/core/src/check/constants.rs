@@ -1,0 +1,26 @@
+//! The MISSING_CONSTANTS note: which cost-model constants the plan and the conditions did
+//! not give, which were read off tensor shapes, and which defaults were used. The cost
+//! model only records these lists; turning them into a finding is the verifier's job.
+
+use super::{Code, Finding};
+use crate::cost::Constants;
+
+pub(crate) fn missing_constants(c: &Constants) -> Option<Finding> {
+    if c.missing.is_empty() && c.assumed.is_empty() && c.inferred.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !c.missing.is_empty() {
+        parts.push(format!("missing (quantities needing them are not computed): {}", c.missing.join(", ")));
+    }
+    if !c.inferred.is_empty() {
+        parts.push(format!("read from tensor shapes: {}", c.inferred.join(", ")));
+    }
+    if !c.assumed.is_empty() {
+        parts.push(format!("defaults used: {}", c.assumed.join(", ")));
+    }
+    Some(Finding::info(Code::MissingConstants, format!("cost-model constants — {}", parts.join("; "))).fix(
+        "declare the missing values in the plan (a `hardware_configuration` / `model_configuration` block, or the \
+         canonical `meta`), or pass them with `planscope verify --conditions FILE.json`",
+    ))
+}
