@@ -1,21 +1,12 @@
 // The DAG view: the largest corpus file draws, search finds and selects a node, the
 // example's selection carries over to its rewrite, node ids stay text; screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launch, openPage, screenshot, dropFile, corpus } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, dropFile, corpus } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 const LARGEST = '2025-12-04-11-03-13__llm_deployment_comprehensive.dot';
 const view = (page) => page.getByTestId('dag-view');
@@ -48,7 +39,7 @@ async function inked(page, side) {
 }
 
 test('the example draws both sides; a node selected before selects its copies after', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   await ready(page);
   await view(page).scrollIntoViewIfNeeded();
   assert.equal(await pane(page, 'before').getAttribute('data-ready'), 'true');
@@ -74,7 +65,7 @@ test('the example draws both sides; a node selected before selects its copies af
 });
 
 test('clicking a node on the canvas opens its properties', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await ready(page);
   await find(page, 'expert_2');
   await page.getByTestId('dag-search').press('Escape');
@@ -87,7 +78,7 @@ test('clicking a node on the canvas opens its properties', async () => {
 });
 
 test(`the largest corpus file (${LARGEST}) is drawn and searchable`, async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   const text = await readFile(join(corpus, LARGEST), 'utf8');
   await dropFile(page, LARGEST, text);
   await page.waitForFunction((n) => document.querySelector('[data-field="file"]')?.textContent === n, LARGEST, {
@@ -120,7 +111,7 @@ test(`the largest corpus file (${LARGEST}) is drawn and searchable`, async () =>
 });
 
 test('grouping by layer redraws; node ids holding markup stay text', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   await ready(page);
   await page.getByTestId('dag-grouping').selectOption('layer');
   await ready(page);

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -113,4 +114,21 @@ export async function dropFile(page, name, text) {
 
 export async function field(page, name) {
   return (await page.getByTestId('summary').locator(`[data-field="${name}"]`).textContent()).trim();
+}
+
+/**
+ * One static server and one browser for a test file: started before its tests, closed
+ * after them. Read `env.server` and `env.browser` inside the tests.
+ */
+export function servedBrowser(serveOptions) {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await serveDist(serveOptions);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,24 +1,15 @@
 // Loading plans the ways a person does: the built-in example, the file picker, a drop,
 // and a paste; and a bad file that must show an error while keeping the open plan.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launch, openPage, screenshot, dropFile, field, corpus } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, dropFile, field, corpus } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 test('opens on the built-in example: the seed situation, 3 of 128 GPUs', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   assert.equal(await field(page, 'file'), 'seed-ep64-tp2.json');
   assert.equal(await field(page, 'format'), 'json');
   assert.equal(await field(page, 'nodes'), '7');
@@ -30,7 +21,7 @@ test('opens on the built-in example: the seed situation, 3 of 128 GPUs', async (
 });
 
 test('the file picker opens a corpus JSON file', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.getByTestId('file-input').setInputFiles(join(corpus, 'paper_to_dag__expert_parallelism_dag.json'));
   await page.getByTestId('summary').getByText('paper_to_dag__expert_parallelism_dag.json').waitFor();
   assert.equal(await field(page, 'nodes'), '8');
@@ -39,7 +30,7 @@ test('the file picker opens a corpus JSON file', async () => {
 });
 
 test('dropping a DOT file opens it', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const name = '2025-12-30-17-26-35__parallel_strategy_dag.dot';
   await dropFile(page, name, await readFile(join(corpus, name), 'utf8'));
   await page.getByTestId('summary').getByText(name).waitFor();
@@ -50,7 +41,7 @@ test('dropping a DOT file opens it', async () => {
 });
 
 test('the largest corpus file (3.9 MB, 8,420 nodes) opens', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const name = '2025-12-04-11-03-13__llm_deployment_comprehensive.dot';
   await page.getByTestId('file-input').setInputFiles(join(corpus, name));
   await page.getByTestId('summary').getByText(name).waitFor({ timeout: 20000 });
@@ -59,7 +50,7 @@ test('the largest corpus file (3.9 MB, 8,420 nodes) opens', async () => {
 });
 
 test('pasted DOT text opens', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.getByTestId('paste-toggle').click();
   await page.getByTestId('paste-text').fill('digraph g { a [label="GPU: 0"]; a -> b -> c; }');
   await page.getByTestId('paste-load').click();
@@ -69,7 +60,7 @@ test('pasted DOT text opens', async () => {
 });
 
 test('a malformed file shows where it is wrong and keeps the open plan', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const name = '2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment.dot';
   await page.getByTestId('file-input').setInputFiles(join(corpus, name));
   const banner = page.getByTestId('error');
@@ -89,7 +80,7 @@ test('a malformed file shows where it is wrong and keeps the open plan', async (
 
 test('every corpus file opens in the page, or says exactly why not', async () => {
   const index = JSON.parse(await readFile(join(corpus, 'INDEX.json'), 'utf8'));
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   for (const entry of index) {
     const name = entry.file;
     const started = Date.now();

@@ -1,20 +1,11 @@
 // Share and demo: permalinks, ?url=, exports, review mode, shortcuts, print, static
 // hosting under a sub-path, and no request ever leaving the page's origin.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launch, openPage, field, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, field, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist({ prefix: '/team/plans/' });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser({ prefix: '/team/plans/' });
 
 const hash = (page) => page.evaluate(() => location.hash);
 async function waitForLink(page) {
@@ -23,14 +14,14 @@ async function waitForLink(page) {
 }
 
 test('served under a sub-path, the page opens on the example', async () => {
-  assert.ok(server.url.endsWith('/team/plans/'));
-  const { page, errors } = await openPage(browser, server.url);
+  assert.ok(env.server.url.endsWith('/team/plans/'));
+  const { page, errors } = await openPage(env.browser, env.server.url);
   assert.equal(await field(page, 'file'), 'seed-ep64-tp2.json');
   assert.deepEqual(errors, []);
 });
 
 test('the address bar holds a permalink that restores the plan and the view', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.getByTestId('metric').selectOption('memory');
   await page.getByTestId('findings').locator('[data-code="AGG_BOTTLENECK"]').click();
   await page.locator('[data-testid="gpu-grid"][data-side="after"] rect.cell[data-gpu="9"]').click();
@@ -42,7 +33,7 @@ test('the address bar holds a permalink that restores the plan and the view', as
   assert.ok(link.length < 64 * 1024);
 
   for (const visit of ['new tab', 'reload']) {
-    const p = visit === 'reload' ? page : (await openPage(browser, server.url + link)).page;
+    const p = visit === 'reload' ? page : (await openPage(env.browser, env.server.url + link)).page;
     if (visit === 'reload') {
       await p.reload();
       await p.getByTestId('summary').waitFor();
@@ -58,21 +49,21 @@ test('the address bar holds a permalink that restores the plan and the view', as
 });
 
 test('a damaged link says so and leaves the page usable', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const link = await waitForLink(page);
   const i = Math.floor(link.length / 2);
   const tampered = link.slice(0, i) + (link[i] === 'A' ? 'B' : 'A') + link.slice(i + 1);
-  const { page: p } = await openPage(browser, server.url + tampered);
+  const { page: p } = await openPage(env.browser, env.server.url + tampered);
   const banner = p.getByTestId('error');
   await banner.waitFor();
   assert.match(await banner.textContent(), /This link cannot be opened: the link is damaged/);
   assert.equal(await field(p, 'file'), 'seed-ep64-tp2.json');
-  const { page: q } = await openPage(browser, server.url + '#v9.abc');
+  const { page: q } = await openPage(env.browser, env.server.url + '#v9.abc');
   assert.match(await q.getByTestId('error').textContent(), /unknown permalink version v9/);
 });
 
 test('a plan too large for a link says so and offers the file instead', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.getByTestId('file-input').setInputFiles(
     '../shared/corpus/lr-agent/2025-12-04-11-03-13__llm_deployment_comprehensive.dot',
   );
@@ -83,10 +74,10 @@ test('a plan too large for a link says so and offers the file instead', async ()
 });
 
 test('?url= opens a hosted plan, and a missing one explains why', async () => {
-  const { page } = await openPage(browser, `${server.url}?url=/_corpus/paper_to_dag__expert_parallelism_dag.json`);
+  const { page } = await openPage(env.browser, `${env.server.url}?url=/_corpus/paper_to_dag__expert_parallelism_dag.json`);
   await page.getByTestId('summary').getByText('paper_to_dag__expert_parallelism_dag.json').waitFor();
   assert.equal(await field(page, 'nodes'), '8');
-  const { page: p } = await openPage(browser, `${server.url}?url=/_corpus/missing.json`);
+  const { page: p } = await openPage(env.browser, `${env.server.url}?url=/_corpus/missing.json`);
   await p.getByTestId('error').waitFor();
   assert.match(await p.getByTestId('error').textContent(), /Could not load .*missing\.json: the server answered 404/);
   assert.equal(await field(p, 'file'), 'seed-ep64-tp2.json');
@@ -102,7 +93,7 @@ async function exported(page, key) {
 }
 
 test('exports: plans, the HTML report, and each view as SVG and PNG', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   const before = await exported(page, 'plan-before-json');
   assert.equal(before.name, 'seed-ep64-tp2.planscope.json');
@@ -116,7 +107,7 @@ test('exports: plans, the HTML report, and each view as SVG and PNG', async () =
   assert.match(html, /GPU_UNDERUSE/);
   assert.doesNotMatch(html, /(src|href)="https?:/);
   // The report opens offline and shows its two grids.
-  const p = await browser.newPage();
+  const p = await env.browser.newPage();
   await p.setContent(html);
   assert.ok((await p.locator('svg').count()) >= 2);
 
@@ -135,7 +126,7 @@ test('exports: plans, the HTML report, and each view as SVG and PNG', async () =
 });
 
 test('review mode walks the findings with the arrow keys and lights their GPUs', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   await page.keyboard.press('r');
   const review = page.getByTestId('review');
@@ -155,7 +146,7 @@ test('review mode walks the findings with the arrow keys and lights their GPUs',
 });
 
 test('? lists the shortcuts; b switches the sides; print hides the controls', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   await page.keyboard.press('?');
   const help = page.getByTestId('help');
@@ -175,13 +166,13 @@ test('? lists the shortcuts; b switches the sides; print hides the controls', as
 });
 
 test('no request leaves the page origin, whatever the user does', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const outside = [];
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(server.origin) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
+    if (!u.startsWith(env.server.origin) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
   });
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByTestId('summary').waitFor();
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   await page.getByTestId('file-input').setInputFiles('../shared/corpus/lr-agent/2025-12-22-14-17-26__llm_final_dag.dot');

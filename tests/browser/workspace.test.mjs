@@ -1,25 +1,16 @@
 // The workspace: before/after cluster grids, findings, utilization and the timeline,
 // at desktop and narrow widths; and nothing from a file can inject markup.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 const grid = (page, side) => page.locator(`[data-testid="gpu-grid"][data-side="${side}"]`);
 const busyCells = (page, side) => grid(page, side).locator('rect.cell:not(.idle)');
 
 test('the example: 3 busy GPUs of 128 before, all 128 after the EP64_TP2 rewrite', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(env.browser, env.server.url);
   await grid(page, 'after').waitFor();
   assert.equal(await grid(page, 'before').locator('rect.cell').count(), 128);
   assert.equal(await busyCells(page, 'before').count(), 3);
@@ -46,7 +37,7 @@ test('the example: 3 busy GPUs of 128 before, all 128 after the EP64_TP2 rewrite
 });
 
 test('choosing a finding highlights its GPUs in both grids; a cell click selects that GPU', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const finding = page.getByTestId('findings').locator('[data-code="COMM_BOTTLENECK"]');
   await finding.click();
   assert.equal(await finding.getAttribute('aria-pressed'), 'true');
@@ -63,7 +54,7 @@ test('choosing a finding highlights its GPUs in both grids; a cell click selects
 });
 
 test('the colour metric can be changed and the legend follows', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   const fill = () => grid(page, 'after').locator('rect.cell[data-gpu="4"]').getAttribute('fill');
   await page.getByTestId('metric').selectOption('tp');
   const tp = await fill();
@@ -73,7 +64,7 @@ test('the colour metric can be changed and the legend follows', async () => {
 });
 
 test('an invalid target names the rule and keeps the workspace', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await page.getByTestId('strategy').fill('EP48_TP2');
   await page.getByTestId('rewrite').click();
   const banner = page.getByTestId('error');
@@ -83,7 +74,7 @@ test('an invalid target names the rule and keeps the workspace', async () => {
 });
 
 test('narrow screens stack the sides', async () => {
-  const { page } = await openPage(browser, server.url, { width: 800, height: 1000 });
+  const { page } = await openPage(env.browser, env.server.url, { width: 800, height: 1000 });
   await grid(page, 'after').waitFor();
   const b = await grid(page, 'before').boundingBox();
   const a = await grid(page, 'after').boundingBox();
@@ -92,7 +83,7 @@ test('narrow screens stack the sides', async () => {
 });
 
 test('node ids are shown as text, never as markup', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   let dialogs = 0;
   page.on('dialog', (d) => {
     dialogs += 1;
@@ -121,7 +112,7 @@ test('node ids are shown as text, never as markup', async () => {
 });
 
 test('the advisor ranks five strategies without freezing the page, and "Use" rewrites to one', async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(env.browser, env.server.url);
   await grid(page, 'after').waitFor();
   await page.getByTestId('suggest').click();
   // The page answers while the advisor works: the theme switch still responds.

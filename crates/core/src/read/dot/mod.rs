@@ -13,18 +13,12 @@ mod label;
 mod lexer;
 mod parser;
 
-use super::{MAX_INPUT_BYTES, ReadError, line_col};
+use super::{ReadError, line_col, within_size};
 use crate::model::Plan;
 
 /// Reads a Graphviz DOT graph into a plan (`format` Dot, `name` the graph's id).
 pub fn read_dot(text: &str) -> Result<Plan, ReadError> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(ReadError::whole(format!(
-            "the file is {:.1} MB; planscope reads plans up to {} MB",
-            text.len() as f64 / 1e6,
-            MAX_INPUT_BYTES / (1024 * 1024)
-        )));
-    }
+    let text = within_size(text)?;
     let at = |e: parser::SyntaxError| {
         let (line, col) = line_col(text, e.offset);
         ReadError::at(line, col, e.message)

@@ -14,7 +14,7 @@ mod node;
 mod units;
 mod wrapper;
 
-use super::{MAX_INPUT_BYTES, ReadError, line_col};
+use super::{ReadError, line_col, within_size};
 use crate::model::Plan;
 use locate::{Seg, locate};
 use serde_json::Value;
@@ -25,14 +25,7 @@ const VERSION: u64 = 1;
 
 /// Reads a plan from JSON text in any dialect planscope knows (see docs/formats.md).
 pub fn read_json(text: &str) -> Result<Plan, ReadError> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(ReadError::whole(format!(
-            "the file is {:.1} MB; planscope reads plans up to {} MB",
-            text.len() as f64 / 1e6,
-            MAX_INPUT_BYTES / (1024 * 1024)
-        )));
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = within_size(text)?;
     let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
     let root = Located { text, path: Vec::new() };
     match &value {
