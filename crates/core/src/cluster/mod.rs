@@ -3,6 +3,8 @@
 //! only draws it.
 
 pub mod geometry;
+pub mod navigate;
+pub mod on_gpu;
 mod palette;
 mod shade;
 
