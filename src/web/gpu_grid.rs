@@ -4,6 +4,7 @@
 
 use super::state::{Chrome, Focus, Side};
 use leptos::prelude::*;
+use planscope_core::cluster::caption::caption;
 use planscope_core::cluster::geometry::{CELL, Geometry, LABEL, PAD};
 use planscope_core::cluster::navigate::{Move, next_gpu};
 use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
@@ -85,14 +86,7 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
         focus.select_gpu(Some(next_gpu(focus.selected_gpu.get_untracked(), mv, per_row_gpus, total)));
     };
     let used = cluster.used();
-    let hidden = cluster.hidden_gpus;
-    let caption = format!(
-        "{used} of {} GPUs busy · {} servers × {} GPUs{}",
-        cluster.gpus + hidden,
-        cluster.servers(),
-        cluster.per_server,
-        if hidden > 0 { format!(" · first {} drawn", cluster.gpus) } else { String::new() }
-    );
+    let caption = caption(&cluster);
     let card_model = cluster.clone();
     view! {
         <figure class="gpu-grid-wrap">

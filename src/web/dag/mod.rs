@@ -25,6 +25,7 @@ use panel::DagPane;
 use planscope_core::analysis::Analysis;
 use planscope_core::layout::Grouping;
 use planscope_core::model::Plan;
+use planscope_core::units::thousands;
 use props::Props;
 use search::SearchBox;
 use std::sync::Arc;
@@ -68,18 +69,6 @@ pub struct Ctx {
     pub matches: RwSignal<Vec<u32>>,
     pub cursor: RwSignal<Option<usize>>,
     pub search_open: RwSignal<bool>,
-}
-
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn grouping_key(g: Option<Grouping>) -> &'static str {

@@ -2,6 +2,7 @@
 //! numbers a cell can be coloured by. Pure data from a plan and its report; the page
 //! only draws it.
 
+pub mod caption;
 pub mod geometry;
 pub mod navigate;
 pub mod on_gpu;
