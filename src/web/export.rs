@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::analysis::After;
 use planscope_core::report::{ReportInput, render_html};
+use planscope_core::write::file_stem::file_stem;
 use planscope_core::write::{dot::write_dot, json::write_json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -21,13 +22,6 @@ const VIEWS: [(&str, &str, &str); 6] = [
     ("timeline", "Timeline", r#"[data-testid="timeline"] svg"#),
     ("dag", "DAG", r#"[data-testid="dag-view"] canvas"#),
 ];
-
-fn stem(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let s = base.rsplit_once('.').map_or(base, |(a, _)| a);
-    let clean: String = s.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if clean.is_empty() { "plan".into() } else { clean }
-}
 
 /// Saves text as a download.
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
@@ -145,7 +139,7 @@ async fn svg_png(svg_text: &str, w: f64, h: f64) -> Result<Blob, String> {
 }
 
 fn save_view(session: Session, key: &'static str, selector: &'static str, png: bool) {
-    let name = session.opened.with_untracked(|o| o.as_ref().map(|o| stem(&o.file_name))).unwrap_or_default();
+    let name = session.opened.with_untracked(|o| o.as_ref().map(|o| file_stem(&o.file_name))).unwrap_or_default();
     spawn_local(async move {
         let Some(el) = document().query_selector(selector).ok().flatten() else {
             session.error.set(Some(format!("Nothing to export: the {key} view is not on screen")));
@@ -191,7 +185,7 @@ fn save_plan(session: Session, after: bool, dot: bool) {
     } else {
         (o.before.plan.clone(), "planscope".to_string())
     };
-    let name = stem(&o.file_name);
+    let name = file_stem(&o.file_name);
     let result = if dot {
         download_text(&format!("{name}.{tag}.dot"), "text/vnd.graphviz", &write_dot(&plan))
     } else {
@@ -214,7 +208,7 @@ pub fn save_report(session: Session, chrome: Chrome) {
         metric: Some(chrome.metric.get_untracked()),
     };
     let html = render_html(&input);
-    if let Err(e) = download_text(&format!("{}.report.html", stem(&o.file_name)), "text/html", &html) {
+    if let Err(e) = download_text(&format!("{}.report.html", file_stem(&o.file_name)), "text/html", &html) {
         session.error.set(Some(format!("Export failed: {e}")));
     }
 }
