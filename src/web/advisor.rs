@@ -3,7 +3,7 @@
 //! five with why; "Use" rewrites to one.
 
 use super::file_io::yield_to_paint;
-use super::state::State;
+use super::state::{Chrome, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::advise::{Suggestion, candidates, evaluate, rank};
@@ -21,8 +21,9 @@ pub struct Advice {
 /// Budget of work between two yields to the browser, in milliseconds.
 const SLICE_MS: f64 = 40.0;
 
-pub fn run(state: State, advice: RwSignal<Option<Advice>>) {
-    let Some(opened) = state.opened.get_untracked() else { return };
+pub fn run(session: Session, chrome: Chrome) {
+    let advice = chrome.advice;
+    let Some(opened) = session.opened.get_untracked() else { return };
     let plan = opened.before.plan.clone();
     spawn_local(async move {
         let (n, cands) = match candidates(&plan, None, &Meta::default()) {
@@ -50,7 +51,7 @@ pub fn run(state: State, advice: RwSignal<Option<Advice>>) {
                 });
                 yield_to_paint().await;
                 // The user opened another plan meanwhile: stop.
-                if state
+                if session
                     .opened
                     .with_untracked(|o| o.as_ref().is_none_or(|o| !std::sync::Arc::ptr_eq(&o.before.plan, &plan)))
                 {
@@ -68,7 +69,9 @@ pub fn run(state: State, advice: RwSignal<Option<Advice>>) {
 }
 
 #[component]
-pub fn AdvisorPanel(state: State, advice: RwSignal<Option<Advice>>) -> impl IntoView {
+pub fn AdvisorPanel() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let advice = expect_context::<Chrome>().advice;
     let body = move || {
         let a = advice.get()?;
         let content = if a.running {
@@ -104,8 +107,8 @@ pub fn AdvisorPanel(state: State, advice: RwSignal<Option<Advice>>) -> impl Into
                             <button
                                 class="button small"
                                 on:click=move |_| {
-                                    state.strategy_text.set(use_name.clone());
-                                    state.rewrite();
+                                    session.target_text.set(use_name.clone());
+                                    session.rewrite();
                                 }
                             >
                                 "Use"

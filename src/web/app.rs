@@ -1,21 +1,29 @@
 //! Page layout: header, error banner, then the workspace — findings beside the before
 //! and after cluster views, utilization and the simulated timeline below.
+//! The page state is created and provided here, once: `Session`, `Focus`, `Chrome`.
 
 use super::dag::DagView;
 use super::findings::Findings;
 use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
 use super::header::Header;
-use super::state::{Opened, Side, State};
+use super::state::{Chrome, Focus, Opened, Rewrite, Session, Side};
 use super::timeline::Timeline;
 use super::utilization::Utilization;
 use leptos::prelude::*;
+use planscope_core::share::ShownSide;
+use std::sync::Arc;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = State::new();
-    super::permalink::start(state);
-    super::permalink::keep_address_current(state);
-    super::help::install_shortcuts(state);
+    let focus = Focus::new();
+    let chrome = Chrome::new();
+    let session = Session::new(focus, chrome);
+    provide_context(focus);
+    provide_context(chrome);
+    provide_context(session);
+    super::permalink::start(session);
+    super::permalink::keep_address_current(session, focus, chrome);
+    super::help::install_shortcuts(session, focus, chrome);
 
     let (dragging, set_dragging) = signal(false);
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -23,14 +31,14 @@ pub fn App() -> impl IntoView {
         set_dragging.set(false);
         let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
         match file {
-            Some(f) => state.open_file(f),
+            Some(f) => session.open_file(f),
             None => {
                 // Text dragged from an editor arrives as a string, not a file.
                 let text = ev.data_transfer().and_then(|dt| dt.get_data("text/plain").ok()).unwrap_or_default();
                 if text.trim().is_empty() {
-                    state.error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
+                    session.error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
                 } else {
-                    state.open_text("dropped text", &text);
+                    session.open_text("dropped text", &text);
                 }
             }
         }
@@ -52,30 +60,31 @@ pub fn App() -> impl IntoView {
             }
             on:drop=on_drop
         >
-            <Header state=state />
-            <Show when=move || state.error.get().is_some()>
+            <Header />
+            <Show when=move || session.error.get().is_some()>
                 <div class="banner error" role="alert" data-testid="error">
                     <span class="banner-icon" aria-hidden="true">"!"</span>
-                    <span class="banner-text">{move || state.error.get().unwrap_or_default()}</span>
-                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| state.dismiss_error()>
+                    <span class="banner-text">{move || session.error.get().unwrap_or_default()}</span>
+                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| session.dismiss_error()>
                         "×"
                     </button>
                 </div>
             </Show>
-            <Show when=move || state.link_note.get().is_some()>
-                <div class="banner note" role="status" data-testid="link-note">{move || state.link_note.get().unwrap_or_default()}</div>
+            <Show when=move || session.link_note.get().is_some()>
+                <div class="banner note" role="status" data-testid="link-note">{move || session.link_note.get().unwrap_or_default()}</div>
             </Show>
-            <Show when=move || state.busy.get().is_some()>
-                <div class="banner info" role="status">{move || state.busy.get().unwrap_or_default()}</div>
+            <Show when=move || session.busy.get().is_some()>
+                <div class="banner info" role="status">{move || session.busy.get().unwrap_or_default()}</div>
             </Show>
             <main class="content">
-                {move || match state.opened.get() {
-                    Some(o) => view! { <Workspace state=state opened=o /> }.into_any(),
+                // Keyed on the opened plan only: a rewrite leaves the before side's views be.
+                {move || match session.opened.get() {
+                    Some(o) => view! { <Workspace opened=o /> }.into_any(),
                     None => view! { <p class="empty">"Drop a plan file anywhere on this page."</p> }.into_any(),
                 }}
             </main>
-            <super::review::Review state=state />
-            <super::help::Help state=state />
+            <super::review::Review />
+            <super::help::Help />
             <Show when=move || dragging.get()>
                 <div class="drop-overlay" aria-hidden="true">
                     <div class="drop-card">"Drop a JSON or DOT plan to open it"</div>
@@ -85,18 +94,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-#[component]
-fn Workspace(state: State, opened: Opened) -> impl IntoView {
-    let s = opened.summary.clone();
-    let before = opened.before.clone();
-    let after_ok = opened.after.clone().and_then(Result::ok);
-    let declared = before.plan.meta.strategy_name.clone().or_else(|| before.plan.meta.strategy.map(|s| s.to_string()));
-    let gpus_total = before.report.metrics.gpus_total;
-    let gpus_text = match gpus_total {
-        Some(t) => format!("{} of {t}", s.gpus_used),
-        None => s.gpus_used.to_string(),
-    };
-    let after_panel = match opened.after.clone() {
+/// The after side's card: its grid and modifications, why there is no rewrite, or how to
+/// ask for one.
+fn after_card(after: Option<Rewrite>) -> AnyView {
+    match after.map(|r| r.outcome) {
         Some(Ok(a)) => {
             let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
             let title = format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default());
@@ -107,7 +108,7 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                         <h2>{title}</h2>
                         <span class="muted">{verdict}</span>
                     </header>
-                    <GpuGrid state=state side=Side::After cluster=a.analysis.cluster.clone() />
+                    <GpuGrid side=Side::After cluster=a.analysis.cluster.clone() />
                     <details class="modifications" data-testid="modifications">
                         <summary>{format!("Required modifications ({})", mods.len())}</summary>
                         <ul>{mods.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
@@ -130,9 +131,33 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
+}
+
+#[component]
+fn Workspace(opened: Arc<Opened>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let chrome = expect_context::<Chrome>();
+    let s = opened.summary.clone();
+    let before = opened.before.clone();
+    let declared = before.plan.meta.strategy_name.clone().or_else(|| before.plan.meta.strategy.map(|s| s.to_string()));
+    let gpus_total = before.report.metrics.gpus_total;
+    let gpus_text = match gpus_total {
+        Some(t) => format!("{} of {t}", s.gpus_used),
+        None => s.gpus_used.to_string(),
     };
-    let timeline_side = after_ok.clone().map(|a| a.analysis).unwrap_or_else(|| before.clone());
-    let timeline_title = if after_ok.is_some() { "Simulated step · after" } else { "Simulated step" };
+    // The after side's analysis, when the rewrite succeeded; read by the parts that
+    // follow a rewrite.
+    let after_ok = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
+    let (before_u, before_t) = (before.clone(), before.clone());
+    let utilization = move || view! { <Utilization before=before_u.clone() after=after_ok() /> };
+    let timeline = move || {
+        let (analysis, title) = match after_ok() {
+            Some(a) => (a, "Simulated step · after"),
+            None => (before_t.clone(), "Simulated step"),
+        };
+        view! { <Timeline analysis=analysis title=title /> }
+    };
     view! {
         <section class="card summary" data-testid="summary" aria-label="Plan summary">
             <h2 class="file-name" data-field="file">{opened.file_name.clone()}</h2>
@@ -144,31 +169,31 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                 <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
             </dl>
         </section>
-        <super::advisor::AdvisorPanel state=state advice=state.advice />
+        <super::advisor::AdvisorPanel />
         <div class="workspace">
-            <Findings state=state report=before.report.clone() />
+            <Findings report=before.report.clone() />
             <div class="main-area">
                 <div class="view-bar">
-                    <MetricPicker state=state />
-                    <Legend state=state />
+                    <MetricPicker />
+                    <Legend />
                 </div>
                 <div
                     class="sides"
-                    class:only-before=move || state.shown.get() == planscope_core::share::ShownSide::Before
-                    class:only-after=move || state.shown.get() == planscope_core::share::ShownSide::After
+                    class:only-before=move || chrome.shown.get() == ShownSide::Before
+                    class:only-after=move || chrome.shown.get() == ShownSide::After
                 >
                     <section class="card side before" aria-label="Before">
                         <header class="section-head">
                             <h2>"Before · as written"</h2>
                             <span class="muted">{if before.report.errors().next().is_none() { "verifies clean" } else { "has errors" }}</span>
                         </header>
-                        <GpuGrid state=state side=Side::Before cluster=before.cluster.clone() />
+                        <GpuGrid side=Side::Before cluster=before.cluster.clone() />
                     </section>
-                    {after_panel}
+                    {move || after_card(session.after.get())}
                 </div>
-                <DagView state=state before=before.clone() after=opened.after.clone().and_then(Result::ok).map(|a| a.analysis) />
-                <Utilization state=state before=before.clone() after=after_ok.map(|a| a.analysis) />
-                <Timeline state=state analysis=timeline_side title=timeline_title />
+                <DagView before=before.clone() />
+                {utilization}
+                {timeline}
             </div>
         </div>
     }

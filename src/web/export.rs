@@ -2,10 +2,12 @@
 //! SVG or PNG of each drawn view. Everything is made in the page and saved as a download;
 //! nothing is uploaded.
 
-use super::state::State;
+use super::state::{Chrome, Rewrite, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::analysis::After;
 use planscope_core::report::{ReportInput, render_html};
+use planscope_core::write::file_stem::file_stem;
 use planscope_core::write::{dot::write_dot, json::write_json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -20,13 +22,6 @@ const VIEWS: [(&str, &str, &str); 6] = [
     ("timeline", "Timeline", r#"[data-testid="timeline"] svg"#),
     ("dag", "DAG", r#"[data-testid="dag-view"] canvas"#),
 ];
-
-fn stem(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let s = base.rsplit_once('.').map_or(base, |(a, _)| a);
-    let clean: String = s.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if clean.is_empty() { "plan".into() } else { clean }
-}
 
 /// Saves text as a download.
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
@@ -143,11 +138,11 @@ async fn svg_png(svg_text: &str, w: f64, h: f64) -> Result<Blob, String> {
     canvas_png(&canvas).await
 }
 
-fn save_view(state: State, key: &'static str, selector: &'static str, png: bool) {
-    let name = state.opened.with_untracked(|o| o.as_ref().map(|o| stem(&o.file_name))).unwrap_or_default();
+fn save_view(session: Session, key: &'static str, selector: &'static str, png: bool) {
+    let name = session.opened.with_untracked(|o| o.as_ref().map(|o| file_stem(&o.file_name))).unwrap_or_default();
     spawn_local(async move {
         let Some(el) = document().query_selector(selector).ok().flatten() else {
-            state.error.set(Some(format!("Nothing to export: the {key} view is not on screen")));
+            session.error.set(Some(format!("Nothing to export: the {key} view is not on screen")));
             return;
         };
         let result = if let Ok(canvas) = el.clone().dyn_into::<HtmlCanvasElement>() {
@@ -169,53 +164,59 @@ fn save_view(state: State, key: &'static str, selector: &'static str, png: bool)
             }
         };
         if let Err(e) = result {
-            state.error.set(Some(format!("Export failed: {e}")));
+            session.error.set(Some(format!("Export failed: {e}")));
         }
     });
 }
 
-fn save_plan(state: State, after: bool, dot: bool) {
-    let Some(o) = state.opened.get_untracked() else { return };
+fn save_plan(session: Session, after: bool, dot: bool) {
+    let Some(o) = session.opened.get_untracked() else { return };
     let (plan, tag) = if after {
-        match &o.after {
-            Some(Ok(a)) => (a.analysis.plan.clone(), a.analysis.strategy.map(|s| s.short()).unwrap_or("after".into())),
-            _ => {
-                state.error.set(Some("There is no rewritten plan yet: choose a target and press Rewrite".into()));
+        let rewritten = session.after.with_untracked(|a| {
+            a.as_ref().and_then(Rewrite::ok).map(|a| (a.analysis.plan.clone(), a.analysis.strategy))
+        });
+        match rewritten {
+            Some((plan, strategy)) => (plan, strategy.map(|s| s.short()).unwrap_or("after".into())),
+            None => {
+                session.error.set(Some("There is no rewritten plan yet: choose a target and press Rewrite".into()));
                 return;
             }
         }
     } else {
         (o.before.plan.clone(), "planscope".to_string())
     };
-    let name = stem(&o.file_name);
+    let name = file_stem(&o.file_name);
     let result = if dot {
         download_text(&format!("{name}.{tag}.dot"), "text/vnd.graphviz", &write_dot(&plan))
     } else {
         download_text(&format!("{name}.{tag}.json"), "application/json", &write_json(&plan))
     };
     if let Err(e) = result {
-        state.error.set(Some(format!("Export failed: {e}")));
+        session.error.set(Some(format!("Export failed: {e}")));
     }
 }
 
 /// The HTML report of what is open, as `planscope report` writes it.
-pub fn save_report(state: State) {
-    let Some(o) = state.opened.get_untracked() else { return };
+pub fn save_report(session: Session, chrome: Chrome) {
+    let Some(o) = session.opened.get_untracked() else { return };
+    let after = session.after.get_untracked();
     let input = ReportInput {
         file_name: o.file_name.clone(),
         before: o.before.clone(),
-        after: o.after.clone(),
-        strategy: o.target,
-        metric: Some(state.metric.get_untracked()),
+        after: after.clone().map(|r| r.outcome.map(|a| After::clone(&a))),
+        strategy: after.map(|r| r.target),
+        metric: Some(chrome.metric.get_untracked()),
     };
     let html = render_html(&input);
-    if let Err(e) = download_text(&format!("{}.report.html", stem(&o.file_name)), "text/html", &html) {
-        state.error.set(Some(format!("Export failed: {e}")));
+    if let Err(e) = download_text(&format!("{}.report.html", file_stem(&o.file_name)), "text/html", &html) {
+        session.error.set(Some(format!("Export failed: {e}")));
     }
 }
 
 #[component]
-pub fn ExportMenu(state: State) -> impl IntoView {
+pub fn ExportMenu() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let chrome = expect_context::<Chrome>();
     let menu = NodeRef::<leptos::html::Details>::new();
     let close = move || {
         if let Some(d) = menu.get_untracked() {
@@ -242,8 +243,8 @@ pub fn ExportMenu(state: State) -> impl IntoView {
             view! {
                 <div class="menu-row">
                     <span>{label}</span>
-                    {item(key, "SVG", Box::new(move || save_view(state, key, selector, false)))}
-                    {item(key, "PNG", Box::new(move || save_view(state, key, selector, true)))}
+                    {item(key, "SVG", Box::new(move || save_view(session, key, selector, false)))}
+                    {item(key, "PNG", Box::new(move || save_view(session, key, selector, true)))}
                 </div>
             }
         })
@@ -255,16 +256,16 @@ pub fn ExportMenu(state: State) -> impl IntoView {
                 <p class="menu-title">"Plans"</p>
                 <div class="menu-row">
                     <span>"Before"</span>
-                    {item("plan-before-json", "JSON", Box::new(move || save_plan(state, false, false)))}
-                    {item("plan-before-dot", "DOT", Box::new(move || save_plan(state, false, true)))}
+                    {item("plan-before-json", "JSON", Box::new(move || save_plan(session, false, false)))}
+                    {item("plan-before-dot", "DOT", Box::new(move || save_plan(session, false, true)))}
                 </div>
                 <div class="menu-row">
                     <span>"After"</span>
-                    {item("plan-after-json", "JSON", Box::new(move || save_plan(state, true, false)))}
-                    {item("plan-after-dot", "DOT", Box::new(move || save_plan(state, true, true)))}
+                    {item("plan-after-json", "JSON", Box::new(move || save_plan(session, true, false)))}
+                    {item("plan-after-dot", "DOT", Box::new(move || save_plan(session, true, true)))}
                 </div>
                 <p class="menu-title">"Report"</p>
-                {item("report", "HTML report (self-contained)", Box::new(move || save_report(state)))}
+                {item("report", "HTML report (self-contained)", Box::new(move || save_report(session, chrome)))}
                 <p class="menu-title">"Views"</p>
                 {pictures}
             </div>

@@ -1,14 +1,14 @@
 //! The findings panel: grouped by severity, each with its message, nodes and fix.
 //! Choosing a finding highlights its GPUs and nodes in the other views.
 
-use super::state::State;
+use super::state::Focus;
 use leptos::prelude::*;
 use planscope_core::check::{Finding, Report, Severity};
 use planscope_core::units::plural;
 use std::sync::Arc;
 
 #[component]
-pub fn Findings(state: State, report: Arc<Report>) -> impl IntoView {
+pub fn Findings(report: Arc<Report>) -> impl IntoView {
     let verdict_pass = report.errors().next().is_none();
     let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
     let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
@@ -24,7 +24,7 @@ pub fn Findings(state: State, report: Arc<Report>) -> impl IntoView {
             Some(view! {
                 <section class=format!("finding-group {sev_key}")>
                     <h3>{title}<span class="count">{items.len()}</span></h3>
-                    {items.into_iter().map(|(i, f)| view! { <FindingItem state=state index=i finding=f /> }).collect_view()}
+                    {items.into_iter().map(|(i, f)| view! { <FindingItem index=i finding=f /> }).collect_view()}
                 </section>
             })
         })
@@ -54,12 +54,13 @@ fn severity_key(s: Severity) -> &'static str {
 }
 
 #[component]
-fn FindingItem(state: State, index: usize, finding: Finding) -> impl IntoView {
+fn FindingItem(index: usize, finding: Finding) -> impl IntoView {
+    let focus = expect_context::<Focus>();
     let gpus = finding.gpus.clone();
     let nodes = finding.nodes.clone();
-    let toggle = move || state.toggle_finding(index, &gpus, &nodes);
+    let toggle = move || focus.toggle_finding(index, &gpus, &nodes);
     let toggle_key = toggle.clone();
-    let active = move || state.highlight.with(|h| h.finding == Some(index));
+    let active = move || focus.highlight.with(|h| h.finding == Some(index));
     let nodes_line = (!finding.nodes.is_empty()).then(|| {
         let shown: Vec<String> = finding.nodes.iter().take(12).cloned().collect();
         let rest = finding.nodes_count.saturating_sub(shown.len());

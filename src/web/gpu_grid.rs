@@ -2,9 +2,11 @@
 //! Drawn as SVG from the core's `ClusterModel`; scales from 8 to thousands of GPUs by
 //! wrapping servers into rows and letting the viewBox shrink the cells.
 
-use super::state::{Side, State};
+use super::state::{Chrome, Focus, Side};
 use leptos::prelude::*;
+use planscope_core::cluster::caption::caption;
 use planscope_core::cluster::geometry::{CELL, Geometry, LABEL, PAD};
+use planscope_core::cluster::navigate::{Move, next_gpu};
 use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
 use planscope_core::units;
 use std::sync::Arc;
@@ -19,7 +21,9 @@ pub fn fill(shade: Shade) -> String {
 }
 
 #[component]
-pub fn GpuGrid(state: State, side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
+pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
+    let focus = expect_context::<Focus>();
+    let metric = expect_context::<Chrome>().metric;
     let geo = Geometry::of(&cluster);
     let hovered = RwSignal::new(None::<(u32, f64, f64)>);
     let servers = (0..cluster.servers())
@@ -42,7 +46,7 @@ pub fn GpuGrid(state: State, side: Side, cluster: Arc<ClusterModel>) -> impl Int
             let model = cluster.clone();
             let model_hover = cluster.clone();
             let shade_fill = move || {
-                let metric = state.metric.get();
+                let metric = metric.get();
                 model.cell(gpu).map_or_else(|| "var(--idle)".to_string(), |c| fill(Shade::of(c, metric, &model)))
             };
             let _ = &model_hover;
@@ -50,8 +54,8 @@ pub fn GpuGrid(state: State, side: Side, cluster: Arc<ClusterModel>) -> impl Int
                 <rect
                     class="cell"
                     class:idle=!cell.used
-                    class:lit=move || state.highlight.with(|h| h.has_gpu(gpu))
-                    class:selected=move || state.selected_gpu.get() == Some(gpu)
+                    class:lit=move || focus.highlight.with(|h| h.has_gpu(gpu))
+                    class:selected=move || focus.selected_gpu.get() == Some(gpu)
                     data-gpu=gpu
                     x=x
                     y=y
@@ -62,8 +66,8 @@ pub fn GpuGrid(state: State, side: Side, cluster: Arc<ClusterModel>) -> impl Int
                     on:mouseenter=move |ev| hovered.set(Some((gpu, ev.offset_x() as f64, ev.offset_y() as f64)))
                     on:mouseleave=move |_| hovered.set(None)
                     on:click=move |_| {
-                        let now = state.selected_gpu.get_untracked();
-                        state.select_gpu(if now == Some(gpu) { None } else { Some(gpu) });
+                        let now = focus.selected_gpu.get_untracked();
+                        focus.select_gpu(if now == Some(gpu) { None } else { Some(gpu) });
                     }
                 />
             }
@@ -72,31 +76,17 @@ pub fn GpuGrid(state: State, side: Side, cluster: Arc<ClusterModel>) -> impl Int
     let total = cluster.cells.len() as u32;
     let per_row_gpus = cluster.per_server.max(1) * geo.per_row;
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let step: i64 = match ev.key().as_str() {
-            "ArrowRight" => 1,
-            "ArrowLeft" => -1,
-            "ArrowDown" => per_row_gpus as i64,
-            "ArrowUp" => -(per_row_gpus as i64),
-            "Escape" => {
-                state.select_gpu(None);
-                return;
-            }
-            _ => return,
-        };
+        let key = ev.key();
+        if key == "Escape" {
+            focus.select_gpu(None);
+            return;
+        }
+        let Some(mv) = Move::from_key(&key) else { return };
         ev.prevent_default();
-        let now = state.selected_gpu.get_untracked().map_or(-step.signum().min(0), |g| g as i64);
-        let next = (now + step).clamp(0, total.saturating_sub(1) as i64) as u32;
-        state.select_gpu(Some(next));
+        focus.select_gpu(Some(next_gpu(focus.selected_gpu.get_untracked(), mv, per_row_gpus, total)));
     };
     let used = cluster.used();
-    let hidden = cluster.hidden_gpus;
-    let caption = format!(
-        "{used} of {} GPUs busy · {} servers × {} GPUs{}",
-        cluster.gpus + hidden,
-        cluster.servers(),
-        cluster.per_server,
-        if hidden > 0 { format!(" · first {} drawn", cluster.gpus) } else { String::new() }
-    );
+    let caption = caption(&cluster);
     let card_model = cluster.clone();
     view! {
         <figure class="gpu-grid-wrap">
@@ -161,9 +151,10 @@ fn hover_card(c: &GpuCell, x: f64, y: f64) -> impl IntoView + use<> {
 }
 
 #[component]
-pub fn Legend(state: State) -> impl IntoView {
+pub fn Legend() -> impl IntoView {
+    let chrome = expect_context::<Chrome>();
     let body = move || {
-        let metric = state.metric.get();
+        let metric = chrome.metric.get();
         if metric.is_categorical() {
             let swatches = (0..9u32)
                 .map(|i| view! { <span class="swatch" style=format!("background:{}", categorical(i))></span> })
@@ -199,16 +190,17 @@ pub fn Legend(state: State) -> impl IntoView {
 }
 
 #[component]
-pub fn MetricPicker(state: State) -> impl IntoView {
+pub fn MetricPicker() -> impl IntoView {
+    let metric = expect_context::<Chrome>().metric;
     view! {
         <label class="metric-picker">
             <span class="muted">"Colour by"</span>
             <select
                 data-testid="metric"
-                prop:value=move || state.metric.get().key()
+                prop:value=move || metric.get().key()
                 on:change=move |ev| {
                     if let Some(m) = Metric::from_key(&event_target_value(&ev)) {
-                        state.metric.set(m);
+                        metric.set(m);
                     }
                 }
             >

@@ -1,17 +1,20 @@
 //! The header: brand, open controls, the strategy box with Rewrite, and the theme switch.
 
-use super::state::State;
+use super::state::{Chrome, Focus, Session};
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 #[component]
-pub fn Header(state: State) -> impl IntoView {
+pub fn Header() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let focus = expect_context::<Focus>();
+    let chrome = expect_context::<Chrome>();
     let (pasting, set_pasting) = signal(false);
     let paste_ref = NodeRef::<leptos::html::Textarea>::new();
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-            state.open_file(file);
+            session.open_file(file);
         }
         // Reset so choosing the same file again still fires `change`.
         input.set_value("");
@@ -22,15 +25,15 @@ pub fn Header(state: State) -> impl IntoView {
             if text.trim().is_empty() {
                 return;
             }
-            state.open_text("pasted text", &text);
+            session.open_text("pasted text", &text);
         }
     };
     // Close the paste panel once a plan opens (an error leaves it open to fix the text).
     Effect::new(move |_| {
-        state.opened.track();
+        session.opened.track();
         set_pasting.set(false);
     });
-    let file_name = move || state.opened.with(|o| o.as_ref().map(|o| o.file_name.clone()).unwrap_or_default());
+    let file_name = move || session.opened.with(|o| o.as_ref().map(|o| o.file_name.clone()).unwrap_or_default());
 
     view! {
         <header class="masthead">
@@ -43,7 +46,7 @@ pub fn Header(state: State) -> impl IntoView {
                 class="strategy-box"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    state.rewrite();
+                    session.rewrite();
                 }
             >
                 <label for="strategy">"Target"</label>
@@ -53,8 +56,8 @@ pub fn Header(state: State) -> impl IntoView {
                     placeholder="EP64_TP2"
                     spellcheck="false"
                     autocomplete="off"
-                    prop:value=move || state.strategy_text.get()
-                    on:input=move |ev| state.strategy_text.set(event_target_value(&ev))
+                    prop:value=move || session.target_text.get()
+                    on:input=move |ev| session.target_text.set(event_target_value(&ev))
                 />
                 <button type="submit" class="button primary" data-testid="rewrite">"Rewrite"</button>
                 <button
@@ -62,7 +65,7 @@ pub fn Header(state: State) -> impl IntoView {
                     class="button"
                     data-testid="suggest"
                     title="Rank the valid EP×TP×PP×DP choices for this cluster"
-                    on:click=move |_| super::advisor::run(state, state.advice)
+                    on:click=move |_| super::advisor::run(session, chrome)
                 >
                     "Suggest"
                 </button>
@@ -81,14 +84,14 @@ pub fn Header(state: State) -> impl IntoView {
                 <button class="button" data-testid="paste-toggle" on:click=move |_| set_pasting.update(|p| *p = !*p)>
                     "Paste…"
                 </button>
-                <button class="button" data-testid="load-example" on:click=move |_| state.open_example()>
+                <button class="button" data-testid="load-example" on:click=move |_| session.open_example()>
                     "Example"
                 </button>
-                <super::export::ExportMenu state=state />
-                <button class="button" data-testid="review-open" title="Review findings (r)" on:click=move |_| state.open_review()>
+                <super::export::ExportMenu />
+                <button class="button" data-testid="review-open" title="Review findings (r)" on:click=move |_| super::review::open(session, focus, chrome)>
                     "Review"
                 </button>
-                <button class="button icon" data-testid="help-open" aria-label="Keyboard shortcuts (?)" on:click=move |_| state.help_open.update(|o| *o = !*o)>
+                <button class="button icon" data-testid="help-open" aria-label="Keyboard shortcuts (?)" on:click=move |_| chrome.toggle_help()>
                     "?"
                 </button>
                 <ThemeToggle />
@@ -117,26 +120,16 @@ pub fn Header(state: State) -> impl IntoView {
 /// Light/dark switch; the system's preference holds until the user chooses.
 #[component]
 fn ThemeToggle() -> impl IntoView {
-    let (dark, set_dark) = signal(prefers_dark());
-    let toggle = move |_| {
-        let next = !dark.get_untracked();
-        set_dark.set(next);
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-theme", if next { "dark" } else { "light" });
-        }
-    };
+    let chrome = expect_context::<Chrome>();
+    let dark = chrome.dark;
     view! {
         <button
             class="button icon"
             data-testid="theme"
             aria-label=move || if dark.get() { "Switch to light theme" } else { "Switch to dark theme" }
-            on:click=toggle
+            on:click=move |_| chrome.toggle_theme()
         >
             {move || if dark.get() { "☀" } else { "☾" }}
         </button>
     }
-}
-
-fn prefers_dark() -> bool {
-    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
 }

@@ -1,8 +1,7 @@
 //! Keyboard shortcuts and the help overlay that lists them (`?`).
 
-use super::state::State;
+use super::state::{Chrome, Focus, Session};
 use leptos::prelude::*;
-use planscope_core::share::ShownSide;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.
@@ -37,26 +36,26 @@ fn typing(ev: &web_sys::KeyboardEvent) -> bool {
 }
 
 /// Installs the page-wide shortcuts.
-pub fn install_shortcuts(state: State) {
+pub fn install_shortcuts(session: Session, focus: Focus, chrome: Chrome) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing(&ev) {
             return;
         }
-        if state.review.get_untracked().is_some() {
+        if focus.review.get_untracked().is_some() {
             match ev.key().as_str() {
-                "ArrowRight" => state.review_step(1),
-                "ArrowLeft" => state.review_step(-1),
-                "Escape" => state.close_review(),
+                "ArrowRight" => super::review::step(session, focus, 1),
+                "ArrowLeft" => super::review::step(session, focus, -1),
+                "Escape" => focus.close_review(),
                 _ => return,
             }
             ev.prevent_default();
             return;
         }
         match ev.key().as_str() {
-            "?" => state.help_open.update(|o| *o = !*o),
+            "?" => chrome.toggle_help(),
             "Escape" => {
-                state.help_open.set(false);
-                state.select_gpu(None);
+                chrome.help_open.set(false);
+                focus.select_gpu(None);
             }
             "o" => click(r#"[data-testid="file-input"]"#),
             "e" => {
@@ -66,14 +65,8 @@ pub fn install_shortcuts(state: State) {
                     d.set_open(!d.open());
                 }
             }
-            "r" => state.open_review(),
-            "b" => state.shown.update(|s| {
-                *s = match s {
-                    ShownSide::Both => ShownSide::Before,
-                    ShownSide::Before => ShownSide::After,
-                    ShownSide::After => ShownSide::Both,
-                }
-            }),
+            "r" => super::review::open(session, focus, chrome),
+            "b" => chrome.cycle_shown(),
             "t" => click(r#"[data-testid="theme"]"#),
             _ => return,
         }
@@ -84,10 +77,11 @@ pub fn install_shortcuts(state: State) {
 }
 
 #[component]
-pub fn Help(state: State) -> impl IntoView {
+pub fn Help() -> impl IntoView {
+    let help_open = expect_context::<Chrome>().help_open;
     view! {
-        <Show when=move || state.help_open.get()>
-            <div class="overlay help-backdrop" on:click=move |_| state.help_open.set(false)>
+        <Show when=move || help_open.get()>
+            <div class="overlay help-backdrop" on:click=move |_| help_open.set(false)>
                 <div
                     class="card help"
                     data-testid="help"
@@ -98,7 +92,7 @@ pub fn Help(state: State) -> impl IntoView {
                 >
                     <header class="section-head">
                         <h2>"Keyboard shortcuts"</h2>
-                        <button class="button small" aria-label="Close help" on:click=move |_| state.help_open.set(false)>"×"</button>
+                        <button class="button small" aria-label="Close help" on:click=move |_| help_open.set(false)>"×"</button>
                     </header>
                     <dl class="shortcuts">
                         {SHORTCUTS.into_iter().map(|(k, what)| view! { <div><dt><kbd>{k}</kbd></dt><dd>{what}</dd></div> }).collect_view()}

@@ -2,49 +2,49 @@
 //! fragment, which browsers never send to a server) kept current while a plan is open,
 //! restored on load; and `?url=` to open a plan hosted elsewhere.
 
-use super::state::State;
+use super::state::{Chrome, Focus, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::share::{self, COMFORTABLE_LINK_BYTES, Shared};
+use planscope_core::share::{self, COMFORTABLE_LINK_BYTES, Shared, ViewState};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// What to open first: the plan in the link, else `?url=`, else the built-in example.
 /// A damaged link says so and opens the example, so the page stays usable.
-pub fn start(state: State) {
+pub fn start(session: Session) {
     let location = window().location();
     let hash = location.hash().unwrap_or_default();
     if hash.len() > 1 {
         match share::permalink::decode_unchecked(&hash) {
             Ok(shared) => {
-                state.open_shared(&shared.file_name, &shared.plan_text, shared.strategy, Some(shared.view));
+                session.open_shared(&shared.file_name, &shared.plan_text, shared.strategy, Some(shared.view));
             }
             Err(e) => {
-                state.open_example();
-                state.error.set(Some(format!("This link cannot be opened: {e}. Showing the example instead.")));
+                session.open_example();
+                session.error.set(Some(format!("This link cannot be opened: {e}. Showing the example instead.")));
             }
         }
         return;
     }
     let url = location.search().ok().and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok()?.get("url"));
     match url {
-        Some(url) if !url.trim().is_empty() => open_url(state, url),
-        _ => state.open_example(),
+        Some(url) if !url.trim().is_empty() => open_url(session, url),
+        _ => session.open_example(),
     }
 }
 
-fn open_url(state: State, url: String) {
-    state.busy.set(Some(format!("Fetching {url}…")));
+fn open_url(session: Session, url: String) {
+    session.busy.set(Some(format!("Fetching {url}…")));
     spawn_local(async move {
         match fetch_text(&url).await {
             Ok(text) => {
                 let name = url.rsplit('/').find(|s| !s.is_empty()).unwrap_or(&url).to_string();
-                state.open_text(&name, &text);
+                session.open_text(&name, &text);
             }
             Err(msg) => {
-                state.busy.set(None);
-                state.open_example();
-                state.error.set(Some(format!("Could not load {url}: {msg}")));
+                session.busy.set(None);
+                session.open_example();
+                session.error.set(Some(format!("Could not load {url}: {msg}")));
             }
         }
     });
@@ -65,14 +65,14 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 }
 
 /// Keeps the address bar's fragment equal to the permalink of what is on screen.
-pub fn keep_address_current(state: State) {
+pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
     Effect::new(move |_| {
-        let Some(opened) = state.opened.get() else { return };
+        let Some(opened) = session.opened.get() else { return };
         let shared = Shared {
             file_name: opened.file_name.clone(),
             plan_text: opened.text.to_string(),
-            strategy: opened.target,
-            view: state.view_state(),
+            strategy: session.after.with(|a| a.as_ref().map(|r| r.target)),
+            view: view_state(focus, chrome),
         };
         // Deflate shrinks plans 6–30×; far past the budget, don't spend the time.
         let link = if opened.text.len() <= COMFORTABLE_LINK_BYTES * 40 { Some(share::encode(&shared)) } else { None };
@@ -80,11 +80,11 @@ pub fn keep_address_current(state: State) {
         match link.filter(|l| share::fits(l, COMFORTABLE_LINK_BYTES)) {
             Some(link) => {
                 replace_url(&format!("{base}{link}"));
-                state.link_note.set(None);
+                session.link_note.set(None);
             }
             None => {
                 replace_url(&base);
-                state.link_note.set(Some(format!(
+                session.link_note.set(Some(format!(
                     "{} is too large for a link ({}); share the file or export the HTML report instead.",
                     opened.file_name,
                     planscope_core::units::bytes(opened.text.len())
@@ -92,6 +92,14 @@ pub fn keep_address_current(state: State) {
             }
         }
     });
+}
+
+/// The view as a permalink stores it (tracked, so the link follows the view).
+fn view_state(focus: Focus, chrome: Chrome) -> ViewState {
+    let mut v = ViewState::default();
+    chrome.write_view(&mut v);
+    focus.write_view(&mut v);
+    v
 }
 
 /// The page's address without query or fragment (a permalink replaces `?url=`).

@@ -2,18 +2,32 @@
 //! step highlights the finding's GPUs in the before and after clusters.
 
 use super::gpu_grid::GpuGrid;
-use super::state::{Side, State};
+use super::state::{Chrome, Focus, Rewrite, Session, Side};
 use leptos::prelude::*;
 
+/// Opens review mode on the first finding, closing the help; nothing without findings.
+pub fn open(session: Session, focus: Focus, chrome: Chrome) {
+    if session.with_findings(|f| focus.open_review(f)) {
+        chrome.help_open.set(false);
+    }
+}
+
+/// Moves the review by `delta` findings, stopping at the ends.
+pub fn step(session: Session, focus: Focus, delta: i64) {
+    session.with_findings(|f| focus.review_step(delta, f));
+}
+
 #[component]
-pub fn Review(state: State) -> impl IntoView {
+pub fn Review() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let focus = expect_context::<Focus>();
     let body = move || {
-        let index = state.review.get()?;
-        let opened = state.opened.get()?;
-        let findings = &opened.before.report.findings;
+        let index = focus.review.get()?;
+        let opened = session.opened.get()?;
+        let findings = opened.findings();
         let total = findings.len();
         let f = findings.get(index)?.clone();
-        let after = opened.after.clone().and_then(Result::ok);
+        let after = session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
         let sev = format!("{:?}", f.severity).to_lowercase();
         let nodes = (!f.nodes.is_empty()).then(|| {
             let more = f.nodes_count.saturating_sub(f.nodes.len());
@@ -33,12 +47,12 @@ pub fn Review(state: State) -> impl IntoView {
                 <div class="review-grids">
                     <section>
                         <h3>"Before"</h3>
-                        <GpuGrid state=state side=Side::Before cluster=opened.before.cluster.clone() />
+                        <GpuGrid side=Side::Before cluster=opened.before.cluster.clone() />
                     </section>
                     {after.map(|a| view! {
                         <section>
-                            <h3>{format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default())}</h3>
-                            <GpuGrid state=state side=Side::After cluster=a.analysis.cluster.clone() />
+                            <h3>{format!("After · {}", a.strategy.map(|s| s.short()).unwrap_or_default())}</h3>
+                            <GpuGrid side=Side::After cluster=a.cluster.clone() />
                         </section>
                     })}
                 </div>
@@ -46,15 +60,15 @@ pub fn Review(state: State) -> impl IntoView {
         })
     };
     view! {
-        <Show when=move || state.review.get().is_some()>
+        <Show when=move || focus.review.get().is_some()>
             <div class="overlay review" data-testid="review" role="dialog" aria-modal="true" aria-label="Review findings">
                 <div class="overlay-bar">
                     <strong>"Review"</strong>
                     <span class="muted">"← → to step · Esc to close"</span>
                     <span class="spacer"></span>
-                    <button class="button small" data-testid="review-prev" on:click=move |_| state.review_step(-1)>"← Previous"</button>
-                    <button class="button small" data-testid="review-next" on:click=move |_| state.review_step(1)>"Next →"</button>
-                    <button class="button small" aria-label="Close review" on:click=move |_| state.close_review()>"×"</button>
+                    <button class="button small" data-testid="review-prev" on:click=move |_| step(session, focus, -1)>"← Previous"</button>
+                    <button class="button small" data-testid="review-next" on:click=move |_| step(session, focus, 1)>"Next →"</button>
+                    <button class="button small" aria-label="Close review" on:click=move |_| focus.close_review()>"×"</button>
                 </div>
                 {body}
             </div>

@@ -2,58 +2,15 @@
 //! and keys, pannable by dragging. Spans narrower than a pixel are merged so that a
 //! 100k-node step still draws a bounded number of rectangles.
 
-use super::state::State;
+use super::state::Focus;
 use leptos::prelude::*;
 use planscope_core::analysis::Analysis;
+use planscope_core::sim::time_window::TimeWindow;
+use planscope_core::sim::timeline::{Rows, at, visible};
 use planscope_core::units;
 
 const WIDTH: f64 = 1000.0;
 const ROW: f64 = 7.0;
-const MAX_ROWS: usize = 64;
-
-#[derive(Clone, Copy)]
-struct Piece {
-    start: f64,
-    end: f64,
-    comm: bool,
-    node: u32,
-    merged: u32,
-}
-
-/// Spans per GPU row (rows = GPUs used, ascending, at most MAX_ROWS).
-fn rows(a: &Analysis) -> (Vec<u32>, Vec<Vec<Piece>>, f64) {
-    let Some(sim) = a.report.metrics.simulation.as_ref() else { return (Vec::new(), Vec::new(), 0.0) };
-    let gpus: Vec<u32> = sim.per_gpu.iter().map(|g| g.gpu).take(MAX_ROWS).collect();
-    let mut out = vec![Vec::new(); gpus.len()];
-    for s in &sim.spans {
-        let Some(node) = a.plan.nodes.get(s.node as usize) else { continue };
-        for (lo, hi) in node.placement.gpu_set().ranges().iter().copied() {
-            let from = gpus.partition_point(|&g| g < lo);
-            for (i, _) in gpus.iter().enumerate().skip(from).take_while(|&(_, &g)| g <= hi) {
-                out[i].push(Piece { start: s.start_s, end: s.end_s, comm: s.comm, node: s.node, merged: 1 });
-            }
-        }
-    }
-    for r in &mut out {
-        r.sort_by(|a, b| a.start.total_cmp(&b.start));
-    }
-    (gpus, out, sim.step_time_s)
-}
-
-fn visible(row: &[Piece], t0: f64, t1: f64) -> Vec<Piece> {
-    let px = (t1 - t0) / WIDTH;
-    let mut out: Vec<Piece> = Vec::new();
-    for p in row.iter().filter(|p| p.end >= t0 && p.start <= t1) {
-        match out.last_mut() {
-            Some(last) if last.comm == p.comm && p.start - last.end < px && (last.end - last.start) < px * 4.0 => {
-                last.end = last.end.max(p.end);
-                last.merged += 1;
-            }
-            _ => out.push(*p),
-        }
-    }
-    out
-}
 
 /// Where the pointer is across the timeline (0..1, drawing area only), the drawing width in
 /// pixels, and the pointer's height in drawing units.
@@ -70,9 +27,10 @@ fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
 }
 
 #[component]
-pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl IntoView {
-    let (gpus, pieces, step) = rows(&analysis);
-    if gpus.is_empty() || step <= 0.0 {
+pub fn Timeline(analysis: Analysis, title: &'static str) -> impl IntoView {
+    let focus = expect_context::<Focus>();
+    let rows = analysis.report.metrics.simulation.as_ref().map(|sim| Rows::of(&analysis.plan, sim)).unwrap_or_default();
+    if rows.is_empty() {
         return view! {
             <section class="card timeline" data-testid="timeline">
                 <h2>{title}</h2>
@@ -81,29 +39,14 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
         }
         .into_any();
     }
-    let window = RwSignal::new((0.0f64, step));
+    let Rows { gpus, pieces, step_s: step, hidden: more } = rows;
+    let window = RwSignal::new(TimeWindow::whole(step));
     let hovered = RwSignal::new(None::<(u32, u32, f64, f64, u32)>);
-    let drag = RwSignal::new(None::<(f64, (f64, f64))>);
+    let drag = RwSignal::new(None::<(f64, TimeWindow)>);
     let n_rows = gpus.len();
     let height = n_rows as f64 * ROW + 16.0;
-    let zoom = move |factor: f64, at: f64| {
-        window.update(|(t0, t1)| {
-            let span = ((*t1 - *t0) * factor).clamp(step * 1e-6, step);
-            let pivot = *t0 + (*t1 - *t0) * at;
-            let mut a = pivot - span * at;
-            a = a.clamp(0.0, (step - span).max(0.0));
-            *t0 = a;
-            *t1 = a + span;
-        })
-    };
-    let pan = move |frac: f64| {
-        window.update(|(t0, t1)| {
-            let span = *t1 - *t0;
-            let a = (*t0 + span * frac).clamp(0.0, (step - span).max(0.0));
-            *t0 = a;
-            *t1 = a + span;
-        })
-    };
+    let zoom = move |factor: f64, at: f64| window.update(|w| *w = w.zoom(factor, at));
+    let pan = move |frac: f64| window.update(|w| *w = w.pan(frac));
     let plan = analysis.plan.clone();
     let gpus_draw = gpus.clone();
     // Each row is two paths (compute, communication), not a rectangle per span: a large
@@ -113,7 +56,7 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
     let hover_pieces = pieces.clone();
     let drawn = move || {
         use std::fmt::Write;
-        let (t0, t1) = window.get();
+        let TimeWindow { t0, t1, .. } = window.get();
         let sx = WIDTH / (t1 - t0);
         pieces
             .iter()
@@ -122,14 +65,14 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
                 let gpu = gpus_draw[r];
                 let (mut compute, mut comm) = (String::new(), String::new());
                 let (y, h) = (r as f64 * ROW + 1.0, ROW - 2.0);
-                for p in visible(row, t0, t1) {
+                for p in visible(row, t0, t1, (t1 - t0) / WIDTH) {
                     let x = ((p.start - t0) * sx).max(0.0);
                     let w = ((p.end.min(t1) - p.start.max(t0)) * sx).max(0.8);
                     let d = if p.comm { &mut comm } else { &mut compute };
                     let _ = write!(d, "M{x:.2} {y:.2}h{w:.2}v{h:.2}h{:.2}z", -w);
                 }
                 view! {
-                    <g class="gantt-row" class:lit=move || state.highlight.with(|hl| hl.has_gpu(gpu))>
+                    <g class="gantt-row" class:lit=move || focus.highlight.with(|hl| hl.has_gpu(gpu))>
                         <path class="span compute" d=compute />
                         <path class="span comm" d=comm />
                     </g>
@@ -145,12 +88,9 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
             hovered.set(None);
             return;
         };
-        let (t0, t1) = window.get_untracked();
-        let t = t0 + fx * (t1 - t0);
+        let w = window.get_untracked();
         // The span under the pointer, or the nearest one within a pixel.
-        let slack = (t1 - t0) / WIDTH;
-        let i = row.partition_point(|p| p.start <= t + slack);
-        let hit = row[..i].iter().rev().take(64).find(|p| p.end + slack >= t);
+        let hit = at(row, w.time_at(fx), w.span() / WIDTH);
         hovered.set(hit.map(|p| (gpus_hover[r as usize], p.node, p.start, p.end, 1)));
     };
     // Rows are 7 units tall; label every row only when there are few of them.
@@ -162,14 +102,14 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
         .map(|(r, g)| view! { <text class="row-label" x="-4" y=r as f64 * ROW + ROW - 1.0>{format!("GPU {g}")}</text> })
         .collect_view();
     let axis = move || {
-        let (t0, t1) = window.get();
+        let w = window.get();
         (0..=4)
             .map(|i| {
                 let f = i as f64 / 4.0;
                 let y = n_rows as f64 * ROW + 12.0;
                 view! {
                     <text class="axis-label" x=f * WIDTH y=y text-anchor=if i == 0 { "start" } else if i == 4 { "end" } else { "middle" }>
-                        {units::seconds(t0 + (t1 - t0) * f)}
+                        {units::seconds(w.time_at(f))}
                     </text>
                 }
             })
@@ -182,7 +122,6 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
             format!("GPU {gpu} · {id}{extra} · {} → {}", units::seconds(s), units::seconds(e))
         })
     };
-    let more = analysis.report.metrics.simulation.as_ref().map_or(0, |s| s.per_gpu.len()).saturating_sub(n_rows);
     view! {
         <section class="card timeline" data-testid="timeline" aria-label=title>
             <header class="section-head">
@@ -190,7 +129,7 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
                 <div class="zoom-controls">
                     <button class="button small" aria-label="Zoom in" on:click=move |_| zoom(0.5, 0.5)>"+"</button>
                     <button class="button small" aria-label="Zoom out" on:click=move |_| zoom(2.0, 0.5)>"−"</button>
-                    <button class="button small" data-testid="timeline-fit" on:click=move |_| window.set((0.0, step))>"Fit"</button>
+                    <button class="button small" data-testid="timeline-fit" on:click=move |_| window.set(TimeWindow::whole(step))>"Fit"</button>
                 </div>
             </header>
             <p class="muted timeline-info">
@@ -212,11 +151,10 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
                     if drag.get_untracked().is_none() {
                         hover_at(&ev);
                     }
-                    if let Some((x0, (t0, t1))) = drag.get_untracked() {
+                    if let Some((x0, from)) = drag.get_untracked() {
                         let w = pointer(&ev).map_or(1.0, |(_, w, _)| w);
-                        let dt = (x0 - ev.client_x() as f64) / w * (t1 - t0);
-                        let a = (t0 + dt).clamp(0.0, (step - (t1 - t0)).max(0.0));
-                        window.set((a, a + (t1 - t0)));
+                        let dt = (x0 - ev.client_x() as f64) / w * from.span();
+                        window.set(from.starting_at(from.t0 + dt, from.span()));
                     }
                 }
                 on:mouseup=move |_| drag.set(None)
@@ -227,7 +165,7 @@ pub fn Timeline(state: State, analysis: Analysis, title: &'static str) -> impl I
                 on:keydown=move |ev| match ev.key().as_str() {
                     "+" | "=" => zoom(0.5, 0.5),
                     "-" => zoom(2.0, 0.5),
-                    "0" => window.set((0.0, step)),
+                    "0" => window.set(TimeWindow::whole(step)),
                     "ArrowLeft" => pan(-0.2),
                     "ArrowRight" => pan(0.2),
                     _ => {}

@@ -1,7 +1,7 @@
 //! The utilization view: summary cards with before→after deltas, and per-GPU memory
 //! and busy bars for both sides on one scale.
 
-use super::state::State;
+use super::state::Focus;
 use leptos::prelude::*;
 use planscope_core::analysis::{Analysis, Better, Change, Figures};
 use planscope_core::check::Report;
@@ -27,7 +27,8 @@ fn card(
 }
 
 #[component]
-pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> impl IntoView {
+pub fn Utilization(before: Analysis, after: Option<Analysis>) -> impl IntoView {
+    let focus = expect_context::<Focus>();
     let fb = Figures::of(&before);
     let fa = after.as_ref().map(Figures::of);
     let cards = view! {
@@ -40,7 +41,7 @@ pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> i
     };
     let gpus = before.cluster.gpus.max(after.as_ref().map_or(0, |a| a.cluster.gpus));
     let mem = bars(
-        state,
+        focus,
         Chart {
             title: "Memory, % of capacity",
             needs: "the GPUs' memory capacity",
@@ -52,7 +53,7 @@ pub fn Utilization(state: State, before: Analysis, after: Option<Analysis>) -> i
         after.as_ref().map(|a| &*a.report),
     );
     let busy = bars(
-        state,
+        focus,
         Chart {
             title: "Busy, % of the simulated step",
             needs: "the GPUs' TFLOPS, to simulate a step",
@@ -98,7 +99,7 @@ struct Chart {
     value: fn(&planscope_core::check::GpuMetrics) -> Option<f64>,
 }
 
-fn bars(state: State, chart: Chart, gpus: u32, before: &Report, after: Option<&Report>) -> AnyView {
+fn bars(focus: Focus, chart: Chart, gpus: u32, before: &Report, after: Option<&Report>) -> AnyView {
     let Chart { title, needs, testid, value } = chart;
     const H: f64 = 80.0;
     let unit = 6.0;
@@ -148,8 +149,8 @@ fn bars(state: State, chart: Chart, gpus: u32, before: &Report, after: Option<&R
     let lit = move || {
         use std::fmt::Write;
         let mut d = String::new();
-        let selected = state.selected_gpu.get();
-        state.highlight.with(|hl| {
+        let selected = focus.selected_gpu.get();
+        focus.highlight.with(|hl| {
             for gpu in hl.gpus.iter().copied().chain(selected).filter(|&g| g < gpus) {
                 let _ = write!(d, "M{:.1} 0h{unit}v{H}h-{unit}z", gpu as f64 * unit);
             }

@@ -48,6 +48,19 @@ pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
+/// A count with thousands separated by commas: 12,345.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn bytes(n: usize) -> String {
     match n {
         n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
@@ -72,5 +85,13 @@ mod tests {
         assert_eq!(bytes(3_938_261), "3.9 MB");
         assert_eq!(plural(1, "note"), "1 note");
         assert_eq!(plural(2, "note"), "2 notes");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(123_456_789), "123,456,789");
     }
 }

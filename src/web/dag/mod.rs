@@ -14,7 +14,7 @@ mod search;
 mod sync;
 mod theme;
 
-use crate::web::state::{Side, State};
+use crate::web::state::{Chrome, Focus, Rewrite, Session, Side};
 use frame::{request_draw, request_draw_all, yield_now};
 use leptos::ev;
 use leptos::html::Input;
@@ -24,36 +24,34 @@ use pane::{Dag, Pane, Panes};
 use panel::DagPane;
 use planscope_core::analysis::Analysis;
 use planscope_core::layout::Grouping;
+use planscope_core::model::Plan;
+use planscope_core::units::thousands;
 use props::Props;
 use search::SearchBox;
+use std::sync::Arc;
 pub use sync::Selection;
 use theme::ColorBy;
 
-/// The view's settings, kept in the page state so they survive opening another file.
+/// The view's settings, kept in `Chrome` so they survive opening another file. (The
+/// selection is the user's focus: `Focus::dag`.)
 #[derive(Clone, Copy)]
-pub struct DagState {
+pub struct DagSettings {
     /// None: series above 2,000 nodes, else no grouping.
     pub grouping: RwSignal<Option<Grouping>>,
     pub color: RwSignal<ColorBy>,
     /// Before and after pan and zoom together.
     pub sync: RwSignal<bool>,
-    pub selection: RwSignal<Selection>,
 }
 
-impl DagState {
-    pub fn new() -> DagState {
-        DagState {
-            grouping: RwSignal::new(None),
-            color: RwSignal::new(ColorBy::Gpu),
-            sync: RwSignal::new(true),
-            selection: RwSignal::new(Selection::default()),
-        }
+impl DagSettings {
+    pub fn new() -> DagSettings {
+        DagSettings { grouping: RwSignal::new(None), color: RwSignal::new(ColorBy::Gpu), sync: RwSignal::new(true) }
     }
 }
 
-impl Default for DagState {
-    fn default() -> DagState {
-        DagState::new()
+impl Default for DagSettings {
+    fn default() -> DagSettings {
+        DagSettings::new()
     }
 }
 
@@ -61,8 +59,9 @@ impl Default for DagState {
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub dag: Dag,
-    pub ds: DagState,
-    pub state: State,
+    pub settings: DagSettings,
+    /// The selected nodes (`focus.dag`), the selected GPU and the finding's highlight.
+    pub focus: Focus,
     /// Bumped when a layout changes, so marks are recomputed for the new items.
     pub version: RwSignal<u32>,
     /// The pane keys and search act on.
@@ -70,18 +69,6 @@ pub struct Ctx {
     pub matches: RwSignal<Vec<u32>>,
     pub cursor: RwSignal<Option<usize>>,
     pub search_open: RwSignal<bool>,
-}
-
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn grouping_key(g: Option<Grouping>) -> &'static str {
@@ -111,17 +98,27 @@ fn grouping_from(key: &str) -> Option<Grouping> {
 /// Lays out every pane, one per macrotask, then fits and draws it.
 fn layout_all(ctx: Ctx, grouping: Option<Grouping>) {
     let n = ctx.dag.try_with_value(|d| d.panes.len()).unwrap_or(0);
-    for i in 0..n {
-        if let Some(r) = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.ready)).flatten() {
-            r.set(false);
-        }
+    layout_panes(ctx, (0..n).collect(), grouping);
+}
+
+/// Lays out panes `which`, one per macrotask, then fits and draws each. A pane replaced
+/// meanwhile (a newer rewrite) is left to its own layout.
+fn layout_panes(ctx: Ctx, which: Vec<usize>, grouping: Option<Grouping>) {
+    let jobs: Vec<(usize, Arc<Plan>, RwSignal<bool>)> = ctx
+        .dag
+        .try_with_value(|d| {
+            which.iter().filter_map(|&i| d.panes.get(i).map(|p| (i, p.plan.clone(), p.ready))).collect()
+        })
+        .unwrap_or_default();
+    for (_, _, ready) in &jobs {
+        ready.set(false);
     }
-    let color = ctx.ds.color.get_untracked();
+    let color = ctx.settings.color.get_untracked();
     spawn_local(async move {
-        for i in 0..n {
+        for (i, plan, _) in jobs {
             yield_now().await;
             let done = ctx.dag.try_update_value(|d| {
-                if let Some(p) = d.panes.get_mut(i) {
+                if let Some(p) = d.panes.get_mut(i).filter(|p| Arc::ptr_eq(&p.plan, &plan)) {
                     let g = grouping.unwrap_or_else(|| p.auto_grouping());
                     p.relayout(g, color);
                     p.measure();
@@ -141,7 +138,7 @@ fn fit_all(ctx: Ctx) {
     let active = ctx.active.get_untracked();
     ctx.dag.update_value(|d| {
         for (k, p) in d.panes.iter_mut().enumerate() {
-            if k == active || ctx.ds.sync.get_untracked() {
+            if k == active || ctx.settings.sync.get_untracked() {
                 p.measure();
                 p.fit();
             }
@@ -150,34 +147,62 @@ fn fit_all(ctx: Ctx) {
     request_draw_all(ctx.dag);
 }
 
+/// The view over the open plan's before side, built once per opened plan; the after
+/// pane follows the session's rewrite, so a rewrite never lays the before pane out again.
 #[component]
-pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl IntoView {
-    let ds = state.dag;
+pub fn DagView(before: Analysis) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let focus = expect_context::<Focus>();
+    let settings = expect_context::<Chrome>().dag;
     let ready_before = RwSignal::new(false);
     let ready_after = RwSignal::new(false);
-    let mut panes = vec![Pane::new(Side::Before, before.plan.clone(), ready_before)];
-    if let Some(a) = &after {
-        panes.push(Pane::new(Side::After, a.plan.clone(), ready_after));
-    }
-    let has_after = after.is_some();
-    let dag: Dag = StoredValue::new_local(Panes { panes });
+    let dag: Dag =
+        StoredValue::new_local(Panes { panes: vec![Pane::new(Side::Before, before.plan.clone(), ready_before)] });
     let ctx = Ctx {
         dag,
-        ds,
-        state,
+        settings,
+        focus,
         version: RwSignal::new(0),
         active: RwSignal::new(0),
         matches: RwSignal::new(Vec::new()),
         cursor: RwSignal::new(None),
         search_open: RwSignal::new(false),
     };
-    // A new plan (or rewrite) starts with nothing selected.
-    ds.selection.set(Selection::default());
-    let all_ready = move || ready_before.get() && (!has_after || ready_after.get());
+    let after_plan = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.plan.clone()));
+    let has_after = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).is_some());
+    let all_ready = move || ready_before.get() && (!has_after() || ready_after.get());
+    // The first layout of both panes is `layout_all`'s; later after panes lay out alone.
+    let first_after = StoredValue::new(true);
+    // The after pane: replaced on each rewrite, alone. A new plan (or rewrite) starts with
+    // nothing selected and no search.
+    let after_pane = move || {
+        let plan = after_plan();
+        untrack(|| {
+            focus.dag.set(Selection::default());
+            ctx.matches.set(Vec::new());
+            ctx.cursor.set(None);
+            ctx.active.set(0);
+            ctx.search_open.set(false);
+            dag.update_value(|d| {
+                d.panes.truncate(1);
+                if let Some(p) = &plan {
+                    d.panes.push(Pane::new(Side::After, p.clone(), ready_after));
+                }
+            });
+            if !first_after.get_value() && plan.is_some() {
+                layout_panes(ctx, vec![1], settings.grouping.get_untracked());
+            }
+            first_after.set_value(false);
+            plan.map(|p| {
+                let n = p.nodes.len();
+                view! { <DagPane ctx=ctx index=1 side_key="after" title=format!("After · {} nodes", thousands(n)) nodes=n /> }
+            })
+        })
+    };
 
-    Effect::new(move |_| layout_all(ctx, ds.grouping.get()));
+    Effect::new(move |_| layout_all(ctx, settings.grouping.get()));
     Effect::new(move |prev: Option<ColorBy>| {
-        let c = ds.color.get();
+        let c = settings.color.get();
         if prev.is_some() {
             dag.update_value(|d| d.panes.iter_mut().for_each(|p| p.recolor(c)));
             request_draw_all(dag);
@@ -185,9 +210,9 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
         c
     });
     Effect::new(move |_| {
-        let sel = ds.selection.get();
-        let hl = state.highlight.get();
-        let gpu = state.selected_gpu.get();
+        let sel = focus.dag.get();
+        let hl = focus.highlight.get();
+        let gpu = focus.selected_gpu.get();
         let matches = ctx.matches.get();
         let active = ctx.active.get();
         ctx.version.get();
@@ -252,7 +277,7 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
             "ArrowDown" => act(&|p| p.camera.pan(0.0, -input::KEY_PAN)),
             "+" | "=" => act(&|p| input::zoom_center(p, input::KEY_ZOOM)),
             "-" | "_" => act(&|p| input::zoom_center(p, 1.0 / input::KEY_ZOOM)),
-            "Escape" => ds.selection.set(Selection::default()),
+            "Escape" => focus.dag.set(Selection::default()),
             _ => return,
         }
         e.prevent_default();
@@ -260,12 +285,7 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
     };
 
     let before_plan = before.plan.clone();
-    let after_plan = after.as_ref().map(|a| a.plan.clone());
     let before_title = format!("Before · {} nodes", thousands(before.plan.nodes.len()));
-    let after_pane = after.as_ref().map(|a| {
-        let n = a.plan.nodes.len();
-        view! { <DagPane ctx=ctx index=1 side_key="after" title=format!("After · {} nodes", thousands(n)) nodes=n /> }
-    });
     let before_nodes = before.plan.nodes.len();
     view! {
         <section
@@ -285,8 +305,8 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
                     "Group "
                     <select
                         data-testid="dag-grouping"
-                        on:change=move |ev| ds.grouping.set(grouping_from(&event_target_value(&ev)))
-                        prop:value=move || grouping_key(ds.grouping.get())
+                        on:change=move |ev| settings.grouping.set(grouping_from(&event_target_value(&ev)))
+                        prop:value=move || grouping_key(settings.grouping.get())
                     >
                         <option value="auto">"auto"</option>
                         <option value="none">"none"</option>
@@ -301,9 +321,9 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
                     <select
                         data-testid="dag-color"
                         on:change=move |ev| {
-                            ds.color.set(if event_target_value(&ev) == "stage" { ColorBy::Stage } else { ColorBy::Gpu })
+                            settings.color.set(if event_target_value(&ev) == "stage" { ColorBy::Stage } else { ColorBy::Gpu })
                         }
-                        prop:value=move || ds.color.get().key()
+                        prop:value=move || settings.color.get().key()
                     >
                         <option value="gpu">"by GPU"</option>
                         <option value="stage">"by PP stage"</option>
@@ -313,8 +333,8 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
                     <input
                         type="checkbox"
                         data-testid="dag-sync"
-                        prop:checked=move || ds.sync.get()
-                        on:change=move |ev| ds.sync.set(event_target_checked(&ev))
+                        prop:checked=move || settings.sync.get()
+                        on:change=move |ev| settings.sync.set(event_target_checked(&ev))
                     />
                     " sync panes"
                 </label>
@@ -328,11 +348,11 @@ pub fn DagView(state: State, before: Analysis, after: Option<Analysis>) -> impl 
                 <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · click a stack to expand"</span>
             </header>
             <div class="dag-body">
-                <div class="dag-panes" class:dag-single=!has_after>
+                <div class="dag-panes" class:dag-single=move || !has_after()>
                     <DagPane ctx=ctx index=0 side_key="before" title=before_title nodes=before_nodes />
                     {after_pane}
                 </div>
-                <Props ds=ds before=before_plan after=after_plan />
+                <Props selection=focus.dag before=before_plan after=Signal::derive(after_plan) />
             </div>
         </section>
     }

@@ -5,10 +5,11 @@
 use super::theme::{ColorBy, fill};
 use crate::web::state::Side;
 use leptos::prelude::*;
+use planscope_core::cluster::on_gpu::{first_gpu, max_first_gpu, nodes_on};
 use planscope_core::layout::hit::{SpatialIndex, edge_rects, item_rects};
 use planscope_core::layout::viewport::{Camera, fit_scale};
 use planscope_core::layout::{Grouping, Layout, LayoutOptions, LayoutSession};
-use planscope_core::model::{Placement, Plan};
+use planscope_core::model::Plan;
 use std::collections::HashMap;
 use std::sync::Arc;
 use web_sys::HtmlCanvasElement;
@@ -133,7 +134,7 @@ impl Pane {
     pub fn recolor(&mut self, by: ColorBy) {
         let plan = self.plan.clone();
         let Some(v) = self.view.as_mut() else { return };
-        let max_gpu = plan.nodes.iter().filter_map(|n| first_gpu(&n.placement)).max().unwrap_or(0);
+        let max_gpu = max_first_gpu(&plan);
         let mut index: HashMap<String, u16> = HashMap::new();
         v.colors.clear();
         v.color = v
@@ -277,30 +278,12 @@ impl Pane {
         set(&finding_nodes, FINDING);
         set(matches, MATCH);
         if let Some(g) = gpu {
-            for (n, node) in self.plan.nodes.iter().enumerate() {
-                if on_gpu(&node.placement, g)
-                    && let Some(m) = v.item_of_node.get(n).and_then(|&i| marks.get_mut(i as usize))
-                {
+            for n in nodes_on(&self.plan, g) {
+                if let Some(m) = v.item_of_node.get(n as usize).and_then(|&i| marks.get_mut(i as usize)) {
                     *m |= ON_GPU;
                 }
             }
         }
         self.marks = marks;
-    }
-}
-
-pub fn first_gpu(p: &Placement) -> Option<u32> {
-    match p {
-        Placement::Gpus(s) => s.first(),
-        Placement::Transfer { from, .. } => from.first(),
-        _ => None,
-    }
-}
-
-fn on_gpu(p: &Placement, gpu: u32) -> bool {
-    match p {
-        Placement::Gpus(s) => s.contains(gpu),
-        Placement::Transfer { from, to } => from.contains(gpu) || to.contains(gpu),
-        _ => false,
     }
 }

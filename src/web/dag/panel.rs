@@ -53,7 +53,7 @@ fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<u32>, sx: f64,
     if let Some(r) = pane_ready {
         r.set(false);
     }
-    let color = ctx.ds.color.get_untracked();
+    let color = ctx.settings.color.get_untracked();
     spawn_local(async move {
         yield_now().await;
         ctx.dag.update_value(|d| {

@@ -1,7 +1,7 @@
 //! The selected node's properties: every field, attrs as key/value. All values are
 //! rendered as text nodes, so ids or labels holding markup stay text.
 
-use super::DagState;
+use super::Selection;
 use crate::web::state::Side;
 use leptos::prelude::*;
 use planscope_core::model::{Node, Plan};
@@ -41,13 +41,13 @@ fn attr_text(v: &serde_json::Value) -> String {
 }
 
 #[component]
-pub fn Props(ds: DagState, before: Arc<Plan>, after: Option<Arc<Plan>>) -> impl IntoView {
+pub fn Props(selection: RwSignal<Selection>, before: Arc<Plan>, after: Signal<Option<Arc<Plan>>>) -> impl IntoView {
     let body = move || {
-        let sel = ds.selection.get();
+        let sel = selection.get();
         let (side, idx) = sel.primary?;
         let plan = match side {
             Side::Before => before.clone(),
-            Side::After => after.clone()?,
+            Side::After => after.get()?,
         };
         let node = plan.nodes.get(idx as usize)?.clone();
         let others = if side == Side::Before { sel.after.len() } else { sel.before.len() };
@@ -64,7 +64,7 @@ pub fn Props(ds: DagState, before: Arc<Plan>, after: Option<Arc<Plan>>) -> impl 
         Some(view! {
             <header class="dag-props-head">
                 <h3>{format!("{} node", if side == Side::Before { "Before" } else { "After" })}</h3>
-                <button class="dag-props-close" aria-label="Close" on:click=move |_| ds.selection.set(Default::default())>
+                <button class="dag-props-close" aria-label="Close" on:click=move |_| selection.set(Default::default())>
                     "×"
                 </button>
             </header>

@@ -4,9 +4,9 @@
 
 use super::Ctx;
 use super::frame::request_draw_all;
-use super::pane::first_gpu;
 use crate::web::state::Side;
 use leptos::prelude::*;
+use planscope_core::cluster::on_gpu::first_gpu;
 use planscope_core::counterpart::Counterparts;
 use planscope_core::layout::viewport::Camera;
 
@@ -28,7 +28,7 @@ impl Selection {
 /// its GPU in the cluster grids; with sync on, the other pane centres on the counterpart.
 pub fn select(ctx: Ctx, i: usize, node: Option<u32>) {
     let Some(node) = node else {
-        ctx.ds.selection.set(Selection::default());
+        ctx.focus.dag.set(Selection::default());
         return;
     };
     let plans = ctx.dag.try_with_value(|d| d.panes.iter().map(|p| (p.side, p.plan.clone())).collect::<Vec<_>>());
@@ -50,12 +50,12 @@ pub fn select(ctx: Ctx, i: usize, node: Option<u32>) {
     } else {
         sel.after = vec![node];
     }
-    ctx.ds.selection.set(sel);
+    ctx.focus.dag.set(sel);
     if let Some(gpu) = plan.nodes.get(node as usize).and_then(|n| first_gpu(&n.placement)) {
-        ctx.state.selected_gpu.set(Some(gpu));
+        ctx.focus.selected_gpu.set(Some(gpu));
     }
     if let Some(n) = other_first
-        && ctx.ds.sync.get_untracked()
+        && ctx.settings.sync.get_untracked()
     {
         let other = 1 - i.min(1);
         ctx.dag.update_value(|d| {
@@ -72,7 +72,7 @@ pub fn select(ctx: Ctx, i: usize, node: Option<u32>) {
 
 /// After pane `from` moved: with sync on, the other panes take the same relative view.
 pub fn follow(ctx: Ctx, from: usize) {
-    if ctx.ds.sync.get_untracked() {
+    if ctx.settings.sync.get_untracked() {
         ctx.dag.update_value(|d| {
             let Some(src) = d.panes.get(from) else { return };
             let Some(v) = &src.view else { return };

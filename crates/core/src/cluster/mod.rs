@@ -2,7 +2,10 @@
 //! numbers a cell can be coloured by. Pure data from a plan and its report; the page
 //! only draws it.
 
+pub mod caption;
 pub mod geometry;
+pub mod navigate;
+pub mod on_gpu;
 mod palette;
 mod shade;
 

@@ -68,14 +68,7 @@ fn legend(out: &mut String, metric: Metric) {
 fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metric) {
     let geo = Geometry::of(c);
     let used = c.used();
-    let hidden = c.hidden_gpus;
-    let caption = format!(
-        "{used} of {} GPUs busy · {} servers × {} GPUs{}",
-        c.gpus as u64 + hidden as u64,
-        c.servers(),
-        c.per_server,
-        if hidden > 0 { format!(" · first {} drawn", c.gpus) } else { String::new() }
-    );
+    let caption = crate::cluster::caption::caption(c);
     let _ = writeln!(
         out,
         "<figure class=\"side gpu-grid-wrap\" data-side=\"{key}\"><h3 class=\"side-title\">{}</h3>\

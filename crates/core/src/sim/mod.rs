@@ -4,6 +4,9 @@
 //! a collective takes its alpha-beta time on the communication streams of its group.
 //! Linear in nodes plus edges plus GPUs per multi-GPU node.
 
+pub mod time_window;
+pub mod timeline;
+
 use crate::cost::comm::{collective_time, crosses_servers};
 use crate::cost::{Constants, NodeWork};
 use crate::graph::Graph;
