@@ -5,10 +5,12 @@ use super::dag::DagView;
 use super::findings::Findings;
 use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
 use super::header::Header;
+use super::modifications::Modifications;
 use super::state::{Opened, Side, State};
 use super::timeline::Timeline;
 use super::utilization::Utilization;
 use leptos::prelude::*;
+use planscope_core::view::Refusal;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -100,7 +102,7 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
         Some(Ok(a)) => {
             let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
             let title = format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default());
-            let mods = a.modifications.clone();
+            let mods = planscope_core::view::modifications(&a.modifications);
             view! {
                 <section class="card side after" aria-label="After">
                     <header class="section-head">
@@ -108,21 +110,24 @@ fn Workspace(state: State, opened: Opened) -> impl IntoView {
                         <span class="muted">{verdict}</span>
                     </header>
                     <GpuGrid state=state side=Side::After cluster=a.analysis.cluster.clone() />
-                    <details class="modifications" data-testid="modifications">
-                        <summary>{format!("Required modifications ({})", mods.len())}</summary>
-                        <ul>{mods.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                    </details>
+                    <Modifications mods=mods />
                 </section>
             }
             .into_any()
         }
-        Some(Err(msg)) => view! {
-            <section class="card side after" aria-label="After">
-                <header class="section-head"><h2>"After"</h2></header>
-                <p class="muted" data-testid="after-error">{format!("No rewrite: {msg}")}</p>
-            </section>
+        Some(Err(e)) => {
+            let refusal = Refusal::of(&e);
+            view! {
+                <section class="card side after" aria-label="After">
+                    <header class="section-head"><h2>"After"</h2></header>
+                    <div class="muted" data-testid="after-error">
+                        <p>{format!("No rewrite: {}", refusal.head)}</p>
+                        <ul>{refusal.rules.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                    </div>
+                </section>
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! {
             <section class="card side after" aria-label="After">
                 <header class="section-head"><h2>"After"</h2></header>

@@ -4,6 +4,7 @@
 use super::gpu_grid::GpuGrid;
 use super::state::{Side, State};
 use leptos::prelude::*;
+use planscope_core::view::{Capped, NODES_SHOWN};
 
 #[component]
 pub fn Review(state: State) -> impl IntoView {
@@ -16,9 +17,9 @@ pub fn Review(state: State) -> impl IntoView {
         let after = opened.after.clone().and_then(Result::ok);
         let sev = format!("{:?}", f.severity).to_lowercase();
         let nodes = (!f.nodes.is_empty()).then(|| {
-            let more = f.nodes_count.saturating_sub(f.nodes.len());
-            let tail = if more > 0 { format!(" … +{more}") } else { String::new() };
-            view! { <p class="review-nodes"><span class="muted">"nodes "</span><code>{f.nodes.join(", ")}</code>{tail}</p> }
+            let nodes = Capped::of(&f.nodes, NODES_SHOWN);
+            let tail = nodes.tail().map(|t| format!(" {t}"));
+            view! { <p class="review-nodes"><span class="muted">"nodes "</span><code>{nodes.shown.join(", ")}</code>{tail}</p> }
         });
         Some(view! {
             <div class="review-step">

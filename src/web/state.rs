@@ -10,6 +10,7 @@ use planscope_core::cluster::Metric;
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::model::Strategy;
 use planscope_core::read::read_plan;
+use planscope_core::rewrite::RewriteError;
 use planscope_core::share::{ShownSide, ViewState};
 use planscope_core::summary::Summary;
 use planscope_core::units;
@@ -26,7 +27,7 @@ pub struct Opened {
     pub target: Option<Strategy>,
     pub before: Analysis,
     /// The rewrite to the target strategy: none asked for yet, done, or why it can't be.
-    pub after: Option<Result<After, String>>,
+    pub after: Option<Result<After, RewriteError>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -219,7 +220,7 @@ impl State {
                 });
                 self.error.set(None);
             }
-            Err(msg) => self.error.set(Some(msg)),
+            Err(e) => self.error.set(Some(e.to_string())),
         }
     }
 

@@ -22,4 +22,5 @@ pub mod share;
 pub mod sim;
 pub mod summary;
 pub mod units;
+pub mod view;
 pub mod write;

@@ -9,7 +9,7 @@ mod resources;
 mod strategy;
 mod structure;
 
-pub use report::{Code, Finding, LIST_CAP, Report, Severity, Verdict};
+pub use report::{Code, Finding, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};

@@ -1,0 +1,110 @@
+//! The findings panel: verdict, tally and findings grouped by severity, each with its
+//! message, its node ids (the first `NODES_SHOWN`, then how many more), GPUs and fix.
+
+use super::{Capped, NODES_SHOWN};
+use crate::check::report::gpu_ranges;
+use crate::check::{Finding, Report, Severity, Verdict};
+use crate::units::plural;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingsPanel {
+    pub verdict: Verdict,
+    /// `2 errors · 1 warning · 0 notes`.
+    pub tally: String,
+    /// Errors, warnings, notes; severities without findings left out.
+    pub groups: Vec<SeverityGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeverityGroup {
+    pub severity: Severity,
+    /// `error`, `warning`, `info`: the class the group is styled by.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub items: Vec<FindingView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingView {
+    /// Its index in `Report::findings`.
+    pub index: usize,
+    pub code: &'static str,
+    pub message: String,
+    pub nodes: Capped<String>,
+    /// `None` without GPUs.
+    pub gpus: Option<GpuList>,
+    pub fix: Option<String>,
+}
+
+/// A finding's GPUs as ranges (`3–127`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuList {
+    pub ranges: String,
+    /// How many in all, when the list was cut.
+    pub all: Option<usize>,
+}
+
+impl GpuList {
+    /// ` (4100 in all)` when the list was cut.
+    pub fn tail(&self) -> String {
+        self.all.map_or_else(String::new, |n| format!(" ({n} in all)"))
+    }
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+        }
+    }
+
+    /// The CSS class both views style it with.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Pass => "verdict pass",
+            Verdict::Fail => "verdict fail",
+        }
+    }
+}
+
+pub fn findings_panel(report: &Report) -> FindingsPanel {
+    let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
+    let tally = format!(
+        "{} · {} · {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "note")
+    );
+    let groups = [
+        (Severity::Error, "error", "Errors"),
+        (Severity::Warning, "warning", "Warnings"),
+        (Severity::Info, "info", "Notes"),
+    ]
+    .into_iter()
+    .filter_map(|(severity, key, title)| {
+        let items: Vec<FindingView> = report
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.severity == severity)
+            .map(|(i, f)| finding(i, f))
+            .collect();
+        (!items.is_empty()).then_some(SeverityGroup { severity, key, title, items })
+    })
+    .collect();
+    FindingsPanel { verdict: report.verdict, tally, groups }
+}
+
+fn finding(index: usize, f: &Finding) -> FindingView {
+    let gpus = (f.gpus_count > 0)
+        .then(|| GpuList { ranges: gpu_ranges(&f.gpus), all: (f.gpus_count > f.gpus.len()).then_some(f.gpus_count) });
+    FindingView {
+        index,
+        code: f.code.as_str(),
+        message: f.message.clone(),
+        nodes: Capped::of(&f.nodes, NODES_SHOWN),
+        gpus,
+        fix: (!f.fix.is_empty()).then(|| f.fix.clone()),
+    }
+}
