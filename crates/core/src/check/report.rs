@@ -240,3 +240,19 @@ pub fn gpu_ranges(gpus: &[u32]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_keep_every_node_and_say_how_many() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("n{i}")).collect();
+        let f = Finding::error(Code::NoInput, "m").nodes(ids.iter());
+        assert_eq!(f.nodes, ids);
+        assert_eq!(f.nodes_count(), 1000);
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["nodes_count"], 1000);
+        assert_eq!(json["nodes"].as_array().map(Vec::len), Some(1000));
+    }
+}

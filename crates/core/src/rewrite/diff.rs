@@ -472,6 +472,70 @@ fn meta_changes(src: &Plan, out: &Plan) -> Vec<MetaChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::examples::SEED_EP64_TP2;
+    use crate::model::Strategy;
+    use crate::read::read_plan;
+    use crate::rewrite::{Target, rewrite};
+
+    fn counted(d: &Diff, action: Action) -> usize {
+        d.groups_of(action).map(DiffGroup::count).sum()
+    }
+
+    fn ids(d: &Diff, action: Action) -> Vec<String> {
+        d.groups_of(action).flat_map(|g| g.nodes().iter().cloned()).collect()
+    }
+
+    #[test]
+    fn the_seed_rewritten_to_ep64_tp2_is_typed_groups_that_count_every_node() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let d = rewrite(&plan, &Target::new(Strategy::parse("EP64_TP2").unwrap())).unwrap().diff;
+        // Every node added, removed or moved is in exactly one group of its action.
+        assert_eq!(counted(&d, Action::Add), d.added.len());
+        assert_eq!(counted(&d, Action::Remove), d.removed.len());
+        assert_eq!(counted(&d, Action::Move), d.moved.len());
+        assert_eq!(counted(&d, Action::Change), d.changed.len());
+        assert_eq!(counted(&d, Action::Rewire), d.edges_added + d.edges_removed);
+        let mut added = ids(&d, Action::Add);
+        added.sort();
+        let mut expected = d.added.clone();
+        expected.sort();
+        assert_eq!(added, expected);
+        assert_eq!(d.changes(), d.added.len() + d.removed.len() + d.edges_added + d.edges_removed + d.meta.len());
+        // The 2048 expert shards are one group that keeps every id and names its GPUs.
+        let shards = d
+            .groups
+            .iter()
+            .find(|g| matches!(g, DiffGroup::Nodes { action: Action::Add, what: What::ExpertShard, .. }))
+            .expect("a group of added expert shards");
+        let DiffGroup::Nodes { pattern, nodes, gpus, .. } = shards else { unreachable!() };
+        assert_eq!(pattern, "expert_<e>_<t>_layer_<l>");
+        assert_eq!(nodes.len(), 2048);
+        assert_eq!((gpus.first(), gpus.last(), gpus.len()), (Some(0), Some(127), 128));
+        assert!(d.groups.iter().any(|g| matches!(
+            g,
+            DiffGroup::Nodes { action: Action::Remove, what: What::ExpertShard, nodes, .. } if nodes == &["expert_2"]
+        )));
+        assert!(d.notes.iter().any(|n| matches!(n, Note::PerGpuCopies { template, .. } if template == "embed_1")));
+        // The CLI's text is a rendering of those groups.
+        assert!(d.render_text().contains(&format!("  - {shards}\n")));
+        assert!(
+            shards.to_string().starts_with("add 2048 expert shards expert_<e>_<t>_layer_<l> (expert_0_0_layer_0, ")
+        );
+    }
+
+    #[test]
+    fn a_node_on_another_gpu_is_a_move_group_from_to() {
+        let src = read_plan("digraph { in -> a -> out; a [label=\"A\\nGPU: 0\"] }").unwrap();
+        let out = read_plan("digraph { in -> a -> out; a [label=\"A\\nGPU: 3\"] }").unwrap();
+        let d = diff(&src, &out, Vec::new());
+        assert_eq!(d.moved.len(), 1);
+        assert_eq!(counted(&d, Action::Move), 1);
+        let g = d.groups_of(Action::Move).next().unwrap();
+        assert!(
+            matches!(g, DiffGroup::Moved { from, to, .. } if from == &GpuSet::single(0) && to == &GpuSet::single(3))
+        );
+        assert!(g.to_string().ends_with(": GPUs 0 → 3"), "{g}");
+    }
 
     #[test]
     fn patterns_name_their_numbers() {

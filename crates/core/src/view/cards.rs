@@ -47,3 +47,26 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
         card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Request, after_side, analyze};
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+    use std::sync::Arc;
+
+    #[test]
+    fn cards_show_before_and_the_way_after_goes() {
+        let before = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let only = cards(&before, None);
+        let keys: Vec<&str> = only.iter().map(|c| c.key).collect();
+        assert_eq!(keys, ["gpus", "balance", "step", "memory"]);
+        assert!(only.iter().all(|c| c.after.is_none()));
+        let s = before.strategy.unwrap();
+        let after = after_side(&before, s, &Request::default()).unwrap();
+        let both = cards(&before, Some(&after.analysis));
+        assert_eq!(both[0].before, "3");
+        assert_eq!(both[0].after, Some(Delta { value: "128".into(), change: Change::Better }));
+    }
+}

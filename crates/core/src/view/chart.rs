@@ -159,3 +159,30 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod charts {
+    use super::*;
+    use crate::analysis::{Request, after_side, analyze};
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+    use std::sync::Arc;
+
+    #[test]
+    fn both_sides_share_one_scale_and_place_a_bar_per_gpu() {
+        let before = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let after = after_side(&before, before.strategy.unwrap(), &Request::default()).unwrap();
+        let cs = charts(&before, Some(&after.analysis));
+        let busy = cs.iter().find(|c| c.key == "util-busy").unwrap();
+        assert_eq!(busy.gpus, 128);
+        assert_eq!(busy.after.len(), 128);
+        assert!(!busy.before.is_empty());
+        let max = busy.before.iter().chain(&busy.after).map(|b| b.height).fold(0.0, f64::max);
+        assert!(max <= HEIGHT && max > 0.0);
+        for b in busy.before.iter().chain(&busy.after) {
+            assert!((b.y + b.height - HEIGHT).abs() < 1e-9, "bars stand on the axis");
+            assert!(b.x >= b.gpu as f64 * WIDTH_PER_GPU && b.x < (b.gpu + 1) as f64 * WIDTH_PER_GPU);
+        }
+        assert_eq!(busy.axis()[2], "0");
+    }
+}

@@ -108,3 +108,38 @@ fn finding(index: usize, f: &Finding) -> FindingView {
         fix: (!f.fix.is_empty()).then(|| f.fix.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Code, Finding, Metrics};
+    use crate::view::NODES_SHOWN;
+
+    #[test]
+    fn findings_are_grouped_by_severity_with_their_node_lists_capped_once() {
+        let many: Vec<String> = (0..100).map(|i| format!("n{i}")).collect();
+        let report = Report::new(
+            Metrics::default(),
+            vec![
+                Finding::warning(Code::GpuUnderuse, "w").gpus([0, 1, 2, 5]),
+                Finding::error(Code::NoInput, "e").nodes(many.iter()).fix("add an input"),
+                Finding::error(Code::Cycle, "c").nodes(["a", "b"]),
+            ],
+        );
+        let p = findings_panel(&report);
+        assert_eq!(p.verdict, Verdict::Fail);
+        assert_eq!(p.tally, "2 errors · 1 warning · 0 notes");
+        let keys: Vec<&str> = p.groups.iter().map(|g| g.key).collect();
+        assert_eq!(keys, ["error", "warning"]);
+        let errors = &p.groups[0].items;
+        let no_input = errors.iter().find(|f| f.code == "NO_INPUT").unwrap();
+        assert_eq!(no_input.nodes.shown.len(), NODES_SHOWN);
+        assert_eq!(no_input.nodes.more, 100 - NODES_SHOWN);
+        assert_eq!(no_input.fix.as_deref(), Some("add an input"));
+        assert_eq!(report.findings[no_input.index].nodes.len(), 100, "the finding keeps them all");
+        let cycle = errors.iter().find(|f| f.code == "CYCLE").unwrap();
+        assert_eq!((cycle.nodes.shown.len(), cycle.nodes.more), (2, 0));
+        let underuse = &p.groups[1].items[0];
+        assert_eq!(underuse.gpus, Some(GpuList { ranges: "0–2, 5".into(), all: None }));
+    }
+}

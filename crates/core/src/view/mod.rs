@@ -40,3 +40,18 @@ impl<T> Capped<T> {
         (self.more > 0).then(|| format!("… and {} more", self.more))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Capped;
+
+    #[test]
+    fn a_capped_list_says_how_many_more() {
+        let ids: Vec<u32> = (0..30).collect();
+        let c = Capped::of(&ids, 24);
+        assert_eq!((c.shown.len(), c.more), (24, 6));
+        assert_eq!(c.tail().as_deref(), Some("… and 6 more"));
+        let whole = Capped::of(&ids[..3], 24);
+        assert_eq!((whole.tail(), whole.shown, whole.more), (None, vec![0, 1, 2], 0));
+    }
+}

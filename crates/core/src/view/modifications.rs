@@ -64,3 +64,59 @@ pub fn of_diff(d: &Diff) -> ModificationsView {
         notes: d.notes.iter().map(ToString::to_string).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Request, after_side, analyze};
+    use crate::examples::SEED_EP64_TP2;
+    use crate::model::Strategy;
+    use crate::read::read_plan;
+    use std::sync::Arc;
+
+    #[test]
+    fn modifications_are_grouped_by_action_and_counted_in_changes() {
+        let before = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let s = Strategy::parse("EP64_TP2").unwrap();
+        let after = after_side(&before, s, &Request::default()).unwrap();
+        let Modifications::Rewrite(d) = &after.modifications else { panic!("the seed needs a rewrite") };
+        let v = modifications(&after.modifications);
+        assert_eq!(v.changes, d.changes());
+        let order: Vec<Action> = v.actions.iter().map(|a| a.action).collect();
+        assert_eq!(order, [Action::Remove, Action::Add, Action::Rewire]);
+        let changes = |a: Action| v.actions.iter().find(|g| g.action == a).map_or(0, |g| g.changes);
+        assert_eq!(changes(Action::Remove), d.removed.len());
+        assert_eq!(changes(Action::Add), d.added.len());
+        assert_eq!(changes(Action::Rewire), d.edges_added + d.edges_removed);
+        // Lines are groups, far fewer than the changes they stand for.
+        let add = v.actions.iter().find(|g| g.action == Action::Add).unwrap();
+        assert_eq!(add.lines.shown.len(), d.groups_of(Action::Add).count());
+        assert!(add.lines.shown.len() < 20 && add.changes > 10_000);
+        assert!(v.lead.starts_with("Required modifications: "));
+        assert_eq!(v.meta, ["set other meta fields (the given constants)"]);
+        assert_eq!(v.notes.len(), d.notes.len());
+        // A plan that already verifies clean needs none.
+        let none = modifications(&Modifications::None(s));
+        assert_eq!((none.changes, none.actions.len()), (0, 0));
+        assert!(none.lead.starts_with("No modifications needed"));
+    }
+
+    #[test]
+    fn long_actions_list_their_first_groups_and_how_many_more() {
+        use crate::rewrite::{DiffGroup, What};
+        let groups = (0..GROUPS_SHOWN + 5)
+            .map(|i| DiffGroup::Nodes {
+                action: Action::Add,
+                pattern: format!("x{i}"),
+                what: What::Gate,
+                nodes: vec![format!("x{i}"), format!("y{i}")],
+                gpus: crate::model::GpuSet::single(0),
+            })
+            .collect();
+        let d = Diff { groups, ..Diff::default() };
+        let v = of_diff(&d);
+        assert_eq!(v.actions[0].lines.shown.len(), GROUPS_SHOWN);
+        assert_eq!(v.actions[0].lines.more, 5);
+        assert_eq!(v.actions[0].changes, 2 * (GROUPS_SHOWN + 5));
+    }
+}
