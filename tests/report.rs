@@ -217,3 +217,21 @@ fn every_readable_corpus_plan_renders_self_contained() {
     }
     eprintln!("{rendered} corpus reports; slowest render {:.1} ms: {}", slowest.0 * 1e3, slowest.1);
 }
+
+#[test]
+fn the_required_modifications_are_headed_by_action_with_their_change_counts() {
+    use planscope_core::analysis::Modifications;
+    let (input, html) = example_report();
+    let Some(Ok(after)) = &input.after else { panic!("the example rewrites") };
+    let Modifications::Rewrite(d) = &after.modifications else { panic!("the example needs changes") };
+    let head = |key: &str, title: &str, n: usize| {
+        format!("<h3 class=\"mod-head\" data-action=\"{key}\">{title}<span class=\"count\">{n}</span></h3>")
+    };
+    assert!(html.contains(&head("remove", "Remove", d.removed.len())), "remove heading");
+    assert!(html.contains(&head("add", "Add", d.added.len())), "add heading");
+    assert!(html.contains(&head("rewire", "Rewire", d.edges_added + d.edges_removed)), "rewire heading");
+    for g in &d.groups {
+        let line = format!("<li>{}</li>", planscope_core::report::esc(&g.to_string()));
+        assert!(html.contains(&line), "group {g} listed");
+    }
+}

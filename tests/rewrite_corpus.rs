@@ -47,7 +47,10 @@ fn corpus_rewrites_verify_clean_or_explain() {
                 clean += 1;
             }
             Err(e) => {
-                assert!(!e.rules.is_empty() && e.rules.iter().all(|r| !r.trim().is_empty()), "{name}: {e:?}");
+                assert!(
+                    !e.rules.is_empty() && e.rules.iter().all(|r| !r.to_string().trim().is_empty()),
+                    "{name}: {e:?}"
+                );
                 eprintln!("{name} → {s}: refused: {e}");
                 refused += 1;
             }

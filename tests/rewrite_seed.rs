@@ -68,7 +68,10 @@ fn too_few_gpus_names_the_rule() {
     let (plan, cond) = seed();
     let e = rewrite(&plan, &target("EP64_TP2", Some(96), &cond)).unwrap_err();
     assert!(
-        e.rules.iter().any(|r| r.contains("EP64×TP2 needs") && r.contains("128 GPUs but the cluster has 96")),
+        e.rules
+            .iter()
+            .map(ToString::to_string)
+            .any(|r| r.contains("EP64×TP2 needs") && r.contains("128 GPUs but the cluster has 96")),
         "{e}"
     );
 }

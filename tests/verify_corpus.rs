@@ -73,8 +73,8 @@ fn final_deployment_dag_names_its_65_sources_and_sinks() {
     let no_in = r.find(Code::NoInput).expect("NO_INPUT");
     let no_out = r.find(Code::NoOutput).expect("NO_OUTPUT");
     // 65 sources = the plan input + 64 orphans; 65 sinks = the plan output + 64 dead ends.
-    assert_eq!(no_in.nodes_count, 64, "{:?}", no_in.nodes);
-    assert_eq!(no_out.nodes_count, 64, "{:?}", no_out.nodes);
+    assert_eq!(no_in.nodes_count(), 64, "{:?}", no_in.nodes);
+    assert_eq!(no_out.nodes_count(), 64, "{:?}", no_out.nodes);
     assert!(no_in.nodes.iter().all(|n| n.starts_with("aggregation_")), "{:?}", no_in.nodes);
     assert!(no_out.nodes.iter().all(|n| n.starts_with("ep_routing_")), "{:?}", no_out.nodes);
     assert!(no_in.fix.contains("ep_routing_") && no_in.fix.contains("-> aggregation_"), "{}", no_in.fix);
@@ -88,7 +88,7 @@ fn index() -> Vec<serde_json::Value> {
 fn check_cycle(file: &str, plan: &Plan, r: &Report) {
     let f = r.find(Code::Cycle).unwrap_or_else(|| panic!("{file}: cyclic but no CYCLE finding"));
     let path = &f.nodes;
-    assert!(!path.is_empty() && path.len() == f.nodes_count);
+    assert!(!path.is_empty() && path.len() == f.nodes_count());
     let edges: std::collections::HashSet<(&str, &str)> =
         plan.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
     for i in 0..path.len() {

@@ -291,5 +291,5 @@ fn deep_chain_does_not_overflow() {
     }
     p.edges.push(Edge::data("n199999", "n0"));
     let r = run(&p, &VerifyOptions::default());
-    assert_eq!(r.find(Code::Cycle).unwrap().nodes_count, 200_000);
+    assert_eq!(r.find(Code::Cycle).unwrap().nodes_count(), 200_000);
 }

@@ -5,6 +5,7 @@ use super::out::{say, say_raw};
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
 use planscope_core::check::{Report, Severity, VerifyOptions, verify};
 use planscope_core::model::Strategy;
+use planscope_core::view::{Capped, NODES_SHOWN};
 use std::path::{Path, PathBuf};
 
 pub const EXIT_FINDINGS: u8 = 1;
@@ -77,9 +78,9 @@ fn render_text(file: &Path, report: &Report) -> String {
         for f in report.findings.iter().filter(|f| f.severity == sev) {
             let _ = writeln!(out, "\n{:<7} {}  {}", format!("{sev:?}").to_lowercase(), f.code.as_str(), f.message);
             if !f.nodes.is_empty() {
-                let more = f.nodes_count.saturating_sub(f.nodes.len());
-                let tail = if more > 0 { format!(" … and {more} more") } else { String::new() };
-                let _ = writeln!(out, "        nodes: {}{tail}", f.nodes.join(", "));
+                let nodes = Capped::of(&f.nodes, NODES_SHOWN);
+                let tail = nodes.tail().map_or_else(String::new, |t| format!(" {t}"));
+                let _ = writeln!(out, "        nodes: {}{tail}", nodes.shown.join(", "));
             }
             if !f.gpus.is_empty() {
                 let shown = planscope_core::check::report::gpu_ranges(&f.gpus);

@@ -6,11 +6,13 @@ use super::dag::DagView;
 use super::findings::Findings;
 use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
 use super::header::Header;
+use super::modifications::Modifications;
 use super::state::{Chrome, Focus, Opened, Rewrite, Session, Side};
 use super::timeline::Timeline;
 use super::utilization::Utilization;
 use leptos::prelude::*;
 use planscope_core::share::ShownSide;
+use planscope_core::view::Refusal;
 use std::sync::Arc;
 
 #[component]
@@ -101,7 +103,7 @@ fn after_card(after: Option<Rewrite>) -> AnyView {
         Some(Ok(a)) => {
             let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
             let title = format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default());
-            let mods = a.modifications.clone();
+            let mods = planscope_core::view::modifications(&a.modifications);
             view! {
                 <section class="card side after" aria-label="After">
                     <header class="section-head">
@@ -109,21 +111,24 @@ fn after_card(after: Option<Rewrite>) -> AnyView {
                         <span class="muted">{verdict}</span>
                     </header>
                     <GpuGrid side=Side::After cluster=a.analysis.cluster.clone() />
-                    <details class="modifications" data-testid="modifications">
-                        <summary>{format!("Required modifications ({})", mods.len())}</summary>
-                        <ul>{mods.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                    </details>
+                    <Modifications mods=mods />
                 </section>
             }
             .into_any()
         }
-        Some(Err(msg)) => view! {
-            <section class="card side after" aria-label="After">
-                <header class="section-head"><h2>"After"</h2></header>
-                <p class="muted" data-testid="after-error">{format!("No rewrite: {msg}")}</p>
-            </section>
+        Some(Err(e)) => {
+            let refusal = Refusal::of(&e);
+            view! {
+                <section class="card side after" aria-label="After">
+                    <header class="section-head"><h2>"After"</h2></header>
+                    <div class="muted" data-testid="after-error">
+                        <p>{format!("No rewrite: {}", refusal.head)}</p>
+                        <ul>{refusal.rules.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                    </div>
+                </section>
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! {
             <section class="card side after" aria-label="After">
                 <header class="section-head"><h2>"After"</h2></header>

@@ -1,88 +1,70 @@
-//! The findings panel: grouped by severity, each with its message, nodes and fix.
+//! The findings panel: grouped by severity, each with its message, nodes and fix, from the
+//! core's view model (`planscope_core::view`), as the report shows them.
 //! Choosing a finding highlights its GPUs and nodes in the other views.
 
 use super::state::Focus;
 use leptos::prelude::*;
-use planscope_core::check::{Finding, Report, Severity};
-use planscope_core::units::plural;
+use planscope_core::check::Report;
+use planscope_core::view::{FindingView, findings_panel};
 use std::sync::Arc;
 
 #[component]
 pub fn Findings(report: Arc<Report>) -> impl IntoView {
-    let verdict_pass = report.errors().next().is_none();
-    let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
-    let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
-    let groups = [(Severity::Error, "Errors"), (Severity::Warning, "Warnings"), (Severity::Info, "Notes")]
+    let panel = findings_panel(&report);
+    let verdict = panel.verdict;
+    let groups = panel
+        .groups
         .into_iter()
-        .filter_map(|(sev, title)| {
-            let items: Vec<(usize, Finding)> =
-                report.findings.iter().cloned().enumerate().filter(|(_, f)| f.severity == sev).collect();
-            if items.is_empty() {
-                return None;
-            }
-            let sev_key = severity_key(sev);
-            Some(view! {
-                <section class=format!("finding-group {sev_key}")>
-                    <h3>{title}<span class="count">{items.len()}</span></h3>
-                    {items.into_iter().map(|(i, f)| view! { <FindingItem index=i finding=f /> }).collect_view()}
+        .map(|g| {
+            let count = g.items.len();
+            let items =
+                g.items.into_iter().map(|f| view! { <FindingItem report=report.clone() finding=f /> }).collect_view();
+            view! {
+                <section class=format!("finding-group {}", g.key)>
+                    <h3>{g.title}<span class="count">{count}</span></h3>
+                    {items}
                 </section>
-            })
+            }
         })
         .collect_view();
     view! {
         <aside class="card findings" data-testid="findings" aria-label="Findings">
             <header class="findings-head">
                 <h2>"Findings"</h2>
-                <span class=if verdict_pass { "verdict pass" } else { "verdict fail" } data-testid="verdict">
-                    {if verdict_pass { "PASS" } else { "FAIL" }}
-                </span>
+                <span class=verdict.class() data-testid="verdict">{verdict.word()}</span>
             </header>
-            <p class="muted tally">
-                {format!("{} · {} · {}", plural(errors, "error"), plural(warnings, "warning"), plural(infos, "note"))}
-            </p>
+            <p class="muted tally">{panel.tally}</p>
             {groups}
         </aside>
     }
 }
 
-fn severity_key(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 #[component]
-fn FindingItem(index: usize, finding: Finding) -> impl IntoView {
+fn FindingItem(report: Arc<Report>, finding: FindingView) -> impl IntoView {
     let focus = expect_context::<Focus>();
-    let gpus = finding.gpus.clone();
-    let nodes = finding.nodes.clone();
-    let toggle = move || focus.toggle_finding(index, &gpus, &nodes);
+    let index = finding.index;
+    // The whole lists light up, not just the ids shown.
+    let toggle = move || {
+        if let Some(f) = report.findings.get(index) {
+            focus.toggle_finding(index, &f.gpus, &f.nodes);
+        }
+    };
     let toggle_key = toggle.clone();
     let active = move || focus.highlight.with(|h| h.finding == Some(index));
-    let nodes_line = (!finding.nodes.is_empty()).then(|| {
-        let shown: Vec<String> = finding.nodes.iter().take(12).cloned().collect();
-        let rest = finding.nodes_count.saturating_sub(shown.len());
-        let tail = if rest > 0 { format!(" … +{rest}") } else { String::new() };
-        view! { <p class="finding-nodes"><span class="muted">"nodes "</span><code>{shown.join(", ")}</code>{tail}</p> }
+    let nodes_line = (!finding.nodes.shown.is_empty()).then(|| {
+        let tail = finding.nodes.tail().map(|t| format!(" {t}"));
+        view! { <p class="finding-nodes"><span class="muted">"nodes "</span><code>{finding.nodes.shown.join(", ")}</code>{tail}</p> }
     });
-    let gpus_line = (finding.gpus_count > 0).then(|| {
-        let text = planscope_core::check::report::gpu_ranges(&finding.gpus);
-        let more = if finding.gpus_count > finding.gpus.len() {
-            format!(" ({} in all)", finding.gpus_count)
-        } else {
-            String::new()
-        };
-        view! { <p class="finding-gpus"><span class="muted">"GPUs "</span><code>{text}</code>{more}</p> }
+    let gpus_line = finding.gpus.map(|g| {
+        let tail = g.tail();
+        view! { <p class="finding-gpus"><span class="muted">"GPUs "</span><code>{g.ranges}</code>{tail}</p> }
     });
-    let fix = (!finding.fix.is_empty())
-        .then(|| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{finding.fix.clone()}</p> });
+    let fix = finding.fix.map(|fix| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{fix}</p> });
     view! {
         <article
             class="finding"
             class:active=active
-            data-code=finding.code.as_str()
+            data-code=finding.code
             tabindex="0"
             role="button"
             aria-pressed=move || active().to_string()
@@ -94,8 +76,8 @@ fn FindingItem(index: usize, finding: Finding) -> impl IntoView {
                 }
             }
         >
-            <code class="finding-code">{finding.code.as_str()}</code>
-            <p class="finding-message">{finding.message.clone()}</p>
+            <code class="finding-code">{finding.code}</code>
+            <p class="finding-message">{finding.message}</p>
             {nodes_line}
             {gpus_line}
             {fix}

@@ -10,6 +10,7 @@ mod findings;
 mod gpu_grid;
 mod header;
 mod help;
+mod modifications;
 mod permalink;
 mod review;
 mod state;

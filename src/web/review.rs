@@ -4,6 +4,7 @@
 use super::gpu_grid::GpuGrid;
 use super::state::{Chrome, Focus, Rewrite, Session, Side};
 use leptos::prelude::*;
+use planscope_core::view::{Capped, NODES_SHOWN};
 
 /// Opens review mode on the first finding, closing the help; nothing without findings.
 pub fn open(session: Session, focus: Focus, chrome: Chrome) {
@@ -30,9 +31,9 @@ pub fn Review() -> impl IntoView {
         let after = session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
         let sev = format!("{:?}", f.severity).to_lowercase();
         let nodes = (!f.nodes.is_empty()).then(|| {
-            let more = f.nodes_count.saturating_sub(f.nodes.len());
-            let tail = if more > 0 { format!(" … +{more}") } else { String::new() };
-            view! { <p class="review-nodes"><span class="muted">"nodes "</span><code>{f.nodes.join(", ")}</code>{tail}</p> }
+            let nodes = Capped::of(&f.nodes, NODES_SHOWN);
+            let tail = nodes.tail().map(|t| format!(" {t}"));
+            view! { <p class="review-nodes"><span class="muted">"nodes "</span><code>{nodes.shown.join(", ")}</code>{tail}</p> }
         });
         Some(view! {
             <div class="review-step">

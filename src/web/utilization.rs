@@ -1,27 +1,20 @@
 //! The utilization view: summary cards with before→after deltas, and per-GPU memory
-//! and busy bars for both sides on one scale.
+//! and busy bars for both sides on one scale; from the core's view model
+//! (`planscope_core::view`), as the report draws them.
 
 use super::state::Focus;
 use leptos::prelude::*;
-use planscope_core::analysis::{Analysis, Better, Change, Figures};
-use planscope_core::check::Report;
-use planscope_core::units;
+use planscope_core::analysis::Analysis;
+use planscope_core::view::chart::{HEIGHT, WIDTH_PER_GPU};
+use planscope_core::view::{self, Bar, Card, Chart};
 
-fn card(
-    title: &'static str,
-    key: &'static str,
-    before: Option<f64>,
-    after: Option<f64>,
-    show: fn(f64) -> String,
-    better: Better,
-) -> impl IntoView {
-    let b = before.map(show).unwrap_or_else(|| "—".into());
-    let delta = after.map(|y| (show(y), format!("delta {}", Change::between(before, y, better).class())));
+fn card(c: Card) -> impl IntoView {
+    let delta = c.after.map(|d| view! { <span class=format!("delta {}", d.change.class())>"→ "{d.value}</span> });
     view! {
-        <div class="stat" data-stat=key>
-            <span class="stat-title">{title}</span>
-            <span class="stat-before">{b}</span>
-            {delta.map(|(a, class)| view! { <span class=class>"→ "{a}</span> })}
+        <div class="stat" data-stat=c.key>
+            <span class="stat-title">{c.title}</span>
+            <span class="stat-before">{c.before}</span>
+            {delta}
         </div>
     }
 }
@@ -29,41 +22,8 @@ fn card(
 #[component]
 pub fn Utilization(before: Analysis, after: Option<Analysis>) -> impl IntoView {
     let focus = expect_context::<Focus>();
-    let fb = Figures::of(&before);
-    let fa = after.as_ref().map(Figures::of);
-    let cards = view! {
-        <div class="stats">
-            {card("GPUs used", "gpus", Some(fb.gpus_used), fa.as_ref().map(|f| f.gpus_used), |v| format!("{v:.0}"), Better::Higher)}
-            {card("Balancedness", "balance", fb.balancedness, fa.as_ref().and_then(|f| f.balancedness), |v| format!("{v:.2}"), Better::Higher)}
-            {card("Step time", "step", fb.step_s, fa.as_ref().and_then(|f| f.step_s), units::seconds, Better::Lower)}
-            {card("Peak memory", "memory", fb.peak_mem_gb, fa.as_ref().and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower)}
-        </div>
-    };
-    let gpus = before.cluster.gpus.max(after.as_ref().map_or(0, |a| a.cluster.gpus));
-    let mem = bars(
-        focus,
-        Chart {
-            title: "Memory, % of capacity",
-            needs: "the GPUs' memory capacity",
-            testid: "util-memory",
-            value: |r| r.memory_percent.map(|p| p / 100.0),
-        },
-        gpus,
-        &before.report,
-        after.as_ref().map(|a| &*a.report),
-    );
-    let busy = bars(
-        focus,
-        Chart {
-            title: "Busy, % of the simulated step",
-            needs: "the GPUs' TFLOPS, to simulate a step",
-            testid: "util-busy",
-            value: |r| r.busy_fraction,
-        },
-        gpus,
-        &before.report,
-        after.as_ref().map(|a| &*a.report),
-    );
+    let cards = view::cards(&before, after.as_ref()).into_iter().map(card).collect_view();
+    let charts = view::charts(&before, after.as_ref()).into_iter().map(|c| bars(focus, c)).collect_view();
     view! {
         <section class="card utilization" data-testid="utilization" aria-label="Utilization">
             <header class="section-head">
@@ -73,77 +33,31 @@ pub fn Utilization(before: Analysis, after: Option<Analysis>) -> impl IntoView {
                     <span class="swatch after-swatch"></span><span class="muted">"after"</span>
                 </span>
             </header>
-            {cards}
-            {mem}
-            {busy}
+            <div class="stats">{cards}</div>
+            {charts}
         </section>
     }
 }
 
-/// The top of a bar chart's scale: the next of 1, 2, 5 × 10^k at or above `max` (a
-/// fraction), capped at 100%, so that 0.8% memory use is visible yet comparable across sides.
-fn nice_top(max: f64) -> f64 {
-    if max.is_nan() || max <= 0.0 {
-        return 1.0;
-    }
-    (-4..=0).flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k))).find(|&top| top >= max).unwrap_or(1.0).min(1.0)
-}
-
-/// Per-GPU bars, before and after side by side per GPU, on one scale for both sides.
-/// One per-GPU bar chart: what it shows, what it needs, and how to read a GPU's value.
-struct Chart {
-    title: &'static str,
-    /// The constant the chart needs, named when no GPU has a value.
-    needs: &'static str,
-    testid: &'static str,
-    value: fn(&planscope_core::check::GpuMetrics) -> Option<f64>,
-}
-
-fn bars(focus: Focus, chart: Chart, gpus: u32, before: &Report, after: Option<&Report>) -> AnyView {
-    let Chart { title, needs, testid, value } = chart;
-    const H: f64 = 80.0;
-    let unit = 6.0;
-    let width = (gpus.max(1) as f64 * unit).max(60.0);
-    let max = [Some(before), after]
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.metrics.per_gpu.iter().filter_map(value))
-        .fold(0.0f64, f64::max);
-    let has_data =
-        [Some(before), after].into_iter().flatten().any(|r| r.metrics.per_gpu.iter().any(|row| value(row).is_some()));
-    if !has_data {
+/// One per-GPU bar chart, before and after side by side per GPU.
+fn bars(focus: Focus, chart: Chart) -> AnyView {
+    if chart.is_empty() {
         // An empty frame reads as "0%": say what is missing instead.
         return view! {
             <figure class="bars">
-                <figcaption class="muted">{title}</figcaption>
-                <p class="muted bars-missing">{format!("No figures: the plan does not give {needs}.")}</p>
+                <figcaption class="muted">{chart.title}</figcaption>
+                <p class="muted bars-missing">{format!("No figures: the plan does not give {}.", chart.needs)}</p>
             </figure>
         }
         .into_any();
     }
-    let top = nice_top(max);
-    let series = |r: &Report, offset: f64, class: &'static str| {
-        r.metrics
-            .per_gpu
-            .iter()
-            .filter(|row| row.gpu < gpus)
-            .filter_map(|row| value(row).map(|v| (row.gpu, v)))
-            .map(|(gpu, v)| {
-                let h = ((v / top).clamp(0.0, 1.0) * H).max(0.5);
-                let over = v > 1.0;
-                // Static bars: one reactive element per bar made large clusters slow to open
-                // and close; the highlight is one overlay path (below).
-                view! {
-                    <rect
-                        class=class
-                        class:over=over
-                        x=gpu as f64 * unit + offset
-                        y=H - h
-                        width=unit * 0.42
-                        height=h
-                    />
-                }
-            })
+    let (width, gpus) = (chart.width(), chart.gpus);
+    let [top, half, zero] = chart.axis();
+    // Static bars: one reactive element per bar made large clusters slow to open and
+    // close; the highlight is one overlay path (below).
+    let series = |bars: Vec<Bar>, class: &'static str| {
+        bars.into_iter()
+            .map(|b| view! { <rect class=class class:over=b.over x=b.x y=b.y width=b.width height=b.height /> })
             .collect_view()
     };
     let lit = move || {
@@ -152,29 +66,29 @@ fn bars(focus: Focus, chart: Chart, gpus: u32, before: &Report, after: Option<&R
         let selected = focus.selected_gpu.get();
         focus.highlight.with(|hl| {
             for gpu in hl.gpus.iter().copied().chain(selected).filter(|&g| g < gpus) {
-                let _ = write!(d, "M{:.1} 0h{unit}v{H}h-{unit}z", gpu as f64 * unit);
+                let _ = write!(d, "M{:.1} 0h{WIDTH_PER_GPU}v{HEIGHT}h-{WIDTH_PER_GPU}z", gpu as f64 * WIDTH_PER_GPU);
             }
         });
         d
     };
-    let b = series(before, 0.3, "bar before");
-    let a = after.map(|r| series(r, unit * 0.5, "bar after"));
-    let ticks = [0.0, 0.5, 1.0]
-        .into_iter()
-        .map(|t| view! { <line class="tick" x1="0" x2=width y1=H - t * H y2=H - t * H /> })
-        .collect_view();
+    let ticks =
+        chart.ticks().map(|y| view! { <line class="tick" x1="0" x2=width y1=y y2=y /> }).into_iter().collect_view();
+    let last = chart.last_gpu();
+    let (title, key) = (chart.title, chart.key);
+    let b = series(chart.before, "bar before");
+    let a = series(chart.after, "bar after");
     view! {
         <figure class="bars">
             <figcaption class="muted">{title}</figcaption>
             <div class="bars-body">
                 <div class="bars-axis muted" aria-hidden="true">
-                    <span>{units::percent(top)}</span>
-                    <span>{units::percent(top / 2.0)}</span>
-                    <span>"0"</span>
+                    <span>{top}</span>
+                    <span>{half}</span>
+                    <span>{zero}</span>
                 </div>
                 <svg
-                    data-testid=testid
-                    viewBox=format!("0 0 {width:.0} {H:.0}")
+                    data-testid=key
+                    viewBox=format!("0 0 {width:.0} {HEIGHT:.0}")
                     preserveAspectRatio="none"
                     role="img"
                     aria-label=title
@@ -185,7 +99,7 @@ fn bars(focus: Focus, chart: Chart, gpus: u32, before: &Report, after: Option<&R
                     {a}
                 </svg>
             </div>
-            <div class="bars-foot muted" aria-hidden="true"><span>"GPU 0"</span><span>{format!("GPU {}", gpus.saturating_sub(1))}</span></div>
+            <div class="bars-foot muted" aria-hidden="true"><span>"GPU 0"</span><span>{format!("GPU {last}")}</span></div>
         </figure>
     }
     .into_any()

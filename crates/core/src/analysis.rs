@@ -4,7 +4,7 @@
 use crate::check::{Report, VerifyOptions, verify};
 use crate::cluster::{self, ClusterModel, Metric};
 use crate::model::{Meta, Plan, Strategy};
-use crate::rewrite::{Target, rewrite};
+use crate::rewrite::{Diff, RewriteError, Target, rewrite};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -106,16 +106,24 @@ impl Change {
 #[derive(Debug, Clone)]
 pub struct After {
     pub analysis: Analysis,
-    /// One line each (`Diff::render_text`).
-    pub modifications: Vec<String>,
+    pub modifications: Modifications,
 }
 
-/// Rewrites `plan` to `strategy` and analyses the result against it. The error says
-/// which rule the target breaks.
-pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, String> {
+/// What it takes to reach the after side.
+#[derive(Debug, Clone)]
+pub enum Modifications {
+    /// Nothing: the plan already is a correct deployment of this strategy.
+    None(Strategy),
+    /// The rewrite's diff.
+    Rewrite(Arc<Diff>),
+}
+
+/// Rewrites `plan` to `strategy` and analyses the result against it. The error names
+/// every rule the target breaks.
+pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, RewriteError> {
     let target = Target { gpus: req.gpus, overrides: req.overrides.clone(), ..Target::new(strategy) };
-    let rewritten = rewrite(plan, &target).map_err(|e| e.to_string())?;
-    let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
+    let rewritten = rewrite(plan, &target)?;
+    let modifications = Modifications::Rewrite(Arc::new(rewritten.diff));
     let after_req = Request { strategy: Some(strategy), ..req.clone() };
     Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
 }
@@ -123,12 +131,11 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
 /// The after side for `before`'s plan and `strategy`: `before` itself when it already
 /// verifies clean (no error, no warning) against that strategy — nothing to modify, and
 /// no second pass over a large plan — else its rewrite.
-pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Result<After, String> {
+pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Result<After, RewriteError> {
     let r = &before.report;
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
     if before.strategy == Some(strategy) && clean {
-        let note = format!("No modifications needed: the plan is already a correct {} deployment.", strategy.short());
-        return Ok(After { analysis: before.clone(), modifications: vec![note] });
+        return Ok(After { analysis: before.clone(), modifications: Modifications::None(strategy) });
     }
     rewrite_side(&before.plan, strategy, req)
 }
@@ -172,9 +179,10 @@ mod tests {
         let after = rewrite_side(&plan, Strategy::parse("EP64_TP2").unwrap(), &Request::default()).unwrap();
         assert!(after.analysis.report.errors().next().is_none());
         assert_eq!(after.analysis.cluster.used(), 128);
-        assert!(after.modifications.iter().any(|l| l.contains("expert_<e>_<t>_layer_<l>")));
+        let Modifications::Rewrite(diff) = &after.modifications else { panic!("a rewrite") };
+        assert!(diff.render_text().contains("expert_<e>_<t>_layer_<l>"));
         let err = rewrite_side(&plan, Strategy::parse("EP48").unwrap(), &Request::default()).unwrap_err();
-        assert!(err.contains("not divisible by EP48"), "{err}");
+        assert!(err.to_string().contains("not divisible by EP48"), "{err}");
     }
 
     #[test]
@@ -192,7 +200,7 @@ mod tests {
         let before = analyze(Arc::new(plan), &Request::default());
         let after = after_side(&before, s, &Request::default()).unwrap();
         assert!(Arc::ptr_eq(&after.analysis.plan, &before.plan));
-        assert!(after.modifications[0].starts_with("No modifications needed"));
+        assert!(matches!(after.modifications, Modifications::None(t) if t == s));
         // The broken example still gets rewritten.
         let example = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
         let s = example.strategy.unwrap();

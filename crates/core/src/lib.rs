@@ -24,4 +24,5 @@ pub mod sim;
 pub mod stats;
 pub mod summary;
 pub mod units;
+pub mod view;
 pub mod write;

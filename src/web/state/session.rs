@@ -11,6 +11,7 @@ use planscope_core::check::Finding;
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::model::Strategy;
 use planscope_core::read::read_plan;
+use planscope_core::rewrite::RewriteError;
 use planscope_core::share::ViewState;
 use planscope_core::summary::Summary;
 use planscope_core::units;
@@ -37,7 +38,7 @@ impl Opened {
 #[derive(Clone)]
 pub struct Rewrite {
     pub target: Strategy,
-    pub outcome: Result<Arc<After>, String>,
+    pub outcome: Result<Arc<After>, RewriteError>,
 }
 
 impl Rewrite {
@@ -197,7 +198,7 @@ impl Session {
                 self.after.set(Some(Rewrite { target: strategy, outcome: Ok(Arc::new(after)) }));
                 self.error.set(None);
             }
-            Err(msg) => self.error.set(Some(msg)),
+            Err(e) => self.error.set(Some(e.to_string())),
         }
     }
 

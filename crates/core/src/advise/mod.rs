@@ -4,7 +4,7 @@
 
 use crate::check::{VerifyOptions, verify};
 use crate::model::{Meta, Plan, Strategy};
-use crate::rewrite::{RewriteError, Target, rewrite, short_name};
+use crate::rewrite::{BrokenRule, Goal, RewriteError, Target, rewrite, short_name};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,8 +35,8 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
     let gpus = gpus.or(overrides.cluster.gpus).or(plan.meta.cluster.gpus);
     let Some(n) = gpus.filter(|&n| n > 0) else {
         return Err(RewriteError {
-            target: "any strategy".into(),
-            rules: vec!["the GPU count is unknown: give --gpus or a cluster.gpus in the conditions".into()],
+            target: Goal::AnyStrategy { gpus: None },
+            rules: vec![BrokenRule::GpuCountUnknown],
         });
     };
     let mut cands = Vec::new();
@@ -82,13 +82,13 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Su
     let target = Target { gpus: Some(n / dp), overrides: over.clone(), ..Target::new(replica) };
     let rw = match rewrite(plan, &target) {
         Ok(r) => r,
-        Err(e) if e.rules.iter().any(|r| r.contains("GB on GPU")) => {
+        Err(e) if e.rules.iter().any(|r| matches!(r, BrokenRule::OutOfMemory { .. })) => {
             return Ok(Suggestion {
                 strategy: s,
                 step_time_s: None,
                 peak_memory_percent: None,
                 fits: false,
-                reason: e.rules.join("; "),
+                reason: e.rules.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
             });
         }
         Err(e) => return Err(e.to_string()),
@@ -164,10 +164,12 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
         }
     }
     if out.is_empty() {
-        return Err(RewriteError {
-            target: format!("any strategy on {n} GPUs"),
-            rules: if refused.is_empty() { vec!["no EP·TP·PP·DP = GPU count candidate".into()] } else { refused },
-        });
+        let rules = if refused.is_empty() {
+            vec![BrokenRule::NoCandidate]
+        } else {
+            refused.into_iter().map(BrokenRule::CandidateRefused).collect()
+        };
+        return Err(RewriteError { target: Goal::AnyStrategy { gpus: Some(n) }, rules });
     }
     Ok(rank(out))
 }

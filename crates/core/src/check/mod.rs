@@ -10,7 +10,7 @@ mod strategy;
 mod structure;
 
 pub use crate::stats::MinMeanMax;
-pub use report::{Code, Finding, LIST_CAP, Report, Severity, Verdict};
+pub use report::{Code, Finding, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
 use crate::graph::Graph;

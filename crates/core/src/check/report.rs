@@ -2,10 +2,10 @@
 //! code, the nodes and GPUs involved and a concrete fix. Serialises to the JSON the CLI
 //! and the page print.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -14,7 +14,7 @@ pub enum Severity {
 }
 
 /// Stable finding codes; serialised as `CYCLE`, `GPU_UNDERUSE`, ...
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Code {
     // Structure
@@ -80,21 +80,20 @@ impl fmt::Display for Code {
     }
 }
 
-/// Node lists in a finding are capped at this many entries; the `*_count` fields stay exact.
-pub const LIST_CAP: usize = 64;
 /// GPU lists are cheap and the views highlight every GPU a finding names, so they are
 /// kept whole up to the largest cluster the page draws.
 pub const GPU_LIST_CAP: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One problem the verifier found. Serialises with a `nodes_count` (the length of
+/// `nodes`) for readers of the JSON.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
-    /// Node ids involved (at most `LIST_CAP`; for CYCLE, the cycle path in order).
+    /// Every node id involved (for CYCLE, the cycle path in order). How many to show is
+    /// the views' concern (`crate::view::NODES_SHOWN`).
     pub nodes: Vec<String>,
-    /// How many nodes are involved in all.
-    pub nodes_count: usize,
     /// GPU ids involved (at most `GPU_LIST_CAP`).
     pub gpus: Vec<u32>,
     pub gpus_count: usize,
@@ -109,7 +108,6 @@ impl Finding {
             severity,
             message: message.into(),
             nodes: Vec::new(),
-            nodes_count: 0,
             gpus: Vec::new(),
             gpus_count: 0,
             fix: String::new(),
@@ -129,22 +127,19 @@ impl Finding {
     }
 
     pub fn nodes<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Finding {
-        let mut count = 0;
-        for id in ids {
-            if self.nodes.len() < LIST_CAP {
-                self.nodes.push(id.as_ref().to_string());
-            }
-            count += 1;
-        }
-        self.nodes_count = count;
+        self.nodes = ids.into_iter().map(|id| id.as_ref().to_string()).collect();
         self
     }
 
-    /// Keeps every node id (a CYCLE path must be whole to be checkable).
+    /// Takes the ids as they are (a CYCLE path, in order).
     pub fn all_nodes(mut self, ids: Vec<String>) -> Finding {
-        self.nodes_count = ids.len();
         self.nodes = ids;
         self
+    }
+
+    /// How many nodes are involved.
+    pub fn nodes_count(&self) -> usize {
+        self.nodes.len()
     }
 
     pub fn gpus(mut self, gpus: impl IntoIterator<Item = u32>) -> Finding {
@@ -165,14 +160,29 @@ impl Finding {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl Serialize for Finding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Finding", 8)?;
+        st.serialize_field("code", &self.code)?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("nodes", &self.nodes)?;
+        st.serialize_field("nodes_count", &self.nodes.len())?;
+        st.serialize_field("gpus", &self.gpus)?;
+        st.serialize_field("gpus_count", &self.gpus_count)?;
+        st.serialize_field("fix", &self.fix)?;
+        st.end()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
     Fail,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     pub verdict: Verdict,
     pub metrics: super::Metrics,
@@ -229,4 +239,20 @@ pub fn gpu_ranges(gpus: &[u32]) -> String {
         i = j + 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_keep_every_node_and_say_how_many() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("n{i}")).collect();
+        let f = Finding::error(Code::NoInput, "m").nodes(ids.iter());
+        assert_eq!(f.nodes, ids);
+        assert_eq!(f.nodes_count(), 1000);
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["nodes_count"], 1000);
+        assert_eq!(json["nodes"].as_array().map(Vec::len), Some(1000));
+    }
 }

@@ -47,7 +47,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     {
         rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
     }
-    rules.extend(s.shard_rules(m));
+    rules.extend(s.shard_rules(m).iter().map(ToString::to_string));
     if !rules.is_empty() {
         out.push(
             Finding::error(Code::StrategyMismatch, format!("{s} does not fit: {}", rules.join("; ")))

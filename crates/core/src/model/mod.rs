@@ -17,7 +17,7 @@ pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};
-pub use strategy::{Strategy, StrategyError};
+pub use strategy::{Degree, Size, Strategy, StrategyError, Uneven};
 
 use serde::{Deserialize, Serialize};
 

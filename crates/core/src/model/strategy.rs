@@ -107,31 +107,21 @@ impl Strategy {
 impl Strategy {
     /// What TP and DP must divide, as Megatron-LM, torchtitan and DeepSpeed require: hidden
     /// size, attention heads and KV heads (or be divided by them) by TP; the batch by DP.
-    /// One sentence per broken rule; the verifier and the rewriter both state them.
-    pub fn shard_rules(&self, m: &ModelSpec) -> Vec<String> {
+    /// One rule per break; the verifier and the rewriter both state them.
+    pub fn shard_rules(&self, m: &ModelSpec) -> Vec<Uneven> {
         let (tp, dp) = (self.tp.get(), self.dp.get());
         let mut rules = Vec::new();
-        if let Some(h) = m.hidden
-            && h % tp as u64 != 0
-        {
-            rules.push(format!("hidden size {h} is not divisible by TP{tp}"));
-        }
-        if let Some(a) = m.heads
-            && a % tp != 0
-        {
-            rules.push(format!("{a} attention heads are not divisible by TP{tp}"));
-        }
-        if let Some(kv) = m.kv_heads
-            && kv % tp != 0
-            && tp % kv != 0
-        {
-            rules.push(format!("{kv} KV heads neither divide nor are divided by TP{tp}"));
-        }
-        if let Some(b) = m.batch
-            && b % dp as u64 != 0
-        {
-            rules.push(format!("batch {b} does not split evenly over DP{dp}"));
-        }
+        let mut check = |size: Size, value: Option<u64>, degree: Degree, by: u32, fits: fn(u64, u64) -> bool| {
+            if let Some(v) = value
+                && !fits(v, by as u64)
+            {
+                rules.push(Uneven { size, value: v, degree, by });
+            }
+        };
+        check(Size::Hidden, m.hidden, Degree::Tp, tp, |v, d| v % d == 0);
+        check(Size::Heads, m.heads.map(u64::from), Degree::Tp, tp, |v, d| v % d == 0);
+        check(Size::KvHeads, m.kv_heads.map(u64::from), Degree::Tp, tp, |v, d| v % d == 0 || d % v == 0);
+        check(Size::Batch, m.batch, Degree::Dp, dp, |v, d| v % d == 0);
         rules
     }
 
@@ -199,5 +189,60 @@ mod tests {
     fn display_round_trips() {
         let st = Strategy::new(4, 2, 3, 5).unwrap();
         assert_eq!(Strategy::parse(&st.to_string()).unwrap(), st);
+    }
+}
+
+/// A parallel degree, as the rules name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Degree {
+    Ep,
+    Tp,
+    Pp,
+    Dp,
+}
+
+impl fmt::Display for Degree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Degree::Ep => "EP",
+            Degree::Tp => "TP",
+            Degree::Pp => "PP",
+            Degree::Dp => "DP",
+        })
+    }
+}
+
+/// A model size a degree must split evenly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Size {
+    Experts,
+    Layers,
+    Hidden,
+    Heads,
+    /// KV heads may also divide the degree (replicated KV heads).
+    KvHeads,
+    Batch,
+}
+
+/// A broken divisibility rule: `value` (a `size`) does not split over `degree` = `by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Uneven {
+    pub size: Size,
+    pub value: u64,
+    pub degree: Degree,
+    pub by: u32,
+}
+
+impl fmt::Display for Uneven {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Uneven { size, value: v, degree: d, by } = *self;
+        match size {
+            Size::Experts => write!(f, "{v} experts are not divisible by {d}{by}"),
+            Size::Layers => write!(f, "{v} layers do not split evenly into {d}{by} stages"),
+            Size::Hidden => write!(f, "hidden size {v} is not divisible by {d}{by}"),
+            Size::Heads => write!(f, "{v} attention heads are not divisible by {d}{by}"),
+            Size::KvHeads => write!(f, "{v} KV heads neither divide nor are divided by {d}{by}"),
+            Size::Batch => write!(f, "batch {v} does not split evenly over {d}{by}"),
+        }
     }
 }

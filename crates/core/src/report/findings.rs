@@ -5,16 +5,18 @@
 use super::After;
 use super::escape::esc;
 use crate::analysis::Analysis;
-use crate::check::report::gpu_ranges;
-use crate::check::{Finding, Report, Severity, Verdict};
+use crate::check::Report;
 use crate::model::Strategy;
-use crate::units::plural;
+use crate::rewrite::RewriteError;
+use crate::view::{FindingView, Refusal, findings_panel};
 use std::fmt::Write;
 
-/// Node ids shown per finding before "… +N".
-const NODES_SHOWN: usize = 24;
-
-pub fn render(out: &mut String, before: &Analysis, after: Option<&Result<After, String>>, target: Option<Strategy>) {
+pub fn render(
+    out: &mut String,
+    before: &Analysis,
+    after: Option<&Result<After, RewriteError>>,
+    target: Option<Strategy>,
+) {
     out.push_str("<aside class=\"card findings\" aria-label=\"Findings\">\n");
     block(out, "Findings", &before.report, "before");
     match after {
@@ -22,21 +24,20 @@ pub fn render(out: &mut String, before: &Analysis, after: Option<&Result<After, 
             let title = format!("After rewrite to {}", target.map_or_else(String::new, |s| s.short()));
             block(out, &title, &a.analysis.report, "after");
         }
-        Some(Err(why)) => refused(out, why),
+        Some(Err(e)) => refused(out, &Refusal::of(e)),
         None => {}
     }
     out.push_str("</aside>\n");
 }
 
 /// The rewrite's refusal: each rule it names on its own line.
-pub fn refused(out: &mut String, why: &str) {
-    let (head, rules) = why.split_once(": ").unwrap_or((why, ""));
+pub fn refused(out: &mut String, r: &Refusal) {
     out.push_str("<div class=\"refused\" data-testid=\"refused\">");
-    let _ = write!(out, "<p class=\"refused-head\"><span class=\"banner-icon\">!</span>{}</p>", esc(head));
-    if !rules.is_empty() {
+    let _ = write!(out, "<p class=\"refused-head\"><span class=\"banner-icon\">!</span>{}</p>", esc(&r.head));
+    if !r.rules.is_empty() {
         out.push_str("<ul>");
-        for r in rules.split("; ") {
-            let _ = write!(out, "<li>{}</li>", esc(r));
+        for rule in &r.rules {
+            let _ = write!(out, "<li>{}</li>", esc(rule));
         }
         out.push_str("</ul>");
     }
@@ -44,40 +45,25 @@ pub fn refused(out: &mut String, why: &str) {
 }
 
 fn block(out: &mut String, title: &str, report: &Report, side: &str) {
-    let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
-    let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
-    let (class, word) = match report.verdict {
-        Verdict::Pass => ("verdict pass", "PASS"),
-        Verdict::Fail => ("verdict fail", "FAIL"),
-    };
+    let panel = findings_panel(report);
     let _ = writeln!(
         out,
         "<section class=\"findings-side\" data-side=\"{side}\"><header class=\"findings-head\"><h2>{}</h2>\
-         <span class=\"{class}\">{word}</span></header>",
-        esc(title)
+         <span class=\"{}\">{}</span></header>",
+        esc(title),
+        panel.verdict.class(),
+        panel.verdict.word()
     );
-    let _ = writeln!(
-        out,
-        "<p class=\"muted tally\">{} · {} · {}</p>",
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-        plural(infos, "note")
-    );
-    for (sev, name, key) in [
-        (Severity::Error, "Errors", "error"),
-        (Severity::Warning, "Warnings", "warning"),
-        (Severity::Info, "Notes", "info"),
-    ] {
-        let items: Vec<&Finding> = report.findings.iter().filter(|f| f.severity == sev).collect();
-        if items.is_empty() {
-            continue;
-        }
+    let _ = writeln!(out, "<p class=\"muted tally\">{}</p>", panel.tally);
+    for group in &panel.groups {
         let _ = writeln!(
             out,
-            "<section class=\"finding-group {key}\"><h3>{name}<span class=\"count\">{}</span></h3>",
-            items.len()
+            "<section class=\"finding-group {}\"><h3>{}<span class=\"count\">{}</span></h3>",
+            group.key,
+            group.title,
+            group.items.len()
         );
-        for f in items {
+        for f in &group.items {
             finding(out, f);
         }
         out.push_str("</section>\n");
@@ -85,34 +71,33 @@ fn block(out: &mut String, title: &str, report: &Report, side: &str) {
     out.push_str("</section>\n");
 }
 
-fn finding(out: &mut String, f: &Finding) {
+fn finding(out: &mut String, f: &FindingView) {
     let _ = write!(
         out,
         "<article class=\"finding\" data-code=\"{0}\"><code class=\"finding-code\">{0}</code>\
          <p class=\"finding-message\">{1}</p>",
-        f.code.as_str(),
+        f.code,
         esc(&f.message)
     );
-    if !f.nodes.is_empty() {
-        let shown: Vec<String> = f.nodes.iter().take(NODES_SHOWN).map(|n| esc(n)).collect();
-        let rest = f.nodes_count.saturating_sub(shown.len());
-        let tail = if rest > 0 { format!(" <span class=\"muted\">… +{rest}</span>") } else { String::new() };
+    if !f.nodes.shown.is_empty() {
+        let shown: Vec<String> = f.nodes.shown.iter().map(|n| esc(n)).collect();
+        let tail = f.nodes.tail().map_or_else(String::new, |t| format!(" <span class=\"muted\">{t}</span>"));
         let _ = write!(
             out,
             "<p class=\"finding-nodes\"><span class=\"muted\">nodes </span><code>{}</code>{tail}</p>",
             shown.join(", ")
         );
     }
-    if f.gpus_count > 0 {
-        let more = if f.gpus_count > f.gpus.len() { format!(" ({} in all)", f.gpus_count) } else { String::new() };
+    if let Some(gpus) = &f.gpus {
         let _ = write!(
             out,
-            "<p class=\"finding-gpus\"><span class=\"muted\">GPUs </span><code>{}</code>{more}</p>",
-            esc(&gpu_ranges(&f.gpus))
+            "<p class=\"finding-gpus\"><span class=\"muted\">GPUs </span><code>{}</code>{}</p>",
+            esc(&gpus.ranges),
+            gpus.tail()
         );
     }
-    if !f.fix.is_empty() {
-        let _ = write!(out, "<p class=\"finding-fix\"><span class=\"fix-tag\">Fix</span>{}</p>", esc(&f.fix));
+    if let Some(fix) = &f.fix {
+        let _ = write!(out, "<p class=\"finding-fix\"><span class=\"fix-tag\">Fix</span>{}</p>", esc(fix));
     }
     out.push_str("</article>\n");
 }

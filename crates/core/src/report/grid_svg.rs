@@ -15,7 +15,7 @@ use std::fmt::Write;
 pub fn section(
     out: &mut String,
     before: &Analysis,
-    after: Option<&Result<After, String>>,
+    after: Option<&Result<After, crate::rewrite::RewriteError>>,
     target: Option<Strategy>,
     metric: Metric,
 ) {
@@ -30,7 +30,7 @@ pub fn section(
         Some(Ok(a)) => side(out, "after", &format!("After · {target_name}"), &a.analysis.cluster, metric),
         Some(Err(why)) => {
             out.push_str("<div class=\"side\" data-side=\"after\"><h3 class=\"side-title\">After</h3>");
-            refused(out, why);
+            refused(out, &crate::view::Refusal::of(why));
             out.push_str("</div>\n");
         }
         None => out.push_str(

@@ -19,6 +19,7 @@ use crate::analysis::{Analysis, Request, analyze};
 use crate::check::Verdict;
 use crate::cluster::Metric;
 use crate::model::{Plan, Strategy};
+use crate::rewrite::RewriteError;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -27,8 +28,8 @@ use std::sync::Arc;
 pub struct ReportInput {
     pub file_name: String,
     pub before: Analysis,
-    /// `None`: no target strategy; `Some(Err(why))`: the rewrite was refused, and why.
-    pub after: Option<Result<After, String>>,
+    /// `None`: no target strategy; `Some(Err(e))`: the rewrite was refused, and why.
+    pub after: Option<Result<After, RewriteError>>,
     /// The target strategy of the rewrite.
     pub strategy: Option<Strategy>,
     /// What colours the grid cells; `None` picks busy % when a step was simulated,
@@ -78,7 +79,7 @@ pub fn render_html(input: &ReportInput) -> String {
     grid_svg::section(&mut out, &input.before, input.after.as_ref(), input.strategy, metric);
     utilization::section(&mut out, &input.before, after.map(|a| &a.analysis));
     if let Some(a) = after {
-        modifications::section(&mut out, &a.modifications, input.strategy);
+        modifications::section(&mut out, &crate::view::modifications(&a.modifications), input.strategy);
     }
     out.push_str("</div>\n</div>\n</main>\n");
     let _ = writeln!(

@@ -1,13 +1,12 @@
-//! The required modifications: the rewrite's diff as the reviewer's list.
+//! The required modifications: the view model's groups under their action headings, each
+//! heading with its count of changes.
 
 use super::escape::esc;
 use crate::model::Strategy;
+use crate::view::ModificationsView;
 use std::fmt::Write;
 
-/// Lines past this are summarised, so a huge diff cannot swamp the report.
-const MAX_LINES: usize = 2000;
-
-pub fn section(out: &mut String, lines: &[String], target: Option<Strategy>) {
+pub fn section(out: &mut String, m: &ModificationsView, target: Option<Strategy>) {
     let target = target.map_or_else(String::new, |s| s.short());
     out.push_str("<section class=\"card modifications\" aria-label=\"Required modifications\">\n");
     let _ = writeln!(
@@ -16,34 +15,38 @@ pub fn section(out: &mut String, lines: &[String], target: Option<Strategy>) {
          <code>{}</code></span></header>",
         esc(&target)
     );
-    let mut list_open = false;
-    let close = |out: &mut String, open: &mut bool| {
-        if *open {
-            out.push_str("</ul>\n");
-            *open = false;
-        }
-    };
-    for (i, line) in lines.iter().enumerate() {
-        if i == MAX_LINES {
-            close(out, &mut list_open);
-            let _ = writeln!(out, "<p class=\"muted\">… and {} more lines</p>", lines.len() - MAX_LINES);
-            break;
-        }
-        if let Some(item) = line.trim_start().strip_prefix("- ").filter(|_| line.starts_with(' ')) {
-            if !list_open {
-                out.push_str("<ul>\n");
-                list_open = true;
-            }
-            let _ = writeln!(out, "<li>{}</li>", esc(item));
-        } else if i == 0 {
-            let _ = writeln!(out, "<p class=\"mod-lead\">{}</p>", esc(line));
-        } else if line.trim().is_empty() {
-            continue;
-        } else {
-            close(out, &mut list_open);
-            let _ = writeln!(out, "<h3 class=\"mod-head\">{}</h3>", esc(line.trim().trim_end_matches(':')));
-        }
+    let _ = writeln!(out, "<p class=\"mod-lead\">{}</p>", esc(&m.lead));
+    list(out, m.meta.iter(), None);
+    for a in &m.actions {
+        let _ = writeln!(
+            out,
+            "<h3 class=\"mod-head\" data-action=\"{}\">{}<span class=\"count\">{}</span></h3>",
+            a.action.key(),
+            a.title,
+            a.changes
+        );
+        list(out, a.lines.shown.iter(), a.lines.tail());
     }
-    close(out, &mut list_open);
+    if !m.notes.is_empty() {
+        out.push_str("<h3 class=\"mod-head\">Notes</h3>\n");
+        list(out, m.notes.iter(), None);
+    }
     out.push_str("</section>\n");
+}
+
+fn list<'a>(out: &mut String, items: impl Iterator<Item = &'a String>, tail: Option<String>) {
+    let mut open = false;
+    for item in items {
+        if !open {
+            out.push_str("<ul>\n");
+            open = true;
+        }
+        let _ = writeln!(out, "<li>{}</li>", esc(item));
+    }
+    if open {
+        out.push_str("</ul>\n");
+    }
+    if let Some(t) = tail {
+        let _ = writeln!(out, "<p class=\"muted\">{t}</p>");
+    }
 }

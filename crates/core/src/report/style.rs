@@ -122,7 +122,8 @@ code, .mono { font-family: var(--mono); }
 .tick { stroke: var(--border); stroke-width: 0.5; vector-effect: non-scaling-stroke; }
 
 .modifications .mod-lead { margin: 0 0 6px; font-weight: 600; font-size: 13px; }
-.modifications .mod-head { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); margin: 12px 0 4px; }
+.modifications .mod-head { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); margin: 12px 0 4px; display: flex; gap: 6px; align-items: center; }
+.modifications .mod-head .count { background: var(--surface-2); border-radius: 999px; padding: 0 7px; font-size: 11px; }
 .modifications ul { margin: 0; padding-left: 18px; }
 .modifications li { margin: 2px 0; font: 12px/1.5 var(--mono); overflow-wrap: anywhere; }
 .foot { padding: 0 24px 20px; font-size: 12px; }

@@ -1,11 +1,11 @@
-//! The reviewable difference between the source plan and the rewrite: nodes added,
-//! removed, moved between GPUs or changed in place, and edges rewired; grouped by id
-//! pattern (`expert_<e>_<t>_layer_<l>`) so 2048 new shards read as one line.
+//! The reviewable difference between the source plan and the rewrite, as data: nodes
+//! added, removed, moved between GPUs or changed in place, and edges rewired; grouped by id
+//! pattern (`expert_<e>_<t>_layer_<l>`) so 2048 new shards are one group. Each group keeps
+//! all its node ids; how many to show is the views' business (`crate::view`). The text the
+//! CLI prints is a renderer over this data (`diff_text.rs`).
 
-use crate::check::report::{gpu_ranges, span_names};
-use crate::infer::node_roles;
-use crate::model::{GpuSet, Node, Placement, Plan};
-use serde::Serialize;
+use crate::model::{GpuSet, Node, NodeKind, Placement, Plan};
+use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,20 +15,151 @@ pub struct Moved {
     pub to: String,
 }
 
-/// One line of the required-modifications list.
+/// What a group of the required modifications does, in the order they are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Remove,
+    Add,
+    Move,
+    Change,
+    Rewire,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [Action::Remove, Action::Add, Action::Move, Action::Change, Action::Rewire];
+
+    /// The heading of the action's groups.
+    pub fn title(self) -> &'static str {
+        match self {
+            Action::Remove => "Remove",
+            Action::Add => "Add",
+            Action::Move => "Move",
+            Action::Change => "Change in place",
+            Action::Rewire => "Rewire",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Remove => "remove",
+            Action::Add => "add",
+            Action::Move => "move",
+            Action::Change => "change",
+            Action::Rewire => "rewire",
+        }
+    }
+}
+
+/// What the nodes of a group are, named from their op (else their kind).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum What {
+    ExpertShard,
+    AllToAll,
+    AllReduce,
+    SendRecv,
+    Aggregation,
+    Gate,
+    LmHead,
+    /// Any other op (`attention`, `layer norm`) or, without an op, the node kind.
+    Other(String),
+}
+
+/// Whether a rewire group's edges were added or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeChange {
+    Removed,
+    Added,
+}
+
+/// Like nodes under one action, or like edges rewired.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DiffGroup {
-    /// `add`, `remove`, `move`, `change` or `rewire`.
-    pub action: &'static str,
-    /// Ids with numbers named by what they count: `expert_<e>_<t>_layer_<l>`.
-    pub pattern: String,
-    /// What the nodes are (`expert shard`, `all-to-all`), from their op.
-    pub what: String,
-    pub count: usize,
-    /// GPUs involved, as ranges (`0–127`); for moves, `from → to`.
-    pub gpus: String,
-    /// First ids of the group (at most 3) and the last.
-    pub examples: Vec<String>,
+pub enum DiffGroup {
+    /// Nodes removed, added or changed in place (`action` is never `Move` or `Rewire`),
+    /// with the GPUs they run on.
+    Nodes {
+        action: Action,
+        pattern: String,
+        what: What,
+        nodes: Vec<String>,
+        #[serde(serialize_with = "gpu_ranges")]
+        gpus: GpuSet,
+    },
+    /// Nodes moved from the GPUs in `from` to those in `to`.
+    Moved {
+        pattern: String,
+        what: What,
+        nodes: Vec<String>,
+        #[serde(serialize_with = "gpu_ranges")]
+        from: GpuSet,
+        #[serde(serialize_with = "gpu_ranges")]
+        to: GpuSet,
+    },
+    /// Edges between two id patterns (`(missing node)` for an end that is not a node).
+    Edges { change: EdgeChange, from: String, to: String, count: usize },
+    /// The edges of the kinds past the largest `EDGE_KINDS`, in one group; `kinds` names
+    /// each as `from → to`.
+    OtherEdges { change: EdgeChange, kinds: Vec<String>, count: usize },
+}
+
+impl DiffGroup {
+    pub fn action(&self) -> Action {
+        match self {
+            DiffGroup::Nodes { action, .. } => *action,
+            DiffGroup::Moved { .. } => Action::Move,
+            DiffGroup::Edges { .. } | DiffGroup::OtherEdges { .. } => Action::Rewire,
+        }
+    }
+
+    /// Changes the group stands for: its nodes, or its edges.
+    pub fn count(&self) -> usize {
+        match self {
+            DiffGroup::Nodes { nodes, .. } | DiffGroup::Moved { nodes, .. } => nodes.len(),
+            DiffGroup::Edges { count, .. } | DiffGroup::OtherEdges { count, .. } => *count,
+        }
+    }
+
+    /// The node ids of the group (none for edges).
+    pub fn nodes(&self) -> &[String] {
+        match self {
+            DiffGroup::Nodes { nodes, .. } | DiffGroup::Moved { nodes, .. } => nodes,
+            DiffGroup::Edges { .. } | DiffGroup::OtherEdges { .. } => &[],
+        }
+    }
+}
+
+fn gpu_ranges<S: Serializer>(set: &GpuSet, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(set.ranges())
+}
+
+/// A meta field the rewrite sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MetaField {
+    Strategy,
+    ClusterGpus,
+    ModelLayers,
+    ModelExperts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum MetaChange {
+    /// `None` where the field was or becomes unset.
+    Field { field: MetaField, old: Option<String>, new: Option<String> },
+    /// Only the given constants (cluster and model figures) changed.
+    Constants,
+}
+
+/// What the rewriter did that the groups do not show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Note {
+    /// A second input or output node, merged into the first.
+    SecondEnd { id: String, kind: NodeKind },
+    /// A node of a layer the target does not have.
+    LayerDropped { id: String, layer: u32, layers: u32 },
+    /// Source nodes folded into one copy per GPU of their stage, named
+    /// `{template}_ep<e>_tp<t>` (and `_dp<d>` with `dp`).
+    PerGpuCopies { sources: Vec<String>, template: String, dp: bool },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -44,14 +175,14 @@ pub struct Diff {
     pub edges_added_sample: Vec<(String, String)>,
     pub edges_removed_sample: Vec<(String, String)>,
     pub groups: Vec<DiffGroup>,
-    /// What the rewriter did that the lists do not show: source nodes folded into
-    /// per-GPU copies, nodes that could not be kept.
-    pub notes: Vec<String>,
-    /// Meta fields (strategy, GPU count, layers, experts) that changed, as `field: old → new`.
-    pub meta: Vec<String>,
+    pub notes: Vec<Note>,
+    /// Meta fields (strategy, GPU count, layers, experts) that changed.
+    pub meta: Vec<MetaChange>,
 }
 
 const SAMPLE: usize = 64;
+/// Rewire groups listed one by one per change (added, removed); the rest are one group.
+pub const EDGE_KINDS: usize = 12;
 
 impl Diff {
     pub fn is_empty(&self) -> bool {
@@ -64,95 +195,37 @@ impl Diff {
             && self.meta.is_empty()
     }
 
-    /// The required-modifications list: one line per group of like nodes, then edges.
-    pub fn render_text(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!(
-            "Required modifications: {} node(s) added, {} removed, {} moved, {} changed; {} edge(s) added, {} removed\n",
-            self.added.len(),
-            self.removed.len(),
-            self.moved.len(),
-            self.changed.len(),
-            self.edges_added,
-            self.edges_removed
-        ));
-        if self.is_empty() {
-            out.push_str("  (none: the plan already has this form)\n");
-            return out;
-        }
-        for m in &self.meta {
-            out.push_str(&format!("  - set {m}\n"));
-        }
-        for (action, title) in [
-            ("remove", "Remove"),
-            ("add", "Add"),
-            ("move", "Move"),
-            ("change", "Change in place"),
-            ("rewire", "Rewire"),
-        ] {
-            let groups: Vec<&DiffGroup> = self.groups.iter().filter(|g| g.action == action).collect();
-            if groups.is_empty() {
-                continue;
-            }
-            out.push_str(&format!("{title}:\n"));
-            for g in groups {
-                out.push_str("  - ");
-                out.push_str(&render_group(g));
-                out.push('\n');
-            }
-        }
-        if !self.notes.is_empty() {
-            out.push_str("Notes:\n");
-            for n in &self.notes {
-                out.push_str(&format!("  - {n}\n"));
-            }
-        }
-        out
+    /// Every change: nodes added, removed, moved and changed, edges added and removed,
+    /// meta fields set.
+    pub fn changes(&self) -> usize {
+        self.added.len()
+            + self.removed.len()
+            + self.moved.len()
+            + self.changed.len()
+            + self.edges_added
+            + self.edges_removed
+            + self.meta.len()
+    }
+
+    /// The groups of one action, in the order they were found.
+    pub fn groups_of(&self, action: Action) -> impl Iterator<Item = &DiffGroup> {
+        self.groups.iter().filter(move |g| g.action() == action)
     }
 }
 
-fn render_group(g: &DiffGroup) -> String {
-    let what = if g.count == 1 { g.what.clone() } else { plural(&g.what) };
-    let ids = if g.count == 1 {
-        g.examples.first().cloned().unwrap_or_default()
-    } else {
-        format!("{} ({})", g.pattern, g.examples.join(", "))
-    };
-    let count = if g.count == 1 { String::new() } else { format!("{} ", g.count) };
-    let on = if g.gpus.is_empty() { String::new() } else { format!(" on GPUs {}", g.gpus) };
-    match g.action {
-        "move" => format!("move {count}{what} {ids}: GPUs {}", g.gpus),
-        "rewire" => format!("{} {count}edge(s) {}", if g.what == "added" { "add" } else { "remove" }, g.pattern),
-        a => format!("{a} {count}{what} {ids}{on}"),
-    }
-}
-
-fn plural(w: &str) -> String {
-    match w {
-        "expert shard" => "expert shards".into(),
-        "send/recv" => "send/recv nodes".into(),
-        "all-to-all" => "all-to-all nodes".into(),
-        "all-reduce" => "all-reduce nodes".into(),
-        w if w.ends_with("node") || w.ends_with("head") || w.ends_with("gate") || w.ends_with("copy") => {
-            if let Some(s) = w.strip_suffix("copy") { format!("{s}copies") } else { format!("{w}s") }
-        }
-        w => format!("{w} nodes"),
-    }
-}
-
-fn what(n: &Node) -> String {
+fn what(n: &Node) -> What {
     // The rewriter sets every op it writes; only source nodes need their roles inferred.
-    let op = if n.op.is_some() { n.op.clone() } else { node_roles(n).op };
+    let op = if n.op.is_some() { n.op.clone() } else { crate::infer::node_roles(n).op };
     match op.as_ref().map(|o| o.name()) {
-        Some("expert") => "expert shard".into(),
-        Some("all_to_all") => "all-to-all".into(),
-        Some("all_reduce") => "all-reduce".into(),
-        Some("send_recv") => "send/recv".into(),
-        Some("aggregate") => "aggregation node".into(),
-        Some("gate") => "gate".into(),
-        Some("lm_head") => "LM head".into(),
-        Some(name) if !matches!(op, Some(crate::model::Op::Other(_))) => format!("{} node", name.replace('_', " ")),
-        _ => format!("{} node", n.kind.as_str()),
+        Some("expert") => What::ExpertShard,
+        Some("all_to_all") => What::AllToAll,
+        Some("all_reduce") => What::AllReduce,
+        Some("send_recv") => What::SendRecv,
+        Some("aggregate") => What::Aggregation,
+        Some("gate") => What::Gate,
+        Some("lm_head") => What::LmHead,
+        Some(name) if !matches!(op, Some(crate::model::Op::Other(_))) => What::Other(name.replace('_', " ")),
+        _ => What::Other(n.kind.as_str().to_string()),
     }
 }
 
@@ -201,44 +274,37 @@ pub fn pattern(id: &str) -> String {
     out
 }
 
+/// A group being collected: its node ids and the GPU ranges they run on (and move to).
 #[derive(Default)]
 struct Acc {
-    count: usize,
-    first: Vec<String>,
-    last: Option<String>,
-    gpus: GpuSet,
-    to: GpuSet,
+    nodes: Vec<String>,
     ranges: Vec<(u32, u32)>,
     to_ranges: Vec<(u32, u32)>,
 }
 
 impl Acc {
     fn add(&mut self, id: &str, from: &Placement, to: Option<&Placement>) {
-        self.count += 1;
-        if self.first.len() < 3 {
-            self.first.push(id.to_string());
-        } else {
-            self.last = Some(id.to_string());
-        }
+        self.nodes.push(id.to_string());
         push_ranges(&mut self.ranges, from);
         if let Some(t) = to {
             push_ranges(&mut self.to_ranges, t);
         }
     }
 
-    fn finish(mut self) -> (usize, Vec<String>, String, String) {
-        for (r, set) in [(&mut self.ranges, &mut self.gpus), (&mut self.to_ranges, &mut self.to)] {
+    fn finish(self, action: Action, pattern: String, what: What) -> DiffGroup {
+        let set = |mut r: Vec<(u32, u32)>| {
             r.sort_unstable();
-            for &(a, b) in r.iter() {
-                set.insert_range(a, b);
+            let mut s = GpuSet::empty();
+            for (a, b) in r {
+                s.insert_range(a, b);
             }
+            s
+        };
+        let nodes = self.nodes;
+        match action {
+            Action::Move => DiffGroup::Moved { pattern, what, nodes, from: set(self.ranges), to: set(self.to_ranges) },
+            action => DiffGroup::Nodes { action, pattern, what, nodes, gpus: set(self.ranges) },
         }
-        let mut ex = self.first;
-        if let Some(l) = self.last {
-            ex.push(format!("… {l}"));
-        }
-        let fmt = |s: &GpuSet| gpu_ranges(&s.iter().collect::<Vec<_>>());
-        (self.count, ex, fmt(&self.gpus), fmt(&self.to))
     }
 }
 
@@ -266,14 +332,14 @@ fn same_except_placement(a: &Node, b: &Node) -> bool {
         && a.attrs == b.attrs
 }
 
-pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
+pub fn diff(src: &Plan, out: &Plan, notes: Vec<Note>) -> Diff {
     let src_by_id: HashMap<&str, &Node> = src.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
     let mut d = Diff { notes, ..Diff::default() };
     // Groups keyed by (action, pattern, what), in first-seen order; patterns are
     // computed once per node and interned, so edges group by two integers.
-    let mut group_of: HashMap<(u8, u32, String), usize> = HashMap::new();
-    let mut groups: Vec<((u8, u32, String), Acc)> = Vec::new();
+    let mut group_of: HashMap<(Action, u32, What), usize> = HashMap::new();
+    let mut groups: Vec<((Action, u32, What), Acc)> = Vec::new();
     let mut pat_index: HashMap<String, u32> = HashMap::new();
     let mut pats: Vec<String> = Vec::new();
     let mut node_pat: HashMap<&str, u32> = HashMap::with_capacity(src.nodes.len() + out.nodes.len());
@@ -289,7 +355,7 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
             }
         }
     };
-    let mut add = |action: u8, pat: u32, n: &Node, to: Option<&Placement>| {
+    let mut add = |action: Action, pat: u32, n: &Node, to: Option<&Placement>| {
         let key = (action, pat, what(n));
         let pos = match group_of.get(&key) {
             Some(&p) => p,
@@ -306,7 +372,7 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
         node_pat.insert(n.id.as_str(), p);
         if !out_ids.contains(n.id.as_str()) {
             d.removed.push(n.id.clone());
-            add(0, p, n, None);
+            add(Action::Remove, p, n, None);
         }
     }
     for n in &out.nodes {
@@ -319,15 +385,15 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
         match old {
             None => {
                 d.added.push(n.id.clone());
-                add(1, p, n, None);
+                add(Action::Add, p, n, None);
             }
             Some(old) if old.placement != n.placement => {
                 d.moved.push(Moved { id: n.id.clone(), from: old.placement.to_string(), to: n.placement.to_string() });
-                add(2, p, old, Some(&n.placement));
+                add(Action::Move, p, old, Some(&n.placement));
             }
             Some(old) if !same_except_placement(old, n) => {
                 d.changed.push(n.id.clone());
-                add(3, p, n, None);
+                add(Action::Change, p, n, None);
             }
             Some(_) => {}
         }
@@ -336,14 +402,14 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
     let src_edges: HashSet<(&str, &str)> = src.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
     let out_edges: HashSet<(&str, &str)> = out.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
     let pat_of = |id: &str| node_pat.get(id).copied();
-    let mut edge_groups: HashMap<(u8, Option<u32>, Option<u32>), usize> = HashMap::new();
+    let mut edge_groups: HashMap<(EdgeChange, Option<u32>, Option<u32>), usize> = HashMap::new();
     for e in &out.edges {
         if !src_edges.contains(&(e.from.as_str(), e.to.as_str())) {
             d.edges_added += 1;
             if d.edges_added_sample.len() < SAMPLE {
                 d.edges_added_sample.push(key(e));
             }
-            *edge_groups.entry((1, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
+            *edge_groups.entry((EdgeChange::Added, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
         }
     }
     for e in &src.edges {
@@ -352,50 +418,31 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
             if d.edges_removed_sample.len() < SAMPLE {
                 d.edges_removed_sample.push(key(e));
             }
-            *edge_groups.entry((0, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
+            *edge_groups.entry((EdgeChange::Removed, pat_of(&e.from), pat_of(&e.to))).or_default() += 1;
         }
     }
     let name = |p: Option<u32>| p.and_then(|i| pats.get(i as usize)).map_or("(missing node)", String::as_str);
-    let mut rewired: BTreeMap<(u8, String), usize> = BTreeMap::new();
+    let mut rewired: BTreeMap<(EdgeChange, String, String), usize> = BTreeMap::new();
     for ((k, a, b), c) in edge_groups {
-        *rewired.entry((k, format!("{} → {}", name(a), name(b)))).or_default() += c;
+        *rewired.entry((k, name(a).to_string(), name(b).to_string())).or_default() += c;
     }
-    let groups: Vec<((u8, String, String), Acc)> = groups
-        .into_iter()
-        .map(|((a, p, w), acc)| ((a, pats.get(p as usize).cloned().unwrap_or_default(), w), acc))
-        .collect();
-    for ((action, pat, what), acc) in groups {
-        let (count, examples, gpus, to) = acc.finish();
-        let gpus = if action == 2 { format!("{} → {}", or_none(&gpus), or_none(&to)) } else { gpus };
-        let action = ["remove", "add", "move", "change"][action as usize];
-        d.groups.push(DiffGroup { action, pattern: pat, what, count, gpus, examples });
+    for ((action, p, what), acc) in groups {
+        d.groups.push(acc.finish(action, pats.get(p as usize).cloned().unwrap_or_default(), what));
     }
-    // Edge groups: the largest twelve of each kind, then one line for the rest.
-    for kind in [0u8, 1] {
-        let mut v: Vec<(&String, &usize)> =
-            rewired.iter().filter(|((k, _), _)| *k == kind).map(|((_, p), c)| (p, c)).collect();
-        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let what = if kind == 1 { "added" } else { "removed" };
-        for &(p, &c) in v.iter().take(12) {
-            d.groups.push(DiffGroup {
-                action: "rewire",
-                pattern: p.to_string(),
-                what: what.into(),
-                count: c,
-                gpus: String::new(),
-                examples: Vec::new(),
-            });
+    // Edge groups: the largest few of each change, then one group for the rest.
+    for change in [EdgeChange::Removed, EdgeChange::Added] {
+        let mut v: Vec<(&String, &String, usize)> =
+            rewired.iter().filter(|((k, _, _), _)| *k == change).map(|((_, a, b), &c)| (a, b, c)).collect();
+        v.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        for &(from, to, count) in v.iter().take(EDGE_KINDS) {
+            d.groups.push(DiffGroup::Edges { change, from: from.clone(), to: to.clone(), count });
         }
-        if v.len() > 12 {
-            let rest: usize = v[12..].iter().map(|x| *x.1).sum();
-            let names: Vec<String> = v[12..].iter().map(|x| x.0.clone()).collect();
-            d.groups.push(DiffGroup {
-                action: "rewire",
-                pattern: format!("of {} other kinds ({})", v.len() - 12, span_names(&names)),
-                what: what.into(),
-                count: rest,
-                gpus: String::new(),
-                examples: Vec::new(),
+        if v.len() > EDGE_KINDS {
+            let rest = &v[EDGE_KINDS..];
+            d.groups.push(DiffGroup::OtherEdges {
+                change,
+                kinds: rest.iter().map(|(a, b, _)| format!("{a} → {b}")).collect(),
+                count: rest.iter().map(|x| x.2).sum(),
             });
         }
     }
@@ -403,25 +450,21 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<String>) -> Diff {
     d
 }
 
-fn or_none(s: &str) -> &str {
-    if s.is_empty() { "none" } else { s }
-}
-
-fn meta_changes(src: &Plan, out: &Plan) -> Vec<String> {
+fn meta_changes(src: &Plan, out: &Plan) -> Vec<MetaChange> {
     let (a, b) = (&src.meta, &out.meta);
-    let show = |v: Option<String>| v.unwrap_or_else(|| "unset".into());
     let mut v = Vec::new();
-    let mut cmp = |name: &str, x: Option<String>, y: Option<String>| {
-        if x != y {
-            v.push(format!("{name}: {} → {}", show(x), show(y)));
+    let mut cmp = |field: MetaField, old: Option<String>, new: Option<String>| {
+        if old != new {
+            v.push(MetaChange::Field { field, old, new });
         }
     };
-    cmp("strategy", a.strategy.map(|s| s.to_string()), b.strategy.map(|s| s.to_string()));
-    cmp("cluster.gpus", a.cluster.gpus.map(|x| x.to_string()), b.cluster.gpus.map(|x| x.to_string()));
-    cmp("model.layers", a.model.layers.map(|x| x.to_string()), b.model.layers.map(|x| x.to_string()));
-    cmp("model.experts", a.model.experts.map(|x| x.to_string()), b.model.experts.map(|x| x.to_string()));
+    let text = |x: Option<u32>| x.map(|x| x.to_string());
+    cmp(MetaField::Strategy, a.strategy.map(|s| s.to_string()), b.strategy.map(|s| s.to_string()));
+    cmp(MetaField::ClusterGpus, text(a.cluster.gpus), text(b.cluster.gpus));
+    cmp(MetaField::ModelLayers, text(a.model.layers), text(b.model.layers));
+    cmp(MetaField::ModelExperts, text(a.model.experts), text(b.model.experts));
     if v.is_empty() && a != b {
-        v.push("other meta fields (the given constants)".into());
+        v.push(MetaChange::Constants);
     }
     v
 }
@@ -429,6 +472,70 @@ fn meta_changes(src: &Plan, out: &Plan) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::examples::SEED_EP64_TP2;
+    use crate::model::Strategy;
+    use crate::read::read_plan;
+    use crate::rewrite::{Target, rewrite};
+
+    fn counted(d: &Diff, action: Action) -> usize {
+        d.groups_of(action).map(DiffGroup::count).sum()
+    }
+
+    fn ids(d: &Diff, action: Action) -> Vec<String> {
+        d.groups_of(action).flat_map(|g| g.nodes().iter().cloned()).collect()
+    }
+
+    #[test]
+    fn the_seed_rewritten_to_ep64_tp2_is_typed_groups_that_count_every_node() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let d = rewrite(&plan, &Target::new(Strategy::parse("EP64_TP2").unwrap())).unwrap().diff;
+        // Every node added, removed or moved is in exactly one group of its action.
+        assert_eq!(counted(&d, Action::Add), d.added.len());
+        assert_eq!(counted(&d, Action::Remove), d.removed.len());
+        assert_eq!(counted(&d, Action::Move), d.moved.len());
+        assert_eq!(counted(&d, Action::Change), d.changed.len());
+        assert_eq!(counted(&d, Action::Rewire), d.edges_added + d.edges_removed);
+        let mut added = ids(&d, Action::Add);
+        added.sort();
+        let mut expected = d.added.clone();
+        expected.sort();
+        assert_eq!(added, expected);
+        assert_eq!(d.changes(), d.added.len() + d.removed.len() + d.edges_added + d.edges_removed + d.meta.len());
+        // The 2048 expert shards are one group that keeps every id and names its GPUs.
+        let shards = d
+            .groups
+            .iter()
+            .find(|g| matches!(g, DiffGroup::Nodes { action: Action::Add, what: What::ExpertShard, .. }))
+            .expect("a group of added expert shards");
+        let DiffGroup::Nodes { pattern, nodes, gpus, .. } = shards else { unreachable!() };
+        assert_eq!(pattern, "expert_<e>_<t>_layer_<l>");
+        assert_eq!(nodes.len(), 2048);
+        assert_eq!((gpus.first(), gpus.last(), gpus.len()), (Some(0), Some(127), 128));
+        assert!(d.groups.iter().any(|g| matches!(
+            g,
+            DiffGroup::Nodes { action: Action::Remove, what: What::ExpertShard, nodes, .. } if nodes == &["expert_2"]
+        )));
+        assert!(d.notes.iter().any(|n| matches!(n, Note::PerGpuCopies { template, .. } if template == "embed_1")));
+        // The CLI's text is a rendering of those groups.
+        assert!(d.render_text().contains(&format!("  - {shards}\n")));
+        assert!(
+            shards.to_string().starts_with("add 2048 expert shards expert_<e>_<t>_layer_<l> (expert_0_0_layer_0, ")
+        );
+    }
+
+    #[test]
+    fn a_node_on_another_gpu_is_a_move_group_from_to() {
+        let src = read_plan("digraph { in -> a -> out; a [label=\"A\\nGPU: 0\"] }").unwrap();
+        let out = read_plan("digraph { in -> a -> out; a [label=\"A\\nGPU: 3\"] }").unwrap();
+        let d = diff(&src, &out, Vec::new());
+        assert_eq!(d.moved.len(), 1);
+        assert_eq!(counted(&d, Action::Move), 1);
+        let g = d.groups_of(Action::Move).next().unwrap();
+        assert!(
+            matches!(g, DiffGroup::Moved { from, to, .. } if from == &GpuSet::single(0) && to == &GpuSet::single(3))
+        );
+        assert!(g.to_string().ends_with(": GPUs 0 → 3"), "{g}");
+    }
 
     #[test]
     fn patterns_name_their_numbers() {

@@ -35,7 +35,7 @@ pub(crate) struct Kept {
     pub pre: Vec<Vec<Template>>,
     pub post: Vec<Vec<Template>>,
     /// Source nodes that could not be kept, with why (shown in the diff).
-    pub notes: Vec<String>,
+    pub notes: Vec<super::Note>,
 }
 
 /// Words whose following number is a rank or GPU index, not part of an operator's name.
@@ -176,7 +176,7 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
                 }
                 *slot = Some(n);
             } else {
-                kept.notes.push(format!("{} is a second plan {}; merged into the first", node.id, kind.as_str()));
+                kept.notes.push(super::Note::SecondEnd { id: node.id.clone(), kind });
             }
             continue;
         }
@@ -190,10 +190,7 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
                 Some(t) if moe_start.get(&(Some(l), r.ranks.dp)).is_some_and(|&m| i > m) => Slot::Post(t),
                 Some(t) => Slot::Pre(t),
                 None => {
-                    kept.notes.push(format!(
-                        "{} belongs to layer {l}, which the {}-layer target does not have; dropped",
-                        node.id, dims.layers
-                    ));
+                    kept.notes.push(super::Note::LayerDropped { id: node.id.clone(), layer: l, layers: dims.layers });
                     continue;
                 }
             },

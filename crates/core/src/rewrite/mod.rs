@@ -7,14 +7,18 @@
 
 mod comm;
 pub mod diff;
+mod diff_text;
 pub mod eplb;
+mod error;
 mod expand;
 mod extract;
 mod pipeline;
 pub mod target;
 
-pub use diff::{Diff, DiffGroup, Moved};
+pub use diff::{Action, Diff, DiffGroup, EdgeChange, MetaChange, MetaField, Moved, Note, What};
+pub use diff_text::gpu_ranges;
 pub use eplb::{Balance, ExpertPlacement};
+pub use error::{BrokenRule, Goal, RewriteError};
 pub use target::short_name;
 
 use crate::cost::{self, Workload};
@@ -22,7 +26,6 @@ use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::fmt;
 
 /// What to rewrite to.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,29 +56,14 @@ pub struct Rewrite {
     pub balance: Option<Balance>,
 }
 
-/// Why a target cannot be met: every rule it breaks, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RewriteError {
-    pub target: String,
-    pub rules: Vec<String>,
-}
-
-impl fmt::Display for RewriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot rewrite to {}: {}", self.target, self.rules.join("; "))
-    }
-}
-
-impl std::error::Error for RewriteError {}
-
 /// Rewrites `plan` to `target`. Never panics; linear in the size of the output.
 pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     let dims = target::resolve(plan, target.strategy, target.gpus, &target.overrides)?;
-    let err = |rules: Vec<String>| RewriteError { target: target.strategy.to_string(), rules };
+    let err = |rule: BrokenRule| RewriteError { target: Goal::Strategy(target.strategy), rules: vec![rule] };
     let (ep, moe_layers) = (dims.strategy.ep.get(), dims.moe_layers());
     let load = match &target.expert_load {
-        Some(rows) if dims.experts > 0 => Some(check_load(rows, &dims).map_err(|r| err(vec![r]))?),
-        Some(_) => return Err(err(vec!["an expert load was given but the model has no experts".into()])),
+        Some(rows) if dims.experts > 0 => Some(check_load(rows, &dims).map_err(err)?),
+        Some(_) => return Err(err(BrokenRule::ExpertLoadWithoutExperts)),
         None => None,
     };
     let contiguous = eplb::contiguous(moe_layers, dims.experts, ep);
@@ -103,7 +91,7 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     };
     let kept = extract::extract(plan, &dims);
     let out = expand::build(plan, &dims, &kept, &placement);
-    memory_fit(&out, &dims).map_err(|r| err(vec![r]))?;
+    memory_fit(&out, &dims).map_err(err)?;
     let mut notes = kept.notes.clone();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
     let gpu_copies = dims.strategy.ep.get() * dims.strategy.tp.get() > 1 || dims.strategy.dp.get() > 1;
@@ -112,40 +100,35 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     {
         let gone: Vec<String> = t.sources.iter().filter(|s| !out_ids.contains(s.as_str())).cloned().collect();
         if !gone.is_empty() && gpu_copies {
-            notes.push(format!(
-                "{} kept as one copy per GPU of its stage, {}_ep<e>_tp<t>{}",
-                crate::check::report::span_names(&gone),
-                t.id,
-                if dims.strategy.dp.get() > 1 { "_dp<d>" } else { "" }
-            ));
+            notes.push(Note::PerGpuCopies { sources: gone, template: t.id.clone(), dp: dims.strategy.dp.get() > 1 });
         }
     }
     let diff = diff::diff(plan, &out, notes);
     Ok(Rewrite { plan: out, diff, balance })
 }
 
-fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, String> {
+fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, BrokenRule> {
     let (m, l, e) = (dims.moe_layers() as usize, dims.layers as usize, dims.experts as usize);
     let rows = if rows.len() == m {
         rows
     } else if rows.len() == l {
         &rows[l - m..]
     } else {
-        return Err(format!("the expert load has {} rows but the model has {m} MoE layers", rows.len()));
+        return Err(BrokenRule::ExpertLoadRows { rows: rows.len(), moe_layers: dims.moe_layers() });
     };
     for (i, r) in rows.iter().enumerate() {
         if r.len() != e {
-            return Err(format!("expert load row {i} has {} entries but each layer has {e} experts", r.len()));
+            return Err(BrokenRule::ExpertLoadRowLength { row: i, entries: r.len(), experts: dims.experts });
         }
         if let Some(v) = r.iter().find(|v| !v.is_finite() || **v < 0.0) {
-            return Err(format!("expert load row {i} holds {v}; token counts must be finite and not negative"));
+            return Err(BrokenRule::ExpertLoadValue { row: i, value: *v });
         }
     }
     Ok(rows.to_vec())
 }
 
 /// Refuses a rewrite whose GPUs would not hold their share (the verifier's MEMORY_OVER).
-fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), String> {
+fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), BrokenRule> {
     // Every node the builder writes carries its op, layer, expert and ranks explicitly.
     let roles: Vec<NodeRoles> = out
         .nodes
@@ -161,15 +144,15 @@ fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), String> {
     let Some(mem) = cost::memory_per_gpu(out, &used, &work, &c, Workload::Inference) else { return Ok(()) };
     let Some(cap) = mem.capacity_gb else { return Ok(()) };
     match mem.per_gpu.iter().filter(|g| g.total_gb > cap).max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) {
-        Some(w) => Err(format!(
-            "{} needs {:.1} GB on GPU {} (weights {:.1}, activations {:.1}, KV cache {:.1}) but GPUs have {cap} GB; raise TP, EP or PP",
-            short_name(dims.strategy),
-            w.total_gb,
-            w.gpu,
-            w.weights_gb,
-            w.activations_gb,
-            w.kv_cache_gb
-        )),
+        Some(w) => Err(BrokenRule::OutOfMemory {
+            strategy: dims.strategy,
+            gpu: w.gpu,
+            total_gb: w.total_gb,
+            weights_gb: w.weights_gb,
+            activations_gb: w.activations_gb,
+            kv_cache_gb: w.kv_cache_gb,
+            capacity_gb: cap,
+        }),
         None => Ok(()),
     }
 }

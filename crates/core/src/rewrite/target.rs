@@ -2,9 +2,9 @@
 //! STRATEGY_MISMATCH holds a plan to, checked before anything is built, so a target that
 //! cannot be met produces an error naming the rule and no half-made plan.
 
-use super::RewriteError;
+use super::{BrokenRule, Goal, RewriteError};
 use crate::infer::{infer_degrees, node_roles};
-use crate::model::{Meta, Plan, Strategy};
+use crate::model::{Degree, Meta, Plan, Size, Strategy, Uneven};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
@@ -62,15 +62,14 @@ pub(crate) fn resolve(
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
     let seen = infer_degrees(plan, &roles);
     let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());
-    let name = short_name(strategy);
     let product = strategy.product();
     let mut rules = Vec::new();
     let gpus_total = gpus.or(meta.cluster.gpus).map(u64::from).unwrap_or(product);
     if product > gpus_total {
-        rules.push(format!("{name} needs EP·TP·PP·DP = {product} GPUs but the cluster has {gpus_total}"));
+        rules.push(BrokenRule::TooFewGpus { strategy, needs: product, has: gpus_total });
     }
     if gpus_total > crate::model::MAX_GPU_ID as u64 {
-        rules.push(format!("{gpus_total} GPUs is more than planscope supports"));
+        rules.push(BrokenRule::TooManyGpus { gpus: gpus_total });
     }
     let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
     let experts = match (meta.model.experts, seen.experts_per_layer) {
@@ -80,33 +79,30 @@ pub(crate) fn resolve(
         _ => 0,
     };
     if experts == 0 && ep > 1 {
-        rules.push(format!("EP{ep} needs an MoE model but the plan declares no experts"));
+        rules.push(BrokenRule::NoExperts { ep });
     } else if experts > 0 && experts % ep != 0 {
-        let whence = if meta.model.experts.is_some() {
-            ""
-        } else {
-            " (as the DAG shows them; declare the model's expert count)"
-        };
-        rules.push(format!("{experts} experts are not divisible by EP{ep}{whence}"));
+        let rule = Uneven { size: Size::Experts, value: experts as u64, degree: Degree::Ep, by: ep };
+        rules.push(BrokenRule::Uneven { rule, from_dag: meta.model.experts.is_none() });
     }
     if pp > layers {
-        rules.push(format!("PP{pp} needs at least {pp} layers but the model has {layers}"));
+        rules.push(BrokenRule::TooFewLayers { pp, layers });
     } else if !layers.is_multiple_of(pp) {
-        rules.push(format!("{layers} layers do not split evenly into PP{pp} stages"));
+        let rule = Uneven { size: Size::Layers, value: layers as u64, degree: Degree::Pp, by: pp };
+        rules.push(BrokenRule::Uneven { rule, from_dag: false });
     }
     let moe_layers = meta.model.moe_layers.unwrap_or(layers);
     if moe_layers > layers {
-        rules.push(format!("{moe_layers} MoE layers are more than the model's {layers} layers"));
+        rules.push(BrokenRule::TooManyMoeLayers { moe_layers, layers });
     }
     let m = &meta.model;
-    rules.extend(strategy.shard_rules(m));
+    rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
     // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
     let est = layers as u64 * (product / pp as u64 * 6 + dp as u64 * experts as u64 * 2 * tp as u64);
     if rules.is_empty() && est > MAX_OUTPUT_NODES {
-        rules.push(format!("{name} over {layers} layers × {experts} experts would make about {est} nodes, above the {MAX_OUTPUT_NODES} planscope builds"));
+        rules.push(BrokenRule::TooLarge { strategy, layers, experts, nodes: est, max: MAX_OUTPUT_NODES });
     }
     if !rules.is_empty() {
-        return Err(RewriteError { target: strategy.to_string(), rules });
+        return Err(RewriteError { target: Goal::Strategy(strategy), rules });
     }
     let gpus_per_server = meta.cluster.gpus_per_server.filter(|&g| g > 0).unwrap_or(DEFAULT_GPUS_PER_SERVER);
     let mut out_meta = meta.clone();

@@ -1,0 +1,190 @@
+//! Why a target cannot be met, as data: what was asked for and every rule it breaks, each
+//! with its numbers. The CLI prints the `Display` text; the page and the report list the
+//! rules one by one, from the data.
+
+use crate::model::{Strategy, Uneven};
+use serde::Serialize;
+use std::fmt;
+
+/// What the rewrite (or the advisor) was asked to reach.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Goal {
+    Strategy(Strategy),
+    /// The advisor's search, on this many GPUs when known.
+    AnyStrategy {
+        gpus: Option<u32>,
+    },
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Goal::Strategy(s) => write!(f, "{s}"),
+            Goal::AnyStrategy { gpus: None } => f.write_str("any strategy"),
+            Goal::AnyStrategy { gpus: Some(n) } => write!(f, "any strategy on {n} GPUs"),
+        }
+    }
+}
+
+/// One rule a target breaks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum BrokenRule {
+    /// EP·TP·PP·DP is more than the cluster's GPUs.
+    TooFewGpus {
+        strategy: Strategy,
+        needs: u64,
+        has: u64,
+    },
+    /// More GPUs than GPU ids planscope represents.
+    TooManyGpus {
+        gpus: u64,
+    },
+    /// EP above 1 on a model without experts.
+    NoExperts {
+        ep: u32,
+    },
+    /// A model size the degree does not split; `from_dag` when the size was counted in
+    /// the DAG rather than declared.
+    Uneven {
+        rule: Uneven,
+        from_dag: bool,
+    },
+    /// PP above the layer count.
+    TooFewLayers {
+        pp: u32,
+        layers: u32,
+    },
+    TooManyMoeLayers {
+        moe_layers: u32,
+        layers: u32,
+    },
+    /// The output would be larger than planscope builds.
+    TooLarge {
+        strategy: Strategy,
+        layers: u32,
+        experts: u32,
+        nodes: u64,
+        max: u64,
+    },
+    ExpertLoadWithoutExperts,
+    ExpertLoadRows {
+        rows: usize,
+        moe_layers: u32,
+    },
+    ExpertLoadRowLength {
+        row: usize,
+        entries: usize,
+        experts: u32,
+    },
+    /// A token count that is negative or not finite.
+    ExpertLoadValue {
+        row: usize,
+        value: f64,
+    },
+    /// The fullest GPU would hold more than its memory.
+    OutOfMemory {
+        strategy: Strategy,
+        gpu: u32,
+        total_gb: f64,
+        weights_gb: f64,
+        activations_gb: f64,
+        kv_cache_gb: f64,
+        capacity_gb: f64,
+    },
+    /// The advisor: no GPU count to search.
+    GpuCountUnknown,
+    /// The advisor: no EP·TP·PP·DP factorisation of the GPU count.
+    NoCandidate,
+    /// The advisor: a candidate it weighed and refused, in the refusal's words.
+    CandidateRefused(String),
+}
+
+impl fmt::Display for BrokenRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use super::short_name;
+        match self {
+            BrokenRule::TooFewGpus { strategy, needs, has } => {
+                write!(f, "{} needs EP·TP·PP·DP = {needs} GPUs but the cluster has {has}", short_name(*strategy))
+            }
+            BrokenRule::TooManyGpus { gpus } => write!(f, "{gpus} GPUs is more than planscope supports"),
+            BrokenRule::NoExperts { ep } => write!(f, "EP{ep} needs an MoE model but the plan declares no experts"),
+            BrokenRule::Uneven { rule, from_dag } => {
+                write!(f, "{rule}")?;
+                if *from_dag {
+                    f.write_str(" (as the DAG shows them; declare the model's expert count)")?;
+                }
+                Ok(())
+            }
+            BrokenRule::TooFewLayers { pp, layers } => {
+                write!(f, "PP{pp} needs at least {pp} layers but the model has {layers}")
+            }
+            BrokenRule::TooManyMoeLayers { moe_layers, layers } => {
+                write!(f, "{moe_layers} MoE layers are more than the model's {layers} layers")
+            }
+            BrokenRule::TooLarge { strategy, layers, experts, nodes, max } => write!(
+                f,
+                "{} over {layers} layers × {experts} experts would make about {nodes} nodes, above the {max} planscope builds",
+                short_name(*strategy)
+            ),
+            BrokenRule::ExpertLoadWithoutExperts => {
+                f.write_str("an expert load was given but the model has no experts")
+            }
+            BrokenRule::ExpertLoadRows { rows, moe_layers } => {
+                write!(f, "the expert load has {rows} rows but the model has {moe_layers} MoE layers")
+            }
+            BrokenRule::ExpertLoadRowLength { row, entries, experts } => {
+                write!(f, "expert load row {row} has {entries} entries but each layer has {experts} experts")
+            }
+            BrokenRule::ExpertLoadValue { row, value } => {
+                write!(f, "expert load row {row} holds {value}; token counts must be finite and not negative")
+            }
+            BrokenRule::OutOfMemory {
+                strategy,
+                gpu,
+                total_gb,
+                weights_gb,
+                activations_gb,
+                kv_cache_gb,
+                capacity_gb,
+            } => write!(
+                f,
+                "{} needs {total_gb:.1} GB on GPU {gpu} (weights {weights_gb:.1}, activations {activations_gb:.1}, KV cache {kv_cache_gb:.1}) but GPUs have {capacity_gb} GB; raise TP, EP or PP",
+                short_name(*strategy)
+            ),
+            BrokenRule::GpuCountUnknown => {
+                f.write_str("the GPU count is unknown: give --gpus or a cluster.gpus in the conditions")
+            }
+            BrokenRule::NoCandidate => f.write_str("no EP·TP·PP·DP = GPU count candidate"),
+            BrokenRule::CandidateRefused(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Why a target cannot be met: every rule it breaks (at least one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RewriteError {
+    pub target: Goal,
+    pub rules: Vec<BrokenRule>,
+}
+
+impl RewriteError {
+    /// The head line, without the rules: `cannot rewrite to EP48_TP1_PP1_DP1`.
+    pub fn head(&self) -> String {
+        format!("cannot rewrite to {}", self.target)
+    }
+}
+
+impl fmt::Display for RewriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.head())?;
+        for (i, r) in self.rules.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RewriteError {}

@@ -1,0 +1,188 @@
+//! The per-GPU bar charts (memory and busy, as fractions): both sides' bars side by side
+//! per GPU on one scale, whose top is `nice_top` of the largest value, laid out in the
+//! chart's own units (`WIDTH_PER_GPU` per GPU, `HEIGHT` high) for an SVG viewBox.
+
+use crate::analysis::Analysis;
+use crate::check::{GpuMetrics, Report};
+use crate::units;
+
+/// Chart height, in viewBox units.
+pub const HEIGHT: f64 = 80.0;
+/// Width of one GPU's slot (its before and after bars).
+pub const WIDTH_PER_GPU: f64 = 6.0;
+const MIN_WIDTH: f64 = 60.0;
+/// Bars never vanish: a GPU at 0% still shows a sliver.
+const MIN_BAR: f64 = 0.5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Stable key (`util-memory`, `util-busy`) for tests and exports.
+    pub key: &'static str,
+    pub title: &'static str,
+    /// The constant the chart needs, named when no GPU has a value.
+    pub needs: &'static str,
+    /// GPUs across (the larger side's cluster).
+    pub gpus: u32,
+    /// The top of the scale, a fraction (`nice_top`).
+    pub top: f64,
+    pub before: Vec<Bar>,
+    pub after: Vec<Bar>,
+}
+
+/// One GPU's bar, placed in the chart's units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub gpu: u32,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    /// Above 100% of capacity.
+    pub over: bool,
+    /// The value, as a percentage.
+    pub label: String,
+}
+
+impl Chart {
+    /// No GPU has a value on either side: the chart would read as "0%".
+    pub fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_empty()
+    }
+
+    pub fn width(&self) -> f64 {
+        (self.gpus.max(1) as f64 * WIDTH_PER_GPU).max(MIN_WIDTH)
+    }
+
+    /// Axis labels, top to bottom: the top, half of it, 0.
+    pub fn axis(&self) -> [String; 3] {
+        [units::percent(self.top), units::percent(self.top / 2.0), "0".into()]
+    }
+
+    /// Where the grid lines go, top to bottom.
+    pub fn ticks(&self) -> [f64; 3] {
+        [0.0, HEIGHT / 2.0, HEIGHT]
+    }
+
+    /// The last GPU's label under the chart.
+    pub fn last_gpu(&self) -> u32 {
+        self.gpus.saturating_sub(1)
+    }
+}
+
+/// The next of 1, 2, 5 × 10^k at or above `max` (a fraction), capped at 100%, so that
+/// 0.8% memory use is visible yet both sides stay comparable.
+pub fn nice_top(max: f64) -> f64 {
+    if max.is_nan() || max <= 0.0 {
+        return 1.0;
+    }
+    (-4..=0).flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k))).find(|&top| top >= max).unwrap_or(1.0).min(1.0)
+}
+
+struct Spec {
+    key: &'static str,
+    title: &'static str,
+    needs: &'static str,
+    value: fn(&GpuMetrics) -> Option<f64>,
+}
+
+const SPECS: [Spec; 2] = [
+    Spec {
+        key: "util-memory",
+        title: "Memory, % of capacity",
+        needs: "the GPUs' memory capacity",
+        value: |r| r.memory_percent.map(|p| p / 100.0),
+    },
+    Spec {
+        key: "util-busy",
+        title: "Busy, % of the simulated step",
+        needs: "the GPUs' TFLOPS, to simulate a step",
+        value: |r| r.busy_fraction,
+    },
+];
+
+/// Memory and busy charts for `before` and, when given, `after`.
+pub fn charts(before: &Analysis, after: Option<&Analysis>) -> Vec<Chart> {
+    let gpus = before.cluster.gpus.max(after.map_or(0, |a| a.cluster.gpus));
+    SPECS.iter().map(|s| chart(s, gpus, &before.report, after.map(|a| &*a.report))).collect()
+}
+
+fn chart(spec: &Spec, gpus: u32, before: &Report, after: Option<&Report>) -> Chart {
+    let values = |r: &Report| -> Vec<(u32, f64)> {
+        r.metrics
+            .per_gpu
+            .iter()
+            .filter(|row| row.gpu < gpus)
+            .filter_map(|row| (spec.value)(row).map(|v| (row.gpu, if v.is_finite() { v } else { 0.0 })))
+            .collect()
+    };
+    let b = values(before);
+    let a = after.map(values).unwrap_or_default();
+    let max = b.iter().chain(&a).map(|&(_, v)| v).fold(0.0f64, f64::max);
+    let top = nice_top(max);
+    let bars = |rows: &[(u32, f64)], offset: f64| -> Vec<Bar> {
+        rows.iter()
+            .map(|&(gpu, v)| {
+                let height = ((v / top).clamp(0.0, 1.0) * HEIGHT).max(MIN_BAR);
+                Bar {
+                    gpu,
+                    x: gpu as f64 * WIDTH_PER_GPU + offset,
+                    y: HEIGHT - height,
+                    width: WIDTH_PER_GPU * 0.42,
+                    height,
+                    over: v > 1.0,
+                    label: units::percent(v),
+                }
+            })
+            .collect()
+    };
+    Chart {
+        key: spec.key,
+        title: spec.title,
+        needs: spec.needs,
+        gpus,
+        top,
+        before: bars(&b, 0.3),
+        after: bars(&a, WIDTH_PER_GPU * 0.5),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_top;
+
+    #[test]
+    fn the_scale_tops_at_1_2_5_and_never_above_100_percent() {
+        for (max, top) in
+            [(0.008, 0.01), (0.011, 0.02), (0.3, 0.5), (0.5, 0.5), (1.7, 1.0), (0.0, 1.0), (f64::NAN, 1.0)]
+        {
+            assert!((nice_top(max) - top).abs() < 1e-12, "{max}: {}", nice_top(max));
+        }
+    }
+}
+
+#[cfg(test)]
+mod charts {
+    use super::*;
+    use crate::analysis::{Request, after_side, analyze};
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+    use std::sync::Arc;
+
+    #[test]
+    fn both_sides_share_one_scale_and_place_a_bar_per_gpu() {
+        let before = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let after = after_side(&before, before.strategy.unwrap(), &Request::default()).unwrap();
+        let cs = charts(&before, Some(&after.analysis));
+        let busy = cs.iter().find(|c| c.key == "util-busy").unwrap();
+        assert_eq!(busy.gpus, 128);
+        assert_eq!(busy.after.len(), 128);
+        assert!(!busy.before.is_empty());
+        let max = busy.before.iter().chain(&busy.after).map(|b| b.height).fold(0.0, f64::max);
+        assert!(max <= HEIGHT && max > 0.0);
+        for b in busy.before.iter().chain(&busy.after) {
+            assert!((b.y + b.height - HEIGHT).abs() < 1e-9, "bars stand on the axis");
+            assert!(b.x >= b.gpu as f64 * WIDTH_PER_GPU && b.x < (b.gpu + 1) as f64 * WIDTH_PER_GPU);
+        }
+        assert_eq!(busy.axis()[2], "0");
+    }
+}
