@@ -2,14 +2,17 @@
 //! expert_0 … expert_63 on the same rank (ids equal up to their numbers) folds into one
 //! node, TensorBoard-style; or whole layers, pipeline stages, servers or DOT clusters
 //! fold. Groups named in `expanded` are drawn member by member.
+//!
+//! Pass "group": O(V) hashing of one key per node, plus the labels (linear in the ids).
 
+use super::index::{IdxVec, ItemId, NodeIdx};
 use super::{Grouping, LayoutOptions, prepare::Prepared};
 use std::collections::HashMap;
 
 /// What one drawn item stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemOf {
-    Node(u32),
+    Node(NodeIdx),
     /// Index into `Assignment::groups`.
     Group(u32),
 }
@@ -17,13 +20,13 @@ pub(crate) enum ItemOf {
 pub(crate) struct GroupSpec {
     pub id: String,
     pub label: String,
-    pub members: Vec<u32>,
+    pub members: Vec<NodeIdx>,
     pub expanded: bool,
 }
 
 pub(crate) struct Assignment {
-    pub item_of_node: Vec<u32>,
-    pub items: Vec<ItemOf>,
+    pub item_of_node: IdxVec<NodeIdx, ItemId>,
+    pub items: IdxVec<ItemId, ItemOf>,
     pub groups: Vec<GroupSpec>,
 }
 
@@ -33,7 +36,7 @@ const MIN_MEMBERS: usize = 2;
 pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
     let n = p.nodes.len();
     // Per node: its group key (as text, so the id is stable across runs), if any.
-    let key_of = |v: usize| -> Option<String> {
+    let key_of = |v: NodeIdx| -> Option<String> {
         let info = &p.nodes[v];
         match opts.grouping {
             Grouping::None => None,
@@ -49,8 +52,8 @@ pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
     };
     let mut group_index: HashMap<String, u32> = HashMap::new();
     let mut groups: Vec<GroupSpec> = Vec::new();
-    let mut node_group: Vec<u32> = vec![u32::MAX; n];
-    for (v, slot) in node_group.iter_mut().enumerate() {
+    let mut node_group: IdxVec<NodeIdx, u32> = IdxVec::filled(u32::MAX, n);
+    for v in p.nodes.indices() {
         if let Some(key) = key_of(v) {
             let g = match group_index.get(&key) {
                 Some(&g) => g,
@@ -61,8 +64,8 @@ pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
                     g
                 }
             };
-            groups[g as usize].members.push(v as u32);
-            *slot = g;
+            groups[g as usize].members.push(v);
+            node_group[v] = g;
         }
     }
     // Keep only groups worth folding; renumber densely in first-member order.
@@ -85,20 +88,15 @@ pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
         spec.expanded = opts.expanded.contains(&spec.id);
         spec.label = label(p, opts.grouping, spec);
     }
-    let mut item_of_node = vec![0u32; n];
-    let mut items = Vec::with_capacity(n);
-    let mut group_item = vec![u32::MAX; kept.len()];
-    for v in 0..n {
+    let mut item_of_node: IdxVec<NodeIdx, ItemId> = IdxVec::filled(ItemId(0), n);
+    let mut items = IdxVec::with_capacity(n);
+    let mut group_item: Vec<Option<ItemId>> = vec![None; kept.len()];
+    for v in p.nodes.indices() {
         let g = node_group[v];
         if g == u32::MAX || kept[g as usize].expanded {
-            item_of_node[v] = items.len() as u32;
-            items.push(ItemOf::Node(v as u32));
+            item_of_node[v] = items.push(ItemOf::Node(v));
         } else {
-            if group_item[g as usize] == u32::MAX {
-                group_item[g as usize] = items.len() as u32;
-                items.push(ItemOf::Group(g));
-            }
-            item_of_node[v] = group_item[g as usize];
+            item_of_node[v] = *group_item[g as usize].get_or_insert_with(|| items.push(ItemOf::Group(g)));
         }
     }
     Assignment { item_of_node, items, groups: kept }
@@ -108,7 +106,7 @@ fn label(p: &Prepared, mode: Grouping, g: &GroupSpec) -> String {
     let count = g.members.len();
     let tail = g.id.split_once(':').map(|(_, t)| t).unwrap_or(&g.id);
     match mode {
-        Grouping::Series => series_label(g.members.iter().map(|&v| p.ids[v as usize].as_str()), count),
+        Grouping::Series => series_label(g.members.iter().map(|&v| p.ids[v].as_str()), count),
         Grouping::Layer => format!("layer {tail} ×{count}"),
         Grouping::Stage => format!("stage {tail} ×{count}"),
         Grouping::Server => format!("server {tail} ×{count}"),
