@@ -21,7 +21,7 @@ pub(crate) fn groups(a: &Assignment, items: &IdxVec<ItemId, Item>) -> Vec<GroupI
         .collect();
     for (i, it) in a.items.iter_enumerated() {
         if let ItemOf::Group(g) = *it
-            && let Some(info) = groups.get_mut(g as usize)
+            && let Some(info) = groups.get_mut(g.ix())
         {
             info.item = Some(i);
         }

@@ -69,6 +69,10 @@ index_type!(
     LinkIdx
 );
 index_type!(
+    /// A group of the current grouping mode: its index in `Layout::groups`.
+    GroupIdx
+);
+index_type!(
     /// A node of the layered graph: the items first (`LNode(i)` is `ItemId(i)`), then the
     /// virtual nodes long links pass through.
     LNode

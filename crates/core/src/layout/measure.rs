@@ -27,7 +27,7 @@ pub(crate) fn items(p: &Prepared, a: &Assignment, horizontal: bool) -> Measured 
                 keys.push(SeedKey { col: info.col, ep: info.ep, tp: info.tp, expert: info.expert, layer: info.layer });
             }
             ItemOf::Group(g) => {
-                let spec = &a.groups[g as usize];
+                let spec = &a.groups[g];
                 size.push(prepare::text_size(&spec.label));
                 let cols: Vec<f32> = spec.members.iter().filter_map(|&v| p.nodes[v].col).collect();
                 let first = spec.members.first().map(|&v| &p.nodes[v]);

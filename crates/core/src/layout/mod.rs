@@ -216,11 +216,10 @@ const VIRTUAL_BUDGET: usize = 400_000;
 /// release builds do not even evaluate the check.
 macro_rules! invariant {
     ($pass:literal, $check:expr) => {
-        if cfg!(debug_assertions) {
-            let checked: Result<(), verify::Violation> = $check;
-            debug_assert!(checked.is_ok(), "layout pass `{}` broke an invariant: {}", $pass, {
-                checked.err().map(|v| v.to_string()).unwrap_or_default()
-            });
+        if cfg!(debug_assertions)
+            && let Err(v) = $check
+        {
+            panic!("layout pass `{}` broke an invariant: {v}", $pass);
         }
     };
 }

@@ -48,7 +48,7 @@ pub(crate) fn items(
             let (node, group, members) = match *it {
                 ItemOf::Node(v) => (Some(v), None, 1),
                 ItemOf::Group(g) => {
-                    let spec = &a.groups[g as usize];
+                    let spec = &a.groups[g];
                     (None, Some(spec.id.clone()), spec.members.len() as u32)
                 }
             };
