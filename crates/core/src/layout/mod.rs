@@ -34,7 +34,6 @@ pub use index::{EdgeIdx, IdxVec, ItemId, LinkIdx, NodeIdx};
 pub use session::LayoutSession;
 
 use crate::model::Plan;
-use index::LNode;
 use layered::Layered;
 use prepare::Prepared;
 use serde::{Deserialize, Serialize};
@@ -237,11 +236,9 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
     invariant!("layer", verify::layered(&l));
     let (ranks, crossings) = order::ranks(&l, &measured.keys, &oriented, opts.sweeps.min(16));
     invariant!("order", verify::ordered(&l, &ranks));
-    let mut along_size: IdxVec<LNode, f32> = measured.size.iter().map(|s| s.0).collect();
-    along_size.resize(l.len(), 0.0);
-    let along_size = position::Along { size: along_size, gap: opts.spacing.node };
-    let along = position::positions(&l, &ranks, &along_size);
-    invariant!("position", verify::positioned(&ranks, &along, &along_size.size, along_size.gap));
+    let extent = position::Along::of(&l, &measured.size, opts.spacing.node);
+    let along = position::positions(&l, &ranks, &extent);
+    invariant!("position", verify::positioned(&ranks, &along, &extent.size, extent.gap));
     let bands = band::across(&l, &measured.size, opts.spacing.rank);
     let frame = place::Frame { direction: opts.direction, across: bands.total };
     let items = place::items(&a, &measured, &item_rank, &along, &bands, frame);

@@ -1,4 +1,4 @@
-//! Coordinates along each rank, Brandes–Köpf style: four alignments (up/down ×
+//! Pass "position": coordinates along each rank, Brandes–Köpf style: four alignments (up/down ×
 //! left/right) line each node up with a median neighbour in the adjacent rank, never
 //! across an inner segment of a long edge, so long edges come out straight; each is
 //! compacted as tight as its blocks allow, the four are aligned to the narrowest and
@@ -6,10 +6,9 @@
 //! middle of four opposite biases, nothing creeps sideways rank after rank the way
 //! one-sided median placement does. A last isotonic pass per rank (pool adjacent
 //! violators, linear) restores the exact minimum gaps that balancing may shave.
-//! Pass "position" (along the ranks). Every phase is linear but for sorting each node's
-//! neighbours: O(V + E log E).
+//! Every phase is linear but for sorting each node's neighbours: O(V + E log E).
 
-use super::index::{Idx, IdxVec, LNode};
+use super::index::{Idx, IdxVec, ItemId, LNode};
 use super::layered::Layered;
 use std::collections::HashSet;
 
@@ -17,6 +16,15 @@ pub(crate) struct Along {
     /// Size of each layered node along the rank (virtual nodes: 0).
     pub size: IdxVec<LNode, f32>,
     pub gap: f32,
+}
+
+impl Along {
+    /// From the items' (along, across) sizes; the virtual nodes after them are lines.
+    pub(crate) fn of(l: &Layered, item_size: &IdxVec<ItemId, (f32, f32)>, gap: f32) -> Along {
+        let mut size: IdxVec<LNode, f32> = item_size.iter().map(|s| s.0).collect();
+        size.resize(l.len(), 0.0);
+        Along { size, gap }
+    }
 }
 
 /// Returns the centre of every layered node along its rank, the leftmost edge at 0.
