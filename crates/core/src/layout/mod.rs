@@ -226,6 +226,7 @@ macro_rules! invariant {
 /// The layout, pass by pass.
 fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
     let a = group::assign(p, opts);
+    invariant!("group", verify::grouped(&a));
     let measured = measure::items(p, &a, opts.direction.horizontal());
     let links = merge::links(p, &a);
     let reversed = acyclic::back_edges(&links.graph);

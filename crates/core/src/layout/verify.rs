@@ -7,13 +7,16 @@
 //! are not reported: garbage in is not a broken pass.
 
 use super::graph::Digraph;
-use super::index::{IdxVec, ItemId, LNode, LinkIdx};
+use super::group::{Assignment, ItemOf};
+use super::index::{GroupIdx, IdxVec, ItemId, LNode, LinkIdx, NodeIdx};
 use super::layered::Layered;
 use super::{EdgePath, Item};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Violation {
+    /// After "group": a plan node whose item does not stand for it.
+    Ungrouped { node: NodeIdx },
     /// After "rank": a link (reversed ones flipped) that does not run down the ranks.
     Upward { link: LinkIdx, from: u32, to: u32 },
     /// After "layer": a layered edge not joining adjacent ranks.
@@ -31,6 +34,7 @@ pub(crate) enum Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Violation::Ungrouped { node } => write!(f, "node {node} is not drawn by its item"),
             Violation::Upward { link, from, to } => write!(f, "link {link} runs from rank {from} to rank {to}"),
             Violation::Span { from, to, ranks } => {
                 write!(f, "layered edge {from} → {to} joins ranks {} and {}", ranks.0, ranks.1)
@@ -41,6 +45,30 @@ impl fmt::Display for Violation {
             Violation::Detached { link } => write!(f, "the route of link {link} misses its ends"),
         }
     }
+}
+
+/// After "group": every plan node is drawn by an item that stands for it: its own box,
+/// or a collapsed group listing it as a member.
+pub(crate) fn grouped(a: &Assignment) -> Result<(), Violation> {
+    let mut member_of: IdxVec<NodeIdx, Option<GroupIdx>> = IdxVec::filled(None, a.item_of_node.len());
+    for (g, spec) in a.groups.iter_enumerated() {
+        for &v in &spec.members {
+            if let Some(slot) = member_of.get_mut(v) {
+                *slot = Some(g);
+            }
+        }
+    }
+    for (node, &item) in a.item_of_node.iter_enumerated() {
+        let drawn = match a.items.get(item) {
+            Some(&ItemOf::Node(v)) => v == node,
+            Some(&ItemOf::Group(g)) => member_of[node] == Some(g) && !a.groups[g].expanded,
+            None => false,
+        };
+        if !drawn {
+            return Err(Violation::Ungrouped { node });
+        }
+    }
+    Ok(())
 }
 
 /// After "rank": every link that is not a self-loop goes from a lower rank to a higher
@@ -150,6 +178,26 @@ mod tests {
         let links: IdxVec<LinkIdx, (ItemId, ItemId)> =
             [(0, 1), (1, 2), (0, 2)].into_iter().map(|(a, b)| (ItemId(a), ItemId(b))).collect();
         Layered::build(&rank, &links, 100)
+    }
+
+    #[test]
+    fn grouping_catches_a_node_drawn_by_the_wrong_item() {
+        use crate::layout::group::GroupSpec;
+        let spec =
+            GroupSpec { id: "g".into(), label: "g ×2".into(), members: vec![NodeIdx(1), NodeIdx(2)], expanded: false };
+        let mut a = Assignment {
+            item_of_node: IdxVec::from(vec![ItemId(0), ItemId(1), ItemId(1)]),
+            items: IdxVec::from(vec![ItemOf::Node(NodeIdx(0)), ItemOf::Group(GroupIdx(0))]),
+            groups: IdxVec::from(vec![spec]),
+        };
+        assert_eq!(grouped(&a), Ok(()));
+        a.item_of_node[NodeIdx(0)] = ItemId(1);
+        assert_eq!(grouped(&a), Err(Violation::Ungrouped { node: NodeIdx(0) }));
+        a.item_of_node[NodeIdx(0)] = ItemId(7);
+        assert!(grouped(&a).is_err());
+        a.item_of_node[NodeIdx(0)] = ItemId(0);
+        a.groups[GroupIdx(0)].expanded = true;
+        assert_eq!(grouped(&a), Err(Violation::Ungrouped { node: NodeIdx(1) }));
     }
 
     #[test]
