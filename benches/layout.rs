@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use planscope_core::r#gen::{GenSpec, generate};
-use planscope_core::layout::{Grouping, LayoutOptions, layout};
+use planscope_core::layout::{Grouping, ItemId, LayoutOptions, layout};
 use planscope_core::model::{Plan, Strategy};
 use planscope_core::read::read_plan;
 use std::hint::black_box;
@@ -252,9 +252,9 @@ fn compare_crossings() {
         let path = corpus(file);
         let plan = read(&path);
         let l = layout(&plan, &LayoutOptions::default());
-        let id = |item: u32| {
-            let it = &l.items[item as usize];
-            it.node.map(|v| plan.nodes[v as usize].id.clone()).unwrap_or_default()
+        let id = |item: ItemId| {
+            let it = &l.items[item];
+            it.node.map(|v| plan.nodes[v.ix()].id.clone()).unwrap_or_default()
         };
         let ours: Vec<_> = l.edges.iter().map(|e| (id(e.source), id(e.target), e.points.clone())).collect();
         match dot_polylines(&path) {

@@ -51,7 +51,7 @@ fn check(plan: &Plan, l: &Layout) -> Result<(), String> {
         }
     }
     for e in &l.edges {
-        let (s, t) = (&l.items[e.source as usize], &l.items[e.target as usize]);
+        let (s, t) = (&l.items[e.source], &l.items[e.target]);
         if e.points.len() < 2 || e.points.iter().any(|p| !p.0.is_finite() || !p.1.is_finite()) {
             return Err(format!("bad polyline {e:?}"));
         }
@@ -141,7 +141,7 @@ fn experts_come_out_ordered_by_gpu() {
             .iter()
             .filter(|i| i.rank == r)
             .filter_map(|i| {
-                let n = &plan.nodes[i.node? as usize];
+                let n = &plan.nodes[i.node?.ix()];
                 n.expert?;
                 Some((i.x, n.placement.single()?))
             })
@@ -174,15 +174,15 @@ fn a_series_of_64_experts_folds_and_unfolds() {
     let g = series[0];
     assert_eq!(g.members, 64);
     assert!(g.label.contains("[0–63]"), "{}", g.label);
-    let item = &folded.items[g.item.unwrap() as usize];
+    let item = &folded.items[g.item.unwrap()];
     assert_eq!(item.members, 64);
-    assert!(folded.items.iter().all(|i| i.node.is_none_or(|v| plan.nodes[v as usize].expert.is_none())));
+    assert!(folded.items.iter().all(|i| i.node.is_none_or(|v| plan.nodes[v.ix()].expert.is_none())));
 
     let id = g.id.clone();
     opts.toggle(&id);
     let open = session.layout(&opts).clone();
     check(&plan, &open).unwrap();
-    let shown = open.items.iter().filter(|i| i.node.is_some_and(|v| plan.nodes[v as usize].expert.is_some())).count();
+    let shown = open.items.iter().filter(|i| i.node.is_some_and(|v| plan.nodes[v.ix()].expert.is_some())).count();
     assert_eq!(shown, 64);
     let info = open.groups.iter().find(|g| g.id == id).unwrap();
     assert!(info.expanded && info.item.is_none() && info.bounds.is_some());
@@ -321,7 +321,7 @@ fn regular_plans_do_not_drift_sideways() {
     // Series fold each layer's per-GPU copies of an op into one item.
     for it in &folded.items {
         if it.members == 1 {
-            let id = &plan.nodes[it.node.unwrap() as usize].id;
+            let id = &plan.nodes[it.node.unwrap().ix()].id;
             assert!(!id.contains("expert"), "{id} left unfolded");
         }
     }

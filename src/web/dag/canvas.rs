@@ -5,7 +5,7 @@
 use super::labels;
 use super::pane::{FINDING, MATCH, ON_GPU, Pane, SELECTED};
 use super::theme::{Theme, ink_on};
-use planscope_core::layout::{Item, Rect};
+use planscope_core::layout::{Item, ItemId, Rect};
 use planscope_core::model::NodeKind;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CanvasRenderingContext2d;
@@ -119,7 +119,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
     for reversed in [false, true] {
         ctx.begin_path();
         for &e in &ids {
-            let Some(edge) = layout.edges.get(e as usize) else { continue };
+            let Some(edge) = layout.edges.get(e) else { continue };
             if edge.reversed != reversed || edge.points.len() < 2 {
                 continue;
             }
@@ -149,7 +149,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         for reversed in [false, true] {
             ctx.begin_path();
             for &e in &ids {
-                let Some(edge) = layout.edges.get(e as usize) else { continue };
+                let Some(edge) = layout.edges.get(e) else { continue };
                 if edge.reversed != reversed || edge.points.len() < 2 {
                     continue;
                 }
@@ -172,7 +172,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
             ctx.set_fill_style_str(&theme.warn);
             ctx.set_font("bold 12px system-ui, sans-serif");
             for &e in &ids {
-                if let Some(edge) = layout.edges.get(e as usize)
+                if let Some(edge) = layout.edges.get(e)
                     && edge.reversed
                     && let Some(&(x, y)) = edge.points.get(edge.points.len() / 2)
                 {
@@ -183,13 +183,14 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
     }
 
     // Items.
+    let mut ids = Vec::new();
     v.items.query(vis, &mut ids);
-    let kind_of = |it: &Item| it.node.and_then(|n| plan.nodes.get(n as usize)).map(|n| n.kind);
+    let kind_of = |it: &Item| it.node.and_then(|n| plan.nodes.get(n.ix())).map(|n| n.kind);
     if detailed {
         ctx.set_line_width(px);
         for &i in &ids {
-            let Some(it) = layout.items.get(i as usize) else { continue };
-            let fill = v.color.get(i as usize).and_then(|&c| v.colors.get(c as usize)).unwrap_or(&theme.surface);
+            let Some(it) = layout.items.get(i) else { continue };
+            let fill = v.color.get(i).and_then(|&c| v.colors.get(c as usize)).unwrap_or(&theme.surface);
             // Collapsed groups: two offset boxes behind read as a stack.
             if it.group.is_some() {
                 for k in [2.0f32, 1.0] {
@@ -219,8 +220,8 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         }
     } else {
         // Tiny: plain squares, one fill call per colour.
-        let mut by_color: Vec<(u16, u32)> =
-            ids.iter().map(|&i| (v.color.get(i as usize).copied().unwrap_or(u16::MAX), i)).collect();
+        let mut by_color: Vec<(u16, ItemId)> =
+            ids.iter().map(|&i| (v.color.get(i).copied().unwrap_or(u16::MAX), i)).collect();
         by_color.sort_unstable();
         let min = 1.5 * px as f32;
         let mut at = 0;
@@ -228,7 +229,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
             let c = by_color[at].0;
             ctx.begin_path();
             while at < by_color.len() && by_color[at].0 == c {
-                if let Some(it) = layout.items.get(by_color[at].1 as usize) {
+                if let Some(it) = layout.items.get(by_color[at].1) {
                     let (iw, ih) = (it.width.max(min), it.height.max(min));
                     ctx.rect((it.x - iw / 2.0) as f64, (it.y - ih / 2.0) as f64, iw as f64, ih as f64);
                 }
@@ -249,8 +250,8 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         ctx.begin_path();
         let mut any = false;
         for &i in &ids {
-            if p.marks.get(i as usize).is_some_and(|m| m & bit != 0)
-                && let Some(it) = layout.items.get(i as usize)
+            if p.marks.get(i).is_some_and(|m| m & bit != 0)
+                && let Some(it) = layout.items.get(i)
             {
                 let g = ((3.0 + 2.0 * width) * px) as f32;
                 let (mw, mh) = (it.width.max(4.0 * px as f32) + g, it.height.max(4.0 * px as f32) + g);
@@ -270,12 +271,12 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         for &i in &ids {
-            let Some(it) = layout.items.get(i as usize) else { continue };
-            let node = it.node.and_then(|n| plan.nodes.get(n as usize));
+            let Some(it) = layout.items.get(i) else { continue };
+            let node = it.node.and_then(|n| plan.nodes.get(n.ix()));
             let group =
                 it.group.as_ref().and_then(|g| layout.groups.iter().find(|x| &x.id == g)).map(|g| g.label.as_str());
             let lines = labels::lines(it, node, group);
-            let fill = v.color.get(i as usize).and_then(|&c| v.colors.get(c as usize));
+            let fill = v.color.get(i).and_then(|&c| v.colors.get(c as usize));
             ctx.set_fill_style_str(fill.map(|f| ink_on(f)).unwrap_or(&theme.text));
             let n = lines.len() as f64;
             for (k, line) in lines.iter().enumerate() {
@@ -286,7 +287,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         // Collapsed groups: the member count as a badge on the stack's corner.
         ctx.set_font("bold 11px system-ui, sans-serif");
         for &i in &ids {
-            let Some(it) = layout.items.get(i as usize) else { continue };
+            let Some(it) = layout.items.get(i) else { continue };
             if it.group.is_none() {
                 continue;
             }

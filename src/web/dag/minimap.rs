@@ -5,6 +5,7 @@
 use super::canvas::{context, prepare};
 use super::pane::Pane;
 use super::theme::Theme;
+use planscope_core::layout::ItemId;
 use wasm_bindgen::JsCast;
 
 /// Minimap scale and offset: world to minimap CSS pixels.
@@ -28,7 +29,7 @@ fn render_bg(p: &Pane, w: f64, h: f64, dpr: f64, theme: &Theme) -> Option<web_sy
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.set_fill_style_str(&theme.bg);
     ctx.fill_rect(0.0, 0.0, w, h);
-    let mut order: Vec<(u16, usize)> = v.color.iter().copied().zip(0..).collect();
+    let mut order: Vec<(u16, ItemId)> = v.color.iter_enumerated().map(|(i, &c)| (c, i)).collect();
     order.sort_unstable();
     let mut at = 0;
     while at < order.len() {

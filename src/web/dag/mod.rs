@@ -23,7 +23,7 @@ use leptos::task::spawn_local;
 use pane::{Dag, Pane, Panes};
 use panel::DagPane;
 use planscope_core::analysis::Analysis;
-use planscope_core::layout::Grouping;
+use planscope_core::layout::{Grouping, NodeIdx};
 use planscope_core::model::Plan;
 use planscope_core::units::thousands;
 use props::Props;
@@ -66,7 +66,7 @@ pub struct Ctx {
     pub version: RwSignal<u32>,
     /// The pane keys and search act on.
     pub active: RwSignal<usize>,
-    pub matches: RwSignal<Vec<u32>>,
+    pub matches: RwSignal<Vec<NodeIdx>>,
     pub cursor: RwSignal<Option<usize>>,
     pub search_open: RwSignal<bool>,
 }
@@ -218,7 +218,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
         ctx.version.get();
         dag.update_value(|d| {
             for (k, p) in d.panes.iter_mut().enumerate() {
-                let m: &[u32] = if k == active { &matches } else { &[] };
+                let m: &[NodeIdx] = if k == active { &matches } else { &[] };
                 p.remark(sel.of(k), &hl.nodes, gpu, m);
             }
         });

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use planscope_core::cluster::on_gpu::{first_gpu, max_first_gpu, nodes_on};
 use planscope_core::layout::hit::{SpatialIndex, edge_rects, item_rects};
 use planscope_core::layout::viewport::{Camera, fit_scale};
-use planscope_core::layout::{Grouping, Layout, LayoutOptions, LayoutSession};
+use planscope_core::layout::{Grouping, IdxVec, ItemId, Layout, LayoutOptions, LayoutSession, LinkIdx, NodeIdx};
 use planscope_core::model::Plan;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,7 +51,7 @@ pub struct Pane {
     pub frame_pending: bool,
     /// CSS size of the canvas at the last draw.
     pub size: (f64, f64),
-    pub marks: Vec<u8>,
+    pub marks: IdxVec<ItemId, u8>,
     pub ready: RwSignal<bool>,
     pub pointer: PointerState,
     /// Node ids to indices, built on first need (findings name nodes by id).
@@ -68,13 +68,13 @@ pub struct PointerState {
 
 pub struct PaneView {
     pub layout: Layout,
-    pub items: SpatialIndex,
-    pub edges: SpatialIndex,
-    pub item_of_node: Vec<u32>,
+    pub items: SpatialIndex<ItemId>,
+    pub edges: SpatialIndex<LinkIdx>,
+    pub item_of_node: IdxVec<NodeIdx, ItemId>,
     /// A representative plan node per item (its own, or a group's first member).
-    pub node_of_item: Vec<u32>,
+    pub node_of_item: IdxVec<ItemId, Option<NodeIdx>>,
     /// Palette index per item into `colors` (u16::MAX: no colour).
-    pub color: Vec<u16>,
+    pub color: IdxVec<ItemId, u16>,
     pub colors: Vec<String>,
 }
 
@@ -92,7 +92,7 @@ impl Pane {
             minimap_bg: None,
             frame_pending: false,
             size: (0.0, 0.0),
-            marks: Vec::new(),
+            marks: IdxVec::new(),
             ready,
             pointer: PointerState::default(),
             ids: None,
@@ -114,20 +114,27 @@ impl Pane {
         let session = self.session.get_or_insert_with(|| LayoutSession::new(&plan));
         let layout = session.layout(&self.opts).clone();
         let item_of_node = session.item_of_node(&self.opts);
-        let mut node_of_item = vec![u32::MAX; layout.items.len()];
-        for (v, &it) in item_of_node.iter().enumerate() {
-            if let Some(slot) = node_of_item.get_mut(it as usize)
-                && *slot == u32::MAX
+        let mut node_of_item = IdxVec::filled(None, layout.items.len());
+        for (v, &it) in item_of_node.iter_enumerated() {
+            if let Some(slot) = node_of_item.get_mut(it)
+                && slot.is_none()
             {
-                *slot = v as u32;
+                *slot = Some(v);
             }
         }
         let items = SpatialIndex::new(item_rects(&layout));
         let edges = SpatialIndex::new(edge_rects(&layout));
-        self.marks = vec![0; layout.items.len()];
+        self.marks = IdxVec::filled(0, layout.items.len());
         self.minimap_bg = None;
-        self.view =
-            Some(PaneView { layout, items, edges, item_of_node, node_of_item, color: Vec::new(), colors: Vec::new() });
+        self.view = Some(PaneView {
+            layout,
+            items,
+            edges,
+            item_of_node,
+            node_of_item,
+            color: IdxVec::new(),
+            colors: Vec::new(),
+        });
         self.recolor(color_by);
     }
 
@@ -141,7 +148,7 @@ impl Pane {
             .node_of_item
             .iter()
             .map(|&n| {
-                let Some(node) = plan.nodes.get(n as usize) else { return u16::MAX };
+                let Some(node) = n.and_then(|n| plan.nodes.get(n.ix())) else { return u16::MAX };
                 let Some(c) = fill(by, first_gpu(&node.placement), max_gpu, node.ranks.pp) else { return u16::MAX };
                 let next = v.colors.len() as u16;
                 *index.entry(c.clone()).or_insert_with(|| {
@@ -243,7 +250,7 @@ impl Pane {
     /// Centres the view on plan node `node` (its item), zooming in to reading size if needed.
     pub fn focus_node(&mut self, node: u32) {
         let Some(v) = &self.view else { return };
-        let Some(item) = v.item_of_node.get(node as usize).and_then(|&i| v.layout.items.get(i as usize)) else {
+        let Some(item) = v.item_of_node.get(NodeIdx(node)).and_then(|&i| v.layout.items.get(i)) else {
             return;
         };
         let (x, y) = (item.x as f64, item.y as f64);
@@ -263,23 +270,23 @@ impl Pane {
     }
 
     /// Recomputes the per-item marks from node-level selections.
-    pub fn remark(&mut self, selected: &[u32], finding: &[String], gpu: Option<u32>, matches: &[u32]) {
+    pub fn remark(&mut self, selected: &[u32], finding: &[String], gpu: Option<u32>, matches: &[NodeIdx]) {
         let finding_nodes: Vec<u32> = finding.iter().filter_map(|id| self.node_index(id)).collect();
         let Some(v) = &self.view else { return };
-        let mut marks = vec![0u8; v.layout.items.len()];
-        let mut set = |nodes: &[u32], bit: u8| {
-            for &n in nodes {
-                if let Some(m) = v.item_of_node.get(n as usize).and_then(|&i| marks.get_mut(i as usize)) {
+        let mut marks: IdxVec<ItemId, u8> = IdxVec::filled(0, v.layout.items.len());
+        let mut set = |nodes: &mut dyn Iterator<Item = NodeIdx>, bit: u8| {
+            for n in nodes {
+                if let Some(m) = v.item_of_node.get(n).and_then(|&i| marks.get_mut(i)) {
                     *m |= bit;
                 }
             }
         };
-        set(selected, SELECTED);
-        set(&finding_nodes, FINDING);
-        set(matches, MATCH);
+        set(&mut selected.iter().map(|&n| NodeIdx(n)), SELECTED);
+        set(&mut finding_nodes.iter().map(|&n| NodeIdx(n)), FINDING);
+        set(&mut matches.iter().copied(), MATCH);
         if let Some(g) = gpu {
             for n in nodes_on(&self.plan, g) {
-                if let Some(m) = v.item_of_node.get(n as usize).and_then(|&i| marks.get_mut(i as usize)) {
+                if let Some(m) = v.item_of_node.get(NodeIdx(n)).and_then(|&i| marks.get_mut(i)) {
                     *m |= ON_GPU;
                 }
             }

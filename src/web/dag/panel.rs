@@ -9,11 +9,12 @@ use super::sync::{follow, select};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use planscope_core::layout::NodeIdx;
 
 enum Hit {
     Node(u32),
     /// A group to expand or collapse, and a member to keep under the pointer.
-    Group(String, Option<u32>),
+    Group(String, Option<NodeIdx>),
 }
 
 fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
@@ -23,11 +24,11 @@ fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
             let v = p.view.as_ref()?;
             let (wx, wy) = p.camera.to_world(sx, sy);
             if let Some(k) = v.items.hit(wx as f32, wy as f32) {
-                let item = v.layout.items.get(k as usize)?;
+                let item = v.layout.items.get(k)?;
                 if let Some(g) = &item.group {
-                    return Some(Hit::Group(g.clone(), v.node_of_item.get(k as usize).copied()));
+                    return Some(Hit::Group(g.clone(), v.node_of_item.get(k).copied().flatten()));
                 }
-                return item.node.map(Hit::Node);
+                return item.node.map(|n| Hit::Node(n.0));
             }
             // An expanded group's frame (and its title strip above) collapses it.
             v.layout
@@ -48,7 +49,7 @@ fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
 }
 
 /// Expands or collapses `group`, keeping `anchor` (a member) where the pointer is.
-fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<u32>, sx: f64, sy: f64) {
+fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<NodeIdx>, sx: f64, sy: f64) {
     let pane_ready = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.ready)).flatten();
     if let Some(r) = pane_ready {
         r.set(false);
@@ -63,7 +64,7 @@ fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<u32>, sx: f64,
             p.relayout(grouping, color);
             if let Some(n) = anchor
                 && let Some(v) = &p.view
-                && let Some(it) = v.item_of_node.get(n as usize).and_then(|&k| v.layout.items.get(k as usize))
+                && let Some(it) = v.item_of_node.get(n).and_then(|&k| v.layout.items.get(k))
             {
                 p.camera.tx = sx - it.x as f64 * p.camera.scale;
                 p.camera.ty = sy - it.y as f64 * p.camera.scale;

@@ -8,33 +8,14 @@ use super::sync::{follow, select};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// More matches than this are not all lit; the count still says how many.
-const MAX_MATCHES: usize = 20_000;
+use planscope_core::layout::search::{MAX_MATCHES, matching_nodes};
 
 pub fn find(ctx: Ctx, query: &str) {
-    let q = query.trim().to_lowercase();
     let pane = ctx.active.get_untracked();
-    let found = if q.is_empty() {
-        Vec::new()
-    } else {
-        ctx.dag
-            .try_with_value(|d| {
-                let Some(p) = d.panes.get(pane) else { return Vec::new() };
-                p.plan
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| {
-                        n.id.to_lowercase().contains(&q)
-                            || n.label.as_ref().is_some_and(|l| l.to_lowercase().contains(&q))
-                    })
-                    .map(|(i, _)| i as u32)
-                    .take(MAX_MATCHES)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let found = ctx
+        .dag
+        .try_with_value(|d| d.panes.get(pane).map(|p| matching_nodes(&p.plan, query)).unwrap_or_default())
+        .unwrap_or_default();
     ctx.cursor.set(None);
     ctx.matches.set(found);
 }
@@ -42,18 +23,13 @@ pub fn find(ctx: Ctx, query: &str) {
 /// Moves to the next (or previous) match: selects it and centres the view on it.
 pub fn step(ctx: Ctx, forward: bool) {
     let m = ctx.matches.get_untracked();
-    if m.is_empty() {
+    let Some(next) = planscope_core::layout::search::step(ctx.cursor.get_untracked(), m.len(), forward) else {
         return;
-    }
-    let next = match (ctx.cursor.get_untracked(), forward) {
-        (None, true) => 0,
-        (None, false) => m.len() - 1,
-        (Some(c), true) => (c + 1) % m.len(),
-        (Some(c), false) => (c + m.len() - 1) % m.len(),
     };
+    let Some(&node) = m.get(next) else { return };
     ctx.cursor.set(Some(next));
     let pane = ctx.active.get_untracked();
-    let node = m[next];
+    let node = node.0;
     select(ctx, pane, Some(node));
     ctx.dag.update_value(|d| {
         if let Some(p) = d.panes.get_mut(pane) {

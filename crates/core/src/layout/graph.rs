@@ -1,60 +1,84 @@
 //! Index adjacency: plan node ids resolved to dense indices once, and compact
-//! successor/predecessor lists (CSR) that every later phase walks without hashing.
+//! successor/predecessor lists (CSR) that every later pass walks without hashing.
 
+use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
 use crate::model::Plan;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
-/// Compressed adjacency: the neighbours of `v` are `adj[off[v]..off[v + 1]]`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Csr {
+/// Compressed adjacency: the values owned by `k` are `adj[off[k]..off[k + 1]]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Csr<K, V> {
     off: Vec<u32>,
-    adj: Vec<u32>,
+    adj: Vec<V>,
+    _key: PhantomData<fn(K) -> K>,
 }
 
-impl Csr {
-    /// Builds from `(owner, value)` pairs; values keep the pairs' order within an owner,
-    /// so the result is deterministic.
-    pub(crate) fn build(n: usize, pairs: &[(u32, u32)]) -> Csr {
+impl<K: Idx, V: Copy + Default> Csr<K, V> {
+    /// Builds from `(owner, value)` pairs in O(n + pairs); values keep the pairs' order
+    /// within an owner, so the result is deterministic.
+    pub(crate) fn build(n: usize, pairs: &[(K, V)]) -> Csr<K, V> {
         let mut off = vec![0u32; n + 1];
         for &(o, _) in pairs {
-            off[o as usize + 1] += 1;
+            off[o.index() + 1] += 1;
         }
         for i in 0..n {
             off[i + 1] += off[i];
         }
         let mut fill = off.clone();
-        let mut adj = vec![0u32; pairs.len()];
+        let mut adj = vec![V::default(); pairs.len()];
         for &(o, v) in pairs {
-            let slot = &mut fill[o as usize];
+            let slot = &mut fill[o.index()];
             adj[*slot as usize] = v;
             *slot += 1;
         }
-        Csr { off, adj }
+        Csr { off, adj, _key: PhantomData }
     }
+}
 
-    pub(crate) fn of(&self, v: u32) -> &[u32] {
-        let v = v as usize;
-        match (self.off.get(v), self.off.get(v + 1)) {
+impl<K: Idx, V> Csr<K, V> {
+    #[inline]
+    pub(crate) fn of(&self, k: K) -> &[V] {
+        let k = k.index();
+        match (self.off.get(k), self.off.get(k + 1)) {
             (Some(&a), Some(&b)) => &self.adj[a as usize..b as usize],
             _ => &[],
         }
     }
 }
 
-/// A directed multigraph over `0..n`; `out`/`inc` hold edge indices into `edges`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Digraph {
+/// A directed multigraph over the nodes `N` (`0..n`); `out`/`inc` hold link indices
+/// into `edges`.
+#[derive(Debug, Clone)]
+pub(crate) struct Digraph<N> {
     pub n: usize,
-    pub edges: Vec<(u32, u32)>,
-    pub out: Csr,
-    pub inc: Csr,
+    pub edges: IdxVec<LinkIdx, (N, N)>,
+    pub out: Csr<N, LinkIdx>,
+    pub inc: Csr<N, LinkIdx>,
 }
 
-impl Digraph {
-    pub(crate) fn new(n: usize, edges: Vec<(u32, u32)>) -> Digraph {
-        let outs: Vec<(u32, u32)> = edges.iter().enumerate().map(|(i, &(a, _))| (a, i as u32)).collect();
-        let ins: Vec<(u32, u32)> = edges.iter().enumerate().map(|(i, &(_, b))| (b, i as u32)).collect();
+impl<N: Idx> Digraph<N> {
+    pub(crate) fn new(n: usize, edges: IdxVec<LinkIdx, (N, N)>) -> Digraph<N> {
+        let outs: Vec<(N, LinkIdx)> = edges.iter_enumerated().map(|(i, &(a, _))| (a, i)).collect();
+        let ins: Vec<(N, LinkIdx)> = edges.iter_enumerated().map(|(i, &(_, b))| (b, i)).collect();
         Digraph { n, out: Csr::build(n, &outs), inc: Csr::build(n, &ins), edges }
+    }
+
+    /// Every node, ascending.
+    pub(crate) fn nodes(&self) -> impl DoubleEndedIterator<Item = N> + use<N> {
+        (0..self.n).map(N::new)
+    }
+
+    /// Per node: whether every link touching it is a self-loop (or there is none).
+    pub(crate) fn isolated(&self) -> IdxVec<N, bool> {
+        self.nodes()
+            .map(|v| {
+                self.out.of(v).iter().chain(self.inc.of(v)).all(|&e| {
+                    let (a, b) = self.edges[e];
+                    a == b
+                })
+            })
+            .collect()
     }
 }
 
@@ -62,21 +86,20 @@ impl Digraph {
 /// node (the later ones are still drawn, just unconnected); an edge naming a missing
 /// node is left out of the drawing, since there is nothing to attach it to.
 pub(crate) struct PlanEdges {
-    /// `(from, to, plan edge index)`.
-    pub resolved: Vec<(u32, u32, u32)>,
+    pub resolved: Vec<(NodeIdx, NodeIdx, EdgeIdx)>,
     pub dangling: u32,
 }
 
 pub(crate) fn resolve(plan: &Plan) -> PlanEdges {
-    let mut index: HashMap<&str, u32> = HashMap::with_capacity(plan.nodes.len());
+    let mut index: HashMap<&str, NodeIdx> = HashMap::with_capacity(plan.nodes.len());
     for (i, n) in plan.nodes.iter().enumerate() {
-        index.entry(n.id.as_str()).or_insert(i as u32);
+        index.entry(n.id.as_str()).or_insert(NodeIdx::new(i));
     }
     let mut resolved = Vec::with_capacity(plan.edges.len());
     let mut dangling = 0;
     for (i, e) in plan.edges.iter().enumerate() {
         match (index.get(e.from.as_str()), index.get(e.to.as_str())) {
-            (Some(&a), Some(&b)) => resolved.push((a, b, i as u32)),
+            (Some(&a), Some(&b)) => resolved.push((a, b, EdgeIdx::new(i))),
             _ => dangling += 1,
         }
     }

@@ -2,29 +2,32 @@
 //! expert_0 … expert_63 on the same rank (ids equal up to their numbers) folds into one
 //! node, TensorBoard-style; or whole layers, pipeline stages, servers or DOT clusters
 //! fold. Groups named in `expanded` are drawn member by member.
+//!
+//! Pass "group": O(V) hashing of one key per node, plus the labels (linear in the ids).
 
+use super::index::{GroupIdx, IdxVec, ItemId, NodeIdx};
 use super::{Grouping, LayoutOptions, prepare::Prepared};
 use std::collections::HashMap;
 
 /// What one drawn item stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemOf {
-    Node(u32),
-    /// Index into `Assignment::groups`.
-    Group(u32),
+    Node(NodeIdx),
+    /// One of `Assignment::groups`.
+    Group(GroupIdx),
 }
 
 pub(crate) struct GroupSpec {
     pub id: String,
     pub label: String,
-    pub members: Vec<u32>,
+    pub members: Vec<NodeIdx>,
     pub expanded: bool,
 }
 
 pub(crate) struct Assignment {
-    pub item_of_node: Vec<u32>,
-    pub items: Vec<ItemOf>,
-    pub groups: Vec<GroupSpec>,
+    pub item_of_node: IdxVec<NodeIdx, ItemId>,
+    pub items: IdxVec<ItemId, ItemOf>,
+    pub groups: IdxVec<GroupIdx, GroupSpec>,
 }
 
 /// Groups with fewer members than this stay as plain nodes: folding two nodes saves little.
@@ -33,7 +36,7 @@ const MIN_MEMBERS: usize = 2;
 pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
     let n = p.nodes.len();
     // Per node: its group key (as text, so the id is stable across runs), if any.
-    let key_of = |v: usize| -> Option<String> {
+    let key_of = |v: NodeIdx| -> Option<String> {
         let info = &p.nodes[v];
         match opts.grouping {
             Grouping::None => None,
@@ -47,58 +50,51 @@ pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
             Grouping::Cluster => info.cluster.map(|c| format!("cluster:{}", p.clusters[c as usize].0)),
         }
     };
-    let mut group_index: HashMap<String, u32> = HashMap::new();
-    let mut groups: Vec<GroupSpec> = Vec::new();
-    let mut node_group: Vec<u32> = vec![u32::MAX; n];
-    for (v, slot) in node_group.iter_mut().enumerate() {
+    // Candidate groups, numbered by position in `candidates` (not yet `GroupIdx`: the
+    // small ones are dropped below).
+    let mut candidate_index: HashMap<String, usize> = HashMap::new();
+    let mut candidates: Vec<GroupSpec> = Vec::new();
+    let mut candidate_of: IdxVec<NodeIdx, Option<usize>> = IdxVec::filled(None, n);
+    for v in p.nodes.indices() {
         if let Some(key) = key_of(v) {
-            let g = match group_index.get(&key) {
+            let g = match candidate_index.get(&key) {
                 Some(&g) => g,
                 None => {
-                    let g = groups.len() as u32;
-                    group_index.insert(key.clone(), g);
-                    groups.push(GroupSpec { id: key, label: String::new(), members: Vec::new(), expanded: false });
+                    let g = candidates.len();
+                    candidate_index.insert(key.clone(), g);
+                    candidates.push(GroupSpec { id: key, label: String::new(), members: Vec::new(), expanded: false });
                     g
                 }
             };
-            groups[g as usize].members.push(v as u32);
-            *slot = g;
+            candidates[g].members.push(v);
+            candidate_of[v] = Some(g);
         }
     }
     // Keep only groups worth folding; renumber densely in first-member order.
     let min =
         if opts.grouping == Grouping::Series { opts.min_series.max(MIN_MEMBERS as u32) as usize } else { MIN_MEMBERS };
-    let mut remap = vec![u32::MAX; groups.len()];
-    let mut kept = Vec::new();
-    for (g, spec) in groups.into_iter().enumerate() {
+    let mut kept_as: Vec<Option<GroupIdx>> = vec![None; candidates.len()];
+    let mut kept: IdxVec<GroupIdx, GroupSpec> = IdxVec::new();
+    for (g, spec) in candidates.into_iter().enumerate() {
         if spec.members.len() >= min {
-            remap[g] = kept.len() as u32;
-            kept.push(spec);
+            kept_as[g] = Some(kept.push(spec));
         }
     }
-    for slot in node_group.iter_mut() {
-        if *slot != u32::MAX {
-            *slot = remap[*slot as usize];
-        }
-    }
+    let node_group: IdxVec<NodeIdx, Option<GroupIdx>> =
+        candidate_of.iter().map(|c| c.and_then(|g| kept_as[g])).collect();
     for spec in kept.iter_mut() {
         spec.expanded = opts.expanded.contains(&spec.id);
         spec.label = label(p, opts.grouping, spec);
     }
-    let mut item_of_node = vec![0u32; n];
-    let mut items = Vec::with_capacity(n);
-    let mut group_item = vec![u32::MAX; kept.len()];
-    for v in 0..n {
-        let g = node_group[v];
-        if g == u32::MAX || kept[g as usize].expanded {
-            item_of_node[v] = items.len() as u32;
-            items.push(ItemOf::Node(v as u32));
-        } else {
-            if group_item[g as usize] == u32::MAX {
-                group_item[g as usize] = items.len() as u32;
-                items.push(ItemOf::Group(g));
+    let mut item_of_node: IdxVec<NodeIdx, ItemId> = IdxVec::filled(ItemId(0), n);
+    let mut items = IdxVec::with_capacity(n);
+    let mut group_item: IdxVec<GroupIdx, Option<ItemId>> = IdxVec::filled(None, kept.len());
+    for v in p.nodes.indices() {
+        match node_group[v] {
+            Some(g) if !kept[g].expanded => {
+                item_of_node[v] = *group_item[g].get_or_insert_with(|| items.push(ItemOf::Group(g)));
             }
-            item_of_node[v] = group_item[g as usize];
+            _ => item_of_node[v] = items.push(ItemOf::Node(v)),
         }
     }
     Assignment { item_of_node, items, groups: kept }
@@ -108,7 +104,7 @@ fn label(p: &Prepared, mode: Grouping, g: &GroupSpec) -> String {
     let count = g.members.len();
     let tail = g.id.split_once(':').map(|(_, t)| t).unwrap_or(&g.id);
     match mode {
-        Grouping::Series => series_label(g.members.iter().map(|&v| p.ids[v as usize].as_str()), count),
+        Grouping::Series => series_label(g.members.iter().map(|&v| p.ids[v].as_str()), count),
         Grouping::Layer => format!("layer {tail} ×{count}"),
         Grouping::Stage => format!("stage {tail} ×{count}"),
         Grouping::Server => format!("server {tail} ×{count}"),

@@ -2,13 +2,15 @@
 //! viewport shows, for culling, and the box under a point, for clicks. Built in linear
 //! time; boxes spanning too many cells (long edges) are kept in a side list instead.
 
-use super::{Layout, LayoutOptions, LayoutSession, Rect, group};
+use super::index::{Idx, IdxVec, ItemId, LinkIdx};
+use super::{Layout, Rect};
 
 /// Boxes covering more cells than this go to the always-checked list.
 const MAX_CELLS_PER_BOX: usize = 64;
 
-pub struct SpatialIndex {
-    rects: Vec<Rect>,
+/// Boxes indexed by `I` (`ItemId` for items, `LinkIdx` for edges).
+pub struct SpatialIndex<I> {
+    rects: IdxVec<I, Rect>,
     x0: f32,
     y0: f32,
     cell: f32,
@@ -16,12 +18,12 @@ pub struct SpatialIndex {
     rows: usize,
     /// Compressed rows: box ids of cell `c` are `ids[start[c]..start[c + 1]]`.
     start: Vec<u32>,
-    ids: Vec<u32>,
-    wide: Vec<u32>,
+    ids: Vec<I>,
+    wide: Vec<I>,
 }
 
-impl SpatialIndex {
-    pub fn new(rects: Vec<Rect>) -> SpatialIndex {
+impl<I: Idx> SpatialIndex<I> {
+    pub fn new(rects: IdxVec<I, Rect>) -> SpatialIndex<I> {
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for r in &rects {
             x0 = x0.min(r.x);
@@ -49,7 +51,7 @@ impl SpatialIndex {
         let cols = ((w / cell).ceil() as usize).clamp(1, 512);
         let rows = ((h / cell).ceil() as usize).clamp(1, 512);
         let mut idx = SpatialIndex {
-            rects: Vec::new(),
+            rects: IdxVec::new(),
             x0,
             y0,
             cell,
@@ -61,13 +63,12 @@ impl SpatialIndex {
         };
         let mut count = vec![0u32; cols * rows + 1];
         let spans: Vec<Option<(usize, usize, usize, usize)>> = rects
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, r)| {
                 let s = idx.span(*r);
                 let (c0, c1, r0, r1) = s;
                 if (c1 - c0 + 1) * (r1 - r0 + 1) > MAX_CELLS_PER_BOX {
-                    idx.wide.push(i as u32);
+                    idx.wide.push(i);
                     return None;
                 }
                 for row in r0..=r1 {
@@ -82,13 +83,13 @@ impl SpatialIndex {
             count[c] += count[c - 1];
         }
         let mut fill = count.clone();
-        let mut ids = vec![0u32; count[cols * rows] as usize];
+        let mut ids = vec![I::new(0); count[cols * rows] as usize];
         for (i, s) in spans.iter().enumerate() {
             if let Some((c0, c1, r0, r1)) = *s {
                 for row in r0..=r1 {
                     for col in c0..=c1 {
                         let slot = &mut fill[row * cols + col];
-                        ids[*slot as usize] = i as u32;
+                        ids[*slot as usize] = I::new(i);
                         *slot += 1;
                     }
                 }
@@ -108,8 +109,8 @@ impl SpatialIndex {
         self.rects.is_empty()
     }
 
-    pub fn rect(&self, i: u32) -> Option<Rect> {
-        self.rects.get(i as usize).copied()
+    pub fn rect(&self, i: I) -> Option<Rect> {
+        self.rects.get(i).copied()
     }
 
     /// Cell columns and rows `r` touches, clamped to the grid.
@@ -127,7 +128,7 @@ impl SpatialIndex {
     }
 
     /// Boxes overlapping `view`, ascending and without repeats, into `out` (cleared first).
-    pub fn query(&self, view: Rect, out: &mut Vec<u32>) {
+    pub fn query(&self, view: Rect, out: &mut Vec<I>) {
         out.clear();
         if self.rects.is_empty() {
             return;
@@ -137,30 +138,30 @@ impl SpatialIndex {
             for col in c0..=c1 {
                 let c = row * self.cols + col;
                 for &i in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
-                    if super::viewport::intersects(self.rects[i as usize], view) {
+                    if super::viewport::intersects(self.rects[i], view) {
                         out.push(i);
                     }
                 }
             }
         }
-        out.extend(self.wide.iter().copied().filter(|&i| super::viewport::intersects(self.rects[i as usize], view)));
+        out.extend(self.wide.iter().copied().filter(|&i| super::viewport::intersects(self.rects[i], view)));
         out.sort_unstable();
         out.dedup();
     }
 
     /// The smallest box containing (x, y), if any.
-    pub fn hit(&self, x: f32, y: f32) -> Option<u32> {
+    pub fn hit(&self, x: f32, y: f32) -> Option<I> {
         let mut found = Vec::new();
         self.query(Rect { x, y, width: 0.0, height: 0.0 }, &mut found);
         found.into_iter().min_by(|&a, &b| {
-            let area = |i: u32| self.rects[i as usize].width * self.rects[i as usize].height;
+            let area = |i: I| self.rects[i].width * self.rects[i].height;
             area(a).total_cmp(&area(b))
         })
     }
 }
 
 /// Item boxes of a layout (centre-based items to top-left rectangles).
-pub fn item_rects(layout: &Layout) -> Vec<Rect> {
+pub fn item_rects(layout: &Layout) -> IdxVec<ItemId, Rect> {
     layout
         .items
         .iter()
@@ -169,7 +170,7 @@ pub fn item_rects(layout: &Layout) -> Vec<Rect> {
 }
 
 /// Bounding boxes of the drawn edges.
-pub fn edge_rects(layout: &Layout) -> Vec<Rect> {
+pub fn edge_rects(layout: &Layout) -> IdxVec<LinkIdx, Rect> {
     layout
         .edges
         .iter()
@@ -186,14 +187,6 @@ pub fn edge_rects(layout: &Layout) -> Vec<Rect> {
         .collect()
 }
 
-impl LayoutSession {
-    /// For each plan node, the item drawing it under `opts` (its own box, or its
-    /// collapsed group's): what a search hit or a finding's node lights up.
-    pub fn item_of_node(&self, opts: &LayoutOptions) -> Vec<u32> {
-        group::assign(&self.prepared, opts).item_of_node
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,53 +197,38 @@ mod tests {
 
     #[test]
     fn query_matches_brute_force() {
-        let rects: Vec<Rect> =
+        let rects: IdxVec<ItemId, Rect> =
             (0..500).map(|i| r((i % 25) as f32 * 40.0, (i / 25) as f32 * 30.0, 30.0, 20.0 + (i % 3) as f32)).collect();
         let idx = SpatialIndex::new(rects.clone());
         let view = r(95.0, 55.0, 210.0, 130.0);
         let mut got = Vec::new();
         idx.query(view, &mut got);
-        let want: Vec<u32> =
-            (0..rects.len() as u32).filter(|&i| super::super::viewport::intersects(rects[i as usize], view)).collect();
+        let want: Vec<ItemId> =
+            rects.indices().filter(|&i| super::super::viewport::intersects(rects[i], view)).collect();
         assert_eq!(got, want);
         assert!(!got.is_empty());
     }
 
     #[test]
     fn wide_boxes_are_still_found_and_hit_prefers_the_smallest() {
-        let mut rects: Vec<Rect> = (0..100).map(|i| r(i as f32 * 10.0, 0.0, 8.0, 8.0)).collect();
+        let mut rects: IdxVec<LinkIdx, Rect> = (0..100).map(|i| r(i as f32 * 10.0, 0.0, 8.0, 8.0)).collect();
         rects.push(r(0.0, 0.0, 1000.0, 1000.0));
         let idx = SpatialIndex::new(rects);
         let mut got = Vec::new();
         idx.query(r(500.0, 500.0, 1.0, 1.0), &mut got);
-        assert_eq!(got, vec![100]);
-        assert_eq!(idx.hit(31.0, 4.0), Some(3));
-        assert_eq!(idx.hit(39.0, 4.0), Some(100));
+        assert_eq!(got, vec![LinkIdx(100)]);
+        assert_eq!(idx.hit(31.0, 4.0), Some(LinkIdx(3)));
+        assert_eq!(idx.hit(39.0, 4.0), Some(LinkIdx(100)));
         assert_eq!(idx.hit(-5.0, 4.0), None);
     }
 
     #[test]
     fn empty_and_nan_inputs_are_harmless() {
-        let idx = SpatialIndex::new(Vec::new());
+        let idx: SpatialIndex<ItemId> = SpatialIndex::new(IdxVec::new());
         assert_eq!(idx.hit(0.0, 0.0), None);
-        let idx = SpatialIndex::new(vec![r(f32::NAN, 0.0, 1.0, 1.0)]);
+        let idx: SpatialIndex<ItemId> = SpatialIndex::new(IdxVec::from(vec![r(f32::NAN, 0.0, 1.0, 1.0)]));
         let mut out = Vec::new();
         idx.query(r(0.0, 0.0, 10.0, 10.0), &mut out);
         assert!(out.len() <= 1);
-    }
-
-    #[test]
-    fn item_of_node_points_into_the_layout() {
-        use crate::r#gen::{GenSpec, generate};
-        use crate::model::Strategy;
-        let Ok(s) = Strategy::parse("EP4_TP2") else { panic!("strategy") };
-        let plan = generate(&GenSpec::new(s, 2, 8));
-        let mut session = LayoutSession::new(&plan);
-        let opts = LayoutOptions { grouping: crate::layout::Grouping::Series, ..LayoutOptions::default() };
-        let items = session.layout(&opts).items.len();
-        let map = session.item_of_node(&opts);
-        assert_eq!(map.len(), plan.nodes.len());
-        assert!(map.iter().all(|&i| (i as usize) < items));
-        assert!(items < plan.nodes.len());
     }
 }

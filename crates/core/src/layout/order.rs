@@ -1,10 +1,11 @@
-//! Order within ranks. Plans are regular, so the seed is the domain key: GPU column
+//! Pass "order" (within ranks). Plans are regular, so the seed is the domain key: GPU column
 //! (GPU id or the middle of a GPU range), then EP rank, TP rank, expert id, layer. Nodes
 //! with no GPU take the mean column of their neighbours. A fixed, small number of
 //! barycenter sweeps then refines it; a sweep is kept only if it lowers the crossing
 //! count (counted exactly, O(E log V) per rank pair), so a plan already drawn without
-//! crossings by its key stays in key order.
+//! crossings by its key stays in key order. O(S · E log V) for S sweeps.
 
+use super::index::{IdxVec, ItemId, LNode, LinkIdx};
 use super::layered::Layered;
 use std::cmp::Ordering;
 
@@ -17,7 +18,21 @@ pub(crate) struct SeedKey {
     pub layer: Option<u32>,
 }
 
-fn cmp_key(a: &SeedKey, ia: u32, b: &SeedKey, ib: u32) -> Ordering {
+/// The pass: each rank's nodes in drawing order, and the crossings left between
+/// adjacent ranks. `oriented` are the item links turned down the ranks.
+pub(crate) fn ranks(
+    l: &Layered,
+    item_keys: &IdxVec<ItemId, SeedKey>,
+    oriented: &IdxVec<LinkIdx, (ItemId, ItemId)>,
+    sweeps: u32,
+) -> (Vec<Vec<LNode>>, u64) {
+    let mut ranks = buckets(l);
+    let seed = seed_keys(l, item_keys, oriented, &ranks);
+    let crossings = order(l, &seed, &mut ranks, sweeps);
+    (ranks, crossings)
+}
+
+fn cmp_key(a: &SeedKey, ia: LNode, b: &SeedKey, ib: LNode) -> Ordering {
     let m = u32::MAX;
     a.col
         .unwrap_or(0.0)
@@ -29,38 +44,44 @@ fn cmp_key(a: &SeedKey, ia: u32, b: &SeedKey, ib: u32) -> Ordering {
         .then(ia.cmp(&ib))
 }
 
-/// Nodes of each rank, in rank order, ascending index.
-pub(crate) fn buckets(l: &Layered) -> Vec<Vec<u32>> {
+/// Nodes of each rank, in rank order, ascending index. O(V).
+fn buckets(l: &Layered) -> Vec<Vec<LNode>> {
     let mut out = vec![Vec::new(); l.ranks];
-    for (v, &r) in l.rank.iter().enumerate() {
-        out[r as usize].push(v as u32);
+    for (v, &r) in l.rank.iter_enumerated() {
+        out[r as usize].push(v);
     }
     out
 }
 
 /// Keys for every layered node: items' own, virtual nodes' from the edge's upper end;
 /// missing columns filled from neighbours, top-down then bottom-up.
-pub(crate) fn seed_keys(l: &Layered, item_keys: &[SeedKey], edges: &[(u32, u32)], ranks: &[Vec<u32>]) -> Vec<SeedKey> {
-    let mut keys: Vec<SeedKey> = item_keys.to_vec();
+/// O(V + E).
+fn seed_keys(
+    l: &Layered,
+    item_keys: &IdxVec<ItemId, SeedKey>,
+    edges: &IdxVec<LinkIdx, (ItemId, ItemId)>,
+    ranks: &[Vec<LNode>],
+) -> IdxVec<LNode, SeedKey> {
+    let mut keys: IdxVec<LNode, SeedKey> = item_keys.iter().copied().collect();
     for &e in &l.owner {
-        let upper = edges.get(e as usize).map_or(0, |p| p.0) as usize;
+        let upper = edges.get(e).map_or(ItemId(0), |p| p.0);
         let mut k = item_keys.get(upper).copied().unwrap_or_default();
         k.col = None;
         keys.push(k);
     }
-    let fill = |keys: &mut Vec<SeedKey>, v: u32, ns: &[u32]| {
-        if keys[v as usize].col.is_some() {
+    let fill = |keys: &mut IdxVec<LNode, SeedKey>, v: LNode, ns: &[LNode]| {
+        if keys[v].col.is_some() {
             return;
         }
         let (mut sum, mut cnt) = (0.0f64, 0u32);
         for &w in ns {
-            if let Some(c) = keys[w as usize].col {
+            if let Some(c) = keys[w].col {
                 sum += c as f64;
                 cnt += 1;
             }
         }
         if cnt > 0 {
-            keys[v as usize].col = Some((sum / cnt as f64) as f32);
+            keys[v].col = Some((sum / cnt as f64) as f32);
         }
     };
     for rank in ranks {
@@ -82,15 +103,15 @@ pub(crate) fn seed_keys(l: &Layered, item_keys: &[SeedKey], edges: &[(u32, u32)]
 }
 
 /// Orders `ranks` in place. Returns the final crossing count.
-pub(crate) fn order(l: &Layered, keys: &[SeedKey], ranks: &mut [Vec<u32>], sweeps: u32) -> u64 {
+fn order(l: &Layered, keys: &IdxVec<LNode, SeedKey>, ranks: &mut [Vec<LNode>], sweeps: u32) -> u64 {
     for rank in ranks.iter_mut() {
-        rank.sort_by(|&a, &b| cmp_key(&keys[a as usize], a, &keys[b as usize], b));
+        rank.sort_by(|&a, &b| cmp_key(&keys[a], a, &keys[b], b));
     }
-    let mut pos = vec![0u32; l.len()];
+    let mut pos: IdxVec<LNode, u32> = IdxVec::filled(0, l.len());
     set_pos(ranks, &mut pos);
     let mut best = crossings(l, ranks, &pos);
-    let mut best_ranks: Vec<Vec<u32>> = ranks.to_vec();
-    let mut bc: Vec<f64> = vec![0.0; l.len()];
+    let mut best_ranks: Vec<Vec<LNode>> = ranks.to_vec();
+    let mut bc: IdxVec<LNode, f64> = IdxVec::filled(0.0, l.len());
     let mut stale = 0;
     for s in 0..sweeps {
         if best == 0 {
@@ -105,18 +126,16 @@ pub(crate) fn order(l: &Layered, keys: &[SeedKey], ranks: &mut [Vec<u32>], sweep
             for &v in &ranks[r] {
                 let ns = if downward { l.up.of(v) } else { l.down.of(v) };
                 // Normalised to 0..1 so ranks of different widths compare.
-                bc[v as usize] = if ns.is_empty() {
-                    (pos[v as usize] as f64 + 0.5) / own_len
+                bc[v] = if ns.is_empty() {
+                    (pos[v] as f64 + 0.5) / own_len
                 } else {
-                    ns.iter().map(|&w| pos[w as usize] as f64 + 0.5).sum::<f64>() / ns.len() as f64 / fixed_len
+                    ns.iter().map(|&w| pos[w] as f64 + 0.5).sum::<f64>() / ns.len() as f64 / fixed_len
                 };
             }
             let rank = &mut ranks[r];
-            rank.sort_by(|&a, &b| {
-                bc[a as usize].total_cmp(&bc[b as usize]).then(pos[a as usize].cmp(&pos[b as usize]))
-            });
+            rank.sort_by(|&a, &b| bc[a].total_cmp(&bc[b]).then(pos[a].cmp(&pos[b])));
             for (i, &v) in rank.iter().enumerate() {
-                pos[v as usize] = i as u32;
+                pos[v] = i as u32;
             }
         }
         let c = crossings(l, ranks, &pos);
@@ -138,16 +157,18 @@ pub(crate) fn order(l: &Layered, keys: &[SeedKey], ranks: &mut [Vec<u32>], sweep
     best
 }
 
-fn set_pos(ranks: &[Vec<u32>], pos: &mut [u32]) {
+/// Each node's position within its rank.
+pub(crate) fn set_pos(ranks: &[Vec<LNode>], pos: &mut IdxVec<LNode, u32>) {
     for rank in ranks {
         for (i, &v) in rank.iter().enumerate() {
-            pos[v as usize] = i as u32;
+            pos[v] = i as u32;
         }
     }
 }
 
-/// Exact crossing count between adjacent ranks (Barth–Jünger–Mutzel accumulator tree).
-pub(crate) fn crossings(l: &Layered, ranks: &[Vec<u32>], pos: &[u32]) -> u64 {
+/// Exact crossing count between adjacent ranks (Barth–Jünger–Mutzel accumulator tree),
+/// O(E log V).
+pub(crate) fn crossings(l: &Layered, ranks: &[Vec<LNode>], pos: &IdxVec<LNode, u32>) -> u64 {
     let mut total = 0u64;
     let mut seq: Vec<u32> = Vec::new();
     let mut tree: Vec<u64> = Vec::new();
@@ -155,7 +176,7 @@ pub(crate) fn crossings(l: &Layered, ranks: &[Vec<u32>], pos: &[u32]) -> u64 {
         seq.clear();
         for &u in &ranks[r] {
             let start = seq.len();
-            seq.extend(l.down.of(u).iter().map(|&w| pos[w as usize]));
+            seq.extend(l.down.of(u).iter().map(|&w| pos[w]));
             seq[start..].sort_unstable();
         }
         let width = ranks[r + 1].len().max(1);

@@ -2,7 +2,10 @@
 //! plan-level cycle edges and ranks, and per node its domain key (GPU column, EP/TP
 //! rank, expert, layer), its grouping keys and its label box. A `LayoutSession` keeps
 //! this, so expanding a group does not re-read the plan.
+//!
+//! Pass "prepare" (once per plan, not per layout): O(V + E) plus hashing the ids.
 
+use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
 use super::{acyclic, graph, graph::Digraph, group, rank};
 use crate::model::{Placement, Plan};
 use std::collections::HashMap;
@@ -24,19 +27,19 @@ pub(crate) struct NodeInfo {
 }
 
 pub(crate) struct Prepared {
-    pub nodes: Vec<NodeInfo>,
-    pub ids: Vec<String>,
+    pub nodes: IdxVec<NodeIdx, NodeInfo>,
+    pub ids: IdxVec<NodeIdx, String>,
     pub patterns: Vec<String>,
     /// DOT clusters: (id, label).
     pub clusters: Vec<(String, String)>,
-    /// `(from, to, plan edge index)`, dangling edges left out.
-    pub edges: Vec<(u32, u32, u32)>,
+    /// `(from, to, plan edge)`, dangling edges left out.
+    pub edges: Vec<(NodeIdx, NodeIdx, EdgeIdx)>,
     pub dangling: u32,
-    /// Plan edge indices that close a cycle (self-loops included), ascending.
-    pub cycle_edges: Vec<u32>,
+    /// Plan edges that close a cycle (self-loops included), ascending.
+    pub cycle_edges: Vec<EdgeIdx>,
     /// Ranks of the ungrouped plan; series are folded per rank.
-    pub rank: Vec<u32>,
-    pub isolated: Vec<bool>,
+    pub rank: IdxVec<NodeIdx, u32>,
+    pub isolated: IdxVec<NodeIdx, bool>,
 }
 
 const CHAR_W: f32 = 7.0;
@@ -86,8 +89,8 @@ impl Prepared {
                 clusters.push((g.id.clone(), g.label.clone().unwrap_or_else(|| g.id.clone())));
             }
         }
-        let mut nodes = Vec::with_capacity(plan.nodes.len());
-        let mut ids = Vec::with_capacity(plan.nodes.len());
+        let mut nodes = IdxVec::with_capacity(plan.nodes.len());
+        let mut ids = IdxVec::with_capacity(plan.nodes.len());
         for n in &plan.nodes {
             let pat = group::pattern(&n.id);
             let pattern = match pattern_index.get(&pat) {
@@ -135,16 +138,19 @@ impl Prepared {
             ids.push(n.id.clone());
         }
         let resolved = graph::resolve(plan);
-        let g = Digraph::new(nodes.len(), resolved.resolved.iter().map(|&(a, b, _)| (a, b)).collect());
+        let links: IdxVec<LinkIdx, (NodeIdx, NodeIdx)> = resolved.resolved.iter().map(|&(a, b, _)| (a, b)).collect();
+        let g = Digraph::new(nodes.len(), links);
         let reversed = acyclic::back_edges(&g);
-        let cycle_edges: Vec<u32> =
-            resolved.resolved.iter().zip(&reversed).filter(|(_, r)| **r).map(|(e, _)| e.2).collect();
-        let mut cycle_edges = cycle_edges;
+        let mut cycle_edges: Vec<EdgeIdx> = resolved
+            .resolved
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| reversed[LinkIdx::new(i)])
+            .map(|(_, e)| e.2)
+            .collect();
         cycle_edges.sort_unstable();
         let rank = rank::longest_path(&g, &reversed);
-        let isolated = (0..g.n as u32)
-            .map(|v| g.out.of(v).iter().chain(g.inc.of(v)).all(|&e| g.edges[e as usize].0 == g.edges[e as usize].1))
-            .collect();
+        let isolated = g.isolated();
         Prepared {
             nodes,
             ids,
