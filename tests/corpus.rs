@@ -2,18 +2,10 @@
 //! its INDEX.json lists (for DOT, Graphviz's own `gc` counts), and the malformed ones
 //! fail with an error that points at the offending line.
 
+mod common;
+use common::{corpus_dir, index};
+
 use planscope_core::read::read_plan;
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent")
-}
-
-fn index() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(corpus_dir().join("INDEX.json"))
-        .expect("the shared corpus must sit at ../shared/corpus/lr-agent");
-    serde_json::from_str(&text).expect("INDEX.json is JSON")
-}
 
 fn read(file: &str) -> Result<planscope_core::model::Plan, planscope_core::read::ReadError> {
     let text = std::fs::read_to_string(corpus_dir().join(file)).unwrap();

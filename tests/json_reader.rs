@@ -5,20 +5,15 @@
 #[path = "json_reader/schema_check.rs"]
 mod schema_check;
 
+mod common;
+use common::{corpus_dir, corpus_text};
+
 use planscope_core::model::{EdgeKind, NodeKind, Op, Placement, Plan};
 use planscope_core::read::{ReadError, read_json};
 use planscope_core::write::json::write_json;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent")
-}
-
-fn corpus_text(file: &str) -> String {
-    std::fs::read_to_string(corpus_dir().join(file)).unwrap()
-}
 
 /// Every JSON file of the corpus but INDEX.json, sorted.
 fn corpus_json_files() -> Vec<String> {

@@ -3,21 +3,13 @@
 //! cycles are reported, the domain key orders experts by GPU, series fold and unfold,
 //! and a 100k-node chain needs no deep stack.
 
+mod common;
+use common::{corpus_dir, index};
+
 use planscope_core::r#gen::{GenSpec, generate};
 use planscope_core::layout::{Direction, Grouping, Layout, LayoutOptions, LayoutSession, layout};
 use planscope_core::model::{Edge, Format, Node, NodeKind, Placement, Plan, Strategy};
 use planscope_core::read::read_plan;
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent")
-}
-
-fn index() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(corpus_dir().join("INDEX.json"))
-        .expect("the shared corpus must sit at ../shared/corpus/lr-agent");
-    serde_json::from_str(&text).expect("INDEX.json is JSON")
-}
 
 /// The invariants every layout must hold; returns a description of the first violation.
 fn check(plan: &Plan, l: &Layout) -> Result<(), String> {

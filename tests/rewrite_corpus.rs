@@ -1,25 +1,18 @@
 //! Every readable corpus DAG rewritten to a strategy derived from it (declared, else
 //! inferred from the DAG) either verifies with no error or is refused with the rule named.
 
+mod common;
+
 use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::infer::{infer_degrees, node_roles};
 use planscope_core::model::{Plan, Strategy};
 use planscope_core::rewrite::{Target, rewrite};
-use std::path::PathBuf;
 
+/// The corpus plans that read (the two malformed files don't).
 fn corpus() -> Vec<(String, Plan)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    files
+    common::corpus_files()
         .into_iter()
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INDEX")))
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            let plan = planscope_core::read::read_plan(&text).ok()?;
-            Some((p.file_name()?.to_string_lossy().into_owned(), plan))
-        })
+        .filter_map(|(name, text)| Some((name, planscope_core::read::read_plan(&text).ok()?)))
         .collect()
 }
 

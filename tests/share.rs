@@ -1,8 +1,11 @@
 //! Permalinks: every corpus plan round-trips byte for byte; damaged, truncated, tampered,
 //! foreign and oversized links are refused with a clear message and never panic.
 
+mod common;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::corpus_files as corpus;
 use planscope_core::cluster::Metric;
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::layout::Grouping;
@@ -11,19 +14,6 @@ use planscope_core::share::permalink::{crc32, decode_unchecked};
 use planscope_core::share::{
     COMFORTABLE_LINK_BYTES, PermalinkError, Shared, ShownSide, ViewState, decode, encode, fits,
 };
-use std::path::PathBuf;
-
-fn corpus() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("INDEX")))
-        .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), std::fs::read_to_string(&p).ok()?)))
-        .collect()
-}
 
 fn example() -> Shared {
     let mut view = ViewState { selected_gpu: Some(5), finding: Some(2), shown: ShownSide::After, ..Default::default() };
@@ -78,10 +68,6 @@ fn defaults_and_no_strategy_round_trip() {
 #[test]
 fn every_corpus_plan_round_trips_byte_for_byte() {
     let files = corpus();
-    if files.is_empty() {
-        eprintln!("corpus not found; skipping");
-        return;
-    }
     let mut fitting = Vec::new();
     for (name, text) in &files {
         let s = Shared { file_name: name.clone(), plan_text: text.clone(), ..Shared::default() };

@@ -2,13 +2,11 @@
 //! conditions, the 65-source/65-sink "after" DAG, real cycles, and no crash anywhere.
 //! Only the two files the index marks MALFORMED may fail to read.
 
+mod common;
+use common::{corpus_dir, index};
+
 use planscope_core::check::{Code, Report, VerifyOptions, verify};
 use planscope_core::model::{Dtype, Meta, Plan, Strategy};
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lr-agent")
-}
 
 fn try_load(file: &str) -> Result<Plan, String> {
     let text = std::fs::read_to_string(corpus_dir().join(file)).map_err(|e| format!("{file}: {e}"))?;
@@ -78,11 +76,6 @@ fn final_deployment_dag_names_its_65_sources_and_sinks() {
     assert!(no_in.nodes.iter().all(|n| n.starts_with("aggregation_")), "{:?}", no_in.nodes);
     assert!(no_out.nodes.iter().all(|n| n.starts_with("ep_routing_")), "{:?}", no_out.nodes);
     assert!(no_in.fix.contains("ep_routing_") && no_in.fix.contains("-> aggregation_"), "{}", no_in.fix);
-}
-
-fn index() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(corpus_dir().join("INDEX.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
 }
 
 fn check_cycle(file: &str, plan: &Plan, r: &Report) {

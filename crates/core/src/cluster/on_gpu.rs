@@ -35,17 +35,9 @@ pub fn max_first_gpu(plan: &Plan) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Format, GpuSet, Node, NodeKind};
+    use crate::model::GpuSet;
 
-    fn plan(placements: Vec<Placement>) -> Plan {
-        let mut p = Plan::new(Format::Json);
-        for (i, placement) in placements.into_iter().enumerate() {
-            let mut n = Node::new(format!("n{i}"), NodeKind::Compute);
-            n.placement = placement;
-            p.nodes.push(n);
-        }
-        p
-    }
+    use crate::model::fixture::placed as plan;
 
     #[test]
     fn a_node_stands_for_its_first_gpu_or_its_source() {

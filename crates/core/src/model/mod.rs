@@ -107,3 +107,20 @@ impl Plan {
         set.iter().collect()
     }
 }
+
+/// Small plans for the core's unit tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::{Format, Node, NodeKind, Placement, Plan};
+
+    /// A plan of compute nodes `n0`, `n1`, … with these placements and no edges.
+    pub fn placed(placements: Vec<Placement>) -> Plan {
+        let mut p = Plan::new(Format::Json);
+        for (i, placement) in placements.into_iter().enumerate() {
+            let mut n = Node::new(format!("n{i}"), NodeKind::Compute);
+            n.placement = placement;
+            p.nodes.push(n);
+        }
+        p
+    }
+}

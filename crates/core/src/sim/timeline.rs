@@ -85,7 +85,7 @@ pub fn at(row: &[Piece], t: f64, slack: f64) -> Option<&Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Format, GpuSet, Node, NodeKind, Placement};
+    use crate::model::{GpuSet, Placement};
     use crate::sim::{GpuTime, Span};
     use crate::stats::MinMeanMax;
 
@@ -110,15 +110,7 @@ mod tests {
         }
     }
 
-    fn plan(placements: Vec<Placement>) -> Plan {
-        let mut p = Plan::new(Format::Json);
-        for (i, placement) in placements.into_iter().enumerate() {
-            let mut n = Node::new(format!("n{i}"), NodeKind::Compute);
-            n.placement = placement;
-            p.nodes.push(n);
-        }
-        p
-    }
+    use crate::model::fixture::placed as plan;
 
     #[test]
     fn a_span_shows_on_every_gpu_of_its_node_sorted_by_start() {
