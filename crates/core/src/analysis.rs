@@ -3,6 +3,7 @@
 
 use crate::check::{Report, VerifyOptions, verify};
 use crate::cluster::{self, ClusterModel, Metric};
+use crate::deploy::Origins;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{Target, rewrite};
 use std::sync::Arc;
@@ -108,6 +109,9 @@ pub struct After {
     pub analysis: Analysis,
     /// One line each (`Diff::render_text`).
     pub modifications: Vec<String>,
+    /// Which node of the plan as written each node was built for (`counterpart`); None
+    /// when the after side is that plan itself.
+    pub origins: Option<Arc<Origins>>,
 }
 
 /// Rewrites `plan` to `strategy` and analyses the result against it. The error says
@@ -117,7 +121,8 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
     let rewritten = rewrite(plan, &target).map_err(|e| e.to_string())?;
     let modifications = rewritten.diff.render_text().lines().map(str::to_string).collect();
     let after_req = Request { strategy: Some(strategy), ..req.clone() };
-    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
+    let origins = Some(Arc::new(rewritten.origins));
+    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications, origins })
 }
 
 /// The after side for `before`'s plan and `strategy`: `before` itself when it already
@@ -128,7 +133,7 @@ pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Resul
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
     if before.strategy == Some(strategy) && clean {
         let note = format!("No modifications needed: the plan is already a correct {} deployment.", strategy.short());
-        return Ok(After { analysis: before.clone(), modifications: vec![note] });
+        return Ok(After { analysis: before.clone(), modifications: vec![note], origins: None });
     }
     rewrite_side(&before.plan, strategy, req)
 }

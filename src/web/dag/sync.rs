@@ -7,7 +7,7 @@ use super::frame::request_draw_all;
 use super::pane::first_gpu;
 use crate::web::state::Side;
 use leptos::prelude::*;
-use planscope_core::counterpart::Counterparts;
+use planscope_core::counterpart::{Counterparts, Direction};
 use planscope_core::layout::viewport::Camera;
 
 /// Which nodes are selected on each side; `primary` is the one clicked or found.
@@ -37,7 +37,9 @@ pub fn select(ctx: Ctx, i: usize, node: Option<u32>) {
     let mut sel = Selection { primary: Some((side, node)), ..Selection::default() };
     let mut other_first = None;
     if let Some((_, other)) = plans.get(1 - i.min(1)).filter(|_| plans.len() > 1) {
-        let found = Counterparts::new(&plan, other).of(node);
+        let origins = ctx.state.opened.with_untracked(|o| o.as_ref()?.after.as_ref()?.as_ref().ok()?.origins.clone());
+        let dir = if side == Side::Before { Direction::BeforeToAfter } else { Direction::AfterToBefore };
+        let found = Counterparts::new(&plan, other, origins.as_deref(), dir).of(node);
         other_first = found.first().copied();
         if i == 0 {
             sel.after = found;

@@ -3,14 +3,14 @@
 //! attention, norms, heads, unknown fields, ids where possible) and rebuilding the MoE
 //! block, its collectives and the pipeline from the strategy. Returns the new plan with a
 //! reviewable diff, or an error naming every rule the target breaks (and no plan).
+//! The nodes are written by `deploy`, the builder the generator uses too, which records
+//! for each one the source node it was built for (`Rewrite::origins`).
 //! Rules: docs/rewrite.md.
 
-mod comm;
 pub mod diff;
 pub mod eplb;
 mod expand;
 mod extract;
-mod pipeline;
 pub mod target;
 
 pub use diff::{Diff, DiffGroup, Moved};
@@ -18,6 +18,7 @@ pub use eplb::{Balance, ExpertPlacement};
 pub use target::short_name;
 
 use crate::cost::{self, Workload};
+use crate::deploy::Origins;
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
 use serde::Serialize;
@@ -51,6 +52,9 @@ pub struct Rewrite {
     pub diff: Diff,
     /// Balancedness before (contiguous placement) and after (load-aware), with a load.
     pub balance: Option<Balance>,
+    /// Which node of the source each node of `plan` was built for, and back.
+    #[serde(skip)]
+    pub origins: Origins,
 }
 
 /// Why a target cannot be met: every rule it breaks, in words.
@@ -102,7 +106,7 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         None => (contiguous, None),
     };
     let kept = extract::extract(plan, &dims);
-    let out = expand::build(plan, &dims, &kept, &placement);
+    let (out, built_for) = expand::build(plan, &dims, &kept, &placement);
     memory_fit(&out, &dims).map_err(|r| err(vec![r]))?;
     let mut notes = kept.notes.clone();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -110,7 +114,8 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     for t in
         kept.prelude.iter().chain(&kept.epilogue).chain(kept.pre.iter().flatten()).chain(kept.post.iter().flatten())
     {
-        let gone: Vec<String> = t.sources.iter().filter(|s| !out_ids.contains(s.as_str())).cloned().collect();
+        let ids = t.sources.iter().filter_map(|&s| plan.nodes.get(s as usize).map(|n| n.id.as_str()));
+        let gone: Vec<String> = ids.filter(|s| !out_ids.contains(s)).map(str::to_string).collect();
         if !gone.is_empty() && gpu_copies {
             notes.push(format!(
                 "{} kept as one copy per GPU of its stage, {}_ep<e>_tp<t>{}",
@@ -121,7 +126,15 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         }
     }
     let diff = diff::diff(plan, &out, notes);
-    Ok(Rewrite { plan: out, diff, balance })
+    // Source nodes with no node of their own stand in for by the first of theirs: the other
+    // sources of a template, and replaced nodes beyond the first of their role and layer.
+    let templates =
+        kept.prelude.iter().chain(&kept.epilogue).chain(kept.pre.iter().flatten()).chain(kept.post.iter().flatten());
+    let folded = templates
+        .flat_map(|t| t.sources.iter().skip(1).map(|&s| (s, t.sources[0])))
+        .chain(kept.sources.folded().iter().copied());
+    let origins = Origins::new(built_for, plan.nodes.len(), folded);
+    Ok(Rewrite { plan: out, diff, balance, origins })
 }
 
 fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, String> {
