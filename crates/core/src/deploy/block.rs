@@ -32,8 +32,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
         }
         for e in 0..ep {
             let gpus = tp_group(e);
-            let preds: Vec<(String, u32)> =
-                (0..tp).map(|t| (tail[(e * tp + t) as usize].clone(), lay.gpu(d, p, e, t))).collect();
+            let preds: Vec<(&str, u32)> =
+                (0..tp).map(|t| (tail[(e * tp + t) as usize].as_str(), lay.gpu(d, p, e, t))).collect();
             let c = Collective {
                 id: format!("layer{l}_tp_allreduce_{what}_ep{e}{s}"),
                 op: Op::AllReduce,
@@ -84,8 +84,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
             continue;
         }
         let gpus = ep_group(t);
-        let preds: Vec<(String, u32)> =
-            (0..ep).map(|e| (gates[(e * tp + t) as usize].clone(), gpus[e as usize])).collect();
+        let preds: Vec<(&str, u32)> =
+            (0..ep).map(|e| (gates[(e * tp + t) as usize].as_str(), gpus[e as usize])).collect();
         let c = Collective {
             id: format!("layer{l}_ep_dispatch_tp{t}{s}"),
             op: Op::AllToAll,
@@ -130,14 +130,16 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
         }
     }
     // Each GPU's expert outputs: joined by the TP all-reduce, else listed as they are.
-    let mut joined: Vec<Vec<String>> = expert_out.clone();
-    if tp > 1 {
+    let joined: Vec<Vec<String>> = if tp < 2 {
+        expert_out
+    } else {
+        let mut joined = vec![Vec::new(); (ep * tp) as usize];
         for e in 0..ep {
             let gpus = tp_group(e);
             let mut preds = Vec::new();
             for t in 0..tp {
                 let g = lay.gpu(d, p, e, t);
-                preds.extend(expert_out[(e * tp + t) as usize].iter().map(|x| (x.clone(), g)));
+                preds.extend(expert_out[(e * tp + t) as usize].iter().map(|x| (x.as_str(), g)));
             }
             let per = ranks_here.get(e as usize).map_or(1, |v| v.len().max(1)) as u64;
             let c = Collective {
@@ -155,7 +157,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
                 joined[(e * tp + t) as usize] = vec![out.clone()];
             }
         }
-    }
+        joined
+    };
     let mut combine: Vec<Option<String>> = Vec::with_capacity(tp as usize);
     for t in 0..tp {
         if ep < 2 {
@@ -166,7 +169,7 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
         let mut preds = Vec::new();
         for e in 0..ep {
             let g = gpus[e as usize];
-            preds.extend(joined[(e * tp + t) as usize].iter().map(|x| (x.clone(), g)));
+            preds.extend(joined[(e * tp + t) as usize].iter().map(|x| (x.as_str(), g)));
         }
         let c = Collective {
             id: format!("layer{l}_ep_combine_tp{t}{s}"),

@@ -51,6 +51,14 @@ impl Builder {
         &mut self.plan.nodes[i]
     }
 
+    /// Makes room for about `nodes` more nodes (and twice as many edges) up front.
+    pub fn reserve(&mut self, nodes: usize) {
+        self.plan.nodes.reserve(nodes);
+        self.plan.edges.reserve(nodes * 2);
+        self.origins.reserve(nodes);
+        self.ids.reserve(nodes);
+    }
+
     pub fn edge(&mut self, a: &str, b: &str) {
         self.plan.edges.push(Edge::data(a, b));
     }

@@ -28,12 +28,7 @@ fn shape(rows: Option<u64>, cols: Option<u64>) -> Option<Shape> {
 
 /// Builds the collective fed by `preds` (node id, GPU it runs on); returns the id its
 /// consumers hang from.
-pub(crate) fn build(
-    b: &mut Builder,
-    c: Collective<'_>,
-    gpus_per_server: Option<u32>,
-    preds: &[(String, u32)],
-) -> String {
+pub(crate) fn build(b: &mut Builder, c: Collective<'_>, gpus_per_server: Option<u32>, preds: &[(&str, u32)]) -> String {
     let per = gpus_per_server.unwrap_or(u32::MAX).max(1);
     let servers: Vec<u32> = {
         let mut s: Vec<u32> = c.gpus.iter().map(|g| g / per).collect();

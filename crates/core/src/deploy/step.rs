@@ -133,6 +133,7 @@ pub(crate) struct At {
 pub(crate) fn build(header: Plan, design: &Design<'_>) -> (Plan, Vec<Option<u32>>) {
     let lay = design.layout;
     let mut b = Builder::new(header);
+    b.reserve(estimate(design));
     let tok_rep = design.batch.zip(design.seq).map(|(x, s)| x * s / lay.dp as u64);
     let sz = Sizes {
         tok_a: tok_rep.map(|t| (t / lay.ep as u64).max(1)),
@@ -172,6 +173,18 @@ pub(crate) fn build(header: Plan, design: &Design<'_>) -> (Plan, Vec<Option<u32>
         b.edge(&h, &output);
     }
     (b.plan, b.origins)
+}
+
+/// About how many nodes `design` makes: per replica and layer, each GPU's operators, gate,
+/// aggregation and share of collectives, and every expert shard (capped: it only sizes buffers).
+fn estimate(design: &Design<'_>) -> usize {
+    let lay = &design.layout;
+    let ops = &design.operators;
+    let per_layer_ops = ops.pre.iter().chain(&ops.post).map(Vec::len).sum::<usize>() as u64;
+    let shards: u64 = design.placement.iter().flatten().map(|r| r.len() as u64).sum::<u64>() * lay.tp as u64;
+    let gpus = (lay.ep * lay.tp) as u64;
+    let per_replica = gpus * (per_layer_ops + design.layers as u64 * 4) + shards;
+    (lay.dp as u64 * per_replica).min(1 << 22) as usize
 }
 
 /// The plan's input or output: the source's own node kept whole (id, fields, attrs), else
