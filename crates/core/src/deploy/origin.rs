@@ -147,6 +147,11 @@ impl Sources {
         None
     }
 
+    /// Records that source node `index` was merged into `into` (a second plan input).
+    pub fn fold(&mut self, index: u32, into: u32) {
+        self.folded.push((index, into));
+    }
+
     pub fn folded(&self) -> &[(u32, u32)] {
         &self.folded
     }

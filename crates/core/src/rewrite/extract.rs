@@ -187,7 +187,8 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
                     n.placement = Placement::Host;
                 }
                 *slot = Some((n, i as u32));
-            } else {
+            } else if let Some((_, first)) = slot {
+                kept.sources.fold(i as u32, *first);
                 kept.notes.push(format!("{} is a second plan {}; merged into the first", node.id, kind.as_str()));
             }
             continue;
