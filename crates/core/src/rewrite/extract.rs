@@ -45,6 +45,13 @@ pub(crate) struct Kept {
     pub sources: Sources,
 }
 
+impl Kept {
+    /// Every template, prelude to epilogue.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.prelude.iter().chain(&self.epilogue).chain(self.pre.iter().flatten()).chain(self.post.iter().flatten())
+    }
+}
+
 /// Words whose following number is a rank or GPU index, not part of an operator's name.
 const RANK_WORDS: &[&str] = &["gpu", "gpus", "ep", "tp", "dp", "rank", "device", "dev", "replica", "shard", "card"];
 

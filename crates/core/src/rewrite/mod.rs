@@ -111,9 +111,7 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     let mut notes = kept.notes.clone();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
     let gpu_copies = dims.strategy.ep.get() * dims.strategy.tp.get() > 1 || dims.strategy.dp.get() > 1;
-    for t in
-        kept.prelude.iter().chain(&kept.epilogue).chain(kept.pre.iter().flatten()).chain(kept.post.iter().flatten())
-    {
+    for t in kept.templates() {
         let ids = t.sources.iter().filter_map(|&s| plan.nodes.get(s as usize).map(|n| n.id.as_str()));
         let gone: Vec<String> = ids.filter(|s| !out_ids.contains(s)).map(str::to_string).collect();
         if !gone.is_empty() && gpu_copies {
@@ -126,12 +124,12 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         }
     }
     let diff = diff::diff(plan, &out, notes);
-    // Source nodes with no node of their own stand in for by the first of theirs: the other
-    // sources of a template, and replaced nodes beyond the first of their role and layer.
-    let templates =
-        kept.prelude.iter().chain(&kept.epilogue).chain(kept.pre.iter().flatten()).chain(kept.post.iter().flatten());
-    let folded = templates
-        .flat_map(|t| t.sources.iter().skip(1).map(|&s| (s, t.sources[0])))
+    // A source node with no node of its own is represented by the first of its kind: the
+    // other sources folded into a template, replaced nodes after the first of their role.
+    let folded = kept
+        .templates()
+        .filter_map(|t| t.sources.split_first())
+        .flat_map(|(&first, rest)| rest.iter().map(move |&s| (s, first)))
         .chain(kept.sources.folded().iter().copied());
     let origins = Origins::new(built_for, plan.nodes.len(), folded);
     Ok(Rewrite { plan: out, diff, balance, origins })
