@@ -129,6 +129,8 @@ mod tests {
         let embed = before.nodes.iter().position(|n| n.id == "embed_1").map(|i| i as u32);
         let copies = fwd.of(embed.unwrap_or(0));
         assert!(copies.len() > 1 && copies.iter().all(|&i| r.plan.nodes[i as usize].id.starts_with("embed_1_")));
+        // One per GPU of EP64×TP2, as the page's counterpart count says (tests/browser/dag.test.mjs).
+        assert_eq!(copies.len(), 128);
     }
 
     #[test]
