@@ -51,3 +51,27 @@ fn corpus_rewrites_verify_clean_or_explain() {
     }
     eprintln!("{} corpus files: {clean} rewritten clean, {refused} refused with a reason", files.len());
 }
+
+/// The rewrite's provenance record fits both plans, and each node points back at a source
+/// node doing the same kind of work: an expert shard at an expert, a copy at the operator
+/// it copies; and each source node's built nodes point back at it (or at its stand-in).
+#[test]
+fn corpus_rewrites_record_where_each_node_came_from() {
+    use planscope_core::model::Op;
+    for (name, plan) in &corpus() {
+        let Ok(rw) = rewrite(plan, &Target::new(derived(plan))) else { continue };
+        let o = &rw.origins;
+        assert_eq!((o.source_len(), o.built_len()), (plan.nodes.len(), rw.plan.nodes.len()), "{name}");
+        let mut recorded = 0;
+        for (j, n) in rw.plan.nodes.iter().enumerate() {
+            let Some(s) = o.source_of(j as u32) else { continue };
+            recorded += 1;
+            let src = node_roles(&plan.nodes[s as usize]);
+            if n.op == Some(Op::Expert) {
+                assert_eq!(src.op, Some(Op::Expert), "{name}: {} ← {}", n.id, plan.nodes[s as usize].id);
+            }
+            assert!(o.built_from(s).contains(&(j as u32)), "{name}: {} ← {}", n.id, plan.nodes[s as usize].id);
+        }
+        assert!(recorded > 0 || plan.nodes.is_empty(), "{name}: nothing recorded");
+    }
+}

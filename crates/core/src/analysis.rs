@@ -3,6 +3,7 @@
 
 use crate::check::{Report, VerifyOptions, verify};
 use crate::cluster::{self, ClusterModel, Metric};
+use crate::deploy::Origins;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{Diff, RewriteError, Target, rewrite};
 use std::sync::Arc;
@@ -107,6 +108,9 @@ impl Change {
 pub struct After {
     pub analysis: Analysis,
     pub modifications: Modifications,
+    /// Which node of the plan as written each node was built for (`counterpart`); None
+    /// when the after side is that plan itself.
+    pub origins: Option<Arc<Origins>>,
 }
 
 /// What it takes to reach the after side.
@@ -125,7 +129,8 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
     let rewritten = rewrite(plan, &target)?;
     let modifications = Modifications::Rewrite(Arc::new(rewritten.diff));
     let after_req = Request { strategy: Some(strategy), ..req.clone() };
-    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications })
+    let origins = Some(Arc::new(rewritten.origins));
+    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications, origins })
 }
 
 /// The after side for `before`'s plan and `strategy`: `before` itself when it already
@@ -135,7 +140,7 @@ pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Resul
     let r = &before.report;
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
     if before.strategy == Some(strategy) && clean {
-        return Ok(After { analysis: before.clone(), modifications: Modifications::None(strategy) });
+        return Ok(After { analysis: before.clone(), modifications: Modifications::None(strategy), origins: None });
     }
     rewrite_side(&before.plan, strategy, req)
 }

@@ -1,101 +1,63 @@
-//! Which nodes of one plan stand for a node of another: how a node of the plan as
-//! written maps to the rewritten plan and back. The same id when it survived; the
-//! per-GPU copies `<id>_ep<e>_tp<t>` the rewriter folds it into; else the nodes doing
-//! the same operation (same kind, and same layer when both say), which is what a
-//! regenerated part of the plan became.
+//! Which nodes of one side stand for a node of the other: how a node of the plan as
+//! written maps to the after side and back.
+//!
+//! The answer comes from the rewriter's record (`deploy::Origins`), written as each node
+//! was built: before → after, a source node gives the nodes built for it (its per-GPU
+//! copies, an expert's shards and replicas, the collectives that replace a comm node), or,
+//! when it has none of its own, those of the node it was folded into; after → before, a
+//! built node gives the source node it was built for. Ids are never read.
+//!
+//! The one fallback is for a pair with no record: the after side is the plan itself
+//! (it already verified clean), so node i stands for node i (checked by id).
 
-use crate::model::{Node, Plan};
-use std::collections::HashMap;
+use crate::deploy::Origins;
+use crate::model::Plan;
+
+/// Which way a lookup goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From the plan as written to the after side.
+    BeforeToAfter,
+    /// From the after side to the plan as written.
+    AfterToBefore,
+}
 
 pub struct Counterparts<'a> {
     from: &'a Plan,
     to: &'a Plan,
-    /// `to`'s node indices sorted by id, for exact and prefix lookups.
-    by_id: Vec<u32>,
-    by_op: HashMap<(String, &'static str), Vec<u32>>,
-    by_kind: HashMap<&'static str, Vec<u32>>,
+    /// The record, when it fits the pair (its sides have the plans' sizes).
+    record: Option<&'a Origins>,
+    direction: Direction,
 }
 
 impl<'a> Counterparts<'a> {
-    pub fn new(from: &'a Plan, to: &'a Plan) -> Counterparts<'a> {
-        let mut by_id: Vec<u32> = (0..to.nodes.len() as u32).collect();
-        by_id.sort_by(|&a, &b| to.nodes[a as usize].id.cmp(&to.nodes[b as usize].id));
-        let mut by_op: HashMap<(String, &'static str), Vec<u32>> = HashMap::new();
-        let mut by_kind: HashMap<&'static str, Vec<u32>> = HashMap::new();
-        for (i, n) in to.nodes.iter().enumerate() {
-            by_op.entry(op_key(n)).or_default().push(i as u32);
-            by_kind.entry(n.kind.as_str()).or_default().push(i as u32);
-        }
-        Counterparts { from, to, by_id, by_op, by_kind }
-    }
-
-    fn id(&self, i: u32) -> &str {
-        &self.to.nodes[i as usize].id
-    }
-
-    /// Index range in `by_id` of ids starting with `prefix`.
-    fn prefixed(&self, prefix: &str) -> &[u32] {
-        let lo = self.by_id.partition_point(|&i| self.id(i) < prefix);
-        let hi = lo + self.by_id[lo..].partition_point(|&i| self.id(i).starts_with(prefix));
-        &self.by_id[lo..hi]
-    }
-
-    fn exact(&self, id: &str) -> Option<u32> {
-        let at = self.by_id.partition_point(|&i| self.id(i) < id);
-        self.by_id.get(at).copied().filter(|&i| self.id(i) == id)
+    /// `origins` is the after side's record (None when the after side is the plan itself).
+    pub fn new(from: &'a Plan, to: &'a Plan, origins: Option<&'a Origins>, direction: Direction) -> Counterparts<'a> {
+        let (before, after) = match direction {
+            Direction::BeforeToAfter => (from, to),
+            Direction::AfterToBefore => (to, from),
+        };
+        let record = origins.filter(|o| o.source_len() == before.nodes.len() && o.built_len() == after.nodes.len());
+        Counterparts { from, to, record, direction }
     }
 
     /// `to`'s nodes standing for `from.nodes[node]`, ascending; empty when none does.
     pub fn of(&self, node: u32) -> Vec<u32> {
-        let Some(n) = self.from.nodes.get(node as usize) else { return Vec::new() };
-        if let Some(i) = self.exact(&n.id) {
-            return vec![i];
-        }
-        // Copies made from it: `embed_1` → `embed_1_ep0_tp0`, ….
-        let mut out: Vec<u32> = self.prefixed(&format!("{}_", n.id)).to_vec();
-        // Or the node it is a copy of: `embed_1_ep0_tp0` → `embed_1`.
-        if out.is_empty() {
-            let mut id = n.id.as_str();
-            while let Some(cut) = id.rfind('_') {
-                id = &id[..cut];
-                if let Some(i) = self.exact(id) {
-                    out.push(i);
-                    break;
-                }
+        match (self.record, self.direction) {
+            (Some(o), Direction::BeforeToAfter) => o.built_from(node).to_vec(),
+            (Some(o), Direction::AfterToBefore) => o.source_of(node).into_iter().collect(),
+            (None, _) => {
+                let same = self.from.nodes.get(node as usize).zip(self.to.nodes.get(node as usize));
+                if same.is_some_and(|(a, b)| a.id == b.id) { vec![node] } else { Vec::new() }
             }
         }
-        // Else what does the same work: the same operation, or (no operation known) the same kind.
-        let same_layer = |i: &u32| match (n.layer, self.to.nodes[*i as usize].layer) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        };
-        if out.is_empty()
-            && n.op.is_some()
-            && let Some(same) = self.by_op.get(&op_key(n))
-        {
-            out = same.iter().copied().filter(same_layer).collect();
-            if out.is_empty() {
-                out = same.clone();
-            }
-        }
-        if out.is_empty()
-            && let Some(same) = self.by_kind.get(n.kind.as_str())
-        {
-            out = same.iter().copied().filter(same_layer).collect();
-        }
-        out.sort_unstable();
-        out
     }
-}
-
-fn op_key(n: &Node) -> (String, &'static str) {
-    (n.op.as_ref().map(|o| o.name().to_string()).unwrap_or_default(), n.kind.as_str())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Format, NodeKind, Op};
+    use crate::model::{Format, Node, NodeKind, Op};
 
     fn plan(nodes: &[(&str, NodeKind, Op, Option<u32>)]) -> Plan {
         let mut p = Plan::new(Format::Json);
@@ -109,7 +71,7 @@ mod tests {
     }
 
     #[test]
-    fn same_id_copies_and_same_op() {
+    fn the_record_maps_copies_both_ways() {
         let before = plan(&[
             ("input_0", NodeKind::Input, Op::Other("input".into()), None),
             ("embed_1", NodeKind::Compute, Op::Embedding, None),
@@ -123,30 +85,93 @@ mod tests {
             ("expert_0_0_layer_1", NodeKind::Compute, Op::Expert, Some(1)),
             ("embed_10", NodeKind::Compute, Op::Embedding, None),
         ]);
-        let fwd = Counterparts::new(&before, &after);
+        let o = Origins::new(vec![Some(0), Some(1), Some(1), Some(2), Some(2), None], 3, []);
+        let fwd = Counterparts::new(&before, &after, Some(&o), Direction::BeforeToAfter);
         assert_eq!(fwd.of(0), vec![0]);
         assert_eq!(fwd.of(1), vec![1, 2]);
-        assert_eq!(fwd.of(2), vec![3]);
+        assert_eq!(fwd.of(2), vec![3, 4]);
         assert_eq!(fwd.of(9), Vec::<u32>::new());
-        assert_eq!(fwd.of(0), vec![0]);
-        let back = Counterparts::new(&after, &before);
+        let back = Counterparts::new(&after, &before, Some(&o), Direction::AfterToBefore);
         assert_eq!(back.of(2), vec![1]);
         assert_eq!(back.of(3), vec![2]);
         assert_eq!(back.of(4), vec![2]);
+        assert_eq!(back.of(5), Vec::<u32>::new(), "built for nothing in the source");
     }
 
     #[test]
-    fn the_example_maps_every_node_both_ways() {
+    fn without_a_record_a_plan_is_its_own_counterpart() {
+        let p = plan(&[("a", NodeKind::Compute, Op::Attention, None), ("b", NodeKind::Compute, Op::Gate, None)]);
+        let c = Counterparts::new(&p, &p, None, Direction::BeforeToAfter);
+        assert_eq!((c.of(0), c.of(1), c.of(2)), (vec![0], vec![1], vec![]));
+        // A record that does not fit the pair is not used.
+        let o = Origins::new(vec![Some(1)], 5, []);
+        assert_eq!(Counterparts::new(&p, &p, Some(&o), Direction::AfterToBefore).of(0), vec![0]);
+    }
+
+    fn seed_rewrite() -> (Plan, crate::rewrite::Rewrite) {
         use crate::examples::SEED_EP64_TP2;
         let Ok(before) = crate::read::read_plan(SEED_EP64_TP2.text) else { panic!("example reads") };
         let Some(s) = before.meta.strategy else { panic!("example declares a strategy") };
         let Ok(r) = crate::rewrite::rewrite(&before, &crate::rewrite::Target::new(s)) else { panic!("rewrites") };
-        let fwd = Counterparts::new(&before, &r.plan);
+        (before, r)
+    }
+
+    #[test]
+    fn the_example_maps_every_node_both_ways() {
+        let (before, r) = seed_rewrite();
+        let fwd = Counterparts::new(&before, &r.plan, Some(&r.origins), Direction::BeforeToAfter);
+        let back = Counterparts::new(&r.plan, &before, Some(&r.origins), Direction::AfterToBefore);
         for i in 0..before.nodes.len() as u32 {
-            assert!(!fwd.of(i).is_empty(), "{} has no counterpart", before.nodes[i as usize].id);
+            let there = fwd.of(i);
+            assert!(!there.is_empty(), "{} has no counterpart", before.nodes[i as usize].id);
+            assert!(there.iter().all(|&j| back.of(j) == vec![i]), "{} and back", before.nodes[i as usize].id);
         }
         let embed = before.nodes.iter().position(|n| n.id == "embed_1").map(|i| i as u32);
         let copies = fwd.of(embed.unwrap_or(0));
         assert!(copies.len() > 1 && copies.iter().all(|&i| r.plan.nodes[i as usize].id.starts_with("embed_1_")));
+        // One per GPU of EP64×TP2, as the page's counterpart count says (tests/browser/dag.test.mjs).
+        assert_eq!(copies.len(), 128);
+    }
+
+    #[test]
+    fn the_example_expert_maps_to_its_shards_and_back() {
+        let (before, r) = seed_rewrite();
+        let Some(expert) = before.nodes.iter().position(|n| n.id == "expert_2") else { panic!("seed has expert_2") };
+        let fwd = Counterparts::new(&before, &r.plan, Some(&r.origins), Direction::BeforeToAfter);
+        let shards = fwd.of(expert as u32);
+        // Expert 2's TP shards in each of the 16 layers, on the GPUs of EP rank 2.
+        assert_eq!(shards.len(), 16 * 2);
+        for &s in &shards {
+            let n = &r.plan.nodes[s as usize];
+            assert_eq!((n.op.as_ref(), n.expert), (Some(&Op::Expert), Some(2)), "{}", n.id);
+        }
+        let back = Counterparts::new(&r.plan, &before, Some(&r.origins), Direction::AfterToBefore);
+        assert!(shards.iter().all(|&s| back.of(s) == vec![expert as u32]));
+        // The dispatch and combine the rewrite built stand for the seed's two comm nodes.
+        for (id, built) in [("comm_1", "_ep_dispatch_tp"), ("comm_2", "_ep_combine_tp")] {
+            let Some(src) = before.nodes.iter().position(|n| n.id == id) else { panic!("seed has {id}") };
+            let ids: Vec<&str> = fwd.of(src as u32).iter().map(|&i| r.plan.nodes[i as usize].id.as_str()).collect();
+            assert!(!ids.is_empty() && ids.iter().all(|x| x.contains(built)), "{id} → {ids:?}");
+        }
+    }
+
+    #[test]
+    fn renaming_the_rewrite_leaves_counterparts_alone() {
+        let (before, r) = seed_rewrite();
+        let mut renamed = r.plan.clone();
+        for (i, n) in renamed.nodes.iter_mut().enumerate() {
+            n.id = format!("renamed{i}");
+        }
+        renamed.edges.clear();
+        for i in 0..before.nodes.len() as u32 {
+            let a = Counterparts::new(&before, &r.plan, Some(&r.origins), Direction::BeforeToAfter).of(i);
+            let b = Counterparts::new(&before, &renamed, Some(&r.origins), Direction::BeforeToAfter).of(i);
+            assert_eq!(a, b);
+        }
+        for j in 0..r.plan.nodes.len() as u32 {
+            let a = Counterparts::new(&r.plan, &before, Some(&r.origins), Direction::AfterToBefore).of(j);
+            let b = Counterparts::new(&renamed, &before, Some(&r.origins), Direction::AfterToBefore).of(j);
+            assert_eq!(a, b);
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cluster;
 pub mod cost;
 pub mod counterpart;
+pub mod deploy;
 pub mod examples;
 pub mod r#gen;
 pub mod graph;

@@ -59,6 +59,8 @@ impl Default for DagSettings {
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub dag: Dag,
+    /// The open session: the after side's provenance record maps nodes across the panes.
+    pub session: Session,
     pub settings: DagSettings,
     /// The selected nodes (`focus.dag`), the selected GPU and the finding's highlight.
     pub focus: Focus,
@@ -160,6 +162,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
         StoredValue::new_local(Panes { panes: vec![Pane::new(Side::Before, before.plan.clone(), ready_before)] });
     let ctx = Ctx {
         dag,
+        session,
         settings,
         focus,
         version: RwSignal::new(0),

@@ -4,10 +4,10 @@
 
 use super::Ctx;
 use super::frame::request_draw_all;
-use crate::web::state::Side;
+use crate::web::state::{Rewrite, Side};
 use leptos::prelude::*;
 use planscope_core::cluster::on_gpu::first_gpu;
-use planscope_core::counterpart::Counterparts;
+use planscope_core::counterpart::{Counterparts, Direction};
 use planscope_core::layout::viewport::Camera;
 
 /// Which nodes are selected on each side; `primary` is the one clicked or found.
@@ -37,7 +37,9 @@ pub fn select(ctx: Ctx, i: usize, node: Option<u32>) {
     let mut sel = Selection { primary: Some((side, node)), ..Selection::default() };
     let mut other_first = None;
     if let Some((_, other)) = plans.get(1 - i.min(1)).filter(|_| plans.len() > 1) {
-        let found = Counterparts::new(&plan, other).of(node);
+        let origins = ctx.session.after.with_untracked(|a| a.as_ref().and_then(Rewrite::ok)?.origins.clone());
+        let dir = if side == Side::Before { Direction::BeforeToAfter } else { Direction::AfterToBefore };
+        let found = Counterparts::new(&plan, other, origins.as_deref(), dir).of(node);
         other_first = found.first().copied();
         if i == 0 {
             sel.after = found;

@@ -1,11 +1,11 @@
 //! Generators of correct plans: what a deployment of any EP/TP/PP/DP shape looks like,
 //! node by node. Used as test fixtures, as benchmark inputs, and by the rewriter as the
-//! target a broken plan is repaired towards.
+//! target a broken plan is repaired towards. The nodes are written by `deploy`, the same
+//! builder the rewriter uses; the generator supplies the model's operators.
 
-mod layout;
 mod moe;
 
-pub use layout::Layout;
+pub use crate::deploy::Layout;
 pub use moe::generate;
 
 use crate::model::{ClusterSpec, Dtype, Strategy};

@@ -8,8 +8,12 @@
 //! collapse into one template: numbers after rank words are ignored when comparing.
 //! The output's copies collapse back to the same templates, which makes the rewrite
 //! idempotent.
+//!
+//! The replaced nodes are indexed by their role in the MoE block (`Sources`), so each node
+//! the builder writes in their place can record the one it was built for.
 
 use super::target::Dims;
+use crate::deploy::{Role, Sources};
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Node, NodeKind, Op, Placement, Plan};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -20,14 +24,15 @@ pub(crate) struct Template {
     pub id: String,
     /// The first source node of the template: kind, op, label, group and attrs.
     pub node: Node,
-    /// Source ids folded into this template.
-    pub sources: Vec<String>,
+    /// Indices of the source nodes folded into this template; the first is `node`.
+    pub sources: Vec<u32>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
-    pub input: Option<Node>,
-    pub output: Option<Node>,
+    /// The plan's ends, with their index in the source.
+    pub input: Option<(Node, u32)>,
+    pub output: Option<(Node, u32)>,
     /// Before the first layer (embedding) and after the last (LM head).
     pub prelude: Vec<Template>,
     pub epilogue: Vec<Template>,
@@ -36,6 +41,15 @@ pub(crate) struct Kept {
     pub post: Vec<Vec<Template>>,
     /// Source nodes that could not be kept, with why (shown in the diff).
     pub notes: Vec<super::Note>,
+    /// The replaced nodes (gates, collectives, experts, aggregations) by role and layer.
+    pub sources: Sources,
+}
+
+impl Kept {
+    /// Every template, prelude to epilogue.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.prelude.iter().chain(&self.epilogue).chain(self.pre.iter().flatten()).chain(self.post.iter().flatten())
+    }
 }
 
 /// Words whose following number is a rank or GPU index, not part of an operator's name.
@@ -150,10 +164,14 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
     // per DP replica (replicas follow one another in a file), and where the layered part
     // of the file starts, in file order.
     let mut moe_start: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::new();
+    let mut first_expert: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::new();
     let mut first_layered = usize::MAX;
     for (i, r) in roles.iter().enumerate() {
         if r.layer.is_some() {
             first_layered = first_layered.min(i);
+        }
+        if r.op == Some(Op::Expert) {
+            first_expert.entry((r.layer, r.ranks.dp)).or_insert(i);
         }
         if matches!(r.op, Some(Op::Expert | Op::Gate | Op::Route | Op::AllToAll)) {
             moe_start.entry((r.layer, r.ranks.dp)).or_insert(i);
@@ -162,6 +180,7 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
             }
         }
     }
+    let (first_moe, first_x) = (moe_start.values().min().copied(), first_expert.values().min().copied());
     let mut index: HashMap<(Slot, String, String), usize> = HashMap::new();
     let mut slots: Vec<(Slot, Template)> = Vec::new();
     let mut used_ids: HashSet<String> = HashSet::new();
@@ -174,13 +193,28 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
                 if !matches!(n.placement, Placement::Host | Placement::Unassigned) {
                     n.placement = Placement::Host;
                 }
-                *slot = Some(n);
-            } else {
+                *slot = Some((n, i as u32));
+            } else if let Some((_, first)) = slot {
+                kept.sources.fold(i as u32, *first);
                 kept.notes.push(super::Note::SecondEnd { id: node.id.clone(), kind });
             }
             continue;
         }
         if is_replaced(node, r) {
+            let layer = match r.layer {
+                Some(l) => match map_layer(l) {
+                    Some(t) => Some(t),
+                    None => continue,
+                },
+                None => None,
+            };
+            // Before the MoE block of its own layer, else of the unlayered one, else of the first.
+            let before = |m: &HashMap<(Option<u32>, Option<u32>), usize>, first: Option<&usize>| {
+                m.get(&(r.layer, r.ranks.dp)).or(m.get(&(None, r.ranks.dp))).or(first).is_none_or(|&m| i < m)
+            };
+            let role =
+                role_of(node, r, before(&moe_start, first_moe.as_ref()), before(&first_expert, first_x.as_ref()));
+            kept.sources.add(role, if role == Role::SendRecv { None } else { layer }, r.ranks, i as u32);
             continue;
         }
         let slot = match r.layer {
@@ -204,7 +238,7 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
         let op = r.op.as_ref().map_or(String::new(), |o| o.name().to_string());
         let key = (slot, op, text);
         if let Some(&k) = index.get(&key) {
-            slots[k].1.sources.push(node.id.clone());
+            slots[k].1.sources.push(i as u32);
             continue;
         }
         let mut id = base_id(&node.id);
@@ -218,7 +252,7 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
         t.op = r.op.clone();
         t.kind = NodeKind::Compute;
         index.insert(key, slots.len());
-        slots.push((slot, Template { id, node: t, sources: vec![node.id.clone()] }));
+        slots.push((slot, Template { id, node: t, sources: vec![i as u32] }));
     }
     for (slot, t) in slots {
         match slot {
@@ -229,6 +263,23 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
         }
     }
     kept
+}
+
+/// A replaced node's role in the MoE block: collectives before the layer's experts
+/// dispatch, after them combine; all-reduces before the gate join attention shards.
+fn role_of(node: &Node, r: &NodeRoles, before_moe: bool, before_experts: bool) -> Role {
+    match &r.op {
+        Some(Op::Expert) => Role::Expert(r.expert),
+        Some(Op::Gate | Op::Route) => Role::Gate,
+        Some(Op::Aggregate) => Role::Aggregate,
+        Some(Op::SendRecv) => Role::SendRecv,
+        _ if matches!(node.placement, Placement::Transfer { .. }) => Role::SendRecv,
+        _ if node.kind == NodeKind::Aggregation => Role::Aggregate,
+        Some(Op::AllReduce) if before_moe => Role::AllReduceAttn,
+        Some(Op::AllReduce) => Role::AllReduceMoe,
+        _ if before_experts => Role::Dispatch,
+        _ => Role::Combine,
+    }
 }
 
 #[cfg(test)]

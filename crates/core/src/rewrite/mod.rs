@@ -3,16 +3,16 @@
 //! attention, norms, heads, unknown fields, ids where possible) and rebuilding the MoE
 //! block, its collectives and the pipeline from the strategy. Returns the new plan with a
 //! reviewable diff, or an error naming every rule the target breaks (and no plan).
+//! The nodes are written by `deploy`, the builder the generator uses too, which records
+//! for each one the source node it was built for (`Rewrite::origins`).
 //! Rules: docs/rewrite.md.
 
-mod comm;
 pub mod diff;
 mod diff_text;
 pub mod eplb;
 mod error;
 mod expand;
 mod extract;
-mod pipeline;
 pub mod target;
 
 pub use diff::{Action, Diff, DiffGroup, EdgeChange, MetaChange, MetaField, Moved, Note, What};
@@ -22,6 +22,7 @@ pub use error::{BrokenRule, Goal, RewriteError};
 pub use target::short_name;
 
 use crate::cost::{self, Workload};
+use crate::deploy::Origins;
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
 use serde::Serialize;
@@ -54,6 +55,9 @@ pub struct Rewrite {
     pub diff: Diff,
     /// Balancedness before (contiguous placement) and after (load-aware), with a load.
     pub balance: Option<Balance>,
+    /// Which node of the source each node of `plan` was built for, and back.
+    #[serde(skip)]
+    pub origins: Origins,
 }
 
 /// Rewrites `plan` to `target`. Never panics; linear in the size of the output.
@@ -90,21 +94,28 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         None => (contiguous, None),
     };
     let kept = extract::extract(plan, &dims);
-    let out = expand::build(plan, &dims, &kept, &placement);
+    let (out, built_for) = expand::build(plan, &dims, &kept, &placement);
     memory_fit(&out, &dims).map_err(err)?;
     let mut notes = kept.notes.clone();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
     let gpu_copies = dims.strategy.ep.get() * dims.strategy.tp.get() > 1 || dims.strategy.dp.get() > 1;
-    for t in
-        kept.prelude.iter().chain(&kept.epilogue).chain(kept.pre.iter().flatten()).chain(kept.post.iter().flatten())
-    {
-        let gone: Vec<String> = t.sources.iter().filter(|s| !out_ids.contains(s.as_str())).cloned().collect();
+    for t in kept.templates() {
+        let ids = t.sources.iter().filter_map(|&s| plan.nodes.get(s as usize).map(|n| n.id.as_str()));
+        let gone: Vec<String> = ids.filter(|s| !out_ids.contains(s)).map(str::to_string).collect();
         if !gone.is_empty() && gpu_copies {
             notes.push(Note::PerGpuCopies { sources: gone, template: t.id.clone(), dp: dims.strategy.dp.get() > 1 });
         }
     }
     let diff = diff::diff(plan, &out, notes);
-    Ok(Rewrite { plan: out, diff, balance })
+    // A source node with no node of its own is represented by the first of its kind: the
+    // other sources folded into a template, replaced nodes after the first of their role.
+    let folded = kept
+        .templates()
+        .filter_map(|t| t.sources.split_first())
+        .flat_map(|(&first, rest)| rest.iter().map(move |&s| (s, first)))
+        .chain(kept.sources.folded().iter().copied());
+    let origins = Origins::new(built_for, plan.nodes.len(), folded);
+    Ok(Rewrite { plan: out, diff, balance, origins })
 }
 
 fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, BrokenRule> {

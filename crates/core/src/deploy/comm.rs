@@ -2,9 +2,10 @@
 //! group that spans servers gets the hierarchical form NCCL and DeepEP use: one
 //! intra-server step per server (over NVLink, on that server's GPUs of the group), then
 //! one inter-server step over the whole group carrying only the traffic that leaves a
-//! server, (S-1)/S of it for S servers.
+//! server, (S-1)/S of it for S servers. The generator writes every group as one node
+//! (`gpus_per_server` None), as it always has.
 
-use super::expand::Builder;
+use super::builder::Builder;
 use crate::model::{GpuSet, NodeKind, Op, Placement, Ranks, Shape};
 
 pub(crate) struct Collective<'a> {
@@ -17,6 +18,8 @@ pub(crate) struct Collective<'a> {
     pub cols: Option<u64>,
     pub layer: Option<u32>,
     pub ranks: Ranks,
+    /// The source node every step of it is built for.
+    pub origin: Option<u32>,
 }
 
 fn shape(rows: Option<u64>, cols: Option<u64>) -> Option<Shape> {
@@ -25,15 +28,15 @@ fn shape(rows: Option<u64>, cols: Option<u64>) -> Option<Shape> {
 
 /// Builds the collective fed by `preds` (node id, GPU it runs on); returns the id its
 /// consumers hang from.
-pub(crate) fn build(b: &mut Builder, c: Collective<'_>, preds: &[(String, u32)]) -> String {
-    let per = b.gpus_per_server.max(1);
+pub(crate) fn build(b: &mut Builder, c: Collective<'_>, gpus_per_server: Option<u32>, preds: &[(&str, u32)]) -> String {
+    let per = gpus_per_server.unwrap_or(u32::MAX).max(1);
     let servers: Vec<u32> = {
         let mut s: Vec<u32> = c.gpus.iter().map(|g| g / per).collect();
         s.dedup();
         s
     };
     let node = |b: &mut Builder, id: String, gpus: GpuSet, sh: Option<Shape>| -> String {
-        let n = b.push(id, NodeKind::Communication, Some(c.op.clone()), Placement::Gpus(gpus), sh);
+        let n = b.push(id, NodeKind::Communication, Some(c.op.clone()), Placement::Gpus(gpus), sh, c.origin);
         n.layer = c.layer;
         n.ranks = c.ranks;
         n.id.clone()
