@@ -2,6 +2,7 @@
 //! changes, then each action's groups under its heading (as the report lists them).
 
 use leptos::prelude::*;
+use planscope_core::units::thousands;
 use planscope_core::view::ModificationsView;
 
 fn list(items: Vec<String>, tail: Option<String>) -> impl IntoView {
@@ -27,7 +28,7 @@ pub fn Modifications(mods: ModificationsView) -> impl IntoView {
     let notes = (!mods.notes.is_empty()).then(|| view! { <h4 class="mod-head">"Notes"</h4>{list(mods.notes, None)}});
     view! {
         <details class="modifications" data-testid="modifications">
-            <summary>{format!("Required modifications ({})", mods.changes)}</summary>
+            <summary>{format!("Required modifications ({} changes)", thousands(mods.changes))}</summary>
             <p class="mod-lead">{mods.lead}</p>
             {list(mods.meta, None)}
             {actions}

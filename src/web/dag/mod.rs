@@ -136,6 +136,22 @@ fn layout_panes(ctx: Ctx, which: Vec<usize>, grouping: Option<Grouping>) {
     });
 }
 
+/// Fits pane `i` again after the page has laid out its new size.
+fn refit_after_paint(ctx: Ctx, i: usize) {
+    spawn_local(async move {
+        yield_now().await;
+        let fitted = ctx.dag.try_update_value(|d| {
+            if let Some(p) = d.panes.get_mut(i) {
+                p.measure();
+                p.fit();
+            }
+        });
+        if fitted.is_some() {
+            request_draw(ctx.dag, i);
+        }
+    });
+}
+
 fn fit_all(ctx: Ctx) {
     let active = ctx.active.get_untracked();
     ctx.dag.update_value(|d| {
@@ -186,6 +202,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             ctx.cursor.set(None);
             ctx.active.set(0);
             ctx.search_open.set(false);
+            let had_after = dag.with_value(|d| d.panes.len() > 1);
             dag.update_value(|d| {
                 d.panes.truncate(1);
                 if let Some(p) = &plan {
@@ -194,6 +211,11 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             });
             if !first_after.get_value() && plan.is_some() {
                 layout_panes(ctx, vec![1], settings.grouping.get_untracked());
+            }
+            // The before pane keeps its layout, but an after pane coming or going changes
+            // its width: fit it again once the panes have their new sizes.
+            if !first_after.get_value() && had_after != plan.is_some() {
+                refit_after_paint(ctx, 0);
             }
             first_after.set_value(false);
             plan.map(|p| {
