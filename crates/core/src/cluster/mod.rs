@@ -104,13 +104,18 @@ pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> Cluste
         }
     }
     if let Some(s) = strategy {
-        let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
+        // In u64 with saturating products: in 32 bits TP·EP can wrap to zero (EP65536_TP65536)
+        // and divide by it. Every rank is below a u32 degree or the GPU id, so it fits back.
+        let (ep, tp, pp) = (s.ep.get() as u64, s.tp.get() as u64, s.pp.get() as u64);
+        let (tp_ep, tp_ep_pp) = (tp.saturating_mul(ep), tp.saturating_mul(ep).saturating_mul(pp));
         let span = s.product();
+        let rank = |v: u64| Some(v as u32);
         for c in cells.iter_mut().filter(|c| (c.gpu as u64) < span) {
-            c.tp = Some(c.gpu % tp);
-            c.ep = Some((c.gpu / tp) % ep);
-            c.pp = Some((c.gpu / (tp * ep)) % pp);
-            c.dp = Some(c.gpu / (tp * ep * pp));
+            let g = c.gpu as u64;
+            c.tp = rank(g % tp);
+            c.ep = rank((g / tp) % ep);
+            c.pp = rank((g / tp_ep) % pp);
+            c.dp = rank(g / tp_ep_pp);
         }
     }
     let max_flops = cells.iter().map(|c| c.flops).fold(0.0, f64::max);

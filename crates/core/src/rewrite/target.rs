@@ -4,13 +4,13 @@
 
 use super::{BrokenRule, Goal, RewriteError};
 use crate::infer::{infer_degrees, node_roles};
+use crate::limits;
 use crate::model::{Degree, Meta, Plan, Size, Strategy, Uneven};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
-/// Output size above which the rewriter refuses: far above any real plan, low enough that
-/// a typo (EP4096 × 1000 layers) cannot make the page allocate gigabytes.
-pub(crate) const MAX_OUTPUT_NODES: u64 = 4_000_000;
+/// Output size above which the rewriter refuses (`limits::REWRITE_NODES`: why there).
+pub(crate) const MAX_OUTPUT_NODES: u64 = limits::REWRITE_NODES;
 
 /// Everything the builder needs, resolved from target, overrides, plan meta and the DAG.
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ pub(crate) fn resolve(
     if product > gpus_total {
         rules.push(BrokenRule::TooFewGpus { strategy, needs: product, has: gpus_total });
     }
-    if gpus_total > crate::model::MAX_GPU_ID as u64 {
+    if limits::Limit::Gpus.check(gpus_total).is_err() {
         rules.push(BrokenRule::TooManyGpus { gpus: gpus_total });
     }
     let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
@@ -97,7 +97,14 @@ pub(crate) fn resolve(
     let m = &meta.model;
     rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
     // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
-    let est = layers as u64 * (product / pp as u64 * 6 + dp as u64 * experts as u64 * 2 * tp as u64);
+    // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
+    let per_layer = (product / pp as u64).saturating_mul(6).saturating_add(limits::product([
+        dp as u64,
+        experts as u64,
+        2,
+        tp as u64,
+    ]));
+    let est = (layers as u64).saturating_mul(per_layer);
     if rules.is_empty() && est > MAX_OUTPUT_NODES {
         rules.push(BrokenRule::TooLarge { strategy, layers, experts, nodes: est, max: MAX_OUTPUT_NODES });
     }
