@@ -131,6 +131,20 @@ mod tests {
     use crate::read::read_plan;
 
     #[test]
+    fn degrees_whose_product_wraps_32_bits_do_not_divide_by_zero() {
+        // Strategy::new refuses EP65536_TP65536 (2^32 GPUs, zero in 32 bits); a strategy
+        // set by hand must still not panic here.
+        use std::num::NonZeroU32;
+        let d = |v: u32| NonZeroU32::new(v).unwrap();
+        let s = Strategy { ep: d(65_536), tp: d(65_536), pp: d(65_536), dp: d(1) };
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let report = verify(&plan, &VerifyOptions::default());
+        let c = build(&plan, &report, Some(s));
+        let g5 = c.cell(5).unwrap();
+        assert_eq!((g5.ep, g5.tp, g5.pp, g5.dp), (Some(0), Some(5), Some(0), Some(0)));
+    }
+
+    #[test]
     fn seed_example_uses_3_of_128_in_16_servers() {
         let plan = read_plan(SEED_EP64_TP2.text).unwrap();
         let report = verify(&plan, &VerifyOptions::default());

@@ -9,6 +9,7 @@
 //! worst accepted input still fits in the page's memory.
 
 use super::Degree;
+use serde::Serialize;
 use std::fmt;
 
 /// Bytes of one input file or pasted text: 16× the largest real plan, and what the page
@@ -47,7 +48,7 @@ pub const REWRITE_NODES: u64 = NODES as u64;
 pub const ATTRIBUTE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The limit a value broke; each names what it bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Limit {
     /// [`INPUT_BYTES`].
     InputBytes,
@@ -111,7 +112,7 @@ impl Limit {
 }
 
 /// A value past a limit. `value` saturates at `u64::MAX` when the true value overflowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct LimitError {
     pub limit: Limit,
     pub value: u64,

@@ -35,6 +35,8 @@ pub enum BrokenRule {
         needs: u64,
         has: u64,
     },
+    /// A size the plan or the overrides declare is past one of planscope's limits.
+    Limit(crate::limits::LimitError),
     /// More GPUs than GPU ids planscope represents.
     TooManyGpus {
         gpus: u64,
@@ -106,6 +108,7 @@ impl fmt::Display for BrokenRule {
             BrokenRule::TooFewGpus { strategy, needs, has } => {
                 write!(f, "{} needs EP·TP·PP·DP = {needs} GPUs but the cluster has {has}", short_name(*strategy))
             }
+            BrokenRule::Limit(e) => write!(f, "{e}"),
             BrokenRule::TooManyGpus { gpus } => {
                 let max = crate::limits::GPUS as u64;
                 write!(f, "{}", crate::limits::LimitError { limit: crate::limits::Limit::Gpus, value: *gpus, max })

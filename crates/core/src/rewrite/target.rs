@@ -71,6 +71,11 @@ pub(crate) fn resolve(
     if limits::Limit::Gpus.check(gpus_total).is_err() {
         rules.push(BrokenRule::TooManyGpus { gpus: gpus_total });
     }
+    // Declared sizes past a limit (overrides are not read through a reader) are refused
+    // before anything is sized by them.
+    if let Err(e) = meta.within_limits() {
+        return Err(RewriteError { target: Goal::Strategy(strategy), rules: vec![BrokenRule::Limit(e)] });
+    }
     let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
     let experts = match (meta.model.experts, seen.experts_per_layer) {
         (Some(e), _) => e,
@@ -131,4 +136,29 @@ pub(crate) fn resolve(
         seq: m.seq_len,
         meta: out_meta,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+
+    #[test]
+    fn declared_sizes_past_the_limits_are_refused_not_wrapped() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let st = Strategy::parse("EP64_TP2").unwrap();
+        // Overrides are not read through a reader: u32::MAX layers and experts would make
+        // the old size guard wrap around (a debug-build panic, a huge allocation in release).
+        let mut over = Meta::default();
+        over.model.layers = Some(u32::MAX);
+        over.model.experts = Some(u32::MAX - 63);
+        let e = resolve(&plan, st, None, &over).unwrap_err();
+        assert!(e.to_string().contains("exceeds planscope's limit of 16384 (layers)"), "{e}");
+        // Within the limits, the largest sizes are refused by the estimate, without overflow.
+        over.model.layers = Some(limits::LAYERS);
+        over.model.experts = Some(limits::EXPERTS);
+        let e = resolve(&plan, st, None, &over).unwrap_err();
+        assert!(e.to_string().contains("(rewrite output nodes)"), "{e}");
+    }
 }
