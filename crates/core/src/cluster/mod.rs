@@ -71,6 +71,8 @@ impl ClusterModel {
 
 /// Builds the grid for a plan and its report. GPUs: the report's total, else the
 /// highest GPU used + 1. GPUs per server: the plan's, else 8 (DGX/HGX servers).
+/// O(drawn GPUs + Σ placed GPUs per node, each clipped to the drawn ones): the drawn
+/// cells stop at `MAX_DRAWN_GPUS` whatever the file declares.
 pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> ClusterModel {
     let m = &report.metrics;
     let highest = m.per_gpu.last().map_or(0, |r| r.gpu + 1);

@@ -52,6 +52,8 @@ pub fn short_name(s: Strategy) -> String {
 
 /// Resolves and checks the target. Layers and experts come from the merged meta, else
 /// from what the DAG shows; a size nobody gave stays unknown (shapes are then left out).
+/// O(nodes) (roles and degrees seen in the DAG); the output size is estimated in
+/// saturating u64 and refused past `limits::REWRITE_NODES` before anything is built.
 pub(crate) fn resolve(
     plan: &Plan,
     strategy: Strategy,
