@@ -1,8 +1,8 @@
 //! What planscope accepts, in one place (also `planscope_core::limits`). It lives in the
 //! model, the bottom layer, so that the model's own constructors (`Strategy::new`, `Meta`)
-//! can hold to it. A plan can come from anyone (a dropped file,
-//! pasted text, a permalink that opens by itself), and the page is wasm, where a panic or a
-//! failed multi-gigabyte allocation kills the tab. So every size an input controls is
+//! can hold to it. A plan can come from anyone (a dropped file, pasted text, a permalink
+//! that opens by itself), and the page is wasm, where a panic or a failed multi-gigabyte
+//! allocation kills the tab. So every size an input controls is
 //! checked against one of these limits *before* the work or the allocation it would cause,
 //! and past a limit the error names it ([`LimitError`]). Each value sits far above any real
 //! plan (the largest in the corpus: 3.9 MB, ~100k nodes, 128 GPUs) and low enough that the
@@ -24,13 +24,14 @@ pub const NODES: usize = 4_000_000;
 /// at dispatch and combine.
 pub const EDGES: usize = 5_000_000;
 
-/// GPUs of a cluster (`total_gpus`, `--gpus`) and the product EP·TP·PP·DP: 2²⁰, ten times
-/// the largest cluster built so far; GPU ids in placements stop at the same order
+/// GPUs of a cluster (`total_gpus`, `--gpus`) and the product EP·TP·PP·DP: 2²⁰, several
+/// times the largest cluster built so far; GPU ids in placements stop at the same order
 /// (`model::MAX_GPU_ID`). Above it, per-GPU tables would cost gigabytes.
 pub const GPUS: u32 = 1 << 20;
 
 /// Each parallel degree (EP, TP, PP, DP) on its own. No framework runs a degree beyond a
-/// few thousand; 65,536 leaves room while keeping every product of two degrees in 32 bits.
+/// few thousand; 65,536 leaves room. (The product of all four is held to [`GPUS`], so any
+/// product of degrees fits in 32 bits.)
 pub const DEGREE: u32 = 1 << 16;
 
 /// Transformer layers of a model: real models have at most a few hundred.
