@@ -1,5 +1,7 @@
-//! Loading a plan file for a subcommand, with errors in `FILE:LINE:COL: message` form.
+//! Loading a plan file for a subcommand, with errors in `FILE:LINE:COL: message` form;
+//! the file is read within planscope's input limit (`capped`).
 
+use super::capped;
 use planscope_core::model::Plan;
 use planscope_core::read::{ReadError, line_col, read_plan};
 use std::path::Path;
@@ -7,7 +9,7 @@ use std::path::Path;
 /// Reads and parses FILE, or returns the message to print on stderr.
 pub fn load(path: &Path) -> Result<Plan, String> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read the file: {e}"))?;
+    let bytes = capped::read_bytes(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! Command-line shell: argument parsing, file reading and exit codes. The work itself
 //! happens in the library.
 
+mod capped;
 mod conditions;
 mod input;
 mod inspect;
@@ -11,6 +12,7 @@ mod suggest;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use planscope_core::limits::Limit;
 use planscope_core::model::Strategy;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,12 +95,19 @@ enum Command {
 /// What the cluster and model are, beyond what the plan file declares.
 #[derive(clap::Args)]
 struct ClusterArgs {
-    /// GPUs the cluster offers (default: what the file declares).
-    #[arg(long)]
+    /// GPUs the cluster offers (default: what the file declares); at most planscope's GPU limit.
+    #[arg(long, value_parser = parse_gpus)]
     gpus: Option<u32>,
     /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
     #[arg(long)]
     conditions: Option<PathBuf>,
+}
+
+/// A GPU count within `limits::GPUS`, checked before any per-GPU table is made.
+fn parse_gpus(s: &str) -> Result<u32, String> {
+    let n: u64 = s.trim().parse().map_err(|e| format!("expected a whole number of GPUs: {e}"))?;
+    Limit::Gpus.check(n).map_err(|e| e.to_string())?;
+    Ok(n as u32)
 }
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {

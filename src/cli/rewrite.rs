@@ -4,7 +4,7 @@
 
 use super::out::say;
 use super::verify::EXIT_FINDINGS;
-use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use super::{EXIT_OK, EXIT_UNREADABLE, capped, conditions, input};
 use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::model::Strategy;
 use planscope_core::read::line_col;
@@ -98,7 +98,7 @@ fn is_dot(p: &Path) -> bool {
 /// `[[tokens of expert 0, 1, …] per layer]`: a JSON array of arrays of numbers.
 fn load_expert_load(path: &Path) -> Result<Vec<Vec<f64>>, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the file: {e}"))?;
+    let text = capped::read_text(path)?;
     serde_json::from_str::<Vec<Vec<f64>>>(&text).map_err(|e| {
         let (l, c) = if e.line() == 0 { line_col(&text, 0) } else { (e.line() as u32, e.column() as u32) };
         format!("{shown}:{l}:{c}: expected per-layer token counts per expert, [[…], […]]: {e}")

@@ -17,6 +17,8 @@ pub mod graph;
 pub mod infer;
 pub mod layout;
 pub mod model;
+/// What planscope accepts (`model::limits`), at the top for every reader and shell.
+pub use model::limits;
 pub mod read;
 pub mod report;
 pub mod rewrite;

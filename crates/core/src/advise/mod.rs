@@ -24,8 +24,23 @@ const MAX_CANDIDATES: usize = 400;
 /// How many suggestions to return.
 pub const TOP: usize = 5;
 
+/// The divisors of `n`, ascending. O(√n): pairs (d, n/d) for d up to √n, so a count of
+/// 4·10⁹ costs 65,536 steps, not 4·10⁹.
 fn divisors(n: u32) -> Vec<u32> {
-    (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
+    let n = n as u64;
+    let (mut low, mut high) = (Vec::new(), Vec::new());
+    let mut d = 1u64;
+    while d * d <= n {
+        if n.is_multiple_of(d) {
+            low.push(d as u32);
+            if d * d != n {
+                high.push((n / d) as u32);
+            }
+        }
+        d += 1;
+    }
+    low.extend(high.into_iter().rev());
+    low
 }
 
 /// The candidates for `plan` on `gpus` GPUs (else the plan's count): every (EP, TP ≤ 8,
@@ -39,6 +54,14 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
             rules: vec![BrokenRule::GpuCountUnknown],
         });
     };
+    // Past the GPU limit every strategy would be refused, after building per-GPU tables.
+    if let Err(e) = crate::limits::Limit::Gpus.check(n as u64) {
+        return Err(RewriteError {
+            target: Goal::AnyStrategy { gpus: Some(n) },
+            rules: vec![BrokenRule::TooManyGpus { gpus: e.value }],
+        });
+    }
+    // At most d(n)³ steps, with d(n) ≤ 240 divisors for n within the GPU limit.
     let mut cands = Vec::new();
     for &ep in &divisors(n) {
         for &tp in &divisors(n / ep) {
@@ -50,6 +73,9 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
                 let dp = n / ep / tp / pp;
                 if let Ok(s) = Strategy::new(ep, tp, pp, dp) {
                     cands.push(s);
+                }
+                if cands.len() >= MAX_CANDIDATES {
+                    return Ok((n, cands));
                 }
             }
         }
@@ -172,4 +198,23 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
         return Err(RewriteError { target: Goal::AnyStrategy { gpus: Some(n) }, rules });
     }
     Ok(rank(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn divisors_are_found_in_square_root_time() {
+        assert_eq!(divisors(12), vec![1, 2, 3, 4, 6, 12]);
+        assert_eq!(divisors(16), vec![1, 2, 4, 8, 16]);
+        assert_eq!(divisors(1), vec![1]);
+        assert_eq!(divisors(u32::MAX).len(), 32); // 3·5·17·257·65537
+    }
+
+    #[test]
+    fn a_gpu_count_past_the_limit_is_refused_at_once() {
+        let e = candidates(&Plan::new(crate::model::Format::Json), Some(4_000_000_000), &Meta::default()).unwrap_err();
+        assert!(e.to_string().contains("exceeds planscope's limit of 1048576 (GPUs)"), "{e}");
+    }
 }

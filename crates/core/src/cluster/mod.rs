@@ -71,6 +71,8 @@ impl ClusterModel {
 
 /// Builds the grid for a plan and its report. GPUs: the report's total, else the
 /// highest GPU used + 1. GPUs per server: the plan's, else 8 (DGX/HGX servers).
+/// O(drawn GPUs + Σ placed GPUs per node, each clipped to the drawn ones): the drawn
+/// cells stop at `MAX_DRAWN_GPUS` whatever the file declares.
 pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> ClusterModel {
     let m = &report.metrics;
     let highest = m.per_gpu.last().map_or(0, |r| r.gpu + 1);
@@ -104,13 +106,18 @@ pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> Cluste
         }
     }
     if let Some(s) = strategy {
-        let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
+        // In u64 with saturating products: in 32 bits TP·EP can wrap to zero (EP65536_TP65536)
+        // and divide by it. Every rank is below a u32 degree or the GPU id, so it fits back.
+        let (ep, tp, pp) = (s.ep.get() as u64, s.tp.get() as u64, s.pp.get() as u64);
+        let (tp_ep, tp_ep_pp) = (tp.saturating_mul(ep), tp.saturating_mul(ep).saturating_mul(pp));
         let span = s.product();
+        let rank = |v: u64| Some(v as u32);
         for c in cells.iter_mut().filter(|c| (c.gpu as u64) < span) {
-            c.tp = Some(c.gpu % tp);
-            c.ep = Some((c.gpu / tp) % ep);
-            c.pp = Some((c.gpu / (tp * ep)) % pp);
-            c.dp = Some(c.gpu / (tp * ep * pp));
+            let g = c.gpu as u64;
+            c.tp = rank(g % tp);
+            c.ep = rank((g / tp) % ep);
+            c.pp = rank((g / tp_ep) % pp);
+            c.dp = rank(g / tp_ep_pp);
         }
     }
     let max_flops = cells.iter().map(|c| c.flops).fold(0.0, f64::max);
@@ -124,6 +131,20 @@ mod tests {
     use crate::check::{VerifyOptions, verify};
     use crate::examples::SEED_EP64_TP2;
     use crate::read::read_plan;
+
+    #[test]
+    fn degrees_whose_product_wraps_32_bits_do_not_divide_by_zero() {
+        // Strategy::new refuses EP65536_TP65536 (2^32 GPUs, zero in 32 bits); a strategy
+        // set by hand must still not panic here.
+        use std::num::NonZeroU32;
+        let d = |v: u32| NonZeroU32::new(v).unwrap();
+        let s = Strategy { ep: d(65_536), tp: d(65_536), pp: d(65_536), dp: d(1) };
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let report = verify(&plan, &VerifyOptions::default());
+        let c = build(&plan, &report, Some(s));
+        let g5 = c.cell(5).unwrap();
+        assert_eq!((g5.ep, g5.tp, g5.pp, g5.dp), (Some(0), Some(5), Some(0), Some(0)));
+    }
 
     #[test]
     fn seed_example_uses_3_of_128_in_16_servers() {

@@ -146,7 +146,7 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
                 id: format!("layer{l}_tp_allreduce_moe_ep{e}{s}"),
                 op: Op::AllReduce,
                 gpus: &gpus,
-                rows: sz.tok_e.map(|x| x * per),
+                rows: sz.tok_e.map(|x| x.saturating_mul(per)),
                 cols: sz.h,
                 layer: Some(l),
                 ranks: r_ep(e),

@@ -60,7 +60,7 @@ pub(crate) fn build(b: &mut Builder, c: Collective<'_>, gpus_per_server: Option<
         intra.push(id);
     }
     let k = servers.len() as u64;
-    let cross = c.rows.map(|r| (r * (k - 1) / k).max(1));
+    let cross = c.rows.map(|r| (r.saturating_mul(k.saturating_sub(1)) / k.max(1)).max(1));
     let inter = node(b, format!("{}_inter", c.id), GpuSet::from_ids(c.gpus.iter().copied()), shape(cross, c.cols));
     for i in &intra {
         b.edge(i, &inter);

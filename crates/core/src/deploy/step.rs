@@ -134,13 +134,16 @@ pub(crate) fn build(header: Plan, design: &Design<'_>) -> (Plan, Vec<Option<u32>
     let lay = design.layout;
     let mut b = Builder::new(header);
     b.reserve(estimate(design));
-    let tok_rep = design.batch.zip(design.seq).map(|(x, s)| x * s / lay.dp as u64);
+    // Sizes the file declares may be anything: products saturate rather than wrap.
+    let tok_rep = design.batch.zip(design.seq).map(|(x, s)| x.saturating_mul(s) / lay.dp as u64);
     let sz = Sizes {
         tok_a: tok_rep.map(|t| (t / lay.ep as u64).max(1)),
-        tok_e: tok_rep.filter(|_| design.experts > 0).map(|t| (t * design.top_k as u64 / design.experts as u64).max(1)),
+        tok_e: tok_rep
+            .filter(|_| design.experts > 0)
+            .map(|t| (t.saturating_mul(design.top_k as u64) / design.experts as u64).max(1)),
         h: design.hidden,
         ht: design.hidden.map(|h| h / lay.tp as u64),
-        routed: tok_rep.map(|t| (t / lay.ep as u64).max(1) * design.top_k as u64),
+        routed: tok_rep.map(|t| (t / lay.ep as u64).max(1).saturating_mul(design.top_k as u64)),
     };
     let ends = shape(&[design.batch, design.seq, design.hidden]);
     let input = endpoint(&mut b, design.input, NodeKind::Input, ends.clone());
@@ -183,8 +186,8 @@ fn estimate(design: &Design<'_>) -> usize {
     let per_layer_ops = ops.pre.iter().chain(&ops.post).map(Vec::len).sum::<usize>() as u64;
     let shards: u64 = design.placement.iter().flatten().map(|r| r.len() as u64).sum::<u64>() * lay.tp as u64;
     let gpus = (lay.ep * lay.tp) as u64;
-    let per_replica = gpus * (per_layer_ops + design.layers as u64 * 4) + shards;
-    (lay.dp as u64 * per_replica).min(1 << 22) as usize
+    let per_replica = gpus.saturating_mul(per_layer_ops + design.layers as u64 * 4).saturating_add(shards);
+    (lay.dp as u64).saturating_mul(per_replica).min(1 << 22) as usize
 }
 
 /// The plan's input or output: the source's own node kept whole (id, fields, attrs), else

@@ -2,6 +2,7 @@
 //! optional: planscope never invents a size a file did not give (see the cost model).
 
 use super::Strategy;
+use super::limits::{Limit, LimitError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -58,6 +59,22 @@ impl Meta {
             seq_len
         );
         m
+    }
+
+    /// `Ok` when every declared count is within planscope's limits (`limits`): GPUs,
+    /// GPUs per server, layers, MoE layers, experts and top-k. The strategy is checked
+    /// when it is made (`Strategy::new`). O(1).
+    pub fn within_limits(&self) -> Result<(), LimitError> {
+        let (c, m) = (&self.cluster, &self.model);
+        let checks = [
+            (Limit::Gpus, c.gpus),
+            (Limit::Gpus, c.gpus_per_server),
+            (Limit::Layers, m.layers),
+            (Limit::Layers, m.moe_layers),
+            (Limit::Experts, m.experts),
+            (Limit::Experts, m.top_k),
+        ];
+        checks.into_iter().try_for_each(|(limit, v)| v.map_or(Ok(()), |v| limit.check(v as u64)))
     }
 }
 

@@ -6,6 +6,7 @@
 //! `attrs` for every other field exactly as it came.
 
 mod edge;
+pub mod limits;
 mod meta;
 mod node;
 mod placement;

@@ -1,12 +1,16 @@
 //! Parallel strategy degrees, parsed from the free-form names plans use.
 
 use super::ModelSpec;
+use super::limits::{self, Limit, LimitError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::num::NonZeroU32;
 
-/// Expert, tensor, pipeline and data parallel degrees; each at least 1.
+/// Expert, tensor, pipeline and data parallel degrees; each at least 1. Made through
+/// `new`, `parse` or serde, each degree is within `limits::DEGREE` and their product
+/// within `limits::GPUS`, so products of degrees fit in 32 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Degrees")]
 pub struct Strategy {
     pub ep: NonZeroU32,
     pub tp: NonZeroU32,
@@ -14,8 +18,30 @@ pub struct Strategy {
     pub dp: NonZeroU32,
 }
 
+/// The degrees as serialized, checked into a `Strategy` on the way in.
+#[derive(Deserialize)]
+struct Degrees {
+    ep: u32,
+    tp: u32,
+    pp: u32,
+    dp: u32,
+}
+
+impl TryFrom<Degrees> for Strategy {
+    type Error = StrategyError;
+    fn try_from(d: Degrees) -> Result<Strategy, StrategyError> {
+        Strategy::new(d.ep, d.tp, d.pp, d.dp)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrategyError(pub String);
+
+impl From<LimitError> for StrategyError {
+    fn from(e: LimitError) -> StrategyError {
+        StrategyError(e.to_string())
+    }
+}
 
 impl fmt::Display for StrategyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,22 +58,34 @@ impl Default for Strategy {
 }
 
 impl Strategy {
+    /// The strategy of these degrees: each at least 1 and within `limits::DEGREE`, their
+    /// product within `limits::GPUS` (else the error names the limit). O(1).
     pub fn new(ep: u32, tp: u32, pp: u32, dp: u32) -> Result<Strategy, StrategyError> {
-        let nz = |v: u32, name: &str| {
-            NonZeroU32::new(v).ok_or_else(|| StrategyError(format!("{name} degree must be at least 1, got 0")))
+        let nz = |v: u32, d: Degree| {
+            Limit::Degree(d).check(v as u64)?;
+            NonZeroU32::new(v).ok_or_else(|| StrategyError(format!("{d} degree must be at least 1, got 0")))
         };
-        Ok(Strategy { ep: nz(ep, "EP")?, tp: nz(tp, "TP")?, pp: nz(pp, "PP")?, dp: nz(dp, "DP")? })
+        let s = Strategy {
+            ep: nz(ep, Degree::Ep)?,
+            tp: nz(tp, Degree::Tp)?,
+            pp: nz(pp, Degree::Pp)?,
+            dp: nz(dp, Degree::Dp)?,
+        };
+        Limit::Gpus.check(s.product()).map_err(|e| StrategyError(format!("EP·TP·PP·DP = {e}")))?;
+        Ok(s)
     }
 
-    /// EP·TP·PP·DP, the GPU count when every degree spans its own GPUs.
+    /// EP·TP·PP·DP, the GPU count when every degree spans its own GPUs. Saturates at
+    /// `u64::MAX` (past every limit) for degrees set by hand beyond the limits.
     pub fn product(&self) -> u64 {
-        self.ep.get() as u64 * self.tp.get() as u64 * self.pp.get() as u64 * self.dp.get() as u64
+        limits::product([self.ep, self.tp, self.pp, self.dp].map(|d| d.get() as u64))
     }
 
     /// Parses names such as `EP64_TP2`, `EP64_TP2_PP1_CORRECTED`, `TP4_PP4_DP2_EP8`,
     /// `EP64-TP8-PP2-DP2`, `ep8 tp2`, `EP=8,TP=2`, in any order and case.
     /// Words that are not a degree (`CORRECTED`, `MOE`) are ignored; a degree named twice
-    /// with different values, a zero degree, or no degree at all is an error.
+    /// with different values, a zero degree, or no degree at all is an error, and so is a
+    /// degree or product past planscope's limits (`limits`). O(n) in the text's length.
     pub fn parse(text: &str) -> Result<Strategy, StrategyError> {
         let mut found: [Option<u32>; 4] = [None; 4];
         let upper = text.to_ascii_uppercase();
@@ -73,10 +111,14 @@ impl Strategy {
                 }
                 let ends_word = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
                 if j > start && ends_word {
-                    let value: u32 = upper[start..j].parse().map_err(|_| {
-                        StrategyError(format!("degree `{}` in `{text}` is too large", &upper[start..j]))
-                    })?;
                     let name = ["EP", "TP", "PP", "DP"][slot];
+                    let degree = [Degree::Ep, Degree::Tp, Degree::Pp, Degree::Dp][slot];
+                    // Digits past u64 read as u64::MAX: past the limit all the same.
+                    let wide: u64 = upper[start..j].parse().unwrap_or(u64::MAX);
+                    Limit::Degree(degree)
+                        .check(wide)
+                        .map_err(|e| StrategyError(format!("{name}{} in `{text}`: {e}", &upper[start..j])))?;
+                    let value = wide as u32;
                     if value == 0 {
                         return Err(StrategyError(format!("{name} degree must be at least 1 in `{text}`")));
                     }
@@ -100,7 +142,7 @@ impl Strategy {
             )));
         }
         let [ep, tp, pp, dp] = found.map(|v| v.unwrap_or(1));
-        Strategy::new(ep, tp, pp, dp)
+        Strategy::new(ep, tp, pp, dp).map_err(|e| StrategyError(format!("{e} in `{text}`")))
     }
 }
 
@@ -176,6 +218,29 @@ mod tests {
         assert!(s("EP8_EP16").contains("given twice"));
         // "STEP2" is not an EP degree: EP must start a word.
         assert!(s("STEP2").starts_with("error"));
+    }
+
+    #[test]
+    fn hostile_degrees_name_the_limit() {
+        // EP = 2^32 - 1; two degrees whose product is 2^32 (zero in 32 bits); products past
+        // u32 and u64; digits past u64.
+        for (text, limit) in [
+            ("EP4294967295", "(EP degree)"),
+            ("EP65536_TP65536", "(GPUs)"),
+            ("EP1000000_TP1000000", "(EP degree)"),
+            ("EP65536_TP65536_PP65536_DP65536", "(GPUs)"),
+            ("EP4096_TP4096_PP4096_DP4096", "(GPUs)"),
+            ("TP99999999999999999999999999", "(TP degree)"),
+        ] {
+            let e = s(text);
+            assert!(e.starts_with("error:") && e.contains("exceeds planscope's limit") && e.contains(limit), "{e}");
+        }
+        assert!(Strategy::new(65_536, 16, 1, 1).is_ok());
+        assert!(Strategy::new(65_536, 32, 1, 1).unwrap_err().0.contains("(GPUs)"));
+        let hand = Strategy { ep: NonZeroU32::MAX, tp: NonZeroU32::MAX, pp: NonZeroU32::MAX, dp: NonZeroU32::MAX };
+        assert_eq!(hand.product(), u64::MAX);
+        let bad: Result<Strategy, _> = serde_json::from_str(r#"{"ep":4294967295,"tp":1,"pp":1,"dp":1}"#);
+        assert!(bad.unwrap_err().to_string().contains("(EP degree)"));
     }
 
     #[test]

@@ -10,22 +10,35 @@ pub use json::read_json;
 
 pub use error::{ReadError, line_col};
 
+use crate::limits::{self, Limit};
 use crate::model::Plan;
 
-/// Inputs larger than this are refused with a message rather than read: the largest
-/// real plan seen is 3.9 MB, and the page must stay responsive.
-pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+/// Inputs larger than this are refused with a message rather than read (the value and
+/// why: `limits::INPUT_BYTES`); kept here so callers of `read` keep working.
+pub const MAX_INPUT_BYTES: usize = limits::INPUT_BYTES;
 
-/// The text without its byte-order mark, if it is within `MAX_INPUT_BYTES`.
+/// The text without its byte-order mark, if it is within `MAX_INPUT_BYTES`. O(1).
 pub(crate) fn within_size(text: &str) -> Result<&str, ReadError> {
-    if text.len() > MAX_INPUT_BYTES {
+    if let Err(e) = Limit::InputBytes.check(text.len() as u64) {
         return Err(ReadError::whole(format!(
-            "the file is {:.1} MB; planscope reads plans up to {} MB",
-            text.len() as f64 / 1e6,
+            "{e}: planscope reads plans up to {} MB",
             MAX_INPUT_BYTES / (1024 * 1024)
         )));
     }
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The plan if its counts and declared sizes are within planscope's limits
+/// (`limits`), checked once reading is done and before any analysis allocates per node,
+/// per GPU or per layer. O(1).
+pub(crate) fn within_limits(plan: Plan) -> Result<Plan, ReadError> {
+    let m = &plan.meta;
+    let checks =
+        [Limit::Nodes.check(plan.nodes.len() as u64), Limit::Edges.check(plan.edges.len() as u64), m.within_limits()];
+    match checks.into_iter().find_map(Result::err) {
+        Some(e) => Err(ReadError::whole(e.to_string())),
+        None => Ok(plan),
+    }
 }
 
 /// Reads a plan, choosing the notation from the text itself (JSON starts with `{`
@@ -35,6 +48,6 @@ pub fn read_plan(text: &str) -> Result<Plan, ReadError> {
     match text.trim_start().chars().next() {
         None => Err(ReadError::at(1, 1, "the file is empty: expected a JSON plan or a Graphviz digraph")),
         Some('{') | Some('[') => read_json(text),
-        Some(_) => read_dot(text),
+        Some(_) => read_dot(text).and_then(within_limits),
     }
 }

@@ -35,6 +35,8 @@ pub enum BrokenRule {
         needs: u64,
         has: u64,
     },
+    /// A size the plan or the overrides declare is past one of planscope's limits.
+    Limit(crate::limits::LimitError),
     /// More GPUs than GPU ids planscope represents.
     TooManyGpus {
         gpus: u64,
@@ -106,7 +108,11 @@ impl fmt::Display for BrokenRule {
             BrokenRule::TooFewGpus { strategy, needs, has } => {
                 write!(f, "{} needs EP·TP·PP·DP = {needs} GPUs but the cluster has {has}", short_name(*strategy))
             }
-            BrokenRule::TooManyGpus { gpus } => write!(f, "{gpus} GPUs is more than planscope supports"),
+            BrokenRule::Limit(e) => write!(f, "{e}"),
+            BrokenRule::TooManyGpus { gpus } => {
+                let max = crate::limits::GPUS as u64;
+                write!(f, "{}", crate::limits::LimitError { limit: crate::limits::Limit::Gpus, value: *gpus, max })
+            }
             BrokenRule::NoExperts { ep } => write!(f, "EP{ep} needs an MoE model but the plan declares no experts"),
             BrokenRule::Uneven { rule, from_dag } => {
                 write!(f, "{rule}")?;
@@ -123,7 +129,7 @@ impl fmt::Display for BrokenRule {
             }
             BrokenRule::TooLarge { strategy, layers, experts, nodes, max } => write!(
                 f,
-                "{} over {layers} layers × {experts} experts would make about {nodes} nodes, above the {max} planscope builds",
+                "{} over {layers} layers × {experts} experts would make about {nodes} nodes, which exceeds planscope's limit of {max} (rewrite output nodes)",
                 short_name(*strategy)
             ),
             BrokenRule::ExpertLoadWithoutExperts => {

@@ -4,13 +4,13 @@
 
 use super::{BrokenRule, Goal, RewriteError};
 use crate::infer::{infer_degrees, node_roles};
+use crate::limits;
 use crate::model::{Degree, Meta, Plan, Size, Strategy, Uneven};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
-/// Output size above which the rewriter refuses: far above any real plan, low enough that
-/// a typo (EP4096 × 1000 layers) cannot make the page allocate gigabytes.
-pub(crate) const MAX_OUTPUT_NODES: u64 = 4_000_000;
+/// Output size above which the rewriter refuses (`limits::REWRITE_NODES`: why there).
+pub(crate) const MAX_OUTPUT_NODES: u64 = limits::REWRITE_NODES;
 
 /// Everything the builder needs, resolved from target, overrides, plan meta and the DAG.
 #[derive(Debug, Clone)]
@@ -52,6 +52,8 @@ pub fn short_name(s: Strategy) -> String {
 
 /// Resolves and checks the target. Layers and experts come from the merged meta, else
 /// from what the DAG shows; a size nobody gave stays unknown (shapes are then left out).
+/// O(nodes) (roles and degrees seen in the DAG); the output size is estimated in
+/// saturating u64 and refused past `limits::REWRITE_NODES` before anything is built.
 pub(crate) fn resolve(
     plan: &Plan,
     strategy: Strategy,
@@ -68,8 +70,13 @@ pub(crate) fn resolve(
     if product > gpus_total {
         rules.push(BrokenRule::TooFewGpus { strategy, needs: product, has: gpus_total });
     }
-    if gpus_total > crate::model::MAX_GPU_ID as u64 {
+    if limits::Limit::Gpus.check(gpus_total).is_err() {
         rules.push(BrokenRule::TooManyGpus { gpus: gpus_total });
+    }
+    // Declared sizes past a limit (overrides are not read through a reader) are refused
+    // before anything is sized by them.
+    if let Err(e) = meta.within_limits() {
+        return Err(RewriteError { target: Goal::Strategy(strategy), rules: vec![BrokenRule::Limit(e)] });
     }
     let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
     let experts = match (meta.model.experts, seen.experts_per_layer) {
@@ -97,7 +104,14 @@ pub(crate) fn resolve(
     let m = &meta.model;
     rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
     // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
-    let est = layers as u64 * (product / pp as u64 * 6 + dp as u64 * experts as u64 * 2 * tp as u64);
+    // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
+    let per_layer = (product / pp as u64).saturating_mul(6).saturating_add(limits::product([
+        dp as u64,
+        experts as u64,
+        2,
+        tp as u64,
+    ]));
+    let est = (layers as u64).saturating_mul(per_layer);
     if rules.is_empty() && est > MAX_OUTPUT_NODES {
         rules.push(BrokenRule::TooLarge { strategy, layers, experts, nodes: est, max: MAX_OUTPUT_NODES });
     }
@@ -124,4 +138,29 @@ pub(crate) fn resolve(
         seq: m.seq_len,
         meta: out_meta,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+
+    #[test]
+    fn declared_sizes_past_the_limits_are_refused_not_wrapped() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let st = Strategy::parse("EP64_TP2").unwrap();
+        // Overrides are not read through a reader: u32::MAX layers and experts would make
+        // the old size guard wrap around (a debug-build panic, a huge allocation in release).
+        let mut over = Meta::default();
+        over.model.layers = Some(u32::MAX);
+        over.model.experts = Some(u32::MAX - 63);
+        let e = resolve(&plan, st, None, &over).unwrap_err();
+        assert!(e.to_string().contains("exceeds planscope's limit of 16384 (layers)"), "{e}");
+        // Within the limits, the largest sizes are refused by the estimate, without overflow.
+        over.model.layers = Some(limits::LAYERS);
+        over.model.experts = Some(limits::EXPERTS);
+        let e = resolve(&plan, st, None, &over).unwrap_err();
+        assert!(e.to_string().contains("(rewrite output nodes)"), "{e}");
+    }
 }

@@ -5,7 +5,9 @@
 //!
 //! Decoding accepts the fragment alone (`#v1.…`, `v1.…`) or a whole URL, never panics,
 //! checks the CRC over the inflated bytes, and refuses to inflate past
-//! `MAX_INFLATED_BYTES` (a zip bomb in a link costs at most that much memory).
+//! `MAX_INFLATED_BYTES` (a zip bomb in a link costs at most that much memory). Its
+//! strategy, view and plan are held to planscope's limits (`limits`) as any input is.
+//! Decoding is O(n) in the inflated size.
 //!
 //! Length budget: Chromium accepts URLs up to 2 MB, but chat tools, issue trackers, mail
 //! clients and proxies truncate far earlier; a link within `COMFORTABLE_LINK_BYTES`
@@ -13,6 +15,7 @@
 //! instead".
 
 use super::view::ViewState;
+use crate::limits::{Limit, LimitError};
 use crate::model::{Plan, Strategy};
 use crate::read::{MAX_INPUT_BYTES, read_plan};
 use base64::Engine;
@@ -71,8 +74,9 @@ impl fmt::Display for PermalinkError {
             PermalinkError::Damaged(why) => write!(f, "the link is damaged: {why}"),
             PermalinkError::TooLarge => write!(
                 f,
-                "the link's plan is too large: it inflates past {} MB, more than planscope reads",
-                MAX_INFLATED_BYTES / (1024 * 1024)
+                "the link's plan is too large: it inflates past {} MB; {}",
+                MAX_INFLATED_BYTES / (1024 * 1024),
+                LimitError { limit: Limit::InputBytes, value: u64::MAX, max: Limit::InputBytes.max() }
             ),
             PermalinkError::InvalidPlan(msg) => write!(f, "the link's plan is not valid: {msg}"),
         }
@@ -163,7 +167,9 @@ pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
         Some(s) => Some(Strategy::parse(s).map_err(|e| bad_header(&format!("strategy {s:?}: {e}")))?),
     };
     // A view this build cannot read falls back to the defaults: the plan matters more.
-    let view = serde_json::from_value(header.view).unwrap_or_default();
+    let mut view: ViewState = serde_json::from_value(header.view).unwrap_or_default();
+    // A selected GPU no cluster within the limits has is dropped, like an unknown view.
+    view.selected_gpu = view.selected_gpu.filter(|&g| g < crate::limits::GPUS);
     let plan_text = String::from_utf8(payload[newline + 1..].to_vec())
         .map_err(|_| PermalinkError::Damaged("the plan is not UTF-8 text".into()))?;
     Ok(Shared { file_name: header.file, plan_text, strategy, view })
@@ -202,5 +208,56 @@ mod tests {
     fn crc32_matches_the_standard_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
+    }
+
+    /// A link of these exact payload bytes, with a valid checksum, as an attacker makes it.
+    fn link_of(payload: &[u8]) -> String {
+        let mut blob = crc32(payload).to_be_bytes().to_vec();
+        blob.extend(miniz_oxide::deflate::compress_to_vec(payload, 9));
+        format!("#v{VERSION}.{}", ENGINE.encode(blob))
+    }
+
+    const PLAN: &str = r#"{"nodes": [{"id": "a", "gpu": 0}], "edges": []}"#;
+
+    #[test]
+    fn a_deflate_bomb_stops_at_the_cap() {
+        // 100 MB of one byte, behind a valid header and checksum: inflating stops at the cap.
+        let mut payload = b"{\"file\":\"bomb.json\"}\n".to_vec();
+        payload.resize(100 * 1024 * 1024, b' ');
+        let link = link_of(&payload);
+        assert!(link.len() < 1024 * 1024, "{}", link.len());
+        let e = decode_unchecked(&link).unwrap_err();
+        assert_eq!(e, PermalinkError::TooLarge);
+        assert!(e.to_string().contains("(input file size)"), "{e}");
+    }
+
+    #[test]
+    fn hostile_strategies_in_a_link_name_the_limit() {
+        for (strategy, limit) in [
+            ("EP65536_TP65536", "(GPUs)"),
+            ("EP4294967295", "(EP degree)"),
+            ("EP1000000_TP1000000", "(EP degree)"),
+            ("EP4096_TP4096_PP4096_DP4096", "(GPUs)"),
+        ] {
+            let header = format!(r#"{{"file":"x.json","strategy":"{strategy}","view":{{"selected_gpu":4294967295}}}}"#);
+            let link = link_of(format!("{header}\n{PLAN}").as_bytes());
+            match decode(&link) {
+                Err(PermalinkError::Damaged(why)) => assert!(why.contains(limit), "{strategy}: {why}"),
+                other => panic!("{strategy}: {other:?}"),
+            }
+        }
+        let link =
+            link_of(format!("{{\"file\":\"x.json\",\"view\":{{\"selected_gpu\":4294967295}}}}\n{PLAN}").as_bytes());
+        assert_eq!(decode(&link).map(|s| s.view.selected_gpu), Ok(None));
+    }
+
+    #[test]
+    fn a_plan_past_the_limits_in_a_link_is_refused() {
+        let plan = r#"{"total_gpus": 4294967295, "nodes": [{"id": "a", "gpu": 0}], "edges": []}"#;
+        let link = link_of(format!("{{\"file\":\"x.json\"}}\n{plan}").as_bytes());
+        match decode(&link) {
+            Err(PermalinkError::InvalidPlan(why)) => assert!(why.contains("(GPUs)"), "{why}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! `Meta` from the top-level blocks, and every other top-level field verbatim in attrs.
 
 use super::{Located, edge, meta, node};
+use crate::limits::Limit;
 use crate::model::{Format, Plan};
 use crate::read::ReadError;
 use serde_json::{Map, Value};
@@ -15,6 +16,8 @@ pub fn read_object(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, R
     let mut taken: Vec<&str> = Vec::new();
     if let Some((key, list)) = list(top, NODE_LISTS, at)? {
         taken.push(key);
+        // Checked before the reserve: a count past the limit allocates nothing.
+        Limit::Nodes.check(list.len() as u64).map_err(|e| at.error(&[key], None, e.to_string()))?;
         plan.nodes.reserve(list.len());
         for (i, item) in list.iter().enumerate() {
             let here = at.child(key).child(i);
@@ -27,6 +30,8 @@ pub fn read_object(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, R
     }
     if let Some((key, list)) = list(top, EDGE_LISTS, at)? {
         taken.push(key);
+        // Checked before the reserve: a count past the limit allocates nothing.
+        Limit::Edges.check(list.len() as u64).map_err(|e| at.error(&[key], None, e.to_string()))?;
         plan.edges.reserve(list.len());
         for (i, item) in list.iter().enumerate() {
             plan.edges.push(edge::read_edge(item, &at.child(key).child(i))?);

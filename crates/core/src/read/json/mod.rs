@@ -14,7 +14,7 @@ mod node;
 mod units;
 mod wrapper;
 
-use super::{ReadError, line_col, within_size};
+use super::{ReadError, line_col, within_limits, within_size};
 use crate::model::Plan;
 use locate::{Seg, locate};
 use serde_json::Value;
@@ -28,7 +28,7 @@ pub fn read_json(text: &str) -> Result<Plan, ReadError> {
     let text = within_size(text)?;
     let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
     let root = Located { text, path: Vec::new() };
-    match &value {
+    let plan = match &value {
         Value::Object(top) if top.contains_key(VERSION_KEY) => canonical::read(text, top, &root),
         Value::Object(top) if top.contains_key("dag_content") && !top.contains_key("nodes") => {
             wrapper::read(top, &root)
@@ -48,7 +48,8 @@ pub fn read_json(text: &str) -> Result<Plan, ReadError> {
                 format!("expected a JSON object {{\"nodes\": [...], \"edges\": [...]}}, got {what}"),
             ))
         }
-    }
+    };
+    plan.and_then(within_limits)
 }
 
 /// A serde_json error as a `ReadError` at the same place, in characters (serde counts

@@ -1,0 +1,166 @@
+//! What planscope accepts, in one place (also `planscope_core::limits`). It lives in the
+//! model, the bottom layer, so that the model's own constructors (`Strategy::new`, `Meta`)
+//! can hold to it. A plan can come from anyone (a dropped file, pasted text, a permalink
+//! that opens by itself), and the page is wasm, where a panic or a failed multi-gigabyte
+//! allocation kills the tab. So every size an input controls is
+//! checked against one of these limits *before* the work or the allocation it would cause,
+//! and past a limit the error names it ([`LimitError`]). Each value sits far above any real
+//! plan (the largest in the corpus: 3.9 MB, ~100k nodes, 128 GPUs) and low enough that the
+//! worst accepted input still fits in the page's memory.
+
+use super::Degree;
+use serde::Serialize;
+use std::fmt;
+
+/// Bytes of one input file or pasted text: 16× the largest real plan, and what the page
+/// can hold twice (text plus plan) in a 32-bit wasm memory.
+pub const INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Nodes of a plan read or built: a 1,000,000-node plan (61 layers over 1,024 GPUs) must
+/// open; four times that still fits the page's memory.
+pub const NODES: usize = 4_000_000;
+
+/// Edges of a plan read or built: a MoE step has about one edge per node and a few more
+/// at dispatch and combine.
+pub const EDGES: usize = 5_000_000;
+
+/// GPUs of a cluster (`total_gpus`, `--gpus`) and the product EP·TP·PP·DP: 2²⁰, several
+/// times the largest cluster built so far; GPU ids in placements stop at the same order
+/// (`model::MAX_GPU_ID`). Above it, per-GPU tables would cost gigabytes.
+pub const GPUS: u32 = 1 << 20;
+
+/// Each parallel degree (EP, TP, PP, DP) on its own. No framework runs a degree beyond a
+/// few thousand; 65,536 leaves room. (The product of all four is held to [`GPUS`], so any
+/// product of degrees fits in 32 bits.)
+pub const DEGREE: u32 = 1 << 16;
+
+/// Transformer layers of a model: real models have at most a few hundred.
+pub const LAYERS: u32 = 16_384;
+
+/// Experts per MoE layer (and top-k): real models route over at most a few hundred.
+pub const EXPERTS: u32 = 65_536;
+
+/// Nodes the rewriter or generator would build, estimated before building: the same
+/// bound as a plan read ([`NODES`]), so every output can be read back.
+pub const REWRITE_NODES: u64 = NODES as u64;
+
+/// Attribute bytes of one DOT statement after expansion (default attributes copied into
+/// each node, `\N`/`\G` escapes): a small file must not amplify into gigabytes.
+pub const ATTRIBUTE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The limit a value broke; each names what it bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Limit {
+    /// [`INPUT_BYTES`].
+    InputBytes,
+    /// [`NODES`].
+    Nodes,
+    /// [`EDGES`].
+    Edges,
+    /// [`GPUS`]: a cluster's GPU count or a strategy's EP·TP·PP·DP.
+    Gpus,
+    /// [`DEGREE`], for one parallel degree.
+    Degree(Degree),
+    /// [`LAYERS`].
+    Layers,
+    /// [`EXPERTS`].
+    Experts,
+    /// [`REWRITE_NODES`].
+    RewriteNodes,
+    /// [`ATTRIBUTE_BYTES`].
+    AttributeBytes,
+}
+
+impl Limit {
+    /// The largest value accepted.
+    pub fn max(self) -> u64 {
+        match self {
+            Limit::InputBytes => INPUT_BYTES as u64,
+            Limit::Nodes => NODES as u64,
+            Limit::Edges => EDGES as u64,
+            Limit::Gpus => GPUS as u64,
+            Limit::Degree(_) => DEGREE as u64,
+            Limit::Layers => LAYERS as u64,
+            Limit::Experts => EXPERTS as u64,
+            Limit::RewriteNodes => REWRITE_NODES,
+            Limit::AttributeBytes => ATTRIBUTE_BYTES as u64,
+        }
+    }
+
+    /// The limit's name, as messages and docs/formats.md give it.
+    pub fn name(self) -> String {
+        match self {
+            Limit::InputBytes => "input file size".into(),
+            Limit::Nodes => "nodes".into(),
+            Limit::Edges => "edges".into(),
+            Limit::Gpus => "GPUs".into(),
+            Limit::Degree(d) => format!("{d} degree"),
+            Limit::Layers => "layers".into(),
+            Limit::Experts => "experts".into(),
+            Limit::RewriteNodes => "rewrite output nodes".into(),
+            Limit::AttributeBytes => "attribute bytes".into(),
+        }
+    }
+
+    fn in_bytes(self) -> bool {
+        matches!(self, Limit::InputBytes | Limit::AttributeBytes)
+    }
+
+    /// `Ok` when `value` is within the limit, else the error naming it. O(1).
+    pub fn check(self, value: u64) -> Result<(), LimitError> {
+        if value > self.max() { Err(LimitError { limit: self, value, max: self.max() }) } else { Ok(()) }
+    }
+}
+
+/// A value past a limit. `value` saturates at `u64::MAX` when the true value overflowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct LimitError {
+    pub limit: Limit,
+    pub value: u64,
+    pub max: u64,
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.limit.name();
+        if self.limit.in_bytes() {
+            let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+            let value =
+                if self.value == u64::MAX { "the input".to_string() } else { format!("{:.1} MB", mb(self.value)) };
+            write!(f, "{value} exceeds planscope's limit of {:.0} MB ({name})", mb(self.max))
+        } else if self.value == u64::MAX {
+            write!(f, "a value too large to count exceeds planscope's limit of {} ({name})", self.max)
+        } else {
+            write!(f, "{} exceeds planscope's limit of {} ({name})", self.value, self.max)
+        }
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+/// The product of `factors`, saturating at `u64::MAX` (then past every limit). O(n).
+pub fn product(factors: impl IntoIterator<Item = u64>) -> u64 {
+    factors.into_iter().fold(1u64, |acc, f| acc.saturating_mul(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_limit() {
+        let e = Limit::Gpus.check(4_000_000_000).unwrap_err();
+        assert_eq!(e.to_string(), "4000000000 exceeds planscope's limit of 1048576 (GPUs)");
+        let e = Limit::Degree(Degree::Ep).check(u32::MAX as u64).unwrap_err();
+        assert!(e.to_string().ends_with("(EP degree)"), "{e}");
+        let e = Limit::InputBytes.check(u64::MAX).unwrap_err();
+        assert_eq!(e.to_string(), "the input exceeds planscope's limit of 64 MB (input file size)");
+        assert!(Limit::Layers.check(LAYERS as u64).is_ok());
+    }
+
+    #[test]
+    fn products_saturate() {
+        assert_eq!(product([u32::MAX as u64; 4]), u64::MAX);
+        assert_eq!(product([2, 3, 4]), 24);
+    }
+}
