@@ -16,6 +16,7 @@ pub mod r#gen;
 pub mod graph;
 pub mod infer;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod read;
 pub mod report;

@@ -54,18 +54,16 @@ fn unassigned(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(total) = ctx.gpus_total else { return };
     let mut bad = Vec::new();
-    let mut gpus = GpuSet::empty();
+    // Gathered and merged once: O(k log k) in the ranges, however many disjoint sets.
+    let mut ranges = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         let s = n.placement.gpu_set();
         if s.last().is_some_and(|l| l >= total) {
             bad.push(i);
-            for &(a, b) in s.ranges() {
-                if b >= total {
-                    gpus.insert_range(a.max(total), b);
-                }
-            }
+            ranges.extend(s.ranges().iter().filter(|r| r.1 >= total).map(|&(a, b)| (a.max(total), b)));
         }
     }
+    let gpus = GpuSet::from_ranges(ranges);
     if bad.is_empty() {
         return;
     }
@@ -112,7 +110,9 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let used_set = GpuSet::from_ids(used.iter().copied());
-    let idle: Vec<u32> = (0..needed).filter(|&g| !used_set.contains(g)).collect();
+    // A strategy may ask for billions of GPUs; no plan names more than MAX_GPU_ID + 1.
+    let listed = needed.min(crate::model::MAX_GPU_ID.saturating_add(1));
+    let idle: Vec<u32> = (0..listed).filter(|&g| !used_set.contains(g)).collect();
     let total = ctx.gpus_total.unwrap_or(needed);
     let fix = match (ctx.strategy, ctx.meta.model.experts) {
         (Some(s), experts) => {
@@ -143,16 +143,12 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             format!(
                 "only {} of {total} GPUs are used; the strategy needs {needed}, so {} sit idle",
                 used.len(),
-                idle.len()
+                needed - used_in_range
             ),
         )
         .gpus(idle.iter().copied())
         .fix(fix),
     );
-}
-
-fn disjoint(a: &GpuSet, b: &GpuSet) -> bool {
-    a.ranges().iter().all(|&(x, y)| b.ranges().iter().all(|&(p, q)| y < p || q < x))
 }
 
 fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -163,7 +159,7 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         if let (Placement::Gpus(x), Placement::Gpus(y)) = (&ctx.node(a).placement, &ctx.node(b).placement)
-            && disjoint(x, y)
+            && x.is_disjoint(y)
         {
             bad.push((a, b));
         }
@@ -172,13 +168,12 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut nodes = Vec::new();
-    let mut gpus = GpuSet::empty();
     for &(a, b) in &bad {
         nodes.push(ctx.id(a).to_string());
         nodes.push(ctx.id(b).to_string());
-        gpus.extend_from(&ctx.node(a).placement);
-        gpus.extend_from(&ctx.node(b).placement);
     }
+    let gpus =
+        crate::model::union_gpus(bad.iter().flat_map(|&(a, b)| [&ctx.node(a).placement, &ctx.node(b).placement]));
     let examples: Vec<String> = bad
         .iter()
         .take(4)

@@ -99,12 +99,10 @@ impl Plan {
 
     /// Distinct GPU ids that some node is explicitly placed on, ascending.
     /// `host`, `all` and unassigned nodes name no GPU and are not counted.
+    /// O(k log k + g) in the placements' ranges k and the GPUs named g (at most
+    /// [`MAX_GPU_ID`] + 1).
     pub fn gpus_used(&self) -> Vec<u32> {
-        let mut set = GpuSet::empty();
-        for node in &self.nodes {
-            set.extend_from(&node.placement);
-        }
-        set.iter().collect()
+        union_gpus(self.nodes.iter().map(|n| &n.placement)).iter().collect()
     }
 }
 
