@@ -121,9 +121,9 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             let expert_part = if ep > 1 {
                 format!(
                     "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU {}·{tp}+t), ",
-                    e - 1,
+                    e.saturating_sub(1),
                     tp - 1,
-                    ep * tp - 1,
+                    u64::from(ep) * u64::from(tp) - 1,
                     slot((e / ep).max(1))
                 )
             } else {

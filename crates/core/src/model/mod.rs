@@ -6,6 +6,7 @@
 //! `attrs` for every other field exactly as it came.
 
 mod edge;
+mod gpu_cells;
 mod meta;
 mod node;
 mod placement;
@@ -13,6 +14,7 @@ mod shape;
 mod strategy;
 
 pub use edge::{Edge, EdgeKind};
+pub use gpu_cells::GpuCells;
 pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
