@@ -72,6 +72,11 @@ fn cross_products_are_counted_before_they_are_made() {
     let e = fast("long ids", || read_dot(&text)).unwrap_err();
     assert!(e.message.contains("ATTRIBUTE_BYTES"), "{e}");
 
+    // So does a long port, copied into every edge of the product.
+    let text = format!("digraph {{ a:{} -> {{{}}} }}", "p".repeat(100_000), nodes(3000, "b"));
+    let e = fast("long port", || read_dot(&text)).unwrap_err();
+    assert!(e.message.contains("ATTRIBUTE_BYTES"), "{e}");
+
     // Many small cross products, each under the limits, share the budget.
     let text = format!(
         "digraph {{ edge [comment=\"{}\"] {} }}",

@@ -368,8 +368,11 @@ impl Builder {
                 ),
             });
         }
-        // Each edge holds at least its entry, its attributes and the edge defaults in force.
+        // Each edge holds at least its entry, its attributes, the edge defaults in force
+        // and, at most, every port named in the statement.
+        let ports: usize = sides.iter().filter_map(|s| s.1).map(|p| p.len() + ENTRY_BYTES).sum();
         let per_edge = ENTRY_BYTES
+            + ports
             + attrs.iter().map(|a| a.key.text.len() + a.value.text.len() + ENTRY_BYTES).sum::<usize>()
             + self
                 .levels
