@@ -9,13 +9,15 @@ use planscope_core::read::{read_dot, read_plan};
 use planscope_core::write::dot::write_dot;
 use std::time::{Duration, Instant};
 
-/// Runs `f`, failing when it takes longer than a debug build should need.
+/// Runs `f`, failing when it takes far longer than it should. Each takes under a second
+/// alone in a debug build; the guard leaves room for a loaded machine running the tests
+/// in parallel, while the quadratic and exponential paths these replace took minutes.
 fn fast<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
     let took = start.elapsed();
     eprintln!("{what}: {took:?}");
-    assert!(took < Duration::from_secs(4), "{what} took {took:?}");
+    assert!(took < Duration::from_secs(15), "{what} took {took:?}");
     out
 }
 
@@ -137,14 +139,16 @@ fn wide_gpu_ranges_are_refused_or_walked_as_ranges() {
     let plan = fast("huge range in DOT", || read_dot(text)).unwrap();
     assert!(!plan.nodes[0].placement.is_assigned() || plan.nodes[0].placement.gpu_set().len() < 1 << 21);
 
-    // The widest accepted range on a thousand nodes: verified and simulated per range,
-    // not per GPU (that was a thousand million steps).
+    // The widest accepted range on 400 nodes: verified and simulated per range, not per
+    // GPU (that was 400 million steps per pass).
     let wide = serde_json::json!(format!("0-{}", planscope_core::model::MAX_GPU_ID));
-    let nodes: Vec<(String, serde_json::Value)> = (0..1000).map(|i| (format!("n{i}"), wide.clone())).collect();
-    let edges: Vec<(String, String)> = (0..999).map(|i| (format!("n{i}"), format!("n{}", i + 1))).collect();
+    // Half of them expert shards, whose per-GPU balance is checked too.
+    let name = |i: usize| if i.is_multiple_of(2) { format!("n{i}") } else { format!("layer_0_expert_{i}") };
+    let nodes: Vec<(String, serde_json::Value)> = (0..400).map(|i| (name(i), wide.clone())).collect();
+    let edges: Vec<(String, String)> = (0..399).map(|i| (name(i), name(i + 1))).collect();
     let plan = fast("read wide", || read_plan(&json_plan(&nodes, &edges))).unwrap();
     let report = fast("verify wide", || verify(&plan, &VerifyOptions::default()));
-    assert!(serde_json::to_string(&report).is_ok());
+    assert_eq!(report.metrics.gpus_used, planscope_core::model::MAX_GPU_ID + 1);
 }
 
 #[test]
