@@ -71,14 +71,18 @@ fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     out.push(
         Finding::error(
             Code::GpuOutOfRange,
-            format!("{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}", ids.len(), total - 1),
+            format!(
+                "{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}",
+                ids.len(),
+                total.saturating_sub(1)
+            ),
         )
         .nodes(ids.iter())
         .gpus(gpus.iter())
         .fix(format!(
             "move {} onto GPUs 0–{} (or raise the GPU count if the cluster is larger)",
             span_names(&ids),
-            total - 1
+            total.saturating_sub(1)
         )),
     );
 }

@@ -172,7 +172,7 @@ fn funnels(ctx: &Ctx<'_>, skip: &[Code], out: &mut Vec<Finding>) {
         } else {
             format!(
                 "split {id} into one aggregation per GPU, {id}_0 … {id}_{} placed on GPUs {gpus}, each combining its own tokens after the all-to-all combine",
-                fan - 1
+                fan.saturating_sub(1)
             )
         };
         out.push(

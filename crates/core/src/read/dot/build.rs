@@ -8,6 +8,15 @@
 //! innermost cluster it first appears in. Graph attributes of the root go to
 //! `plan.attrs`, those of a cluster to its group; other subgraphs only scope defaults
 //! (their own graph attributes, layout hints such as `rank=same`, are not kept).
+//!
+//! Hostile files: DOT lets a few bytes make many copies (defaults applied to every node,
+//! `\N`/`\G` escapes, ids and attributes repeated by `{...} -> {...}` cross products). So
+//! defaults are shared (`Rc`) in a stack of levels rather than copied per subgraph,
+//! every byte of attributes the plan will hold is charged against a budget of
+//! `limits::ATTRIBUTE_BYTES` plus 8× the file's size before it is made, and nodes and
+//! edges are counted against `limits::NODES` and `limits::EDGES` before they exist.
+//! Work and memory are then O(file size); past a limit the error names it, at the
+//! statement's line and column.
 
 use super::classify;
 use super::label;
