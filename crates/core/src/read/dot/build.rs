@@ -25,30 +25,12 @@ use crate::limits;
 use crate::model::{Edge, Format, Group, Node, NodeKind, Plan};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-/// FNV-1a: node ids are short and trusted-size (the input is capped), so a fast
-/// non-keyed hash beats SipHash here.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+/// Std's keyed SipHash: ids come from the file, and a fixed fast hash (FNV before)
+/// lets a crafted file collide every id into one bucket, quadratic lookups.
+type FastMap<K, V> = HashMap<K, V>;
+type FastSet<K> = HashSet<K>;
 
 /// Bytes charged per attribute, label or edge endpoint pair on top of its text: what a
 /// map entry costs, so that a file of tiny attributes cannot amplify either.
