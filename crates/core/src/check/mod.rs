@@ -213,6 +213,7 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
 }
 
 /// Joins the per-GPU series (all over `used`, ascending) into one row per GPU.
+/// O(r log g + g) in placement ranges r and GPUs used g.
 fn gpu_rows(
     plan: &Plan,
     used: &[u32],
@@ -226,14 +227,22 @@ fn gpu_rows(
         .map(|(&gpu, flops)| GpuMetrics { gpu, flops, ..GpuMetrics::default() })
         .collect();
     let index = |gpu: u32| used.binary_search(&gpu).ok();
+    // Node counts as a difference array over `used`: each range adds one at its first
+    // row and takes it back after its last, however many GPUs it spans.
+    let mut delta = vec![0i64; used.len() + 1];
     for node in &plan.nodes {
         for r in node.placement.gpu_set().ranges() {
-            // Ranges are contiguous, so walk the matching slice of `used` once.
-            let start = used.partition_point(|&g| g < r.0);
-            for row in rows[start..].iter_mut().take_while(|row| row.gpu <= r.1) {
-                row.nodes += 1;
+            let (start, end) = (used.partition_point(|&g| g < r.0), used.partition_point(|&g| g <= r.1));
+            if start < end {
+                delta[start] += 1;
+                delta[end] -= 1;
             }
         }
+    }
+    let mut running = 0i64;
+    for (row, d) in rows.iter_mut().zip(&delta) {
+        running += d;
+        row.nodes = u32::try_from(running).unwrap_or(0);
     }
     if let Some(m) = memory {
         for g in &m.per_gpu {

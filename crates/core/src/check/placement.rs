@@ -4,7 +4,7 @@
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding, MinMeanMax};
 use crate::model::{GpuSet, NodeKind, Op, Placement};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Runs the placement checks; returns expert shards per GPU per layer for the metrics.
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
@@ -54,18 +54,16 @@ fn unassigned(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(total) = ctx.gpus_total else { return };
     let mut bad = Vec::new();
-    let mut gpus = GpuSet::empty();
+    // Gathered and merged once: O(k log k) in the ranges, however many disjoint sets.
+    let mut ranges = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         let s = n.placement.gpu_set();
         if s.last().is_some_and(|l| l >= total) {
             bad.push(i);
-            for &(a, b) in s.ranges() {
-                if b >= total {
-                    gpus.insert_range(a.max(total), b);
-                }
-            }
+            ranges.extend(s.ranges().iter().filter(|r| r.1 >= total).map(|&(a, b)| (a.max(total), b)));
         }
     }
+    let gpus = GpuSet::from_ranges(ranges);
     if bad.is_empty() {
         return;
     }
@@ -73,14 +71,18 @@ fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     out.push(
         Finding::error(
             Code::GpuOutOfRange,
-            format!("{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}", ids.len(), total - 1),
+            format!(
+                "{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}",
+                ids.len(),
+                total.saturating_sub(1)
+            ),
         )
         .nodes(ids.iter())
         .gpus(gpus.iter())
         .fix(format!(
             "move {} onto GPUs 0–{} (or raise the GPU count if the cluster is larger)",
             span_names(&ids),
-            total - 1
+            total.saturating_sub(1)
         )),
     );
 }
@@ -112,7 +114,9 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let used_set = GpuSet::from_ids(used.iter().copied());
-    let idle: Vec<u32> = (0..needed).filter(|&g| !used_set.contains(g)).collect();
+    // A strategy may ask for billions of GPUs; no plan names more than MAX_GPU_ID + 1.
+    let listed = needed.min(crate::model::MAX_GPU_ID.saturating_add(1));
+    let idle: Vec<u32> = (0..listed).filter(|&g| !used_set.contains(g)).collect();
     let total = ctx.gpus_total.unwrap_or(needed);
     let fix = match (ctx.strategy, ctx.meta.model.experts) {
         (Some(s), experts) => {
@@ -123,7 +127,7 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU {}·{tp}+t), ",
                     e.saturating_sub(1),
                     tp - 1,
-                    ep * tp - 1,
+                    u64::from(ep) * u64::from(tp) - 1,
                     slot((e / ep).max(1))
                 )
             } else {
@@ -143,16 +147,12 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             format!(
                 "only {} of {total} GPUs are used; the strategy needs {needed}, so {} sit idle",
                 used.len(),
-                idle.len()
+                needed - used_in_range
             ),
         )
         .gpus(idle.iter().copied())
         .fix(fix),
     );
-}
-
-fn disjoint(a: &GpuSet, b: &GpuSet) -> bool {
-    a.ranges().iter().all(|&(x, y)| b.ranges().iter().all(|&(p, q)| y < p || q < x))
 }
 
 fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -163,7 +163,7 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         if let (Placement::Gpus(x), Placement::Gpus(y)) = (&ctx.node(a).placement, &ctx.node(b).placement)
-            && disjoint(x, y)
+            && x.is_disjoint(y)
         {
             bad.push((a, b));
         }
@@ -172,13 +172,12 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut nodes = Vec::new();
-    let mut gpus = GpuSet::empty();
     for &(a, b) in &bad {
         nodes.push(ctx.id(a).to_string());
         nodes.push(ctx.id(b).to_string());
-        gpus.extend_from(&ctx.node(a).placement);
-        gpus.extend_from(&ctx.node(b).placement);
     }
+    let gpus =
+        crate::model::union_gpus(bad.iter().flat_map(|&(a, b)| [&ctx.node(a).placement, &ctx.node(b).placement]));
     let examples: Vec<String> = bad
         .iter()
         .take(4)
@@ -216,28 +215,62 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     );
 }
 
+/// Runs of GPUs holding the same number of these ranges, ascending: (first GPU, GPUs,
+/// count), count > 0. O(r log r) in the ranges, however many GPUs they span.
+fn runs(ranges: &[(u32, u32)]) -> Vec<(u32, u64, u32)> {
+    let mut events: Vec<(u64, i64)> = Vec::with_capacity(ranges.len() * 2);
+    for &(a, b) in ranges {
+        events.push((u64::from(a), 1));
+        events.push((u64::from(b) + 1, -1));
+    }
+    events.sort_unstable();
+    let mut out = Vec::new();
+    let mut count = 0i64;
+    for (i, &(at, delta)) in events.iter().enumerate() {
+        count += delta;
+        let next = events.get(i + 1).map_or(at, |e| e.0);
+        if next > at
+            && count > 0
+            && let (Ok(gpu), Ok(c)) = (u32::try_from(at), u32::try_from(count))
+        {
+            out.push((gpu, next - at, c));
+        }
+    }
+    out
+}
+
+/// Expert shards per GPU per layer. O(r log r) in the expert nodes' GPU ranges r.
 fn expert_balance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
-    // (layer, gpu) -> expert shard count
-    let mut count: HashMap<(Option<u32>, u32), u32> = HashMap::new();
+    // Layer -> the GPU ranges of its expert shards (a GPU counted once per shard on it).
+    let mut by_layer: BTreeMap<Option<u32>, Vec<(u32, u32)>> = BTreeMap::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         if ctx.comm[i] || ctx.op(i) != Some(&Op::Expert) || n.kind != NodeKind::Compute {
             continue;
         }
-        for g in n.placement.gpu_set().iter() {
-            *count.entry((ctx.roles[i].layer, g)).or_default() += 1;
-        }
+        by_layer.entry(ctx.roles[i].layer).or_default().extend_from_slice(n.placement.gpu_set().ranges());
     }
-    let stats = MinMeanMax::of(count.values().map(|&c| c as f64))?;
+    // Over every (layer, GPU) holding a shard: the fewest, the mean and the most shards.
+    let (mut min, mut max, mut sum, mut cells) = (u32::MAX, 0u32, 0u64, 0u64);
     let mut per_layer: BTreeMap<Option<u32>, (u32, u32, u32, u32)> = BTreeMap::new(); // min, gmin, max, gmax
-    for (&(l, g), &c) in &count {
-        let e = per_layer.entry(l).or_insert((u32::MAX, 0, 0, 0));
-        if c < e.0 || (c == e.0 && g < e.1) {
-            (e.0, e.1) = (c, g);
-        }
-        if c > e.2 || (c == e.2 && g < e.3) {
-            (e.2, e.3) = (c, g);
+    for (&l, ranges) in &by_layer {
+        for (g, len, c) in runs(ranges) {
+            (min, max) = (min.min(c), max.max(c));
+            sum = sum.saturating_add(u64::from(c).saturating_mul(len));
+            cells = cells.saturating_add(len);
+            // Runs come ascending, so on a tie the lowest GPU is kept.
+            let e = per_layer.entry(l).or_insert((u32::MAX, 0, 0, 0));
+            if c < e.0 {
+                (e.0, e.1) = (c, g);
+            }
+            if c > e.2 {
+                (e.2, e.3) = (c, g);
+            }
         }
     }
+    if cells == 0 {
+        return None;
+    }
+    let stats = MinMeanMax { min: f64::from(min), mean: sum as f64 / cells as f64, max: f64::from(max) };
     let uneven: Vec<_> = per_layer.iter().filter(|(_, v)| v.0 != v.2).collect();
     if let Some(&(&l, &(min, gmin, max, gmax))) = uneven.first() {
         let layer = l.map_or("unlabelled layers".to_string(), |l| format!("layer {l}"));

@@ -69,7 +69,6 @@ fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
     let is_expert = |j: u32| ctx.op(j as usize) == Some(&Op::Expert);
     let mut comm_nodes = Vec::new();
     let mut agg_nodes = Vec::new();
-    let (mut comm_gpus, mut agg_gpus) = (GpuSet::empty(), GpuSet::empty());
     let mut comm_all = false;
     let mut agg_all = false;
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
@@ -79,16 +78,17 @@ fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
         let touches_expert = ctx.g.pred[i].iter().chain(&ctx.g.succ[i]).any(|&j| is_expert(j));
         if ctx.comm[i] && touches_expert {
             comm_nodes.push(i);
-            comm_gpus.extend_from(&n.placement);
             comm_all |= matches!(n.placement, crate::model::Placement::All);
         } else if (n.kind == NodeKind::Aggregation || ctx.op(i) == Some(&Op::Aggregate))
             && ctx.g.pred[i].iter().any(|&j| is_expert(j) || ctx.comm[j as usize])
         {
             agg_nodes.push(i);
-            agg_gpus.extend_from(&n.placement);
             agg_all |= matches!(n.placement, crate::model::Placement::All);
         }
     }
+    // Merged once: O(r log r) in the ranges, in whatever order the nodes name them.
+    let gpus_of = |nodes: &[usize]| crate::model::union_gpus(nodes.iter().map(|&i| &ctx.node(i as u32).placement));
+    let (comm_gpus, agg_gpus) = (gpus_of(&comm_nodes), gpus_of(&agg_nodes));
     let mut found = Vec::new();
     for (code, nodes, gpus, all, what, replacement) in [
         (
@@ -172,7 +172,7 @@ fn funnels(ctx: &Ctx<'_>, skip: &[Code], out: &mut Vec<Finding>) {
         } else {
             format!(
                 "split {id} into one aggregation per GPU, {id}_0 … {id}_{} placed on GPUs {gpus}, each combining its own tokens after the all-to-all combine",
-                fan - 1
+                fan.saturating_sub(1)
             )
         };
         out.push(

@@ -4,7 +4,7 @@
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
-use crate::model::{NodeKind, Op, Placement};
+use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -14,7 +14,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut rules: Vec<String> = Vec::new();
     if let Some(total) = ctx.gpus_total {
         let product = s.product();
-        let folded = (tp * pp * dp) as u64;
+        let folded = u64::from(tp) * u64::from(pp) * u64::from(dp);
         if product == total as u64 {
             if ep > 1 && folded != product && dp % ep == 0 {
                 out.push(Finding::info(
@@ -22,7 +22,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     format!(
                         "{total} GPUs = EP·TP·PP·DP: experts are read as getting their own GPUs (EP not folded into DP)"
                     ),
-                ).fix(format!("if EP{ep} is meant to be folded into DP (Megatron-Core), declare DP{} so that TP·PP·DP = {total}", dp * ep)));
+                ).fix(format!("if EP{ep} is meant to be folded into DP (Megatron-Core), declare DP{} so that TP·PP·DP = {total}", u64::from(dp) * u64::from(ep))));
             }
         } else if folded == total as u64 && dp % ep == 0 {
             out.push(Finding::info(
@@ -70,7 +70,8 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     let layers_needed = ctx.meta.model.moe_layers.or(ctx.meta.model.layers);
     let mut ids: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
     let mut nodes_per_layer: BTreeMap<Option<u32>, u32> = BTreeMap::new();
-    let mut gpus: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
+    // Ranges per layer, merged once at the end: a wide range costs one entry, not one per GPU.
+    let mut ranges: BTreeMap<Option<u32>, Vec<(u32, u32)>> = BTreeMap::new();
     let mut expert_nodes = Vec::new();
     for (i, n) in ctx.plan.nodes.iter().enumerate() {
         if ctx.comm[i] || ctx.op(i) != Some(&Op::Expert) || n.kind != NodeKind::Compute {
@@ -82,17 +83,18 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
         if let Some(e) = ctx.roles[i].expert {
             ids.entry(l).or_default().insert(e);
         }
-        gpus.entry(l).or_default().extend(n.placement.gpu_set().iter());
+        ranges.entry(l).or_default().extend_from_slice(n.placement.gpu_set().ranges());
     }
+    let gpus: BTreeMap<Option<u32>, GpuSet> = ranges.into_iter().map(|(l, r)| (l, GpuSet::from_ranges(r))).collect();
     let seen_experts = nodes_per_layer
         .keys()
         .map(|l| ids.get(l).map_or(0, |s| s.len() as u32).max(nodes_per_layer[l] / tp).max(1))
         .min()
         .unwrap_or(0);
-    let seen_ranks = gpus.values().map(|s| s.len() as u32 / tp).min().unwrap_or(0);
+    let seen_ranks = gpus.values().map(|s| s.len() / u64::from(tp)).min().unwrap_or(0);
     let layers_seen = nodes_per_layer.keys().filter(|l| l.is_some()).count() as u32;
     let layers_short = layers_needed.is_some_and(|l| layers_seen.max(1) < l);
-    if seen_experts >= experts_needed && seen_ranks >= ep && !layers_short {
+    if seen_experts >= experts_needed && seen_ranks >= u64::from(ep) && !layers_short {
         return;
     }
     let mut what = Vec::new();
@@ -100,12 +102,12 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
         let noun = if seen_experts == 1 { "distinct expert" } else { "distinct experts" };
         what.push(format!("{seen_experts} {noun} per layer where {experts_needed} are needed"));
     }
-    if seen_ranks < ep {
+    if seen_ranks < u64::from(ep) {
         let seen_gpus = gpus.values().map(|s| s.len()).min().unwrap_or(0);
         let noun = if seen_gpus == 1 { "GPU" } else { "GPUs" };
         what.push(format!(
             "expert nodes on {seen_gpus} {noun} per layer where EP{ep}×TP{tp} needs {} (one EP rank per TP{tp} group)",
-            ep * tp
+            u64::from(ep) * u64::from(tp)
         ));
     }
     if layers_short {
@@ -115,18 +117,20 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     let shards = experts_needed as u64 * tp as u64;
     let current =
         if expert_nodes.is_empty() { "add".to_string() } else { format!("split {} into", span_names(&expert_nodes)) };
-    let gpus_all: Vec<u32> = (0..ep * tp).collect();
+    // EP·TP from the file may pass any cluster; no plan names more than MAX_GPU_ID + 1 GPUs.
+    let group = (u64::from(ep) * u64::from(tp)).min(u64::from(MAX_GPU_ID) + 1);
+    let gpus_all: Vec<u32> = (0..u32::try_from(group).unwrap_or(MAX_GPU_ID)).collect();
     out.push(
         Finding::error(Code::EpIncomplete, format!("EP{ep} is declared but the DAG holds {}", what.join("; ")))
             .nodes(expert_nodes.iter())
             .gpus(gpus_all.iter().copied())
             .fix(format!(
                 "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} (expert e, TP shard t on GPU {}·{tp}+t), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
-                experts_needed - 1,
+                experts_needed.saturating_sub(1),
                 tp - 1,
                 gpu_ranges(&gpus_all),
                 super::placement::slot((experts_needed / ep).max(1)),
-                shards * layers as u64
+                shards.saturating_mul(u64::from(layers))
             )),
     );
 }

@@ -57,10 +57,11 @@ pub struct Constants {
 }
 
 impl Constants {
-    /// The KV width per token: kv_heads·head_dim, else the hidden size (MHA).
+    /// The KV width per token: kv_heads·head_dim, else the hidden size (MHA). Both come
+    /// from the file, so the product saturates instead of overflowing.
     pub fn kv_dim(&self) -> Option<u64> {
         match (self.kv_heads, self.head_dim) {
-            (Some(k), Some(d)) => Some(k as u64 * d),
+            (Some(k), Some(d)) => Some(u64::from(k).saturating_mul(d)),
             _ => self.hidden,
         }
     }

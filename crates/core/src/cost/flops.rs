@@ -34,7 +34,8 @@ fn tokens(node: &Node, c: &Constants) -> (Option<f64>, bool) {
         }
     }
     match (c.batch, c.seq) {
-        (Some(b), Some(s)) => (Some((b * s) as f64 / c.dp.max(1) as f64), false),
+        // Sizes the file declares: multiplied as floats, which cannot overflow.
+        (Some(b), Some(s)) => (Some(b as f64 * s as f64 / c.dp.max(1) as f64), false),
         _ => (None, false),
     }
 }
@@ -48,7 +49,7 @@ fn shard(node: &Node, r: &NodeRoles, c: &Constants, tp: u32) -> f64 {
     }
     let last = node.output.as_ref().and_then(|s| s.0.last()).and_then(|d| d.size);
     match (last, c.hidden) {
-        (Some(l), Some(h)) if l * tp as u64 == h => 1.0 / tp as f64,
+        (Some(l), Some(h)) if l.checked_mul(u64::from(tp)) == Some(h) => 1.0 / tp as f64,
         _ => 1.0,
     }
 }

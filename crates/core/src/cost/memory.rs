@@ -2,7 +2,7 @@
 //! counted per node, so every layer and every expert shard placed on a GPU is counted.
 
 use super::{Constants, NodeWork, Workload};
-use crate::model::{Placement, Plan};
+use crate::model::{GpuCells, Placement, Plan};
 use crate::stats::MinMeanMax;
 use serde::Serialize;
 
@@ -30,6 +30,8 @@ pub struct MemoryMetrics {
     pub per_gpu: Vec<GpuMemory>,
 }
 
+/// Memory per GPU used. O(r log r + n·c) in placement ranges r and nodes n, c the GPU
+/// cells a node covers (one for a single range, however wide), plus the GPUs used.
 pub fn memory_per_gpu(
     plan: &Plan,
     used: &[u32],
@@ -37,16 +39,15 @@ pub fn memory_per_gpu(
     c: &Constants,
     workload: Workload,
 ) -> Option<MemoryMetrics> {
-    let n = used.last().map_or(0, |&g| g as usize + 1);
-    if n == 0 {
-        return None;
-    }
+    let &last = used.last()?;
+    // Kept per cell of GPUs placed alike: O(ranges) per node, not O(GPUs).
+    let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), last.saturating_add(1));
+    let n = cells.len();
     let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
     for (node, w) in plan.nodes.iter().zip(work) {
         let Placement::Gpus(s) = &node.placement else { continue };
         let k = s.len() as f64;
-        for g in s.iter() {
-            let g = g as usize;
+        for g in cells.of(s) {
             wts[g] += w.weight_bytes / k;
             kv[g] += w.kv_bytes / k;
             act[g] = match workload {
@@ -59,8 +60,8 @@ pub fn memory_per_gpu(
     let gb = 1e9;
     let per_gpu: Vec<GpuMemory> = used
         .iter()
-        .map(|&g| {
-            let i = g as usize;
+        .filter_map(|&g| Some((g, cells.cell(g)?)))
+        .map(|(g, i)| {
             let total = (wts[i] + act[i] + kv[i]) / gb;
             GpuMemory {
                 gpu: g,

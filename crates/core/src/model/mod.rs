@@ -6,6 +6,7 @@
 //! `attrs` for every other field exactly as it came.
 
 mod edge;
+mod gpu_cells;
 pub mod limits;
 mod meta;
 mod node;
@@ -14,6 +15,7 @@ mod shape;
 mod strategy;
 
 pub use edge::{Edge, EdgeKind};
+pub use gpu_cells::GpuCells;
 pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
@@ -100,12 +102,10 @@ impl Plan {
 
     /// Distinct GPU ids that some node is explicitly placed on, ascending.
     /// `host`, `all` and unassigned nodes name no GPU and are not counted.
+    /// O(k log k + g) in the placements' ranges k and the GPUs named g (at most
+    /// [`MAX_GPU_ID`] + 1).
     pub fn gpus_used(&self) -> Vec<u32> {
-        let mut set = GpuSet::empty();
-        for node in &self.nodes {
-            set.extend_from(&node.placement);
-        }
-        set.iter().collect()
+        union_gpus(self.nodes.iter().map(|n| &n.placement)).iter().collect()
     }
 }
 

@@ -37,12 +37,28 @@ impl GpuSet {
         GpuSet { ranges: vec![(a.min(b), a.max(b))] }
     }
 
+    /// The set of these ids, in any order. O(n log n) in the ids: they are sorted once
+    /// rather than inserted one by one (a descending list would shift the ranges each time).
     pub fn from_ids(ids: impl IntoIterator<Item = u32>) -> GpuSet {
-        let mut set = GpuSet::empty();
-        for id in ids {
-            set.insert_range(id, id);
+        GpuSet::from_ranges(ids.into_iter().map(|id| (id, id)).collect())
+    }
+
+    /// The union of these inclusive ranges (bounds in either order, overlapping or not).
+    /// O(k log k) in the ranges.
+    pub fn from_ranges(mut ranges: Vec<(u32, u32)>) -> GpuSet {
+        for r in &mut ranges {
+            *r = (r.0.min(r.1), r.0.max(r.1));
         }
-        set
+        ranges.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+        for (x, y) in ranges {
+            match merged.last_mut() {
+                Some(m) if x <= m.1.saturating_add(1) => m.1 = m.1.max(y),
+                _ => merged.push((x, y)),
+            }
+        }
+        merged.shrink_to_fit();
+        GpuSet { ranges: merged }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -61,49 +77,71 @@ impl GpuSet {
         self.ranges.last().map(|r| r.1)
     }
 
+    /// O(log k) in the ranges.
     pub fn contains(&self, gpu: u32) -> bool {
-        self.ranges.iter().any(|&(a, b)| a <= gpu && gpu <= b)
+        let i = self.ranges.partition_point(|&(_, b)| b < gpu);
+        self.ranges.get(i).is_some_and(|&(a, _)| a <= gpu)
+    }
+
+    /// Whether no GPU is in both sets. O(k + m) in the two sets' ranges.
+    pub fn is_disjoint(&self, other: &GpuSet) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a, b)), Some(&(c, d))) = (self.ranges.get(i), other.ranges.get(j)) {
+            if b < c {
+                i += 1;
+            } else if d < a {
+                j += 1;
+            } else {
+                return false;
+            }
+        }
+        true
     }
 
     pub fn ranges(&self) -> &[(u32, u32)] {
         &self.ranges
     }
 
+    /// Every GPU id, ascending: as long as [`GpuSet::len`], which a single range makes
+    /// up to [`MAX_GPU_ID`]; callers on input-controlled sets walk [`GpuSet::ranges`]
+    /// or take a bounded prefix instead.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.ranges.iter().flat_map(|&(a, b)| a..=b)
     }
 
+    /// Adds `a..=b` (bounds in either order). O(log k) to find its place, plus a shift of
+    /// the ranges after it when it lands in the middle; appending in ascending order is O(1).
+    /// To build a set from many ranges in any order, use [`GpuSet::from_ranges`].
     pub fn insert_range(&mut self, a: u32, b: u32) {
         let (a, b) = (a.min(b), a.max(b));
-        // Fast path: ids usually arrive ascending.
-        if let Some(last) = self.ranges.last_mut() {
-            if a > last.1.saturating_add(1) {
-                self.ranges.push((a, b));
-                return;
-            }
-            if a >= last.0 {
-                last.1 = last.1.max(b);
-                return;
-            }
-        } else {
-            self.ranges.push((a, b));
-            return;
+        // The ranges that touch or overlap `a..=b` are `lo..hi`.
+        let lo = self.ranges.partition_point(|&(_, y)| y.saturating_add(1) < a);
+        let hi = self.ranges.partition_point(|&(x, _)| x <= b.saturating_add(1));
+        let (mut start, mut end) = (a, b);
+        if let Some(&(x, _)) = self.ranges.get(lo)
+            && lo < hi
+        {
+            start = start.min(x);
         }
-        self.ranges.push((a, b));
-        self.ranges.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(self.ranges.len());
-        for &(x, y) in &self.ranges {
-            match merged.last_mut() {
-                Some(m) if x <= m.1.saturating_add(1) => m.1 = m.1.max(y),
-                _ => merged.push((x, y)),
-            }
+        if hi > lo
+            && let Some(&(_, y)) = self.ranges.get(hi - 1)
+        {
+            end = end.max(y);
         }
-        self.ranges = merged;
+        self.ranges.splice(lo..hi.max(lo), std::iter::once((start, end)));
     }
 
+    /// Adds every GPU of `other`. O(k + m) in the two sets' ranges (one merge), or
+    /// O(log k) when `other` is a single range.
     pub fn union_with(&mut self, other: &GpuSet) {
-        for &(a, b) in &other.ranges {
-            self.insert_range(a, b);
+        match other.ranges.as_slice() {
+            [] => {}
+            &[(a, b)] => self.insert_range(a, b),
+            more => {
+                let mut all = std::mem::take(&mut self.ranges);
+                all.extend_from_slice(more);
+                *self = GpuSet::from_ranges(all);
+            }
         }
     }
 
@@ -118,9 +156,9 @@ impl GpuSet {
         }
     }
 
-    /// Parses `3`, `0-127`, `0,1`, `0-3, 8, 10-11`, `0~7`.
+    /// Parses `3`, `0-127`, `0,1`, `0-3, 8, 10-11`, `0~7`. O(n log n) in the text.
     pub fn parse(text: &str) -> Result<GpuSet, PlacementError> {
-        let mut set = GpuSet::empty();
+        let mut ranges = Vec::new();
         for part in text.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
             let (a, b) = match part.split_once(['-', '~', ':']) {
                 Some((a, b)) => (parse_id(a, text)?, parse_id(b, text)?),
@@ -129,8 +167,9 @@ impl GpuSet {
                     (id, id)
                 }
             };
-            set.insert_range(a, b);
+            ranges.push((a, b));
         }
+        let set = GpuSet::from_ranges(ranges);
         if set.is_empty() {
             return Err(PlacementError(format!("expected GPU ids such as `3` or `0-7`, got `{text}`")));
         }
@@ -270,6 +309,7 @@ impl<'de> Deserialize<'de> for Placement {
 
 impl Placement {
     /// Reads the JSON forms: `null`, an integer, a string, or an array of integers.
+    /// O(n log n) in an array's items, in any order.
     pub fn from_json(v: &serde_json::Value) -> Result<Placement, PlacementError> {
         use serde_json::Value;
         match v {
@@ -280,15 +320,16 @@ impl Placement {
             },
             Value::String(s) => Placement::parse(s),
             Value::Array(items) => {
-                let mut set = GpuSet::empty();
+                let mut ranges = Vec::new();
                 for item in items {
                     match Placement::from_json(item)? {
-                        Placement::Gpus(s) => set.union_with(&s),
+                        Placement::Gpus(s) => ranges.extend_from_slice(s.ranges()),
                         other => {
                             return Err(PlacementError(format!("expected GPU ids in a GPU list, got `{other}`")));
                         }
                     }
                 }
+                let set = GpuSet::from_ranges(ranges);
                 if set.is_empty() { Ok(Placement::Unassigned) } else { Ok(Placement::Gpus(set)) }
             }
             other => Err(PlacementError(format!("expected a GPU id, range, \"host\" or \"all\", got {other}"))),
@@ -296,8 +337,8 @@ impl Placement {
     }
 }
 
-/// The union of many placements' GPUs. Ranges are sorted before merging: inserting
-/// strided ranges one by one into a `GpuSet` re-sorts each time (quadratic on wide fans).
+/// The union of many placements' GPUs. O(k log k) in their ranges: they are gathered
+/// and sorted once (inserting them one by one would be quadratic on many disjoint sets).
 pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> GpuSet {
     let mut ranges: Vec<(u32, u32)> = Vec::new();
     for p in placements {
@@ -310,12 +351,7 @@ pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> GpuSet
             _ => {}
         }
     }
-    ranges.sort_unstable();
-    let mut set = GpuSet::empty();
-    for (a, b) in ranges {
-        set.insert_range(a, b);
-    }
-    set
+    GpuSet::from_ranges(ranges)
 }
 
 #[cfg(test)]
@@ -352,6 +388,34 @@ mod tests {
         assert_eq!(s.to_string(), "0-7,10");
         assert_eq!(s.len(), 9);
         assert!(s.contains(6) && !s.contains(8));
+        s.insert_range(9, 8);
+        assert_eq!(s.to_string(), "0-10");
+        s.insert_range(20, 30);
+        s.insert_range(14, 15);
+        s.insert_range(12, 12);
+        assert_eq!(s.to_string(), "0-10,12,14-15,20-30");
+        s.insert_range(13, 19);
+        assert_eq!(s.to_string(), "0-10,12-30");
+        assert!(!s.contains(11) && s.contains(12) && s.contains(30) && !s.contains(31));
+        s.insert_range(u32::MAX, 40);
+        assert_eq!(s.to_string(), format!("0-10,12-30,40-{}", u32::MAX));
+    }
+
+    #[test]
+    fn any_order_gives_the_same_set() {
+        let down = GpuSet::from_ids((0..1000).rev().filter(|g| g % 3 != 0));
+        let mut one_by_one = GpuSet::empty();
+        for g in (0..1000).filter(|g| g % 3 != 0) {
+            one_by_one.insert_range(g, g);
+        }
+        assert_eq!(down, one_by_one);
+        let mut merged = GpuSet::range(5, 6);
+        merged.union_with(&down);
+        assert_eq!(merged.ranges().first(), Some(&(1, 2)));
+        assert!(merged.contains(5) && merged.contains(6) && !merged.contains(3));
+        assert!(GpuSet::range(0, 3).is_disjoint(&GpuSet::range(4, 9)));
+        assert!(!down.is_disjoint(&GpuSet::single(998)));
+        assert!(down.is_disjoint(&GpuSet::from_ids([0, 3, 999])));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! and communication streams. A compute node takes the roofline time
 //! max(FLOPs/(peak·MFU), bytes/(mem_bw·util)) (Williams et al. 2009) on each of its GPUs;
 //! a collective takes its alpha-beta time on the communication streams of its group.
-//! Linear in nodes plus edges plus GPUs per multi-GPU node.
+//! O(n + e + r log r) in nodes, edges and placement ranges, plus the GPU cells each
+//! node covers ([`GpuCells`]): a node on a wide GPU range costs one cell, not one per GPU.
 
 pub mod time_window;
 pub mod timeline;
@@ -10,7 +11,7 @@ pub mod timeline;
 use crate::cost::comm::{collective_time, crosses_servers};
 use crate::cost::{Constants, NodeWork};
 use crate::graph::Graph;
-use crate::model::{GpuSet, Placement, Plan};
+use crate::model::{GpuCells, GpuSet, Placement, Plan};
 use crate::stats::MinMeanMax;
 use serde::Serialize;
 
@@ -76,11 +77,14 @@ pub fn simulate(
     let declared = gpus_total.unwrap_or(0).min(crate::model::MAX_GPU_ID + 1);
     let max_gpu = used.last().map_or(0, |&g| g + 1).max(declared);
     let gcount = max_gpu as usize;
+    // Per-GPU tables are kept per cell of GPUs placed alike: O(ranges) per node, not O(GPUs).
+    let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), max_gpu);
+    let ncells = cells.len();
     let peak = c.tflops.unwrap_or(0.0) * 1e12 * c.mfu;
     let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
-    let (mut cfree, mut mfree) = (vec![0.0f64; gcount], vec![0.0f64; gcount]);
-    let (mut clast, mut mlast) = (vec![u32::MAX; gcount], vec![u32::MAX; gcount]);
-    let (mut cbusy, mut mbusy) = (vec![0.0f64; gcount], vec![0.0f64; gcount]);
+    let (mut cfree, mut mfree) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
+    let (mut clast, mut mlast) = (vec![u32::MAX; ncells], vec![u32::MAX; ncells]);
+    let (mut cbusy, mut mbusy) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
     let mut finish = vec![0.0f64; n];
     let mut why = vec![u32::MAX; n];
     let mut scheduled = 0usize;
@@ -124,30 +128,31 @@ pub fn simulate(
             t_c.max(t_m)
         };
         let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
-        for gid in gpus.iter().filter(|&x| (x as usize) < gcount) {
-            if free[gid as usize] > ready {
-                ready = free[gid as usize];
-                from = last[gid as usize];
+        for cell in cells.of(&gpus) {
+            if free[cell] > ready {
+                ready = free[cell];
+                from = last[cell];
             }
         }
         let end = ready + dur;
         let busy = if comm[vi] { &mut mbusy } else { &mut cbusy };
-        for gid in gpus.iter().filter(|&x| (x as usize) < gcount) {
-            free[gid as usize] = end;
-            last[gid as usize] = v;
-            busy[gid as usize] += dur;
+        for cell in cells.of(&gpus) {
+            free[cell] = end;
+            last[cell] = v;
+            busy[cell] += dur;
         }
         finish[vi] = end;
         why[vi] = from;
         spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi] });
     }
     let step = finish.iter().copied().fold(0.0, f64::max);
-    let used_ids: Vec<usize> = used.iter().map(|&x| x as usize).filter(|&x| x < gcount).collect();
-    let compute = MinMeanMax::of(used_ids.iter().map(|&x| cbusy[x])).unwrap_or_default();
-    let comm_s = MinMeanMax::of(used_ids.iter().map(|&x| mbusy[x])).unwrap_or_default();
-    let busy_fraction =
-        MinMeanMax::of(used_ids.iter().map(|&x| if step > 0.0 { cbusy[x] / step } else { 0.0 })).unwrap_or_default();
-    let busiest_gpu = used_ids.iter().copied().max_by(|&a, &b| cbusy[a].total_cmp(&cbusy[b])).map(|x| x as u32);
+    // Each GPU used, with its cell.
+    let used_ids: Vec<(u32, usize)> = used.iter().filter_map(|&x| Some((x, cells.cell(x)?))).collect();
+    let compute = MinMeanMax::of(used_ids.iter().map(|&(_, x)| cbusy[x])).unwrap_or_default();
+    let comm_s = MinMeanMax::of(used_ids.iter().map(|&(_, x)| mbusy[x])).unwrap_or_default();
+    let busy_fraction = MinMeanMax::of(used_ids.iter().map(|&(_, x)| if step > 0.0 { cbusy[x] / step } else { 0.0 }))
+        .unwrap_or_default();
+    let busiest_gpu = used_ids.iter().copied().max_by(|&a, &b| cbusy[a.1].total_cmp(&cbusy[b.1])).map(|x| x.0);
     // Walk back from the last node to finish along whatever delayed each start.
     let mut path = Vec::new();
     if let Some(end) = (0..n).filter(|&i| done[i]).max_by(|&a, &b| finish[a].total_cmp(&finish[b])) {
@@ -181,8 +186,8 @@ pub fn simulate(
         unscheduled_nodes: n - scheduled,
         per_gpu: used_ids
             .iter()
-            .map(|&x| GpuTime {
-                gpu: x as u32,
+            .map(|&(gpu, x)| GpuTime {
+                gpu,
                 compute_s: cbusy[x],
                 comm_s: mbusy[x],
                 busy_fraction: if step > 0.0 { cbusy[x] / step } else { 0.0 },

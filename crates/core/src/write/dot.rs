@@ -11,9 +11,10 @@
 //! (the reader itself is asked, so the two cannot drift apart). A group id that does
 //! not start with `cluster` is written as `cluster_<id>` (Graphviz draws only those).
 
-use crate::model::{EdgeKind, Format, Group, Node, NodeKind, Placement, Plan, Shape};
+use crate::model::{EdgeKind, Format, Node, NodeKind, Placement, Plan, Shape};
 use crate::read::read_dot;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 pub fn write_dot(plan: &Plan) -> String {
@@ -150,40 +151,72 @@ fn reads_as_control(e: &crate::model::Edge) -> bool {
     read_dot(&doc).ok().and_then(|p| p.edges.first().map(|e| e.kind == EdgeKind::Control)).unwrap_or(false)
 }
 
+/// Clusters nested as their parent links say. O(n + g) in nodes and groups: members and
+/// children are indexed once, and each group is written at most once, so repeated ids
+/// or parent cycles in a hostile plan cannot make the walk blow up.
 fn write_groups(out: &mut String, plan: &Plan) {
-    let known = |id: &str| plan.groups.iter().any(|g| g.id == id);
-    let roots: Vec<&Group> =
-        plan.groups.iter().filter(|g| g.parent.as_deref().is_none_or(|p| !known(p) || p == g.id)).collect();
-    for g in roots {
-        write_group(out, plan, g, 1);
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(plan.groups.len());
+    for (i, g) in plan.groups.iter().enumerate() {
+        index.entry(g.id.as_str()).or_insert(i);
+    }
+    // Members and children by the first group of each id, which is where they are written.
+    let mut members: Vec<Vec<&str>> = vec![Vec::new(); plan.groups.len()];
+    for n in &plan.nodes {
+        if let Some(&g) = n.group.as_deref().and_then(|g| index.get(g)) {
+            members[g].push(&n.id);
+        }
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); plan.groups.len()];
+    let mut roots = Vec::new();
+    for (i, g) in plan.groups.iter().enumerate() {
+        match g.parent.as_deref().filter(|&p| p != g.id).and_then(|p| index.get(p)) {
+            Some(&p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut written = vec![false; plan.groups.len()];
+    let walk = Walk { plan, members: &members, children: &children };
+    for root in roots {
+        walk.group(out, root, 1, &mut written);
     }
 }
 
-fn write_group(out: &mut String, plan: &Plan, g: &Group, depth: usize) {
-    // Parent links come from the file; a cycle or absurd depth must not recurse forever.
-    if depth > 64 {
-        return;
+struct Walk<'p> {
+    plan: &'p Plan,
+    members: &'p [Vec<&'p str>],
+    children: &'p [Vec<usize>],
+}
+
+impl Walk<'_> {
+    fn group(&self, out: &mut String, i: usize, depth: usize, written: &mut [bool]) {
+        // Nesting comes from the file; the reader refuses subgraphs 64 deep, so stop short.
+        let Some(g) = self.plan.groups.get(i) else { return };
+        if depth >= 64 || written.get(i).copied().unwrap_or(true) {
+            return;
+        }
+        written[i] = true;
+        let pad = "\t".repeat(depth);
+        let name = if g.id.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("cluster")) {
+            g.id.clone()
+        } else {
+            format!("cluster_{}", g.id)
+        };
+        let _ = writeln!(out, "{pad}subgraph {} {{", quote(&name));
+        if let Some(label) = &g.label {
+            let _ = writeln!(out, "{pad}\tlabel=\"{}\";", escape_label(label));
+        }
+        for (k, v) in &g.attrs {
+            let _ = writeln!(out, "{pad}\t{}={};", quote(k), quote_raw(&value_text(v)));
+        }
+        // Duplicate ids share one member list, held (and written) by the first of them.
+        for id in self.members.get(i).into_iter().flatten() {
+            let _ = writeln!(out, "{pad}\t{};", quote(id));
+        }
+        for &child in self.children.get(i).into_iter().flatten() {
+            self.group(out, child, depth + 1, written);
+        }
+        let _ = writeln!(out, "{pad}}}");
     }
-    let pad = "\t".repeat(depth);
-    let name = if g.id.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("cluster")) {
-        g.id.clone()
-    } else {
-        format!("cluster_{}", g.id)
-    };
-    let _ = writeln!(out, "{pad}subgraph {} {{", quote(&name));
-    if let Some(label) = &g.label {
-        let _ = writeln!(out, "{pad}\tlabel=\"{}\";", escape_label(label));
-    }
-    for (k, v) in &g.attrs {
-        let _ = writeln!(out, "{pad}\t{}={};", quote(k), quote_raw(&value_text(v)));
-    }
-    for n in plan.nodes.iter().filter(|n| n.group.as_deref() == Some(g.id.as_str())) {
-        let _ = writeln!(out, "{pad}\t{};", quote(&n.id));
-    }
-    for child in plan.groups.iter().filter(|c| c.parent.as_deref() == Some(g.id.as_str()) && c.id != g.id) {
-        write_group(out, plan, child, depth + 1);
-    }
-    let _ = writeln!(out, "{pad}}}");
 }
 
 fn value_text(v: &Value) -> String {

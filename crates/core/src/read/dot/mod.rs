@@ -24,5 +24,5 @@ pub fn read_dot(text: &str) -> Result<Plan, ReadError> {
         ReadError::at(line, col, e.message)
     };
     let graph = parser::parse(text).map_err(at)?;
-    build::build(graph).map_err(at)
+    build::build(graph, text.len()).map_err(at)
 }

@@ -13,6 +13,8 @@ pub const MAX_DEPTH: usize = 64;
 pub struct Id<'a> {
     pub text: Cow<'a, str>,
     pub html: bool,
+    /// Byte offset of the id in the input, for errors found while building.
+    pub start: usize,
 }
 
 #[derive(Debug)]
@@ -147,7 +149,7 @@ impl<'a> Parser<'a> {
 
     fn id(&mut self) -> Res<Id<'a>> {
         let t = self.bump()?;
-        Ok(Id { html: t.kind == Kind::Html, text: t.text })
+        Ok(Id { html: t.kind == Kind::Html, start: t.start, text: t.text })
     }
 
     /// Statements up to and including the closing `}`.

@@ -1,0 +1,87 @@
+//! GPU ids cut into cells: runs of ids that each placement of a plan covers whole or not
+//! at all. A per-GPU table kept per cell holds the same numbers (every GPU of a cell sees
+//! the same updates, in the same order) at a cost in ranges rather than GPUs: a node on
+//! GPUs 0–1048575 updates one cell, not a million entries.
+
+use super::{GpuSet, Placement};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuCells {
+    /// First GPU of each cell, ascending; a cell ends where the next starts, the last at `end`.
+    starts: Vec<u32>,
+    end: u32,
+}
+
+impl GpuCells {
+    /// The cells of GPUs `0..end`, cut wherever one of these placements' ranges starts or
+    /// ends. O(k log k) in the placements' ranges.
+    pub fn new<'p>(placements: impl Iterator<Item = &'p Placement>, end: u32) -> GpuCells {
+        let mut starts = vec![0];
+        let mut cut = |s: &GpuSet| {
+            for &(a, b) in s.ranges() {
+                starts.push(a);
+                starts.push(b.saturating_add(1));
+            }
+        };
+        for p in placements {
+            match p {
+                Placement::Gpus(s) => cut(s),
+                Placement::Transfer { from, to } => {
+                    cut(from);
+                    cut(to);
+                }
+                Placement::Unassigned | Placement::Host | Placement::All => {}
+            }
+        }
+        starts.retain(|&s| s < end);
+        starts.sort_unstable();
+        starts.dedup();
+        GpuCells { starts, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The cell holding `gpu`, if it is below the end. O(log c).
+    pub fn cell(&self, gpu: u32) -> Option<usize> {
+        if gpu >= self.end {
+            return None;
+        }
+        self.starts.partition_point(|&s| s <= gpu).checked_sub(1)
+    }
+
+    /// The cells of `set` below the end, ascending: O(r log c + cells) in its ranges r.
+    /// Exact for sets made of the placements the cells were cut by (and their unions).
+    pub fn of<'s>(&'s self, set: &'s GpuSet) -> impl Iterator<Item = usize> + 's {
+        set.ranges().iter().filter(|r| r.0 < self.end).flat_map(move |&(a, b)| {
+            match (self.cell(a), self.cell(b.min(self.end.saturating_sub(1)))) {
+                (Some(x), Some(y)) => x..y + 1,
+                _ => 0..0,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_follow_the_ranges() {
+        let ps =
+            [Placement::Gpus(GpuSet::range(0, 1_000_000)), Placement::Gpus(GpuSet::range(4, 7)), Placement::gpu(9)];
+        let cells = GpuCells::new(ps.iter(), 12);
+        // 0-3, 4-7, 8, 9, 10-11
+        assert_eq!(cells.len(), 5);
+        assert_eq!(cells.of(&GpuSet::range(0, 1_000_000)).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        assert_eq!(cells.of(&GpuSet::range(4, 7)).collect::<Vec<_>>(), [1]);
+        assert_eq!(cells.cell(9), Some(3));
+        assert_eq!(cells.cell(12), None);
+        assert!(GpuCells::new(ps.iter(), 0).is_empty());
+    }
+}
