@@ -10,9 +10,10 @@ pub struct GpuSet {
     ranges: Vec<(u32, u32)>,
 }
 
-/// The largest GPU id a plan may name; far above any real cluster, low enough that a
-/// typo such as `GPU 4294967295` cannot make planscope allocate per-GPU tables for it.
-pub const MAX_GPU_ID: u32 = 1 << 20;
+/// The largest GPU id a plan may name: ids run from 0 to one less than
+/// [`limits::GPUS`](super::limits::GPUS), so a typo such as `GPU 4294967295` cannot make
+/// planscope allocate per-GPU tables for it.
+pub const MAX_GPU_ID: u32 = super::limits::GPUS - 1;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementError(pub String);
@@ -184,7 +185,7 @@ fn parse_id(s: &str, whole: &str) -> Result<u32, PlacementError> {
         .parse()
         .map_err(|_| PlacementError(format!("expected a GPU id (a whole number), got `{s}` in `{whole}`")))?;
     if id > MAX_GPU_ID {
-        return Err(PlacementError(format!("GPU id {id} is larger than the {MAX_GPU_ID} planscope supports")));
+        return Err(PlacementError(gpu_id_limit(u64::from(id))));
     }
     Ok(id)
 }
@@ -316,7 +317,10 @@ impl Placement {
             Value::Null => Ok(Placement::Unassigned),
             Value::Number(n) => match n.as_u64() {
                 Some(id) if id <= MAX_GPU_ID as u64 => Ok(Placement::gpu(id as u32)),
-                _ => Err(PlacementError(format!("expected a GPU id (a whole number from 0 to {MAX_GPU_ID}), got {n}"))),
+                Some(id) => Err(PlacementError(gpu_id_limit(id))),
+                None => {
+                    Err(PlacementError(format!("expected a GPU id (a whole number from 0 to {MAX_GPU_ID}), got {n}")))
+                }
             },
             Value::String(s) => Placement::parse(s),
             Value::Array(items) => {
@@ -335,6 +339,11 @@ impl Placement {
             other => Err(PlacementError(format!("expected a GPU id, range, \"host\" or \"all\", got {other}"))),
         }
     }
+}
+
+/// Why GPU `id` is refused, naming the limit as `LimitError` does.
+fn gpu_id_limit(id: u64) -> String {
+    format!("GPU id {id} exceeds planscope's limit of {} GPUs, ids 0 to {MAX_GPU_ID} (GPUs)", super::limits::GPUS)
 }
 
 /// The union of many placements' GPUs. O(k log k) in their ranges: they are gathered

@@ -21,7 +21,7 @@
 use super::classify;
 use super::label;
 use super::parser::{Attr, EdgeEnd, Graph, Stmt, Subgraph, SyntaxError, Target};
-use crate::limits;
+use crate::limits::{self, Limit};
 use crate::model::{Edge, Format, Group, Node, NodeKind, Plan};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -134,7 +134,7 @@ impl Builder {
             return Err(SyntaxError {
                 offset,
                 message: format!(
-                    "this file expands into more attributes than planscope accepts: default attributes copied into every node or edge, `\\N`/`\\G` label escapes or ids repeated by edge cross products pass {} bytes, which is {} times the file's size plus the limit ATTRIBUTE_BYTES ({} MiB)",
+                    "this file expands into more attributes than planscope accepts: default attributes copied into every node or edge, `\\N`/`\\G` label escapes or ids repeated by edge cross products pass {} bytes, {} times the file's size plus planscope's limit of {} MiB (attribute bytes, ATTRIBUTE_BYTES)",
                     self.budget,
                     PER_INPUT_BYTE,
                     limits::ATTRIBUTE_BYTES >> 20
@@ -266,11 +266,8 @@ impl Builder {
             return Ok(i);
         }
         let i = self.plan.nodes.len();
-        if i >= limits::NODES {
-            return Err(SyntaxError {
-                offset: at,
-                message: format!("this file has more than {} nodes, planscope's limit NODES", limits::NODES),
-            });
+        if let Err(e) = Limit::Nodes.check(i as u64 + 1) {
+            return Err(SyntaxError { offset: at, message: format!("this file has too many nodes: {e}") });
         }
         let cluster = self.cluster().cloned();
         let mut node = Node::new(id, NodeKind::Compute);
@@ -350,13 +347,10 @@ impl Builder {
             [(tails, _), (heads, _)] => n.saturating_add(tails.len().saturating_mul(heads.len())),
             _ => n,
         });
-        if self.plan.edges.len().saturating_add(more) > limits::EDGES {
+        if let Err(e) = Limit::Edges.check(self.plan.edges.len().saturating_add(more) as u64) {
             return Err(SyntaxError {
                 offset: op_start,
-                message: format!(
-                    "this edge statement would make more than {} edges, planscope's limit EDGES",
-                    limits::EDGES
-                ),
+                message: format!("this edge statement makes too many edges: {e}"),
             });
         }
         // Each edge holds at least its entry, its attributes, the edge defaults in force
