@@ -50,6 +50,34 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
             }
         }
     };
+    // An EP all-to-all per TP rank (none at EP1), fed by each GPU's `inputs[e·TP + t]`:
+    // the dispatch after the gates, the combine after the expert shards.
+    let ep_all_to_all = |b: &mut Builder, what: &str, role: Role, inputs: &[&[String]]| -> Vec<Option<String>> {
+        (0..tp)
+            .map(|t| {
+                if ep < 2 {
+                    return None;
+                }
+                let gpus = ep_group(t);
+                let mut preds = Vec::new();
+                for e in 0..ep {
+                    let g = gpus[e as usize];
+                    preds.extend(inputs[(e * tp + t) as usize].iter().map(|x| (x.as_str(), g)));
+                }
+                let c = Collective {
+                    id: format!("layer{l}_ep_{what}_tp{t}{s}"),
+                    op: Op::AllToAll,
+                    gpus: &gpus,
+                    rows: sz.routed,
+                    cols: sz.h,
+                    layer: Some(l),
+                    ranks: r_tp(t),
+                    origin: src.find(role, Some(l), r_tp(t)),
+                };
+                Some(comm::build(b, c, per_server, &preds))
+            })
+            .collect()
+    };
     all_reduce(b, "attn", Some(Role::AllReduceAttn), tail);
     if !design.is_moe(l) {
         if design.style.dense == DenseFfn::Mlp {
@@ -77,27 +105,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
             gates.push(id);
         }
     }
-    let mut dispatch: Vec<Option<String>> = Vec::with_capacity(tp as usize);
-    for t in 0..tp {
-        if ep < 2 {
-            dispatch.push(None);
-            continue;
-        }
-        let gpus = ep_group(t);
-        let preds: Vec<(&str, u32)> =
-            (0..ep).map(|e| (gates[(e * tp + t) as usize].as_str(), gpus[e as usize])).collect();
-        let c = Collective {
-            id: format!("layer{l}_ep_dispatch_tp{t}{s}"),
-            op: Op::AllToAll,
-            gpus: &gpus,
-            rows: sz.routed,
-            cols: sz.h,
-            layer: Some(l),
-            ranks: r_tp(t),
-            origin: src.find(Role::Dispatch, Some(l), r_tp(t)),
-        };
-        dispatch.push(Some(comm::build(b, c, per_server, &preds)));
-    }
+    let inputs: Vec<&[String]> = gates.iter().map(std::slice::from_ref).collect();
+    let dispatch = ep_all_to_all(b, "dispatch", Role::Dispatch, &inputs);
     let empty = Vec::new();
     let ranks_here = design.placement.get((l - design.first_moe) as usize).unwrap_or(&empty);
     let mut expert_out: Vec<Vec<String>> = vec![Vec::new(); (ep * tp) as usize];
@@ -159,30 +168,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
         }
         joined
     };
-    let mut combine: Vec<Option<String>> = Vec::with_capacity(tp as usize);
-    for t in 0..tp {
-        if ep < 2 {
-            combine.push(None);
-            continue;
-        }
-        let gpus = ep_group(t);
-        let mut preds = Vec::new();
-        for e in 0..ep {
-            let g = gpus[e as usize];
-            preds.extend(joined[(e * tp + t) as usize].iter().map(|x| (x.as_str(), g)));
-        }
-        let c = Collective {
-            id: format!("layer{l}_ep_combine_tp{t}{s}"),
-            op: Op::AllToAll,
-            gpus: &gpus,
-            rows: sz.routed,
-            cols: sz.h,
-            layer: Some(l),
-            ranks: r_tp(t),
-            origin: src.find(Role::Combine, Some(l), r_tp(t)),
-        };
-        combine.push(Some(comm::build(b, c, per_server, &preds)));
-    }
+    let inputs: Vec<&[String]> = joined.iter().map(Vec::as_slice).collect();
+    let combine = ep_all_to_all(b, "combine", Role::Combine, &inputs);
     for e in 0..ep {
         for t in 0..tp {
             let k = (e * tp + t) as usize;
