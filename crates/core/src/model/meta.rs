@@ -2,6 +2,7 @@
 //! optional: planscope never invents a size a file did not give (see the cost model).
 
 use super::Strategy;
+use super::layer_pattern::LayerPattern;
 use super::limits::{Limit, LimitError};
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,13 @@ impl Meta {
             memory_bandwidth_gbs,
             bandwidth_utilization,
             intra_server_gbs,
-            inter_server_gbs
+            inter_server_gbs,
+            gpu_name,
+            tflops_fp8,
+            tflops_fp4,
+            alpha_intra_us,
+            alpha_inter_us,
+            link_efficiency
         );
         pick!(
             m.model,
@@ -56,8 +63,28 @@ impl Meta {
             vocab,
             dtype,
             batch,
-            seq_len
+            seq_len,
+            phase,
+            context,
+            name,
+            layer_pattern,
+            dense_hidden,
+            gated,
+            shared_experts,
+            shared_expert_hidden,
+            expert_groups,
+            topk_groups,
+            q_lora_rank,
+            kv_lora_rank,
+            qk_rope_head_dim,
+            qk_nope_head_dim,
+            v_head_dim,
+            window,
+            window_layers,
+            tie_embeddings,
+            mtp_layers
         );
+        pick!(m.model.dtypes, over.model.dtypes, experts, dense, embedding, kv_cache, dispatch, combine);
         m
     }
 
@@ -73,8 +100,13 @@ impl Meta {
             (Limit::Layers, m.moe_layers),
             (Limit::Experts, m.experts),
             (Limit::Experts, m.top_k),
+            (Limit::Experts, m.shared_experts),
+            (Limit::Experts, m.expert_groups),
+            (Limit::Layers, m.window_layers),
+            (Limit::Layers, m.mtp_layers),
         ];
-        checks.into_iter().try_for_each(|(limit, v)| v.map_or(Ok(()), |v| limit.check(v as u64)))
+        checks.into_iter().try_for_each(|(limit, v)| v.map_or(Ok(()), |v| limit.check(v as u64)))?;
+        m.layer_pattern.as_ref().map_or(Ok(()), LayerPattern::within_limits)
     }
 }
 
@@ -118,6 +150,24 @@ pub struct ClusterSpec {
     pub intra_server_gbs: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inter_server_gbs: Option<f64>,
+    /// The GPU's name as a preset or hardware file gave it (`H800`), for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_name: Option<String>,
+    /// Dense FP8 peak, TFLOPS (`tflops` is the 16-bit dense peak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tflops_fp8: Option<f64>,
+    /// Dense FP4 peak, TFLOPS (Blackwell and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tflops_fp4: Option<f64>,
+    /// Per-message latency within a server, microseconds (alpha of the alpha-beta model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha_intra_us: Option<f64>,
+    /// Per-message latency across servers, microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha_inter_us: Option<f64>,
+    /// Fraction of link bandwidth a collective achieves, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_efficiency: Option<f64>,
 }
 
 impl ClusterSpec {
@@ -135,6 +185,8 @@ pub enum Dtype {
     Fp8,
     Int8,
     Int4,
+    /// OCP MX FP4 (E2M1) with one 8-bit scale per 32 values: 4.25 bits.
+    Mxfp4,
 }
 
 impl Dtype {
@@ -144,6 +196,7 @@ impl Dtype {
             Dtype::Bf16 | Dtype::Fp16 => 2.0,
             Dtype::Fp8 | Dtype::Int8 => 1.0,
             Dtype::Int4 => 0.5,
+            Dtype::Mxfp4 => 4.25 / 8.0,
         }
     }
 
@@ -156,6 +209,7 @@ impl Dtype {
             "fp8" | "float8" | "e4m3" | "e5m2" | "fp8e4m3" => Dtype::Fp8,
             "int8" | "i8" => Dtype::Int8,
             "int4" | "i4" => Dtype::Int4,
+            "mxfp4" | "fp4" | "e2m1" => Dtype::Mxfp4,
             _ => return None,
         })
     }
@@ -191,6 +245,104 @@ pub struct ModelSpec {
     pub batch: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq_len: Option<u64>,
+    /// Prefill (each request brings `seq_len` new tokens) or decode (one new token per
+    /// request over a KV context of `context` tokens). `batch` counts requests across the
+    /// whole deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+    /// KV context per request in decode, tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<u64>,
+    /// The model's name (`DeepSeek-V3`), for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Which layers are MoE; when absent, the last `moe_layers` of `layers` are (dense first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_pattern: Option<LayerPattern>,
+    /// The dense FFN's intermediate width (dense layers), apart from `expert_hidden`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense_hidden: Option<u64>,
+    /// Gated FFNs (SwiGLU/GeGLU: three matrices, not two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gated: Option<bool>,
+    /// Shared experts per MoE layer, every token goes through them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_experts: Option<u32>,
+    /// Intermediate width of each shared expert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_expert_hidden: Option<u64>,
+    /// Expert groups for group-limited routing (DeepSeek-V3 `n_group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expert_groups: Option<u32>,
+    /// Groups each token may route to (`topk_group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topk_groups: Option<u32>,
+    /// MLA (DeepSeek-V2/V3, Kimi-K2): the query LoRA rank; absent means no query compression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q_lora_rank: Option<u64>,
+    /// MLA: the compressed KV rank. Its presence makes the attention MLA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_lora_rank: Option<u64>,
+    /// MLA: the decoupled rope dimension per head (also cached once per token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qk_rope_head_dim: Option<u64>,
+    /// MLA: the non-rope query/key dimension per head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qk_nope_head_dim: Option<u64>,
+    /// MLA: the value dimension per head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v_head_dim: Option<u64>,
+    /// Sliding-window or chunked attention span, tokens, on `window_layers` of the layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u64>,
+    /// How many layers use the window (the others attend to the full context).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_layers: Option<u32>,
+    /// Input embedding and LM head share one matrix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tie_embeddings: Option<bool>,
+    /// Multi-token-prediction modules (DeepSeek-V3: 1), not counted in the model's totals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtp_layers: Option<u32>,
+    /// Per-module dtypes where they differ from `dtype`.
+    #[serde(default, skip_serializing_if = "ModuleDtypes::is_empty")]
+    pub dtypes: ModuleDtypes,
+}
+
+/// The step's phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Prefill,
+    Decode,
+}
+
+/// Dtypes by module; each absent one falls back to `ModelSpec::dtype`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleDtypes {
+    /// Routed expert weights (FP8 block-quantized in DeepSeek-V3, MXFP4 in gpt-oss).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experts: Option<Dtype>,
+    /// Attention, shared-expert and dense-FFN weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense: Option<Dtype>,
+    /// Embedding and LM head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Dtype>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_cache: Option<Dtype>,
+    /// EP dispatch payload (DeepEP dispatches FP8)...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<Dtype>,
+    /// ... and combines in BF16.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine: Option<Dtype>,
+}
+
+impl ModuleDtypes {
+    pub fn is_empty(&self) -> bool {
+        *self == ModuleDtypes::default()
+    }
 }
 
 impl ModelSpec {

@@ -7,6 +7,7 @@
 
 mod edge;
 mod gpu_cells;
+mod layer_pattern;
 pub mod limits;
 mod meta;
 mod node;
@@ -16,7 +17,8 @@ mod strategy;
 
 pub use edge::{Edge, EdgeKind};
 pub use gpu_cells::GpuCells;
-pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec};
+pub use layer_pattern::LayerPattern;
+pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec, ModuleDtypes, Phase};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};
