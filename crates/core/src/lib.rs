@@ -6,6 +6,7 @@
 
 pub mod advise;
 pub mod analysis;
+pub mod arch;
 pub mod check;
 pub mod cluster;
 pub mod cost;
