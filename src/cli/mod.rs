@@ -5,6 +5,7 @@ mod capped;
 mod conditions;
 mod input;
 mod inspect;
+mod model;
 mod out;
 mod report;
 mod rewrite;
@@ -81,6 +82,16 @@ enum Command {
         #[arg(long, value_parser = report::parse_metric)]
         color_by: Option<planscope_core::cluster::Metric>,
     },
+    /// Print what a model config or preset states: constants, layer pattern, total and
+    /// active parameters, weight bytes per dtype, KV-cache bytes per token.
+    Model {
+        /// A HF config.json, DeepSeek reference config, Megatron launch script, planscope
+        /// meta JSON, or a preset name (deepseek-v3, kimi-k2, mixtral-8x7b, ...).
+        model: String,
+        /// Print JSON: the constants plus params_total, params_active, kv_bytes_per_token.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -98,9 +109,11 @@ struct ClusterArgs {
     /// GPUs the cluster offers (default: what the file declares); at most planscope's GPU limit.
     #[arg(long, value_parser = parse_gpus)]
     gpus: Option<u32>,
-    /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+    /// Model and hardware constants: a HF config.json, DeepSeek or Megatron model config,
+    /// an llm-analysis or aiconfigurator GPU file, planscope meta JSON, or a preset name
+    /// (deepseek-v3, h100, ...). Repeatable; later ones win field by field.
     #[arg(long)]
-    conditions: Option<PathBuf>,
+    conditions: Vec<String>,
 }
 
 /// A GPU count within `limits::GPUS`, checked before any per-GPU table is made.
@@ -127,6 +140,7 @@ pub fn run() -> ExitCode {
         Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
             report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
         }
+        Command::Model { model, json } => model::run(&model, json),
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })
         }
