@@ -7,6 +7,7 @@ mod input;
 mod inspect;
 mod model;
 mod out;
+mod plan;
 mod report;
 mod rewrite;
 mod suggest;
@@ -92,6 +93,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a correct deployment of a model config or preset under a strategy, no DAG needed.
+    Plan {
+        /// A model config (HF config.json, DeepSeek, Megatron, planscope meta) or preset name.
+        #[arg(long)]
+        model: String,
+        /// The strategy, e.g. EP64_TP2.
+        #[arg(long, value_parser = parse_strategy)]
+        strategy: Strategy,
+        /// A GPU file (llm-analysis JSON, aiconfigurator YAML) or preset (h100, h800, ...).
+        #[arg(long)]
+        hardware: Option<String>,
+        /// GPUs the cluster offers (default: exactly what the strategy needs).
+        #[arg(long, value_parser = parse_gpus)]
+        gpus: Option<u32>,
+        /// prefill (each request brings --seq-len tokens) or decode (one token each over --context).
+        #[arg(long, value_parser = plan::parse_phase)]
+        phase: Option<planscope_core::model::Phase>,
+        /// Requests (sequences) across the whole deployment.
+        #[arg(long)]
+        batch: Option<u64>,
+        /// Prompt length of each request, tokens (prefill).
+        #[arg(long)]
+        seq_len: Option<u64>,
+        /// KV context of each request, tokens (decode).
+        #[arg(long)]
+        context: Option<u64>,
+        /// Where to write the plan JSON (default: standard output).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -141,6 +172,9 @@ pub fn run() -> ExitCode {
             report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
         }
         Command::Model { model, json } => model::run(&model, json),
+        Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
+            plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
+        }
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })
         }
