@@ -6,7 +6,7 @@
 mod moe;
 
 pub use crate::deploy::Layout;
-pub use moe::generate;
+pub use moe::{generate, try_generate};
 
 use crate::model::{ClusterSpec, Dtype, Strategy};
 
