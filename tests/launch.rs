@@ -289,3 +289,34 @@ fn random_text_never_panics() {
         let _ = read_all("fuzz", &t, Some(8));
     }
 }
+
+#[test]
+fn the_verifier_states_a_declared_launch_lines_rules() {
+    use planscope_core::check::{VerifyOptions, verify};
+    use planscope_core::examples::SEED_EP64_TP2;
+    use planscope_core::read::read_plan;
+    let mut plan = read_plan(SEED_EP64_TP2.text).unwrap();
+    // A Qwen EPLB line from vLLM's page, without --enable-expert-parallel.
+    plan.meta.strategy_name =
+        Some("vllm serve Qwen/Qwen3-30B-A3B --enable-eplb --eplb-config.num_redundant_experts 2".into());
+    let report = verify(&plan, &VerifyOptions::default());
+    let said: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("breaks a rule of vLLM")
+                && m.contains("enable_expert_parallel must be True to use EPLB")),
+        "{said:?}"
+    );
+    // A launch meaning other degrees than the name reads (vLLM's -ep makes EP = TP × DP).
+    plan.meta.strategy_name = Some("vllm serve m -tp 2 -dp 64 -ep".into());
+    let report = verify(&plan, &VerifyOptions::default());
+    assert!(
+        report.findings.iter().any(|f| f.message.contains("meaning EP128_TP2_PP1_DP64_ETP1")),
+        "{:?}",
+        report.findings
+    );
+    // Plain names are not launches: nothing new.
+    plan.meta.strategy_name = Some("EP64_TP2".into());
+    let report = verify(&plan, &VerifyOptions::default());
+    assert!(!report.findings.iter().any(|f| f.message.contains("launch")));
+}

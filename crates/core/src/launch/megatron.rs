@@ -115,7 +115,8 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     let expert = gpus_of(&[etp.unwrap_or(tp) as u64, ep as u64, pp as u64]);
     let against = gpus.or(world);
     let needs = against.unwrap_or_else(|| lcm(model, expert));
-    let dp = if model > 0 && needs % model == 0 { u32::try_from(needs / model).unwrap_or(u32::MAX) } else { 1 };
+    let dp =
+        if model > 0 && needs.is_multiple_of(model) { u32::try_from(needs / model).unwrap_or(u32::MAX) } else { 1 };
     let extra = Extra { cp, etp, vpp, first_stage_layers: first, last_stage_layers: last, ..Extra::default() };
     let strategy = Strategy::with(ep, tp, pp, dp.max(1), extra).map_err(|e| {
         let (l, c, _) = s.at(Field::Tp);
