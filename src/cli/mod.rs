@@ -8,6 +8,7 @@ mod inspect;
 mod out;
 mod report;
 mod rewrite;
+mod strategy;
 mod suggest;
 mod verify;
 
@@ -81,6 +82,20 @@ enum Command {
         #[arg(long, value_parser = report::parse_metric)]
         color_by: Option<planscope_core::cluster::Metric>,
     },
+    /// Read a launch line, launch script or config file (vLLM, SGLang, Megatron-LM/NeMo,
+    /// torchtitan, DeepSpeed) or a name like EP64_TP2: print the degrees, the GPUs needed and
+    /// the framework's rules it breaks. Exit 1 when a rule is broken, 2 on unreadable input.
+    Strategy {
+        /// The launch line in quotes (it may begin with dashes), or a file.
+        #[arg(allow_hyphen_values = true)]
+        input: String,
+        /// GPUs to hold the launch to (default: what the launch states, if anything).
+        #[arg(long, value_parser = parse_gpus)]
+        gpus: Option<u32>,
+        /// Print {"framework","ep","tp","pp","dp","cp","etp","vpp","dp_attention","redundant_experts","gpus","broken",…} (an array for several commands).
+        #[arg(long)]
+        json: bool,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -127,6 +142,7 @@ pub fn run() -> ExitCode {
         Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
             report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
         }
+        Command::Strategy { input, gpus, json } => strategy::run(&strategy::Args { input, gpus, json }),
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })
         }
