@@ -76,7 +76,9 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let ls = match launch::read_with("strategy", name, gpus) {
         Ok(ls) if ls.framework != launch::Framework::Planscope => ls,
         Ok(_) => return,
-        Err(e) if matches!(e.kind, launch::LaunchErrorKind::NoStrategy) => return,
+        // Only a name written as flags is a launch line gone wrong; prose names stay the
+        // name parser's to judge.
+        Err(e) if matches!(e.kind, launch::LaunchErrorKind::NoStrategy) || !looks_like_flags(name) => return,
         Err(e) => {
             out.push(Finding::warning(Code::StrategyMismatch, format!("the declared strategy could not be read: {e}")));
             return;
@@ -105,6 +107,11 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .fix(format!("declare the strategy as {} (or verify with --strategy {})", ls.strategy, ls.strategy)),
         );
     }
+}
+
+fn looks_like_flags(text: &str) -> bool {
+    text.split_whitespace()
+        .any(|w| w.len() > 1 && w.starts_with('-') && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
