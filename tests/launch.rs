@@ -320,3 +320,13 @@ fn the_verifier_states_a_declared_launch_lines_rules() {
     let report = verify(&plan, &VerifyOptions::default());
     assert!(!report.findings.iter().any(|f| f.message.contains("launch")));
 }
+
+#[test]
+fn a_config_without_an_extension_is_read_as_yaml() {
+    let s = read("config", "tensor_model_parallel_size: 4\npipeline_model_parallel_size: 2\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (s.framework, s.notation, s.strategy.to_string()),
+        (Framework::Megatron, Notation::Yaml, "EP1_TP4_PP2_DP1".into())
+    );
+}

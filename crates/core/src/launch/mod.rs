@@ -216,6 +216,13 @@ pub fn read_all(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Vec<La
         Notation::Flags | Notation::Name => {
             let found = detect::commands(text).map_err(|(line, col, kind)| err(line, col, kind))?;
             if found.is_empty() {
+                // A config file without an extension: YAML when it reads as a mapping.
+                if let Ok(entries) = structured::entries(Notation::Yaml, text)
+                    && !entries.is_empty()
+                    && let Ok(Some(said)) = detect::interpret(entries, None)
+                {
+                    return finish(file_name, vec![(said, 1)], Notation::Yaml, gpus);
+                }
                 return planscope_name(file_name, text, gpus).map(|s| vec![s]);
             }
             found
@@ -234,6 +241,17 @@ pub fn read_all(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Vec<La
             }
         }
     };
+    finish(file_name, found, notation, gpus)
+}
+
+/// Each framework's reading of what was said.
+fn finish(
+    file_name: &str,
+    found: Vec<(Said, u32)>,
+    notation: Notation,
+    gpus: Option<u64>,
+) -> Result<Vec<LaunchStrategy>, LaunchError> {
+    let err = |line, col, kind| LaunchError { file: file_name.into(), line, col, kind };
     let mut out = Vec::new();
     for (said, line) in found {
         let read = match said.framework {
