@@ -166,6 +166,12 @@ fn megatron_cp_etp_vpp_and_uneven_stages() {
     // World % (TP·PP·CP).
     let s = read_with("a", "--tensor-model-parallel-size 4 --context-parallel-size 2", Some(12)).unwrap();
     assert!(rules(&s).iter().any(|r| r.contains("world_size % (TP × PP × CP) == 0")), "{:?}", rules(&s));
+    let s = read_with("a", "--expert-model-parallel-size 16 --num-experts 8", Some(16)).unwrap();
+    assert!(
+        rules(&s).iter().any(|r| r.contains("Number of experts should be a multiple of expert model parallel_size")),
+        "{:?}",
+        rules(&s)
+    );
     let e = err("a", "--tensor-model-parallel-size 2 --num-layers-per-virtual-pipeline-stage 2");
     assert!(e.to_string().contains("needs --num-layers"), "{e}");
 }

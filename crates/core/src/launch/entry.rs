@@ -66,6 +66,8 @@ pub enum Field {
     FirstStage,
     LastStage,
     Layers,
+    /// Megatron-LM `--num-experts` (NeMo `num_moe_experts`).
+    Experts,
     DpLocal,
     Nnodes,
     NprocPerNode,

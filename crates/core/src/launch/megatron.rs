@@ -27,6 +27,7 @@ pub fn field(e: &Entry) -> Option<Field> {
         "decoder-first-pipeline-num-layers" | "num-layers-in-first-pipeline-stage" => Field::FirstStage,
         "decoder-last-pipeline-num-layers" | "num-layers-in-last-pipeline-stage" => Field::LastStage,
         "num-layers" => Field::Layers,
+        "num-experts" | "num-moe-experts" => Field::Experts,
         "nproc-per-node" | "devices" => Field::NprocPerNode,
         "nnodes" | "num-nodes" => Field::Nnodes,
         "overlap-p2p-communication" | "overlap-p2p-comm" => Field::OverlapP2p,
@@ -146,6 +147,15 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         {
             broken.push(too_few_gpus(f, "--nproc_per_node × --nnodes", w0, g, "torchrun (torch.distributed.run)"));
         }
+    }
+    if let Some(experts) = s.count(Field::Experts)?
+        && ep > 1
+    {
+        divides(&mut broken, experts as u64, ep as u64, || {
+            FrameworkRule::new(f, "Number of experts should be a multiple of expert model parallel_size", VALIDATE)
+                .with("num_experts", experts as u64)
+                .with("expert_model_parallel_size", ep as u64)
+        });
     }
     if vpp > 1 {
         let overlap = s.on(Field::OverlapP2p);
