@@ -109,7 +109,8 @@ impl fmt::Display for BrokenRule {
         use super::short_name;
         match self {
             BrokenRule::TooFewGpus { strategy, needs, has } => {
-                write!(f, "{} needs EP·TP·PP·DP = {needs} GPUs but the cluster has {has}", short_name(*strategy))
+                let product = if strategy.cp.get() > 1 { "EP·TP·PP·DP·CP" } else { "EP·TP·PP·DP" };
+                write!(f, "{} needs {product} = {needs} GPUs but the cluster has {has}", short_name(*strategy))
             }
             BrokenRule::Limit(e) => write!(f, "{e}"),
             BrokenRule::TooManyGpus { gpus } => {
