@@ -10,6 +10,7 @@ mod out;
 mod plan;
 mod report;
 mod rewrite;
+mod strategy;
 mod suggest;
 mod verify;
 
@@ -123,6 +124,20 @@ enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Read a launch line, launch script or config file (vLLM, SGLang, Megatron-LM/NeMo,
+    /// torchtitan, DeepSpeed) or a name like EP64_TP2: print the degrees, the GPUs needed and
+    /// the framework's rules it breaks. Exit 1 when a rule is broken, 2 on unreadable input.
+    Strategy {
+        /// The launch line in quotes (it may begin with dashes), or a file.
+        #[arg(allow_hyphen_values = true)]
+        input: String,
+        /// GPUs to hold the launch to (default: what the launch states, if anything).
+        #[arg(long, value_parser = parse_gpus)]
+        gpus: Option<u32>,
+        /// Print {"framework","ep","tp","pp","dp","cp","etp","vpp","dp_attention","redundant_experts","gpus","broken",…} (an array for several commands).
+        #[arg(long)]
+        json: bool,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -175,6 +190,7 @@ pub fn run() -> ExitCode {
         Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
             plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
         }
+        Command::Strategy { input, gpus, json } => strategy::run(&strategy::Args { input, gpus, json }),
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })
         }

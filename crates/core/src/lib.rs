@@ -17,6 +17,7 @@ pub mod examples;
 pub mod r#gen;
 pub mod graph;
 pub mod infer;
+pub mod launch;
 pub mod layout;
 pub mod model;
 /// What planscope accepts (`model::limits`), at the top for every reader and shell.

@@ -4,10 +4,12 @@
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
+use crate::launch;
 use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    launch_rules(ctx, out);
     let Some(s) = ctx.strategy else { return };
     let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
     let m = &ctx.meta.model;
@@ -63,6 +65,53 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if pp > 1 {
         pp_present(ctx, pp, out);
     }
+}
+
+/// A strategy written as a framework's launch line (`"strategy": "vllm serve m -tp 8 -dp 16
+/// -ep"`): the framework's rules, in its words, against the GPUs the plan or the options
+/// declare; and the degrees the framework means where they differ from the name's.
+fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let Some(name) = ctx.meta.strategy_name.as_deref() else { return };
+    let gpus = ctx.opts.gpus.or(ctx.meta.cluster.gpus).map(u64::from);
+    let ls = match launch::read_with("strategy", name, gpus) {
+        Ok(ls) if ls.framework != launch::Framework::Planscope => ls,
+        Ok(_) => return,
+        // Only a name written as flags is a launch line gone wrong; prose names stay the
+        // name parser's to judge.
+        Err(e) if matches!(e.kind, launch::LaunchErrorKind::NoStrategy) || !looks_like_flags(name) => return,
+        Err(e) => {
+            out.push(Finding::warning(Code::StrategyMismatch, format!("the declared strategy could not be read: {e}")));
+            return;
+        }
+    };
+    for rule in &ls.broken {
+        out.push(
+            Finding::error(
+                Code::StrategyMismatch,
+                format!("the declared {} launch breaks a rule of {}: {rule}", ls.framework, ls.framework),
+            )
+            .fix(format!("change the launch so that {} holds", rule.rule)),
+        );
+    }
+    if let Some(s) = ctx.strategy
+        && s != ls.strategy
+    {
+        out.push(
+            Finding::warning(
+                Code::StrategyMismatch,
+                format!(
+                    "the declared strategy is a {} launch meaning {}, not {s} as its name reads; checked as {s}",
+                    ls.framework, ls.strategy
+                ),
+            )
+            .fix(format!("declare the strategy as {} (or verify with --strategy {})", ls.strategy, ls.strategy)),
+        );
+    }
+}
+
+fn looks_like_flags(text: &str) -> bool {
+    text.split_whitespace()
+        .any(|w| w.len() > 1 && w.starts_with('-') && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {

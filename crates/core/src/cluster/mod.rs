@@ -138,7 +138,7 @@ mod tests {
         // set by hand must still not panic here.
         use std::num::NonZeroU32;
         let d = |v: u32| NonZeroU32::new(v).unwrap();
-        let s = Strategy { ep: d(65_536), tp: d(65_536), pp: d(65_536), dp: d(1) };
+        let s = Strategy { ep: d(65_536), tp: d(65_536), pp: d(65_536), dp: d(1), ..Strategy::default() };
         let plan = read_plan(SEED_EP64_TP2.text).unwrap();
         let report = verify(&plan, &VerifyOptions::default());
         let c = build(&plan, &report, Some(s));

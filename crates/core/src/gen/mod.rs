@@ -8,7 +8,7 @@ mod moe;
 
 pub use crate::deploy::Layout;
 pub use config::{PlanError, plan_from};
-pub use moe::generate;
+pub use moe::{generate, try_generate};
 
 use crate::model::{ClusterSpec, Dtype, Strategy};
 

@@ -7,10 +7,12 @@
 
 use super::{GenSpec, Layout};
 use crate::deploy::{self, CopyIds, DenseFfn, Design, Operator, Operators, Sources, Style};
-use crate::model::{ClusterSpec, Format, Meta, ModelSpec, Op, Plan};
+use crate::model::{ClusterSpec, Format, Meta, ModelSpec, Op, Plan, Unbuilt};
 
 /// Generates a correct plan for `spec`. Node counts grow as layers × (GPUs × (4 + experts/EP) + groups),
 /// e.g. 61 layers × 256 experts at EP64·TP4 on 256 GPUs gives about 117k nodes.
+/// The strategy's refinements that `deploy` cannot build (`Strategy::unbuilt`) are not
+/// built here: callers with a strategy from outside use [`try_generate`], which refuses them.
 pub fn generate(spec: &GenSpec) -> Plan {
     let lay = Layout::of(spec.strategy);
     let e_total = spec.experts;
@@ -70,4 +72,11 @@ pub fn generate(spec: &GenSpec) -> Plan {
         style: Style { gpus_per_server: None, copy_ids: CopyIds::Always, dense: DenseFfn::Mlp },
     };
     deploy::build(header, &design).0
+}
+
+/// [`generate`], or every refinement of the strategy `deploy` cannot build (CP, ETP apart
+/// from TP, VPP, uneven stages, DP-attention, redundant experts), never a plan without them.
+pub fn try_generate(spec: &GenSpec) -> Result<Plan, Vec<Unbuilt>> {
+    let unbuilt = spec.strategy.unbuilt();
+    if unbuilt.is_empty() { Ok(generate(spec)) } else { Err(unbuilt) }
 }

@@ -48,6 +48,15 @@ pub const REWRITE_NODES: u64 = NODES as u64;
 /// each node, `\N`/`\G` escapes): a small file must not amplify into gigabytes.
 pub const ATTRIBUTE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Words one launch command expands to (arrays and variables of a launch script
+/// included): real launch lines have a few hundred; a script that doubles an array on
+/// every line must not grow past this.
+pub const LAUNCH_WORDS: usize = 100_000;
+
+/// Bytes of one shell variable's value in a launch script: Linux caps a command line near
+/// 2 MiB (`ARG_MAX`), so no working script holds more in one variable.
+pub const LAUNCH_VALUE_BYTES: usize = 1024 * 1024;
+
 /// The limit a value broke; each names what it bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Limit {
@@ -69,6 +78,10 @@ pub enum Limit {
     RewriteNodes,
     /// [`ATTRIBUTE_BYTES`].
     AttributeBytes,
+    /// [`LAUNCH_WORDS`].
+    LaunchWords,
+    /// [`LAUNCH_VALUE_BYTES`].
+    LaunchValueBytes,
 }
 
 impl Limit {
@@ -84,6 +97,8 @@ impl Limit {
             Limit::Experts => EXPERTS as u64,
             Limit::RewriteNodes => REWRITE_NODES,
             Limit::AttributeBytes => ATTRIBUTE_BYTES as u64,
+            Limit::LaunchWords => LAUNCH_WORDS as u64,
+            Limit::LaunchValueBytes => LAUNCH_VALUE_BYTES as u64,
         }
     }
 
@@ -99,11 +114,13 @@ impl Limit {
             Limit::Experts => "experts".into(),
             Limit::RewriteNodes => "rewrite output nodes".into(),
             Limit::AttributeBytes => "attribute bytes".into(),
+            Limit::LaunchWords => "words of a launch command".into(),
+            Limit::LaunchValueBytes => "shell variable bytes".into(),
         }
     }
 
     fn in_bytes(self) -> bool {
-        matches!(self, Limit::InputBytes | Limit::AttributeBytes)
+        matches!(self, Limit::InputBytes | Limit::AttributeBytes | Limit::LaunchValueBytes)
     }
 
     /// `Ok` when `value` is within the limit, else the error naming it. O(1).

@@ -14,6 +14,7 @@ mod node;
 mod placement;
 mod shape;
 mod strategy;
+mod strategy_name;
 
 pub use edge::{Edge, EdgeKind};
 pub use gpu_cells::GpuCells;
@@ -22,7 +23,7 @@ pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec, ModuleDtypes, Phase};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};
-pub use strategy::{Degree, Size, Strategy, StrategyError, Uneven};
+pub use strategy::{Degree, Extra, Size, StageLayers, Strategy, StrategyError, Unbuilt, Uneven};
 
 use serde::{Deserialize, Serialize};
 

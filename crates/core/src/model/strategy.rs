@@ -1,4 +1,8 @@
-//! Parallel strategy degrees, parsed from the free-form names plans use.
+//! Parallel strategy degrees: over how many GPUs a deployment splits experts (EP), tensors
+//! (TP), layers (PP), replicas (DP) and the sequence (CP), and the refinements real
+//! launch lines state: expert TP (ETP), virtual and uneven pipeline stages, attention DP
+//! and redundant experts. Each refinement defaults to off, so a strategy named `EP64_TP2`
+//! means what it always meant. The name notation lives in `strategy_name.rs`.
 
 use super::ModelSpec;
 use super::limits::{self, Limit, LimitError};
@@ -6,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::num::NonZeroU32;
 
-/// Expert, tensor, pipeline and data parallel degrees; each at least 1. Made through
-/// `new`, `parse` or serde, each degree is within `limits::DEGREE` and their product
-/// within `limits::GPUS`, so products of degrees fit in 32 bits.
+/// The degrees of a deployment. Made through `new`, `with`, `parse` or serde, each degree
+/// is within `limits::DEGREE`, stage layer counts within `limits::LAYERS`, redundant
+/// experts within `limits::EXPERTS`, and EP·TP·PP·DP·CP within `limits::GPUS`, so any
+/// product of degrees fits in 32 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Degrees")]
 pub struct Strategy {
@@ -16,6 +21,59 @@ pub struct Strategy {
     pub tp: NonZeroU32,
     pub pp: NonZeroU32,
     pub dp: NonZeroU32,
+    /// Context parallel: each sequence split over CP GPUs (Megatron-LM
+    /// `--context-parallel-size`, torchtitan `context_parallel_degree`). 1 = off.
+    #[serde(skip_serializing_if = "is_one")]
+    pub cp: NonZeroU32,
+    /// Expert tensor parallel, when the experts' TP differs from TP (Megatron-LM
+    /// `--expert-tensor-parallel-size`, torchtitan `expert_tensor_parallel_degree`, and
+    /// what vLLM's and SGLang's EP imply). `None`: experts are split over TP, as Megatron-LM
+    /// defaults (`expert_tensor_parallel_size = tensor_model_parallel_size`). Never `Some(tp)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etp: Option<NonZeroU32>,
+    /// Virtual pipeline stages per pipeline rank (Megatron-LM's interleaved schedule). 1 = off.
+    #[serde(skip_serializing_if = "is_one")]
+    pub vpp: NonZeroU32,
+    /// Uneven pipeline stages: the layers of the first and the last stage when given
+    /// (Megatron-LM `--decoder-first-pipeline-num-layers` / `--decoder-last-pipeline-num-layers`).
+    #[serde(skip_serializing_if = "StageLayers::is_even")]
+    pub stages: StageLayers,
+    /// Attention runs data-parallel across the TP GPUs (SGLang `--enable-dp-attention`):
+    /// DP partitions the TP GPUs instead of adding replicas.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dp_attention: bool,
+    /// Extra expert replicas over the whole EP group for load balancing (SGLang
+    /// `--ep-num-redundant-experts`, vLLM `num_redundant_experts`). 0 = none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub redundant_experts: u32,
+}
+
+/// The layers of the first and the last pipeline stage, when a launch line sets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct StageLayers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<NonZeroU32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<NonZeroU32>,
+}
+
+impl StageLayers {
+    pub fn is_even(&self) -> bool {
+        self.first.is_none() && self.last.is_none()
+    }
+}
+
+fn is_one(v: &NonZeroU32) -> bool {
+    v.get() == 1
+}
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+fn one() -> u32 {
+    1
 }
 
 /// The degrees as serialized, checked into a `Strategy` on the way in.
@@ -25,12 +83,68 @@ struct Degrees {
     tp: u32,
     pp: u32,
     dp: u32,
+    #[serde(default = "one")]
+    cp: u32,
+    #[serde(default)]
+    etp: Option<u32>,
+    #[serde(default = "one")]
+    vpp: u32,
+    #[serde(default)]
+    stages: StagesIn,
+    #[serde(default)]
+    dp_attention: bool,
+    #[serde(default)]
+    redundant_experts: u32,
+}
+
+#[derive(Deserialize, Default)]
+struct StagesIn {
+    #[serde(default)]
+    first: Option<u32>,
+    #[serde(default)]
+    last: Option<u32>,
 }
 
 impl TryFrom<Degrees> for Strategy {
     type Error = StrategyError;
     fn try_from(d: Degrees) -> Result<Strategy, StrategyError> {
-        Strategy::new(d.ep, d.tp, d.pp, d.dp)
+        let extra = Extra {
+            cp: d.cp,
+            etp: d.etp,
+            vpp: d.vpp,
+            first_stage_layers: d.stages.first,
+            last_stage_layers: d.stages.last,
+            dp_attention: d.dp_attention,
+            redundant_experts: d.redundant_experts,
+        };
+        Strategy::with(d.ep, d.tp, d.pp, d.dp, extra)
+    }
+}
+
+/// The refinements beyond EP, TP, PP and DP, as plain numbers to be checked by
+/// [`Strategy::with`]. The default is every refinement off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extra {
+    pub cp: u32,
+    pub etp: Option<u32>,
+    pub vpp: u32,
+    pub first_stage_layers: Option<u32>,
+    pub last_stage_layers: Option<u32>,
+    pub dp_attention: bool,
+    pub redundant_experts: u32,
+}
+
+impl Default for Extra {
+    fn default() -> Extra {
+        Extra {
+            cp: 1,
+            etp: None,
+            vpp: 1,
+            first_stage_layers: None,
+            last_stage_layers: None,
+            dp_attention: false,
+            redundant_experts: 0,
+        }
     }
 }
 
@@ -53,96 +167,133 @@ const ONE: NonZeroU32 = NonZeroU32::MIN;
 
 impl Default for Strategy {
     fn default() -> Self {
-        Strategy { ep: ONE, tp: ONE, pp: ONE, dp: ONE }
+        Strategy {
+            ep: ONE,
+            tp: ONE,
+            pp: ONE,
+            dp: ONE,
+            cp: ONE,
+            etp: None,
+            vpp: ONE,
+            stages: StageLayers::default(),
+            dp_attention: false,
+            redundant_experts: 0,
+        }
+    }
+}
+
+/// What `deploy` (and so the rewriter and the generator) cannot build yet: a strategy
+/// using one of these is refused with a rule naming it, never built without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "feature", rename_all = "snake_case")]
+pub enum Unbuilt {
+    ContextParallel { cp: u32 },
+    ExpertTensorParallel { etp: u32, tp: u32 },
+    VirtualPipeline { vpp: u32 },
+    UnevenStages { first: Option<u32>, last: Option<u32> },
+    DpAttention { dp: u32, tp: u32 },
+    RedundantExperts { redundant: u32 },
+}
+
+impl fmt::Display for Unbuilt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Unbuilt::ContextParallel { cp } => write!(f, "context parallel CP{cp}"),
+            Unbuilt::ExpertTensorParallel { etp, tp } => write!(f, "expert TP ETP{etp} apart from TP{tp}"),
+            Unbuilt::VirtualPipeline { vpp } => write!(f, "virtual pipeline stages VPP{vpp}"),
+            Unbuilt::UnevenStages { first, last } => {
+                let n = |v: Option<u32>| v.map_or_else(|| "even".to_string(), |v| v.to_string());
+                write!(f, "uneven pipeline stages (first {} layers, last {})", n(first), n(last))
+            }
+            Unbuilt::DpAttention { dp, tp } => write!(f, "DP-attention (DP{dp} inside TP{tp})"),
+            Unbuilt::RedundantExperts { redundant } => write!(f, "{redundant} redundant experts"),
+        }
     }
 }
 
 impl Strategy {
-    /// The strategy of these degrees: each at least 1 and within `limits::DEGREE`, their
-    /// product within `limits::GPUS` (else the error names the limit). O(1).
+    /// The strategy of these degrees, every refinement off. See [`Strategy::with`]. O(1).
     pub fn new(ep: u32, tp: u32, pp: u32, dp: u32) -> Result<Strategy, StrategyError> {
+        Strategy::with(ep, tp, pp, dp, Extra::default())
+    }
+
+    /// The strategy of these degrees and refinements: each degree at least 1 and within
+    /// `limits::DEGREE`, stage layers at least 1 and within `limits::LAYERS`, redundant
+    /// experts within `limits::EXPERTS`, EP·TP·PP·DP·CP within `limits::GPUS` (else the
+    /// error names the limit). An ETP equal to TP is stored as `None`. O(1).
+    pub fn with(ep: u32, tp: u32, pp: u32, dp: u32, x: Extra) -> Result<Strategy, StrategyError> {
         let nz = |v: u32, d: Degree| {
             Limit::Degree(d).check(v as u64)?;
             NonZeroU32::new(v).ok_or_else(|| StrategyError(format!("{d} degree must be at least 1, got 0")))
         };
+        let layers = |v: Option<u32>, which: &str| -> Result<Option<NonZeroU32>, StrategyError> {
+            let Some(v) = v else { return Ok(None) };
+            Limit::Layers.check(v as u64)?;
+            NonZeroU32::new(v)
+                .map(Some)
+                .ok_or_else(|| StrategyError(format!("the {which} pipeline stage must hold at least 1 layer, got 0")))
+        };
+        let tp = nz(tp, Degree::Tp)?;
+        let etp = match x.etp {
+            Some(v) => Some(nz(v, Degree::Etp)?).filter(|&e| e != tp),
+            None => None,
+        };
+        Limit::Experts.check(x.redundant_experts as u64)?;
         let s = Strategy {
             ep: nz(ep, Degree::Ep)?,
-            tp: nz(tp, Degree::Tp)?,
+            tp,
             pp: nz(pp, Degree::Pp)?,
             dp: nz(dp, Degree::Dp)?,
+            cp: nz(x.cp, Degree::Cp)?,
+            etp,
+            vpp: nz(x.vpp, Degree::Vpp)?,
+            stages: StageLayers {
+                first: layers(x.first_stage_layers, "first")?,
+                last: layers(x.last_stage_layers, "last")?,
+            },
+            dp_attention: x.dp_attention,
+            redundant_experts: x.redundant_experts,
         };
-        Limit::Gpus.check(s.product()).map_err(|e| StrategyError(format!("EP·TP·PP·DP = {e}")))?;
+        let names = if s.cp.get() > 1 { "EP·TP·PP·DP·CP" } else { "EP·TP·PP·DP" };
+        Limit::Gpus.check(s.product()).map_err(|e| StrategyError(format!("{names} = {e}")))?;
         Ok(s)
     }
 
-    /// EP·TP·PP·DP, the GPU count when every degree spans its own GPUs. Saturates at
-    /// `u64::MAX` (past every limit) for degrees set by hand beyond the limits.
+    /// EP·TP·PP·DP·CP, the GPU count when every degree spans its own GPUs (planscope's
+    /// convention; CP is 1 unless set). Saturates at `u64::MAX` (past every limit) for
+    /// degrees set by hand beyond the limits.
     pub fn product(&self) -> u64 {
-        limits::product([self.ep, self.tp, self.pp, self.dp].map(|d| d.get() as u64))
+        limits::product([self.ep, self.tp, self.pp, self.dp, self.cp].map(|d| d.get() as u64))
     }
 
-    /// Parses names such as `EP64_TP2`, `EP64_TP2_PP1_CORRECTED`, `TP4_PP4_DP2_EP8`,
-    /// `EP64-TP8-PP2-DP2`, `ep8 tp2`, `EP=8,TP=2`, in any order and case.
-    /// Words that are not a degree (`CORRECTED`, `MOE`) are ignored; a degree named twice
-    /// with different values, a zero degree, or no degree at all is an error, and so is a
-    /// degree or product past planscope's limits (`limits`). O(n) in the text's length.
-    pub fn parse(text: &str) -> Result<Strategy, StrategyError> {
-        let mut found: [Option<u32>; 4] = [None; 4];
-        let upper = text.to_ascii_uppercase();
-        let bytes = upper.as_bytes();
-        let mut i = 0;
-        while i + 1 < bytes.len() {
-            let slot = match &bytes[i..i + 2] {
-                b"EP" => Some(0),
-                b"TP" => Some(1),
-                b"PP" => Some(2),
-                b"DP" => Some(3),
-                _ => None,
-            };
-            let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-            if let (Some(slot), true) = (slot, starts_word) {
-                let mut j = i + 2;
-                while j < bytes.len() && matches!(bytes[j], b'=' | b':' | b' ') {
-                    j += 1;
-                }
-                let start = j;
-                while j < bytes.len() && bytes[j].is_ascii_digit() {
-                    j += 1;
-                }
-                let ends_word = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
-                if j > start && ends_word {
-                    let name = ["EP", "TP", "PP", "DP"][slot];
-                    let degree = [Degree::Ep, Degree::Tp, Degree::Pp, Degree::Dp][slot];
-                    // Digits past u64 read as u64::MAX: past the limit all the same.
-                    let wide: u64 = upper[start..j].parse().unwrap_or(u64::MAX);
-                    Limit::Degree(degree)
-                        .check(wide)
-                        .map_err(|e| StrategyError(format!("{name}{} in `{text}`: {e}", &upper[start..j])))?;
-                    let value = wide as u32;
-                    if value == 0 {
-                        return Err(StrategyError(format!("{name} degree must be at least 1 in `{text}`")));
-                    }
-                    if let Some(prev) = found[slot]
-                        && prev != value
-                    {
-                        return Err(StrategyError(format!(
-                            "{name} is given twice ({name}{prev} and {name}{value}) in `{text}`"
-                        )));
-                    }
-                    found[slot] = Some(value);
-                    i = j;
-                    continue;
-                }
-            }
-            i += 1;
+    /// The experts' TP: ETP when set, else TP.
+    pub fn expert_tp(&self) -> NonZeroU32 {
+        self.etp.unwrap_or(self.tp)
+    }
+
+    /// What of this strategy `deploy` cannot build (empty for EP·TP·PP·DP strategies).
+    pub fn unbuilt(&self) -> Vec<Unbuilt> {
+        let mut out = Vec::new();
+        if self.cp.get() > 1 {
+            out.push(Unbuilt::ContextParallel { cp: self.cp.get() });
         }
-        if found.iter().all(Option::is_none) {
-            return Err(StrategyError(format!(
-                "no parallel degree in `{text}`: expected names like EP64_TP2 or TP4-PP2-DP2-EP8"
-            )));
+        if let Some(etp) = self.etp {
+            out.push(Unbuilt::ExpertTensorParallel { etp: etp.get(), tp: self.tp.get() });
         }
-        let [ep, tp, pp, dp] = found.map(|v| v.unwrap_or(1));
-        Strategy::new(ep, tp, pp, dp).map_err(|e| StrategyError(format!("{e} in `{text}`")))
+        if self.vpp.get() > 1 {
+            out.push(Unbuilt::VirtualPipeline { vpp: self.vpp.get() });
+        }
+        if !self.stages.is_even() {
+            let g = |v: Option<NonZeroU32>| v.map(NonZeroU32::get);
+            out.push(Unbuilt::UnevenStages { first: g(self.stages.first), last: g(self.stages.last) });
+        }
+        if self.dp_attention {
+            out.push(Unbuilt::DpAttention { dp: self.dp.get(), tp: self.tp.get() });
+        }
+        if self.redundant_experts > 0 {
+            out.push(Unbuilt::RedundantExperts { redundant: self.redundant_experts });
+        }
+        out
     }
 }
 
@@ -166,95 +317,6 @@ impl Strategy {
         check(Size::Batch, m.batch, Degree::Dp, dp, |v, d| v % d == 0);
         rules
     }
-
-    /// The name as people write it: degrees above 1 only, EP always (`EP64_TP2`).
-    pub fn short(&self) -> String {
-        let mut name = format!("EP{}", self.ep);
-        for (n, v) in [("TP", self.tp), ("PP", self.pp), ("DP", self.dp)] {
-            if v.get() > 1 {
-                name.push_str(&format!("_{n}{v}"));
-            }
-        }
-        name
-    }
-}
-
-impl fmt::Display for Strategy {
-    /// Canonical form: every degree, in EP, TP, PP, DP order (`EP64_TP2_PP1_DP1`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EP{}_TP{}_PP{}_DP{}", self.ep, self.tp, self.pp, self.dp)
-    }
-}
-
-impl std::str::FromStr for Strategy {
-    type Err = StrategyError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Strategy::parse(s)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(t: &str) -> String {
-        Strategy::parse(t).map(|s| s.to_string()).unwrap_or_else(|e| format!("error: {e}"))
-    }
-
-    #[test]
-    fn parses_corpus_spellings() {
-        assert_eq!(s("EP64_TP2"), "EP64_TP2_PP1_DP1");
-        assert_eq!(s("EP64_TP2_PP1_CORRECTED"), "EP64_TP2_PP1_DP1");
-        assert_eq!(s("TP4_PP4_DP2_EP8"), "EP8_TP4_PP4_DP2");
-        assert_eq!(s("EP64-TP8-PP2-DP2"), "EP64_TP8_PP2_DP2");
-        assert_eq!(s("ep16 tp4"), "EP16_TP4_PP1_DP1");
-        assert_eq!(s("EP=8, TP=2"), "EP8_TP2_PP1_DP1");
-    }
-
-    #[test]
-    fn rejects_bad_text() {
-        assert!(s("hello").starts_with("error: no parallel degree"));
-        assert!(s("EP0_TP2").contains("at least 1"));
-        assert!(s("EP8_EP16").contains("given twice"));
-        // "STEP2" is not an EP degree: EP must start a word.
-        assert!(s("STEP2").starts_with("error"));
-    }
-
-    #[test]
-    fn hostile_degrees_name_the_limit() {
-        // EP = 2^32 - 1; two degrees whose product is 2^32 (zero in 32 bits); products past
-        // u32 and u64; digits past u64.
-        for (text, limit) in [
-            ("EP4294967295", "(EP degree)"),
-            ("EP65536_TP65536", "(GPUs)"),
-            ("EP1000000_TP1000000", "(EP degree)"),
-            ("EP65536_TP65536_PP65536_DP65536", "(GPUs)"),
-            ("EP4096_TP4096_PP4096_DP4096", "(GPUs)"),
-            ("TP99999999999999999999999999", "(TP degree)"),
-        ] {
-            let e = s(text);
-            assert!(e.starts_with("error:") && e.contains("exceeds planscope's limit") && e.contains(limit), "{e}");
-        }
-        assert!(Strategy::new(65_536, 16, 1, 1).is_ok());
-        assert!(Strategy::new(65_536, 32, 1, 1).unwrap_err().0.contains("(GPUs)"));
-        let hand = Strategy { ep: NonZeroU32::MAX, tp: NonZeroU32::MAX, pp: NonZeroU32::MAX, dp: NonZeroU32::MAX };
-        assert_eq!(hand.product(), u64::MAX);
-        let bad: Result<Strategy, _> = serde_json::from_str(r#"{"ep":4294967295,"tp":1,"pp":1,"dp":1}"#);
-        assert!(bad.unwrap_err().to_string().contains("(EP degree)"));
-    }
-
-    #[test]
-    fn short_names_leave_out_degrees_of_one() {
-        assert_eq!(Strategy::parse("TP2_EP64_PP1").unwrap().short(), "EP64_TP2");
-        assert_eq!(Strategy::parse("TP4").unwrap().short(), "EP1_TP4");
-        assert_eq!(Strategy::parse("EP8-PP2-DP2").unwrap().short(), "EP8_PP2_DP2");
-    }
-
-    #[test]
-    fn display_round_trips() {
-        let st = Strategy::new(4, 2, 3, 5).unwrap();
-        assert_eq!(Strategy::parse(&st.to_string()).unwrap(), st);
-    }
 }
 
 /// A parallel degree, as the rules name it.
@@ -264,6 +326,9 @@ pub enum Degree {
     Tp,
     Pp,
     Dp,
+    Cp,
+    Etp,
+    Vpp,
 }
 
 impl fmt::Display for Degree {
@@ -273,6 +338,9 @@ impl fmt::Display for Degree {
             Degree::Tp => "TP",
             Degree::Pp => "PP",
             Degree::Dp => "DP",
+            Degree::Cp => "CP",
+            Degree::Etp => "ETP",
+            Degree::Vpp => "VPP",
         })
     }
 }

@@ -2,7 +2,7 @@
 //! with its numbers. The CLI prints the `Display` text; the page and the report list the
 //! rules one by one, from the data.
 
-use crate::model::{Strategy, Uneven};
+use crate::model::{Strategy, Unbuilt, Uneven};
 use serde::Serialize;
 use std::fmt;
 
@@ -99,6 +99,9 @@ pub enum BrokenRule {
     NoCandidate,
     /// The advisor: a candidate it weighed and refused, in the refusal's words.
     CandidateRefused(String),
+    /// A part of the strategy `deploy` cannot build (CP, ETP apart from TP, VPP, uneven
+    /// stages, DP-attention, redundant experts): refused rather than built without it.
+    Unbuilt(Unbuilt),
 }
 
 impl fmt::Display for BrokenRule {
@@ -106,7 +109,8 @@ impl fmt::Display for BrokenRule {
         use super::short_name;
         match self {
             BrokenRule::TooFewGpus { strategy, needs, has } => {
-                write!(f, "{} needs EP·TP·PP·DP = {needs} GPUs but the cluster has {has}", short_name(*strategy))
+                let product = if strategy.cp.get() > 1 { "EP·TP·PP·DP·CP" } else { "EP·TP·PP·DP" };
+                write!(f, "{} needs {product} = {needs} GPUs but the cluster has {has}", short_name(*strategy))
             }
             BrokenRule::Limit(e) => write!(f, "{e}"),
             BrokenRule::TooManyGpus { gpus } => {
@@ -162,6 +166,9 @@ impl fmt::Display for BrokenRule {
             }
             BrokenRule::NoCandidate => f.write_str("no EP·TP·PP·DP = GPU count candidate"),
             BrokenRule::CandidateRefused(why) => f.write_str(why),
+            BrokenRule::Unbuilt(u) => {
+                write!(f, "planscope cannot build {u} yet; it builds EP·TP·PP·DP deployments")
+            }
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn short_name(s: Strategy) -> String {
             parts.push(format!("{name}{v}"));
         }
     }
+    parts.extend(s.refinement_tokens());
     parts.join("×")
 }
 
@@ -65,7 +66,7 @@ pub(crate) fn resolve(
     let seen = infer_degrees(plan, &roles);
     let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());
     let product = strategy.product();
-    let mut rules = Vec::new();
+    let mut rules: Vec<BrokenRule> = strategy.unbuilt().into_iter().map(BrokenRule::Unbuilt).collect();
     let gpus_total = gpus.or(meta.cluster.gpus).map(u64::from).unwrap_or(product);
     if product > gpus_total {
         rules.push(BrokenRule::TooFewGpus { strategy, needs: product, has: gpus_total });
@@ -145,6 +146,26 @@ mod tests {
     use super::*;
     use crate::examples::SEED_EP64_TP2;
     use crate::read::read_plan;
+
+    #[test]
+    fn refinements_deploy_cannot_build_are_refused_by_name() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        for (name, said) in [
+            ("EP64_TP2_CP2", "context parallel CP2"),
+            ("EP64_TP2_ETP1", "expert TP ETP1 apart from TP2"),
+            ("EP64_TP2_PP2_VPP2", "virtual pipeline stages VPP2"),
+            ("EP64_TP2_PP2_PPLAST1", "uneven pipeline stages"),
+            ("EP64_TP2_DP2_DPATTN", "DP-attention"),
+            ("EP64_TP2_REDUNDANT8", "8 redundant experts"),
+        ] {
+            let st = Strategy::parse(name).unwrap();
+            let e = resolve(&plan, st, Some(4096), &Meta::default()).unwrap_err();
+            assert!(e.rules.iter().any(|r| matches!(r, BrokenRule::Unbuilt(_))), "{name}: {e}");
+            assert!(e.to_string().contains(said), "{name}: {e}");
+        }
+        // The plain strategy still resolves.
+        assert!(resolve(&plan, Strategy::parse("EP64_TP2").unwrap(), None, &Meta::default()).is_ok());
+    }
 
     #[test]
     fn declared_sizes_past_the_limits_are_refused_not_wrapped() {

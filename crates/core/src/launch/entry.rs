@@ -1,0 +1,192 @@
+//! One setting of a launch, whatever its notation: a flag of a command line
+//! (`--tensor-parallel-size 8`, `-tp=8`, `--enable-expert-parallel`) or a key of a config
+//! file (`model.tensor_model_parallel_size: 8`), with where it was written. Keys are
+//! compared normalized: lower case, `_` as `-`, leading dashes dropped (they are kept in
+//! `dashes`, since vLLM's `-tp` and SGLang's `--tp` differ only there).
+
+use super::{Framework, LaunchErrorKind};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Normalized key, dotted for nested keys (`parallelism.tensor-parallel-degree`).
+    pub key: String,
+    /// As written (`--tensor-parallel-size`, `tensor_model_parallel_size`).
+    pub shown: String,
+    /// Leading dashes of a flag (0 for a config key).
+    pub dashes: u8,
+    /// The value: a flag's following word or `=value`, a key's scalar; None for a bare flag.
+    pub value: Option<String>,
+    /// Whether the value was written with `=` or as a config value (not merely the next word).
+    pub attached: bool,
+    pub line: u32,
+    pub col: u32,
+    /// A variable the value uses that the script never sets.
+    pub unset: Option<String>,
+}
+
+impl Entry {
+    /// The key's last dotted segment.
+    pub fn leaf(&self) -> &str {
+        self.key.rsplit('.').next().unwrap_or(&self.key)
+    }
+}
+
+pub fn normalize(key: &str) -> String {
+    key.trim_start_matches('-').to_ascii_lowercase().replace('_', "-")
+}
+
+/// Whether a key names a parallel setting, so that not knowing it is an error rather
+/// than a flag of something else: it says `parallel`, is a degree's short name (`tp`,
+/// `ep-size`, `dp-degree`), or names redundant experts or pipeline stage layers.
+pub fn looks_parallel(leaf: &str) -> bool {
+    const SHORT: [&str; 13] = ["tp", "dp", "pp", "ep", "cp", "etp", "vpp", "sp", "dcp", "pcp", "dpl", "mp", "edp"];
+    let base = leaf.trim_end_matches("-size").trim_end_matches("-degree");
+    leaf.contains("parallel")
+        || SHORT.contains(&base)
+        || ["-tp-size", "-ep-size", "-dp-size", "-pp-size", "-cp-size"].iter().any(|s| leaf.ends_with(s))
+        || leaf.contains("redundant-expert")
+        || leaf.contains("virtual-stages")
+        || leaf.contains("pipeline-num-layers")
+        || leaf.contains("pipeline-stage")
+}
+
+/// What a setting means, across frameworks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Tp,
+    Dp,
+    Pp,
+    Ep,
+    Cp,
+    Etp,
+    Vpp,
+    /// Megatron-LM `--num-layers-per-virtual-pipeline-stage`.
+    VppLayers,
+    FirstStage,
+    LastStage,
+    Layers,
+    /// Megatron-LM `--num-experts` (NeMo `num_moe_experts`).
+    Experts,
+    DpLocal,
+    Nnodes,
+    NprocPerNode,
+    MoeDenseTp,
+    DpShard,
+    DpReplicate,
+    Redundant,
+    /// vLLM `--eplb-config '{…}'`: a JSON object of `eplb-config.*` settings.
+    EplbConfig,
+    EnableEp,
+    EnableEplb,
+    DpAttention,
+    DpLmHead,
+    /// SGLang's older `--enable-ep-moe`: EP = TP.
+    EpMoe,
+    OverlapP2p,
+    /// Understood and not a degree (ports, addresses, schedules, switches like `--sequence-parallel`).
+    Known,
+}
+
+impl Field {
+    pub fn is_switch(self) -> bool {
+        matches!(
+            self,
+            Field::EnableEp
+                | Field::EnableEplb
+                | Field::DpAttention
+                | Field::DpLmHead
+                | Field::EpMoe
+                | Field::OverlapP2p
+        )
+    }
+}
+
+/// A setting's value where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    pub n: i64,
+    pub shown: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// What a command or file sets, by field, for one framework; the last setting of a field
+/// wins, as argparse does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    pub framework: Framework,
+    pub values: HashMap<Field, Value>,
+}
+
+pub type Failure = (u32, u32, LaunchErrorKind);
+
+impl Said {
+    pub fn get(&self, f: Field) -> Option<i64> {
+        self.values.get(&f).map(|v| v.n)
+    }
+
+    pub fn on(&self, f: Field) -> bool {
+        self.get(f).is_some_and(|v| v != 0)
+    }
+
+    /// A degree: at least 1, else an error at the setting.
+    pub fn degree(&self, f: Field) -> Result<Option<u32>, Failure> {
+        let Some(v) = self.values.get(&f) else { return Ok(None) };
+        u32::try_from(v.n).ok().filter(|&n| n >= 1).map(Some).ok_or_else(|| {
+            (
+                v.line,
+                v.col,
+                LaunchErrorKind::BadValue {
+                    flag: v.shown.clone(),
+                    value: v.n.to_string(),
+                    expected: "a whole number of at least 1",
+                },
+            )
+        })
+    }
+
+    /// A count that may be 0.
+    pub fn count(&self, f: Field) -> Result<Option<u32>, Failure> {
+        let Some(v) = self.values.get(&f) else { return Ok(None) };
+        u32::try_from(v.n).ok().map(Some).ok_or_else(|| {
+            (
+                v.line,
+                v.col,
+                LaunchErrorKind::BadValue { flag: v.shown.clone(), value: v.n.to_string(), expected: "a whole number" },
+            )
+        })
+    }
+
+    pub fn at(&self, f: Field) -> (u32, u32, String) {
+        self.values.get(&f).map_or((0, 0, String::new()), |v| (v.line, v.col, v.shown.clone()))
+    }
+
+    /// Records `e` as `field`, its value read as the field needs.
+    pub fn set(&mut self, field: Field, e: &Entry) -> Result<(), Failure> {
+        if field == Field::Known {
+            return Ok(());
+        }
+        let bad = |expected: &'static str, value: &str| {
+            (e.line, e.col, LaunchErrorKind::BadValue { flag: e.shown.clone(), value: value.to_string(), expected })
+        };
+        let n = if field.is_switch() {
+            match e.value.as_deref().filter(|_| e.attached) {
+                None => 1,
+                Some(v) => match v.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" | "on" => 1,
+                    "false" | "0" | "no" | "off" => 0,
+                    _ => return Err(bad("true or false", v)),
+                },
+            }
+        } else {
+            if let Some(var) = &e.unset {
+                return Err((e.line, e.col, LaunchErrorKind::Unset { flag: e.shown.clone(), variable: var.clone() }));
+            }
+            let Some(v) = e.value.as_deref() else { return Err(bad("a whole number", "")) };
+            v.trim().parse::<i64>().map_err(|_| bad("a whole number", v))?
+        };
+        self.values.insert(field, Value { n, shown: e.shown.clone(), line: e.line, col: e.col });
+        Ok(())
+    }
+}

@@ -1,0 +1,335 @@
+//! Strategies as people write them: a launch line or script (vLLM, SGLang, Megatron-LM,
+//! torchtitan, DeepSpeed), a config file (NeMo/Megatron YAML, torchtitan TOML, DeepSpeed
+//! JSON, vLLM/SGLang YAML), or a planscope name (`EP64_TP2`), read into a [`Strategy`]
+//! with the GPU count the framework needs and every rule of that framework the launch
+//! breaks, in the framework's words. One file per framework holds its spellings and its
+//! rules, each citing where the framework states them; docs/strategies.md lists them.
+//!
+//! A flag or key that names a parallel degree the reader does not understand is an error
+//! naming it with its line:col, never dropped; other flags (learning rates, ports) are
+//! not the strategy's and are passed over. A text with no strategy in it is an error.
+
+mod deepspeed;
+mod detect;
+mod entry;
+mod megatron;
+mod rule;
+mod sglang;
+pub mod shell;
+mod structured;
+mod torchtitan;
+mod vllm;
+
+pub use entry::Entry;
+pub use rule::FrameworkRule;
+
+use crate::limits::{self, Limit, LimitError};
+use crate::model::{Strategy, StrategyError};
+use entry::Said;
+use serde::Serialize;
+use std::fmt;
+
+/// Who wrote the strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    Vllm,
+    Sglang,
+    /// Megatron-LM flags, or NeMo / Megatron-Bridge YAML of the same names.
+    Megatron,
+    Torchtitan,
+    Deepspeed,
+    /// planscope's own `EP64_TP2`-style name.
+    Planscope,
+}
+
+impl fmt::Display for Framework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Framework::Vllm => "vLLM",
+            Framework::Sglang => "SGLang",
+            Framework::Megatron => "Megatron-LM",
+            Framework::Torchtitan => "torchtitan",
+            Framework::Deepspeed => "DeepSpeed",
+            Framework::Planscope => "planscope",
+        })
+    }
+}
+
+/// The notation the strategy was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notation {
+    Flags,
+    Yaml,
+    Toml,
+    Json,
+    Name,
+}
+
+/// A strategy read from a launch: the degrees, the GPUs the framework needs for them,
+/// and the framework's rules the launch breaks (empty when it holds).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LaunchStrategy {
+    pub framework: Framework,
+    pub notation: Notation,
+    /// The line the command (or the file) starts on.
+    pub line: u32,
+    pub strategy: Strategy,
+    /// GPUs the launch needs, by the framework's rule (e.g. vLLM: TP·PP·DP; SGLang with
+    /// DP-attention: TP·PP; Megatron-LM: the world size).
+    pub gpus: u64,
+    /// GPUs the launch itself states (`--nnodes` × `--nproc-per-node`, `trainer.devices`),
+    /// when it does.
+    pub world: Option<u64>,
+    /// Transformer layers the launch states (`--num-layers`), when it does.
+    pub layers: Option<u32>,
+    pub broken: Vec<FrameworkRule>,
+}
+
+/// Why a text gave no strategy, with where (1-based line:col; 0:0 when the whole text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchError {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    pub kind: LaunchErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LaunchErrorKind {
+    Limit(LimitError),
+    /// The YAML, TOML or JSON (or shell quoting) is not well formed.
+    Syntax {
+        notation: &'static str,
+        message: String,
+    },
+    NoStrategy,
+    /// A parallel flag or key this framework's reader does not know.
+    Unknown {
+        framework: Framework,
+        flag: String,
+    },
+    /// A degree that is not a whole number (or not a switch's true/false).
+    BadValue {
+        flag: String,
+        value: String,
+        expected: &'static str,
+    },
+    /// A degree's value uses a variable the script never sets.
+    Unset {
+        flag: String,
+        variable: String,
+    },
+    /// Flags of two frameworks in one command.
+    Mixed {
+        first: Framework,
+        first_flag: String,
+        second: Framework,
+        second_flag: String,
+    },
+    /// Only flags vLLM and SGLang share: the program must be named.
+    Ambiguous {
+        flag: String,
+    },
+    /// Several launch commands where one was asked for.
+    Several {
+        lines: Vec<u32>,
+    },
+    /// A value the framework derives from another that the launch does not give.
+    Needs {
+        flag: String,
+        needs: &'static str,
+    },
+    Strategy(StrategyError),
+}
+
+impl fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+        } else {
+            write!(f, "{}: ", self.file)?;
+        }
+        match &self.kind {
+            LaunchErrorKind::Limit(e) => write!(f, "{e}"),
+            LaunchErrorKind::Syntax { notation, message } => write!(f, "not valid {notation}: {message}"),
+            LaunchErrorKind::NoStrategy => f.write_str(
+                "no parallel strategy found: expected a launch line (vllm serve …, python -m sglang.launch_server …, Megatron-LM or torchtitan flags), a NeMo/Megatron YAML, a torchtitan TOML, a DeepSpeed JSON or a name like EP64_TP2",
+            ),
+            LaunchErrorKind::Unknown { framework, flag } => {
+                write!(f, "{flag} is a parallel setting planscope does not read for {framework}; it is not dropped: remove it or ask for it to be supported")
+            }
+            LaunchErrorKind::BadValue { flag, value, expected } => write!(f, "{flag} is `{value}`, expected {expected}"),
+            LaunchErrorKind::Unset { flag, variable } => {
+                write!(f, "{flag} is {variable}, which the script never sets; give the number")
+            }
+            LaunchErrorKind::Mixed { first, first_flag, second, second_flag } => write!(
+                f,
+                "mixes {first} ({first_flag}) and {second} ({second_flag}) flags in one command"
+            ),
+            LaunchErrorKind::Ambiguous { flag } => write!(
+                f,
+                "{flag} is spelled alike by vLLM and SGLang: name the program (vllm serve … or python -m sglang.launch_server …)"
+            ),
+            LaunchErrorKind::Several { lines } => {
+                let l: Vec<String> = lines.iter().map(u32::to_string).collect();
+                write!(f, "{} launch commands (lines {}): give one", lines.len(), l.join(", "))
+            }
+            LaunchErrorKind::Needs { flag, needs } => write!(f, "{flag} needs {needs}"),
+            LaunchErrorKind::Strategy(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for LaunchError {}
+
+/// The one strategy in `text` (see [`read_all`]); a text with several launch commands is
+/// an error naming their lines.
+pub fn read(file_name: &str, text: &str) -> Result<LaunchStrategy, LaunchError> {
+    read_with(file_name, text, None)
+}
+
+/// [`read`], checked against `gpus` GPUs (the cluster's) when given.
+pub fn read_with(file_name: &str, text: &str, gpus: Option<u64>) -> Result<LaunchStrategy, LaunchError> {
+    let mut all = read_all(file_name, text, gpus)?;
+    if all.len() > 1 {
+        let lines = all.iter().map(|s| s.line).collect();
+        return Err(LaunchError { file: file_name.into(), line: 0, col: 0, kind: LaunchErrorKind::Several { lines } });
+    }
+    all.pop().ok_or_else(|| LaunchError { file: file_name.into(), line: 0, col: 0, kind: LaunchErrorKind::NoStrategy })
+}
+
+/// Every strategy in `text`: one per launch command of a script (a documentation page
+/// often shows several), or the one of a config file or name. The notation is told by the
+/// file name's extension, else by the text. `gpus`, when given, is the GPU count the
+/// rules hold the launch to (else the count the launch states, if any). Never empty: no
+/// strategy is an error. O(n) in the text (shell expansion held to `limits`).
+pub fn read_all(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Vec<LaunchStrategy>, LaunchError> {
+    let err = |line, col, kind| LaunchError { file: file_name.into(), line, col, kind };
+    Limit::InputBytes.check(text.len() as u64).map_err(|e| err(0, 0, LaunchErrorKind::Limit(e)))?;
+    if let Some(g) = gpus {
+        Limit::Gpus.check(g).map_err(|e| err(0, 0, LaunchErrorKind::Limit(e)))?;
+    }
+    let notation = structured::notation(file_name, text);
+    let found: Vec<(Said, u32)> = match notation {
+        Notation::Flags | Notation::Name => {
+            let found = detect::commands(text).map_err(|(line, col, kind)| err(line, col, kind))?;
+            if found.is_empty() {
+                // A config file without an extension: YAML when it reads as a mapping.
+                if let Ok(entries) = structured::entries(Notation::Yaml, text)
+                    && !entries.is_empty()
+                    && let Ok(Some(said)) = detect::interpret(entries, None)
+                {
+                    return finish(file_name, vec![(said, 1)], Notation::Yaml, gpus);
+                }
+                return planscope_name(file_name, text, gpus).map(|s| vec![s]);
+            }
+            found
+        }
+        _ => {
+            let entries = structured::entries(notation, text).map_err(|(line, col, kind)| err(line, col, kind))?;
+            if let Some(name) = structured::planscope_strategy(&entries) {
+                let mut s = planscope_name(file_name, &name, gpus)?;
+                s.notation = notation;
+                return Ok(vec![s]);
+            }
+            let said = detect::interpret(entries, None).map_err(|(line, col, kind)| err(line, col, kind))?;
+            match said {
+                Some(s) => vec![(s, 1)],
+                None => return Err(err(0, 0, LaunchErrorKind::NoStrategy)),
+            }
+        }
+    };
+    finish(file_name, found, notation, gpus)
+}
+
+/// Each framework's reading of what was said.
+fn finish(
+    file_name: &str,
+    found: Vec<(Said, u32)>,
+    notation: Notation,
+    gpus: Option<u64>,
+) -> Result<Vec<LaunchStrategy>, LaunchError> {
+    let err = |line, col, kind| LaunchError { file: file_name.into(), line, col, kind };
+    let mut out = Vec::new();
+    for (said, line) in found {
+        let read = match said.framework {
+            Framework::Vllm => vllm::read(&said, gpus),
+            Framework::Sglang => sglang::read(&said, gpus),
+            Framework::Megatron => megatron::read(&said, gpus),
+            Framework::Torchtitan => torchtitan::read(&said, gpus),
+            Framework::Deepspeed => deepspeed::read(&said, gpus),
+            Framework::Planscope => unreachable_planscope(),
+        };
+        let r = read.map_err(|(line, col, kind)| err(line, col, kind))?;
+        out.push(LaunchStrategy {
+            framework: said.framework,
+            notation: if notation == Notation::Name { Notation::Flags } else { notation },
+            line,
+            strategy: r.strategy,
+            gpus: r.gpus,
+            world: r.world,
+            layers: r.layers,
+            broken: r.broken,
+        });
+    }
+    Ok(out)
+}
+
+/// Planscope is never detected from flags; a typed result keeps the match total.
+fn unreachable_planscope() -> Result<Read, (u32, u32, LaunchErrorKind)> {
+    Err((0, 0, LaunchErrorKind::NoStrategy))
+}
+
+/// What a framework's reader makes of the settings.
+pub(crate) struct Read {
+    pub strategy: Strategy,
+    pub gpus: u64,
+    pub world: Option<u64>,
+    pub layers: Option<u32>,
+    pub broken: Vec<FrameworkRule>,
+}
+
+fn planscope_name(file_name: &str, text: &str, gpus: Option<u64>) -> Result<LaunchStrategy, LaunchError> {
+    let err = |kind| LaunchError { file: file_name.into(), line: 0, col: 0, kind };
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.lines().count() > 1 {
+        return Err(err(LaunchErrorKind::NoStrategy));
+    }
+    let strategy = Strategy::parse(trimmed).map_err(|e| {
+        if e.0.starts_with("no parallel degree") {
+            err(LaunchErrorKind::NoStrategy)
+        } else {
+            err(LaunchErrorKind::Strategy(e))
+        }
+    })?;
+    let needs = strategy.product();
+    let mut broken = Vec::new();
+    if let Some(has) = gpus
+        && needs > has
+    {
+        broken.push(rule::too_few_gpus(
+            Framework::Planscope,
+            "EP·TP·PP·DP·CP",
+            needs,
+            has,
+            "planscope's convention: every degree spans its own GPUs (ARCHITECTURE.md)",
+        ));
+    }
+    Ok(LaunchStrategy {
+        framework: Framework::Planscope,
+        notation: Notation::Name,
+        line: 1,
+        strategy,
+        gpus: needs,
+        world: None,
+        layers: None,
+        broken,
+    })
+}
+
+/// `a·b·…` in u64, saturating past every limit, then held to `limits::GPUS`.
+pub(crate) fn gpus_of(factors: &[u64]) -> u64 {
+    limits::product(factors.iter().copied())
+}
