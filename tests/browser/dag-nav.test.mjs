@@ -85,6 +85,12 @@ test('search covers both graphs: layer0_attn is found in the after pane, shown a
   assert.equal(await props.locator('[data-field="id"]').textContent(), 'embed_1');
   const copies = await frame(page, 'after');
   assert.ok(copies.selected >= 1 && copies.inView === copies.selected, `copies in view: ${JSON.stringify(copies)}`);
+  // On a phone the panes stack; Fit still shows each whole graph.
+  await page.setViewportSize(PHONE);
+  await page.getByTestId('dag-fit').click();
+  assert.ok((await frame(page, 'before')).whole && (await frame(page, 'after')).whole);
+  await view(page).scrollIntoViewIfNeeded();
+  await screenshot(page, 'dag-nav-search-phone.png');
   assert.deepEqual(errors, []);
 });
 
@@ -162,12 +168,13 @@ test('panes follow by correspondence, not by viewport; the rewrite marks what it
   assert.deepEqual(errors, []);
 });
 
-test(`Fit shows the whole of ${LARGE} with labels; a stack expands in view and collapses`, async () => {
+test(`Fit shows the whole of ${LARGE} with labels; a stack expands in view and collapses`, async (t) => {
   const { page, errors } = await openPage(env.browser, env.server.url, DESKTOP);
   await open(page, LARGE);
   await view(page).scrollIntoViewIfNeeded();
   await page.getByTestId('dag-fit').click();
   const fit = await frame(page, 'before');
+  t.diagnostic(`fit: ${JSON.stringify(fit)}`);
   assert.ok(fit.whole, `Fit shows the whole graph: ${JSON.stringify(fit)}`);
   assert.ok(fit.labels >= 5, `labels where there is room: ${fit.labels}`);
   await screenshot(page, 'dag-nav-large-fit.png');
@@ -180,6 +187,7 @@ test(`Fit shows the whole of ${LARGE} with labels; a stack expands in view and c
   await page.mouse.click(c.x + c.width / 2, c.y + c.height / 2);
   await ready(page);
   const open1 = await frame(page, 'before');
+  t.diagnostic(`expanded: ${JSON.stringify(open1)}`);
   assert.ok(open1.items > folded.items, `expanded: ${folded.items} → ${open1.items} items`);
   assert.ok(open1.chips >= 1, 'a Collapse button shows on the expanded stack');
   assert.ok(open1.selected >= 1 && open1.inView === open1.selected, `the stack stays in view: ${JSON.stringify(open1)}`);
@@ -206,13 +214,14 @@ test(`a *_fixed.dot file (${FIXED}) fits whole and labelled; phone layout`, asyn
   assert.deepEqual(errors, []);
 });
 
-test(`${FIXED_LARGE} (1,669 nodes) fits whole, folded into series, and labelled`, async () => {
+test(`${FIXED_LARGE} (1,669 nodes) fits whole, folded into series, and labelled`, async (t) => {
   const { page, errors } = await openPage(env.browser, env.server.url, DESKTOP);
   await open(page, FIXED_LARGE);
   await view(page).scrollIntoViewIfNeeded();
   await page.getByTestId('dag-fit').click();
   const fit = await frame(page, 'before');
   assert.ok(fit.whole, JSON.stringify(fit));
+  t.diagnostic(`fit: ${JSON.stringify(fit)}`);
   assert.ok(fit.items < 1669, `series folded: ${fit.items} items`);
   assert.ok(fit.labels >= 5, `labels: ${fit.labels}`);
   await screenshot(page, 'dag-nav-fixed-large-fit.png');

@@ -6,6 +6,7 @@ use super::labels;
 use super::pane::{FINDING, MATCH, ON_GPU, Pane, SELECTED};
 use super::theme::{Theme, ink_on};
 use planscope_core::layout::declutter::{Candidate, place};
+use planscope_core::layout::wrap::LINE;
 use planscope_core::layout::{Item, ItemId, Rect};
 use planscope_core::model::NodeKind;
 use wasm_bindgen::{JsCast, JsValue};
@@ -409,39 +410,37 @@ fn small_labels(
         order.select_nth_unstable_by(SMALL_CANDIDATES, |a, b| b.0.cmp(&a.0));
         order.truncate(SMALL_CANDIDATES);
     }
-    let mut texts: Vec<String> = Vec::with_capacity(order.len());
+    // Sized from the text's length (its first line is at most `LINE` characters); the
+    // text itself is only made for the labels chosen.
+    let width = |text: &str| 6.0 * text.chars().take(LINE).count() as f64 + 8.0;
+    let mut sources: Vec<&str> = Vec::with_capacity(order.len());
     let mut cands: Vec<Candidate> = Vec::with_capacity(order.len());
     ctx.set_font("11px system-ui, sans-serif");
     for &(prio, i) in &order {
         let Some(it) = layout.items.get(i) else { continue };
+        // A series' label already says how many it folds ("… ×128").
         let text = match &it.group {
-            Some(g) => {
-                let label = layout.groups.iter().find(|x| &x.id == g).map(|x| x.label.as_str()).unwrap_or(g);
-                // A series' label already says how many it folds ("… ×128").
-                labels::first_line(label)
-            }
+            Some(g) => layout.groups.iter().find(|x| &x.id == g).map(|x| x.label.as_str()).unwrap_or(g),
             None => {
-                let node = it.node.and_then(|n| plan.nodes.get(n.ix()));
-                labels::first_line(node.map(|n| n.label.as_deref().unwrap_or(&n.id)).unwrap_or(""))
+                it.node.and_then(|n| plan.nodes.get(n.ix())).map(|n| n.label.as_deref().unwrap_or(&n.id)).unwrap_or("")
             }
         };
-        if text.is_empty() {
+        if text.trim().is_empty() {
             continue;
         }
         // Beside the box, on its right, so the box and its edges stay visible.
         let (sx, sy) = p.camera.to_screen((it.x + it.width / 2.0) as f64, it.y as f64);
-        let tw = 6.0 * text.chars().count() as f64 + 8.0;
+        let tw = width(text);
         cands.push(Candidate { x: sx + 3.0 + tw / 2.0, y: sy, width: tw, height: 16.0, priority: prio });
-        texts.push(text);
+        sources.push(text);
     }
     // Expanded stacks' captions, over their frames.
     for g in &layout.groups {
         if let Some(b) = g.bounds {
             let (sx, sy) = p.camera.to_screen(b.x as f64 - 6.0, b.y as f64 - 18.0);
-            let text = labels::first_line(&g.label);
-            let tw = 6.0 * text.chars().count() as f64 + 8.0;
+            let tw = width(&g.label);
             cands.push(Candidate { x: sx + tw / 2.0, y: sy - 9.0, width: tw, height: 16.0, priority: 3_500_000 });
-            texts.push(text);
+            sources.push(&g.label);
         }
     }
     let chosen = place(&cands, w, h, SMALL_LABELS);
@@ -455,7 +454,7 @@ fn small_labels(
         ctx.fill_rect(c.x - c.width / 2.0, c.y - c.height / 2.0, c.width, c.height);
         ctx.set_global_alpha(1.0);
         ctx.set_fill_style_str(&theme.text);
-        let _ = ctx.fill_text(&texts[k], c.x, c.y);
+        let _ = ctx.fill_text(&labels::first_line(sources[k]), c.x, c.y);
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");

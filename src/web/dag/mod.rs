@@ -199,6 +199,18 @@ fn collapse_key(ctx: Ctx, i: usize) {
     }
 }
 
+/// Scrolls the view onto the screen when most of it is off it (a finding chosen further
+/// up the page brings its nodes into view, and the view with them).
+fn scroll_into_view(root: NodeRef<leptos::html::Section>) {
+    let Some(el) = root.get_untracked() else { return };
+    let h = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let r = el.get_bounding_client_rect();
+    let visible = (r.bottom().min(h) - r.top().max(0.0)).max(0.0);
+    if visible < (r.height().min(h)) * 0.5 {
+        el.scroll_into_view_with_bool(r.top() < 0.0);
+    }
+}
+
 /// The view over the open plan's before side, built once per opened plan; the after
 /// pane follows the session's rewrite, so a rewrite never lays the before pane out again.
 #[component]
@@ -301,11 +313,13 @@ pub fn DagView(before: Analysis) -> impl IntoView {
         request_draw_all(dag);
     });
 
+    let root = NodeRef::<leptos::html::Section>::new();
     // A node id clicked outside the view (in a finding): look it up, select and show it.
     Effect::new(move |_| {
         let pending = focus.dag.with(|s| s.pending.clone());
         if let Some((side, ids)) = pending {
             untrack(|| sync::reveal_ids(ctx, side, &ids));
+            scroll_into_view(root);
         }
     });
     // A finding chosen (in the panel or by the review walk): its nodes and their
@@ -315,11 +329,11 @@ pub fn DagView(before: Analysis) -> impl IntoView {
         if prev.is_some() && finding.is_some() && prev != Some(finding) {
             let nodes = focus.highlight.with_untracked(|h| h.nodes.clone());
             untrack(|| sync::reveal_ids(ctx, Side::Before, &nodes));
+            scroll_into_view(root);
         }
         finding
     });
 
-    let root = NodeRef::<leptos::html::Section>::new();
     let search_input = NodeRef::<Input>::new();
     let hovered = RwSignal::new(false);
     // Ctrl/Cmd+F: ours while the pointer is over the view or focus is inside it.

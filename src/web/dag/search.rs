@@ -10,7 +10,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::layout::NodeIdx;
-use planscope_core::layout::search::{MAX_MATCHES, matching_nodes};
+use planscope_core::layout::search::{MAX_MATCHES, matching_in};
 
 /// A match: the pane it is in and the node.
 pub type Match = (usize, NodeIdx);
@@ -18,13 +18,7 @@ pub type Match = (usize, NodeIdx);
 pub fn find(ctx: Ctx, query: &str) {
     let found: Vec<Match> = ctx
         .dag
-        .try_with_value(|d| {
-            d.panes
-                .iter()
-                .enumerate()
-                .flat_map(|(k, p)| matching_nodes(&p.plan, query).into_iter().map(move |n| (k, n)))
-                .collect()
-        })
+        .try_with_value(|d| matching_in(&d.panes.iter().map(|p| p.plan.as_ref()).collect::<Vec<_>>(), query))
         .unwrap_or_default();
     ctx.cursor.set(None);
     ctx.matches.set(found);
