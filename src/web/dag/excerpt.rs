@@ -14,6 +14,9 @@ use planscope_core::model::Plan;
 use planscope_core::units::thousands;
 use std::sync::Arc;
 
+/// Excerpts with more nodes than this are drawn folded into series.
+const FOLD_ABOVE: usize = 16;
+
 #[component]
 pub fn ExcerptGraph(plan: Arc<Plan>, seeds: Vec<u32>, side: Side, testid: &'static str) -> impl IntoView {
     let x = around(&plan, &seeds, CAP);
@@ -29,7 +32,9 @@ pub fn ExcerptGraph(plan: Arc<Plan>, seeds: Vec<u32>, side: Side, testid: &'stat
         dag.update_value(|d| {
             if let Some(p) = d.panes.first_mut() {
                 p.canvas = Some(c);
-                p.relayout(Grouping::None, ColorBy::Gpu);
+                // Many counterparts (an expert's shards in every layer) read as series.
+                let g = if p.plan.nodes.len() > FOLD_ABOVE { Grouping::Series } else { Grouping::None };
+                p.relayout(g, ColorBy::Gpu);
                 // The seeds (a finding's nodes, or their counterparts) come first in the
                 // excerpt: outlined as a finding's.
                 let ids: Vec<String> = p.plan.nodes.iter().take(seed_count).map(|n| n.id.clone()).collect();
