@@ -2,7 +2,8 @@
 //! core's view model (`planscope_core::view`), as the report shows them.
 //! Choosing a finding highlights its GPUs and nodes in the other views.
 
-use super::state::Focus;
+use super::dag::Selection;
+use super::state::{Focus, Side};
 use leptos::prelude::*;
 use planscope_core::check::Report;
 use planscope_core::view::{FindingView, findings_panel};
@@ -51,9 +52,41 @@ fn FindingItem(report: Arc<Report>, finding: FindingView) -> impl IntoView {
     };
     let toggle_key = toggle.clone();
     let active = move || focus.highlight.with(|h| h.finding == Some(index));
+    // Each node id is a button: it selects that node in the graph and shows it, with
+    // its counterparts after (the click does not toggle the finding).
     let nodes_line = (!finding.nodes.shown.is_empty()).then(|| {
         let tail = finding.nodes.tail().map(|t| format!(" {t}"));
-        view! { <p class="finding-nodes"><span class="muted">"nodes "</span><code>{finding.nodes.shown.join(", ")}</code>{tail}</p> }
+        let last = finding.nodes.shown.len().saturating_sub(1);
+        let ids = finding
+            .nodes
+            .shown
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let pick = id.clone();
+                let label = format!("Show node {id} in the graph");
+                view! {
+                    <span class="node-link-item">
+                    <button
+                        type="button"
+                        class="node-link"
+                        data-node=id.clone()
+                        aria-label=label
+                        on:click=move |ev| {
+                            ev.stop_propagation();
+                            focus.dag.set(Selection::ids(Side::Before, vec![pick.clone()]));
+                        }
+                        on:keydown=|ev| ev.stop_propagation()
+                    >
+                        {id.clone()}
+                    </button>
+                    {(k < last).then_some(",")}
+                    </span>
+                    {(k < last).then_some(" ")}
+                }
+            })
+            .collect_view();
+        view! { <p class="finding-nodes"><span class="muted">"nodes "</span><code>{ids}</code>{tail}</p> }
     });
     let gpus_line = finding.gpus.map(|g| {
         let tail = g.tail();

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.
-const SHORTCUTS: [(&str, &str); 12] = [
+const SHORTCUTS: [(&str, &str); 14] = [
     ("o", "Open a plan file"),
     ("e", "Export menu"),
     ("r", "Review the findings one at a time"),
@@ -14,7 +14,9 @@ const SHORTCUTS: [(&str, &str); 12] = [
     ("t", "Light or dark theme"),
     ("?", "This help"),
     ("Esc", "Close overlays, clear the selection"),
-    ("Ctrl/⌘ F", "Search the DAG (when the DAG has focus)"),
+    ("Ctrl/⌘ F", "Search both graphs (when the DAG has focus)"),
+    ("z", "Show the selected nodes and their counterparts (DAG)"),
+    ("c", "Collapse the expanded stack (DAG)"),
     ("f", "Fit the DAG to its pane (when the DAG has focus)"),
     ("+ −", "Zoom the DAG or the timeline (when focused)"),
     ("Arrows", "Move the selected GPU (cluster grid focused); pan the DAG"),

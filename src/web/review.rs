@@ -1,10 +1,40 @@
 //! Review mode: a full-screen walk through the findings, one at a time, with ←/→. Each
-//! step highlights the finding's GPUs in the before and after clusters.
+//! step shows, before and after, the finding's GPUs in the clusters and its nodes in the
+//! graph: the nodes and their neighbours as written, and their counterparts in the
+//! rewrite (`planscope_core::counterpart`) with theirs. The view behind follows too.
 
+use super::dag::ExcerptGraph;
 use super::gpu_grid::GpuGrid;
 use super::state::{Chrome, Focus, Rewrite, Session, Side};
 use leptos::prelude::*;
+use planscope_core::counterpart::{Counterparts, Direction};
+use planscope_core::model::Plan;
 use planscope_core::view::{Capped, NODES_SHOWN};
+use std::collections::HashSet;
+
+/// The finding's nodes in the plan as written (by id), and their counterparts after.
+fn nodes_both_sides(
+    before: &Plan,
+    after: Option<&planscope_core::analysis::After>,
+    ids: &[String],
+) -> (Vec<u32>, Vec<u32>) {
+    let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let here: Vec<u32> = before
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| wanted.contains(n.id.as_str()))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let there = after.map(|a| {
+        let map = Counterparts::new(before, &a.analysis.plan, a.origins.as_deref(), Direction::BeforeToAfter);
+        let mut v: Vec<u32> = here.iter().flat_map(|&n| map.of(n)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    (here, there.unwrap_or_default())
+}
 
 /// Opens review mode on the first finding, closing the help; nothing without findings.
 pub fn open(session: Session, focus: Focus, chrome: Chrome) {
@@ -28,7 +58,26 @@ pub fn Review() -> impl IntoView {
         let findings = opened.findings();
         let total = findings.len();
         let f = findings.get(index)?.clone();
-        let after = session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
+        let after_side = session.after.with(|a| a.as_ref().and_then(Rewrite::ok).cloned());
+        let after = after_side.as_ref().map(|a| a.analysis.clone());
+        let (here, there) = nodes_both_sides(&opened.before.plan, after_side.as_ref(), &f.nodes);
+        let graphs = (!f.nodes.is_empty()).then(|| {
+            let before_plan = opened.before.plan.clone();
+            view! {
+                <div class="review-graphs" data-testid="review-graphs">
+                    <section>
+                        <h3>"Before · nodes"</h3>
+                        <ExcerptGraph plan=before_plan seeds=here side=Side::Before testid="review-graph-before" />
+                    </section>
+                    {after_side.clone().map(|a| view! {
+                        <section>
+                            <h3>"After · counterparts"</h3>
+                            <ExcerptGraph plan=a.analysis.plan.clone() seeds=there.clone() side=Side::After testid="review-graph-after" />
+                        </section>
+                    })}
+                </div>
+            }
+        });
         let sev = format!("{:?}", f.severity).to_lowercase();
         let nodes = (!f.nodes.is_empty()).then(|| {
             let nodes = Capped::of(&f.nodes, NODES_SHOWN);
@@ -45,6 +94,7 @@ pub fn Review() -> impl IntoView {
                 <p class="review-message">{f.message.clone()}</p>
                 {nodes}
                 {(!f.fix.is_empty()).then(|| view! { <p class="review-fix"><span class="fix-tag">"Fix"</span>{f.fix.clone()}</p> })}
+                {graphs}
                 <div class="review-grids">
                     <section>
                         <h3>"Before"</h3>

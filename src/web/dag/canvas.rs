@@ -5,6 +5,8 @@
 use super::labels;
 use super::pane::{FINDING, MATCH, ON_GPU, Pane, SELECTED};
 use super::theme::{Theme, ink_on};
+use planscope_core::layout::declutter::{Candidate, place};
+use planscope_core::layout::wrap::LINE;
 use planscope_core::layout::{Item, ItemId, Rect};
 use planscope_core::model::NodeKind;
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,6 +69,14 @@ fn shape(ctx: &CanvasRenderingContext2d, it: &Item, kind: Option<NodeKind>) {
     }
 }
 
+/// Labels drawn beside boxes too small to hold their own, at most.
+const SMALL_LABELS: usize = 300;
+/// Items considered for those labels, at most (stacks and marked items first).
+const SMALL_CANDIDATES: usize = 8_000;
+/// The collapse button on an expanded stack, in CSS pixels.
+const CHIP_W: f64 = 92.0;
+const CHIP_H: f64 = 26.0;
+
 /// Draws the pane; false when there is nothing to draw on (no canvas, no 2D context, no layout).
 pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
     let Some(canvas) = p.canvas.clone() else { return false };
@@ -107,7 +117,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
                 b.height as f64 + 2.0 * m + 12.0,
             );
             if s >= LABEL_SCALE {
-                let _ = ctx.fill_text(&format!("{} ▾", g.label), b.x as f64 - m + 3.0, b.y as f64 - 8.0);
+                let _ = ctx.fill_text(&g.label, b.x as f64 - m + 3.0, b.y as f64 - 8.0);
             }
         }
     }
@@ -266,7 +276,33 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         }
     }
 
+    // What the rewrite did: a corner badge with a glyph (+ added, → moved, ~ changed,
+    // − removed), so the mark reads without colour too.
+    if detailed && !p.item_changes.is_empty() {
+        ctx.set_font("bold 12px system-ui, sans-serif");
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        for &i in &ids {
+            let (Some(Some(a)), Some(it)) = (p.item_changes.get(i), layout.items.get(i)) else { continue };
+            let (color, glyph) = theme.change(*a);
+            let r = (7.0 * px).max(7.0).min(it.height as f64 * 0.45);
+            let (cx, cy) = ((it.x - it.width / 2.0) as f64, (it.y - it.height / 2.0) as f64);
+            ctx.begin_path();
+            let _ = ctx.arc(cx, cy, r, 0.0, std::f64::consts::TAU);
+            ctx.set_fill_style_str(color);
+            ctx.fill();
+            if s >= LABEL_SCALE {
+                ctx.set_fill_style_str(ink_on(color));
+                let _ = ctx.fill_text(glyph, cx, cy + 0.5);
+            }
+        }
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
+    }
+
+    let labelled;
     if s >= LABEL_SCALE {
+        labelled = ids.len();
         ctx.set_font("12px system-ui, sans-serif");
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
@@ -303,6 +339,166 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         }
         ctx.set_text_align("start");
         ctx.set_text_baseline("alphabetic");
+    } else {
+        labelled = small_labels(&ctx, p, &ids, theme, (w, h, dpr));
     }
+    let chips = collapse_chips(&ctx, p, vis, theme, (w, h, dpr));
+    report(&canvas, p, labelled, chips);
     true
+}
+
+/// What a test (or a curious reader of the DOM) can check about the frame just drawn:
+/// the scale, whether the whole graph shows, how many selected items there are and how
+/// many of them are on screen, how many labels were drawn.
+fn report(canvas: &web_sys::HtmlCanvasElement, p: &Pane, labels: usize, chips: usize) {
+    let (w, h) = p.size;
+    let Some(v) = &p.view else { return };
+    let mut selected = 0;
+    let mut in_view = 0;
+    for (i, m) in p.marks.iter_enumerated() {
+        if m & SELECTED != 0
+            && let Some(it) = v.layout.items.get(i)
+        {
+            selected += 1;
+            let r = Rect { x: it.x - it.width / 2.0, y: it.y - it.height / 2.0, width: it.width, height: it.height };
+            if p.camera.shows(r, w, h) {
+                in_view += 1;
+            }
+        }
+    }
+    let set = |k: &str, v: String| {
+        let _ = canvas.set_attribute(k, &v);
+    };
+    set("data-scale", format!("{:.4}", p.camera.scale));
+    set("data-whole", p.shows_all().to_string());
+    set("data-selected", selected.to_string());
+    set("data-selected-in-view", in_view.to_string());
+    set("data-labels", labels.to_string());
+    set("data-chips", chips.to_string());
+    set("data-items", v.layout.items.len().to_string());
+}
+
+/// Below reading size: labels beside the boxes, in screen pixels, where they overlap no
+/// other: marked items first, then stacks (the larger first), then single nodes.
+/// Returns how many were drawn.
+fn small_labels(
+    ctx: &CanvasRenderingContext2d,
+    p: &Pane,
+    ids: &[ItemId],
+    theme: &Theme,
+    screen: (f64, f64, f64),
+) -> usize {
+    let (w, h, dpr) = screen;
+    let Some(v) = &p.view else { return 0 };
+    let layout = &v.layout;
+    let plan = &p.plan;
+    let priority = |i: ItemId, it: &Item| -> u32 {
+        let m = p.marks.get(i).copied().unwrap_or(0);
+        let marked = if m & SELECTED != 0 {
+            4_000_000
+        } else if m & (MATCH | FINDING) != 0 {
+            3_000_000
+        } else {
+            0
+        };
+        let stack = if it.group.is_some() { 1_000_000 + it.members.min(999_999) } else { 0 };
+        marked + stack
+    };
+    let mut order: Vec<(u32, ItemId)> =
+        ids.iter().filter_map(|&i| layout.items.get(i).map(|it| (priority(i, it), i))).collect();
+    if order.len() > SMALL_CANDIDATES {
+        order.select_nth_unstable_by(SMALL_CANDIDATES, |a, b| b.0.cmp(&a.0));
+        order.truncate(SMALL_CANDIDATES);
+    }
+    // Sized from the text's length (its first line is at most `LINE` characters); the
+    // text itself is only made for the labels chosen.
+    let width = |text: &str| 6.0 * text.chars().take(LINE).count() as f64 + 8.0;
+    let mut sources: Vec<&str> = Vec::with_capacity(order.len());
+    let mut cands: Vec<Candidate> = Vec::with_capacity(order.len());
+    ctx.set_font("11px system-ui, sans-serif");
+    for &(prio, i) in &order {
+        let Some(it) = layout.items.get(i) else { continue };
+        // A series' label already says how many it folds ("… ×128").
+        let text = match &it.group {
+            Some(g) => layout.groups.iter().find(|x| &x.id == g).map(|x| x.label.as_str()).unwrap_or(g),
+            None => {
+                it.node.and_then(|n| plan.nodes.get(n.ix())).map(|n| n.label.as_deref().unwrap_or(&n.id)).unwrap_or("")
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        // Beside the box, on its right, so the box and its edges stay visible.
+        let (sx, sy) = p.camera.to_screen((it.x + it.width / 2.0) as f64, it.y as f64);
+        let tw = width(text);
+        cands.push(Candidate { x: sx + 3.0 + tw / 2.0, y: sy, width: tw, height: 16.0, priority: prio });
+        sources.push(text);
+    }
+    // Expanded stacks' captions, over their frames.
+    for g in &layout.groups {
+        if let Some(b) = g.bounds {
+            let (sx, sy) = p.camera.to_screen(b.x as f64 - 6.0, b.y as f64 - 18.0);
+            let tw = width(&g.label);
+            cands.push(Candidate { x: sx + tw / 2.0, y: sy - 9.0, width: tw, height: 16.0, priority: 3_500_000 });
+            sources.push(&g.label);
+        }
+    }
+    let chosen = place(&cands, w, h, SMALL_LABELS);
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    for &k in &chosen {
+        let c = &cands[k];
+        ctx.set_global_alpha(0.85);
+        ctx.set_fill_style_str(&theme.bg);
+        ctx.fill_rect(c.x - c.width / 2.0, c.y - c.height / 2.0, c.width, c.height);
+        ctx.set_global_alpha(1.0);
+        ctx.set_fill_style_str(&theme.text);
+        let _ = ctx.fill_text(&labels::first_line(sources[k]), c.x, c.y);
+    }
+    ctx.set_text_align("start");
+    ctx.set_text_baseline("alphabetic");
+    chosen.len()
+}
+
+/// Each expanded stack on screen gets a "Collapse" button at its frame's top-right, the
+/// same size at any zoom. Remembered in `p.chips` for the click. Returns how many.
+fn collapse_chips(
+    ctx: &CanvasRenderingContext2d,
+    p: &mut Pane,
+    vis: Rect,
+    theme: &Theme,
+    screen: (f64, f64, f64),
+) -> usize {
+    let (w, h, dpr) = screen;
+    p.chips.clear();
+    let Some(v) = &p.view else { return 0 };
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.set_font("bold 12px system-ui, sans-serif");
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    let mut chips = Vec::new();
+    for g in &v.layout.groups {
+        let Some(b) = g.bounds else { continue };
+        if !planscope_core::layout::viewport::intersects(b, vis) {
+            continue;
+        }
+        let (_, y0) = p.camera.to_screen(b.x as f64, b.y as f64 - 18.0);
+        let (x1, _) = p.camera.to_screen((b.x + b.width) as f64 + 6.0, 0.0);
+        let x = (x1 - CHIP_W).clamp(2.0, (w - CHIP_W - 2.0).max(2.0));
+        let y = (y0 - CHIP_H - 2.0).clamp(2.0, (h - CHIP_H - 2.0).max(2.0));
+        ctx.set_fill_style_str(&theme.accent);
+        ctx.fill_rect(x, y, CHIP_W, CHIP_H);
+        ctx.set_fill_style_str(ink_on(&theme.accent));
+        let _ = ctx.fill_text("▴ Collapse", x + CHIP_W / 2.0, y + CHIP_H / 2.0);
+        chips.push((Rect { x: x as f32, y: y as f32, width: CHIP_W as f32, height: CHIP_H as f32 }, g.id.clone()));
+        if chips.len() >= 64 {
+            break;
+        }
+    }
+    ctx.set_text_align("start");
+    ctx.set_text_baseline("alphabetic");
+    let n = chips.len();
+    p.chips = chips;
+    n
 }

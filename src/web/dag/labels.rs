@@ -1,7 +1,9 @@
-//! The text drawn in a box: the node's label (or id) wrapped like the layout sized it,
+//! The text drawn in a box: the node's label (or id) wrapped between words as the layout
+//! sized it,
 //! then the operation and output shape; a collapsed group's label and member count.
 
 use planscope_core::layout::Item;
+use planscope_core::layout::wrap::{LINE, wrap};
 use planscope_core::model::Node;
 
 /// Width of a character at the 12px label font, as the layout assumes.
@@ -25,17 +27,8 @@ pub fn lines(item: &Item, node: Option<&Node>, group_label: Option<&str>) -> Vec
         }
         (None, None) => (String::new(), None),
     };
-    let norm = text.replace("\\n", "\n").replace("\\l", "\n").replace("\\r", "\n");
-    for line in norm.split(['\n', '|']) {
-        let line = line.trim_matches(['{', '}', ' ']);
-        if line.is_empty() {
-            continue;
-        }
-        let chars: Vec<char> = line.chars().collect();
-        for chunk in chars.chunks(40) {
-            out.push(chunk.iter().collect());
-        }
-    }
+    // Wrapped between words as the layout sized the box (`layout::wrap`).
+    out.extend(wrap(&text, LINE));
     // The operation and shape take the last line when there is room for two.
     let body = if tail.is_some() && max_lines >= 2 { max_lines - 1 } else { max_lines };
     if out.len() > body {
@@ -50,6 +43,11 @@ pub fn lines(item: &Item, node: Option<&Node>, group_label: Option<&str>) -> Vec
         out.push(t);
     }
     out.into_iter().map(|l| cut(&l, max_chars)).collect()
+}
+
+/// The first line of a label as the layout wraps it (for labels beside small boxes).
+pub fn first_line(text: &str) -> String {
+    wrap(text, LINE).into_iter().next().map(|l| cut(&l, LINE)).unwrap_or_default()
 }
 
 fn cut(s: &str, max: usize) -> String {

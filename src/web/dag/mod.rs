@@ -1,8 +1,12 @@
 //! The DAG view: before and after plans drawn side by side on canvases, laid out by
-//! `planscope_core::layout` after yielding to the event loop, with grouping, colouring, search,
-//! a properties panel, minimaps and synchronized navigation.
+//! `planscope_core::layout` after yielding to the event loop, with grouping, colouring,
+//! search over both graphs, a properties panel, minimaps, the rewrite's changes marked,
+//! and navigation by correspondence (`sync`): what is selected on one side is selected
+//! and shown on the other.
 
 mod canvas;
+mod changes;
+mod excerpt;
 mod frame;
 mod input;
 mod labels;
@@ -15,6 +19,7 @@ mod sync;
 mod theme;
 
 use crate::web::state::{Chrome, Focus, Rewrite, Session, Side};
+pub use excerpt::ExcerptGraph;
 use frame::{request_draw, request_draw_all, yield_now};
 use leptos::ev;
 use leptos::html::Input;
@@ -27,7 +32,7 @@ use planscope_core::layout::{Grouping, NodeIdx};
 use planscope_core::model::Plan;
 use planscope_core::units::thousands;
 use props::Props;
-use search::SearchBox;
+use search::{Match, SearchBox};
 use std::sync::Arc;
 pub use sync::Selection;
 use theme::ColorBy;
@@ -36,10 +41,10 @@ use theme::ColorBy;
 /// selection is the user's focus: `Focus::dag`.)
 #[derive(Clone, Copy)]
 pub struct DagSettings {
-    /// None: series above 2,000 nodes, else no grouping.
+    /// None: series above `pane::AUTO_SERIES_ABOVE` nodes, else no grouping.
     pub grouping: RwSignal<Option<Grouping>>,
     pub color: RwSignal<ColorBy>,
-    /// Before and after pan and zoom together.
+    /// Clicking a node brings its counterparts into view on the other side.
     pub sync: RwSignal<bool>,
 }
 
@@ -68,7 +73,8 @@ pub struct Ctx {
     pub version: RwSignal<u32>,
     /// The pane keys and search act on.
     pub active: RwSignal<usize>,
-    pub matches: RwSignal<Vec<NodeIdx>>,
+    /// Search matches in both panes, before's first.
+    pub matches: RwSignal<Vec<Match>>,
     pub cursor: RwSignal<Option<usize>>,
     pub search_open: RwSignal<bool>,
 }
@@ -152,17 +158,57 @@ fn refit_after_paint(ctx: Ctx, i: usize) {
     });
 }
 
+/// Fit: both panes show their whole graph.
 fn fit_all(ctx: Ctx) {
-    let active = ctx.active.get_untracked();
     ctx.dag.update_value(|d| {
-        for (k, p) in d.panes.iter_mut().enumerate() {
-            if k == active || ctx.settings.sync.get_untracked() {
-                p.measure();
-                p.fit();
-            }
+        for p in d.panes.iter_mut() {
+            p.measure();
+            p.fit();
         }
     });
     request_draw_all(ctx.dag);
+}
+
+/// `c`: collapses the expanded stack holding the primary selection, else the one
+/// expanded last, in the active pane.
+fn collapse_key(ctx: Ctx, i: usize) {
+    let sel = ctx.focus.dag.get_untracked();
+    let target = ctx
+        .dag
+        .try_with_value(|d| {
+            let p = d.panes.get(i)?;
+            let v = p.view.as_ref()?;
+            let holding = sel.of(i).first().and_then(|&n| {
+                let it = v.item_of_node.get(NodeIdx(n)).and_then(|&k| v.layout.items.get(k))?;
+                v.layout
+                    .groups
+                    .iter()
+                    .filter(|g| {
+                        g.bounds.is_some_and(|b| {
+                            it.x >= b.x && it.x <= b.x + b.width && it.y >= b.y && it.y <= b.y + b.height
+                        })
+                    })
+                    .min_by(|a, b| a.members.cmp(&b.members))
+                    .map(|g| g.id.clone())
+            });
+            holding.or_else(|| p.expanded_order.last().cloned())
+        })
+        .flatten();
+    if let Some(g) = target {
+        panel::toggle_group(ctx, i, g, None, 0.0, 0.0);
+    }
+}
+
+/// Scrolls the view onto the screen when most of it is off it (a finding chosen further
+/// up the page brings its nodes into view, and the view with them).
+fn scroll_into_view(root: NodeRef<leptos::html::Section>) {
+    let Some(el) = root.get_untracked() else { return };
+    let h = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let r = el.get_bounding_client_rect();
+    let visible = (r.bottom().min(h) - r.top().max(0.0)).max(0.0);
+    if visible < (r.height().min(h)) * 0.5 {
+        el.scroll_into_view_with_bool(r.top() < 0.0);
+    }
 }
 
 /// The view over the open plan's before side, built once per opened plan; the after
@@ -203,12 +249,25 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             ctx.active.set(0);
             ctx.search_open.set(false);
             let had_after = dag.with_value(|d| d.panes.len() > 1);
+            let diff = changes::diff(session);
             dag.update_value(|d| {
                 d.panes.truncate(1);
                 if let Some(p) = &plan {
-                    d.panes.push(Pane::new(Side::After, p.clone(), ready_after));
+                    let mut pane = Pane::new(Side::After, p.clone(), ready_after);
+                    if let Some(diff) = &diff {
+                        pane.set_changes(planscope_core::rewrite::node_marks::after_marks(diff, p));
+                    }
+                    d.panes.push(pane);
+                }
+                if let Some(before) = d.panes.first_mut() {
+                    let marks =
+                        diff.as_ref().map(|x| planscope_core::rewrite::node_marks::before_marks(x, &before.plan));
+                    before.set_changes(marks.unwrap_or_default());
                 }
             });
+            if had_after || plan.is_some() {
+                request_draw(dag, 0);
+            }
             if !first_after.get_value() && plan.is_some() {
                 layout_panes(ctx, vec![1], settings.grouping.get_untracked());
             }
@@ -241,16 +300,40 @@ pub fn DagView(before: Analysis) -> impl IntoView {
         let matches = ctx.matches.get();
         let active = ctx.active.get();
         ctx.version.get();
+        let _ = active;
         dag.update_value(|d| {
             for (k, p) in d.panes.iter_mut().enumerate() {
-                let m: &[NodeIdx] = if k == active { &matches } else { &[] };
-                p.remark(sel.of(k), &hl.nodes, gpu, m);
+                let m: Vec<NodeIdx> = matches.iter().filter(|m| m.0 == k).map(|m| m.1).collect();
+                // A finding names nodes of the plan as written; the after side lights
+                // their counterparts through the selection.
+                let hl_nodes: &[String] = if k == 0 { &hl.nodes } else { &[] };
+                p.remark(sel.of(k), hl_nodes, gpu, &m);
             }
         });
         request_draw_all(dag);
     });
 
     let root = NodeRef::<leptos::html::Section>::new();
+    // A node id clicked outside the view (in a finding): look it up, select and show it.
+    Effect::new(move |_| {
+        let pending = focus.dag.with(|s| s.pending.clone());
+        if let Some((side, ids)) = pending {
+            untrack(|| sync::reveal_ids(ctx, side, &ids));
+            scroll_into_view(root);
+        }
+    });
+    // A finding chosen (in the panel or by the review walk): its nodes and their
+    // counterparts are selected and brought into view on both sides.
+    Effect::new(move |prev: Option<Option<usize>>| {
+        let finding = focus.highlight.with(|h| h.finding);
+        if prev.is_some() && finding.is_some() && prev != Some(finding) {
+            let nodes = focus.highlight.with_untracked(|h| h.nodes.clone());
+            untrack(|| sync::reveal_ids(ctx, Side::Before, &nodes));
+            scroll_into_view(root);
+        }
+        finding
+    });
+
     let search_input = NodeRef::<Input>::new();
     let hovered = RwSignal::new(false);
     // Ctrl/Cmd+F: ours while the pointer is over the view or focus is inside it.
@@ -303,10 +386,16 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             "+" | "=" => act(&|p| input::zoom_center(p, input::KEY_ZOOM)),
             "-" | "_" => act(&|p| input::zoom_center(p, 1.0 / input::KEY_ZOOM)),
             "Escape" => focus.dag.set(Selection::default()),
+            "c" | "C" => collapse_key(ctx, i),
+            "z" | "Z" => {
+                let sel = focus.dag.get_untracked();
+                act(&|p| p.frame_nodes(sel.of(i)));
+                sync::centre_counterparts(ctx, i);
+            }
             _ => return,
         }
         e.prevent_default();
-        sync::follow(ctx, i);
+        request_draw(dag, i);
     };
 
     let before_plan = before.plan.clone();
@@ -361,7 +450,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                         prop:checked=move || settings.sync.get()
                         on:change=move |ev| settings.sync.set(event_target_checked(&ev))
                     />
-                    " sync panes"
+                    " follow counterparts"
                 </label>
                 <button class="dag-button" data-testid="dag-fit" on:click=move |_| fit_all(ctx) title="Fit (f)">
                     "Fit"
@@ -370,8 +459,9 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                     "Find"
                 </button>
                 <SearchBox ctx=ctx input=search_input />
-                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · click a stack to expand"</span>
+                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · z shows the selection · click a stack to expand, c collapses"</span>
             </header>
+            <changes::Legend session=session />
             <div class="dag-body">
                 <div class="dag-panes" class:dag-single=move || !has_after()>
                     <DagPane ctx=ctx index=0 side_key="before" title=before_title nodes=before_nodes />

@@ -8,24 +8,24 @@ use leptos::prelude::*;
 use planscope_core::cluster::on_gpu::{first_gpu, max_first_gpu, nodes_on};
 use planscope_core::layout::hit::{SpatialIndex, edge_rects, item_rects};
 use planscope_core::layout::viewport::{Camera, fit_scale};
-use planscope_core::layout::{Grouping, IdxVec, ItemId, Layout, LayoutOptions, LayoutSession, LinkIdx, NodeIdx};
+use planscope_core::layout::{Grouping, IdxVec, ItemId, Layout, LayoutOptions, LayoutSession, LinkIdx, NodeIdx, Rect};
 use planscope_core::model::Plan;
+use planscope_core::rewrite::Action;
 use std::collections::HashMap;
 use std::sync::Arc;
 use web_sys::HtmlCanvasElement;
 
 pub type Dag = StoredValue<Panes, LocalStorage>;
 
-/// Plans above this many nodes open folded into series.
-pub const AUTO_SERIES_ABOVE: usize = 2_000;
+/// Plans above this many nodes open folded into series: past a few hundred nodes a
+/// fitted graph is below reading size, and series (expert_0 … expert_63) fold the most.
+pub const AUTO_SERIES_ABOVE: usize = 400;
 /// Margin around a fitted graph, in CSS pixels.
 pub const FIT_MARGIN: f64 = 16.0;
 /// The minimap's distance from the pane's right and bottom edges (as in the stylesheet).
 const MINIMAP_INSET: f64 = 8.0;
-/// Below this fitting scale a long thin graph is fitted across rather than whole.
-const THIN_FIT: f64 = 0.12;
-/// Fitting across never magnifies beyond this.
-const READABLE_FIT: f64 = 1.0;
+/// Framing found nodes never magnifies beyond this (12px labels at their size).
+pub const READING_SCALE: f64 = 1.0;
 
 pub struct Panes {
     pub panes: Vec<Pane>,
@@ -56,6 +56,15 @@ pub struct Pane {
     pub pointer: PointerState,
     /// Node ids to indices, built on first need (findings name nodes by id).
     pub ids: Option<HashMap<String, u32>>,
+    /// Per plan node, what the rewrite did to it (`rewrite::node_marks`); empty when
+    /// there is no rewrite to compare with.
+    pub changes: Vec<Option<Action>>,
+    /// Per item, the change its nodes show (a group: its first changed member's).
+    pub item_changes: IdxVec<ItemId, Option<Action>>,
+    /// The collapse buttons drawn on expanded groups at the last draw, in CSS pixels.
+    pub chips: Vec<(Rect, String)>,
+    /// Expanded groups, most recent last: the `c` key collapses the last.
+    pub expanded_order: Vec<String>,
 }
 
 #[derive(Default)]
@@ -96,6 +105,10 @@ impl Pane {
             ready,
             pointer: PointerState::default(),
             ids: None,
+            changes: Vec::new(),
+            item_changes: IdxVec::new(),
+            chips: Vec::new(),
+            expanded_order: Vec::new(),
         }
     }
 
@@ -108,6 +121,7 @@ impl Pane {
     pub fn relayout(&mut self, grouping: Grouping, color_by: ColorBy) {
         if self.opts.grouping != grouping {
             self.opts.expanded.clear();
+            self.expanded_order.clear();
         }
         self.opts.grouping = grouping;
         let plan = self.plan.clone();
@@ -136,6 +150,28 @@ impl Pane {
             colors: Vec::new(),
         });
         self.recolor(color_by);
+        self.mark_changes();
+    }
+
+    /// Sets what the rewrite did to each plan node and spreads it onto the items.
+    pub fn set_changes(&mut self, changes: Vec<Option<Action>>) {
+        self.changes = changes;
+        self.mark_changes();
+    }
+
+    fn mark_changes(&mut self) {
+        let Some(v) = &self.view else { return };
+        let mut marks: IdxVec<ItemId, Option<Action>> = IdxVec::filled(None, v.layout.items.len());
+        for (n, change) in self.changes.iter().enumerate() {
+            if let Some(c) = change
+                && let Some(slot) = v.item_of_node.get(NodeIdx(n as u32)).and_then(|&i| marks.get_mut(i))
+                && slot.is_none()
+            {
+                *slot = Some(*c);
+            }
+        }
+        self.item_changes = marks;
+        self.minimap_bg = None;
     }
 
     pub fn recolor(&mut self, by: ColorBy) {
@@ -160,11 +196,10 @@ impl Pane {
         self.minimap_bg = None;
     }
 
-    /// Shows the whole graph, clear of the minimap: when the fitted graph would run under
-    /// the minimap's corner, it is fitted beside or above it instead, whichever is larger.
-    /// A graph so long and thin that the whole of it is a line of specks (a folded
-    /// pipeline of a hundred ranks) is fitted across instead and shown from its start;
-    /// zooming out still reaches the whole.
+    /// Shows the whole graph, centred, clear of the minimap where that costs little:
+    /// when the fitted graph would run under the minimap's corner, it is fitted beside or
+    /// above it instead, whichever is larger. Always the whole graph, however long and
+    /// thin (the canvas labels what has room at that size).
     pub fn fit(&mut self) {
         let Some(v) = &self.view else { return };
         let (w, h) = self.size;
@@ -175,40 +210,6 @@ impl Pane {
         // The minimap's top-left corner, with its margin to the pane's edges.
         let (cx, cy) = if mini { (w - mw - MINIMAP_INSET, h - mh - MINIMAP_INSET) } else { (w, h) };
         let m = FIT_MARGIN;
-        let whole = fit_scale(b, w, h, m);
-        let across_x = ((w - 2.0 * m) / bw).min(READABLE_FIT);
-        let across_y = ((h - 2.0 * m) / bh).min(READABLE_FIT);
-        let place = |scale: f64, right: f64, bottom: f64, from_start: (bool, bool)| {
-            let mut c = Camera { scale, tx: 0.0, ty: 0.0 };
-            c.center_on(bx + bw / 2.0, by + bh / 2.0, w, h);
-            if from_start.0 {
-                c.tx = m - bx * scale;
-            }
-            if from_start.1 {
-                c.ty = m - by * scale;
-            }
-            // Keep clear of the minimap's side without pushing past the near edge.
-            let over_x = c.tx + (bx + bw) * scale - (right - m);
-            if over_x > 0.0 && !from_start.0 {
-                c.tx -= over_x.min(c.tx + bx * scale - m).max(0.0);
-            }
-            let over_y = c.ty + (by + bh) * scale - (bottom - m);
-            if over_y > 0.0 && !from_start.1 {
-                c.ty -= over_y.min(c.ty + by * scale - m).max(0.0);
-            }
-            c
-        };
-        if whole < THIN_FIT && across_x > 2.0 * whole && bh * across_x > h {
-            // Tall: fill the width, from the top (the minimap, translucent, only meets
-            // what lies further down).
-            self.camera = place(across_x.max(whole), w, h, (false, true));
-            return;
-        }
-        if whole < THIN_FIT && across_y > 2.0 * whole && bw * across_y > w {
-            // Wide: fill the height, from the left.
-            self.camera = place(across_y.max(whole), w, h, (true, false));
-            return;
-        }
         let full = Camera::fit(b, w, h, m);
         let (right, bottom) = full.to_screen(bx + bw, by + bh);
         if !mini || right <= cx - m / 2.0 || bottom <= cy - m / 2.0 {
@@ -217,8 +218,60 @@ impl Pane {
         }
         let beside = fit_scale(b, cx, h, m);
         let above = fit_scale(b, w, cy, m);
-        self.camera =
-            if beside >= above { place(beside, cx, h, (false, false)) } else { place(above, w, cy, (false, false)) };
+        // Only worth it when it shrinks the graph by less than a third.
+        let best = beside.max(above);
+        if best < full.scale * 0.66 {
+            self.camera = full;
+            return;
+        }
+        let mut c = Camera { scale: best, tx: 0.0, ty: 0.0 };
+        if beside >= above {
+            c.center_on(bx + bw / 2.0, by + bh / 2.0, cx, h);
+        } else {
+            c.center_on(bx + bw / 2.0, by + bh / 2.0, w, cy);
+        }
+        self.camera = c;
+    }
+
+    /// Whether the whole graph is on screen.
+    pub fn shows_all(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| self.camera.shows(v.layout.bounds, self.size.0, self.size.1))
+    }
+
+    /// The box around the items drawing plan nodes `nodes` (a collapsed group's item for
+    /// its members); None when none is drawn.
+    pub fn nodes_rect(&self, nodes: &[u32]) -> Option<Rect> {
+        let v = self.view.as_ref()?;
+        let mut r: Option<(f32, f32, f32, f32)> = None;
+        for &n in nodes {
+            let Some(it) = v.item_of_node.get(NodeIdx(n)).and_then(|&i| v.layout.items.get(i)) else { continue };
+            let (x0, y0, x1, y1) =
+                (it.x - it.width / 2.0, it.y - it.height / 2.0, it.x + it.width / 2.0, it.y + it.height / 2.0);
+            r = Some(match r {
+                None => (x0, y0, x1, y1),
+                Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
+            });
+        }
+        r.map(|(x0, y0, x1, y1)| Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+    }
+
+    /// Brings plan nodes `nodes` into view: centred, zoomed out until all of them show,
+    /// at reading size when they fit at it. Nothing when none is drawn.
+    pub fn frame_nodes(&mut self, nodes: &[u32]) {
+        let Some(r) = self.nodes_rect(nodes) else { return };
+        let (w, h) = self.measure();
+        self.camera = Camera::frame(r, w, h, FIT_MARGIN * 2.0, READING_SCALE);
+    }
+
+    /// Brings `rect` into view without magnifying beyond the current scale (expanding
+    /// a stack: it and its neighbours stay on screen, the reader's zoom is kept if it fits).
+    pub fn frame_rect_no_closer(&mut self, r: Rect) {
+        let (w, h) = self.measure();
+        if self.camera.shows(r, w, h) {
+            return;
+        }
+        let keep = self.camera.scale;
+        self.camera = Camera::frame(r, w, h, FIT_MARGIN, keep);
     }
 
     /// CSS size of the minimap, (0, 0) when it is not shown.
@@ -245,20 +298,6 @@ impl Pane {
             }
         }
         self.size
-    }
-
-    /// Centres the view on plan node `node` (its item), zooming in to reading size if needed.
-    pub fn focus_node(&mut self, node: u32) {
-        let Some(v) = &self.view else { return };
-        let Some(item) = v.item_of_node.get(NodeIdx(node)).and_then(|&i| v.layout.items.get(i)) else {
-            return;
-        };
-        let (x, y) = (item.x as f64, item.y as f64);
-        let (w, h) = self.measure();
-        if self.camera.scale < 1.0 {
-            self.camera.scale = 1.0;
-        }
-        self.camera.center_on(x, y, w, h);
     }
 
     pub fn node_index(&mut self, id: &str) -> Option<u32> {

@@ -5,11 +5,12 @@ use super::Ctx;
 use super::frame::{request_draw, yield_now};
 use super::input;
 use super::minimap;
-use super::sync::{follow, select};
+use super::pane::Pane;
+use super::sync::select;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::layout::NodeIdx;
+use planscope_core::layout::{NodeIdx, Rect};
 
 enum Hit {
     Node(u32),
@@ -22,6 +23,13 @@ fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
         .try_with_value(|d| {
             let p = d.panes.get(i)?;
             let v = p.view.as_ref()?;
+            // The collapse buttons drawn over expanded stacks come first.
+            let (x, y) = (sx as f32, sy as f32);
+            if let Some((_, g)) =
+                p.chips.iter().find(|(r, _)| x >= r.x && x <= r.x + r.width && y >= r.y && y <= r.y + r.height)
+            {
+                return Some(Hit::Group(g.clone(), None));
+            }
             let (wx, wy) = p.camera.to_world(sx, sy);
             if let Some(k) = v.items.hit(wx as f32, wy as f32) {
                 let item = v.layout.items.get(k)?;
@@ -48,8 +56,32 @@ fn hit(ctx: Ctx, i: usize, sx: f64, sy: f64) -> Option<Hit> {
         .flatten()
 }
 
-/// Expands or collapses `group`, keeping `anchor` (a member) where the pointer is.
-fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<NodeIdx>, sx: f64, sy: f64) {
+/// The box around an expanded group's frame and the items linked to its members: what
+/// must stay in view after expanding it.
+fn with_neighbours(p: &Pane, group: &str) -> Option<Rect> {
+    let v = p.view.as_ref()?;
+    let b = v.layout.groups.iter().find(|g| g.id == group)?.bounds?;
+    let inside = |x: f32, y: f32| x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height;
+    let (mut x0, mut y0, mut x1, mut y1) = (b.x - 6.0, b.y - 18.0 - 30.0, b.x + b.width + 6.0, b.y + b.height + 6.0);
+    for e in v.layout.edges.iter() {
+        let (Some(s), Some(t)) = (v.layout.items.get(e.source), v.layout.items.get(e.target)) else { continue };
+        let other = match (inside(s.x, s.y), inside(t.x, t.y)) {
+            (true, false) => t,
+            (false, true) => s,
+            _ => continue,
+        };
+        x0 = x0.min(other.x - other.width / 2.0);
+        y0 = y0.min(other.y - other.height / 2.0);
+        x1 = x1.max(other.x + other.width / 2.0);
+        y1 = y1.max(other.y + other.height / 2.0);
+    }
+    Some(Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+}
+
+/// Expands or collapses `group`. Expanding brings the stack's members and their
+/// neighbours into view (zooming out only if they don't fit); collapsing keeps `anchor`
+/// (a member) or the stack where the pointer is.
+pub fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<NodeIdx>, sx: f64, sy: f64) {
     let pane_ready = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.ready)).flatten();
     if let Some(r) = pane_ready {
         r.set(false);
@@ -59,15 +91,45 @@ fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<NodeIdx>, sx: 
         yield_now().await;
         ctx.dag.update_value(|d| {
             let Some(p) = d.panes.get_mut(i) else { return };
+            let expanding = !p.opts.expanded.contains(&group);
+            // Where the stack (or the clicked member) was on screen.
+            let before = p.view.as_ref().and_then(|v| {
+                let at = |it: &planscope_core::layout::Item| (it.x as f64, it.y as f64);
+                let g = v.layout.groups.iter().find(|g| g.id == group);
+                let (x, y) = match anchor {
+                    Some(n) => v.item_of_node.get(n).and_then(|&k| v.layout.items.get(k)).map(at),
+                    None => g.and_then(|g| g.item).and_then(|k| v.layout.items.get(k)).map(at).or_else(|| {
+                        let b = g?.bounds?;
+                        Some(((b.x + b.width / 2.0) as f64, (b.y + b.height / 2.0) as f64))
+                    }),
+                }?;
+                Some(p.camera.to_screen(x, y))
+            });
             p.opts.toggle(&group);
+            p.expanded_order.retain(|g| g != &group);
+            if expanding {
+                p.expanded_order.push(group.clone());
+            }
             let grouping = p.opts.grouping;
             p.relayout(grouping, color);
-            if let Some(n) = anchor
-                && let Some(v) = &p.view
-                && let Some(it) = v.item_of_node.get(n).and_then(|&k| v.layout.items.get(k))
-            {
-                p.camera.tx = sx - it.x as f64 * p.camera.scale;
-                p.camera.ty = sy - it.y as f64 * p.camera.scale;
+            if expanding {
+                if let Some(r) = with_neighbours(p, &group) {
+                    p.frame_rect_no_closer(r);
+                }
+            } else if let Some(v) = &p.view {
+                // The stack again, where its member (or the pointer) was.
+                let it = v
+                    .layout
+                    .groups
+                    .iter()
+                    .find(|g| g.id == group)
+                    .and_then(|g| g.item)
+                    .and_then(|k| v.layout.items.get(k));
+                if let Some(it) = it {
+                    let (px, py) = before.unwrap_or((sx, sy));
+                    p.camera.tx = px - it.x as f64 * p.camera.scale;
+                    p.camera.ty = py - it.y as f64 * p.camera.scale;
+                }
             }
         });
         ctx.version.update(|v| *v += 1);
@@ -115,7 +177,7 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
             .flatten()
             .unwrap_or(false);
         if changed {
-            follow(ctx, i);
+            request_draw(ctx.dag, i);
         }
     };
     let on_up = move |ev: web_sys::PointerEvent| {
@@ -146,7 +208,7 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
                 input::wheel(p, x, y, ev.delta_y(), ev.delta_mode());
             }
         });
-        follow(ctx, i);
+        request_draw(ctx.dag, i);
     };
     let mini_press = RwSignal::new(false);
     let mini_jump = move |ev: &web_sys::PointerEvent| {
@@ -156,7 +218,7 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
                 minimap::jump(p, x, y);
             }
         });
-        follow(ctx, i);
+        request_draw(ctx.dag, i);
     };
     view! {
         <div class="dag-pane" data-side=side_key data-ready=move || if ready.get() { "true" } else { "false" }>

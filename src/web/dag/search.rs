@@ -1,42 +1,39 @@
-//! Finding nodes: Ctrl/Cmd+F (while the pointer is over the view or it has focus)
-//! opens the box; typing lists matches by id or label, lit on the canvas; Enter jumps
-//! to and selects the next one, Shift+Enter the previous, Escape closes.
+//! Finding nodes in both graphs: Ctrl/Cmd+F (while the pointer is over the view or it
+//! has focus) opens the box; typing lists matches by id or label in the before pane, then
+//! the after pane, lit on both canvases; Enter brings the next one and its counterparts
+//! into view on both sides and selects them, Shift+Enter the previous, Escape closes.
 
 use super::Ctx;
 use super::frame::yield_now;
-use super::sync::{follow, select};
+use super::sync::reveal;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::layout::search::{MAX_MATCHES, matching_nodes};
+use planscope_core::layout::NodeIdx;
+use planscope_core::layout::search::{MAX_MATCHES, matching_in};
+
+/// A match: the pane it is in and the node.
+pub type Match = (usize, NodeIdx);
 
 pub fn find(ctx: Ctx, query: &str) {
-    let pane = ctx.active.get_untracked();
-    let found = ctx
+    let found: Vec<Match> = ctx
         .dag
-        .try_with_value(|d| d.panes.get(pane).map(|p| matching_nodes(&p.plan, query)).unwrap_or_default())
+        .try_with_value(|d| matching_in(&d.panes.iter().map(|p| p.plan.as_ref()).collect::<Vec<_>>(), query))
         .unwrap_or_default();
     ctx.cursor.set(None);
     ctx.matches.set(found);
 }
 
-/// Moves to the next (or previous) match: selects it and centres the view on it.
+/// Moves to the next (or previous) match: selects it and its counterparts and shows them.
 pub fn step(ctx: Ctx, forward: bool) {
     let m = ctx.matches.get_untracked();
     let Some(next) = planscope_core::layout::search::step(ctx.cursor.get_untracked(), m.len(), forward) else {
         return;
     };
-    let Some(&node) = m.get(next) else { return };
+    let Some(&(pane, node)) = m.get(next) else { return };
     ctx.cursor.set(Some(next));
-    let pane = ctx.active.get_untracked();
-    let node = node.0;
-    select(ctx, pane, Some(node));
-    ctx.dag.update_value(|d| {
-        if let Some(p) = d.panes.get_mut(pane) {
-            p.focus_node(node);
-        }
-    });
-    follow(ctx, pane);
+    ctx.active.set(pane);
+    reveal(ctx, pane, &[node.0]);
 }
 
 pub fn open(ctx: Ctx, input: NodeRef<Input>) {
@@ -50,23 +47,32 @@ pub fn open(ctx: Ctx, input: NodeRef<Input>) {
     });
 }
 
+/// "3 / 12 · 4 before · 8 after": where the cursor is, and how many each side holds.
+fn count_text(matches: &[Match], cursor: Option<usize>, panes: usize) -> String {
+    let n = matches.len();
+    let before = matches.iter().filter(|m| m.0 == 0).count();
+    let head = match cursor {
+        Some(c) if n > 0 => format!("{} / {n}", c + 1),
+        _ if before >= MAX_MATCHES || n - before >= MAX_MATCHES => format!("{n}+ matches"),
+        _ => format!("{n} match{}", if n == 1 { "" } else { "es" }),
+    };
+    if panes > 1 && n > 0 { format!("{head} · {before} before · {} after", n - before) } else { head }
+}
+
 #[component]
 pub fn SearchBox(ctx: Ctx, input: NodeRef<Input>) -> impl IntoView {
     let count = move || {
-        let n = ctx.matches.get().len();
-        match ctx.cursor.get() {
-            Some(c) if n > 0 => format!("{} / {n}", c + 1),
-            _ if n >= MAX_MATCHES => format!("{MAX_MATCHES}+ matches"),
-            _ => format!("{n} match{}", if n == 1 { "" } else { "es" }),
-        }
+        ctx.version.get();
+        let panes = ctx.dag.try_with_value(|d| d.panes.len()).unwrap_or(1);
+        ctx.matches.with(|m| count_text(m, ctx.cursor.get(), panes))
     };
     view! {
         <div class="dag-search" class:dag-hidden=move || !ctx.search_open.get() role="search">
             <input
                 node_ref=input
                 type="search"
-                placeholder="Find node by id or label"
-                aria-label="Find node"
+                placeholder="Find node by id or label (both sides)"
+                aria-label="Find node in both graphs"
                 data-testid="dag-search"
                 on:input=move |ev| find(ctx, &event_target_value(&ev))
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
@@ -84,7 +90,7 @@ pub fn SearchBox(ctx: Ctx, input: NodeRef<Input>) -> impl IntoView {
                     }
                 }
             />
-            <span class="dag-search-count muted" data-testid="dag-search-count">{count}</span>
+            <span class="dag-search-count muted" data-testid="dag-search-count" aria-live="polite">{count}</span>
         </div>
     }
 }

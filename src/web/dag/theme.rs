@@ -13,6 +13,11 @@ pub struct Theme {
     pub warn: String,
     pub error: String,
     pub surface: String,
+    /// The rewrite's marks: added, moved, changed in place, removed.
+    pub added: String,
+    pub moved: String,
+    pub changed: String,
+    pub removed: String,
 }
 
 fn var(style: &Option<web_sys::CssStyleDeclaration>, name: &str, fallback: &str) -> String {
@@ -39,6 +44,23 @@ impl Theme {
             warn: var(&style, "--warn", "#e69f00"),
             error: var(&style, "--error", "#c0392b"),
             surface: var(&style, "--idle", "#e4e9ef"),
+            added: var(&style, "--dag-added", "#009e73"),
+            moved: var(&style, "--dag-moved", "#56b4e9"),
+            changed: var(&style, "--dag-changed", "#e69f00"),
+            removed: var(&style, "--dag-removed", "#d55e00"),
+        }
+    }
+}
+
+impl Theme {
+    /// The colour and glyph marking a node the rewrite touched (the glyph reads without colour).
+    pub fn change(&self, a: planscope_core::rewrite::Action) -> (&str, &'static str) {
+        use planscope_core::rewrite::Action;
+        match a {
+            Action::Add => (&self.added, "+"),
+            Action::Move => (&self.moved, "→"),
+            Action::Change => (&self.changed, "~"),
+            Action::Remove | Action::Rewire => (&self.removed, "−"),
         }
     }
 }

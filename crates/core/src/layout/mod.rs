@@ -12,6 +12,8 @@
 mod acyclic;
 mod band;
 mod caption;
+pub mod declutter;
+pub mod excerpt;
 mod graph;
 mod group;
 pub mod hit;
@@ -29,6 +31,7 @@ pub mod search;
 mod session;
 mod verify;
 pub mod viewport;
+pub mod wrap;
 
 pub use index::{EdgeIdx, IdxVec, ItemId, LinkIdx, NodeIdx};
 pub use session::LayoutSession;

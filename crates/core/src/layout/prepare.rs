@@ -47,23 +47,17 @@ const LINE_H: f32 = 16.0;
 const PAD_X: f32 = 16.0;
 const PAD_Y: f32 = 10.0;
 const MIN_W: f32 = 40.0;
-/// Longer lines are wrapped by the drawing; the box is sized for the wrap.
-const MAX_CHARS: usize = 40;
+/// Longer lines are wrapped between words (`wrap`); the box is sized for the wrap.
+const MAX_CHARS: usize = super::wrap::LINE;
 /// Lines beyond this are elided by the drawing.
 const MAX_LINES: usize = 6;
 
-/// The box a label needs, from its length: one line per `\n` (DOT escapes and record
-/// separators included), wrapped at `MAX_CHARS`.
+/// The box a label needs: its lines as `wrap` breaks them (DOT escapes and record
+/// separators included), the widest no wider than `wrap::LONGEST` characters.
 pub(crate) fn text_size(text: &str) -> (f32, f32) {
-    let mut widest = 0usize;
-    let mut lines = 0usize;
-    let norm = text.replace("\\n", "\n").replace("\\l", "\n").replace("\\r", "\n");
-    for line in norm.split(['\n', '|']) {
-        let chars = line.trim_matches(['{', '}', ' ']).chars().count();
-        widest = widest.max(chars.min(MAX_CHARS));
-        lines += chars.div_ceil(MAX_CHARS).max(1);
-    }
-    let lines = lines.clamp(1, MAX_LINES);
+    let lines = super::wrap::wrap(text, MAX_CHARS);
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(super::wrap::LONGEST);
+    let lines = lines.len().clamp(1, MAX_LINES);
     ((widest as f32 * CHAR_W + PAD_X).max(MIN_W), lines as f32 * LINE_H + PAD_Y)
 }
 

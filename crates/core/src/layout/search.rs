@@ -26,6 +26,12 @@ pub fn matching_nodes(plan: &Plan, query: &str) -> Vec<NodeIdx> {
         .collect()
 }
 
+/// The matches in each of `plans` (the view's before and after sides), as (plan, node):
+/// the first plan's in order, then the next's; each plan's capped at `MAX_MATCHES`.
+pub fn matching_in(plans: &[&Plan], query: &str) -> Vec<(usize, NodeIdx)> {
+    plans.iter().enumerate().flat_map(|(k, p)| matching_nodes(p, query).into_iter().map(move |n| (k, n))).collect()
+}
+
 /// The match to show after `cursor` among `count` matches, forward or back, wrapping
 /// around; from no cursor, the first (forward) or the last (back). None when there are
 /// no matches.
@@ -63,6 +69,18 @@ mod tests {
         assert!(matching_nodes(&p, "").is_empty());
         assert!(matching_nodes(&p, "   ").is_empty());
         assert!(matching_nodes(&p, "absent").is_empty());
+    }
+
+    #[test]
+    fn both_sides_are_searched_before_first() {
+        let before = plan();
+        let mut after = Plan::new(Format::Json);
+        for id in ["layer0_attn_ep0_tp0", "layer0_attn_ep0_tp1", "expert_0_0_layer_0"] {
+            after.nodes.push(Node::new(id, NodeKind::Compute));
+        }
+        assert_eq!(matching_in(&[&before, &after], "layer0_attn"), vec![(1, NodeIdx(0)), (1, NodeIdx(1))]);
+        assert_eq!(matching_in(&[&before, &after], "expert_"), vec![(0, NodeIdx(1)), (0, NodeIdx(2)), (1, NodeIdx(2))]);
+        assert!(matching_in(&[], "x").is_empty());
     }
 
     #[test]

@@ -50,6 +50,27 @@ impl Camera {
         c
     }
 
+    /// Shows `rect` (found nodes and their neighbours) centred, as large as fits but no
+    /// closer than `max_scale` (reading size): one node is centred at reading size, a
+    /// spread-out set is zoomed out until all of it is on screen.
+    pub fn frame(rect: Rect, w: f64, h: f64, margin: f64, max_scale: f64) -> Camera {
+        let bw = (rect.width as f64).max(1.0);
+        let bh = (rect.height as f64).max(1.0);
+        let s = ((w - 2.0 * margin).max(1.0) / bw).min((h - 2.0 * margin).max(1.0) / bh);
+        let scale = if s.is_finite() && s > 0.0 { s.min(max_scale).min(MAX_SCALE) } else { 1.0 };
+        let mut c = Camera { scale, tx: 0.0, ty: 0.0 };
+        c.center_on(rect.x as f64 + rect.width as f64 / 2.0, rect.y as f64 + rect.height as f64 / 2.0, w, h);
+        c
+    }
+
+    /// Whether all of `rect` is on a `w`×`h` screen.
+    pub fn shows(&self, rect: Rect, w: f64, h: f64) -> bool {
+        let (x0, y0) = self.to_screen(rect.x as f64, rect.y as f64);
+        let (x1, y1) = self.to_screen((rect.x + rect.width) as f64, (rect.y + rect.height) as f64);
+        let eps = 0.5;
+        x0 >= -eps && y0 >= -eps && x1 <= w + eps && y1 <= h + eps
+    }
+
     pub fn to_screen(&self, x: f64, y: f64) -> (f64, f64) {
         (x * self.scale + self.tx, y * self.scale + self.ty)
     }
@@ -153,6 +174,20 @@ mod tests {
         assert!((c.scale - 0.05).abs() < 1e-12);
         c.zoom_at(0.0, 0.0, f64::NAN, 0.1);
         assert!(c.scale.is_finite());
+    }
+
+    #[test]
+    fn frame_shows_the_whole_rect_no_closer_than_asked() {
+        let r = rect(5000.0, 200.0, 3000.0, 100.0);
+        let c = Camera::frame(r, 800.0, 600.0, 20.0, 1.0);
+        assert!(c.shows(r, 800.0, 600.0));
+        assert!((c.scale - 760.0 / 3000.0).abs() < 1e-9);
+        let one = rect(10.0, 10.0, 80.0, 30.0);
+        let c = Camera::frame(one, 800.0, 600.0, 20.0, 1.0);
+        assert_eq!(c.scale, 1.0);
+        let (sx, sy) = c.to_screen(50.0, 25.0);
+        assert!((sx - 400.0).abs() < 1e-9 && (sy - 300.0).abs() < 1e-9);
+        assert!(!Camera::default().shows(r, 800.0, 600.0));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod eplb;
 mod error;
 mod expand;
 mod extract;
+pub mod node_marks;
 pub mod target;
 
 pub use diff::{Action, Diff, DiffGroup, EdgeChange, MetaChange, MetaField, Moved, Note, What};
