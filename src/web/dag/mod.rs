@@ -165,6 +165,31 @@ fn fit_all(ctx: Ctx) {
     request_draw_all(ctx.dag);
 }
 
+/// Selects the next (or previous) node of pane `i` in the plan's order and centres on it:
+/// the keyboard's way to every node; the properties panel (a live region) reads it out.
+fn step_node(ctx: Ctx, i: usize, back: bool) {
+    let Some(Some((side, n))) = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| (p.side, p.plan.nodes.len()))) else {
+        return;
+    };
+    if n == 0 {
+        return;
+    }
+    let n = n as u32;
+    let current = ctx.focus.dag.with_untracked(|s| s.primary.filter(|(s, _)| *s == side).map(|(_, k)| k));
+    let next = match (current, back) {
+        (Some(k), false) => (k + 1) % n,
+        (Some(k), true) => (k + n - 1) % n,
+        (None, false) => 0,
+        (None, true) => n - 1,
+    };
+    sync::select(ctx, i, Some(next));
+    ctx.dag.update_value(|d| {
+        if let Some(p) = d.panes.get_mut(i) {
+            p.focus_node(next);
+        }
+    });
+}
+
 /// The view over the open plan's before side, built once per opened plan; the after
 /// pane follows the session's rewrite, so a rewrite never lays the before pane out again.
 #[component]
@@ -303,6 +328,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             "+" | "=" => act(&|p| input::zoom_center(p, input::KEY_ZOOM)),
             "-" | "_" => act(&|p| input::zoom_center(p, 1.0 / input::KEY_ZOOM)),
             "Escape" => focus.dag.set(Selection::default()),
+            "n" | "N" => step_node(ctx, i, e.shift_key()),
             _ => return,
         }
         e.prevent_default();
@@ -370,7 +396,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                     "Find"
                 </button>
                 <SearchBox ctx=ctx input=search_input />
-                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · click a stack to expand"</span>
+                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · n steps through nodes · click a stack to expand"</span>
             </header>
             <div class="dag-body">
                 <div class="dag-panes" class:dag-single=move || !has_after()>
