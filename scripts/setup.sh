@@ -28,6 +28,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# node_modules is current when it was installed from this exact lockfile. Both `serve` and
+# `test` need it: the release build shrinks the wasm with binaryen's wasm-opt from npm
+# (scripts/wasm-opt.mjs); the browser tests drive Chromium with playwright-core and axe-core.
+stamp=node_modules/.planscope-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  say "installing node packages (npm ci)"
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
+
 [ "$want" = "test" ] || exit 0
 
 for component in rustfmt clippy; do
@@ -51,10 +61,3 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-# node_modules is current when it was installed from this exact lockfile.
-stamp=node_modules/.planscope-lock
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  say "installing node packages (npm ci)"
-  npm ci --no-audit --no-fund
-  cp package-lock.json "$stamp"
-fi

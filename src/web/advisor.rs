@@ -7,7 +7,7 @@ use super::state::{Chrome, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::advise::{Suggestion, candidates, evaluate, rank};
-use planscope_core::model::Meta;
+use planscope_core::model::{Meta, Strategy};
 
 #[derive(Clone, Default)]
 pub struct Advice {
@@ -15,6 +15,9 @@ pub struct Advice {
     pub done: usize,
     pub total: usize,
     pub best: Vec<Suggestion>,
+    /// The strategy in the Target box when the advisor ran, with its figures (or why the
+    /// advisor would not weigh it), so the best can be compared with it.
+    pub current: Option<(Strategy, Result<Suggestion, String>)>,
     pub error: Option<String>,
 }
 
@@ -25,6 +28,7 @@ pub fn run(session: Session, chrome: Chrome) {
     let advice = chrome.advice;
     let Some(opened) = session.opened.get_untracked() else { return };
     let plan = opened.before.plan.clone();
+    let target = Strategy::parse(&session.target_text.get_untracked()).ok();
     spawn_local(async move {
         let (n, cands) = match candidates(&plan, None, &Meta::default()) {
             Ok(c) => c,
@@ -35,7 +39,7 @@ pub fn run(session: Session, chrome: Chrome) {
         };
         let total = cands.len();
         advice.set(Some(Advice { running: true, total, ..Advice::default() }));
-        let mut found = Vec::new();
+        let mut found: Vec<Suggestion> = Vec::new();
         let mut refused = Vec::new();
         let mut slice_start = js_sys::Date::now();
         for (i, s) in cands.into_iter().enumerate() {
@@ -64,7 +68,13 @@ pub fn run(session: Session, chrome: Chrome) {
             let first: Vec<String> = refused.into_iter().take(3).collect();
             format!("No strategy fits {n} GPUs: {}", first.join("; "))
         });
-        advice.set(Some(Advice { running: false, done: total, total, best: rank(found), error }));
+        // The current target's figures: weighed with the others when it was a candidate,
+        // else on its own (a refusal says why it is not one).
+        let current = target.map(|t| {
+            let weighed = found.iter().find(|s| s.strategy == t).cloned();
+            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &Meta::default()), Ok))
+        });
+        advice.set(Some(Advice { running: false, done: total, total, best: rank(found), current, error }));
     });
 }
 
@@ -83,42 +93,26 @@ pub fn AdvisorPanel() -> impl IntoView {
         } else if let Some(e) = a.error.clone() {
             view! { <p class="muted">{e}</p> }.into_any()
         } else {
+            let current_name = a.current.as_ref().map(|(t, _)| *t);
             let rows = a
                 .best
                 .iter()
                 .enumerate()
-                .map(|(i, s)| {
-                    let name = s.strategy.short();
-                    let use_name = name.clone();
-                    let attr_name = name.clone();
-                    let step = s.step_time_s.map_or("—".into(), planscope_core::units::seconds);
-                    let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
-                    view! {
-                        <li class="suggestion" data-strategy=attr_name>
-                            <span class="rank">{i + 1}</span>
-                            <div class="suggestion-main">
-                                <div class="suggestion-head">
-                                    <code>{name}</code>
-                                    <span class="muted">{format!("step {step} · peak memory {mem}")}</span>
-                                    {(!s.fits).then(|| view! { <span class="tag warn">"does not fit"</span> })}
-                                </div>
-                                <p class="muted suggestion-why">{s.reason.clone()}</p>
-                            </div>
-                            <button
-                                class="button small"
-                                on:click=move |_| {
-                                    session.target_text.set(use_name.clone());
-                                    session.rewrite();
-                                }
-                            >
-                                "Use"
-                            </button>
-                        </li>
-                    }
-                })
+                .map(|(i, s)| row(session, advice, (i + 1).to_string(), s, current_name == Some(s.strategy)))
                 .collect_view();
+            // The current target's row, when it is not among the best shown.
+            let current = a.current.clone().filter(|(t, _)| !a.best.iter().any(|s| s.strategy == *t)).map(|(t, r)| {
+                match r {
+                    Ok(s) => view! { <ol class="suggestions current" data-testid="advisor-current">{row(session, advice, "·".into(), &s, true)}</ol> }.into_any(),
+                    Err(why) => view! {
+                        <p class="muted" data-testid="advisor-current">{format!("Current target {}: not weighed, {why}", t.short())}</p>
+                    }
+                    .into_any(),
+                }
+            });
             view! {
-                <p class="muted">{format!("Best of {} strategies for this cluster, by simulated step time among those that fit:", a.total)}</p>
+                {current}
+                <p class="muted">{format!("Best of {} for this cluster, by simulated step time among those that fit:", planscope_core::units::count(a.total as u64, "strategy", "strategies"))}</p>
                 <ol class="suggestions" data-testid="suggestions">{rows}</ol>
             }
             .into_any()
@@ -134,4 +128,44 @@ pub fn AdvisorPanel() -> impl IntoView {
         })
     };
     view! { {body} }
+}
+
+/// One strategy's row: rank, name, figures, why, and Use (which rewrites to it and closes
+/// the panel, since the workspace below then shows that strategy).
+fn row(
+    session: Session,
+    advice: RwSignal<Option<Advice>>,
+    rank: String,
+    s: &Suggestion,
+    current: bool,
+) -> impl IntoView + use<> {
+    let name = s.strategy.short();
+    let use_name = name.clone();
+    let attr_name = name.clone();
+    let step = s.step_time_s.map_or("—".into(), planscope_core::units::seconds);
+    let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
+    view! {
+        <li class="suggestion" class:current=current data-strategy=attr_name>
+            <span class="rank">{rank}</span>
+            <div class="suggestion-main">
+                <div class="suggestion-head">
+                    <code>{name}</code>
+                    <span class="muted">{format!("step {step} · peak memory {mem}")}</span>
+                    {current.then(|| view! { <span class="tag">"current target"</span> })}
+                    {(!s.fits).then(|| view! { <span class="tag warn">"does not fit"</span> })}
+                </div>
+                <p class="muted suggestion-why">{s.reason.clone()}</p>
+            </div>
+            <button
+                class="button small"
+                on:click=move |_| {
+                    session.target_text.set(use_name.clone());
+                    session.rewrite();
+                    advice.set(None);
+                }
+            >
+                "Use"
+            </button>
+        </li>
+    }
 }

@@ -28,10 +28,17 @@ pub fn App() -> impl IntoView {
     super::help::install_shortcuts(session, focus, chrome);
 
     let (dragging, set_dragging) = signal(false);
+    // What the last drop left unopened (several files dropped), until the next drop.
+    let drop_note = RwSignal::new(None::<String>);
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
+        let files = ev.data_transfer().and_then(|dt| dt.files());
+        let file = files.as_ref().and_then(|files| files.get(0));
+        // One plan opens at a time: the first, and the note names the files left closed.
+        let ignored: Vec<String> =
+            files.map(|fs| (1..fs.length()).filter_map(|i| fs.get(i)).map(|f| f.name()).collect()).unwrap_or_default();
+        drop_note.set((!ignored.is_empty()).then(|| dropped_note(file.as_ref().map(|f| f.name()), &ignored)));
         match file {
             Some(f) => session.open_file(f),
             None => {
@@ -75,6 +82,14 @@ pub fn App() -> impl IntoView {
             <Show when=move || session.link_note.get().is_some()>
                 <div class="banner note" role="status" data-testid="link-note">{move || session.link_note.get().unwrap_or_default()}</div>
             </Show>
+            <Show when=move || drop_note.get().is_some()>
+                <div class="banner note" role="status" data-testid="drop-note">
+                    <span class="banner-text">{move || drop_note.get().unwrap_or_default()}</span>
+                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| drop_note.set(None)>
+                        "×"
+                    </button>
+                </div>
+            </Show>
             <Show when=move || session.busy.get().is_some()>
                 <div class="banner info" role="status">{move || session.busy.get().unwrap_or_default()}</div>
             </Show>
@@ -94,6 +109,16 @@ pub fn App() -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// What a drop of several files did: planscope shows one plan at a time.
+fn dropped_note(opened: Option<String>, ignored: &[String]) -> String {
+    format!(
+        "{} files dropped: opened {} and ignored {} (planscope opens one plan at a time).",
+        ignored.len() + 1,
+        opened.unwrap_or_default(),
+        ignored.join(", ")
+    )
 }
 
 /// The after side's card: its grid and modifications, why there is no rewrite, or how to

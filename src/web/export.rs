@@ -252,7 +252,7 @@ pub fn ExportMenu() -> impl IntoView {
     view! {
         <details class="menu" data-testid="export-menu" node_ref=menu>
             <summary class="button">"Export"</summary>
-            <div class="menu-panel" role="menu">
+            <div class="menu-panel">
                 <p class="menu-title">"Plans"</p>
                 <div class="menu-row">
                     <span>"Before"</span>

@@ -94,7 +94,7 @@ fn FindingItem(report: Arc<Report>, finding: FindingView) -> impl IntoView {
     });
     let fix = finding.fix.map(|fix| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{fix}</p> });
     view! {
-        <article
+        <div
             class="finding"
             class:active=active
             data-code=finding.code
@@ -114,6 +114,6 @@ fn FindingItem(report: Arc<Report>, finding: FindingView) -> impl IntoView {
             {nodes_line}
             {gpus_line}
             {fix}
-        </article>
+        </div>
     }
 }

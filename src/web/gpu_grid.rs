@@ -11,11 +11,21 @@ use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical,
 use planscope_core::units;
 use std::sync::Arc;
 
-pub fn fill(shade: Shade) -> String {
+/// Where the dark theme's scale starts in cividis: its darkest blues are as dark as the
+/// dark theme's idle cells (contrast 1.0:1); from here the lowest value has 3.3:1 against
+/// them (WCAG 2.2 SC 1.4.11 asks 3:1 for graphics), and the scale keeps its order.
+const DARK_FLOOR: f64 = 0.45;
+
+/// A value on the sequential scale, in the theme's range of it.
+fn scale(t: f64, dark: bool) -> String {
+    sequential(if dark { DARK_FLOOR + (1.0 - DARK_FLOOR) * t.clamp(0.0, 1.0) } else { t })
+}
+
+pub fn fill(shade: Shade, dark: bool) -> String {
     match shade {
         Shade::Idle => "var(--idle)".into(),
         Shade::Unknown => "var(--unknown)".into(),
-        Shade::Scale(t) => sequential(t),
+        Shade::Scale(t) => scale(t, dark),
         Shade::Category(i) => categorical(i).into(),
     }
 }
@@ -24,8 +34,22 @@ pub fn fill(shade: Shade) -> String {
 pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
     let focus = expect_context::<Focus>();
     let metric = expect_context::<Chrome>().metric;
+    let dark = expect_context::<Chrome>().dark;
     let geo = Geometry::of(&cluster);
     let hovered = RwSignal::new(None::<(u32, f64, f64)>);
+    // The grid's width as a multiple of its box: thousands of GPUs make cells of a few
+    // pixels on a phone, so the grid zooms and its box scrolls.
+    let zoom = RwSignal::new(1u32);
+    let grid_box = NodeRef::<leptos::html::Div>::new();
+    // Named: a `>` inside `view!` attributes would close the tag.
+    let at_min = move || zoom.get() <= 1;
+    let at_max = move || zoom.get() >= MAX_ZOOM;
+    // Where the pointer is in the box (which does not scroll), for the hover card.
+    let in_box = move |ev: &web_sys::MouseEvent| {
+        let r = grid_box.get_untracked().map(|b| b.get_bounding_client_rect());
+        let (left, top) = r.map_or((0.0, 0.0), |r| (r.left(), r.top()));
+        (ev.client_x() as f64 - left, ev.client_y() as f64 - top)
+    };
     let servers = (0..cluster.servers())
         .map(|s| {
             let (x, y) = geo.block_origin(s);
@@ -47,7 +71,8 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
             let model_hover = cluster.clone();
             let shade_fill = move || {
                 let metric = metric.get();
-                model.cell(gpu).map_or_else(|| "var(--idle)".to_string(), |c| fill(Shade::of(c, metric, &model)))
+                let dark = dark.get();
+                model.cell(gpu).map_or_else(|| "var(--idle)".to_string(), |c| fill(Shade::of(c, metric, &model), dark))
             };
             let _ = &model_hover;
             view! {
@@ -63,7 +88,10 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                     height=CELL
                     rx="2.5"
                     fill=shade_fill
-                    on:mouseenter=move |ev| hovered.set(Some((gpu, ev.offset_x() as f64, ev.offset_y() as f64)))
+                    on:mouseenter=move |ev| {
+                        let (x, y) = in_box(&ev);
+                        hovered.set(Some((gpu, x, y)))
+                    }
                     on:mouseleave=move |_| hovered.set(None)
                     on:click=move |_| {
                         let now = focus.selected_gpu.get_untracked();
@@ -81,6 +109,11 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
             focus.select_gpu(None);
             return;
         }
+        if let Some(z) = zoom_key(&key, zoom.get_untracked()) {
+            ev.prevent_default();
+            zoom.set(z);
+            return;
+        }
         let Some(mv) = Move::from_key(&key) else { return };
         ev.prevent_default();
         focus.select_gpu(Some(next_gpu(focus.selected_gpu.get_untracked(), mv, per_row_gpus, total)));
@@ -90,9 +123,36 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
     let card_model = cluster.clone();
     view! {
         <figure class="gpu-grid-wrap">
-            <figcaption class="muted">{caption}</figcaption>
-            <div class="gpu-grid-box">
+            <figcaption class="grid-head">
+                <span class="muted">{caption}</span>
+                <span class="grid-zoom" role="group" aria-label="Zoom the grid">
+                    <button
+                        class="button small"
+                        data-testid="grid-zoom-out"
+                        title="Zoom the grid out (−)"
+                        disabled=at_min
+                        on:click=move |_| zoom.update(|z| *z = (*z / 2).max(1))
+                    >
+                        "−"
+                        <span class="visually-hidden">" zoom the grid out"</span>
+                    </button>
+                    <span class="muted" data-testid="grid-zoom">{move || format!("{}×", zoom.get())}</span>
+                    <button
+                        class="button small"
+                        data-testid="grid-zoom-in"
+                        title="Zoom the grid in (+)"
+                        disabled=at_max
+                        on:click=move |_| zoom.update(|z| *z = (*z * 2).min(MAX_ZOOM))
+                    >
+                        "+"
+                        <span class="visually-hidden">" zoom the grid in"</span>
+                    </button>
+                </span>
+            </figcaption>
+            <div class="gpu-grid-box" node_ref=grid_box>
+                <div class="gpu-grid-scroll" data-testid="gpu-grid-scroll">
                 <svg
+                    style:width=move || format!("{}%", zoom.get() * 100)
                     class="gpu-grid"
                     data-testid="gpu-grid"
                     data-side=side.key()
@@ -100,16 +160,29 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                     viewBox=format!("0 0 {:.0} {:.0}", geo.width, geo.height)
                     preserveAspectRatio="xMidYMin meet"
                     role="img"
-                    aria-label=format!("GPU cluster, {} side: {used} GPUs in use", side.key())
+                    aria-label=format!("GPU cluster, {} side: {} in use", side.key(), units::count(used as u64, "GPU", "GPUs"))
                     tabindex="0"
                     on:keydown=on_key
                 >
                     {servers}
                     {cells}
                 </svg>
+                </div>
                 {move || hovered.get().and_then(|(gpu, x, y)| card_model.cell(gpu).map(|c| hover_card(c, x, y)))}
             </div>
         </figure>
+    }
+}
+
+/// The largest zoom: on a 390 px phone the 3,715-GPU corpus plan's cells go from 2 px to 17 px.
+const MAX_ZOOM: u32 = 8;
+
+/// `+` and `-` on the focused grid double or halve its zoom, within 1× to `MAX_ZOOM`.
+fn zoom_key(key: &str, now: u32) -> Option<u32> {
+    match key {
+        "+" | "=" => Some((now * 2).min(MAX_ZOOM)),
+        "-" | "_" => Some((now / 2).max(1)),
+        _ => None,
     }
 }
 
@@ -165,7 +238,8 @@ pub fn Legend() -> impl IntoView {
             }
             .into_any()
         } else {
-            let stops: Vec<String> = (0..=8).map(|i| sequential(i as f64 / 8.0)).collect();
+            let dark = chrome.dark.get();
+            let stops: Vec<String> = (0..=8).map(|i| scale(i as f64 / 8.0, dark)).collect();
             let max = match metric {
                 Metric::Memory | Metric::Busy => "100%",
                 _ => "max",

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.
-const SHORTCUTS: [(&str, &str); 14] = [
+const SHORTCUTS: [(&str, &str); 15] = [
     ("o", "Open a plan file"),
     ("e", "Export menu"),
     ("r", "Review the findings one at a time"),
@@ -13,11 +13,12 @@ const SHORTCUTS: [(&str, &str); 14] = [
     ("b", "Toggle before / after / both"),
     ("t", "Light or dark theme"),
     ("?", "This help"),
-    ("Esc", "Close overlays, clear the selection"),
+    ("Esc", "Close overlays and menus, clear the selection"),
     ("Ctrl/⌘ F", "Search both graphs (when the DAG has focus)"),
     ("z", "Show the selected nodes and their counterparts (DAG)"),
     ("c", "Collapse the expanded stack (DAG)"),
     ("f", "Fit the DAG to its pane (when the DAG has focus)"),
+    ("n  ⇧n", "Next / previous node of the DAG (when the DAG has focus)"),
     ("+ −", "Zoom the DAG or the timeline (when focused)"),
     ("Arrows", "Move the selected GPU (cluster grid focused); pan the DAG"),
 ];
@@ -35,6 +36,22 @@ fn typing(ev: &web_sys::KeyboardEvent) -> bool {
         matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
             || el.closest("[contenteditable]").ok().flatten().is_some()
     })
+}
+
+/// Closes every open menu (`details.menu`); focus inside one goes back to its button.
+fn close_menus() {
+    let Ok(open) = document().query_selector_all("details.menu[open]") else { return };
+    for k in 0..open.length() {
+        let Some(d) = open.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok()) else { continue };
+        let had_focus = document().active_element().is_some_and(|a| d.contains(Some(&a)));
+        d.set_open(false);
+        if had_focus
+            && let Some(summary) = d.query_selector("summary").ok().flatten()
+            && let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = summary.focus();
+        }
+    }
 }
 
 /// Installs the page-wide shortcuts.
@@ -57,7 +74,10 @@ pub fn install_shortcuts(session: Session, focus: Focus, chrome: Chrome) {
             "?" => chrome.toggle_help(),
             "Escape" => {
                 chrome.help_open.set(false);
+                close_menus();
                 focus.select_gpu(None);
+                focus.highlight.set(Default::default());
+                focus.dag.set(Default::default());
             }
             "o" => click(r#"[data-testid="file-input"]"#),
             "e" => {
@@ -65,6 +85,13 @@ pub fn install_shortcuts(session: Session, focus: Focus, chrome: Chrome) {
                     && let Ok(d) = d.dyn_into::<web_sys::HtmlDetailsElement>()
                 {
                     d.set_open(!d.open());
+                    // Opened from the keyboard: its first item has the focus, so Tab walks it.
+                    if d.open()
+                        && let Some(first) = d.query_selector(".menu-item").ok().flatten()
+                        && let Ok(first) = first.dyn_into::<web_sys::HtmlElement>()
+                    {
+                        let _ = first.focus();
+                    }
                 }
             }
             "r" => super::review::open(session, focus, chrome),
@@ -81,12 +108,16 @@ pub fn install_shortcuts(session: Session, focus: Focus, chrome: Chrome) {
 #[component]
 pub fn Help() -> impl IntoView {
     let help_open = expect_context::<Chrome>().help_open;
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    super::dialog_focus::hold(help_open.into(), dialog);
     view! {
         <Show when=move || help_open.get()>
             <div class="overlay help-backdrop" on:click=move |_| help_open.set(false)>
                 <div
                     class="card help"
                     data-testid="help"
+                    node_ref=dialog
+                    tabindex="-1"
                     role="dialog"
                     aria-modal="true"
                     aria-label="Keyboard shortcuts"

@@ -4,6 +4,7 @@
 mod advisor;
 mod app;
 mod dag;
+mod dialog_focus;
 mod export;
 mod file_io;
 mod findings;

@@ -52,6 +52,8 @@ pub fn step(session: Session, focus: Focus, delta: i64) {
 pub fn Review() -> impl IntoView {
     let session = expect_context::<Session>();
     let focus = expect_context::<Focus>();
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    super::dialog_focus::hold(Signal::derive(move || focus.review.get().is_some()), dialog);
     let body = move || {
         let index = focus.review.get()?;
         let opened = session.opened.get()?;
@@ -112,7 +114,7 @@ pub fn Review() -> impl IntoView {
     };
     view! {
         <Show when=move || focus.review.get().is_some()>
-            <div class="overlay review" data-testid="review" role="dialog" aria-modal="true" aria-label="Review findings">
+            <div class="overlay review" data-testid="review" role="dialog" aria-modal="true" aria-label="Review findings" node_ref=dialog tabindex="-1">
                 <div class="overlay-bar">
                     <strong>"Review"</strong>
                     <span class="muted">"← → to step · Esc to close"</span>

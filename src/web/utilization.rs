@@ -9,12 +9,15 @@ use planscope_core::view::chart::{HEIGHT, WIDTH_PER_GPU};
 use planscope_core::view::{self, Bar, Card, Chart};
 
 fn card(c: Card) -> impl IntoView {
+    let alerted = c.alert.is_some();
     let delta = c.after.map(|d| view! { <span class=format!("delta {}", d.change.class())>"→ "{d.value}</span> });
     view! {
-        <div class="stat" data-stat=c.key>
+        <div class="stat" class:alerted=alerted data-stat=c.key>
             <span class="stat-title">{c.title}</span>
             <span class="stat-before">{c.before}</span>
             {delta}
+            {c.alert.map(|a| view! { <span class="stat-alert" role="note" data-testid="stat-alert">{a}</span> })}
+            {c.note.map(|n| view! { <span class="stat-note muted" data-testid="stat-note">{n}</span> })}
         </div>
     }
 }

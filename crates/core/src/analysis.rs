@@ -50,6 +50,8 @@ pub struct Figures {
     pub balancedness: Option<f64>,
     pub step_s: Option<f64>,
     pub peak_mem_gb: Option<f64>,
+    /// One GPU's memory, GB, when the hardware gives it.
+    pub capacity_gb: Option<f64>,
 }
 
 impl Figures {
@@ -60,6 +62,7 @@ impl Figures {
             balancedness: m.simulation.as_ref().map(|s| s.balancedness),
             step_s: m.simulation.as_ref().map(|s| s.step_time_s),
             peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
+            capacity_gb: m.memory.as_ref().and_then(|mm| mm.capacity_gb),
         }
     }
 }

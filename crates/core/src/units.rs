@@ -48,8 +48,18 @@ pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
+/// A count with its noun in the right number and thousands separated: "1 server",
+/// "3,715 GPUs". Takes both forms, since English plurals are not all an added "s".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands_u64(n)) }
+}
+
 /// A count with thousands separated by commas: 12,345.
 pub fn thousands(n: usize) -> String {
+    thousands_u64(n as u64)
+}
+
+fn thousands_u64(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (k, c) in s.chars().enumerate() {
@@ -85,6 +95,10 @@ mod tests {
         assert_eq!(bytes(3_938_261), "3.9 MB");
         assert_eq!(plural(1, "note"), "1 note");
         assert_eq!(plural(2, "note"), "2 notes");
+        assert_eq!(count(1, "server", "servers"), "1 server");
+        assert_eq!(count(0, "server", "servers"), "0 servers");
+        assert_eq!(count(3715, "GPU", "GPUs"), "3,715 GPUs");
+        assert_eq!(count(1, "strategy", "strategies"), "1 strategy");
     }
 
     #[test]

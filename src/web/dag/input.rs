@@ -1,5 +1,6 @@
 //! Pointer, wheel and keyboard navigation of a pane: drag pans, the wheel zooms about
-//! the cursor, two pointers pinch; a press that barely moved is a click.
+//! the cursor, two pointers pinch; a press that barely moved is a click. One finger on a
+//! touch screen is the page's (it scrolls, `touch-action: pan-x pan-y`); two pan and pinch.
 
 use super::pane::Pane;
 
@@ -8,7 +9,8 @@ const CLICK_SLOP: f64 = 5.0;
 pub const KEY_PAN: f64 = 80.0;
 pub const KEY_ZOOM: f64 = 1.25;
 
-pub fn down(p: &mut Pane, id: i32, x: f64, y: f64) {
+pub fn down(p: &mut Pane, id: i32, x: f64, y: f64, touch: bool) {
+    p.pointer.touch = touch;
     p.pointer.down.retain(|d| d.0 != id);
     p.pointer.down.push((id, x, y));
     if p.pointer.down.len() == 1 {
@@ -38,6 +40,9 @@ pub fn moved(p: &mut Pane, id: i32, x: f64, y: f64) -> bool {
     }
     p.pointer.down[k] = (id, x, y);
     p.pointer.travel += (x - ox).abs() + (y - oy).abs();
+    if p.pointer.touch {
+        return false;
+    }
     p.camera.pan(x - ox, y - oy);
     true
 }

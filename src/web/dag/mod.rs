@@ -211,6 +211,31 @@ fn scroll_into_view(root: NodeRef<leptos::html::Section>) {
     }
 }
 
+/// Selects the next (or previous) node of pane `i` in the plan's order and centres on it:
+/// the keyboard's way to every node; the properties panel (a live region) reads it out.
+fn step_node(ctx: Ctx, i: usize, back: bool) {
+    let Some(Some((side, n))) = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| (p.side, p.plan.nodes.len()))) else {
+        return;
+    };
+    if n == 0 {
+        return;
+    }
+    let n = n as u32;
+    let current = ctx.focus.dag.with_untracked(|s| s.primary.filter(|(s, _)| *s == side).map(|(_, k)| k));
+    let next = match (current, back) {
+        (Some(k), false) => (k + 1) % n,
+        (Some(k), true) => (k + n - 1) % n,
+        (None, false) => 0,
+        (None, true) => n - 1,
+    };
+    sync::select(ctx, i, Some(next));
+    ctx.dag.update_value(|d| {
+        if let Some(p) = d.panes.get_mut(i) {
+            p.frame_nodes(&[next]);
+        }
+    });
+}
+
 /// The view over the open plan's before side, built once per opened plan; the after
 /// pane follows the session's rewrite, so a rewrite never lays the before pane out again.
 #[component]
@@ -392,6 +417,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                 act(&|p| p.frame_nodes(sel.of(i)));
                 sync::centre_counterparts(ctx, i);
             }
+            "n" | "N" => step_node(ctx, i, e.shift_key()),
             _ => return,
         }
         e.prevent_default();
@@ -459,7 +485,7 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                     "Find"
                 </button>
                 <SearchBox ctx=ctx input=search_input />
-                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · z shows the selection · click a stack to expand, c collapses"</span>
+                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · z shows the selection · n steps through nodes · click a stack to expand, c collapses"</span>
             </header>
             <changes::Legend session=session />
             <div class="dag-body">

@@ -73,6 +73,8 @@ pub struct PointerState {
     pub down: Vec<(i32, f64, f64)>,
     /// Distance moved since the press; a press that barely moved is a click.
     pub travel: f64,
+    /// The pointers are fingers: one scrolls the page, two move the graph.
+    pub touch: bool,
 }
 
 pub struct PaneView {

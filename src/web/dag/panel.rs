@@ -165,7 +165,7 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
         let (x, y) = offset(&ev);
         ctx.dag.update_value(|d| {
             if let Some(p) = d.panes.get_mut(i) {
-                input::down(p, ev.pointer_id(), x, y);
+                input::down(p, ev.pointer_id(), x, y, ev.pointer_type() == "touch");
             }
         });
     };
@@ -220,6 +220,9 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
         });
         request_draw(ctx.dag, i);
     };
+    // The canvas's text alternative: what it shows and how to reach its nodes by keyboard
+    // (the properties panel beside it reads the selected node out).
+    let label = format!("{title}: press n or Shift+n on the graph to step through its nodes");
     view! {
         <div class="dag-pane" data-side=side_key data-ready=move || if ready.get() { "true" } else { "false" }>
             <div class="dag-pane-title">{title}</div>
@@ -232,6 +235,14 @@ pub fn DagPane(ctx: Ctx, index: usize, side_key: &'static str, title: String, no
                 on:pointerup=on_up
                 on:pointercancel=on_cancel
                 on:wheel=on_wheel
+                // Two fingers are the graph's: keep the browser from scrolling the page.
+                on:touchmove=|ev: web_sys::TouchEvent| {
+                    if ev.touches().length() >= 2 {
+                        ev.prevent_default();
+                    }
+                }
+                role="img"
+                aria-label=label
             ></canvas>
             <canvas
                 node_ref=mini

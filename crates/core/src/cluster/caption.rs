@@ -2,16 +2,18 @@
 //! busy of how many, in how many servers, and whether only the first ones are drawn.
 
 use super::ClusterModel;
+use crate::units::{count, thousands};
 
 pub fn caption(c: &ClusterModel) -> String {
     let hidden = c.hidden_gpus;
+    let total = c.gpus as u64 + hidden as u64;
     format!(
-        "{} of {} GPUs busy · {} servers × {} GPUs{}",
-        c.used(),
-        c.gpus as u64 + hidden as u64,
-        c.servers(),
-        c.per_server,
-        if hidden > 0 { format!(" · first {} drawn", c.gpus) } else { String::new() }
+        "{} of {} busy · {} × {}{}",
+        thousands(c.used()),
+        count(total, "GPU", "GPUs"),
+        count(c.servers() as u64, "server", "servers"),
+        count(c.per_server as u64, "GPU", "GPUs"),
+        if hidden > 0 { format!(" · first {} drawn", thousands(c.gpus as usize)) } else { String::new() }
     )
 }
 
@@ -39,7 +41,21 @@ mod tests {
         c.hidden_gpus = u32::MAX;
         assert_eq!(
             caption(&c),
-            format!("3 of {} GPUs busy · 16 servers × 8 GPUs · first 128 drawn", u32::MAX as u64 + 128)
+            format!(
+                "3 of {} GPUs busy · 16 servers × 8 GPUs · first 128 drawn",
+                thousands((u32::MAX as u64 + 128) as usize)
+            )
         );
+    }
+
+    #[test]
+    fn one_server_and_one_gpu_are_singular() {
+        let plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let report = verify(&plan, &VerifyOptions::default());
+        let mut c = build(&plan, &report, plan.meta.strategy);
+        c.per_server = 1;
+        c.gpus = 1;
+        c.cells.truncate(1);
+        assert!(caption(&c).ends_with("busy · 1 server × 1 GPU"), "{}", caption(&c));
     }
 }

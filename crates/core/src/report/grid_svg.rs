@@ -79,11 +79,11 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
     let _ = writeln!(
         out,
         "<svg class=\"gpu-grid\" data-side=\"{key}\" data-used=\"{used}\" data-cells=\"{}\" viewBox=\"0 0 {:.0} {:.0}\" \
-         preserveAspectRatio=\"xMidYMin meet\" role=\"img\" aria-label=\"GPU cluster, {key}: {used} of {} GPUs in use\">",
+         preserveAspectRatio=\"xMidYMin meet\" role=\"img\" aria-label=\"GPU cluster, {key}: {used} of {} in use\">",
         c.cells.len(),
         geo.width.max(1.0),
         geo.height.max(1.0),
-        c.gpus
+        units::count(c.gpus as u64, "GPU", "GPUs")
     );
     for s in 0..c.servers() {
         let (x, y) = geo.block_origin(s);

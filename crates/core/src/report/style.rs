@@ -106,6 +106,8 @@ code, .mono { font-family: var(--mono); }
 .stat { background: var(--surface-2); border-radius: 8px; padding: 8px 12px; display: flex; flex-direction: column; }
 .stat-title { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: 0.05em; }
 .stat-before { font: 600 18px var(--sans); font-variant-numeric: tabular-nums; }
+.stat-alert { margin-top: 4px; font: 600 12px var(--sans); color: var(--error); }
+.stat-note { margin-top: 4px; font-size: 11px; }
 .delta { font: 600 13px var(--sans); font-variant-numeric: tabular-nums; }
 .delta.better { color: var(--ok); }
 .delta.worse { color: var(--warn); }

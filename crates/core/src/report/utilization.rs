@@ -34,6 +34,12 @@ fn card(out: &mut String, c: &Card) {
     if let Some(d) = &c.after {
         let _ = write!(out, "<span class=\"delta {}\">→ {}</span>", d.change.class(), d.value);
     }
+    if let Some(a) = &c.alert {
+        let _ = write!(out, "<span class=\"stat-alert\" role=\"note\">{}</span>", esc(a));
+    }
+    if let Some(n) = &c.note {
+        let _ = write!(out, "<span class=\"stat-note muted\">{}</span>", esc(n));
+    }
     out.push_str("</div>");
 }
 

@@ -12,6 +12,10 @@ pub struct Card {
     /// The before value, `—` when unknown.
     pub before: String,
     pub after: Option<Delta>,
+    /// What is wrong with a value, shown with it: a peak memory over one GPU's capacity.
+    pub alert: Option<String>,
+    /// What could not be checked about it: a peak memory when the plan gives no capacity.
+    pub note: Option<String>,
 }
 
 /// The after value and whether it is better, worse or the same.
@@ -32,7 +36,7 @@ fn card(
     let before = before.filter(|v| v.is_finite());
     let after =
         after.filter(|v| v.is_finite()).map(|y| Delta { value: show(y), change: Change::between(before, y, better) });
-    Card { key, title, before: before.map(show).unwrap_or_else(|| "—".into()), after }
+    Card { key, title, before: before.map(show).unwrap_or_else(|| "—".into()), after, alert: None, note: None }
 }
 
 pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
@@ -40,12 +44,35 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     let a = after.map(Figures::of);
     let count: fn(f64) -> String = |v| format!("{v:.0}");
     let ratio: fn(f64) -> String = |v| format!("{v:.2}");
+    let mut memory =
+        card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower);
+    memory.alert = over_capacity(&b, a.as_ref());
+    let capacity_unknown = b.capacity_gb.is_none() && a.is_none_or(|f| f.capacity_gb.is_none());
+    if capacity_unknown && memory.before != "—" {
+        memory.note = Some("Not checked: the plan gives no GPU memory capacity".into());
+    }
     vec![
         card("gpus", "GPUs used", Some(b.gpus_used), a.map(|f| f.gpus_used), count, Better::Higher),
         card("balance", "Balancedness", b.balancedness, a.and_then(|f| f.balancedness), ratio, Better::Higher),
         card("step", "Step time", b.step_s, a.and_then(|f| f.step_s), units::seconds, Better::Lower),
-        card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower),
+        memory,
     ]
+}
+
+/// "does not fit: over the 80 GB of one GPU (before and after)" when a side's peak memory
+/// exceeds one GPU's capacity; the sides named are those over it. A rewrite runs on the
+/// same GPUs, so the after side is held to the before side's capacity when it states none.
+fn over_capacity(before: &Figures, after: Option<&Figures>) -> Option<String> {
+    let over =
+        |f: &Figures| matches!((f.peak_mem_gb, f.capacity_gb.or(before.capacity_gb)), (Some(p), Some(c)) if p > c);
+    let sides = match (over(before), after.map(over)) {
+        (true, Some(true)) => "before and after",
+        (true, _) => "before",
+        (false, Some(true)) => "after",
+        _ => return None,
+    };
+    let cap = after.and_then(|f| f.capacity_gb).or(before.capacity_gb)?;
+    Some(format!("Does not fit: over the {} of one GPU ({sides})", units::gigabytes(cap)))
 }
 
 #[cfg(test)]
@@ -68,5 +95,40 @@ mod tests {
         let both = cards(&before, Some(&after.analysis));
         assert_eq!(both[0].before, "3");
         assert_eq!(both[0].after, Some(Delta { value: "128".into(), change: Change::Better }));
+    }
+
+    fn figures(peak: f64) -> Figures {
+        Figures { gpus_used: 8.0, balancedness: None, step_s: None, peak_mem_gb: Some(peak), capacity_gb: Some(80.0) }
+    }
+
+    #[test]
+    fn memory_over_one_gpus_capacity_is_flagged_per_side() {
+        assert_eq!(over_capacity(&figures(79.0), Some(&figures(80.0))), None);
+        assert_eq!(
+            over_capacity(&figures(5411.0), Some(&figures(60.0))).as_deref(),
+            Some("Does not fit: over the 80 GB of one GPU (before)")
+        );
+        assert_eq!(
+            over_capacity(&figures(5411.0), Some(&figures(81.0))).as_deref(),
+            Some("Does not fit: over the 80 GB of one GPU (before and after)")
+        );
+        let unknown = Figures { capacity_gb: None, ..figures(5411.0) };
+        assert_eq!(over_capacity(&unknown, None), None);
+        assert_eq!(
+            over_capacity(&figures(60.0), Some(&unknown)).as_deref(),
+            Some("Does not fit: over the 80 GB of one GPU (after)")
+        );
+    }
+
+    #[test]
+    fn a_peak_memory_without_a_capacity_says_it_was_not_checked() {
+        let mut plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        let before = analyze(Arc::new(plan.clone()), &Request::default());
+        let memory = |c: &[Card]| c.iter().find(|c| c.key == "memory").cloned().unwrap();
+        let known = memory(&cards(&before, None));
+        assert_eq!((known.alert, known.note), (None, None));
+        plan.meta.cluster.memory_gb = None;
+        let unknown = memory(&cards(&analyze(Arc::new(plan), &Request::default()), None));
+        assert_eq!(unknown.note.as_deref(), Some("Not checked: the plan gives no GPU memory capacity"));
     }
 }

@@ -1,0 +1,42 @@
+// Shrinks the page's wasm (release builds; post-build.mjs, Trunk's hook, calls it) with
+// wasm-opt -Oz from binaryen's npm package (node_modules, installed by scripts/setup.sh), then
+// writes the new file's hash into the preload link's `integrity`, computed by Trunk for the old.
+//
+// Why not Trunk's own data-wasm-opt: it runs whatever `wasm-opt` is on PATH, and Debian's
+// (binaryen 108) rewrites wasm-bindgen's externref table so that the page fails to start
+// ("WebAssembly.Table.set(): ... function-typed object"); binaryen 132 keeps it.
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tool = join(root, 'node_modules/binaryen/bin/wasm-opt');
+// The features rustc enables for wasm32-unknown-unknown (the module's target_features section).
+const features = ['bulk-memory', 'sign-ext', 'nontrapping-float-to-int', 'mutable-globals', 'reference-types', 'multivalue'];
+
+/** Optimises every .wasm in `dir` in place and updates index.html's integrity for it. */
+export function optimise(dir) {
+  if (!existsSync(tool)) {
+    console.error('wasm-opt.mjs: node_modules/binaryen is missing (run scripts/setup.sh): the wasm is left unoptimised');
+    return;
+  }
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.wasm'))) {
+    optimiseOne(dir, name);
+  }
+}
+
+function optimiseOne(dir, name) {
+  const file = join(dir, name);
+  const before = readFileSync(file).length;
+  execFileSync(process.execPath, [tool, '-Oz', ...features.map((f) => `--enable-${f}`), file, '-o', file], { stdio: 'inherit' });
+  const bytes = readFileSync(file);
+  const integrity = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+  const index = join(dir, 'index.html');
+  const html = readFileSync(index, 'utf8');
+  const link = new RegExp(`(href="\\./${name.replace(/\./g, '\\.')}"[^>]*integrity=")[^"]*(")`);
+  if (!link.test(html)) throw new Error(`wasm-opt.mjs: no integrity attribute for ${name} in index.html`);
+  writeFileSync(index, html.replace(link, `$1${integrity}$2`));
+  console.log(`wasm-opt.mjs: ${name} ${before} → ${bytes.length} bytes`);
+}
