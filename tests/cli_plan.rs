@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "json_reader/schema_check.rs"]
+mod schema_check;
+
 fn planscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_planscope")).args(args).output().expect("the binary runs")
 }
@@ -128,6 +131,11 @@ fn plan_writes_deployments_that_verify_passes() {
         assert_eq!(v.status.code(), Some(0), "{case:?}: {}", text(&v.stdout));
         let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         assert!(plan["meta"]["model"]["layers"].as_u64().is_some());
+        // The filled-in meta (MLA ranks, layer pattern, dtypes, phase) is in the schema.
+        let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/planscope.schema.json");
+        let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+        let errors = schema_check::validate(&schema, &plan);
+        assert!(errors.is_empty(), "{case:?}: {}", errors.join("\n"));
     }
     // Maverick: 24 MoE layers of 128 experts, a shared expert per MoE layer and GPU, dense
     // FFNs on the other 24 layers.

@@ -55,6 +55,7 @@ impl std::error::Error for PlanError {}
 /// experts·TP); refused past `limits::NODES`.
 pub fn plan_from(meta: &Meta) -> Result<Plan, PlanError> {
     let strategy = meta.strategy.ok_or(PlanError::MissingStrategy)?;
+    meta.within_limits().map_err(PlanError::Limit)?;
     let arch = Arch::of(&meta.model).map_err(PlanError::Missing)?;
     let lay = Layout::of(strategy);
     check(&arch, &lay, meta)?;
@@ -160,4 +161,41 @@ fn filled_meta(meta: &Meta, arch: &Arch, lay: &Layout) -> Meta {
         m.model.layer_pattern = Some(arch.pattern.clone());
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conditions::model_preset;
+    use crate::model::Strategy;
+
+    fn meta(strategy: Option<&str>) -> Meta {
+        let mut m = Meta { strategy: strategy.map(|s| Strategy::parse(s).unwrap()), ..Meta::default() };
+        m.model = model_preset("qwen3-30b-a3b").unwrap().spec();
+        m
+    }
+
+    #[test]
+    fn refusals_are_typed() {
+        assert_eq!(plan_from(&meta(None)).unwrap_err(), PlanError::MissingStrategy);
+        let mut m = meta(Some("EP8"));
+        m.model.vocab = None;
+        assert!(matches!(plan_from(&m), Err(PlanError::Missing(_))));
+        let mut m = meta(Some("EP8"));
+        m.model.layers = Some(u32::MAX);
+        assert!(matches!(plan_from(&m), Err(PlanError::Limit(_))));
+        let mut m = meta(Some("EP8_DP4"));
+        m.model.batch = Some(2);
+        assert_eq!(plan_from(&m).unwrap_err().to_string(), "DP4 is more than the 2 requests");
+    }
+
+    #[test]
+    fn every_layer_and_expert_is_deployed() {
+        let plan = plan_from(&meta(Some("EP8_TP2"))).unwrap();
+        let experts = plan.nodes.iter().filter(|n| n.op == Some(Op::Expert)).count();
+        // 48 MoE layers × 128 experts × TP2 shards.
+        assert_eq!(experts, 48 * 128 * 2);
+        assert_eq!(plan.meta.cluster.gpus, Some(16));
+        assert_eq!(plan.meta.model.moe_layers, Some(48));
+    }
 }
