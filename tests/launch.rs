@@ -336,3 +336,37 @@ fn a_config_without_an_extension_is_read_as_yaml() {
         (Framework::Megatron, Notation::Yaml, "EP1_TP4_PP2_DP1".into())
     );
 }
+
+#[test]
+fn hostile_config_files_are_refused_without_a_crash() {
+    let deep = |open: &str, close: &str, n: usize| format!("{}{}", open.repeat(n), close.repeat(n));
+    let json = format!("{{\"a\": {}}}", deep("[", "]", 100_000));
+    assert!(read("x.json", &json).is_err());
+    let yaml = format!("a: {}\n", deep("[", "]", 100_000));
+    assert!(read("x.yaml", &yaml).is_err());
+    let toml = format!("a = {}\n", deep("[", "]", 100_000));
+    assert!(read("x.toml", &toml).is_err());
+    let nested: String = (0..200).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+    assert!(read("x.yaml", &nested).is_err());
+    // A shell array doubled on every line stops at planscope's limit, named.
+    let mut sh = String::from("A=(--tp 8)\n");
+    for _ in 0..40 {
+        sh.push_str("A=(${A[@]} ${A[@]})\n");
+    }
+    sh.push_str("python -m sglang.launch_server ${A[@]}\n");
+    let e = read("x.sh", &sh).unwrap_err();
+    assert!(e.to_string().contains("(words of a launch command)"), "{e}");
+}
+
+mod random {
+    use proptest::prelude::*;
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn any_text_in_any_notation_never_panics(text in "(\\PC|\n|\\\\|\\$|\\(|\\)|-){0,300}") {
+            for name in ["a", "a.sh", "a.yaml", "a.toml", "a.json"] {
+                let _ = planscope_core::launch::read_all(name, &text, Some(64));
+            }
+        }
+    }
+}

@@ -98,6 +98,33 @@ fn from_toml(v: &toml::Value, depth: usize) -> Result<Node, ()> {
     })
 }
 
+/// The offset of the first flow bracket (`[`, `{`) nested deeper than `MAX_DEPTH`
+/// outside comments. libyaml scans deep flow nesting in quadratic time before
+/// serde_norway's recursion limit refuses it (50,000 levels: ~10 s), so depth is held
+/// here first, in one pass.
+fn too_deep_flow(text: &str) -> Option<usize> {
+    // Quotes are not skipped: an unclosed quote must not hide brackets libyaml would scan.
+    // Brackets nested 64 deep inside a real config's strings do not occur.
+    let mut depth = 0usize;
+    let mut comment = false;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match b {
+            b'\n' => comment = false,
+            _ if comment => {}
+            b'#' if i == 0 || matches!(text.as_bytes()[i - 1], b' ' | b'\t' | b'\n') => comment = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn too_deep() -> Failure {
     (0, 0, LaunchErrorKind::Syntax { notation: "config", message: format!("nested deeper than {MAX_DEPTH} levels") })
 }
@@ -117,6 +144,17 @@ pub fn entries(notation: Notation, text: &str) -> Result<Vec<Entry>, Failure> {
             from_json(&v, 0).map_err(|_| too_deep())?
         }
         Notation::Yaml => {
+            if let Some(at) = too_deep_flow(text) {
+                let (l, c) = line_col(text, at);
+                return Err((
+                    l,
+                    c,
+                    LaunchErrorKind::Syntax {
+                        notation: "YAML",
+                        message: format!("nested deeper than {MAX_DEPTH} levels"),
+                    },
+                ));
+            }
             let v: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
                 let (l, c) = e.location().map_or((0, 0), |p| (p.line() as u32, p.column() as u32));
                 (l, c, LaunchErrorKind::Syntax { notation: "YAML", message: e.to_string() })

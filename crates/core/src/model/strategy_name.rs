@@ -82,15 +82,16 @@ impl Strategy {
                 i += 1;
                 continue;
             }
-            let rest = &upper[i..];
-            if let Some(after) = rest.strip_prefix(DP_ATTENTION)
-                && !after.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            // Bytes, not str slices: `i` may sit inside a multi-byte character.
+            let rest = &bytes[i..];
+            if let Some(after) = rest.strip_prefix(DP_ATTENTION.as_bytes())
+                && !after.first().is_some_and(|b| b.is_ascii_alphanumeric())
             {
                 dp_attention = true;
                 i += DP_ATTENTION.len();
                 continue;
             }
-            let Some(&(name, slot)) = TOKENS.iter().find(|(n, _)| rest.starts_with(n)) else {
+            let Some(&(name, slot)) = TOKENS.iter().find(|(n, _)| rest.starts_with(n.as_bytes())) else {
                 i += 1;
                 continue;
             };
@@ -327,5 +328,8 @@ mod tests {
         // A refinement alone is no strategy.
         assert!(s("DPATTN").starts_with("error: no parallel degree"));
         assert!(s("EP8_CP2_CP4").contains("given twice"));
+        // Multi-byte text around and inside tokens is no panic.
+        assert_eq!(s("𑦧EP8 ü_TP2 ✓"), "EP8_TP2_PP1_DP1");
+        assert!(s("(()))(𑦧").starts_with("error"));
     }
 }
