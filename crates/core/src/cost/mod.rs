@@ -2,13 +2,14 @@
 //! (memory.rs), alpha-beta collective times (comm.rs) and the constants they use
 //! (defaults.rs). Formulas and sources: docs/cost-model.md.
 
+pub mod attention;
 pub mod comm;
 pub mod defaults;
 pub mod flops;
 pub mod memory;
 
-pub use defaults::{Constants, resolve};
-pub use flops::{NodeWork, flops_per_gpu, node_work};
+pub use defaults::{Constants, Mla, ModuleBytes, resolve};
+pub use flops::{NodeWork, Precision, flops_per_gpu, is_shared_expert, node_work};
 pub use memory::{GpuMemory, MemoryMetrics, memory_per_gpu};
 
 use serde::Serialize;
