@@ -107,8 +107,55 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
     }
     let inputs: Vec<&[String]> = gates.iter().map(std::slice::from_ref).collect();
     let dispatch = ep_all_to_all(b, "dispatch", Role::Dispatch, &inputs);
+    // Shared experts: every token of the GPU, beside the dispatch (DeepSeek overlaps them).
+    let mut shared = Vec::new();
+    if design.shared_experts > 0 {
+        for e in 0..ep {
+            for t in 0..tp {
+                let k = (e * tp + t) as usize;
+                let id = format!("layer{l}_shared_expert_ep{e}_tp{t}{s}");
+                let op = Some(Op::Other("shared_expert".into()));
+                let n = b.push(
+                    id,
+                    NodeKind::Compute,
+                    op,
+                    Placement::gpu(lay.gpu(d, p, e, t)),
+                    shape(&[sz.tok_a, sz.h]),
+                    None,
+                );
+                n.layer = Some(l);
+                n.ranks = r_gpu(e, t);
+                let id = n.id.clone();
+                b.edge(&gates[k], &id);
+                shared.push(id);
+            }
+        }
+    }
     let empty = Vec::new();
-    let ranks_here = design.placement.get((l - design.first_moe) as usize).unwrap_or(&empty);
+    let moe_index = (l - design.first_moe) as usize;
+    let ranks_here = design.placement.get(moe_index).unwrap_or(&empty);
+    // Tokens of each expert replica under the load, else the uniform tok_e.
+    let replicas: Vec<u32> = {
+        let mut r = vec![0u32; design.experts as usize];
+        for &(x, _) in ranks_here.iter().flatten() {
+            if let Some(c) = r.get_mut(x as usize) {
+                *c += 1;
+            }
+        }
+        r
+    };
+    let share = design.expert_share.and_then(|v| v.get(moe_index));
+    let tok_of = |x: u32| -> Option<u64> {
+        match (share, sz.tok_e) {
+            (Some(sh), Some(te)) => {
+                let total = te as f64 * design.experts as f64;
+                let f = sh.get(x as usize).copied().unwrap_or(0.0);
+                let n = f64::from(replicas.get(x as usize).copied().unwrap_or(1).max(1));
+                Some(((total * f / n).round() as u64).max(1))
+            }
+            _ => sz.tok_e,
+        }
+    };
     let mut expert_out: Vec<Vec<String>> = vec![Vec::new(); (ep * tp) as usize];
     for e in 0..ep {
         let hosted = ranks_here.get(e as usize).map_or(&[][..], |v| &v[..]);
@@ -122,7 +169,7 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
                     NodeKind::Compute,
                     Some(Op::Expert),
                     Placement::gpu(g),
-                    shape(&[sz.tok_e, sz.h]),
+                    shape(&[tok_of(x), sz.h]),
                     origin,
                 );
                 n.layer = Some(l);
@@ -196,6 +243,9 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
             }
             // The residual: the layer input joins the experts' output here.
             b.edge(&attn_out[k], &id);
+            if let Some(x) = shared.get(k) {
+                b.edge(x, &id);
+            }
             tail[k] = id;
         }
     }

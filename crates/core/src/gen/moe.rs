@@ -61,6 +61,8 @@ pub fn generate(spec: &GenSpec) -> Plan {
         seq: Some(spec.seq),
         hidden: Some(spec.hidden),
         placement: &placement,
+        shared_experts: if moe { spec.shared_experts } else { 0 },
+        expert_share: None,
         operators: &operators,
         input: None,
         output: None,
