@@ -164,6 +164,9 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
             let t = if from_shape { tok } else { tok * c.top_k as f64 / c.experts.unwrap_or(1).max(1) as f64 };
             let wts = mats * h * f * sh;
             w.precision = Precision::of(c.expert_dtype);
+            // An expert no token picked reads no weights: with T tokens routed k ways over E
+            // experts, it is hit with probability 1 − (1 − 1/E)^(T·k) (uniform routing).
+            read_extra = -(wts * c.bytes.experts) * (1.0 - expert_hit(c));
             (2.0 * t * wts, wts * c.bytes.experts)
         }
         op if is_shared_expert(op) => {
@@ -187,8 +190,22 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
     };
     w.flops = flops;
     w.weight_bytes = weight_bytes;
-    w.bytes = w.weight_bytes + in_bytes + out_bytes + read_extra.max(w.kv_bytes);
+    // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
+    w.bytes =
+        w.weight_bytes + in_bytes + out_bytes + if read_extra < 0.0 { read_extra } else { read_extra.max(w.kv_bytes) };
     w
+}
+
+/// Probability that a routed expert receives at least one token in a step, from the tokens
+/// one DP replica routes (batch·seq/DP, or batch/DP in decode); 1 when they are unknown.
+fn expert_hit(c: &Constants) -> f64 {
+    let e = f64::from(c.experts.unwrap_or(1).max(1));
+    let tokens = match (c.batch, c.seq) {
+        (Some(b), _) if c.decode() => b as f64,
+        (Some(b), Some(s)) => b as f64 * s as f64,
+        _ => return 1.0,
+    } / f64::from(c.dp.max(1));
+    if e <= 1.0 { 1.0 } else { 1.0 - (1.0 - 1.0 / e).powf(tokens * f64::from(c.top_k.max(1))) }
 }
 
 /// Forward FLOPs per GPU id (index = GPU id, up to the highest used), multi-GPU nodes split evenly.

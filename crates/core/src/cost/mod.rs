@@ -23,3 +23,24 @@ pub enum Workload {
     Inference,
     Training,
 }
+
+/// Achieved FLOP/s at precision `p`: its peak (FP8/FP4 where the hardware gives one, else
+/// the 16-bit peak) × MFU.
+pub fn peak_flops(c: &Constants, p: Precision) -> f64 {
+    let base = c.tflops.unwrap_or(0.0);
+    let t = match p {
+        Precision::Bf16 => base,
+        Precision::Fp8 => c.tflops_fp8.unwrap_or(base),
+        Precision::Fp4 => c.tflops_fp4.or(c.tflops_fp8).unwrap_or(base),
+    };
+    t * 1e12 * c.mfu
+}
+
+/// Roofline seconds (Williams et al. 2009): max(FLOPs / achieved peak, bytes / achieved
+/// memory bandwidth); a term whose constant is missing is left out.
+pub fn roofline_time(c: &Constants, flops: f64, bytes: f64, p: Precision) -> f64 {
+    let pk = peak_flops(c, p);
+    let t_c = if pk > 0.0 { flops / pk } else { 0.0 };
+    let t_m = c.mem_bw_gbs.filter(|&b| b > 0.0).map_or(0.0, |b| bytes / (b * 1e9 * c.bw_util));
+    t_c.max(t_m)
+}

@@ -15,7 +15,7 @@ pub mod timeline;
 pub use breakdown::{Coverage, Part, PerLayer};
 
 use crate::cost::comm::{CollectiveCall, Direction, collective_time, servers_spanned};
-use crate::cost::{Constants, NodeWork, Precision};
+use crate::cost::{Constants, NodeWork};
 use crate::graph::Graph;
 use crate::infer::NodeRoles;
 use crate::model::{GpuCells, GpuSet, Op, Placement, Plan};
@@ -107,17 +107,6 @@ fn direction(x: &SimInput<'_>, i: usize) -> Direction {
     }
 }
 
-/// The seconds per FLOP a node runs at: its precision's peak, falling back to the 16-bit one.
-fn peak(c: &Constants, p: Precision) -> f64 {
-    let base = c.tflops.unwrap_or(0.0);
-    let t = match p {
-        Precision::Bf16 => base,
-        Precision::Fp8 => c.tflops_fp8.unwrap_or(base),
-        Precision::Fp4 => c.tflops_fp4.or(c.tflops_fp8).unwrap_or(base),
-    };
-    t * 1e12 * c.mfu
-}
-
 pub fn simulate(x: &SimInput<'_>) -> SimResult {
     let SimInput { g, plan, used, comm, work, c, topo, gpus_total, .. } = *x;
     let n = plan.nodes.len();
@@ -129,7 +118,6 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
     // Per-GPU tables are kept per cell of GPUs placed alike: O(ranges) per node, not O(GPUs).
     let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), max_gpu);
     let ncells = cells.len();
-    let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
     let (mut cfree, mut mfree) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
     let (mut clast, mut mlast) = (vec![u32::MAX; ncells], vec![u32::MAX; ncells]);
     let (mut cbusy, mut mbusy) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
@@ -188,10 +176,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             collective_time(op.as_ref(), call, c)
         } else {
             let k = gpus.len().max(1) as f64;
-            let pk = peak(c, w.precision);
-            let t_c = if pk > 0.0 { w.flops / k / pk } else { 0.0 };
-            let t_m = membw.map_or(0.0, |bw| w.bytes / k / bw);
-            t_c.max(t_m)
+            crate::cost::roofline_time(c, w.flops / k, w.bytes / k, w.precision)
         };
         let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
         for cell in cells.of(&gpus) {
