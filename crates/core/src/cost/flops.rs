@@ -225,3 +225,28 @@ pub fn flops_per_gpu(plan: &Plan, used: &[u32], work: &[NodeWork]) -> Vec<f64> {
     }
     used.iter().map(|&g| out[g as usize]).collect()
 }
+
+/// Forward FLOPs of the whole model for `tokens` new tokens, from the constants (the
+/// formulas above per layer: attention, then the gate, top-k experts and shared experts of
+/// an MoE layer or the dense FFN of a dense one; the LM head once). None without the
+/// hidden size or the layer count. O(layers).
+pub fn model_flops(c: &Constants, tokens: f64) -> Option<f64> {
+    let h = c.hidden? as f64;
+    let layers = c.layers?;
+    let mats = if c.gated { 3.0 } else { 2.0 };
+    let a = attention::work(c, h, AttnShard { tp: 1 }, false);
+    let attn = 2.0 * a.weights + a.score_flops_per_token;
+    let dense_f = c.dense_hidden.or(c.expert_hidden).map_or(4.0 * h, |v| v as f64);
+    let dense = 2.0 * mats * h * dense_f;
+    let moe = match (c.experts, c.expert_hidden) {
+        (Some(e), Some(f)) if e > 0 => {
+            let shared =
+                f64::from(c.shared_experts) * 2.0 * mats * h * c.shared_expert_hidden.map_or(0.0, |v| v as f64);
+            2.0 * h * f64::from(e) + f64::from(c.top_k) * 2.0 * mats * h * f as f64 + shared
+        }
+        _ => dense,
+    };
+    let per_token: f64 = (0..layers).map(|l| attn + if c.is_moe_layer(l) { moe } else { dense }).sum::<f64>()
+        + 2.0 * h * c.vocab.unwrap_or(0) as f64;
+    Some(tokens * per_token)
+}

@@ -96,13 +96,16 @@ pub struct PerLayer {
     pub all_reduce: f64,
     pub send_recv: f64,
     pub other: f64,
+    /// Of the compute above, the seconds memory-bound nodes spend reading weights (a
+    /// second micro-batch reads them again under two-batch overlap).
+    pub weight_reads: f64,
     /// Layers the busiest GPU runs (the divisor).
     pub layers: u32,
 }
 
 impl PerLayer {
     /// From per-part seconds (indexed by `Part::index`) over `layers` layers.
-    pub fn from_totals(totals: &[f64; 10], layers: u32) -> PerLayer {
+    pub fn from_totals(totals: &[f64; 10], weight_reads: f64, layers: u32) -> PerLayer {
         let d = f64::from(layers.max(1));
         let v = |p: Part| totals[p.index()] / d;
         PerLayer {
@@ -116,6 +119,7 @@ impl PerLayer {
             all_reduce: v(Part::AllReduce),
             send_recv: v(Part::SendRecv),
             other: v(Part::Other),
+            weight_reads: weight_reads / d,
             layers,
         }
     }
@@ -151,7 +155,8 @@ pub struct Coverage {
     pub plan_layers: u32,
     /// The model's layers, when the meta gives them.
     pub model_layers: Option<u32>,
-    /// plan_layers / model_layers (at most 1).
+    /// The fraction of the model's work the plan covers (at most 1): its FLOPs over the
+    /// whole model's for the same tokens, else plan_layers / model_layers.
     pub fraction: Option<f64>,
     /// New tokens one step serves across the deployment (batch·seq in prefill, batch in decode).
     pub tokens_per_step: Option<f64>,

@@ -122,6 +122,8 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
     let (mut clast, mut mlast) = (vec![u32::MAX; ncells], vec![u32::MAX; ncells]);
     let (mut cbusy, mut mbusy) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
     let mut by_part = vec![[0.0f64; 10]; ncells];
+    // Seconds of weight reads in memory-bound nodes: a second micro-batch reads them again.
+    let mut reread = vec![0.0f64; ncells];
     let mut finish = vec![0.0f64; n];
     let mut why = vec![u32::MAX; n];
     let mut scheduled = 0usize;
@@ -149,6 +151,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         let op = op_of(plan, x.roles, vi);
         let a2a = (op == Some(Op::AllToAll)).then(|| direction(x, vi));
         let part = Part::of(op.as_ref(), a2a, matches!(node.placement, Placement::Transfer { .. }));
+        let mut reread_s = 0.0;
         let dur = if comm[vi] {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
@@ -176,7 +179,12 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             collective_time(op.as_ref(), call, c)
         } else {
             let k = gpus.len().max(1) as f64;
-            crate::cost::roofline_time(c, w.flops / k, w.bytes / k, w.precision)
+            let t = crate::cost::roofline_time(c, w.flops / k, w.bytes / k, w.precision);
+            let t_flops = crate::cost::roofline_time(c, w.flops / k, 0.0, w.precision);
+            if t > t_flops && w.bytes > 0.0 {
+                reread_s = t * (w.weight_bytes / w.bytes).min(1.0);
+            }
+            t
         };
         let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
         for cell in cells.of(&gpus) {
@@ -192,6 +200,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             last[cell] = v;
             busy[cell] += dur;
             by_part[cell][part.index()] += dur;
+            reread[cell] += reread_s;
         }
         finish[vi] = end;
         why[vi] = from;
@@ -218,10 +227,11 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         path.reverse();
     }
     let per_layer = match busiest_gpu.and_then(|b| cells.cell(b).map(|cell| (b, cell))) {
-        Some((b, cell)) => PerLayer::from_totals(&by_part[cell], layers_on(plan, x.roles, b)),
+        Some((b, cell)) => PerLayer::from_totals(&by_part[cell], reread[cell], layers_on(plan, x.roles, b)),
         None => PerLayer::default(),
     };
-    let coverage = coverage(plan, x.roles, c, step, used.len());
+    let plan_flops: f64 = topo.iter().map(|&v| work[v as usize].flops).sum();
+    let coverage = coverage(plan, x.roles, c, step, used.len(), plan_flops);
     let overlapped_step_time_s = x.overlap.then(|| overlap::two_batch(step, &per_layer));
     let ids = |s: &[u32]| s.iter().map(|&i| plan.nodes[i as usize].id.clone()).collect::<Vec<_>>();
     let critical_path = if path.len() > 64 {
@@ -285,19 +295,25 @@ fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
     (seen.len() as u32).max(1)
 }
 
-/// The fraction of the model's layers the plan draws, and its throughput per GPU scaled to
-/// the whole model.
-fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: usize) -> Coverage {
+/// The fraction of the model's work the plan draws (its FLOPs over the whole model's for the
+/// same tokens; else its layers over the model's), and its throughput per GPU scaled to the
+/// whole model.
+fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: usize, plan_flops: f64) -> Coverage {
     let mut seen: Vec<u32> = plan.nodes.iter().zip(roles).filter_map(|(n, r)| n.layer.or(r.layer)).collect();
     seen.sort_unstable();
     seen.dedup();
     let plan_layers = (seen.len() as u32).max(1);
-    let fraction = c.layers.filter(|&l| l > 0).map(|l| (f64::from(plan_layers) / f64::from(l)).min(1.0));
     let tokens_per_step = match (c.batch, c.seq) {
         (Some(b), _) if c.decode() => Some(b as f64),
         (Some(b), Some(s)) => Some(b as f64 * s as f64),
         _ => None,
     };
+    let by_work = tokens_per_step
+        .and_then(|t| crate::cost::model_flops(c, t))
+        .filter(|&m| m > 0.0 && plan_flops > 0.0)
+        .map(|m| (plan_flops / m).min(1.0));
+    let by_layers = c.layers.filter(|&l| l > 0).map(|l| (f64::from(plan_layers) / f64::from(l)).min(1.0));
+    let fraction = by_work.or(by_layers);
     let tokens_per_s_per_gpu = match (tokens_per_step, fraction) {
         (Some(t), Some(f)) if step > 0.0 && gpus > 0 => Some(t / (step / f) / gpus as f64),
         _ => None,

@@ -97,7 +97,8 @@ fn side(name: &'static str, s: &SimResult, scale: f64) -> SideBar {
     }
     let c = &s.coverage;
     let coverage = match (c.model_layers, c.fraction) {
-        (Some(m), Some(f)) => format!("{} of {m} layers ({})", c.plan_layers, units::percent(f)),
+        (Some(m), Some(f)) => format!("{} of {m} layers, {} of the model's work", c.plan_layers, units::percent(f)),
+        (None, Some(f)) => format!("{} layer(s), {} of the model's work", c.plan_layers, units::percent(f)),
         _ => format!("{} layer(s); the model's layer count is not given", c.plan_layers),
     };
     let throughput = match c.tokens_per_s_per_gpu {
