@@ -160,3 +160,25 @@ fn a_closed_pipe_ends_output_quietly() {
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `verify --json` says where the step goes (mean seconds per layer per part on the busiest
+/// GPU), what fraction of the model the plan covers and its throughput; `--overlap` adds
+/// the two-batch-overlap step, never longer than the serial one.
+#[test]
+fn verify_json_breaks_the_step_down_per_layer() {
+    let file = corpus("paper_to_dag__main_deployment_dag.json");
+    let cond = example("seed-conditions.json");
+    let out = planscope(&["verify", &file, "--conditions", &cond, "--json", "--overlap"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sim = &v["metrics"]["simulation"];
+    let per = &sim["per_layer"];
+    for key in
+        ["attention", "gate", "expert", "shared_expert", "dense_mlp", "dispatch", "combine", "all_reduce", "send_recv"]
+    {
+        assert!(per[key].as_f64().is_some_and(|s| s >= 0.0), "{key}: {per}");
+    }
+    assert!(per["expert"].as_f64().unwrap() > 0.0, "{per}");
+    assert!(sim["coverage"]["plan_layers"].as_u64().unwrap() >= 1, "{}", sim["coverage"]);
+    let (step, overlapped) = (sim["step_time_s"].as_f64().unwrap(), sim["overlapped_step_time_s"].as_f64().unwrap());
+    assert!(overlapped > 0.0 && overlapped <= step, "{overlapped} vs {step}");
+}

@@ -60,3 +60,32 @@ fn generated_plans_are_fixed_points() {
         assert!(again.diff.is_empty(), "{st}: {}", again.diff.render_text());
     }
 }
+
+/// The simulation follows the load: each expert shard carries its share of the routed
+/// tokens, so a skewed load without spare slots reads as imbalanced, and EPLB's replicas
+/// bring the simulated balancedness and the busiest GPU's expert time back.
+#[test]
+fn simulated_balancedness_follows_the_load() {
+    let s = Strategy::parse("EP16").unwrap();
+    let mut spec = GenSpec::new(s, 2, 64);
+    spec.batch = 4096;
+    spec.seq = 16;
+    let plan = generate(&spec);
+    let uniform = rewrite(&plan, &Target::new(s)).expect("valid");
+    let skewed = zipf(2, 64);
+    let stuck =
+        rewrite(&plan, &Target { expert_load: Some(skewed.clone()), spare_slots_per_rank: Some(0), ..Target::new(s) })
+            .expect("valid");
+    let eplb = rewrite(&plan, &Target { expert_load: Some(skewed), ..Target::new(s) }).expect("valid");
+    let sim =
+        |p: &planscope_core::model::Plan| verify(p, &VerifyOptions::default()).metrics.simulation.expect("simulated");
+    let (u, st, e) = (sim(&uniform.plan), sim(&stuck.plan), sim(&eplb.plan));
+    eprintln!(
+        "balancedness uniform {:.3}, skewed no spare {:.3}, EPLB {:.3}; expert s/layer {:.3e} {:.3e} {:.3e}",
+        u.balancedness, st.balancedness, e.balancedness, u.per_layer.expert, st.per_layer.expert, e.per_layer.expert
+    );
+    assert!(u.balancedness > 0.99, "{}", u.balancedness);
+    assert!(st.balancedness < u.balancedness - 0.05, "{} vs {}", st.balancedness, u.balancedness);
+    assert!(e.balancedness > st.balancedness, "{} vs {}", e.balancedness, st.balancedness);
+    assert!(st.per_layer.expert > u.per_layer.expert, "{} vs {}", st.per_layer.expert, u.per_layer.expert);
+}

@@ -52,6 +52,9 @@ enum Command {
         /// Print the report as JSON: {"verdict","metrics","findings"}.
         #[arg(long)]
         json: bool,
+        /// Also simulate two-batch overlap (communication behind the other micro-batch's compute).
+        #[arg(long)]
+        overlap: bool,
     },
     /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
     Rewrite {
@@ -177,8 +180,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json } => {
-            verify::run(&verify::Args { file, strategy, gpus, conditions, json })
+        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, overlap } => {
+            verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap })
         }
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })

@@ -16,6 +16,8 @@ pub struct Args {
     pub gpus: Option<u32>,
     pub conditions: Vec<String>,
     pub json: bool,
+    /// Also simulate two-batch overlap.
+    pub overlap: bool,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -49,7 +51,8 @@ pub fn run(args: &Args) -> u8 {
 }
 
 pub fn options(args: &Args) -> Result<VerifyOptions, String> {
-    let mut opts = VerifyOptions { strategy: args.strategy, gpus: args.gpus, ..VerifyOptions::default() };
+    let mut opts =
+        VerifyOptions { strategy: args.strategy, gpus: args.gpus, overlap: args.overlap, ..VerifyOptions::default() };
     if !args.conditions.is_empty() {
         opts.overrides = conditions::load(&args.conditions)?;
     }
@@ -101,6 +104,12 @@ fn render_text(file: &Path, report: &Report) -> String {
             sim.balancedness,
             sim.busy_fraction.mean * 100.0
         );
+        if let Some(t) = sim.overlapped_step_time_s {
+            let _ = writeln!(out, "with two-batch overlap {:.3} ms", t * 1e3);
+        }
+        if let Some(t) = sim.coverage.tokens_per_s_per_gpu {
+            let _ = writeln!(out, "throughput {t:.0} tokens/s per GPU (whole model)");
+        }
     }
     out
 }

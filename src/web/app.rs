@@ -180,7 +180,7 @@ fn Workspace(opened: Arc<Opened>) -> impl IntoView {
     // follow a rewrite.
     let after_ok = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
     let (before_u, before_t) = (before.clone(), before.clone());
-    let utilization = move || view! { <Utilization before=before_u.clone() after=after_ok() /> };
+    let utilization = move || view! { <Utilization before=before_u.clone() after=after_ok() /> <super::step_breakdown::StepBreakdown before=before_u.clone() after=after_ok() /> };
     let timeline = move || {
         let (analysis, title) = match after_ok() {
             Some(a) => (a, "Simulated step · after"),

@@ -15,6 +15,7 @@ mod modifications;
 mod permalink;
 mod review;
 mod state;
+mod step_breakdown;
 mod timeline;
 mod utilization;
 

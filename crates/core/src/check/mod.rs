@@ -34,6 +34,8 @@ pub struct VerifyOptions {
     pub load_imbalance_threshold: f64,
     /// Run the list-scheduling simulation (step time, critical path).
     pub simulate: bool,
+    /// Also simulate two-batch overlap (communication behind the other micro-batch's compute).
+    pub overlap: bool,
 }
 
 impl Default for VerifyOptions {
@@ -45,6 +47,7 @@ impl Default for VerifyOptions {
             workload: Workload::Inference,
             load_imbalance_threshold: 1.5,
             simulate: true,
+            overlap: false,
         }
     }
 }
@@ -180,7 +183,18 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
     let memory = cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload);
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
     let sim = if opts.simulate && constants.tflops.is_some() {
-        Some(crate::sim::simulate(&ctx.g, plan, &ctx.used, &ctx.comm, &work, &constants, &topo, gpus_total))
+        Some(crate::sim::simulate(&crate::sim::SimInput {
+            g: &ctx.g,
+            plan,
+            roles: &ctx.roles,
+            used: &ctx.used,
+            comm: &ctx.comm,
+            work: &work,
+            c: &constants,
+            topo: &topo,
+            gpus_total,
+            overlap: opts.overlap,
+        }))
     } else {
         None
     };

@@ -2,7 +2,7 @@
 //! shapes, else a documented default (listed as assumed), else missing (listed, and the
 //! quantities needing it are not computed). Sources in docs/cost-model.md.
 
-use crate::model::{Meta, Plan, Strategy};
+use crate::model::{Dtype, LayerPattern, Meta, Phase, Plan, Strategy};
 use std::collections::HashMap;
 
 /// GPUs per server (DGX/HGX nodes carry 8).
@@ -13,8 +13,15 @@ pub const INTRA_SERVER_GBS: f64 = 400.0;
 pub const INTER_SERVER_GBS: f64 = 50.0;
 /// Per-message latency (alpha), seconds: a few microseconds within a server...
 pub const ALPHA_INTRA_S: f64 = 5e-6;
-/// ... and about twice that across servers (NCCL base latencies).
+/// ... and about twice that across servers (NCCL base latencies; DeepEP's low-latency
+/// kernels leave 10–25 µs over their bandwidth term, docs/calibration.md).
 pub const ALPHA_INTER_S: f64 = 10e-6;
+/// Fraction of a link's rate a collective achieves (nccl-tests bus bandwidth ≈ 80% of
+/// NVLink/InfiniBand line rate; DeepEP: 153 of ~160 GB/s NVLink, ~40 of 50 GB/s RDMA).
+pub const LINK_EFFICIENCY: f64 = 0.8;
+/// Bytes of one FP32 scale per 128 FP8 values (DeepSeek-V3 §3.3.2, 1×128 tiles): the
+/// overhead an FP8 dispatch carries.
+pub const FP8_SCALE_OVERHEAD: f64 = 4.0 / 128.0;
 /// Model FLOPs utilisation (the corpus' deployment conditions; PaLM reports 46–58%).
 pub const MFU: f64 = 0.6;
 /// Achievable fraction of memory bandwidth (the corpus' deployment conditions; STREAM-style 80%).
@@ -48,6 +55,35 @@ pub struct Constants {
     pub experts: Option<u32>,
     pub layers: Option<u32>,
     pub dp: u32,
+    /// Fraction of link rate collectives achieve.
+    pub link_efficiency: f64,
+    /// Dense FP8 and FP4 peaks, TFLOPS, when the hardware gives them.
+    pub tflops_fp8: Option<f64>,
+    pub tflops_fp4: Option<f64>,
+    pub phase: Phase,
+    /// Decode: KV context per request, tokens.
+    pub context: Option<u64>,
+    /// Servers a token's experts may span (group-limited routing: `topk_groups`).
+    pub node_limit: Option<u32>,
+    /// Bytes per value of each module (ModuleDtypes, else `dtype_bytes`).
+    pub bytes: ModuleBytes,
+    /// The routed experts' dtype (picks the FP8/FP4 peak when the hardware gives one).
+    pub expert_dtype: Option<Dtype>,
+    /// Attention, shared-expert and dense-FFN weights' dtype.
+    pub dense_dtype: Option<Dtype>,
+    /// SwiGLU/GeGLU: three matrices per FFN.
+    pub gated: bool,
+    pub dense_hidden: Option<u64>,
+    pub shared_experts: u32,
+    pub shared_expert_hidden: Option<u64>,
+    pub mla: Option<Mla>,
+    pub window: Option<u64>,
+    pub window_layers: Option<u32>,
+    pub layer_pattern: Option<LayerPattern>,
+    pub moe_layers: Option<u32>,
+    /// Dispatch and combine payload bytes per value (FP8 with its scales).
+    pub dispatch_bytes: f64,
+    pub combine_bytes: f64,
     /// Constants taken from a default, as "name = value (why)".
     pub assumed: Vec<String>,
     /// Constants nobody gave and nothing implied; the quantities they feed are omitted.
@@ -56,7 +92,59 @@ pub struct Constants {
     pub inferred: Vec<String>,
 }
 
+/// Bytes per value, per module.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModuleBytes {
+    pub experts: f64,
+    pub dense: f64,
+    pub embedding: f64,
+    pub kv_cache: f64,
+}
+
+/// Multi-head latent attention's ranks (DeepSeek-V2 §2.1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mla {
+    pub q_lora_rank: Option<u64>,
+    pub kv_lora_rank: u64,
+    pub rope: u64,
+    pub nope: u64,
+    pub v: u64,
+}
+
+impl Mla {
+    /// Values cached per token per layer: the compressed KV and the shared rope key.
+    pub fn kv_per_token(&self) -> u64 {
+        self.kv_lora_rank.saturating_add(self.rope)
+    }
+}
+
 impl Constants {
+    pub fn decode(&self) -> bool {
+        self.phase == Phase::Decode
+    }
+
+    /// Share of layers with a sliding window (all, when the window is given without a count).
+    pub fn window_layers_share(&self) -> Option<f64> {
+        self.window?;
+        Some(match (self.window_layers, self.layers) {
+            (Some(w), Some(l)) if l > 0 => (f64::from(w) / f64::from(l)).min(1.0),
+            _ => 1.0,
+        })
+    }
+
+    pub fn window_tokens(&self) -> Option<f64> {
+        self.window.map(|w| w as f64)
+    }
+
+    /// Whether layer `l` is an MoE layer (the pattern, else the last `moe_layers`).
+    pub fn is_moe_layer(&self, l: u32) -> bool {
+        match (&self.layer_pattern, self.moe_layers, self.layers) {
+            (Some(p), _, _) => p.is_moe(l),
+            (None, Some(m), Some(n)) => l >= n.saturating_sub(m),
+            _ => true,
+        }
+    }
+
     /// The KV width per token: kv_heads·head_dim, else the hidden size (MHA). Both come
     /// from the file, so the product saturates instead of overflowing.
     pub fn kv_dim(&self) -> Option<u64> {
@@ -103,6 +191,38 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
     let mfu = dflt(c.mfu, MFU, "mfu");
     let bw_util = dflt(c.bandwidth_utilization, BANDWIDTH_UTILIZATION, "bandwidth_utilization");
     let dtype_bytes = dflt(m.dtype.map(|d| d.bytes()), DTYPE_BYTES, "dtype_bytes");
+    let link_efficiency = dflt(c.link_efficiency, LINK_EFFICIENCY, "link_efficiency");
+    let alpha_intra_s = c.alpha_intra_us.map_or(ALPHA_INTRA_S, |a| a * 1e-6);
+    let alpha_inter_s = c.alpha_inter_us.map_or(ALPHA_INTER_S, |a| a * 1e-6);
+    let d = &m.dtypes;
+    let of = |x: Option<Dtype>| x.map_or(dtype_bytes, Dtype::bytes);
+    let bytes = ModuleBytes {
+        experts: of(d.experts),
+        dense: of(d.dense),
+        embedding: of(d.embedding),
+        kv_cache: of(d.kv_cache),
+    };
+    // Activations travel in at least 16 bits unless a dtype says otherwise (DeepEP combines in BF16).
+    let act = dtype_bytes.max(2.0);
+    let fp8 = |x: Dtype| if x.bytes() <= 1.0 { x.bytes() * (1.0 + FP8_SCALE_OVERHEAD) } else { x.bytes() };
+    // Dispatch in FP8 when the experts compute in FP8 (DeepEP, DeepSeek-V3), else as activations.
+    let dispatch_bytes = match (d.dispatch, d.experts) {
+        (Some(x), _) => fp8(x),
+        (None, Some(Dtype::Fp8)) => fp8(Dtype::Fp8),
+        _ => act,
+    };
+    let combine_bytes = d.combine.map_or(act, Dtype::bytes);
+    let mla = m.kv_lora_rank.map(|r| Mla {
+        q_lora_rank: m.q_lora_rank,
+        kv_lora_rank: r,
+        rope: m.qk_rope_head_dim.unwrap_or(0),
+        nope: m.qk_nope_head_dim.or(m.head_dim).unwrap_or(0),
+        v: m.v_head_dim.or(m.head_dim).or(m.qk_nope_head_dim).unwrap_or(0),
+    });
+    let phase = m.phase.unwrap_or(Phase::Prefill);
+    if phase == Phase::Decode && m.context.is_none() {
+        missing.push("context (decode attention reads no KV cache)".into());
+    }
     let top_k = match m.top_k {
         Some(k) => k,
         None if m.experts.is_some_and(|e| e > 1) => {
@@ -142,8 +262,8 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         gpus_per_server: gpus_per_server.max(1),
         intra_gbs,
         inter_gbs,
-        alpha_intra_s: ALPHA_INTRA_S,
-        alpha_inter_s: ALPHA_INTER_S,
+        alpha_intra_s,
+        alpha_inter_s,
         tflops,
         mfu,
         mem_bw_gbs: c.memory_bandwidth_gbs,
@@ -162,6 +282,26 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         experts: m.experts,
         layers: m.layers,
         dp: strategy.map_or(1, |s| s.dp.get()),
+        link_efficiency,
+        tflops_fp8: c.tflops_fp8,
+        tflops_fp4: c.tflops_fp4,
+        phase,
+        context: m.context,
+        node_limit: m.topk_groups.filter(|_| m.expert_groups.is_some_and(|g| g > 1)),
+        bytes,
+        expert_dtype: d.experts.or(m.dtype),
+        dense_dtype: d.dense.or(m.dtype),
+        gated: m.gated.unwrap_or(false),
+        dense_hidden: m.dense_hidden,
+        shared_experts: m.shared_experts.unwrap_or(0),
+        shared_expert_hidden: m.shared_expert_hidden.or(m.expert_hidden),
+        mla,
+        window: m.window,
+        window_layers: m.window_layers,
+        layer_pattern: m.layer_pattern.clone(),
+        moe_layers: m.moe_layers,
+        dispatch_bytes,
+        combine_bytes,
         assumed,
         missing,
         inferred,

@@ -1,8 +1,11 @@
 //! Per-node work: forward FLOPs, bytes moved (for the roofline), weight bytes and KV-cache
-//! bytes. Dense-layer formulas follow Narayanan et al. 2021 (24·b·s·h² + 4·b·s²·h per layer
-//! forward, split into attention 8bsh² + 4bs²h and MLP 16bsh²); experts are MLPs over the
-//! tokens routed to them (top_k / experts of all tokens, uniform routing).
+//! bytes. 2 FLOPs per weight per token (Kaplan et al. 2020) over each module's matrices:
+//! attention as MHA/GQA (attention.rs) or MLA, FFNs with two matrices or three when gated
+//! (SwiGLU, Shazeer 2020), experts over the tokens routed to them (top_k / experts of all
+//! tokens under uniform routing, unless the node's shape says), shared experts over every
+//! token. Each module's weights in its own dtype (ModuleDtypes). Sources: docs/cost-model.md.
 
+use super::attention::{self, AttnShard};
 use super::{Constants, Workload};
 use crate::infer::NodeRoles;
 use crate::model::{Node, NodeKind, Op, Placement, Plan};
@@ -19,6 +22,28 @@ pub struct NodeWork {
     pub out_bytes: f64,
     /// Training activations stored for the backward pass (Korthikanti et al. 2022).
     pub stored_act_bytes: f64,
+    /// Which tensor-core peak the node's matrices run at.
+    pub precision: Precision,
+}
+
+/// The tensor-core peak a node runs at: its weights' dtype, where the hardware gives that peak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Precision {
+    #[default]
+    Bf16,
+    Fp8,
+    Fp4,
+}
+
+impl Precision {
+    pub fn of(d: Option<crate::model::Dtype>) -> Precision {
+        use crate::model::Dtype;
+        match d {
+            Some(Dtype::Fp8 | Dtype::Int8) => Precision::Fp8,
+            Some(Dtype::Mxfp4 | Dtype::Int4) => Precision::Fp4,
+            _ => Precision::Bf16,
+        }
+    }
 }
 
 /// Tokens a node processes: all dimensions of its output (else first input) shape but the
@@ -34,6 +59,8 @@ fn tokens(node: &Node, c: &Constants) -> (Option<f64>, bool) {
         }
     }
     match (c.batch, c.seq) {
+        // Decode brings one new token per request.
+        (Some(b), _) if c.decode() => (Some(b as f64 / c.dp.max(1) as f64), false),
         // Sizes the file declares: multiplied as floats, which cannot overflow.
         (Some(b), Some(s)) => (Some(b as f64 * s as f64 / c.dp.max(1) as f64), false),
         _ => (None, false),
@@ -65,6 +92,11 @@ pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, tp: u32, workl
     plan.nodes.iter().zip(roles).map(|(n, r)| one(n, r, c, tp, proj, workload)).collect()
 }
 
+/// Whether a node is a shared expert: an op the plan names so (`shared_expert`).
+pub fn is_shared_expert(op: Option<&Op>) -> bool {
+    matches!(op, Some(Op::Other(s)) if s.eq_ignore_ascii_case("shared_expert"))
+}
+
 fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Workload) -> NodeWork {
     let b = c.dtype_bytes;
     let (tok, from_shape) = tokens(n, c);
@@ -91,51 +123,89 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
         w.bytes = in_bytes + out_bytes;
         return w;
     };
-    let kv = c.kv_dim().unwrap_or(h as u64) as f64;
-    let s = c.seq.unwrap_or(0) as f64;
-    let (flops, weights) = match r.op.as_ref() {
+    let mats = if c.gated { 3.0 } else { 2.0 };
+    let dense = c.bytes.dense;
+    let mut read_extra = 0.0;
+    let (flops, weight_bytes) = match r.op.as_ref() {
         Some(Op::Attention) => {
-            let pw = if proj { 0.0 } else { 2.0 * h * h + 2.0 * h * kv };
-            w.kv_bytes = if workload == Workload::Inference { 2.0 * tok * kv * sh * b } else { 0.0 };
+            let a = attention::work(c, h, AttnShard { tp: if sh < 1.0 { tp } else { 1 } }, proj);
+            let kvb = c.bytes.kv_cache;
+            let ctx = attention::context(c);
+            // Decode reads each request's cached context; prefill writes its tokens' KV.
+            (w.kv_bytes, read_extra) = match workload {
+                Workload::Training => (0.0, 0.0),
+                Workload::Inference if c.decode() => {
+                    (tok * ctx * a.kv_per_token * kvb, tok * ctx * a.kv_per_token * kvb)
+                }
+                Workload::Inference => (tok * a.kv_per_token * kvb, 0.0),
+            };
             if workload == Workload::Training {
-                let a = c.heads.unwrap_or(0) as f64;
+                let heads = c.heads.unwrap_or(0) as f64;
                 let t = tp.max(1) as f64;
-                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t + 5.0 * a * s / (h * t)) * (b / 2.0);
+                let s = c.seq.unwrap_or(0) as f64;
+                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t + 5.0 * heads * s / (h * t)) * (b / 2.0);
             }
-            (tok * (2.0 * pw + 4.0 * s * h) * sh, pw * sh)
+            w.precision = Precision::of(c.dense_dtype);
+            (tok * (2.0 * a.weights + a.score_flops_per_token), a.weights * dense)
         }
         Some(Op::Projection) => {
             let outw = n.output.as_ref().and_then(|s| s.0.last()).and_then(|d| d.size).map(|v| v as f64);
             let wts = outw.map_or(h * h * sh, |o| h * o);
-            (2.0 * tok * wts, wts)
+            (2.0 * tok * wts, wts * dense)
         }
         Some(Op::Mlp) => {
-            let f = c.expert_hidden.map_or(4.0 * h, |v| v as f64);
-            (4.0 * tok * h * f * sh, 2.0 * h * f * sh)
+            let f = c.dense_hidden.or(c.expert_hidden).map_or(4.0 * h, |v| v as f64);
+            let wts = mats * h * f * sh;
+            (2.0 * tok * wts, wts * dense)
         }
         Some(Op::Expert) => {
             let f = c.expert_hidden.map_or(0.0, |v| v as f64);
             // Without a shape, an expert sees its share of the routed tokens.
             let t = if from_shape { tok } else { tok * c.top_k as f64 / c.experts.unwrap_or(1).max(1) as f64 };
-            (4.0 * t * h * f * sh, 2.0 * h * f * sh)
+            let wts = mats * h * f * sh;
+            w.precision = Precision::of(c.expert_dtype);
+            // An expert no token picked reads no weights: with T tokens routed k ways over E
+            // experts, it is hit with probability 1 − (1 − 1/E)^(T·k) (uniform routing).
+            read_extra = -(wts * c.bytes.experts) * (1.0 - expert_hit(c));
+            (2.0 * t * wts, wts * c.bytes.experts)
+        }
+        op if is_shared_expert(op) => {
+            let f = c.shared_expert_hidden.map_or(0.0, |v| v as f64);
+            let wts = c.shared_experts.max(1) as f64 * mats * h * f * sh;
+            w.precision = Precision::of(c.dense_dtype);
+            (2.0 * tok * wts, wts * dense)
         }
         Some(Op::Gate) => {
             let e = c.experts.unwrap_or(0) as f64;
-            (2.0 * tok * h * e, h * e)
+            (2.0 * tok * h * e, h * e * dense)
         }
         Some(Op::LmHead) => {
             let v = c.vocab.unwrap_or(0) as f64;
-            (2.0 * tok * h * v * sh, h * v * sh)
+            (2.0 * tok * h * v * sh, h * v * sh * c.bytes.embedding)
         }
-        Some(Op::Embedding) => (0.0, c.vocab.unwrap_or(0) as f64 * h * sh),
-        Some(Op::LayerNorm) => (5.0 * tok * h * sh, 2.0 * h),
+        Some(Op::Embedding) => (0.0, c.vocab.unwrap_or(0) as f64 * h * sh * c.bytes.embedding),
+        Some(Op::LayerNorm) => (5.0 * tok * h * sh, 2.0 * h * dense),
         Some(Op::Residual | Op::Aggregate | Op::Route | Op::Split) => (2.0 * tok * h * sh, 0.0),
         _ => (0.0, 0.0),
     };
     w.flops = flops;
-    w.weight_bytes = weights * b;
-    w.bytes = w.weight_bytes + in_bytes + out_bytes + w.kv_bytes;
+    w.weight_bytes = weight_bytes;
+    // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
+    w.bytes =
+        w.weight_bytes + in_bytes + out_bytes + if read_extra < 0.0 { read_extra } else { read_extra.max(w.kv_bytes) };
     w
+}
+
+/// Probability that a routed expert receives at least one token in a step, from the tokens
+/// one DP replica routes (batch·seq/DP, or batch/DP in decode); 1 when they are unknown.
+fn expert_hit(c: &Constants) -> f64 {
+    let e = f64::from(c.experts.unwrap_or(1).max(1));
+    let tokens = match (c.batch, c.seq) {
+        (Some(b), _) if c.decode() => b as f64,
+        (Some(b), Some(s)) => b as f64 * s as f64,
+        _ => return 1.0,
+    } / f64::from(c.dp.max(1));
+    if e <= 1.0 { 1.0 } else { 1.0 - (1.0 - 1.0 / e).powf(tokens * f64::from(c.top_k.max(1))) }
 }
 
 /// Forward FLOPs per GPU id (index = GPU id, up to the highest used), multi-GPU nodes split evenly.
@@ -154,4 +224,29 @@ pub fn flops_per_gpu(plan: &Plan, used: &[u32], work: &[NodeWork]) -> Vec<f64> {
         }
     }
     used.iter().map(|&g| out[g as usize]).collect()
+}
+
+/// Forward FLOPs of the whole model for `tokens` new tokens, from the constants (the
+/// formulas above per layer: attention, then the gate, top-k experts and shared experts of
+/// an MoE layer or the dense FFN of a dense one; the LM head once). None without the
+/// hidden size or the layer count. O(layers).
+pub fn model_flops(c: &Constants, tokens: f64) -> Option<f64> {
+    let h = c.hidden? as f64;
+    let layers = c.layers?;
+    let mats = if c.gated { 3.0 } else { 2.0 };
+    let a = attention::work(c, h, AttnShard { tp: 1 }, false);
+    let attn = 2.0 * a.weights + a.score_flops_per_token;
+    let dense_f = c.dense_hidden.or(c.expert_hidden).map_or(4.0 * h, |v| v as f64);
+    let dense = 2.0 * mats * h * dense_f;
+    let moe = match (c.experts, c.expert_hidden) {
+        (Some(e), Some(f)) if e > 0 => {
+            let shared =
+                f64::from(c.shared_experts) * 2.0 * mats * h * c.shared_expert_hidden.map_or(0.0, |v| v as f64);
+            2.0 * h * f64::from(e) + f64::from(c.top_k) * 2.0 * mats * h * f as f64 + shared
+        }
+        _ => dense,
+    };
+    let per_token: f64 = (0..layers).map(|l| attn + if c.is_moe_layer(l) { moe } else { dense }).sum::<f64>()
+        + 2.0 * h * c.vocab.unwrap_or(0) as f64;
+    Some(tokens * per_token)
 }

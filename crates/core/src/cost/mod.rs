@@ -2,13 +2,14 @@
 //! (memory.rs), alpha-beta collective times (comm.rs) and the constants they use
 //! (defaults.rs). Formulas and sources: docs/cost-model.md.
 
+pub mod attention;
 pub mod comm;
 pub mod defaults;
 pub mod flops;
 pub mod memory;
 
-pub use defaults::{Constants, resolve};
-pub use flops::{NodeWork, flops_per_gpu, node_work};
+pub use defaults::{Constants, Mla, ModuleBytes, resolve};
+pub use flops::{NodeWork, Precision, flops_per_gpu, is_shared_expert, model_flops, node_work};
 pub use memory::{GpuMemory, MemoryMetrics, memory_per_gpu};
 
 use serde::Serialize;
@@ -21,4 +22,25 @@ pub enum Workload {
     #[default]
     Inference,
     Training,
+}
+
+/// Achieved FLOP/s at precision `p`: its peak (FP8/FP4 where the hardware gives one, else
+/// the 16-bit peak) × MFU.
+pub fn peak_flops(c: &Constants, p: Precision) -> f64 {
+    let base = c.tflops.unwrap_or(0.0);
+    let t = match p {
+        Precision::Bf16 => base,
+        Precision::Fp8 => c.tflops_fp8.unwrap_or(base),
+        Precision::Fp4 => c.tflops_fp4.or(c.tflops_fp8).unwrap_or(base),
+    };
+    t * 1e12 * c.mfu
+}
+
+/// Roofline seconds (Williams et al. 2009): max(FLOPs / achieved peak, bytes / achieved
+/// memory bandwidth); a term whose constant is missing is left out.
+pub fn roofline_time(c: &Constants, flops: f64, bytes: f64, p: Precision) -> f64 {
+    let pk = peak_flops(c, p);
+    let t_c = if pk > 0.0 { flops / pk } else { 0.0 };
+    let t_m = c.mem_bw_gbs.filter(|&b| b > 0.0).map_or(0.0, |b| bytes / (b * 1e9 * c.bw_util));
+    t_c.max(t_m)
 }

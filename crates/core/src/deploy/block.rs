@@ -108,7 +108,30 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
     let inputs: Vec<&[String]> = gates.iter().map(std::slice::from_ref).collect();
     let dispatch = ep_all_to_all(b, "dispatch", Role::Dispatch, &inputs);
     let empty = Vec::new();
-    let ranks_here = design.moe_slot(l).and_then(|i| design.placement.get(i as usize)).unwrap_or(&empty);
+    let moe_index = design.moe_slot(l).map(|i| i as usize);
+    let ranks_here = moe_index.and_then(|i| design.placement.get(i)).unwrap_or(&empty);
+    // Tokens of each expert replica under the load, else the uniform tok_e.
+    let replicas: Vec<u32> = {
+        let mut r = vec![0u32; design.experts as usize];
+        for &(x, _) in ranks_here.iter().flatten() {
+            if let Some(c) = r.get_mut(x as usize) {
+                *c += 1;
+            }
+        }
+        r
+    };
+    let share = design.expert_share.zip(moe_index).and_then(|(v, i)| v.get(i));
+    let tok_of = |x: u32| -> Option<u64> {
+        match (share, sz.tok_e) {
+            (Some(sh), Some(te)) => {
+                let total = te as f64 * design.experts as f64;
+                let f = sh.get(x as usize).copied().unwrap_or(0.0);
+                let n = f64::from(replicas.get(x as usize).copied().unwrap_or(1).max(1));
+                Some(((total * f / n).round() as u64).max(1))
+            }
+            _ => sz.tok_e,
+        }
+    };
     let mut expert_out: Vec<Vec<String>> = vec![Vec::new(); (ep * tp) as usize];
     for e in 0..ep {
         let hosted = ranks_here.get(e as usize).map_or(&[][..], |v| &v[..]);
@@ -122,7 +145,7 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
                     NodeKind::Compute,
                     Some(Op::Expert),
                     Placement::gpu(g),
-                    shape(&[sz.tok_e, sz.h]),
+                    shape(&[tok_of(x), sz.h]),
                     origin,
                 );
                 n.layer = Some(l);
@@ -174,7 +197,8 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
     // aggregation (no dispatch: every token goes through them where it is).
     let shared: Option<Vec<String>> = (design.shared_experts > 0).then(|| {
         let mut sh_tail = attn_out.clone();
-        let mut op = Operator::compute(format!("layer{l}_shared_expert"), Op::Mlp);
+        // The op name the cost model counts as a shared expert (cost::flops::is_shared_expert).
+        let mut op = Operator::compute(format!("layer{l}_shared_expert"), Op::Other("shared_expert".into()));
         op.label = Some(format!("shared expert ×{}", design.shared_experts));
         chain(b, design, at, std::slice::from_ref(&op), &mut sh_tail, shape(&[sz.tok_a, sz.h]));
         all_reduce(b, "shared", None, &mut sh_tail);

@@ -98,6 +98,9 @@ pub(crate) struct Design<'a> {
     pub hidden: Option<u64>,
     /// Per MoE layer, per EP rank: the (expert, replica) pairs it hosts, ascending.
     pub placement: &'a [Vec<Vec<(u32, u32)>>],
+    /// Per MoE layer, per expert: its share of the layer's routed tokens (an expert load,
+    /// normalised to sum 1); None: uniform routing. Each replica takes an equal part.
+    pub expert_share: Option<&'a [Vec<f64>]>,
     pub operators: &'a Operators,
     pub input: End<'a>,
     pub output: End<'a>,

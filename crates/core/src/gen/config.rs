@@ -97,6 +97,7 @@ pub fn plan_from(meta: &Meta) -> Result<Plan, PlanError> {
         first_moe: 0,
         moe_slots: Some(&slots),
         shared_experts: arch.shared_experts as u32,
+        expert_share: None,
         experts,
         top_k: arch.top_k as u32,
         batch: meta.model.batch,

@@ -23,6 +23,8 @@ pub struct GenSpec {
     /// Experts per layer; 0 makes a dense model (an MLP per GPU instead of experts).
     pub experts: u32,
     pub top_k: u32,
+    /// Shared experts per MoE layer (a `shared_expert` node per GPU beside the dispatch).
+    pub shared_experts: u32,
     pub hidden: u64,
     pub expert_hidden: u64,
     pub heads: u32,
@@ -44,6 +46,7 @@ impl GenSpec {
             layers,
             experts,
             top_k: if experts >= 2 { 2 } else { 1 },
+            shared_experts: 0,
             hidden: 1024,
             expert_hidden: 2048,
             heads: 16,

@@ -8,6 +8,7 @@ mod escape;
 mod findings;
 mod grid_svg;
 mod modifications;
+mod step_breakdown;
 mod style;
 mod utilization;
 
@@ -78,6 +79,7 @@ pub fn render_html(input: &ReportInput) -> String {
     out.push_str("<div class=\"main-area\">\n");
     grid_svg::section(&mut out, &input.before, input.after.as_ref(), input.strategy, metric);
     utilization::section(&mut out, &input.before, after.map(|a| &a.analysis));
+    step_breakdown::section(&mut out, &input.before, after.map(|a| &a.analysis));
     if let Some(a) = after {
         modifications::section(&mut out, &crate::view::modifications(&a.modifications), input.strategy);
     }

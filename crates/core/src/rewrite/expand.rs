@@ -31,7 +31,14 @@ fn prep(ts: &[Template], fallback: Vec<(String, Op)>) -> Vec<Operator> {
 }
 
 /// Builds the rewrite of `src`; returns it with, per node, the source node it was built for.
-pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacement) -> (Plan, Vec<Option<u32>>) {
+/// `share`: per MoE layer, each expert's share of the routed tokens (from an expert load).
+pub(crate) fn build(
+    src: &Plan,
+    dims: &Dims,
+    kept: &Kept,
+    place: &ExpertPlacement,
+    share: Option<&[Vec<f64>]>,
+) -> (Plan, Vec<Option<u32>>) {
     let mut header = Plan::new(src.format);
     header.name = src.name.clone();
     header.meta = dims.meta.clone();
@@ -58,13 +65,14 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
         layers: dims.layers,
         first_moe: dims.first_moe,
         moe_slots: None,
-        shared_experts: 0,
         experts: dims.experts,
         top_k: dims.top_k,
         batch: dims.batch,
         seq: dims.seq,
         hidden: dims.hidden,
         placement: &place.layers,
+        shared_experts: dims.meta.model.shared_experts.unwrap_or(0),
+        expert_share: share,
         operators: &operators,
         input: kept.input.as_ref().map(|(n, i)| (n, *i)),
         output: kept.output.as_ref().map(|(n, i)| (n, *i)),

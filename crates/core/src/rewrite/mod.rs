@@ -77,8 +77,10 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
             let spare = target.spare_slots_per_rank.unwrap_or(1).min(dims.experts);
             let tp = dims.strategy.tp.get();
             let rps = (dims.gpus_per_server / tp).max(1);
-            let layers: Vec<_> = load.iter().map(|l| eplb::balanced_layer(l, ep, spare, rps)).collect();
-            let p = ExpertPlacement { layers };
+            let groups = dims.meta.model.expert_groups;
+            let placed: Vec<_> = load.iter().map(|l| eplb::balanced_layer(l, ep, spare, rps, groups)).collect();
+            let policy = placed.first().map_or(eplb::Policy::Global, |p| p.1);
+            let p = ExpertPlacement { layers: placed.into_iter().map(|p| p.0).collect() };
             let before = eplb::balancedness(&contiguous, load);
             let after = eplb::balancedness(&p, load);
             let rr = eplb::balancedness(&eplb::round_robin(moe_layers, dims.experts, ep), load);
@@ -89,13 +91,16 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
                 per_layer_before: before,
                 per_layer_after: after,
                 spare_slots_per_rank: spare,
+                policy,
             };
             (p, Some(b))
         }
         None => (contiguous, None),
     };
     let kept = extract::extract(plan, &dims);
-    let (out, built_for) = expand::build(plan, &dims, &kept, &placement);
+    // Each expert's share of its layer's routed tokens, so the expert shards carry the load.
+    let share: Option<Vec<Vec<f64>>> = load.as_ref().map(|rows| rows.iter().map(|r| shares(r)).collect());
+    let (out, built_for) = expand::build(plan, &dims, &kept, &placement, share.as_deref());
     memory_fit(&out, &dims).map_err(err)?;
     let mut notes = kept.notes.clone();
     let out_ids: HashSet<&str> = out.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -117,6 +122,12 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         .chain(kept.sources.folded().iter().copied());
     let origins = Origins::new(built_for, plan.nodes.len(), folded);
     Ok(Rewrite { plan: out, diff, balance, origins })
+}
+
+/// A row of tokens per expert as shares summing to 1 (uniform when the row is all zero).
+fn shares(row: &[f64]) -> Vec<f64> {
+    let total: f64 = row.iter().sum();
+    if total > 0.0 { row.iter().map(|v| v / total).collect() } else { vec![1.0 / row.len().max(1) as f64; row.len()] }
 }
 
 fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, BrokenRule> {

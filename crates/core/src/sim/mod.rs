@@ -1,17 +1,24 @@
 //! A simulated step: list scheduling of the DAG in topological order on per-GPU compute
 //! and communication streams. A compute node takes the roofline time
-//! max(FLOPs/(peak·MFU), bytes/(mem_bw·util)) (Williams et al. 2009) on each of its GPUs;
-//! a collective takes its alpha-beta time on the communication streams of its group.
+//! max(FLOPs/(peak·MFU), bytes/(mem_bw·util)) (Williams et al. 2009) on each of its GPUs,
+//! at the peak of its weights' precision (FP8/FP4 where the hardware gives one); a
+//! collective takes its time by cost::comm on the communication streams of its group.
+//! Where the step goes, per part of a layer: breakdown.rs. Two-batch overlap: overlap.rs.
 //! O(n + e + r log r) in nodes, edges and placement ranges, plus the GPU cells each
 //! node covers ([`GpuCells`]): a node on a wide GPU range costs one cell, not one per GPU.
 
+pub mod breakdown;
+mod overlap;
 pub mod time_window;
 pub mod timeline;
 
-use crate::cost::comm::{collective_time, crosses_servers};
+pub use breakdown::{Coverage, Part, PerLayer};
+
+use crate::cost::comm::{CollectiveCall, Direction, collective_time, servers_spanned};
 use crate::cost::{Constants, NodeWork};
 use crate::graph::Graph;
-use crate::model::{GpuCells, GpuSet, Placement, Plan};
+use crate::infer::NodeRoles;
+use crate::model::{GpuCells, GpuSet, Op, Placement, Plan};
 use crate::stats::MinMeanMax;
 use serde::Serialize;
 
@@ -34,6 +41,14 @@ pub struct SimResult {
     pub critical_path_nodes: usize,
     /// Nodes not scheduled because they lie on or behind a cycle.
     pub unscheduled_nodes: usize,
+    /// Mean seconds per layer on the busiest GPU, per part of the layer.
+    pub per_layer: PerLayer,
+    /// The fraction of the model the plan covers and its throughput per GPU.
+    pub coverage: Coverage,
+    /// With two-batch overlap (an option): the step with communication hidden behind the
+    /// other micro-batch's compute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlapped_step_time_s: Option<f64>,
     /// Per GPU used, ascending.
     pub per_gpu: Vec<GpuTime>,
     /// When each scheduled node ran, for the timeline view. Left out of the JSON report:
@@ -60,17 +75,40 @@ pub struct Span {
     pub comm: bool,
 }
 
-#[allow(clippy::too_many_arguments)] // the verifier's shared state, passed apart so the simulator needs no Ctx
-pub fn simulate(
-    g: &Graph<'_>,
-    plan: &Plan,
-    used: &[u32],
-    comm: &[bool],
-    work: &[NodeWork],
-    c: &Constants,
-    topo: &[u32],
-    gpus_total: Option<u32>,
-) -> SimResult {
+/// What the simulator reads: the verifier's shared state, passed apart so it needs no Ctx.
+pub struct SimInput<'a> {
+    pub g: &'a Graph<'a>,
+    pub plan: &'a Plan,
+    pub roles: &'a [NodeRoles],
+    /// GPU ids some node is placed on, ascending.
+    pub used: &'a [u32],
+    pub comm: &'a [bool],
+    pub work: &'a [NodeWork],
+    pub c: &'a Constants,
+    pub topo: &'a [u32],
+    pub gpus_total: Option<u32>,
+    /// Two-batch overlap (DeepSeek's prefill and decode): report the overlapped step too.
+    pub overlap: bool,
+}
+
+/// An all-to-all's direction: a combine when the plan names it so or it follows the
+/// experts (directly or through their TP all-reduce); else a dispatch.
+fn direction(x: &SimInput<'_>, i: usize) -> Direction {
+    let n = &x.plan.nodes[i];
+    let named = |s: &str| s.to_ascii_lowercase().contains("combine");
+    let expert = |j: u32| x.roles[j as usize].op == Some(Op::Expert);
+    let after_experts = x.g.pred[i].iter().any(|&p| {
+        expert(p) || (x.roles[p as usize].op == Some(Op::AllReduce) && x.g.pred[p as usize].iter().any(|&q| expert(q)))
+    });
+    if named(&n.id) || n.label.as_deref().is_some_and(named) || after_experts {
+        Direction::Combine
+    } else {
+        Direction::Dispatch
+    }
+}
+
+pub fn simulate(x: &SimInput<'_>) -> SimResult {
+    let SimInput { g, plan, used, comm, work, c, topo, gpus_total, .. } = *x;
     let n = plan.nodes.len();
     // A declared GPU count is only trusted up to the largest id a plan may name, so a typo
     // such as 4294967295 GPUs cannot make the per-GPU tables exhaust memory.
@@ -80,11 +118,12 @@ pub fn simulate(
     // Per-GPU tables are kept per cell of GPUs placed alike: O(ranges) per node, not O(GPUs).
     let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), max_gpu);
     let ncells = cells.len();
-    let peak = c.tflops.unwrap_or(0.0) * 1e12 * c.mfu;
-    let membw = c.mem_bw_gbs.map(|b| b * 1e9 * c.bw_util);
     let (mut cfree, mut mfree) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
     let (mut clast, mut mlast) = (vec![u32::MAX; ncells], vec![u32::MAX; ncells]);
     let (mut cbusy, mut mbusy) = (vec![0.0f64; ncells], vec![0.0f64; ncells]);
+    let mut by_part = vec![[0.0f64; 10]; ncells];
+    // Seconds of weight reads in memory-bound nodes: a second micro-batch reads them again.
+    let mut reread = vec![0.0f64; ncells];
     let mut finish = vec![0.0f64; n];
     let mut why = vec![u32::MAX; n];
     let mut scheduled = 0usize;
@@ -109,6 +148,10 @@ pub fn simulate(
                 from = p;
             }
         }
+        let op = op_of(plan, x.roles, vi);
+        let a2a = (op == Some(Op::AllToAll)).then(|| direction(x, vi));
+        let part = Part::of(op.as_ref(), a2a, matches!(node.placement, Placement::Transfer { .. }));
+        let mut reread_s = 0.0;
         let dur = if comm[vi] {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
@@ -120,12 +163,28 @@ pub fn simulate(
             } else {
                 g.pred[vi].iter().map(|&p| work[p as usize].out_bytes).fold(0.0, f64::max)
             };
-            collective_time(op_of(plan, vi).as_ref(), gpus.len(), bytes, crosses_servers(&gpus, c.gpus_per_server), c)
+            let servers = servers_spanned(&gpus, c.gpus_per_server);
+            // The inter-server step of a hierarchical exchange follows its intra-server steps.
+            let inter_step = servers > 1
+                && !g.pred[vi].is_empty()
+                && g.pred[vi]
+                    .iter()
+                    .all(|&p| comm[p as usize] && op_of(plan, x.roles, p as usize) == Some(Op::AllToAll));
+            let call = CollectiveCall {
+                n: gpus.len(),
+                servers,
+                elements: bytes / c.dtype_bytes.max(f64::MIN_POSITIVE),
+                a2a: a2a.map(|d| (d, inter_step)),
+            };
+            collective_time(op.as_ref(), call, c)
         } else {
             let k = gpus.len().max(1) as f64;
-            let t_c = if peak > 0.0 { w.flops / k / peak } else { 0.0 };
-            let t_m = membw.map_or(0.0, |bw| w.bytes / k / bw);
-            t_c.max(t_m)
+            let t = crate::cost::roofline_time(c, w.flops / k, w.bytes / k, w.precision);
+            let t_flops = crate::cost::roofline_time(c, w.flops / k, 0.0, w.precision);
+            if t > t_flops && w.bytes > 0.0 {
+                reread_s = t * (w.weight_bytes / w.bytes).min(1.0);
+            }
+            t
         };
         let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
         for cell in cells.of(&gpus) {
@@ -140,6 +199,8 @@ pub fn simulate(
             free[cell] = end;
             last[cell] = v;
             busy[cell] += dur;
+            by_part[cell][part.index()] += dur;
+            reread[cell] += reread_s;
         }
         finish[vi] = end;
         why[vi] = from;
@@ -165,6 +226,13 @@ pub fn simulate(
         }
         path.reverse();
     }
+    let per_layer = match busiest_gpu.and_then(|b| cells.cell(b).map(|cell| (b, cell))) {
+        Some((b, cell)) => PerLayer::from_totals(&by_part[cell], reread[cell], layers_on(plan, x.roles, b)),
+        None => PerLayer::default(),
+    };
+    let plan_flops: f64 = topo.iter().map(|&v| work[v as usize].flops).sum();
+    let coverage = coverage(plan, x.roles, c, step, used.len(), plan_flops);
+    let overlapped_step_time_s = x.overlap.then(|| overlap::two_batch(step, &per_layer));
     let ids = |s: &[u32]| s.iter().map(|&i| plan.nodes[i as usize].id.clone()).collect::<Vec<_>>();
     let critical_path = if path.len() > 64 {
         let mut v = ids(&path[..32]);
@@ -184,6 +252,15 @@ pub fn simulate(
         critical_path,
         critical_path_nodes: path.len(),
         unscheduled_nodes: n - scheduled,
+        per_layer,
+        coverage: Coverage {
+            tokens_per_s_per_gpu: match overlapped_step_time_s {
+                Some(t) if t > 0.0 => coverage.tokens_per_s_per_gpu.map(|v| v * step / t),
+                _ => coverage.tokens_per_s_per_gpu,
+            },
+            ..coverage
+        },
+        overlapped_step_time_s,
         per_gpu: used_ids
             .iter()
             .map(|&(gpu, x)| GpuTime {
@@ -197,7 +274,49 @@ pub fn simulate(
     }
 }
 
-fn op_of(plan: &Plan, i: usize) -> Option<crate::model::Op> {
+fn op_of(plan: &Plan, roles: &[NodeRoles], i: usize) -> Option<Op> {
     let n = &plan.nodes[i];
-    n.op.clone().or_else(|| crate::model::Op::recognise(&n.id).filter(crate::model::Op::is_collective))
+    n.op.clone()
+        .or_else(|| roles.get(i).and_then(|r| r.op.clone()))
+        .or_else(|| Op::recognise(&n.id).filter(Op::is_collective))
+}
+
+/// Distinct layers among the nodes on GPU `gpu` (at least 1). O(n log n).
+fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
+    let mut seen: Vec<u32> = plan
+        .nodes
+        .iter()
+        .zip(roles)
+        .filter(|(n, _)| n.placement.gpu_set().contains(gpu))
+        .filter_map(|(n, r)| n.layer.or(r.layer))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    (seen.len() as u32).max(1)
+}
+
+/// The fraction of the model's work the plan draws (its FLOPs over the whole model's for the
+/// same tokens; else its layers over the model's), and its throughput per GPU scaled to the
+/// whole model.
+fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: usize, plan_flops: f64) -> Coverage {
+    let mut seen: Vec<u32> = plan.nodes.iter().zip(roles).filter_map(|(n, r)| n.layer.or(r.layer)).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    let plan_layers = (seen.len() as u32).max(1);
+    let tokens_per_step = match (c.batch, c.seq) {
+        (Some(b), _) if c.decode() => Some(b as f64),
+        (Some(b), Some(s)) => Some(b as f64 * s as f64),
+        _ => None,
+    };
+    let by_work = tokens_per_step
+        .and_then(|t| crate::cost::model_flops(c, t))
+        .filter(|&m| m > 0.0 && plan_flops > 0.0)
+        .map(|m| (plan_flops / m).min(1.0));
+    let by_layers = c.layers.filter(|&l| l > 0).map(|l| (f64::from(plan_layers) / f64::from(l)).min(1.0));
+    let fraction = by_work.or(by_layers);
+    let tokens_per_s_per_gpu = match (tokens_per_step, fraction) {
+        (Some(t), Some(f)) if step > 0.0 && gpus > 0 => Some(t / (step / f) / gpus as f64),
+        _ => None,
+    };
+    Coverage { plan_layers, model_layers: c.layers, fraction, tokens_per_step, tokens_per_s_per_gpu }
 }

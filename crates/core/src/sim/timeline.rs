@@ -105,6 +105,9 @@ mod tests {
             critical_path: Vec::new(),
             critical_path_nodes: 0,
             unscheduled_nodes: 0,
+            per_layer: crate::sim::PerLayer::default(),
+            coverage: crate::sim::Coverage::default(),
+            overlapped_step_time_s: None,
             per_gpu: gpus.iter().map(|&gpu| GpuTime { gpu, compute_s: 0.0, comm_s: 0.0, busy_fraction: 0.0 }).collect(),
             spans,
         }

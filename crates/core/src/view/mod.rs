@@ -8,12 +8,14 @@ pub mod chart;
 pub mod findings;
 pub mod modifications;
 pub mod refusal;
+pub mod step_breakdown;
 
 pub use cards::{Card, Delta, cards};
 pub use chart::{Bar, Chart, charts, nice_top};
 pub use findings::{FindingView, FindingsPanel, GpuList, SeverityGroup, findings_panel};
 pub use modifications::{ActionGroup, ModificationsView, modifications, of_diff};
 pub use refusal::Refusal;
+pub use step_breakdown::{SideBar, StepBreakdown, step_breakdown};
 
 /// Node ids shown per finding before "… and N more" (findings keep them all).
 pub const NODES_SHOWN: usize = 24;

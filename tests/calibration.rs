@@ -1,0 +1,303 @@
+//! The calibration (docs/calibration.md): planscope's predictions beside published
+//! measurements. Each row holds its prediction within the band the doc states (1.5× either
+//! way unless the doc says why a row misses), so a change to the cost model that moves a
+//! row out of its band fails here and must be documented.
+
+use planscope_core::cost::comm::{Direction, Exchange, all_to_all_time, distinct, payload_bytes};
+use planscope_core::cost::{Constants, Precision, resolve};
+use planscope_core::model::{ClusterSpec, Dtype, Format, Meta, ModelSpec, ModuleDtypes, Phase, Plan};
+
+const BAND: f64 = 1.5;
+
+/// H800 as DeepEP's README states its test bed: ~160 GB/s NVLink, one CX7 400 Gb/s
+/// (~50 GB/s) NIC per GPU, 8 GPUs per node; 989 dense BF16 TFLOPS, 1979 FP8 (H800 SXM
+/// datasheet, same tensor cores as H100 SXM), 3.35 TB/s HBM3, 80 GB.
+fn h800() -> ClusterSpec {
+    ClusterSpec {
+        gpus_per_server: Some(8),
+        intra_server_gbs: Some(160.0),
+        inter_server_gbs: Some(50.0),
+        tflops: Some(989.0),
+        tflops_fp8: Some(1979.0),
+        memory_bandwidth_gbs: Some(3350.0),
+        memory_gb: Some(80.0),
+        ..ClusterSpec::default()
+    }
+}
+
+/// DeepSeek-V3's config.json (../shared/real/deepseek-v3__config.json) as ModelSpec.
+fn deepseek_v3() -> ModelSpec {
+    ModelSpec {
+        layers: Some(61),
+        moe_layers: Some(58),
+        experts: Some(256),
+        top_k: Some(8),
+        hidden: Some(7168),
+        expert_hidden: Some(2048),
+        dense_hidden: Some(18432),
+        heads: Some(128),
+        vocab: Some(129280),
+        gated: Some(true),
+        shared_experts: Some(1),
+        shared_expert_hidden: Some(2048),
+        expert_groups: Some(8),
+        topk_groups: Some(4),
+        q_lora_rank: Some(1536),
+        kv_lora_rank: Some(512),
+        qk_rope_head_dim: Some(64),
+        qk_nope_head_dim: Some(128),
+        v_head_dim: Some(128),
+        dtype: Some(Dtype::Bf16),
+        dtypes: ModuleDtypes {
+            experts: Some(Dtype::Fp8),
+            dense: Some(Dtype::Fp8),
+            dispatch: Some(Dtype::Fp8),
+            combine: Some(Dtype::Bf16),
+            ..ModuleDtypes::default()
+        },
+        ..ModelSpec::default()
+    }
+}
+
+fn constants(model: ModelSpec) -> Constants {
+    let meta = Meta { cluster: h800(), model, ..Meta::default() };
+    resolve(&meta, &Plan::new(Format::Json), None)
+}
+
+struct Row {
+    what: String,
+    measured: f64,
+    predicted: f64,
+}
+
+fn check(rows: &[Row]) {
+    check_within(rows, BAND);
+}
+
+/// `band`: the ratio docs/calibration.md states for these rows (1.5 unless it says why not).
+fn check_within(rows: &[Row], band: f64) {
+    let mut bad = Vec::new();
+    for r in rows {
+        let ratio = r.predicted / r.measured;
+        eprintln!("{:<40} measured {:>10.3}  predicted {:>10.3}  ratio {:.2}", r.what, r.measured, r.predicted, ratio);
+        if !(1.0 / band..=band).contains(&ratio) {
+            bad.push(format!("{}: ratio {ratio:.2}", r.what));
+        }
+    }
+    assert!(bad.is_empty(), "rows outside ×{band}: {bad:?}");
+}
+
+/// DeepEP README, low-latency kernels: 128 tokens per GPU, hidden 7168, top-8, FP8
+/// dispatch, BF16 combine; latency in µs.
+#[test]
+fn deepep_low_latency() {
+    let dispatch = [(8, 77.0), (16, 118.0), (32, 155.0), (64, 173.0), (128, 192.0), (256, 194.0)];
+    let combine = [(8, 114.0), (16, 195.0), (32, 273.0), (64, 314.0), (128, 369.0), (256, 360.0)];
+    let c = constants(ModelSpec { phase: Some(Phase::Decode), ..deepseek_v3() });
+    let mut rows = Vec::new();
+    for (direction, table) in [(Direction::Dispatch, dispatch), (Direction::Combine, combine)] {
+        for (ep, us) in table {
+            let x = Exchange {
+                n: ep,
+                servers: (ep / 8).max(1),
+                elements: 128.0 * 8.0 * 7168.0,
+                direction,
+                inter_step: false,
+            };
+            rows.push(Row {
+                what: format!("DeepEP LL {direction:?} EP{ep} (µs)"),
+                measured: us,
+                predicted: all_to_all_time(&x, &c) * 1e6,
+            });
+        }
+    }
+    check(&rows);
+}
+
+/// DeepEP README, normal kernels: 4096 tokens per GPU, hidden 7168, top-4 groups, top-8,
+/// FP8 dispatch, BF16 combine; "bottleneck bandwidth" in GB/s, NVLink at EP8, RDMA beyond.
+/// DeepEP's test counts the bytes a GPU receives (EP8) or sends per RDMA rank (distinct
+/// nodes per token, its own node included); the prediction divides the same bytes by the
+/// predicted time.
+#[test]
+fn deepep_normal() {
+    let dispatch = [(8, 153.0), (16, 43.0), (32, 58.0), (64, 51.0)];
+    let combine = [(8, 158.0), (16, 43.0), (32, 57.0), (64, 50.0)];
+    let c = constants(ModelSpec { phase: Some(Phase::Prefill), ..deepseek_v3() });
+    let mut rows = Vec::new();
+    for (direction, table) in [(Direction::Dispatch, dispatch), (Direction::Combine, combine)] {
+        for (ep, gbs) in table {
+            let servers = (ep / 8).max(1);
+            let tokens = 4096.0;
+            let x = Exchange { n: ep, servers, elements: tokens * 8.0 * 7168.0, direction, inter_step: false };
+            let t = all_to_all_time(&x, &c);
+            let b = payload_bytes(direction, &c);
+            let counted = if servers == 1 {
+                // Tokens received per GPU: one copy per distinct GPU, own included.
+                tokens * distinct(ep as f64, 8.0) * 7168.0 * b
+            } else {
+                let reach = (servers as f64).min(4.0);
+                tokens * distinct(reach, 8.0) * 7168.0 * b
+            };
+            rows.push(Row {
+                what: format!("DeepEP normal {direction:?} EP{ep} (GB/s)"),
+                measured: gbs,
+                predicted: counted / t / 1e9,
+            });
+        }
+    }
+    check(&rows);
+}
+
+/// DeepGEMM README (H800, FP8 grouped GEMMs with BF16 output, the DeepSeek-V3 shapes):
+/// achieved TFLOPS. The prediction is the roofline of 2·G·M·N·K FLOPs and
+/// G·(M·K + N·K + 2·M·N) bytes at the FP8 peak × MFU.
+#[test]
+fn deepgemm_grouped() {
+    let contiguous = [
+        (4, 8192, 4096, 7168, 1297.0),
+        (4, 8192, 7168, 2048, 1099.0),
+        (8, 4096, 4096, 7168, 1288.0),
+        (8, 4096, 7168, 2048, 1093.0),
+    ];
+    let masked = [
+        (1, 1024, 4096, 7168, 1233.0),
+        (1, 1024, 7168, 2048, 925.0),
+        (2, 512, 4096, 7168, 1040.0),
+        (2, 512, 7168, 2048, 916.0),
+        (4, 256, 4096, 7168, 932.0),
+        (4, 256, 7168, 2048, 815.0),
+    ];
+    let c = constants(deepseek_v3());
+    let mut rows = Vec::new();
+    for (layout, table) in [("contiguous", &contiguous[..]), ("masked", &masked[..])] {
+        for &(g, m, n, k, tflops) in table {
+            let (g, m, n, k) = (g as f64, m as f64, n as f64, k as f64);
+            let flops = 2.0 * g * m * n * k;
+            let bytes = g * (m * k + n * k + 2.0 * m * n);
+            let t = planscope_core::cost::roofline_time(&c, flops, bytes, Precision::Fp8);
+            rows.push(Row {
+                what: format!("DeepGEMM {layout} {g}x{m}x{n}x{k} (TFLOPS)"),
+                measured: tflops,
+                predicted: flops / t / 1e12,
+            });
+        }
+    }
+    check(&rows);
+}
+
+/// DeepSeek-V3/R1 Inference System Overview (deepseek-ai/open-infra-index, 2025-02, day 6):
+/// per H800 node, ~73.7k input tokens/s in prefill (cache hits included; 56.3% of input
+/// tokens hit the on-disk cache, so 43.7% of them, ~32.2k/s, were computed) and ~14.8k
+/// output tokens/s in decode, at 20–22 tokens/s per user and an average KV length of 4,989.
+/// Prefill: EP32 over 4 nodes; decode: EP144 over 18 nodes; 256 routed + 32 redundant
+/// experts (modelled as 288 experts each taking 8/288 of the tokens), one shared expert per
+/// GPU, attention data-parallel, two-batch overlap. All 61 layers are generated as MoE
+/// layers: the 3 dense layers' FFN (3·7168·18432) has the FLOPs of 9 experts of 2048 and
+/// weighs the same as one GPU's share in neither phase, so this slightly under-counts them.
+/// Tokens per second per node: (serial, with two-batch overlap).
+fn deepseek_step(ep: u32, requests_per_gpu: u64, seq: u64, phase: Phase, context: Option<u64>) -> (f64, f64) {
+    use planscope_core::check::{VerifyOptions, verify};
+    use planscope_core::r#gen::{GenSpec, generate};
+    use planscope_core::model::Strategy;
+    let s = Strategy::parse(&format!("EP{ep}")).unwrap();
+    let mut spec = GenSpec::new(s, 61, 288);
+    spec.top_k = 8;
+    spec.shared_experts = 1;
+    spec.hidden = 7168;
+    spec.expert_hidden = 2048;
+    spec.heads = 128;
+    spec.batch = requests_per_gpu * u64::from(ep);
+    spec.seq = seq;
+    spec.dtype = Dtype::Bf16;
+    spec.cluster = ClusterSpec { mfu: Some(0.6), bandwidth_utilization: Some(0.8), ..h800() };
+    let plan = generate(&spec);
+    let model = ModelSpec { experts: Some(288), phase: Some(phase), context, layers: Some(61), ..deepseek_v3() };
+    let opts =
+        VerifyOptions { overrides: Meta { model, ..Meta::default() }, overlap: true, ..VerifyOptions::default() };
+    let r = verify(&plan, &opts);
+    let sim = r.metrics.simulation.expect("simulated");
+    eprintln!(
+        "EP{ep} {phase:?}: step {:.2} ms, overlapped {:?} ms, per layer {:?}",
+        sim.step_time_s * 1e3,
+        sim.overlapped_step_time_s.map(|t| t * 1e3),
+        sim.per_layer
+    );
+    let overlapped = sim.coverage.tokens_per_s_per_gpu.expect("throughput") * 8.0;
+    let serial = overlapped * sim.overlapped_step_time_s.expect("overlap asked") / sim.step_time_s;
+    (serial, overlapped)
+}
+
+#[test]
+fn deepseek_inference_per_node() {
+    // Decode: ~88 requests per GPU (1,850 tokens/s per GPU at ~21 tokens/s per user).
+    let decode = deepseek_step(144, 88, 1, Phase::Decode, Some(4989));
+    // Prefill: 4 prompts of 4,096 tokens per GPU (DeepSeek's average input is ~4.4k).
+    let prefill = deepseek_step(32, 4, 4096, Phase::Prefill, None);
+    let computed = 73_700.0 * (1.0 - 0.563);
+    check(&[Row { what: "DeepSeek decode tokens/s/node, serial".into(), measured: 14_800.0, predicted: decode.0 }]);
+    // Misses, with the reasons docs/calibration.md gives (a production 24-hour average at a
+    // latency target; kernels planscope does not model; overlap taken as perfect).
+    check_within(
+        &[
+            Row { what: "DeepSeek decode tokens/s/node, overlap".into(), measured: 14_800.0, predicted: decode.1 },
+            Row { what: "DeepSeek prefill tokens/s/node, serial".into(), measured: computed, predicted: prefill.0 },
+        ],
+        2.0,
+    );
+    check_within(
+        &[Row { what: "DeepSeek prefill tokens/s/node, overlap".into(), measured: computed, predicted: prefill.1 }],
+        3.5,
+    );
+}
+
+/// Baseten, "Faster Mixtral inference with TensorRT-LLM and quantization" (2024): Mixtral
+/// 8x7B with int8 weights on one A100 (80 GB SXM: 2,039 GB/s, 312 TFLOPS BF16), batch 1,
+/// 512-token input, 128-token output: 81 tokens/s. Decode at batch 1 reads the weights of
+/// the ~1.75 experts the token picks (of 8, top-2) per layer, attention (GQA, 8 KV heads)
+/// and the LM head (FP16, TensorRT-LLM's weight-only quantisation keeps it so).
+#[test]
+fn mixtral_single_request_decode() {
+    use planscope_core::check::{VerifyOptions, verify};
+    use planscope_core::r#gen::{GenSpec, generate};
+    use planscope_core::model::Strategy;
+    let s = Strategy::parse("EP1").unwrap();
+    let mut spec = GenSpec::new(s, 32, 8);
+    spec.top_k = 2;
+    spec.hidden = 4096;
+    spec.expert_hidden = 14336;
+    spec.heads = 32;
+    spec.batch = 1;
+    spec.seq = 1;
+    spec.dtype = Dtype::Bf16;
+    spec.cluster = ClusterSpec {
+        tflops: Some(312.0),
+        memory_bandwidth_gbs: Some(2039.0),
+        memory_gb: Some(80.0),
+        mfu: Some(0.6),
+        bandwidth_utilization: Some(0.8),
+        ..ClusterSpec::default()
+    };
+    let plan = generate(&spec);
+    let model = ModelSpec {
+        kv_heads: Some(8),
+        head_dim: Some(128),
+        vocab: Some(32000),
+        gated: Some(true),
+        phase: Some(Phase::Decode),
+        // Mid-generation: 512 prompt tokens + half of 128 generated.
+        context: Some(576),
+        dtypes: ModuleDtypes {
+            experts: Some(Dtype::Int8),
+            dense: Some(Dtype::Int8),
+            embedding: Some(Dtype::Fp16),
+            ..ModuleDtypes::default()
+        },
+        ..ModelSpec::default()
+    };
+    let r = verify(&plan, &VerifyOptions { overrides: Meta { model, ..Meta::default() }, ..VerifyOptions::default() });
+    let sim = r.metrics.simulation.expect("simulated");
+    eprintln!("Mixtral batch 1: step {:.2} ms, per layer {:?}", sim.step_time_s * 1e3, sim.per_layer);
+    let predicted = sim.coverage.tokens_per_s_per_gpu.expect("throughput");
+    check_within(&[Row { what: "Mixtral-8x7B int8 A100 batch 1 (tokens/s)".into(), measured: 81.0, predicted }], 2.0);
+}
