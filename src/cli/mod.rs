@@ -49,6 +49,9 @@ enum Command {
         /// Print the report as JSON: {"verdict","metrics","findings"}.
         #[arg(long)]
         json: bool,
+        /// Also write the simulated step as a Chrome trace (Trace Event Format JSON) that Perfetto opens.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
     },
     /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
     Rewrite {
@@ -118,8 +121,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json } => {
-            verify::run(&verify::Args { file, strategy, gpus, conditions, json })
+        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, trace } => {
+            verify::run(&verify::Args { file, strategy, gpus, conditions, json, trace })
         }
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.
-const SHORTCUTS: [(&str, &str); 12] = [
+const SHORTCUTS: [(&str, &str); 13] = [
     ("o", "Open a plan file"),
     ("e", "Export menu"),
     ("r", "Review the findings one at a time"),
@@ -18,6 +18,7 @@ const SHORTCUTS: [(&str, &str); 12] = [
     ("f", "Fit the DAG to its pane (when the DAG has focus)"),
     ("+ −", "Zoom the DAG or the timeline (when focused)"),
     ("Arrows", "Move the selected GPU (cluster grid focused); pan the DAG"),
+    ("W S · A D", "Zoom at the pointer · pan the timeline (when focused); drag to zoom to a range"),
 ];
 
 fn click(selector: &str) {

@@ -7,6 +7,7 @@
 
 pub mod time_window;
 pub mod timeline;
+pub mod trace;
 
 use crate::cost::comm::{collective_time, crosses_servers};
 use crate::cost::{Constants, NodeWork};
@@ -58,6 +59,10 @@ pub struct Span {
     pub start_s: f64,
     pub end_s: f64,
     pub comm: bool,
+    /// The node's FLOPs (all its GPUs together), for the timeline's details and the trace.
+    pub flops: f64,
+    /// Bytes it moves: a collective's message, else what a compute node reads and writes.
+    pub bytes: f64,
 }
 
 #[allow(clippy::too_many_arguments)] // the verifier's shared state, passed apart so the simulator needs no Ctx
@@ -109,6 +114,7 @@ pub fn simulate(
                 from = p;
             }
         }
+        let mut moved = w.bytes;
         let dur = if comm[vi] {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
@@ -120,6 +126,7 @@ pub fn simulate(
             } else {
                 g.pred[vi].iter().map(|&p| work[p as usize].out_bytes).fold(0.0, f64::max)
             };
+            moved = bytes;
             collective_time(op_of(plan, vi).as_ref(), gpus.len(), bytes, crosses_servers(&gpus, c.gpus_per_server), c)
         } else {
             let k = gpus.len().max(1) as f64;
@@ -143,7 +150,7 @@ pub fn simulate(
         }
         finish[vi] = end;
         why[vi] = from;
-        spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi] });
+        spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi], flops: w.flops, bytes: moved });
     }
     let step = finish.iter().copied().fold(0.0, f64::max);
     // Each GPU used, with its cell.
