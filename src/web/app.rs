@@ -161,8 +161,10 @@ fn Workspace(opened: Arc<Opened>) -> impl IntoView {
         let after = after_ok().map(|a| view! { <Timeline analysis=a title="Simulated step · after" side="after" /> });
         let title = if after.is_some() { "Simulated step · before" } else { "Simulated step" };
         view! {
-            <Timeline analysis=before_t.clone() title=title side="before" />
-            {after}
+            <div class="timelines" data-testid="timeline">
+                <Timeline analysis=before_t.clone() title=title side="before" />
+                {after}
+            </div>
         }
     };
     view! {

@@ -49,7 +49,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
     let rows = sim.as_ref().map(|s| Rows::of(&analysis.plan, s)).unwrap_or_default();
     let Some(sim) = sim.filter(|_| !rows.is_empty()) else {
         return view! {
-            <section class="card timeline" data-testid="timeline" data-side=side>
+            <section class="card timeline" data-testid="timeline-step" data-side=side>
                 <h2>{title}</h2>
                 <p class="muted">"No simulated step: the plan needs the GPUs' TFLOPS and sizes for it."</p>
             </section>
@@ -298,7 +298,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
     };
     let total_h = n_rows as f64 * ROW;
     view! {
-        <section class="card timeline" data-testid="timeline" data-side=side aria-label=title>
+        <section class="card timeline" data-testid="timeline-step" data-side=side aria-label=title>
             <header class="section-head">
                 <h2>{title}</h2>
                 <div class="zoom-controls">

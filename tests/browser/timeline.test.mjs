@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { servedBrowser, openPage, screenshot, dropFile } from './harness.mjs';
 
 const env = servedBrowser();
-const timeline = (page, side) => page.locator(`[data-testid="timeline"][data-side="${side}"]`);
+const timeline = (page, side) => page.locator(`[data-testid="timeline-step"][data-side="${side}"]`);
 const axis = async (t) => (await t.locator('.gantt-axis text').allTextContents()).map((s) => s.trim());
 /** Seconds from the page's time labels ("1.23 ms", "450 µs", "0"). */
 function seconds(label) {
@@ -145,7 +145,7 @@ test('1,024 GPUs: every GPU has a row, a few are drawn, and scrolling stays smoo
   };
   await dropFile(page, 'wide-1024.json', JSON.stringify(plan));
   const t = timeline(page, 'before');
-  await page.waitForFunction(() => document.querySelector('[data-testid="timeline"] svg.gantt')?.dataset.rows === '1024', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="timeline-step"] svg.gantt')?.dataset.rows === '1024', null, { timeout: 20000 });
   assert.ok((await t.locator('g.gantt-row').count()) <= 40, 'only the rows in view are drawn');
   // Scroll through all rows, one frame per step; time each frame.
   const frames = await t.locator('.gantt-scroll').evaluate(async (el) => {

@@ -30,7 +30,7 @@ pub fn dag_section(out: &mut String, before: &Analysis, after: Option<&After>) {
         let d = dag_svg(&a.plan, Frame { title: None, legend: true });
         let _ = write!(out, "<figure class=\"dag-figure\" data-side=\"{side}\"><figcaption>{}", esc(caption));
         if let Some(n) = d.note() {
-            let _ = write!(out, " <span class=\"muted\" data-note=\"folded\">({})</span>", esc(&n));
+            let _ = write!(out, " <span class=\"muted\" data-note=\"folded\">· {}</span>", esc(&n));
         }
         out.push_str("</figcaption><div class=\"dag-scroll\">");
         push_svg(out, &d.svg);
