@@ -137,6 +137,7 @@ code, .mono { font-family: var(--mono); }
 .dag-figure figcaption { font-weight: 600; margin: 0 0 6px; }
 .dag-scroll { overflow: auto; max-height: 720px; border: 1px solid var(--border); border-radius: 6px; background: #ffffff; }
 .dag-scroll svg { display: block; }
+.step-view .dag-scroll svg { width: 100%; height: auto; }
 @media print {
   :root {
     --bg: #ffffff; --surface: #ffffff; --surface-2: #f1f4f8; --text: #000000; --muted: #4a5866;
