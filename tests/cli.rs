@@ -182,3 +182,25 @@ fn verify_json_breaks_the_step_down_per_layer() {
     let (step, overlapped) = (sim["step_time_s"].as_f64().unwrap(), sim["overlapped_step_time_s"].as_f64().unwrap());
     assert!(overlapped > 0.0 && overlapped <= step, "{overlapped} vs {step}");
 }
+
+#[test]
+fn verify_writes_the_step_as_a_chrome_trace() {
+    let dir = std::env::temp_dir().join(format!("planscope-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("step.json");
+    let out = planscope(&["verify", &example("seed-ep64-tp2.json"), "--trace", trace.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "the seed fails verification; the trace is still written");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let ev = v["traceEvents"].as_array().unwrap();
+    let gpus = ev.iter().filter(|e| e["ph"] == "M" && e["name"] == "process_name").count();
+    assert_eq!(gpus, 3, "one process per GPU used");
+    assert!(ev.iter().any(|e| e["ph"] == "X" && e["args"]["node"] == "expert_2"));
+    assert!(text(&out.stdout).contains("communicating"));
+    // No simulated step (no TFLOPS): a clear message and exit 2.
+    let bare = dir.join("bare.json");
+    std::fs::write(&bare, r#"{"nodes":[{"id":"a","type":"compute","gpu":0}],"edges":[]}"#).unwrap();
+    let out = planscope(&["verify", bare.to_str().unwrap(), "--trace", trace.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no simulated step"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

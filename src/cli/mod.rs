@@ -55,6 +55,9 @@ enum Command {
         /// Also simulate two-batch overlap (communication behind the other micro-batch's compute).
         #[arg(long)]
         overlap: bool,
+        /// Also write the simulated step as a Chrome trace (Trace Event Format JSON) that Perfetto opens.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
     },
     /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
     Rewrite {
@@ -180,8 +183,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, overlap } => {
-            verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap })
+        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, overlap, trace } => {
+            verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace })
         }
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })

@@ -1,5 +1,8 @@
-//! `planscope verify FILE [--strategy S] [--gpus N] [--conditions C.json] [--json]`.
-//! Exit 0: no error finding; 1: at least one; 2: unreadable input.
+//! `planscope verify FILE [--strategy S] [--gpus N] [--conditions C.json] [--json] [--trace T.json]`.
+//! `--trace` also writes the simulated step as a Chrome trace (Trace Event Format) that
+//! Perfetto (ui.perfetto.dev) and chrome://tracing open.
+//! Exit 0: no error finding; 1: at least one; 2: unreadable input, or the trace cannot be
+//! written (or there is no simulated step to trace).
 
 use super::out::{say, say_raw};
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
@@ -18,6 +21,8 @@ pub struct Args {
     pub json: bool,
     /// Also simulate two-batch overlap.
     pub overlap: bool,
+    /// Where to write the step as a Chrome trace.
+    pub trace: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -36,6 +41,12 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let report = verify(&plan, &opts);
+    if let Some(path) = &args.trace
+        && let Err(msg) = write_trace(path, &plan, &report)
+    {
+        eprintln!("{msg}");
+        return EXIT_UNREADABLE;
+    }
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => say!("{text}"),
@@ -48,6 +59,19 @@ pub fn run(args: &Args) -> u8 {
         say_raw!("{}", render_text(&args.file, &report));
     }
     if report.errors().next().is_some() { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// The simulated step of `plan` as a Chrome trace at `path`.
+fn write_trace(path: &Path, plan: &planscope_core::model::Plan, report: &Report) -> Result<(), String> {
+    use planscope_core::sim::trace::{Side, build};
+    let Some(sim) = &report.metrics.simulation else {
+        return Err(format!(
+            "{}: no simulated step to trace: the plan (or --conditions) must give the GPUs' TFLOPS",
+            path.display()
+        ));
+    };
+    let json = build(&[Side { name: "plan", plan, sim }]).to_json();
+    std::fs::write(path, json).map_err(|e| format!("{}: cannot write the trace: {e}", path.display()))
 }
 
 pub fn options(args: &Args) -> Result<VerifyOptions, String> {
@@ -99,10 +123,11 @@ fn render_text(file: &Path, report: &Report) -> String {
     if let Some(sim) = &m.simulation {
         let _ = writeln!(
             out,
-            "\nsimulated step {:.3} ms, balancedness {:.2}, busy {:.0}% mean",
+            "\nsimulated step {:.3} ms, balancedness {:.2}, busy {:.0}% mean computing, {:.0}% communicating",
             sim.step_time_s * 1e3,
             sim.balancedness,
-            sim.busy_fraction.mean * 100.0
+            sim.busy_fraction.mean * 100.0,
+            planscope_core::sim::timeline::StreamShares::of(sim).comm * 100.0
         );
         if let Some(t) = sim.overlapped_step_time_s {
             let _ = writeln!(out, "with two-batch overlap {:.3} ms", t * 1e3);

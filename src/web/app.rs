@@ -181,12 +181,16 @@ fn Workspace(opened: Arc<Opened>) -> impl IntoView {
     let after_ok = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
     let (before_u, before_t) = (before.clone(), before.clone());
     let utilization = move || view! { <Utilization before=before_u.clone() after=after_ok() /> <super::step_breakdown::StepBreakdown before=before_u.clone() after=after_ok() /> };
+    // Before and after stacked, each with every GPU.
     let timeline = move || {
-        let (analysis, title) = match after_ok() {
-            Some(a) => (a, "Simulated step · after"),
-            None => (before_t.clone(), "Simulated step"),
-        };
-        view! { <Timeline analysis=analysis title=title /> }
+        let after = after_ok().map(|a| view! { <Timeline analysis=a title="Simulated step · after" side="after" /> });
+        let title = if after.is_some() { "Simulated step · before" } else { "Simulated step" };
+        view! {
+            <div class="timelines" data-testid="timeline">
+                <Timeline analysis=before_t.clone() title=title side="before" />
+                {after}
+            </div>
+        }
     };
     view! {
         <section class="card summary" data-testid="summary" aria-label="Plan summary">

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Key, what it does. The DAG view adds its own keys while it has focus.
-const SHORTCUTS: [(&str, &str); 15] = [
+const SHORTCUTS: [(&str, &str); 16] = [
     ("o", "Open a plan file"),
     ("e", "Export menu"),
     ("r", "Review the findings one at a time"),
@@ -21,6 +21,7 @@ const SHORTCUTS: [(&str, &str); 15] = [
     ("n  ⇧n", "Next / previous node of the DAG (when the DAG has focus)"),
     ("+ −", "Zoom the DAG or the timeline (when focused)"),
     ("Arrows", "Move the selected GPU (cluster grid focused); pan the DAG"),
+    ("W S · A D", "Zoom at the pointer · pan the timeline (when focused); drag to zoom to a range"),
 ];
 
 fn click(selector: &str) {

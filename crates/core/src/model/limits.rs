@@ -57,6 +57,21 @@ pub const LAUNCH_WORDS: usize = 100_000;
 /// 2 MiB (`ARG_MAX`), so no working script holds more in one variable.
 pub const LAUNCH_VALUE_BYTES: usize = 1024 * 1024;
 
+/// Events of one Chrome trace export (`sim::trace`): one complete event per node and GPU
+/// stream, so a step of 100k nodes on 128 GPUs fits (~1.5M) and the file stays under a few
+/// hundred MB, which Perfetto's browser UI still opens. Past it the trace says how many
+/// events it left out (`otherData.dropped_events`).
+pub const TRACE_EVENTS: usize = 2_000_000;
+
+/// Boxes of one DAG drawing in the SVG writer and the HTML report: past it the graph is
+/// drawn grouped (series, then layers, stages, servers), and the drawing says so, so that
+/// a 100k-node plan gives a file a browser opens rather than 100 MB of SVG.
+pub const DRAWN_ITEMS: usize = 3_000;
+
+/// GPU rows of the step view in the HTML report (the page scrolls through every GPU; a
+/// static file cannot): the rest are counted in a note.
+pub const REPORT_TIMELINE_ROWS: usize = 256;
+
 /// The limit a value broke; each names what it bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Limit {

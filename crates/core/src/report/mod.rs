@@ -1,7 +1,8 @@
 //! The self-contained HTML report: one document with inline CSS and inline SVG, no
 //! scripts and no remote resources, that opens offline and prints. It shows what the
 //! page shows: the summary, the verdict and findings, the before/after cluster grids,
-//! utilization with deltas, and the required modifications. Every string from a plan is
+//! utilization with deltas, the simulated step of both sides, the required
+//! modifications, and the DAG before and after (folded past `limits::DRAWN_ITEMS` boxes). Every string from a plan is
 //! escaped (`escape::esc`).
 
 mod escape;
@@ -9,8 +10,10 @@ mod findings;
 mod grid_svg;
 mod modifications;
 mod step_breakdown;
+pub mod step_svg;
 mod style;
 mod utilization;
+mod views;
 
 pub use escape::esc;
 
@@ -80,9 +83,11 @@ pub fn render_html(input: &ReportInput) -> String {
     grid_svg::section(&mut out, &input.before, input.after.as_ref(), input.strategy, metric);
     utilization::section(&mut out, &input.before, after.map(|a| &a.analysis));
     step_breakdown::section(&mut out, &input.before, after.map(|a| &a.analysis));
+    views::step_section(&mut out, &input.before, after);
     if let Some(a) = after {
         modifications::section(&mut out, &crate::view::modifications(&a.modifications), input.strategy);
     }
+    views::dag_section(&mut out, &input.before, after);
     out.push_str("</div>\n</div>\n</main>\n");
     let _ = writeln!(
         out,

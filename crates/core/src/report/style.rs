@@ -133,6 +133,13 @@ code, .mono { font-family: var(--mono); }
 @media (max-width: 1100px) { .workspace { grid-template-columns: 1fr; } }
 @media (max-width: 900px) { .sides { grid-template-columns: 1fr; } }
 @media (max-width: 700px) { .masthead, .content { padding-left: 14px; padding-right: 14px; } .tagline { display: none; } }
+/* Drawings of the DAG and the step (views.rs): scroll when wider than the page; their
+   colours are set in the drawings themselves (white ground), so both themes read them. */
+.dag-figure { margin: 8px 0 16px; }
+.dag-figure figcaption { font-weight: 600; margin: 0 0 6px; }
+.dag-scroll { overflow: auto; max-height: 720px; border: 1px solid var(--border); border-radius: 6px; background: #ffffff; }
+.dag-scroll svg { display: block; }
+.step-view .dag-scroll svg { width: 100%; height: auto; }
 @media print {
   :root {
     --bg: #ffffff; --surface: #ffffff; --surface-2: #f1f4f8; --text: #000000; --muted: #4a5866;
@@ -147,7 +154,9 @@ code, .mono { font-family: var(--mono); }
   .workspace { grid-template-columns: 1fr; }
   .card { box-shadow: none; break-inside: avoid-page; }
   .cell.used { stroke: rgba(0, 0, 0, 0.08); stroke-width: 0.5; }
-  .findings, .modifications { break-inside: auto; }
+  .findings, .modifications, .dag-views { break-inside: auto; }
+  .dag-scroll { max-height: none; overflow: visible; }
+  .dag-scroll svg { max-width: 100%; height: auto; }
   .foot { padding: 8px 0 0; }
 }
 "#;

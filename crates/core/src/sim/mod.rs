@@ -11,6 +11,7 @@ pub mod breakdown;
 mod overlap;
 pub mod time_window;
 pub mod timeline;
+pub mod trace;
 
 pub use breakdown::{Coverage, Part, PerLayer};
 
@@ -73,6 +74,10 @@ pub struct Span {
     pub start_s: f64,
     pub end_s: f64,
     pub comm: bool,
+    /// The node's FLOPs (all its GPUs together), for the timeline's details and the trace.
+    pub flops: f64,
+    /// Bytes it moves: a collective's message, else what a compute node reads and writes.
+    pub bytes: f64,
 }
 
 /// What the simulator reads: the verifier's shared state, passed apart so it needs no Ctx.
@@ -152,6 +157,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         let a2a = (op == Some(Op::AllToAll)).then(|| direction(x, vi));
         let part = Part::of(op.as_ref(), a2a, matches!(node.placement, Placement::Transfer { .. }));
         let mut reread_s = 0.0;
+        let mut moved = w.bytes;
         let dur = if comm[vi] {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
@@ -170,6 +176,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
                 && g.pred[vi]
                     .iter()
                     .all(|&p| comm[p as usize] && op_of(plan, x.roles, p as usize) == Some(Op::AllToAll));
+            moved = bytes;
             let call = CollectiveCall {
                 n: gpus.len(),
                 servers,
@@ -204,7 +211,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         }
         finish[vi] = end;
         why[vi] = from;
-        spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi] });
+        spans.push(Span { node: v, start_s: ready, end_s: end, comm: comm[vi], flops: w.flops, bytes: moved });
     }
     let step = finish.iter().copied().fold(0.0, f64::max);
     // Each GPU used, with its cell.

@@ -2,11 +2,8 @@
 //! GPU row holds, which of them merge at a zoom level (so a 100k-node step still draws a
 //! bounded number of shapes), and which span lies under a point in time.
 
-use super::SimResult;
-use crate::model::Plan;
-
-/// At most this many GPU rows are drawn; the rest are counted, not drawn.
-pub const MAX_ROWS: usize = 64;
+use super::{SimResult, Span};
+use crate::model::{GpuCells, GpuSet, Op, Placement, Plan};
 
 /// A span as drawn: one node's run on one GPU row, or several merged at the current zoom.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,43 +17,213 @@ pub struct Piece {
     pub merged: u32,
 }
 
-/// The rows of the chart: GPUs used, ascending (at most `MAX_ROWS`), each with its spans
-/// sorted by start.
+/// The rows of the chart: every GPU used, ascending. GPUs that every placement covers
+/// alike (a [`GpuCells`] cell) run the same spans, so they share one lane of pieces: a node
+/// on 1,024 GPUs costs one piece, not 1,024, and the page only draws the rows in view.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
     pub gpus: Vec<u32>,
-    pub pieces: Vec<Vec<Piece>>,
+    /// Per row, the lane (index into `lanes`) holding its spans.
+    pub lane_of: Vec<u32>,
+    /// Distinct rows' spans, each sorted by start.
+    pub lanes: Vec<Vec<Piece>>,
     pub step_s: f64,
-    /// GPUs used that are not drawn.
-    pub hidden: usize,
+}
+
+/// Where a node ran: its span in the simulation, when it was scheduled.
+pub fn span_of(sim: &SimResult, nodes: usize) -> Vec<Option<Span>> {
+    let mut out = vec![None; nodes];
+    for s in &sim.spans {
+        if let Some(slot) = out.get_mut(s.node as usize) {
+            *slot = Some(*s);
+        }
+    }
+    out
+}
+
+/// The GPUs a node's span is drawn on: its placement (every GPU below `end` for `All`).
+pub(crate) fn drawn_all(placement: &Placement, end: u32) -> GpuSet {
+    match placement {
+        Placement::All if end > 0 => GpuSet::range(0, end - 1),
+        Placement::All => GpuSet::empty(),
+        p => p.gpu_set(),
+    }
 }
 
 impl Rows {
-    /// The rows of `sim`, a simulation of `plan`: a span shows on every drawn GPU its node
-    /// is placed on.
+    /// The rows of `sim`, a simulation of `plan`: a span shows on every GPU its node is
+    /// placed on. O(spans · cells per placement + GPUs used).
     pub fn of(plan: &Plan, sim: &SimResult) -> Rows {
-        let gpus: Vec<u32> = sim.per_gpu.iter().map(|g| g.gpu).take(MAX_ROWS).collect();
-        let mut pieces = vec![Vec::new(); gpus.len()];
+        let gpus: Vec<u32> = sim.per_gpu.iter().map(|g| g.gpu).collect();
+        let end = gpus.last().map_or(0, |&g| g.saturating_add(1));
+        let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), end);
+        // Lanes only for cells that hold a GPU used.
+        let mut lane_of_cell = vec![u32::MAX; cells.len()];
+        let mut lanes: Vec<Vec<Piece>> = Vec::new();
+        let mut lane_of = Vec::with_capacity(gpus.len());
+        for &g in &gpus {
+            let Some(c) = cells.cell(g) else { continue };
+            if lane_of_cell[c] == u32::MAX {
+                lane_of_cell[c] = lanes.len() as u32;
+                lanes.push(Vec::new());
+            }
+            lane_of.push(lane_of_cell[c]);
+        }
         for s in &sim.spans {
             let Some(node) = plan.nodes.get(s.node as usize) else { continue };
-            for (lo, hi) in node.placement.gpu_set().ranges().iter().copied() {
-                let from = gpus.partition_point(|&g| g < lo);
-                let to = gpus.partition_point(|&g| g <= hi);
-                for row in pieces.iter_mut().take(to).skip(from) {
-                    row.push(Piece { start: s.start_s, end: s.end_s, comm: s.comm, node: s.node, merged: 1 });
+            let set = drawn_all(&node.placement, end);
+            for c in cells.of(&set) {
+                if let Some(lane) = lanes.get_mut(lane_of_cell[c] as usize) {
+                    lane.push(Piece { start: s.start_s, end: s.end_s, comm: s.comm, node: s.node, merged: 1 });
                 }
             }
         }
-        for r in &mut pieces {
+        for r in &mut lanes {
             r.sort_by(|a, b| a.start.total_cmp(&b.start));
         }
-        let hidden = sim.per_gpu.len().saturating_sub(gpus.len());
-        Rows { gpus, pieces, step_s: sim.step_time_s, hidden }
+        Rows { gpus, lane_of, lanes, step_s: sim.step_time_s }
     }
 
     pub fn is_empty(&self) -> bool {
         self.gpus.is_empty() || self.step_s <= 0.0
     }
+
+    /// The spans of row `r` (GPU `gpus[r]`), sorted by start.
+    pub fn row(&self, r: usize) -> &[Piece] {
+        self.lane_of.get(r).and_then(|&l| self.lanes.get(l as usize)).map_or(&[], |v| v.as_slice())
+    }
+
+    /// The row of `gpu`, if it was used.
+    pub fn row_of(&self, gpu: u32) -> Option<usize> {
+        self.gpus.binary_search(&gpu).ok()
+    }
+}
+
+/// Compute and communication each as a share of the step, mean over the GPUs used: the
+/// two streams overlap, so they are counted apart and never summed into one "busy".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreamShares {
+    pub compute: f64,
+    pub comm: f64,
+}
+
+impl StreamShares {
+    pub fn of(sim: &SimResult) -> StreamShares {
+        let share = |s: f64| if sim.step_time_s > 0.0 { s / sim.step_time_s } else { 0.0 };
+        StreamShares { compute: share(sim.compute_s.mean), comm: share(sim.comm_s.mean) }
+    }
+}
+
+/// Which side of an expert a flow joins: the EP all-to-all that sends tokens to it, or
+/// the one that brings its outputs back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowKind {
+    Dispatch,
+    Combine,
+}
+
+impl FlowKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowKind::Dispatch => "dispatch",
+            FlowKind::Combine => "combine",
+        }
+    }
+}
+
+/// One plan edge of an MoE layer's token flow, from the end of its source's span to the
+/// start of its target's, each drawn on one GPU row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub from: u32,
+    pub to: u32,
+    pub from_gpu: u32,
+    pub to_gpu: u32,
+    pub from_t: f64,
+    pub to_t: f64,
+}
+
+fn op_is(plan: &Plan, i: usize, op: Op) -> bool {
+    plan.nodes.get(i).is_some_and(|n| match &n.op {
+        Some(o) => *o == op,
+        None => Op::recognise(&n.id).or_else(|| n.label.as_deref().and_then(Op::recognise)) == Some(op),
+    })
+}
+
+/// An EP all-to-all: named so, or a communication node that names no collective (the
+/// corpus's `comm_1` between the router and the experts).
+fn all_to_all(plan: &Plan, sim_comm: bool, i: usize) -> bool {
+    op_is(plan, i, Op::AllToAll)
+        || (sim_comm
+            && plan
+                .nodes
+                .get(i)
+                .is_some_and(|n| n.op.is_none() && Op::recognise(&n.id).is_none_or(|o| !o.is_collective())))
+}
+
+/// Nodes between an expert and its combine (a TP all-reduce of the expert's shards, a
+/// residual): how far the search for the combine goes.
+const COMBINE_HOPS: usize = 3;
+
+/// The dispatch and combine flows, at most `cap`: an edge from an EP all-to-all into an
+/// expert is a dispatch; from an expert, the first all-to-all downstream within
+/// `COMBINE_HOPS` edges (past a TP all-reduce of its shards) is its combine. Both ends must
+/// have run. Each end sits on the expert's first GPU when the all-to-all covers it (the
+/// tokens stay on that GPU's row), else on the node's own first GPU.
+pub fn flows(plan: &Plan, sim: &SimResult, cap: usize) -> Vec<Flow> {
+    let spans = span_of(sim, plan.nodes.len());
+    let g = crate::graph::Graph::build(plan);
+    let ran = |i: usize| spans.get(i).copied().flatten();
+    let a2a = |i: usize| ran(i).is_some_and(|s| all_to_all(plan, s.comm, i));
+    let mut out = Vec::new();
+    let push = |kind: FlowKind, a: usize, b: usize, out: &mut Vec<Flow>| {
+        let (Some(sa), Some(sb)) = (ran(a), ran(b)) else { return };
+        let (fa, fb) = (plan.nodes[a].placement.gpu_set(), plan.nodes[b].placement.gpu_set());
+        let (Some(ga), Some(gb)) = (fa.first(), fb.first()) else { return };
+        let (from_gpu, to_gpu) = match kind {
+            FlowKind::Dispatch if fa.contains(gb) => (gb, gb),
+            FlowKind::Combine if fb.contains(ga) => (ga, ga),
+            _ => (ga, gb),
+        };
+        out.push(Flow { kind, from: a as u32, to: b as u32, from_gpu, to_gpu, from_t: sa.end_s, to_t: sb.start_s });
+    };
+    for e in 0..g.len() {
+        if out.len() >= cap {
+            break;
+        }
+        if !op_is(plan, e, Op::Expert) || ran(e).is_none() {
+            continue;
+        }
+        for &d in &g.pred[e] {
+            if a2a(d as usize) && out.len() < cap {
+                push(FlowKind::Dispatch, d as usize, e, &mut out);
+            }
+        }
+        // Breadth-first downstream, through non-expert nodes, to the first all-to-alls.
+        let mut frontier: Vec<u32> = g.succ[e].clone();
+        for _ in 0..COMBINE_HOPS {
+            let found: Vec<u32> = frontier.iter().copied().filter(|&c| a2a(c as usize)).collect();
+            if !found.is_empty() {
+                for c in found {
+                    if out.len() < cap {
+                        push(FlowKind::Combine, e, c as usize, &mut out);
+                    }
+                }
+                break;
+            }
+            let mut next: Vec<u32> = frontier
+                .iter()
+                .filter(|&&c| !op_is(plan, c as usize, Op::Expert))
+                .flat_map(|&c| g.succ[c as usize].iter().copied())
+                .take(64)
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            frontier = next;
+        }
+    }
+    out
 }
 
 /// The pieces of `row` inside [t0, t1], where neighbours of the same kind closer than
@@ -93,6 +260,10 @@ mod tests {
         Piece { start, end, comm, node: 0, merged: 1 }
     }
 
+    fn span(node: u32, start_s: f64, end_s: f64, comm: bool) -> Span {
+        Span { node, start_s, end_s, comm, flops: 0.0, bytes: 0.0 }
+    }
+
     fn sim(gpus: &[u32], spans: Vec<Span>) -> SimResult {
         let zero = MinMeanMax { min: 0.0, mean: 0.0, max: 0.0 };
         SimResult {
@@ -118,37 +289,96 @@ mod tests {
     #[test]
     fn a_span_shows_on_every_gpu_of_its_node_sorted_by_start() {
         let p = plan(vec![Placement::Gpus(GpuSet::range(0, 1)), Placement::Gpus(GpuSet::single(1))]);
-        let spans = vec![
-            Span { node: 1, start_s: 2.0, end_s: 3.0, comm: true },
-            Span { node: 0, start_s: 0.0, end_s: 1.0, comm: false },
-        ];
+        let spans = vec![span(1, 2.0, 3.0, true), span(0, 0.0, 1.0, false)];
         let r = Rows::of(&p, &sim(&[0, 1], spans));
         assert_eq!(r.gpus, [0, 1]);
-        assert_eq!(r.pieces[0].iter().map(|p| p.node).collect::<Vec<_>>(), [0]);
-        assert_eq!(r.pieces[1].iter().map(|p| p.node).collect::<Vec<_>>(), [0, 1]);
-        assert_eq!((r.step_s, r.hidden), (3.0, 0));
+        assert_eq!(r.row(0).iter().map(|p| p.node).collect::<Vec<_>>(), [0]);
+        assert_eq!(r.row(1).iter().map(|p| p.node).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(r.step_s, 3.0);
         assert!(!r.is_empty());
+        assert_eq!((r.row_of(1), r.row_of(5)), (Some(1), None));
+        assert!(r.row(2).is_empty());
     }
 
     #[test]
-    fn rows_stop_at_the_cap_and_count_the_rest() {
-        let gpus: Vec<u32> = (0..MAX_ROWS as u32 + 5).collect();
-        let p = plan(vec![Placement::Gpus(GpuSet::range(0, MAX_ROWS as u32 + 4))]);
-        let r = Rows::of(&p, &sim(&gpus, vec![Span { node: 0, start_s: 0.0, end_s: 1.0, comm: false }]));
-        assert_eq!((r.gpus.len(), r.pieces.len(), r.hidden), (MAX_ROWS, MAX_ROWS, 5));
-        assert!(r.pieces.iter().all(|row| row.len() == 1));
+    fn every_gpu_has_a_row_and_gpus_placed_alike_share_one_lane() {
+        // 4,096 GPUs under one node: every GPU is a row, and all share one lane of spans.
+        let gpus: Vec<u32> = (0..4096).collect();
+        let p = plan(vec![Placement::Gpus(GpuSet::range(0, 4095)), Placement::Gpus(GpuSet::single(4000))]);
+        let r = Rows::of(&p, &sim(&gpus, vec![span(0, 0.0, 1.0, false), span(1, 1.0, 2.0, true)]));
+        assert_eq!(r.gpus.len(), 4096);
+        assert_eq!(r.lanes.len(), 3, "0-3999, 4000, 4001-4095");
+        assert_eq!(r.row(4095).len(), 1);
+        assert_eq!(r.row(4000).len(), 2);
+    }
+
+    #[test]
+    fn compute_and_communication_are_shares_of_the_step_apart() {
+        let mut s = sim(&[0], Vec::new());
+        s.compute_s = MinMeanMax { min: 0.1, mean: 0.21, max: 0.3 };
+        s.comm_s = MinMeanMax { min: 2.0, mean: 2.7, max: 2.9 };
+        let sh = StreamShares::of(&s);
+        assert!((sh.compute - 0.07).abs() < 1e-12 && (sh.comm - 0.9).abs() < 1e-12);
+        s.step_time_s = 0.0;
+        assert_eq!(StreamShares::of(&s), StreamShares { compute: 0.0, comm: 0.0 });
+    }
+
+    #[test]
+    fn dispatch_and_combine_flows_join_the_all_to_alls_and_the_experts() {
+        let mut p = plan(vec![
+            Placement::Gpus(GpuSet::range(0, 3)),
+            Placement::gpu(2),
+            Placement::Gpus(GpuSet::range(0, 3)),
+            Placement::gpu(1),
+        ]);
+        p.nodes[1].id = "expert_2".into();
+        p.nodes[3].id = "expert_1".into();
+        for (a, b) in [(0, 1), (1, 2), (0, 3), (3, 2)] {
+            p.edges.push(crate::model::Edge::data(p.nodes[a].id.clone(), p.nodes[b].id.clone()));
+        }
+        let spans =
+            vec![span(0, 0.0, 1.0, true), span(1, 1.0, 2.0, false), span(3, 1.0, 1.5, false), span(2, 2.0, 3.0, true)];
+        let f = flows(&p, &sim(&[0, 1, 2, 3], spans), 10);
+        let kinds: Vec<(FlowKind, u32, u32, u32)> = f.iter().map(|f| (f.kind, f.from, f.to, f.to_gpu)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (FlowKind::Dispatch, 0, 1, 2),
+                (FlowKind::Combine, 1, 2, 2),
+                (FlowKind::Dispatch, 0, 3, 1),
+                (FlowKind::Combine, 3, 2, 1)
+            ]
+        );
+        // Past a TP all-reduce of the expert's shards, the next all-to-all is its combine.
+        let mut q = plan(vec![
+            Placement::Gpus(GpuSet::range(0, 3)),
+            Placement::gpu(2),
+            Placement::Gpus(GpuSet::range(2, 3)),
+            Placement::Gpus(GpuSet::range(0, 3)),
+        ]);
+        let ids = ["a2a_dispatch", "expert_2", "tp_allreduce", "a2a_combine"];
+        for (n, id) in q.nodes.iter_mut().zip(ids) {
+            n.id = id.into();
+        }
+        for w in ids.windows(2) {
+            q.edges.push(crate::model::Edge::data(w[0], w[1]));
+        }
+        let spans =
+            vec![span(0, 0.0, 1.0, true), span(1, 1.0, 2.0, false), span(2, 2.0, 2.5, true), span(3, 2.5, 3.0, true)];
+        let f = flows(&q, &sim(&[0, 1, 2, 3], spans), 10);
+        let kinds: Vec<(FlowKind, u32, u32)> = f.iter().map(|f| (f.kind, f.from, f.to)).collect();
+        assert_eq!(kinds, [(FlowKind::Dispatch, 0, 1), (FlowKind::Combine, 1, 3)]);
+        assert_eq!((f[0].from_t, f[0].to_t), (1.0, 1.0));
+        assert_eq!(flows(&p, &sim(&[0, 1, 2, 3], Vec::new()), 10), []);
+        assert_eq!(flows(&p, &sim(&[0], f.iter().map(|_| span(0, 0.0, 1.0, true)).collect()), 1).len(), 0);
     }
 
     #[test]
     fn spans_of_unknown_nodes_or_unused_gpus_are_left_out() {
         let p = plan(vec![Placement::Host, Placement::Gpus(GpuSet::single(7))]);
-        let spans = vec![
-            Span { node: 0, start_s: 0.0, end_s: 1.0, comm: false },
-            Span { node: 1, start_s: 0.0, end_s: 1.0, comm: false },
-            Span { node: 9, start_s: 0.0, end_s: 1.0, comm: false },
-        ];
+        let spans = vec![span(0, 0.0, 1.0, false), span(1, 0.0, 1.0, false), span(9, 0.0, 1.0, false)];
         let r = Rows::of(&p, &sim(&[0], spans));
-        assert_eq!(r.pieces, vec![Vec::<Piece>::new()]);
+        assert_eq!(r.lanes, vec![Vec::<Piece>::new()]);
     }
 
     #[test]

@@ -82,21 +82,36 @@ struct Spec {
     key: &'static str,
     title: &'static str,
     needs: &'static str,
-    value: fn(&GpuMetrics) -> Option<f64>,
+    /// A GPU's value, given its row and the simulated step time.
+    value: fn(&GpuMetrics, Option<f64>) -> Option<f64>,
 }
 
-const SPECS: [Spec; 2] = [
+/// A GPU's communication seconds as a share of the step.
+fn comm_share(r: &GpuMetrics, step: Option<f64>) -> Option<f64> {
+    let step = step.filter(|&s| s > 0.0)?;
+    r.comm_s.map(|c| c / step)
+}
+
+/// Compute and communication run on separate streams and overlap, so "busy" is two
+/// charts: a GPU can compute 7% of the step while communicating 90% of it.
+const SPECS: [Spec; 3] = [
     Spec {
         key: "util-memory",
         title: "Memory, % of capacity",
         needs: "the GPUs' memory capacity",
-        value: |r| r.memory_percent.map(|p| p / 100.0),
+        value: |r, _| r.memory_percent.map(|p| p / 100.0),
     },
     Spec {
         key: "util-busy",
-        title: "Busy, % of the simulated step",
+        title: "Busy computing, % of the simulated step",
         needs: "the GPUs' TFLOPS, to simulate a step",
-        value: |r| r.busy_fraction,
+        value: |r, _| r.busy_fraction,
+    },
+    Spec {
+        key: "util-comm",
+        title: "Busy communicating, % of the simulated step",
+        needs: "the GPUs' TFLOPS, to simulate a step",
+        value: comm_share,
     },
 ];
 
@@ -108,11 +123,12 @@ pub fn charts(before: &Analysis, after: Option<&Analysis>) -> Vec<Chart> {
 
 fn chart(spec: &Spec, gpus: u32, before: &Report, after: Option<&Report>) -> Chart {
     let values = |r: &Report| -> Vec<(u32, f64)> {
+        let step = r.metrics.simulation.as_ref().map(|s| s.step_time_s);
         r.metrics
             .per_gpu
             .iter()
             .filter(|row| row.gpu < gpus)
-            .filter_map(|row| (spec.value)(row).map(|v| (row.gpu, if v.is_finite() { v } else { 0.0 })))
+            .filter_map(|row| (spec.value)(row, step).map(|v| (row.gpu, if v.is_finite() { v } else { 0.0 })))
             .collect()
     };
     let b = values(before);
@@ -184,5 +200,31 @@ mod charts {
             assert!(b.x >= b.gpu as f64 * WIDTH_PER_GPU && b.x < (b.gpu + 1) as f64 * WIDTH_PER_GPU);
         }
         assert_eq!(busy.axis()[2], "0");
+    }
+}
+
+#[cfg(test)]
+mod streams {
+    use super::*;
+    use crate::analysis::{Request, after_side, analyze};
+    use crate::examples::SEED_EP64_TP2;
+    use crate::read::read_plan;
+    use std::sync::Arc;
+
+    #[test]
+    fn communication_has_its_own_chart_apart_from_compute() {
+        let before = analyze(Arc::new(read_plan(SEED_EP64_TP2.text).unwrap()), &Request::default());
+        let after = after_side(&before, before.strategy.unwrap(), &Request::default()).unwrap();
+        let cs = charts(&before, Some(&after.analysis));
+        let keys: Vec<&str> = cs.iter().map(|c| c.key).collect();
+        assert_eq!(keys, ["util-memory", "util-busy", "util-comm"]);
+        let comm = &cs[2];
+        let sim = after.analysis.report.metrics.simulation.as_ref().unwrap();
+        // Each bar is that GPU's communication seconds over the step.
+        for b in &comm.after {
+            let row = sim.per_gpu.iter().find(|g| g.gpu == b.gpu).unwrap();
+            assert_eq!(b.label, units::percent(row.comm_s / sim.step_time_s));
+        }
+        assert_eq!(comm.after.len(), 128);
     }
 }
