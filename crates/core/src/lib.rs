@@ -8,6 +8,7 @@ pub mod advise;
 pub mod analysis;
 pub mod check;
 pub mod cluster;
+pub mod compare;
 pub mod cost;
 pub mod counterpart;
 pub mod deploy;
