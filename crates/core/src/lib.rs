@@ -6,9 +6,11 @@
 
 pub mod advise;
 pub mod analysis;
+pub mod arch;
 pub mod check;
 pub mod cluster;
 pub mod compare;
+pub mod conditions;
 pub mod cost;
 pub mod counterpart;
 pub mod deploy;
