@@ -25,8 +25,10 @@ pub fn run(session: Session, chrome: Chrome) {
     let advice = chrome.advice;
     let Some(opened) = session.opened.get_untracked() else { return };
     let plan = opened.before.plan.clone();
+    // The advisor weighs candidates under the same conditions both sides are held to.
+    let conditions: Meta = session.conditions.get_untracked();
     spawn_local(async move {
-        let (n, cands) = match candidates(&plan, None, &Meta::default()) {
+        let (n, cands) = match candidates(&plan, None, &conditions) {
             Ok(c) => c,
             Err(e) => {
                 advice.set(Some(Advice { error: Some(e.to_string()), ..Advice::default() }));
@@ -39,7 +41,7 @@ pub fn run(session: Session, chrome: Chrome) {
         let mut refused = Vec::new();
         let mut slice_start = js_sys::Date::now();
         for (i, s) in cands.into_iter().enumerate() {
-            match evaluate(&plan, s, n, &Meta::default()) {
+            match evaluate(&plan, s, n, &conditions) {
                 Ok(sug) => found.push(sug),
                 Err(why) => refused.push(why),
             }

@@ -3,6 +3,8 @@
 
 mod advisor;
 mod app;
+mod compare;
+mod conditions;
 mod dag;
 mod export;
 mod file_io;

@@ -244,7 +244,11 @@ mod tests {
         // ... and held to EP64_TP2 the plan as written fails, before any rewrite.
         let req = Request { strategy: Some(Strategy::parse("EP64_TP2").unwrap()), ..Request::default() };
         let (before, after) = sides(plan, &req);
-        assert!(before.report.errors().any(|f| f.code == crate::check::Code::EpIncomplete), "{:?}", before.report.findings);
+        assert!(
+            before.report.errors().any(|f| f.code == crate::check::Code::EpIncomplete),
+            "{:?}",
+            before.report.findings
+        );
         assert_eq!(after.unwrap().unwrap().analysis.strategy, req.strategy);
         // The example rewritten to EP4_DP32: every finding speaks of EP4, none of EP64.
         let example = Arc::new(read_plan(SEED_EP64_TP2.text).unwrap());
@@ -286,9 +290,10 @@ mod tests {
         assert_eq!(d.introduced.len() + d.left.len(), after.analysis.report.findings.len());
         // Nodes the fix kept under their ids correspond one to one.
         let origins = after.origins.as_ref().unwrap();
-        let kept = fixed.nodes.iter().enumerate().filter(|(i, n)| {
-            origins.source_of(*i as u32).is_some_and(|s| before.plan.nodes[s as usize].id == n.id)
-        });
+        let kept =
+            fixed.nodes.iter().enumerate().filter(|(i, n)| {
+                origins.source_of(*i as u32).is_some_and(|s| before.plan.nodes[s as usize].id == n.id)
+            });
         assert!(kept.count() > 0);
     }
 

@@ -11,6 +11,7 @@ pub mod check;
 pub mod cluster;
 pub mod compare;
 pub mod conditions;
+pub mod conditions_form;
 pub mod cost;
 pub mod counterpart;
 pub mod deploy;

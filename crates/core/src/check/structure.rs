@@ -11,8 +11,9 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
     let plan = ctx.plan;
     if plan.nodes.is_empty() {
         out.push(
-            Finding::error(Code::EmptyPlan, "the plan holds no nodes: there is nothing to verify".to_string())
-                .fix("open a plan whose nodes are the deployment's operators (a JSON `nodes` array or DOT node statements)"),
+            Finding::error(Code::EmptyPlan, "the plan holds no nodes: there is nothing to verify".to_string()).fix(
+                "open a plan whose nodes are the deployment's operators (a JSON `nodes` array or DOT node statements)",
+            ),
         );
         return Vec::new();
     }

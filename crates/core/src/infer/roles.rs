@@ -103,15 +103,16 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
 /// `Expert 10 TP-0` or `Expert 2 (GPU-2)`: the expert a label names with one number.
 fn lone_expert_number(text: &str) -> Option<u32> {
     let toks = tokens(text);
-    toks.windows(2).find_map(|w| match (&w[0], &w[1]) {
-        (Tok::Word(word), Tok::Num(n)) if word.eq_ignore_ascii_case("expert") => Some(*n),
-        _ => None,
-    })
-    .filter(|_| {
-        // `Expert_0_10_GELU`: two numbers after the word name no lone expert.
-        let at = toks.iter().position(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("expert")));
-        !matches!(at.and_then(|i| toks.get(i + 2)), Some(Tok::Num(_)))
-    })
+    toks.windows(2)
+        .find_map(|w| match (&w[0], &w[1]) {
+            (Tok::Word(word), Tok::Num(n)) if word.eq_ignore_ascii_case("expert") => Some(*n),
+            _ => None,
+        })
+        .filter(|_| {
+            // `Expert_0_10_GELU`: two numbers after the word name no lone expert.
+            let at = toks.iter().position(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("expert")));
+            !matches!(at.and_then(|i| toks.get(i + 2)), Some(Tok::Num(_)))
+        })
 }
 
 /// Whether `expert_<a>_<b>` at token `i` is the corpus's layer-first form
@@ -119,7 +120,9 @@ fn lone_expert_number(text: &str) -> Option<u32> {
 /// elsewhere, and either more follows the pair (`_gelu_gpu20`, `_GPU0`, `_0`) or the
 /// label names expert `<b>` (`expert_0_2` labelled "Expert 2").
 fn layer_first(toks: &[Tok<'_>], i: usize, b: u32, label_expert: Option<u32>) -> bool {
-    let names_layer = toks.iter().any(|t| matches!(t, Tok::Word(w) if matches!(w.to_ascii_lowercase().as_str(), "layer" | "l" | "layers")));
+    let names_layer = toks
+        .iter()
+        .any(|t| matches!(t, Tok::Word(w) if matches!(w.to_ascii_lowercase().as_str(), "layer" | "l" | "layers")));
     !names_layer && (toks.len() > i + 3 || label_expert == Some(b))
 }
 
