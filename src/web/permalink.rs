@@ -97,12 +97,12 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
             }
             None => {
                 replace_url(&base);
-                let what = match &compared {
-                    Some(c) => format!("{} and {} together are", opened.file_name, c.file_name),
-                    None => format!("{} is", opened.file_name),
+                let (what, share) = match &compared {
+                    Some(c) => (format!("{} and {} together are", opened.file_name, c.file_name), "the files"),
+                    None => (format!("{} is", opened.file_name), "the file"),
                 };
                 session.link_note.set(Some(format!(
-                    "{what} too large for a link ({}); share the files or export the HTML report instead.",
+                    "{what} too large for a link ({}); share {share} or export the HTML report instead.",
                     planscope_core::units::bytes(bytes)
                 )));
             }

@@ -238,13 +238,19 @@ impl Session {
                 return;
             }
         };
-        if self.opened.with_untracked(Option::is_none) {
+        let Some(opened) = self.opened.get_untracked() else { return };
+        // A target the rewrite refuses changes nothing but the error: the workspace stays
+        // held to the target it had.
+        let req = Request { strategy: Some(strategy), ..self.request() };
+        let (before, after) = analyse(opened.before.plan.clone(), &req, None);
+        if let Some(Rewrite { outcome: Err(e), .. }) = &after {
+            self.error.set(Some(e.to_string()));
             return;
         }
         self.target.set(Some(strategy));
         self.compared.set(None);
         self.error.set(None);
-        self.reanalyse();
+        self.install(&opened, before, after);
     }
 
     /// Sets the conditions and analyses both sides again. A strategy the conditions state
@@ -298,6 +304,11 @@ impl Session {
         if self.target_text.with_untracked(|t| t.trim().is_empty()) {
             self.target_text.set(shown.map(|s| s.short()).unwrap_or_default());
         }
+        self.install(&opened, before, after);
+    }
+
+    /// Replaces both sides of the open plan (the same file, analysed again).
+    fn install(&self, opened: &Opened, before: Analysis, after: Option<Rewrite>) {
         self.focus.close_review();
         self.after.set(after);
         self.opened.set(Some(Arc::new(Opened {
