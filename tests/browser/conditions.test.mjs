@@ -116,3 +116,21 @@ test('phone width: the panel fits', async () => {
   assert.ok(box.width <= 390, `panel ${box.width}px wide`);
   await screenshot(page, 'conditions-390.png');
 });
+
+test('New from config opens a generated deployment of the preset model for the target', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
+  await page.getByTestId('strategy').fill('EP8');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]', { hasText: /EP8\.json$/ }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
+  assert.equal(await page.getByTestId('findings').locator('.finding-group.error').count(), 0);
+  // Without a target there is nothing to generate, and the message says so.
+  await page.getByTestId('conditions-clear').click();
+  await page.getByTestId('strategy').fill('');
+  await page.getByTestId('new-from-config').click();
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /New from config: /);
+});
