@@ -75,3 +75,21 @@ fn corpus_rewrites_record_where_each_node_came_from() {
         assert!(recorded > 0 || plan.nodes.is_empty(), "{name}: nothing recorded");
     }
 }
+
+/// Issue 14 item 6: the 8,420-node file names its experts `expert_<layer>_<e>_*_gpu<g>` and
+/// its gates' shapes say `num_experts=64`, so it holds 64 experts per layer (not 16, its
+/// layer count) and rewrites to EP64_TP2.
+#[test]
+fn the_largest_dot_reads_64_experts_and_rewrites_to_ep64_tp2() {
+    let text = common::corpus_text("2025-12-04-11-03-13__llm_deployment_comprehensive.dot");
+    let plan = planscope_core::read::read_plan(&text).unwrap();
+    assert_eq!(plan.nodes.len(), 8420);
+    let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
+    let d = infer_degrees(&plan, &roles);
+    assert_eq!((d.experts_per_layer, d.experts_named, d.layers), (Some(64), Some(64), Some(16)));
+    let s = Strategy::parse("EP64_TP2").unwrap();
+    let rw = rewrite(&plan, &Target::new(s)).unwrap_or_else(|e| panic!("{e}"));
+    let r = verify(&rw.plan, &VerifyOptions { strategy: Some(s), simulate: false, ..Default::default() });
+    assert!(r.errors().next().is_none(), "{:?}", r.errors().collect::<Vec<_>>());
+    assert_eq!(rw.plan.meta.model.experts, Some(64));
+}

@@ -27,6 +27,7 @@ fn example() -> Shared {
         plan_text: SEED_EP64_TP2.text.into(),
         strategy: Some(Strategy::parse("EP32_TP4").unwrap()),
         view,
+        ..Shared::default()
     }
 }
 

@@ -29,8 +29,10 @@ pub fn run(session: Session, chrome: Chrome) {
     let Some(opened) = session.opened.get_untracked() else { return };
     let plan = opened.before.plan.clone();
     let target = Strategy::parse(&session.target_text.get_untracked()).ok();
+    // The advisor weighs candidates under the same conditions both sides are held to.
+    let conditions: Meta = session.conditions.get_untracked();
     spawn_local(async move {
-        let (n, cands) = match candidates(&plan, None, &Meta::default()) {
+        let (n, cands) = match candidates(&plan, None, &conditions) {
             Ok(c) => c,
             Err(e) => {
                 advice.set(Some(Advice { error: Some(e.to_string()), ..Advice::default() }));
@@ -43,7 +45,7 @@ pub fn run(session: Session, chrome: Chrome) {
         let mut refused = Vec::new();
         let mut slice_start = js_sys::Date::now();
         for (i, s) in cands.into_iter().enumerate() {
-            match evaluate(&plan, s, n, &Meta::default()) {
+            match evaluate(&plan, s, n, &conditions) {
                 Ok(sug) => found.push(sug),
                 Err(why) => refused.push(why),
             }
@@ -72,7 +74,7 @@ pub fn run(session: Session, chrome: Chrome) {
         // else on its own (a refusal says why it is not one).
         let current = target.map(|t| {
             let weighed = found.iter().find(|s| s.strategy == t).cloned();
-            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &Meta::default()), Ok))
+            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &conditions), Ok))
         });
         advice.set(Some(Advice { running: false, done: total, total, best: rank(found), current, error }));
     });

@@ -7,10 +7,11 @@ use super::findings::Findings;
 use super::gpu_grid::{GpuGrid, Legend, MetricPicker};
 use super::header::Header;
 use super::modifications::Modifications;
-use super::state::{Chrome, Focus, Opened, Rewrite, Session, Side};
+use super::state::{Chrome, Focus, Rewrite, Session, Side};
 use super::timeline::Timeline;
 use super::utilization::Utilization;
 use leptos::prelude::*;
+use planscope_core::analysis::Modifications as AfterModifications;
 use planscope_core::share::ShownSide;
 use planscope_core::view::Refusal;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
     super::permalink::keep_address_current(session, focus, chrome);
     super::help::install_shortcuts(session, focus, chrome);
 
+    let plan_key = Memo::new(move |_| session.opened.with(|o| o.as_ref().map(|o| PlanKey(o.before.plan.clone()))));
     let (dragging, set_dragging) = signal(false);
     // What the last drop left unopened (several files dropped), until the next drop.
     let drop_note = RwSignal::new(None::<String>);
@@ -94,9 +96,10 @@ pub fn App() -> impl IntoView {
                 <div class="banner info" role="status">{move || session.busy.get().unwrap_or_default()}</div>
             </Show>
             <main class="content">
-                // Keyed on the opened plan only: a rewrite leaves the before side's views be.
-                {move || match session.opened.get() {
-                    Some(o) => view! { <Workspace opened=o /> }.into_any(),
+                // Keyed on the plan itself: a new target or new conditions analyse the same
+                // plan again, and its views (the DAG's before pane above all) stay.
+                {move || match plan_key.get() {
+                    Some(_) => view! { <Workspace /> }.into_any(),
                     None => view! { <p class="empty">"Drop a plan file anywhere on this page."</p> }.into_any(),
                 }}
             </main>
@@ -114,29 +117,49 @@ pub fn App() -> impl IntoView {
 /// What a drop of several files did: planscope shows one plan at a time.
 fn dropped_note(opened: Option<String>, ignored: &[String]) -> String {
     format!(
-        "{} files dropped: opened {} and ignored {} (planscope opens one plan at a time).",
+        "{} files dropped: opened {} and ignored {} (planscope opens one plan at a time; Compare… opens a second one as the after side).",
         ignored.len() + 1,
         opened.unwrap_or_default(),
         ignored.join(", ")
     )
 }
 
-/// The after side's card: its grid and modifications, why there is no rewrite, or how to
-/// ask for one.
+/// The open plan by identity: the workspace is rebuilt for another plan, not for the
+/// same plan analysed again.
+#[derive(Clone)]
+struct PlanKey(Arc<planscope_core::model::Plan>);
+
+impl PartialEq for PlanKey {
+    fn eq(&self, other: &PlanKey) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The after side's card: its grid and modifications (or, for a compared plan, what it
+/// resolved, left and introduced), why there is no rewrite, or how to ask for one.
 fn after_card(after: Option<Rewrite>) -> AnyView {
     match after.map(|r| r.outcome) {
         Some(Ok(a)) => {
-            let verdict = if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
-            let title = format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default());
-            let mods = planscope_core::view::modifications(&a.modifications);
+            let verdict =
+                if a.analysis.report.errors().next().is_none() { "verifies clean" } else { "still has errors" };
+            let (title, body) = match &a.modifications {
+                AfterModifications::Compare(c) => (
+                    format!("After · {}", c.file_name),
+                    view! { <super::compare::CompareFindings comparison=c.clone() /> }.into_any(),
+                ),
+                m => (
+                    format!("After · {}", a.analysis.strategy.map(|s| s.short()).unwrap_or_default()),
+                    view! { <Modifications mods=planscope_core::view::modifications(m) /> }.into_any(),
+                ),
+            };
             view! {
                 <section class="card side after" aria-label="After">
                     <header class="section-head">
-                        <h2>{title}</h2>
-                        <span class="muted">{verdict}</span>
+                        <h2 data-testid="after-title">{title}</h2>
+                        <span class="muted" data-testid="after-verdict">{verdict}</span>
                     </header>
                     <GpuGrid side=Side::After cluster=a.analysis.cluster.clone() />
-                    <Modifications mods=mods />
+                    {body}
                 </section>
             }
             .into_any()
@@ -157,41 +180,68 @@ fn after_card(after: Option<Rewrite>) -> AnyView {
         None => view! {
             <section class="card side after" aria-label="After">
                 <header class="section-head"><h2>"After"</h2></header>
-                <p class="muted">"The plan declares no strategy. Type a target such as EP64_TP2 above and press Rewrite."</p>
+                <p class="muted" data-testid="after-empty">
+                    "The plan declares no strategy. Type a target such as EP64_TP2 above and press Rewrite, or "
+                    "compare with a second plan of your own (Compare…)."
+                </p>
             </section>
         }
         .into_any(),
     }
 }
 
+/// The workspace of the open plan. Built once per plan; everything that depends on the
+/// target or the conditions reads the session, so it follows a change of either.
 #[component]
-fn Workspace(opened: Arc<Opened>) -> impl IntoView {
+fn Workspace() -> impl IntoView {
     let session = expect_context::<Session>();
     let chrome = expect_context::<Chrome>();
+    let Some(opened) = session.opened.get_untracked() else { return ().into_any() };
     let s = opened.summary.clone();
-    let before = opened.before.clone();
-    let declared = before.plan.meta.strategy_name.clone().or_else(|| before.plan.meta.strategy.map(|s| s.to_string()));
-    let gpus_total = before.report.metrics.gpus_total;
-    let gpus_text = match gpus_total {
-        Some(t) => format!("{} of {t}", s.gpus_used),
-        None => s.gpus_used.to_string(),
+    let declared = opened
+        .before
+        .plan
+        .meta
+        .strategy_name
+        .clone()
+        .or_else(|| opened.before.plan.meta.strategy.map(|s| s.to_string()));
+    // The before side as last analysed (same plan, report for the current target and conditions).
+    let before = move || session.opened.with(|o| o.as_ref().map(|o| o.before.clone()));
+    let gpus_used = s.gpus_used;
+    let gpus_text = move || match before().and_then(|b| b.report.metrics.gpus_total) {
+        Some(t) => format!("{gpus_used} of {t}"),
+        None => gpus_used.to_string(),
     };
+    let held_to =
+        move || session.after.with(|a| a.as_ref().and_then(|r| r.target)).map(|t| format!("held to {}", t.short()));
     // The after side's analysis, when the rewrite succeeded; read by the parts that
     // follow a rewrite.
     let after_ok = move || session.after.with(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.clone()));
-    let (before_u, before_t) = (before.clone(), before.clone());
-    let utilization = move || view! { <Utilization before=before_u.clone() after=after_ok() /> <super::step_breakdown::StepBreakdown before=before_u.clone() after=after_ok() /> };
+    let utilization = move || {
+        before().map(|b| {
+            view! {
+                <Utilization before=b.clone() after=after_ok() />
+                <super::step_breakdown::StepBreakdown before=b after=after_ok() />
+            }
+        })
+    };
     // Before and after stacked, each with every GPU.
     let timeline = move || {
+        let before = before()?;
         let after = after_ok().map(|a| view! { <Timeline analysis=a title="Simulated step · after" side="after" /> });
         let title = if after.is_some() { "Simulated step · before" } else { "Simulated step" };
-        view! {
+        Some(view! {
             <div class="timelines" data-testid="timeline">
-                <Timeline analysis=before_t.clone() title=title side="before" />
+                <Timeline analysis=before title=title side="before" />
                 {after}
             </div>
-        }
+        })
     };
+    let findings = move || before().map(|b| view! { <Findings report=b.report.clone() /> });
+    let before_verdict = move || {
+        before().map_or("", |b| if b.report.errors().next().is_none() { "verifies clean" } else { "has errors" })
+    };
+    let before_grid = move || before().map(|b| view! { <GpuGrid side=Side::Before cluster=b.cluster.clone() /> });
     view! {
         <section class="card summary" data-testid="summary" aria-label="Plan summary">
             <h2 class="file-name" data-field="file">{opened.file_name.clone()}</h2>
@@ -201,11 +251,13 @@ fn Workspace(opened: Arc<Opened>) -> impl IntoView {
                 <div><dt>"Edges"</dt><dd data-field="edges">{s.edges}</dd></div>
                 <div><dt>"GPUs used"</dt><dd data-field="gpus-used">{gpus_text}</dd></div>
                 <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
+                <div><dt>"Target"</dt><dd data-field="target">{move || held_to().unwrap_or_else(|| "none".into())}</dd></div>
             </dl>
         </section>
+        <super::conditions::ConditionsPanel />
         <super::advisor::AdvisorPanel />
         <div class="workspace">
-            <Findings report=before.report.clone() />
+            {findings}
             <div class="main-area">
                 <div class="view-bar">
                     <MetricPicker />
@@ -219,16 +271,17 @@ fn Workspace(opened: Arc<Opened>) -> impl IntoView {
                     <section class="card side before" aria-label="Before">
                         <header class="section-head">
                             <h2>"Before · as written"</h2>
-                            <span class="muted">{if before.report.errors().next().is_none() { "verifies clean" } else { "has errors" }}</span>
+                            <span class="muted" data-testid="before-verdict">{before_verdict}</span>
                         </header>
-                        <GpuGrid side=Side::Before cluster=before.cluster.clone() />
+                        {before_grid}
                     </section>
                     {move || after_card(session.after.get())}
                 </div>
-                <DagView before=before.clone() />
+                <DagView before=opened.before.clone() />
                 {utilization}
                 {timeline}
             </div>
         </div>
     }
+    .into_any()
 }

@@ -382,7 +382,7 @@ pub fn save_report(session: Session, chrome: Chrome) {
         file_name: o.file_name.clone(),
         before: o.before.clone(),
         after: after.clone().map(|r| r.outcome.map(|a| After::clone(&a))),
-        strategy: after.map(|r| r.target),
+        strategy: after.and_then(|r| r.target),
         metric: Some(chrome.metric.get_untracked()),
     };
     let html = render_html(&input);

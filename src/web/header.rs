@@ -19,6 +19,13 @@ pub fn Header() -> impl IntoView {
         // Reset so choosing the same file again still fires `change`.
         input.set_value("");
     };
+    let on_compare = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            session.compare_file(file);
+        }
+        input.set_value("");
+    };
     let open_pasted = move |_| {
         if let Some(area) = paste_ref.get() {
             let text = area.value();
@@ -53,7 +60,8 @@ pub fn Header() -> impl IntoView {
                 <input
                     id="strategy"
                     data-testid="strategy"
-                    placeholder="EP64_TP2"
+                    placeholder="e.g. EP64_TP2"
+                    title="The strategy both sides are held to: EP, TP, PP, DP degrees such as EP64_TP2"
                     spellcheck="false"
                     autocomplete="off"
                     prop:value=move || session.target_text.get()
@@ -79,6 +87,16 @@ pub fn Header() -> impl IntoView {
                         accept=".json,.dot,.gv,.txt,application/json,text/vnd.graphviz"
                         data-testid="file-input"
                         on:change=on_file
+                    />
+                </label>
+                <label class="button" title="Open a second plan of your own (e.g. its fix) as the after side">
+                    "Compare…"
+                    <input
+                        type="file"
+                        class="visually-hidden"
+                        accept=".json,.dot,.gv,.txt,application/json,text/vnd.graphviz"
+                        data-testid="compare-input"
+                        on:change=on_compare
                     />
                 </label>
                 <button class="button" data-testid="paste-toggle" on:click=move |_| set_pasting.update(|p| *p = !*p)>

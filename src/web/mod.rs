@@ -3,6 +3,8 @@
 
 mod advisor;
 mod app;
+mod compare;
+mod conditions;
 mod dag;
 mod dialog_focus;
 mod export;

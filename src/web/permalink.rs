@@ -2,10 +2,10 @@
 //! fragment, which browsers never send to a server) kept current while a plan is open,
 //! restored on load; and `?url=` to open a plan hosted elsewhere.
 
-use super::state::{Chrome, Focus, Session};
+use super::state::{Chrome, Focus, Restore, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::share::{self, COMFORTABLE_LINK_BYTES, Shared, ViewState};
+use planscope_core::share::{self, COMFORTABLE_LINK_BYTES, Shared, SharedPlan, ViewState};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -17,7 +17,13 @@ pub fn start(session: Session) {
     if hash.len() > 1 {
         match share::permalink::decode_unchecked(&hash) {
             Ok(shared) => {
-                session.open_shared(&shared.file_name, &shared.plan_text, shared.strategy, Some(shared.view));
+                let restore = Restore {
+                    target: shared.strategy,
+                    conditions: shared.conditions,
+                    compared: shared.compared,
+                    view: Some(shared.view),
+                };
+                session.open_shared(&shared.file_name, &shared.plan_text, restore);
             }
             Err(e) => {
                 session.open_example();
@@ -68,14 +74,21 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
     Effect::new(move |_| {
         let Some(opened) = session.opened.get() else { return };
+        let compared = session.compared.get();
         let shared = Shared {
             file_name: opened.file_name.clone(),
             plan_text: opened.text.to_string(),
-            strategy: session.after.with(|a| a.as_ref().map(|r| r.target)),
+            // The target as asked for, or the declared one the after side was built for.
+            strategy: session.target.get().or_else(|| session.after.with(|a| a.as_ref().and_then(|r| r.target))),
+            conditions: session.conditions.get(),
+            compared: compared
+                .as_ref()
+                .map(|c| SharedPlan { file_name: c.file_name.clone(), text: c.text.to_string() }),
             view: view_state(focus, chrome),
         };
+        let bytes = opened.text.len() + compared.as_ref().map_or(0, |c| c.text.len());
         // Deflate shrinks plans 6–30×; far past the budget, don't spend the time.
-        let link = if opened.text.len() <= COMFORTABLE_LINK_BYTES * 40 { Some(share::encode(&shared)) } else { None };
+        let link = if bytes <= COMFORTABLE_LINK_BYTES * 40 { Some(share::encode(&shared)) } else { None };
         let base = base_url();
         match link.filter(|l| share::fits(l, COMFORTABLE_LINK_BYTES)) {
             Some(link) => {
@@ -84,10 +97,13 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
             }
             None => {
                 replace_url(&base);
+                let (what, share) = match &compared {
+                    Some(c) => (format!("{} and {} together are", opened.file_name, c.file_name), "the files"),
+                    None => (format!("{} is", opened.file_name), "the file"),
+                };
                 session.link_note.set(Some(format!(
-                    "{} is too large for a link ({}); share the file or export the HTML report instead.",
-                    opened.file_name,
-                    planscope_core::units::bytes(opened.text.len())
+                    "{what} too large for a link ({}); share {share} or export the HTML report instead.",
+                    planscope_core::units::bytes(bytes)
                 )));
             }
         }

@@ -3,6 +3,7 @@
 
 use crate::check::{Report, VerifyOptions, verify};
 use crate::cluster::{self, ClusterModel, Metric};
+use crate::compare::{FindingsDiff, correspondence};
 use crate::deploy::Origins;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{Diff, RewriteError, Target, rewrite};
@@ -17,8 +18,10 @@ pub struct Analysis {
     pub strategy: Option<Strategy>,
 }
 
-/// What the user asked for on top of the file: a strategy, a GPU count, constants.
-#[derive(Debug, Clone, Default)]
+/// What the user asked for on top of the file: a strategy, a GPU count, constants. The
+/// page's target and Conditions panel are one `Request`, and both sides are analysed
+/// with it, so every finding follows a change of either.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
     pub strategy: Option<Strategy>,
     pub gpus: Option<u32>,
@@ -123,6 +126,43 @@ pub enum Modifications {
     None(Strategy),
     /// The rewrite's diff.
     Rewrite(Arc<Diff>),
+    /// The after side is a second plan of the user's own (its fix): what it resolved,
+    /// left and introduced.
+    Compare(Arc<Comparison>),
+}
+
+/// A plan compared with a second file of the user's own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The second file's name, as opened.
+    pub file_name: String,
+    pub findings: FindingsDiff,
+}
+
+/// The target the request holds the plan to (the one asked for, else the declared one).
+pub fn target_of(plan: &Plan, req: &Request) -> Option<Strategy> {
+    req.strategy.or(req.overrides.strategy).or(plan.meta.strategy)
+}
+
+/// Both sides of the workspace for one request: the plan as written verified against
+/// the target and the conditions, and the after side for that target (None: no target).
+pub fn sides(plan: Arc<Plan>, req: &Request) -> (Analysis, Option<Result<After, RewriteError>>) {
+    let target = target_of(&plan, req);
+    let req = Request { strategy: target, ..req.clone() };
+    let before = analyze(plan, &req);
+    let after = target.map(|s| after_side(&before, s, &req));
+    (before, after)
+}
+
+/// The after side when it is a second plan of the user's own: `fixed` verified against
+/// the same target and conditions as `before`, matched to it by ids and roles.
+pub fn compare_side(before: &Analysis, file_name: &str, fixed: Arc<Plan>, req: &Request) -> After {
+    let req = Request { strategy: req.strategy.or(before.strategy), ..req.clone() };
+    let origins = Some(Arc::new(correspondence(&before.plan, &fixed)));
+    let analysis = analyze(fixed, &req);
+    let findings = FindingsDiff::between(&before.report, &analysis.report);
+    let comparison = Comparison { file_name: file_name.to_string(), findings };
+    After { analysis, modifications: Modifications::Compare(Arc::new(comparison)), origins }
 }
 
 /// Rewrites `plan` to `strategy` and analyses the result against it. The error names
@@ -191,6 +231,73 @@ mod tests {
         assert!(diff.render_text().contains("expert_<e>_<t>_layer_<l>"));
         let err = rewrite_side(&plan, Strategy::parse("EP48").unwrap(), &Request::default()).unwrap_err();
         assert!(err.to_string().contains("not divisible by EP48"), "{err}");
+    }
+
+    #[test]
+    fn the_target_holds_both_sides() {
+        // The seed's own DAG declares no strategy: alone it has no target ...
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus/lr-agent/paper_to_dag__main_deployment_dag.json"
+        ))
+        .expect("the corpus (../shared/corpus/lr-agent) is needed");
+        let plan = Arc::new(read_plan(&seed).unwrap());
+        let (alone, after) = sides(plan.clone(), &Request::default());
+        assert!(after.is_none() && alone.strategy.is_none());
+        // ... and held to EP64_TP2 the plan as written fails, before any rewrite.
+        let req = Request { strategy: Some(Strategy::parse("EP64_TP2").unwrap()), ..Request::default() };
+        let (before, after) = sides(plan, &req);
+        assert!(
+            before.report.errors().any(|f| f.code == crate::check::Code::EpIncomplete),
+            "{:?}",
+            before.report.findings
+        );
+        assert_eq!(after.unwrap().unwrap().analysis.strategy, req.strategy);
+        // The example rewritten to EP4_DP32: every finding speaks of EP4, none of EP64.
+        let example = Arc::new(read_plan(SEED_EP64_TP2.text).unwrap());
+        let req = Request { strategy: Some(Strategy::parse("EP4_DP32").unwrap()), ..Request::default() };
+        let (before, after) = sides(example, &req);
+        let text: String = before.report.findings.iter().map(|f| format!("{} {}\n", f.message, f.fix)).collect();
+        assert!(text.contains("EP4") && !text.contains("EP64"), "{text}");
+        assert_eq!(after.unwrap().unwrap().analysis.strategy, req.strategy);
+    }
+
+    #[test]
+    fn conditions_reach_both_sides() {
+        let example = Arc::new(read_plan(SEED_EP64_TP2.text).unwrap());
+        let mut req = Request::default();
+        req.overrides.cluster.gpus = Some(256);
+        let (before, after) = sides(example, &req);
+        let after = after.unwrap().unwrap().analysis;
+        assert_eq!((before.report.metrics.gpus_total, after.report.metrics.gpus_total), (Some(256), Some(256)));
+        assert_eq!(after.report.metrics.gpus_total_source, "plan");
+    }
+
+    #[test]
+    fn an_empty_plan_is_an_error() {
+        let (a, _) = sides(Arc::new(Plan::new(crate::model::Format::Json)), &Request::default());
+        assert!(a.report.errors().any(|f| f.code == crate::check::Code::EmptyPlan));
+    }
+
+    #[test]
+    fn a_fix_compares_with_its_plan() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/lr-agent/");
+        let read = |f: &str| Arc::new(read_plan(&std::fs::read_to_string(format!("{dir}{f}")).unwrap()).unwrap());
+        let plan = read("2025-12-30-17-26-35__parallel_strategy_dag.dot");
+        let fixed = read("2025-12-30-17-26-35__parallel_strategy_dag_fixed.dot");
+        let before = analyze(plan, &Request::default());
+        let after = compare_side(&before, "parallel_strategy_dag_fixed.dot", fixed.clone(), &Request::default());
+        let Modifications::Compare(c) = &after.modifications else { panic!("a comparison") };
+        let d = &c.findings;
+        assert_eq!(d.resolved.len() + d.left.len(), before.report.findings.len());
+        assert_eq!(d.introduced.len() + d.left.len(), after.analysis.report.findings.len());
+        // Nodes the fix kept under their ids correspond one to one.
+        let origins = after.origins.as_ref().unwrap();
+        let kept =
+            fixed.nodes.iter().enumerate().filter(|(i, n)| {
+                origins.source_of(*i as u32).is_some_and(|s| before.plan.nodes[s as usize].id == n.id)
+            });
+        assert!(kept.count() > 0);
     }
 
     #[test]

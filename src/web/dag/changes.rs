@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub fn diff(session: Session) -> Option<Arc<Diff>> {
     session.after.with_untracked(|a| match &a.as_ref().and_then(Rewrite::ok)?.modifications {
         Modifications::Rewrite(d) => Some(d.clone()),
-        Modifications::None(_) => None,
+        Modifications::None(_) | Modifications::Compare(_) => None,
     })
 }
 
@@ -37,7 +37,7 @@ pub fn Legend(session: Session) -> impl IntoView {
     let body = move || {
         let d = session.after.with(|a| match &a.as_ref().and_then(Rewrite::ok)?.modifications {
             Modifications::Rewrite(d) => Some(d.clone()),
-            Modifications::None(_) => None,
+            Modifications::None(_) | Modifications::Compare(_) => None,
         })?;
         let items = entries(&d)
             .into_iter()

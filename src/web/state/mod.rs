@@ -16,7 +16,7 @@ mod session;
 
 pub use chrome::Chrome;
 pub use focus::Focus;
-pub use session::{Opened, Rewrite, Session};
+pub use session::{Restore, Rewrite, Session};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Side {

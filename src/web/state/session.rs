@@ -1,18 +1,21 @@
-//! The open plan: the file as opened with its before side, and the rewrite to the target
-//! strategy (the after side), held apart so a rewrite replaces only the after side.
-//! Every operation leaves the open plan untouched when it fails.
+//! The open plan: the file as opened with its before side, and the after side — the
+//! rewrite to the target strategy, or a second plan of the user's own to compare with.
+//! The target and the conditions (the Conditions panel's constants) are the page's single
+//! source of truth: both sides are analysed against them (`analysis::sides`), and a change
+//! of either analyses both again, so every finding, the review, the report and the
+//! permalink follow at once. Every operation leaves the open plan untouched when it fails.
 
 use super::{Chrome, Focus};
 use crate::web::file_io::{read_file_text, yield_to_paint};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::analysis::{After, Analysis, Request, after_side, analyze, default_metric};
+use planscope_core::analysis::{After, Analysis, Request, analyze, compare_side, default_metric, sides, target_of};
 use planscope_core::check::Finding;
 use planscope_core::examples::SEED_EP64_TP2;
-use planscope_core::model::Strategy;
+use planscope_core::model::{Meta, Plan, Strategy};
 use planscope_core::read::read_plan;
 use planscope_core::rewrite::RewriteError;
-use planscope_core::share::ViewState;
+use planscope_core::share::{SharedPlan, ViewState};
 use planscope_core::summary::Summary;
 use planscope_core::units;
 use std::sync::Arc;
@@ -34,11 +37,20 @@ impl Opened {
 }
 
 /// The after side: the target strategy (the one asked for, else the declared one) and
-/// the rewrite to it, or why it can't be done.
+/// the rewrite to it, or why it can't be done; or the compared plan (whose target may be
+/// none).
 #[derive(Clone)]
 pub struct Rewrite {
-    pub target: Strategy,
+    pub target: Option<Strategy>,
     pub outcome: Result<Arc<After>, RewriteError>,
+}
+
+/// A second plan of the user's own, opened as the after side instead of the rewrite.
+pub struct Compared {
+    pub file_name: String,
+    /// The text as loaded, for the permalink.
+    pub text: Arc<str>,
+    pub plan: Arc<Plan>,
 }
 
 impl Rewrite {
@@ -54,6 +66,12 @@ pub struct Session {
     pub after: RwSignal<Option<Rewrite>>,
     /// The target strategy box's text.
     pub target_text: RwSignal<String>,
+    /// The target both sides are held to, as asked for (None: the plan's declared one).
+    pub target: RwSignal<Option<Strategy>>,
+    /// The Conditions panel's constants, merged over both plans' meta.
+    pub conditions: RwSignal<Meta>,
+    /// The compared plan, when the after side is a file of the user's own.
+    pub compared: RwSignal<Option<Arc<Compared>>>,
     pub error: RwSignal<Option<String>>,
     /// What a load is doing, while it runs.
     pub busy: RwSignal<Option<String>>,
@@ -72,6 +90,9 @@ impl Session {
             opened: RwSignal::new(None),
             after: RwSignal::new(None),
             target_text: RwSignal::new(String::new()),
+            target: RwSignal::new(None),
+            conditions: RwSignal::new(Meta::default()),
+            compared: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(None),
             link_note: RwSignal::new(None),
@@ -89,29 +110,38 @@ impl Session {
     /// Opens text as a plan. On failure the error is shown and the open plan stays.
     /// Runs in slices (read, verify, rewrite), yielding to the browser between them so
     /// the progress shows and the page never freezes on a large plan.
+    /// A new plan keeps the conditions (they describe the model and hardware, not the
+    /// file) but not the target asked for nor the compared plan.
     pub fn open_text(&self, file_name: &str, text: &str) {
-        self.open_shared(file_name, text, None, None);
+        self.open_shared(
+            file_name,
+            text,
+            Restore { conditions: self.conditions.get_untracked(), ..Restore::default() },
+        );
     }
 
-    /// Opens text with a target strategy and a view to restore (from a permalink).
-    pub fn open_shared(&self, file_name: &str, text: &str, target: Option<Strategy>, view: Option<ViewState>) {
+    /// Opens text with what a permalink restores: target, conditions, compared plan, view.
+    pub fn open_shared(&self, file_name: &str, text: &str, shared: Restore) {
         let (this, name, text) = (*self, file_name.to_string(), text.to_string());
         let seq = self.load_seq.get_untracked() + 1;
         self.load_seq.set(seq);
         // Cleared when a load starts, not when it ends, so a message set meanwhile (e.g. why
         // a link fell back to the example) survives the load.
         self.error.set(None);
-        spawn_local(async move { this.open_in_slices(seq, name, text, target, view).await });
+        spawn_local(async move { this.open_in_slices(seq, name, text, shared).await });
     }
 
-    async fn open_in_slices(
-        self,
-        seq: u64,
-        name: String,
-        text: String,
-        target: Option<Strategy>,
-        view: Option<ViewState>,
-    ) {
+    /// The request both sides are analysed with.
+    pub fn request(&self) -> Request {
+        Request {
+            strategy: self.target.get_untracked(),
+            overrides: self.conditions.get_untracked(),
+            ..Request::default()
+        }
+    }
+
+    async fn open_in_slices(self, seq: u64, name: String, text: String, shared: Restore) {
+        let Restore { target, conditions, compared, view } = shared;
         // A newer open supersedes this one: drop its results.
         let current = move || self.load_seq.get_untracked() == seq;
         self.busy.set(Some(format!("Reading {name} ({})…", units::bytes(text.len()))));
@@ -128,28 +158,36 @@ impl Session {
         };
         let text: Arc<str> = text.into();
         let summary = Summary::of(&plan);
-        let target = target.or(plan.meta.strategy);
         let plan = Arc::new(plan);
-        self.busy.set(Some(format!("Verifying {} nodes…", summary.nodes)));
+        let compared = match compared.map(|c| read_compared(&c)).transpose() {
+            Ok(c) => c.map(Arc::new),
+            Err(e) => {
+                if current() {
+                    self.busy.set(None);
+                    self.error.set(Some(e));
+                }
+                return;
+            }
+        };
+        let req = Request { strategy: target, overrides: conditions.clone(), ..Request::default() };
+        let shown = target_of(&plan, &req);
+        self.busy.set(Some(match (shown, &compared) {
+            (_, Some(c)) => format!("Verifying {} nodes and comparing with {}…", summary.nodes, c.file_name),
+            (Some(s), None) => format!("Verifying {} nodes against {} and rewriting…", summary.nodes, s.short()),
+            (None, None) => format!("Verifying {} nodes…", summary.nodes),
+        }));
         yield_to_paint().await;
         if !current() {
             return;
         }
-        let before = analyze(plan.clone(), &Request::default());
-        let mut after = None;
-        if let Some(s) = target {
-            self.busy.set(Some(format!("Rewriting to {}…", s.short())));
-            yield_to_paint().await;
-            if !current() {
-                return;
-            }
-            let outcome = after_side(&before, s, &Request::default()).map(Arc::new);
-            after = Some(Rewrite { target: s, outcome });
-        }
+        let (before, after) = analyse(plan, &req, compared.as_deref());
         if !current() {
             return;
         }
-        self.target_text.set(target.map(|s| s.short()).unwrap_or_default());
+        self.target.set(target);
+        self.conditions.set(conditions);
+        self.compared.set(compared);
+        self.target_text.set(shown.map(|s| s.short()).unwrap_or_default());
         self.focus.reset();
         self.chrome.advice.set(None);
         self.chrome.metric.set(default_metric(&before));
@@ -181,28 +219,138 @@ impl Session {
         self.open_text(SEED_EP64_TP2.file_name, SEED_EP64_TP2.text);
     }
 
-    /// Rewrites the open plan to the strategy in the target box. Only the after side
-    /// changes; on failure nothing does but the error.
+    /// Holds both sides to the strategy in the target box: the plan as written is verified
+    /// against it and rewritten to it (a compared plan gives way to the rewrite). On a bad
+    /// strategy nothing changes but the error, which says what to type.
     pub fn rewrite(&self) {
         let text = self.target_text.get_untracked();
+        if text.trim().is_empty() {
+            self.error.set(Some(
+                "Type a target strategy in the Target box first, e.g. EP64_TP2 or EP4_DP32 (degrees EP, TP, PP, DP joined by _)".into(),
+            ));
+            return;
+        }
         let strategy = match Strategy::parse(&text) {
             Ok(s) => s,
             Err(e) => {
-                self.error.set(Some(format!("Strategy: {e}")));
+                self.error
+                    .set(Some(format!("Target `{}`: {e}. Type degrees such as EP64_TP2 or EP4_DP32", text.trim())));
                 return;
             }
         };
         let Some(opened) = self.opened.get_untracked() else { return };
-        match after_side(&opened.before, strategy, &Request::default()) {
-            Ok(after) => {
-                self.after.set(Some(Rewrite { target: strategy, outcome: Ok(Arc::new(after)) }));
-                self.error.set(None);
-            }
-            Err(e) => self.error.set(Some(e.to_string())),
+        // A target the rewrite refuses changes nothing but the error: the workspace stays
+        // held to the target it had.
+        let req = Request { strategy: Some(strategy), ..self.request() };
+        let (before, after) = analyse(opened.before.plan.clone(), &req, None);
+        if let Some(Rewrite { outcome: Err(e), .. }) = &after {
+            self.error.set(Some(e.to_string()));
+            return;
         }
+        self.target.set(Some(strategy));
+        self.compared.set(None);
+        self.error.set(None);
+        self.install(&opened, before, after);
+    }
+
+    /// Sets the conditions and analyses both sides again. A strategy the conditions state
+    /// becomes the target.
+    pub fn set_conditions(&self, meta: Meta) {
+        if let Some(s) = meta.strategy {
+            self.target.set(Some(s));
+            self.target_text.set(s.short());
+        }
+        self.conditions.set(meta);
+        self.reanalyse();
+    }
+
+    /// Opens a second plan of the user's own as the after side, instead of the rewrite.
+    pub fn compare_text(&self, file_name: &str, text: &str) {
+        let c = SharedPlan { file_name: file_name.to_string(), text: text.to_string() };
+        match read_compared(&c) {
+            Ok(c) => {
+                self.compared.set(Some(Arc::new(c)));
+                self.error.set(None);
+                self.reanalyse();
+            }
+            Err(e) => self.error.set(Some(e)),
+        }
+    }
+
+    pub fn compare_file(&self, file: File) {
+        let this = *self;
+        spawn_local(async move {
+            match read_file_text(&file).await {
+                Ok(text) => this.compare_text(&file.name(), &text),
+                Err(msg) => this.error.set(Some(msg)),
+            }
+        });
+    }
+
+    /// Back from comparing to the rewrite to the target.
+    pub fn stop_comparing(&self) {
+        self.compared.set(None);
+        self.reanalyse();
+    }
+
+    /// Both sides again, for the current target, conditions and compared plan: the before
+    /// side is replaced (same plan, new report), the after side too.
+    fn reanalyse(&self) {
+        let Some(opened) = self.opened.get_untracked() else { return };
+        let req = self.request();
+        let compared = self.compared.get_untracked();
+        let (before, after) = analyse(opened.before.plan.clone(), &req, compared.as_deref());
+        let shown = target_of(&before.plan, &req);
+        if self.target_text.with_untracked(|t| t.trim().is_empty()) {
+            self.target_text.set(shown.map(|s| s.short()).unwrap_or_default());
+        }
+        self.install(&opened, before, after);
+    }
+
+    /// Replaces both sides of the open plan (the same file, analysed again).
+    fn install(&self, opened: &Opened, before: Analysis, after: Option<Rewrite>) {
+        self.focus.close_review();
+        self.after.set(after);
+        self.opened.set(Some(Arc::new(Opened {
+            file_name: opened.file_name.clone(),
+            text: opened.text.clone(),
+            summary: opened.summary.clone(),
+            before,
+        })));
     }
 
     pub fn dismiss_error(&self) {
         self.error.set(None);
+    }
+}
+
+/// What a permalink (or a new open) brings besides the plan.
+#[derive(Default)]
+pub struct Restore {
+    pub target: Option<Strategy>,
+    pub conditions: Meta,
+    pub compared: Option<SharedPlan>,
+    pub view: Option<ViewState>,
+}
+
+fn read_compared(c: &SharedPlan) -> Result<Compared, String> {
+    let plan = read_plan(&c.text).map_err(|e| format!("Compare: {}", e.with_file(&c.file_name)))?;
+    Ok(Compared { file_name: c.file_name.clone(), text: c.text.as_str().into(), plan: Arc::new(plan) })
+}
+
+/// Both sides for a request: the before side, and the compared plan or the rewrite.
+fn analyse(plan: Arc<Plan>, req: &Request, compared: Option<&Compared>) -> (Analysis, Option<Rewrite>) {
+    let target = target_of(&plan, req);
+    match compared {
+        Some(c) => {
+            // The before side alone: no rewrite to build when a compared plan is the after side.
+            let before = analyze(plan, &Request { strategy: target, ..req.clone() });
+            let after = compare_side(&before, &c.file_name, c.plan.clone(), req);
+            (before, Some(Rewrite { target, outcome: Ok(Arc::new(after)) }))
+        }
+        None => {
+            let (before, after) = sides(plan, req);
+            (before, after.map(|outcome| Rewrite { target, outcome: outcome.map(Arc::new) }))
+        }
     }
 }

@@ -20,7 +20,8 @@ pub(crate) fn missing_constants(c: &Constants) -> Option<Finding> {
         parts.push(format!("defaults used: {}", c.assumed.join(", ")));
     }
     Some(Finding::info(Code::MissingConstants, format!("cost-model constants — {}", parts.join("; "))).fix(
-        "declare the missing values in the plan (a `hardware_configuration` / `model_configuration` block, or the \
-         canonical `meta`), or pass them with `planscope verify --conditions FILE.json`",
+        "declare the missing values in the Conditions panel (on the page: pick or type the model and hardware, or drop \
+         a config file on it), in the plan (a `hardware_configuration` / `model_configuration` block, or the canonical \
+         `meta`), or with `planscope verify --conditions FILE.json`",
     ))
 }

@@ -18,6 +18,8 @@ pub enum Severity {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Code {
     // Structure
+    /// The plan holds no node: nothing to verify is an error, never a pass.
+    EmptyPlan,
     Cycle,
     DanglingEdge,
     DuplicateId,
@@ -49,6 +51,7 @@ pub enum Code {
 impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::EmptyPlan => "EMPTY_PLAN",
             Code::Cycle => "CYCLE",
             Code::DanglingEdge => "DANGLING_EDGE",
             Code::DuplicateId => "DUPLICATE_ID",

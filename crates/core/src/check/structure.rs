@@ -9,6 +9,14 @@ use crate::graph::{components, find_cycle, topo_order};
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
     let g = &ctx.g;
     let plan = ctx.plan;
+    if plan.nodes.is_empty() {
+        out.push(
+            Finding::error(Code::EmptyPlan, "the plan holds no nodes: there is nothing to verify".to_string()).fix(
+                "open a plan whose nodes are the deployment's operators (a JSON `nodes` array or DOT node statements)",
+            ),
+        );
+        return Vec::new();
+    }
     if !g.duplicates.is_empty() {
         let ids: Vec<&str> = g.duplicates.iter().map(|&(_, d)| ctx.id(d)).collect();
         out.push(

@@ -17,6 +17,25 @@ pub struct Degrees {
     pub experts_per_layer: Option<u32>,
     /// Distinct layer indices.
     pub layers: Option<u32>,
+    /// The expert count a router's output shape names (`num_experts=64` in a gate's
+    /// label): a statement of the model's size, where `experts_per_layer` is a count of
+    /// the expert nodes drawn.
+    pub experts_named: Option<u32>,
+}
+
+/// Dimension names that count experts, as the corpus's gate shapes write them.
+const EXPERT_DIMS: [&str; 4] = ["num_experts", "n_experts", "n_routed_experts", "experts"];
+
+/// The expert count a gate's or router's output shape names.
+fn named_experts(node: &crate::model::Node, r: &NodeRoles) -> Option<u32> {
+    if !matches!(r.op, Some(Op::Gate | Op::Route)) {
+        return None;
+    }
+    let dims = node.output.as_ref()?;
+    dims.0.iter().find_map(|d| {
+        let name = d.name.as_deref()?.to_ascii_lowercase();
+        EXPERT_DIMS.contains(&name.as_str()).then_some(d.size).flatten().and_then(|n| u32::try_from(n).ok())
+    })
 }
 
 /// Infers degrees from node roles (one entry per node of `plan`, as from `node_roles`).
@@ -29,7 +48,11 @@ pub fn infer_degrees(plan: &Plan, roles: &[NodeRoles]) -> Degrees {
     // Per layer: distinct experts and distinct GPUs hosting expert shards.
     let mut experts: HashMap<Option<u32>, HashSet<u32>> = HashMap::new();
     let mut expert_gpus: HashMap<Option<u32>, HashSet<u32>> = HashMap::new();
+    let mut named: Option<u32> = None;
     for (node, r) in plan.nodes.iter().zip(roles) {
+        if let Some(n) = named_experts(node, r) {
+            named = Some(named.map_or(n, |m| m.max(n)));
+        }
         r.ranks.tp.map(|v| tp.insert(v));
         r.ranks.ep.map(|v| ep.insert(v));
         r.ranks.pp.map(|v| pp.insert(v));
@@ -58,6 +81,7 @@ pub fn infer_degrees(plan: &Plan, roles: &[NodeRoles]) -> Degrees {
         dp: count(&dp),
         experts_per_layer: experts.values().map(|s| s.len() as u32).max(),
         layers: count(&layers),
+        experts_named: named,
     }
 }
 

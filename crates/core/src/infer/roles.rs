@@ -1,6 +1,8 @@
 //! Node roles from explicit fields first, then from id and label patterns such as
 //! `expert_3_1_layer_0`, `ep_2`, `Expert_Route_Comm_0`, `layer1_ln1`,
-//! `GPU0: Q Linear (TP0)` or `expert_0_0` (expert 0, TP shard 0).
+//! `GPU0: Q Linear (TP0)` or `expert_0_0` (expert 0, TP shard 0), and the corpus's
+//! layer-first expert ids `expert_<layer>_<e>_*_gpu<g>` (`expert_0_10_gelu_gpu20`,
+//! `Expert_0_10_GPU0`, `expert_0_10_0`: layer 0, expert 10).
 
 use crate::model::{Node, NodeKind, Op, Plan, Ranks};
 
@@ -32,8 +34,9 @@ pub fn node_roles(node: &Node) -> NodeRoles {
         return r;
     }
     let label_head = node.label.as_deref().and_then(|l| l.lines().next()).unwrap_or("");
+    let label_expert = lone_expert_number(label_head);
     for text in [node.id.as_str(), label_head] {
-        from_text(text, node.kind, &mut r);
+        from_text(text, node.kind, label_expert, &mut r);
     }
     if r.op.is_none() {
         r.op = Op::recognise(&node.id).or_else(|| Op::recognise(label_head));
@@ -97,7 +100,33 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
     out
 }
 
-fn from_text(text: &str, kind: NodeKind, r: &mut NodeRoles) {
+/// `Expert 10 TP-0` or `Expert 2 (GPU-2)`: the expert a label names with one number.
+fn lone_expert_number(text: &str) -> Option<u32> {
+    let toks = tokens(text);
+    toks.windows(2)
+        .find_map(|w| match (&w[0], &w[1]) {
+            (Tok::Word(word), Tok::Num(n)) if word.eq_ignore_ascii_case("expert") => Some(*n),
+            _ => None,
+        })
+        .filter(|_| {
+            // `Expert_0_10_GELU`: two numbers after the word name no lone expert.
+            let at = toks.iter().position(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("expert")));
+            !matches!(at.and_then(|i| toks.get(i + 2)), Some(Tok::Num(_)))
+        })
+}
+
+/// Whether `expert_<a>_<b>` at token `i` is the corpus's layer-first form
+/// (`expert_<layer>_<e>_…`) rather than `expert_<e>_<tp shard>`: the id names no layer
+/// elsewhere, and either more follows the pair (`_gelu_gpu20`, `_GPU0`, `_0`) or the
+/// label names expert `<b>` (`expert_0_2` labelled "Expert 2").
+fn layer_first(toks: &[Tok<'_>], i: usize, b: u32, label_expert: Option<u32>) -> bool {
+    let names_layer = toks
+        .iter()
+        .any(|t| matches!(t, Tok::Word(w) if matches!(w.to_ascii_lowercase().as_str(), "layer" | "l" | "layers")));
+    !names_layer && (toks.len() > i + 3 || label_expert == Some(b))
+}
+
+fn from_text(text: &str, kind: NodeKind, label_expert: Option<u32>, r: &mut NodeRoles) {
     let toks = tokens(text);
     let mut trailing_num: Option<u32> = None;
     let mut saw_role_word = false;
@@ -120,6 +149,17 @@ fn from_text(text: &str, kind: NodeKind, r: &mut NodeRoles) {
             ("layer" | "l" | "layers", Some(n)) => {
                 saw_role_word = true;
                 r.layer.get_or_insert(n);
+            }
+            ("expert" | "exp", Some(n)) if after.is_some_and(|b| layer_first(&toks, i, b, label_expert)) => {
+                saw_role_word = true;
+                r.layer.get_or_insert(n);
+                r.expert.get_or_insert(after.unwrap_or(0));
+                i += 1;
+                // `expert_0_10_0`: a third number is the TP shard.
+                if let Some(Tok::Num(t)) = toks.get(i + 2) {
+                    r.ranks.tp.get_or_insert(*t);
+                    i += 1;
+                }
             }
             ("expert" | "e" | "exp", Some(n)) => {
                 saw_role_word = true;
@@ -180,6 +220,26 @@ mod tests {
         assert_eq!((r.expert, r.ranks.tp), (Some(0), Some(0)));
         let r = roles("Expert_L0_E5_GPU1", NodeKind::Compute);
         assert_eq!((r.layer, r.expert), (Some(0), Some(5)));
+    }
+
+    #[test]
+    fn the_corpus_layer_first_expert_ids() {
+        // 2025-12-04-11-03-13__llm_deployment_comprehensive.dot: layer 3, expert 63.
+        for id in ["expert_3_63_gelu_gpu127", "expert_3_63_linear1_gpu126", "expert_3_63_gpu126", "Expert_3_63_GPU0"] {
+            let r = roles(id, NodeKind::Compute);
+            assert_eq!((r.layer, r.expert, r.op), (Some(3), Some(63), Some(Op::Expert)), "{id}");
+        }
+        // 2025-12-26-18-39-29__moe_parallel_dag.dot: layer 0, expert 10, TP shard 1.
+        let r = roles("expert_0_10_1", NodeKind::Compute);
+        assert_eq!((r.layer, r.expert, r.ranks.tp), (Some(0), Some(10), Some(1)));
+        // Qwen3-235B: `expert_0_2` labelled "Expert 2 (GPU-2)" is layer 0's expert 2 ...
+        let mut n = Node::new("expert_0_2", NodeKind::Compute);
+        n.label = Some("Expert 2 (GPU-2)\nInput: [batch_size=128]".into());
+        let r = node_roles(&n);
+        assert_eq!((r.layer, r.expert, r.ranks.tp), (Some(0), Some(2), None));
+        // ... while the rewrite's own `expert_<e>_<t>_layer_<l>` keeps its meaning.
+        let r = roles("expert_5_1_layer_2", NodeKind::Compute);
+        assert_eq!((r.expert, r.ranks.tp, r.layer), (Some(5), Some(1), Some(2)));
     }
 
     #[test]

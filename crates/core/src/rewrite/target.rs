@@ -80,7 +80,8 @@ pub(crate) fn resolve(
         return Err(RewriteError { target: Goal::Strategy(strategy), rules: vec![BrokenRule::Limit(e)] });
     }
     let layers = meta.model.layers.or(seen.layers).unwrap_or(1).max(1);
-    let experts = match (meta.model.experts, seen.experts_per_layer) {
+    // A count a gate's shape states beats a count of the expert nodes drawn.
+    let experts = match (meta.model.experts.or(seen.experts_named), seen.experts_per_layer) {
         (Some(e), _) => e,
         (None, Some(e)) if e > 1 || ep == 1 => e,
         _ if ep > 1 => ep,

@@ -1,7 +1,10 @@
 //! Permalinks: `#v1.<base64url>` where the base64url (no padding) holds
 //! `CRC32(payload)` (4 bytes, big-endian) followed by `deflate(payload)`, and the payload
-//! is one line of JSON (`{"file", "strategy", "view"}`), a newline, then the plan text
-//! byte for byte as the user loaded it, so the link reproduces exactly their file.
+//! is one line of JSON (`{"file", "strategy", "conditions", "after", "view"}`), a newline,
+//! then the plan text byte for byte as the user loaded it, so the link reproduces exactly
+//! their file; when a second plan of the user's own is the after side, its text follows
+//! the first, and `after` gives its name and length in bytes. Links written before
+//! `conditions` and `after` existed read as before (both absent).
 //!
 //! Decoding accepts the fragment alone (`#v1.…`, `v1.…`) or a whole URL, never panics,
 //! checks the CRC over the inflated bytes, and refuses to inflate past
@@ -16,7 +19,7 @@
 
 use super::view::ViewState;
 use crate::limits::{Limit, LimitError};
-use crate::model::{Plan, Strategy};
+use crate::model::{Meta, Plan, Strategy};
 use crate::read::{MAX_INPUT_BYTES, read_plan};
 use base64::Engine;
 use base64::alphabet::URL_SAFE;
@@ -46,7 +49,18 @@ pub struct Shared {
     pub plan_text: String,
     /// The target strategy of the rewrite, if one was set.
     pub strategy: Option<Strategy>,
+    /// The Conditions panel's constants (empty: none declared).
+    pub conditions: Meta,
+    /// A second plan of the user's own, compared as the after side.
+    pub compared: Option<SharedPlan>,
     pub view: ViewState,
+}
+
+/// A plan file as the user loaded it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SharedPlan {
+    pub file_name: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +104,18 @@ impl std::error::Error for PermalinkError {}
 struct Header {
     file: String,
     strategy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conditions: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<AfterHeader>,
     view: serde_json::Value,
+}
+
+/// The compared plan's name and its length in bytes at the payload's end.
+#[derive(Serialize, Deserialize, Default)]
+struct AfterHeader {
+    file: String,
+    bytes: usize,
 }
 
 /// The link fragment for `shared`, `#` included.
@@ -98,12 +123,19 @@ pub fn encode(shared: &Shared) -> String {
     let header = Header {
         file: shared.file_name.clone(),
         strategy: shared.strategy.map(|s| s.to_string()),
+        conditions: (shared.conditions != Meta::default())
+            .then(|| serde_json::to_value(&shared.conditions).ok())
+            .flatten(),
+        after: shared.compared.as_ref().map(|c| AfterHeader { file: c.file_name.clone(), bytes: c.text.len() }),
         view: serde_json::to_value(&shared.view).unwrap_or(serde_json::Value::Null),
     };
     // A struct of strings and a Value always serialises; the fallback keeps this total.
     let mut payload = serde_json::to_vec(&header).unwrap_or_else(|_| b"{}".to_vec());
     payload.push(b'\n');
     payload.extend_from_slice(shared.plan_text.as_bytes());
+    if let Some(c) = &shared.compared {
+        payload.extend_from_slice(c.text.as_bytes());
+    }
     let mut blob = crc32(&payload).to_be_bytes().to_vec();
     blob.extend(miniz_oxide::deflate::compress_to_vec(&payload, 9));
     format!("#v{VERSION}.{}", ENGINE.encode(blob))
@@ -170,9 +202,24 @@ pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
     let mut view: ViewState = serde_json::from_value(header.view).unwrap_or_default();
     // A selected GPU no cluster within the limits has is dropped, like an unknown view.
     view.selected_gpu = view.selected_gpu.filter(|&g| g < crate::limits::GPUS);
-    let plan_text = String::from_utf8(payload[newline + 1..].to_vec())
-        .map_err(|_| PermalinkError::Damaged("the plan is not UTF-8 text".into()))?;
-    Ok(Shared { file_name: header.file, plan_text, strategy, view })
+    let conditions: Meta = match header.conditions {
+        None => Meta::default(),
+        Some(v) => serde_json::from_value(v).map_err(|e| bad_header(&format!("conditions: {e}")))?,
+    };
+    conditions.within_limits().map_err(|e| bad_header(&format!("conditions: {e}")))?;
+    let body = &payload[newline + 1..];
+    let after_bytes = header.after.as_ref().map_or(0, |a| a.bytes);
+    let split =
+        body.len().checked_sub(after_bytes).ok_or_else(|| bad_header("the compared plan is longer than the link"))?;
+    let text = |bytes: &[u8], what: &str| {
+        String::from_utf8(bytes.to_vec()).map_err(|_| PermalinkError::Damaged(format!("{what} is not UTF-8 text")))
+    };
+    let plan_text = text(&body[..split], "the plan")?;
+    let compared = match header.after {
+        Some(a) => Some(SharedPlan { file_name: a.file, text: text(&body[split..], "the compared plan")? }),
+        None => None,
+    };
+    Ok(Shared { file_name: header.file, plan_text, strategy, conditions, compared, view })
 }
 
 fn bad_header(why: &str) -> PermalinkError {
@@ -249,6 +296,31 @@ mod tests {
         let link =
             link_of(format!("{{\"file\":\"x.json\",\"view\":{{\"selected_gpu\":4294967295}}}}\n{PLAN}").as_bytes());
         assert_eq!(decode(&link).map(|s| s.view.selected_gpu), Ok(None));
+    }
+
+    #[test]
+    fn conditions_and_a_compared_plan_round_trip_and_old_links_still_open() {
+        let mut conditions = Meta::default();
+        conditions.model.experts = Some(64);
+        conditions.cluster.memory_gb = Some(80.0);
+        let shared = Shared {
+            file_name: "plan.dot".into(),
+            plan_text: PLAN.into(),
+            strategy: Strategy::parse("EP4_DP32").ok(),
+            conditions,
+            compared: Some(SharedPlan { file_name: "plan_fixed.dot".into(), text: "digraph { a -> b }".into() }),
+            view: ViewState::default(),
+        };
+        assert_eq!(decode(&encode(&shared)), Ok(shared));
+        // A link of the format before conditions and compared plans: the plan is all the body.
+        let old =
+            link_of(format!("{{\"file\":\"x.json\",\"strategy\":\"EP64_TP2\",\"view\":{{}}}}\n{PLAN}").as_bytes());
+        let s = decode(&old).unwrap();
+        assert_eq!((s.plan_text.as_str(), s.compared, s.conditions), (PLAN, None, Meta::default()));
+        // A compared length past the body is damage, not a panic.
+        let bad =
+            link_of(format!("{{\"file\":\"x.json\",\"after\":{{\"file\":\"y\",\"bytes\":99999}}}}\n{PLAN}").as_bytes());
+        assert!(matches!(decode(&bad), Err(PermalinkError::Damaged(_))));
     }
 
     #[test]

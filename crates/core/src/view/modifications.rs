@@ -38,6 +38,22 @@ pub fn modifications(m: &Modifications) -> ModificationsView {
             notes: Vec::new(),
         },
         Modifications::Rewrite(d) => of_diff(d),
+        Modifications::Compare(c) => {
+            let d = &c.findings;
+            ModificationsView {
+                lead: format!(
+                    "Compared with {}: {} finding(s) resolved, {} left, {} introduced.",
+                    c.file_name,
+                    d.resolved.len(),
+                    d.left.len(),
+                    d.introduced.len()
+                ),
+                changes: d.resolved.len() + d.introduced.len(),
+                meta: Vec::new(),
+                actions: Vec::new(),
+                notes: Vec::new(),
+            }
+        }
     }
 }
 

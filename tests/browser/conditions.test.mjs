@@ -1,0 +1,136 @@
+// Issue 12 part 6 and issue 14 item 1: the Conditions panel (model, hardware, strategy).
+// Presets, config files (chosen or dropped on the panel) and typed values reach both sides
+// at once; MISSING_CONSTANTS points to the panel; bad input names the field or the file and
+// changes nothing; the permalink carries the conditions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { servedBrowser, openPage, screenshot, root, corpus } from './harness.mjs';
+
+const env = servedBrowser();
+const real = resolve(root, '../shared/real');
+const panel = (page) => page.getByTestId('conditions');
+const input = (page, key) => panel(page).locator(`input[data-field="${key}"]`);
+
+async function openPanel(page) {
+  await panel(page).waitFor();
+  if (!(await panel(page).evaluate((el) => el.open))) await panel(page).locator('summary').click();
+}
+
+// Typing then leaving the field commits it (one `change` event), as a user does.
+async function typeField(page, key, value) {
+  await input(page, key).fill(value);
+  await input(page, key).press('Tab');
+}
+
+test('MISSING_CONSTANTS points to the Conditions panel, not the CLI alone', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await page.getByTestId('file-input').setInputFiles(join(corpus, 'paper_to_dag__main_deployment_dag.json'));
+  const f = page.getByTestId('findings').locator('[data-code="MISSING_CONSTANTS"]');
+  await f.waitFor();
+  assert.match(await f.textContent(), /Conditions panel/);
+  assert.deepEqual(errors, []);
+});
+
+test('a typed expert count reaches both sides at once: 48 experts do not split over EP64', async () => {
+  const { page } = await openPage(env.browser, env.server.url, { width: 1280, height: 800 });
+  await page.locator('.side.after h2').getByText('After · EP64_TP2').waitFor();
+  await openPanel(page);
+  assert.equal(await input(page, 'model.experts').inputValue(), '');
+  await typeField(page, 'model.experts', '48');
+  const findings = page.getByTestId('findings');
+  await findings.locator('[data-code="STRATEGY_MISMATCH"]').waitFor();
+  assert.match(await findings.textContent(), /48 experts do not divide evenly over EP64/);
+  await page.getByTestId('after-error').waitFor();
+  assert.match(await page.getByTestId('after-error').textContent(), /48 experts/);
+  assert.match(await page.getByTestId('conditions-summary').textContent(), /1 constant\(s\) declared/);
+  await screenshot(page, 'conditions-1280.png');
+  // The link carries the conditions.
+  const again = await openPage(env.browser, page.url(), { width: 1280, height: 800 });
+  await openPanel(again.page);
+  assert.equal(await input(again.page, 'model.experts').inputValue(), '48');
+  await again.page.getByTestId('after-error').waitFor();
+  // Cleared, the plan is its own again.
+  await again.page.getByTestId('conditions-clear').click();
+  await again.page.locator('.side.after h2').getByText('After · EP64_TP2').waitFor();
+  assert.equal(await again.page.getByTestId('after-error').count(), 0);
+});
+
+test('a bad entry names the field and changes nothing', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await typeField(page, 'model.experts', 'sixty');
+  const err = page.getByTestId('error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /Conditions › Experts \(model\.experts\): `sixty` is not a whole number/);
+  assert.equal(await input(page, 'model.experts').inputValue(), '');
+  assert.match(await page.getByTestId('conditions-summary').textContent(), /none declared/);
+});
+
+test("a Hugging Face config.json chosen in the panel: DeepSeek-V3's constants, and a GPU preset", async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('conditions-input').setInputFiles(join(real, 'deepseek-v3__config.json'));
+  await page.getByTestId('conditions-loaded').getByText(/deepseek-v3__config\.json — Hugging Face config\.json/).waitFor();
+  assert.equal(await input(page, 'model.experts').inputValue(), '256');
+  assert.equal(await input(page, 'model.layers').inputValue(), '61');
+  await page.getByTestId('hardware-preset').selectOption('h800');
+  await page.waitForFunction(() => document.querySelector('input[data-field="cluster.memory_gb"]')?.value === '80');
+  // The plan is held to the model: EP64 of 256 experts, and the findings say so.
+  const text = await page.getByTestId('findings').textContent();
+  assert.doesNotMatch(text, /do not divide evenly over EP64/);
+  await screenshot(page, 'conditions-deepseek-1600.png');
+});
+
+test('a config dropped on the panel is read as conditions, not opened as a plan; a bad one says why', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  const drop = (name, text) =>
+    panel(page).evaluate(
+      (el, { name, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, text },
+    );
+  await drop('mixtral.json', await readFile(join(real, 'mixtral-8x7b-v0.1__config.json'), 'utf8'));
+  await page.getByTestId('conditions-loaded').getByText(/mixtral\.json/).waitFor();
+  assert.equal(await input(page, 'model.experts').inputValue(), '8');
+  // Still the example open: the drop did not replace the plan.
+  assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
+  await drop('notes.json', '{"hello": 1}');
+  const err = page.getByTestId('error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /Conditions › notes\.json: /);
+  assert.equal(await input(page, 'model.experts').inputValue(), '8');
+});
+
+test('phone width: the panel fits', async () => {
+  const { page } = await openPage(env.browser, env.server.url, { width: 390, height: 844 });
+  await openPanel(page);
+  await panel(page).scrollIntoViewIfNeeded();
+  const box = await panel(page).boundingBox();
+  assert.ok(box.width <= 390, `panel ${box.width}px wide`);
+  await screenshot(page, 'conditions-390.png');
+});
+
+test('New from config opens a generated deployment of the preset model for the target', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
+  await page.getByTestId('strategy').fill('EP8');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]', { hasText: /EP8\.json$/ }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
+  assert.equal(await page.getByTestId('findings').locator('.finding-group.error').count(), 0);
+  // Without a target there is nothing to generate, and the message says so.
+  await page.getByTestId('conditions-clear').click();
+  await page.getByTestId('strategy').fill('');
+  await page.getByTestId('new-from-config').click();
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /New from config: /);
+});
