@@ -51,6 +51,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
+# The fuzz targets in fuzz/ (make test runs them briefly, make fuzz long): cargo-afl
+# builds them with AFL++'s instrumentation on stable Rust, and AFL++ itself (afl-fuzz and
+# its runtime, from the source cargo-afl ships) once per toolchain (`cargo afl config
+# --build`, about a minute). Debian's afl++ (4.04c) is too old for that runtime (4.40c).
+if ! cargo afl --version >/dev/null 2>&1; then
+  say "installing cargo-afl"
+  cargo install cargo-afl --locked
+fi
+if ! ls "${XDG_DATA_HOME:-$HOME/.local/share}"/afl.rs/rustc-"$(rustc --version | awk '{print $2}')"-*/afl.rs-*/afl-llvm/afl-compiler-rt.o >/dev/null 2>&1; then
+  say "building AFL++'s runtime for cargo-afl"
+  cargo afl config --build
+fi
+
 # node_modules is current when it was installed from this exact lockfile.
 stamp=node_modules/.planscope-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
