@@ -32,10 +32,12 @@ test-native:
 test-fuzz:
 	scripts/fuzz.sh seconds 20
 
-# The long campaign: 10 million executions in total over every target, one core
-# (see fuzz/README.md for the rate and the time it takes).
+# The long campaign: 10 million executions in total over every target, FUZZ_JOBS targets
+# at once (default 1 core; `make fuzz FUZZ_JOBS=2` on a machine of your own). See
+# fuzz/README.md for the rates and the time it takes.
+FUZZ_JOBS ?= 1
 fuzz: setup-test
-	scripts/fuzz.sh execs 10000000
+	FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz.sh execs 10000000
 
 build-web:
 	trunk build --release

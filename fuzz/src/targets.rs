@@ -85,8 +85,8 @@ fn rewrite(data: &[u8]) {
     let (ep, tp, pp) = (1 << (pick & 3), 1 << ((pick >> 2) & 1), 1 + ((pick >> 3) & 1) as u32);
     let Ok(strategy) = Strategy::new(ep, tp, pp, 1) else { return };
     let mut overrides = Meta::default();
-    overrides.model.layers = Some(plan.meta.model.layers.unwrap_or(2).clamp(1, 4));
-    overrides.model.experts = Some(plan.meta.model.experts.unwrap_or(8).clamp(1, 16));
+    overrides.model.layers = Some(plan.meta.model.layers.unwrap_or(2).clamp(1, 2));
+    overrides.model.experts = Some(plan.meta.model.experts.unwrap_or(8).clamp(1, 8));
     let req = Request { overrides, ..Request::default() };
     let _ = rewrite_side(&plan, strategy, &req);
 }
