@@ -18,7 +18,7 @@ amount="${2:?usage: scripts/fuzz.sh seconds|execs N [TARGET...]}"
 shift 2
 out="${FUZZ_OUT:-target/fuzz-out}"
 # AFL instruments every crate, so its build gets its own target folder.
-export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-target/fuzz}"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/target/fuzz}"
 bin="$CARGO_TARGET_DIR/release/planscope-fuzz"
 
 say() { printf '\033[1;34mfuzz:\033[0m %s\n' "$*"; }
