@@ -22,6 +22,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "dot", run: dot },
     Target { name: "permalink", run: permalink },
     Target { name: "strategy", run: strategy },
+    Target { name: "conditions", run: conditions },
     Target { name: "verify", run: verify },
     Target { name: "rewrite", run: rewrite },
 ];
@@ -66,6 +67,15 @@ fn strategy(data: &[u8]) {
         let again = Strategy::parse(&s.to_string());
         assert_eq!(again, Ok(s), "{s} does not read back as itself");
     }
+}
+
+/// The conditions readers (HF config, DeepSeek reference config, Megatron and vLLM launch
+/// lines, llm-analysis and aiconfigurator hardware files, planscope meta): the first byte
+/// picks the file name's extension, which helps tell the format; the rest is the text.
+fn conditions(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let name = ["config.json", "system.yaml", "train.toml", "launch.sh", "conditions"][pick as usize % 5];
+    let _ = planscope_core::conditions::read(name, &text(rest));
 }
 
 /// A small plan read by either reader, then verified (structure, placement, strategy,

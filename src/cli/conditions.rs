@@ -1,24 +1,31 @@
-//! `--conditions FILE`: cluster and model constants the plan itself does not declare,
-//! as a JSON object shaped like the canonical plan's `meta`
-//! (`{"strategy": "EP64_TP2", "cluster": {...}, "model": {...}}`).
+//! `--conditions FILE_OR_PRESET` (repeatable): model, hardware and meta files, or preset
+//! names, read by `planscope_core::conditions` and merged in order (a later one wins
+//! field by field). A file that is not understood exits 2 with the reader's message.
 
 use super::capped;
+use planscope_core::conditions::{self, Conditions, ConditionsError};
 use planscope_core::model::Meta;
-use planscope_core::read::line_col;
 use std::path::Path;
 
-pub fn load(path: &Path) -> Result<Meta, String> {
-    let shown = path.display().to_string();
-    let text = capped::read_text(path)?;
-    let meta = serde_json::from_str::<Meta>(&text).map_err(|e| {
-        let (line, col) = (e.line(), e.column());
-        if line == 0 {
-            let (l, c) = line_col(&text, 0);
-            format!("{shown}:{l}:{c}: {e}")
-        } else {
-            format!("{shown}:{line}:{col}: expected conditions shaped like a plan's meta: {e}")
-        }
-    })?;
-    meta.within_limits().map_err(|e| format!("{shown}: {e}"))?;
-    Ok(meta)
+/// Every argument read and merged, in order.
+pub fn load(args: &[String]) -> Result<Meta, String> {
+    args.iter().try_fold(Meta::default(), |meta, arg| Ok(meta.merged_with(&load_one(arg)?.meta)))
+}
+
+/// One argument: a file when one is there, else a preset name.
+pub fn load_one(arg: &str) -> Result<Conditions, String> {
+    let path = Path::new(arg);
+    if path.exists() {
+        let text = capped::read_text(path)?;
+        let name = path.file_name().map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned());
+        return conditions::read(&name, &text).map_err(|e| match e {
+            ConditionsError::Syntax { .. } => format!("{arg}:{e}"),
+            _ => format!("{arg}: {e}"),
+        });
+    }
+    conditions::preset(arg).ok_or_else(|| {
+        let models: Vec<&str> = conditions::model_presets().iter().map(|p| p.id).collect();
+        let gpus: Vec<&str> = conditions::hardware_presets().iter().map(|p| p.id).collect();
+        format!("{arg}: no such file, and not a preset (models: {}; GPUs: {})", models.join(", "), gpus.join(", "))
+    })
 }

@@ -5,7 +5,9 @@ mod capped;
 mod conditions;
 mod input;
 mod inspect;
+mod model;
 mod out;
+mod plan;
 mod report;
 mod rewrite;
 mod suggest;
@@ -81,6 +83,46 @@ enum Command {
         #[arg(long, value_parser = report::parse_metric)]
         color_by: Option<planscope_core::cluster::Metric>,
     },
+    /// Print what a model config or preset states: constants, layer pattern, total and
+    /// active parameters, weight bytes per dtype, KV-cache bytes per token.
+    Model {
+        /// A HF config.json, DeepSeek reference config, Megatron launch script, planscope
+        /// meta JSON, or a preset name (deepseek-v3, kimi-k2, mixtral-8x7b, ...).
+        model: String,
+        /// Print JSON: the constants plus params_total, params_active, kv_bytes_per_token.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a correct deployment of a model config or preset under a strategy, no DAG needed.
+    Plan {
+        /// A model config (HF config.json, DeepSeek, Megatron, planscope meta) or preset name.
+        #[arg(long)]
+        model: String,
+        /// The strategy, e.g. EP64_TP2.
+        #[arg(long, value_parser = parse_strategy)]
+        strategy: Strategy,
+        /// A GPU file (llm-analysis JSON, aiconfigurator YAML) or preset (h100, h800, ...).
+        #[arg(long)]
+        hardware: Option<String>,
+        /// GPUs the cluster offers (default: exactly what the strategy needs).
+        #[arg(long, value_parser = parse_gpus)]
+        gpus: Option<u32>,
+        /// prefill (each request brings --seq-len tokens) or decode (one token each over --context).
+        #[arg(long, value_parser = plan::parse_phase)]
+        phase: Option<planscope_core::model::Phase>,
+        /// Requests (sequences) across the whole deployment.
+        #[arg(long)]
+        batch: Option<u64>,
+        /// Prompt length of each request, tokens (prefill).
+        #[arg(long)]
+        seq_len: Option<u64>,
+        /// KV context of each request, tokens (decode).
+        #[arg(long)]
+        context: Option<u64>,
+        /// Where to write the plan JSON (default: standard output).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// Rank the valid EP×TP×PP×DP choices for the plan's model and cluster; show the best five.
     Suggest {
         file: PathBuf,
@@ -98,9 +140,11 @@ struct ClusterArgs {
     /// GPUs the cluster offers (default: what the file declares); at most planscope's GPU limit.
     #[arg(long, value_parser = parse_gpus)]
     gpus: Option<u32>,
-    /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
+    /// Model and hardware constants: a HF config.json, DeepSeek or Megatron model config,
+    /// an llm-analysis or aiconfigurator GPU file, planscope meta JSON, or a preset name
+    /// (deepseek-v3, h100, ...). Repeatable; later ones win field by field.
     #[arg(long)]
-    conditions: Option<PathBuf>,
+    conditions: Vec<String>,
 }
 
 /// A GPU count within `limits::GPUS`, checked before any per-GPU table is made.
@@ -126,6 +170,10 @@ pub fn run() -> ExitCode {
         }
         Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
             report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
+        }
+        Command::Model { model, json } => model::run(&model, json),
+        Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
+            plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
         }
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })

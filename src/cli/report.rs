@@ -32,7 +32,7 @@ pub struct Args {
     /// GPUs the cluster offers (default: what the file declares).
     pub gpus: Option<u32>,
     /// A JSON file of cluster/model constants shaped like a canonical plan's `meta`.
-    pub conditions: Option<PathBuf>,
+    pub conditions: Vec<String>,
     /// Where to write the HTML; `None` or `-` writes to standard output.
     pub output: Option<PathBuf>,
     /// What colours the grid cells (default: busy % when a step is simulated, else memory %).
@@ -48,15 +48,12 @@ pub fn parse_metric(s: &str) -> Result<Metric, String> {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let overrides = match &args.conditions {
-        Some(path) => match conditions::load(path) {
-            Ok(m) => m,
-            Err(msg) => {
-                eprintln!("{msg}");
-                return EXIT_UNREADABLE;
-            }
-        },
-        None => Default::default(),
+    let overrides = match conditions::load(&args.conditions) {
+        Ok(m) => m,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
     };
     let plan = match input::load(&args.file) {
         Ok(p) => p,

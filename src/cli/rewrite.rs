@@ -18,7 +18,7 @@ pub struct Args {
     pub gpus: Option<u32>,
     pub out: Option<PathBuf>,
     pub expert_load: Option<PathBuf>,
-    pub conditions: Option<PathBuf>,
+    pub conditions: Vec<String>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -35,8 +35,8 @@ fn try_run(args: &Args) -> Result<u8, String> {
     let plan = input::load(&args.file)?;
     let mut target = Target::new(args.strategy);
     target.gpus = args.gpus;
-    if let Some(path) = &args.conditions {
-        target.overrides = conditions::load(path)?;
+    if !args.conditions.is_empty() {
+        target.overrides = conditions::load(&args.conditions)?;
     }
     if let Some(path) = &args.expert_load {
         target.expert_load = Some(load_expert_load(path)?);

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 pub struct Args {
     pub file: PathBuf,
     pub gpus: Option<u32>,
-    pub conditions: Option<PathBuf>,
+    pub conditions: Vec<String>,
     pub json: bool,
 }
 
@@ -22,7 +22,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_UNREADABLE;
         }
     };
-    let overrides = match args.conditions.as_ref().map(|p| conditions::load(p)).transpose() {
+    let overrides = match conditions::load(&args.conditions).map(Some) {
         Ok(m) => m.unwrap_or_else(Meta::default),
         Err(msg) => {
             eprintln!("{msg}");

@@ -14,7 +14,7 @@ pub struct Args {
     pub file: PathBuf,
     pub strategy: Option<Strategy>,
     pub gpus: Option<u32>,
-    pub conditions: Option<PathBuf>,
+    pub conditions: Vec<String>,
     pub json: bool,
 }
 
@@ -50,8 +50,8 @@ pub fn run(args: &Args) -> u8 {
 
 pub fn options(args: &Args) -> Result<VerifyOptions, String> {
     let mut opts = VerifyOptions { strategy: args.strategy, gpus: args.gpus, ..VerifyOptions::default() };
-    if let Some(path) = &args.conditions {
-        opts.overrides = conditions::load(path)?;
+    if !args.conditions.is_empty() {
+        opts.overrides = conditions::load(&args.conditions)?;
     }
     Ok(opts)
 }

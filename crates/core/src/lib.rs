@@ -6,8 +6,10 @@
 
 pub mod advise;
 pub mod analysis;
+pub mod arch;
 pub mod check;
 pub mod cluster;
+pub mod conditions;
 pub mod cost;
 pub mod counterpart;
 pub mod deploy;

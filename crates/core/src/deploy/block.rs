@@ -108,7 +108,7 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
     let inputs: Vec<&[String]> = gates.iter().map(std::slice::from_ref).collect();
     let dispatch = ep_all_to_all(b, "dispatch", Role::Dispatch, &inputs);
     let empty = Vec::new();
-    let ranks_here = design.placement.get((l - design.first_moe) as usize).unwrap_or(&empty);
+    let ranks_here = design.moe_slot(l).and_then(|i| design.placement.get(i as usize)).unwrap_or(&empty);
     let mut expert_out: Vec<Vec<String>> = vec![Vec::new(); (ep * tp) as usize];
     for e in 0..ep {
         let hosted = ranks_here.get(e as usize).map_or(&[][..], |v| &v[..]);
@@ -170,6 +170,16 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
     };
     let inputs: Vec<&[String]> = joined.iter().map(Vec::as_slice).collect();
     let combine = ep_all_to_all(b, "combine", Role::Combine, &inputs);
+    // Shared experts: on every GPU, from the attention output, TP all-reduced, into the
+    // aggregation (no dispatch: every token goes through them where it is).
+    let shared: Option<Vec<String>> = (design.shared_experts > 0).then(|| {
+        let mut sh_tail = attn_out.clone();
+        let mut op = Operator::compute(format!("layer{l}_shared_expert"), Op::Mlp);
+        op.label = Some(format!("shared expert ×{}", design.shared_experts));
+        chain(b, design, at, std::slice::from_ref(&op), &mut sh_tail, shape(&[sz.tok_a, sz.h]));
+        all_reduce(b, "shared", None, &mut sh_tail);
+        sh_tail
+    });
     for e in 0..ep {
         for t in 0..tp {
             let k = (e * tp + t) as usize;
@@ -196,6 +206,9 @@ pub(crate) fn layer(b: &mut Builder, design: &Design<'_>, sz: &Sizes, at: At, pr
             }
             // The residual: the layer input joins the experts' output here.
             b.edge(&attn_out[k], &id);
+            if let Some(sh) = &shared {
+                b.edge(&sh[k], &id);
+            }
             tail[k] = id;
         }
     }

@@ -82,8 +82,14 @@ pub(crate) type End<'a> = Option<(&'a Node, u32)>;
 pub(crate) struct Design<'a> {
     pub layout: Layout,
     pub layers: u32,
-    /// Layers before this index are dense.
+    /// Layers before this index are dense (when `moe_slots` is None).
     pub first_moe: u32,
+    /// Per layer, its index into `placement` when it is an MoE layer, for models whose
+    /// dense and MoE layers interleave (a `LayerPattern`); None: dense first, `first_moe`.
+    pub moe_slots: Option<&'a [Option<u32>]>,
+    /// Shared experts per MoE layer: each GPU runs them (TP-sharded) on its own tokens,
+    /// beside the routed experts, and its aggregation adds their output.
+    pub shared_experts: u32,
     /// Experts per MoE layer (0: a dense model).
     pub experts: u32,
     pub top_k: u32,
@@ -102,7 +108,18 @@ pub(crate) struct Design<'a> {
 
 impl Design<'_> {
     pub fn is_moe(&self, layer: u32) -> bool {
-        self.experts > 0 && layer >= self.first_moe
+        self.moe_slot(layer).is_some()
+    }
+
+    /// The index of `layer` into `placement`, when it is an MoE layer.
+    pub fn moe_slot(&self, layer: u32) -> Option<u32> {
+        if self.experts == 0 {
+            return None;
+        }
+        match self.moe_slots {
+            Some(slots) => slots.get(layer as usize).copied().flatten(),
+            None => (layer >= self.first_moe).then(|| layer - self.first_moe),
+        }
     }
 }
 

@@ -3,9 +3,11 @@
 //! target a broken plan is repaired towards. The nodes are written by `deploy`, the same
 //! builder the rewriter uses; the generator supplies the model's operators.
 
+mod config;
 mod moe;
 
 pub use crate::deploy::Layout;
+pub use config::{PlanError, plan_from};
 pub use moe::generate;
 
 use crate::model::{ClusterSpec, Dtype, Strategy};

@@ -55,6 +55,8 @@ pub fn generate(spec: &GenSpec) -> Plan {
         layout: lay,
         layers: spec.layers,
         first_moe: 0,
+        moe_slots: None,
+        shared_experts: 0,
         experts: e_total,
         top_k: spec.top_k,
         batch: Some(spec.batch),

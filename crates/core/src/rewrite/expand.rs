@@ -57,6 +57,8 @@ pub(crate) fn build(src: &Plan, dims: &Dims, kept: &Kept, place: &ExpertPlacemen
         layout: Layout::of(dims.strategy),
         layers: dims.layers,
         first_moe: dims.first_moe,
+        moe_slots: None,
+        shared_experts: 0,
         experts: dims.experts,
         top_k: dims.top_k,
         batch: dims.batch,

@@ -1,0 +1,109 @@
+//! Which reader a file goes to: by its syntax (JSON, YAML, TOML, shell) and then by the
+//! keys it holds. A file no reader claims is `NotUnderstood`, saying what was looked for.
+
+use super::record::Record;
+use super::{Conditions, ConditionsError, ConditionsKind, Format, deepseek, hardware, hf, megatron, meta_json};
+use crate::model::Meta;
+use serde_json::{Map, Value};
+
+pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> {
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let trimmed = text.trim_start();
+    match ext.as_str() {
+        "yaml" | "yml" => yaml(text),
+        "toml" => toml_file(text),
+        "json" => json(text),
+        _ if trimmed.starts_with('{') => json(text),
+        _ => script(text),
+    }
+}
+
+fn json(text: &str) -> Result<Conditions, ConditionsError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ConditionsError::Syntax {
+        format: "JSON",
+        line: e.line() as u32,
+        col: e.column() as u32,
+        message: e.to_string(),
+    })?;
+    let Value::Object(top) = value else {
+        return Err(ConditionsError::NotUnderstood { reason: "the JSON is not an object".into() });
+    };
+    object(&top, Some(text))
+}
+
+/// A JSON-shaped object, from JSON or YAML. `json_text` is the JSON itself, for planscope's
+/// meta (read through its serde types).
+fn object(top: &Map<String, Value>, json_text: Option<&str>) -> Result<Conditions, ConditionsError> {
+    let mut rec = Record::default();
+    let (kind, format, meta) = if let Some(text) = json_text.filter(|_| meta_json::looks_like(top)) {
+        (ConditionsKind::Meta, Format::PlanscopeMeta, meta_json::read(text, &mut rec)?)
+    } else if deepseek::looks_like(top) {
+        let model = deepseek::read(top, &mut rec)?;
+        (ConditionsKind::Model, Format::DeepSeekReference, Meta { model, ..Meta::default() })
+    } else if hardware::looks_like_aiconfigurator(top) {
+        let cluster = hardware::read_aiconfigurator(top, &mut rec)?;
+        (ConditionsKind::Hardware, Format::AiConfigurator, Meta { cluster, ..Meta::default() })
+    } else if hardware::looks_like_llm_analysis(top) {
+        let cluster = hardware::read_llm_analysis(top, &mut rec)?;
+        (ConditionsKind::Hardware, Format::LlmAnalysis, Meta { cluster, ..Meta::default() })
+    } else if hf::looks_like(top) {
+        let model = hf::read(top, &mut rec)?;
+        (ConditionsKind::Model, Format::HfConfig, Meta { model, ..Meta::default() })
+    } else {
+        return Err(ConditionsError::NotUnderstood {
+            reason: "none of the keys of a Hugging Face config.json (num_hidden_layers, hidden_size, ...), \
+                     DeepSeek's reference config (dim, n_layers, n_heads), an llm-analysis or aiconfigurator \
+                     hardware file, or planscope's meta (strategy, cluster, model)"
+                .into(),
+        });
+    };
+    Ok(Conditions { kind, format, meta, fields: rec.0 })
+}
+
+fn yaml(text: &str) -> Result<Conditions, ConditionsError> {
+    let value: Value = serde_norway::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+        ConditionsError::Syntax { format: "YAML", line, col, message: e.to_string() }
+    })?;
+    match value {
+        Value::Object(top) if hardware::looks_like_aiconfigurator(&top) || hf::looks_like(&top) => object(&top, None),
+        Value::Object(_) => Err(ConditionsError::NotUnderstood {
+            reason: "a YAML without an aiconfigurator system's gpu block (mem_bw, mem_capacity); strategy YAMLs (NeMo) go to --strategy".into(),
+        }),
+        _ => Err(ConditionsError::NotUnderstood { reason: "the YAML is not a mapping".into() }),
+    }
+}
+
+fn toml_file(text: &str) -> Result<Conditions, ConditionsError> {
+    let _: toml::Table = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| crate::read::line_col(text, s.start));
+        ConditionsError::Syntax { format: "TOML", line, col, message: e.message().to_string() }
+    })?;
+    // torchtitan's TOML names a model flavor and parallelism, not model constants.
+    Err(ConditionsError::Strategy { what: "a TOML launch file (torchtitan)" })
+}
+
+fn script(text: &str) -> Result<Conditions, ConditionsError> {
+    let flags = megatron::Flags::parse(text);
+    let mut rec = Record::default();
+    let model = megatron::read(&flags, &mut rec)?;
+    if !rec.0.is_empty() {
+        return Ok(Conditions {
+            kind: ConditionsKind::Model,
+            format: Format::MegatronFlags,
+            meta: Meta { model, ..Meta::default() },
+            fields: rec.0,
+        });
+    }
+    // The launch-line slot: `crate::launch` (the strategy reader) takes these.
+    let launcher = ["vllm serve", "sglang.launch_server", "python -m sglang", "torchrun", "deepspeed"];
+    if flags.any(megatron::STRATEGY_FLAGS)
+        || launcher.iter().any(|l| text.contains(l))
+        || flags.any(&["--tp", "--ep", "--dp", "--tensor-parallel-size"])
+    {
+        return Err(ConditionsError::Strategy { what: "a launch line" });
+    }
+    Err(ConditionsError::NotUnderstood {
+        reason: "neither JSON, YAML nor TOML, and no Megatron model flag (--num-layers, --hidden-size, --num-attention-heads, --num-experts)".into(),
+    })
+}

@@ -1,0 +1,163 @@
+//! A plan from conditions alone: the model a config states, a strategy, optionally the
+//! hardware, the phase and the load, deployed by the one builder (`deploy`) with every
+//! layer as the layer pattern says (dense layers get the dense FFN), the routed experts in
+//! contiguous blocks per EP rank, shared experts on every GPU, the collectives, and a meta
+//! filled with all of it. `planscope plan` calls it; `verify` reads its output like any plan.
+
+use crate::arch::{Arch, Missing};
+use crate::deploy::{self, CopyIds, DenseFfn, Design, Layout, Operator, Operators, Sources, Style};
+use crate::limits::{Limit, LimitError};
+use crate::model::{Format, Meta, Op, Phase, Plan};
+use std::fmt;
+
+/// Why no plan was made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanError {
+    /// No strategy was given.
+    MissingStrategy,
+    /// The model lacks constants the deployment needs.
+    Missing(Missing),
+    /// A degree that does not divide what it splits.
+    Indivisible { what: &'static str, count: u64, degree: &'static str, by: u32 },
+    /// The strategy needs more GPUs than the cluster has.
+    TooFewGpus { needed: u64, have: u32 },
+    /// More pipeline stages than layers, or more DP replicas than requests.
+    TooMany { degree: &'static str, by: u32, what: &'static str, count: u64 },
+    /// The plan would pass one of planscope's limits.
+    Limit(LimitError),
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::MissingStrategy => f.write_str("no strategy: give one (e.g. EP64_TP2) to plan a deployment"),
+            PlanError::Missing(m) => write!(f, "cannot plan: {m}"),
+            PlanError::Indivisible { what, count, degree, by } => {
+                write!(f, "{degree}{by} does not divide the {count} {what}")
+            }
+            PlanError::TooFewGpus { needed, have } => {
+                write!(f, "the strategy needs {needed} GPUs and the cluster has {have}")
+            }
+            PlanError::TooMany { degree, by, what, count } => {
+                write!(f, "{degree}{by} is more than the {count} {what}")
+            }
+            PlanError::Limit(e) => write!(f, "the plan would be too large: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// The deployment `meta` describes: `meta.strategy` over `meta.model`, on `meta.cluster`
+/// (its GPU count, when given, must cover the strategy). `model.batch` counts requests
+/// across the deployment; in prefill each brings `seq_len` tokens, in decode one token
+/// over a KV context of `context`. Node count grows as DP × layers × (EP·TP·~6 +
+/// experts·TP); refused past `limits::NODES`.
+pub fn plan_from(meta: &Meta) -> Result<Plan, PlanError> {
+    let strategy = meta.strategy.ok_or(PlanError::MissingStrategy)?;
+    let arch = Arch::of(&meta.model).map_err(PlanError::Missing)?;
+    let lay = Layout::of(strategy);
+    check(&arch, &lay, meta)?;
+
+    // Per layer, its slot among the MoE layers.
+    let mut slots = Vec::with_capacity(arch.layers as usize);
+    let mut next = 0u32;
+    for l in 0..arch.layers {
+        if arch.pattern.is_moe(l) {
+            slots.push(Some(next));
+            next += 1;
+        } else {
+            slots.push(None);
+        }
+    }
+    let experts = arch.experts as u32;
+    let mut ranks: Vec<Vec<(u32, u32)>> = vec![Vec::new(); lay.ep as usize];
+    for x in 0..experts {
+        ranks[lay.ep_rank_of(x, experts) as usize].push((x, 0));
+    }
+    let placement = vec![ranks; next as usize];
+    let operators = Operators {
+        prelude: vec![Operator::compute("embed".into(), Op::Embedding)],
+        epilogue: vec![Operator::compute("lm_head".into(), Op::LmHead)],
+        pre: (0..arch.layers).map(|l| vec![Operator::compute(format!("layer{l}_attn"), Op::Attention)]).collect(),
+        post: Vec::new(),
+    };
+    let decode = meta.model.phase == Some(Phase::Decode);
+    // Tokens each request brings to this step: its prompt in prefill, one in decode.
+    let seq = if decode { Some(1) } else { meta.model.seq_len };
+
+    let mut header = Plan::new(Format::Json);
+    header.name = Some(format!("{}_{}", meta.model.name.as_deref().unwrap_or("model"), strategy));
+    header.meta = filled_meta(meta, &arch, &lay);
+    let sources = Sources::default();
+    let design = Design {
+        layout: lay,
+        layers: arch.layers,
+        first_moe: 0,
+        moe_slots: Some(&slots),
+        shared_experts: arch.shared_experts as u32,
+        experts,
+        top_k: arch.top_k as u32,
+        batch: meta.model.batch,
+        seq,
+        hidden: Some(arch.hidden),
+        placement: &placement,
+        operators: &operators,
+        input: None,
+        output: None,
+        sources: &sources,
+        style: Style { gpus_per_server: None, copy_ids: CopyIds::Always, dense: DenseFfn::Mlp },
+    };
+    Ok(deploy::build(header, &design).0)
+}
+
+/// The strategy's rules against the model and cluster, and the size of the result.
+fn check(arch: &Arch, lay: &Layout, meta: &Meta) -> Result<(), PlanError> {
+    let needed = u64::from(lay.ep) * u64::from(lay.tp) * u64::from(lay.pp) * u64::from(lay.dp);
+    Limit::Gpus.check(needed).map_err(PlanError::Limit)?;
+    if let Some(have) = meta.cluster.gpus.filter(|&g| u64::from(g) < needed) {
+        return Err(PlanError::TooFewGpus { needed, have });
+    }
+    if !arch.experts.is_multiple_of(u64::from(lay.ep)) {
+        return Err(PlanError::Indivisible { what: "experts", count: arch.experts, degree: "EP", by: lay.ep });
+    }
+    let heads = arch.attention.heads();
+    if !heads.is_multiple_of(u64::from(lay.tp)) {
+        return Err(PlanError::Indivisible { what: "attention heads", count: heads, degree: "TP", by: lay.tp });
+    }
+    if !arch.expert_hidden.is_multiple_of(u64::from(lay.tp)) {
+        return Err(PlanError::Indivisible {
+            what: "expert width",
+            count: arch.expert_hidden,
+            degree: "TP",
+            by: lay.tp,
+        });
+    }
+    if lay.pp > arch.layers {
+        return Err(PlanError::TooMany { degree: "PP", by: lay.pp, what: "layers", count: u64::from(arch.layers) });
+    }
+    if let Some(batch) = meta.model.batch.filter(|&b| b < u64::from(lay.dp)) {
+        return Err(PlanError::TooMany { degree: "DP", by: lay.dp, what: "requests", count: batch });
+    }
+    // Nodes: per replica and layer ~6 per GPU of the stage (operators, gate, aggregation,
+    // collectives), plus every expert shard of the MoE layers.
+    let stage_gpus = u64::from(lay.ep) * u64::from(lay.tp);
+    let per_layer = stage_gpus.saturating_mul(6);
+    let shards = arch.experts.saturating_mul(u64::from(lay.tp)).saturating_mul(u64::from(arch.moe_layers()));
+    let nodes =
+        u64::from(lay.dp).saturating_mul(per_layer.saturating_mul(u64::from(arch.layers)).saturating_add(shards));
+    Limit::Nodes.check(nodes).map_err(PlanError::Limit)
+}
+
+/// The meta written into the plan: what was given, with the strategy, the GPU count and
+/// the layer counts filled in.
+fn filled_meta(meta: &Meta, arch: &Arch, lay: &Layout) -> Meta {
+    let mut m = meta.clone();
+    m.strategy_name = m.strategy.map(|s| s.to_string());
+    m.cluster.gpus = Some(meta.cluster.gpus.unwrap_or(lay.gpus()));
+    m.model.moe_layers = Some(arch.moe_layers());
+    if m.model.layer_pattern.is_none() {
+        m.model.layer_pattern = Some(arch.pattern.clone());
+    }
+    m
+}

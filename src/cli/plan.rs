@@ -1,0 +1,98 @@
+//! `planscope plan --model CONFIG_OR_PRESET --strategy S [--hardware FILE_OR_PRESET]
+//! [--gpus N] [--phase prefill|decode] [--batch B] [--seq-len S] [--context C] [-o plan.json]`:
+//! a correct deployment from a config, no DAG needed (`gen::plan_from`), verified before it
+//! is written. Exit 0: written; 1: the strategy does not fit the model or cluster (named);
+//! 2: unreadable input.
+
+use super::out::say;
+use super::verify::EXIT_FINDINGS;
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions};
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::conditions::ConditionsKind;
+use planscope_core::r#gen::plan_from;
+use planscope_core::model::{Meta, Phase, Strategy};
+use planscope_core::write::json::write_json;
+use std::path::PathBuf;
+
+pub struct Args {
+    pub model: String,
+    pub strategy: Strategy,
+    pub hardware: Option<String>,
+    pub gpus: Option<u32>,
+    pub phase: Option<Phase>,
+    pub batch: Option<u64>,
+    pub seq_len: Option<u64>,
+    pub context: Option<u64>,
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> u8 {
+    match try_run(args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            EXIT_UNREADABLE
+        }
+    }
+}
+
+/// For clap: `prefill` or `decode`.
+pub fn parse_phase(s: &str) -> Result<Phase, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "prefill" => Ok(Phase::Prefill),
+        "decode" => Ok(Phase::Decode),
+        _ => Err(format!("expected prefill or decode, found {s:?}")),
+    }
+}
+
+fn try_run(args: &Args) -> Result<u8, String> {
+    let model = conditions::load_one(&args.model)?;
+    if !matches!(model.kind, ConditionsKind::Model | ConditionsKind::Meta) {
+        return Err(format!("{}: --model takes a model config or preset; this is {}", args.model, model.format.name()));
+    }
+    let mut meta = model.meta;
+    if let Some(h) = &args.hardware {
+        let hw = conditions::load_one(h)?;
+        if hw.kind != ConditionsKind::Hardware {
+            return Err(format!("{h}: --hardware takes a GPU file or preset; this is {}", hw.format.name()));
+        }
+        meta = meta.merged_with(&hw.meta);
+    }
+    let mut given = Meta { strategy: Some(args.strategy), ..Meta::default() };
+    given.cluster.gpus = args.gpus;
+    given.model.phase = args.phase;
+    given.model.batch = args.batch;
+    given.model.seq_len = args.seq_len;
+    given.model.context = args.context;
+    let meta = meta.merged_with(&given);
+    let plan = match plan_from(&meta) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {e}", args.model);
+            return Ok(EXIT_FINDINGS);
+        }
+    };
+    let report = verify(&plan, &VerifyOptions::default());
+    let summary = format!(
+        "planned {} as {}: {} nodes, {} edges, {} GPUs; verify: {}",
+        meta.model.name.as_deref().unwrap_or(&args.model),
+        args.strategy.short(),
+        plan.nodes.len(),
+        plan.edges.len(),
+        report.metrics.gpus_total.map_or_else(|| "?".into(), |t| t.to_string()),
+        if report.errors().next().is_none() { "pass" } else { "fail" }
+    );
+    let text = write_json(&plan);
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            say!("{summary}");
+            say!("wrote {}", path.display());
+        }
+        None => {
+            say!("{text}");
+            eprintln!("{summary}");
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,165 @@
+//! `planscope model` and `planscope plan` as a user runs them: presets and real files in,
+//! JSON keys out, plans that `verify` passes, and exit 2 / 1 with the reason.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn planscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planscope")).args(args).output().expect("the binary runs")
+}
+
+fn real(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/real").join(file).display().to_string()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("planscope-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn model_json_has_the_totals_and_the_constants() {
+    let out = planscope(&["model", &real("deepseek-v3__config.json"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = v["params_total"].as_u64().unwrap() as f64;
+    assert!((total / 671e9 - 1.0).abs() < 0.01, "{total}");
+    assert!((v["params_active"].as_u64().unwrap() as f64 / 37e9 - 1.0).abs() < 0.02);
+    assert_eq!(v["kv_bytes_per_token"], 70272.0);
+    assert_eq!(
+        (v["layers"].as_u64(), v["kv_lora_rank"].as_u64(), v["experts"].as_u64()),
+        (Some(61), Some(512), Some(256))
+    );
+    let weights = v["weight_bytes"].as_array().unwrap();
+    assert_eq!(weights[0]["dtype"], "fp8");
+}
+
+#[test]
+fn model_text_of_a_preset_and_errors() {
+    let out = planscope(&["model", "Mixtral-8x7B"]);
+    assert_eq!(out.status.code(), Some(0));
+    let t = text(&out.stdout);
+    assert!(t.contains("46.7") && t.contains("12.8"), "{t}");
+    // A Megatron script states no vocabulary: the totals name what is missing (exit 1).
+    let out = planscope(&["model", &real("megatron-lm__train_mixtral_8x7b_distributed.sh"), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["params_total"].clone(), v["missing"].clone()),
+        (serde_json::Value::Null, serde_json::json!(["vocab"]))
+    );
+    // Unknown names and hardware files are refused with the reason.
+    let out = planscope(&["model", "no-such-model"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a preset (models: deepseek-v3"), "{}", text(&out.stderr));
+    let out = planscope(&["model", &real("aiconfigurator__h200_sxm.yaml")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("hardware file"));
+}
+
+#[test]
+fn conditions_take_configs_and_presets_and_refuse_the_rest() {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/examples/seed-ep64-tp2.json").display().to_string();
+    let out = planscope(&[
+        "verify",
+        &seed,
+        "--conditions",
+        &real("qwen3-235b-a22b__config.json"),
+        "--conditions",
+        "h200",
+        "--json",
+    ]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = planscope(&["verify", &seed, "--conditions", &real("vllm__expert_parallel_deployment__launch_lines.sh")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a model or hardware file"), "{}", text(&out.stderr));
+    let bad = scratch("bad.yaml");
+    std::fs::write(&bad, "gpu:\n  mem_bw: 4800\n").unwrap();
+    let out = planscope(&["verify", &seed, "--conditions", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("gpu.mem_bw: 4800 looks like GB/s"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn plan_writes_deployments_that_verify_passes() {
+    let cases: [&[&str]; 3] = [
+        &[
+            "--model",
+            &real("deepseek-v3__config.json"),
+            "--strategy",
+            "EP8_TP2",
+            "--hardware",
+            "h800",
+            "--batch",
+            "64",
+            "--seq-len",
+            "1024",
+        ],
+        &[
+            "--model",
+            "llama-4-maverick",
+            "--strategy",
+            "EP16_TP2_PP2",
+            "--hardware",
+            &real("aiconfigurator__h200_sxm.yaml"),
+            "--phase",
+            "decode",
+            "--batch",
+            "256",
+            "--context",
+            "8192",
+        ],
+        &["--model", "mixtral-8x7b", "--strategy", "EP8_PP4_DP2", "--gpus", "64", "--batch", "16", "--seq-len", "4096"],
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let file = scratch(&format!("plan{i}.json"));
+        let mut args = vec!["plan"];
+        args.extend_from_slice(case);
+        args.extend_from_slice(&["-o", file.to_str().unwrap()]);
+        let out = planscope(&args);
+        assert_eq!(out.status.code(), Some(0), "{case:?}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("verify: pass"), "{}", text(&out.stdout));
+        let v = planscope(&["verify", file.to_str().unwrap(), "--json"]);
+        assert_eq!(v.status.code(), Some(0), "{case:?}: {}", text(&v.stdout));
+        let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert!(plan["meta"]["model"]["layers"].as_u64().is_some());
+    }
+    // Maverick: 24 MoE layers of 128 experts, a shared expert per MoE layer and GPU, dense
+    // FFNs on the other 24 layers.
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scratch("plan1.json")).unwrap()).unwrap();
+    let nodes = plan["nodes"].as_array().unwrap();
+    let ids: Vec<&str> = nodes.iter().filter_map(|n| n["id"].as_str()).collect();
+    assert!(ids.iter().any(|i| i.starts_with("layer1_shared_expert_")));
+    assert!(!ids.iter().any(|i| i.starts_with("layer0_shared_expert_") || i.starts_with("layer0_gate")));
+    assert!(ids.iter().any(|i| i.starts_with("layer0_mlp_")));
+    assert_eq!(ids.iter().filter(|i| i.starts_with("expert_") && i.ends_with("_layer_1")).count(), 128 * 2);
+}
+
+#[test]
+fn plan_refuses_what_does_not_fit_with_the_rule() {
+    let cases = [
+        (&["--model", "gpt-oss-120b", "--strategy", "EP6_TP2"][..], "EP6 does not divide the 128 experts"),
+        (&["--model", "qwen3-235b-a22b", "--strategy", "EP8_TP3"][..], "TP3 does not divide the 64 attention heads"),
+        (&["--model", "kimi-k2", "--strategy", "EP8", "--gpus", "4"][..], "needs 8 GPUs and the cluster has 4"),
+        (&["--model", "mixtral-8x7b", "--strategy", "EP8_PP64"][..], "PP64 is more than the 32 layers"),
+    ];
+    for (args, want) in cases {
+        let mut a = vec!["plan"];
+        a.extend_from_slice(args);
+        let out = planscope(&a);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains(want), "{args:?}: {}", text(&out.stderr));
+    }
+    let out = planscope(&["plan", "--model", "h100", "--strategy", "EP8"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out =
+        planscope(&["plan", "--model", &real("megatron-lm__train_mixtral_8x7b_distributed.sh"), "--strategy", "EP8"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does not state vocab"), "{}", text(&out.stderr));
+}
