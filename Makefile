@@ -3,12 +3,12 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: bench-web dist serve test setup-serve setup-test fmt-check lint test-native build-web test-browser bench clean
+.PHONY: bench-web dist serve test setup-serve setup-test fmt-check lint test-native test-fuzz fuzz build-web test-browser bench clean
 
 serve: setup-serve
 	trunk serve --release
 
-test: setup-test fmt-check lint test-native build-web test-browser
+test: setup-test fmt-check lint test-native test-fuzz build-web test-browser
 
 setup-serve:
 	@scripts/setup.sh serve
@@ -28,6 +28,17 @@ test-native:
 	# (Graphviz dot on the largest corpus file) take minutes.
 	cargo test --workspace --lib --bins --tests --examples
 
+# AFL++ through cargo-afl (fuzz/, its own package): 20 s per target, failing on a crash.
+test-fuzz:
+	scripts/fuzz.sh seconds 20
+
+# The long campaign: 10 million executions in total over every target, FUZZ_JOBS targets
+# at once (default 1 core; `make fuzz FUZZ_JOBS=2` on a machine of your own). See
+# fuzz/README.md for the rates and the time it takes.
+FUZZ_JOBS ?= 1
+fuzz: setup-test
+	FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz.sh execs 10000000
+
 build-web:
 	trunk build --release
 
@@ -36,6 +47,9 @@ test-browser:
 
 bench:
 	cargo bench
+	# Peak memory of reading and verifying a generated 100k-node plan, against its size.
+	cargo run --release --example gen_plan > target/gen-100k.json
+	cargo run --release --example peak_memory -- target/gen-100k.json
 
 clean:
 	cargo clean

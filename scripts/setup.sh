@@ -61,3 +61,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
+# The fuzz targets in fuzz/ (make test runs them briefly, make fuzz long): cargo-afl
+# builds them with AFL++'s instrumentation on stable Rust, and AFL++ itself (afl-fuzz and
+# its runtime, from the source cargo-afl ships) once per toolchain (`cargo afl config
+# --build`, about a minute). Debian's afl++ (4.04c) is too old for that runtime (4.40c).
+# Must match the afl crate in fuzz/Cargo.lock.
+CARGO_AFL_VERSION=0.18.2
+if [ "$(cargo afl --version 2>/dev/null | awk '{print $2}')" != "$CARGO_AFL_VERSION" ]; then
+  say "installing cargo-afl $CARGO_AFL_VERSION"
+  cargo install cargo-afl --version "$CARGO_AFL_VERSION" --locked
+fi
+if ! ls "${XDG_DATA_HOME:-$HOME/.local/share}"/afl.rs/rustc-"$(rustc --version | awk '{print $2}')"-*/afl.rs-*/afl-llvm/afl-compiler-rt.o >/dev/null 2>&1; then
+  say "building AFL++'s runtime for cargo-afl"
+  cargo afl config --build
+fi

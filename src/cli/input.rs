@@ -3,13 +3,16 @@
 
 use super::capped;
 use planscope_core::model::Plan;
-use planscope_core::read::{ReadError, line_col, read_plan};
+use planscope_core::read::{ReadError, is_gzip, line_col, read_gzip, read_plan};
 use std::path::Path;
 
-/// Reads and parses FILE, or returns the message to print on stderr.
+/// Reads and parses FILE (gzip-compressed or not), or returns the message to print on stderr.
 pub fn load(path: &Path) -> Result<Plan, String> {
     let shown = path.display().to_string();
     let bytes = capped::read_bytes(path)?;
+    if is_gzip(&bytes) {
+        return read_gzip(&bytes).map_err(|e| e.with_file(&shown));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

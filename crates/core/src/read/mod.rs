@@ -3,9 +3,11 @@
 
 mod dot;
 mod error;
+mod gzip;
 mod json;
 
 pub use dot::read_dot;
+pub use gzip::{is_gzip, read_gzip};
 pub use json::read_json;
 
 pub use error::{ReadError, line_col};

@@ -4,19 +4,16 @@
 use super::{Located, VERSION, VERSION_KEY, node::brief};
 use crate::model::Plan;
 use crate::read::ReadError;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-pub fn read(text: &str, top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
-    match top.get(VERSION_KEY) {
-        Some(v) if v.as_u64() == Some(VERSION) => {}
-        Some(v) => {
-            let msg = format!(
-                "`{VERSION_KEY}`: expected format version {VERSION}, got {}; this planscope reads version {VERSION}",
-                brief(v)
-            );
-            return Err(at.error(&[VERSION_KEY], None, msg));
-        }
-        None => {}
+/// `version` is the value of the top-level `planscope` key. O(n) in the text.
+pub fn read(text: &str, version: &Value, at: &Located<'_>) -> Result<Plan, ReadError> {
+    if version.as_u64() != Some(VERSION) {
+        let msg = format!(
+            "`{VERSION_KEY}`: expected format version {VERSION}, got {}; this planscope reads version {VERSION}",
+            brief(version)
+        );
+        return Err(at.error(&[VERSION_KEY], None, msg));
     }
     // `Plan` ignores the unknown `planscope` key, so the text deserializes as it is.
     serde_json::from_str::<Plan>(text).map_err(|e| {

@@ -1,9 +1,11 @@
 //! JSON reader: every JSON dialect of the corpus, the `dag_content` wrapper around a DOT
 //! string, and planscope's own canonical form (`{"planscope": 1, ...}`), into one `Plan`.
 //!
-//! serde_json builds a `Value` first (its syntax errors carry line:col); the dialect
-//! mapping then works on that tree, and `locate` finds line:col again in the raw text
-//! for the rare semantic error, so the common path pays nothing for positions.
+//! The canonical form is read straight into `Plan` (a first pass, `probe`, tells it apart
+//! without building anything), so a large plan never exists as a `Value` tree. For the
+//! other dialects serde_json builds a `Value` first (its syntax errors carry line:col); the
+//! dialect mapping then works on that tree, and `locate` finds line:col again in the raw
+//! text for the rare semantic error, so the common path pays nothing for positions.
 
 mod canonical;
 mod dialect;
@@ -11,6 +13,7 @@ mod edge;
 mod locate;
 mod meta;
 mod node;
+mod probe;
 mod units;
 mod wrapper;
 
@@ -26,10 +29,12 @@ const VERSION: u64 = 1;
 /// Reads a plan from JSON text in any dialect planscope knows (see docs/formats.md).
 pub fn read_json(text: &str) -> Result<Plan, ReadError> {
     let text = within_size(text)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
     let root = Located { text, path: Vec::new() };
+    if let probe::Top::Canonical(version) = probe::probe(text) {
+        return canonical::read(text, &version, &root).and_then(within_limits);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
     let plan = match &value {
-        Value::Object(top) if top.contains_key(VERSION_KEY) => canonical::read(text, top, &root),
         Value::Object(top) if top.contains_key("dag_content") && !top.contains_key("nodes") => {
             wrapper::read(top, &root)
         }

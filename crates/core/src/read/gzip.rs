@@ -1,0 +1,184 @@
+//! gzip-compressed plans (`plan.json.gz`, `plan.dot.gz`: bytes starting `1f 8b`). This is
+//! how a plan larger than the input limit opens: a 1,000,000-node plan is about 540 MB of
+//! canonical JSON but some 20 MB compressed. A compressed plan that inflates within
+//! `limits::INPUT_BYTES` is read as its text, in any notation. One that inflates past it
+//! must be planscope's canonical JSON (what `planscope rewrite` and the page's export
+//! write, `{"planscope": 1, ...}` first), and is deserialized straight from the
+//! decompressor into the `Plan`: the inflated text is never held, so memory is the plan
+//! plus one `INPUT_BYTES` prefix. It may inflate to `limits::INFLATED_BYTES`; a gzip bomb
+//! stops there with the limit named. O(n) time in the inflated size.
+
+use super::{ReadError, read_plan, within_limits};
+use crate::limits::{self, Limit, LimitError};
+use crate::model::Plan;
+use flate2::read::MultiGzDecoder;
+use std::io::{self, BufReader, Read};
+
+/// Whether `bytes` are gzip-compressed (RFC 1952 §2.3.1: ID1 = 0x1f, ID2 = 0x8b).
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// Reads a gzip-compressed plan (see the module's comment for what is accepted).
+pub fn read_gzip(bytes: &[u8]) -> Result<Plan, ReadError> {
+    read_gzip_within(bytes, limits::INPUT_BYTES, limits::INFLATED_BYTES)
+}
+
+/// As `read_gzip`, with the text and inflated limits given (tests use small ones).
+fn read_gzip_within(bytes: &[u8], text_max: usize, inflated_max: u64) -> Result<Plan, ReadError> {
+    if let Err(e) = Limit::InputBytes.check(bytes.len() as u64) {
+        return Err(ReadError::whole(e.to_string()));
+    }
+    let mut decoder = MultiGzDecoder::new(bytes);
+    let mut head = Vec::new();
+    (&mut decoder).take(text_max as u64 + 1).read_to_end(&mut head).map_err(|e| damaged(&e))?;
+    if head.len() <= text_max {
+        return match String::from_utf8(head) {
+            Ok(text) => read_plan(&text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                Err(ReadError::whole(format!("the compressed file is not UTF-8 text (byte {at} inflated)")))
+            }
+        };
+    }
+    if head.starts_with("\u{feff}".as_bytes()) {
+        head.drain(..3);
+    }
+    if !starts_canonical(&head) {
+        let mb = text_max / (1024 * 1024);
+        return Err(ReadError::whole(format!(
+            "this compressed plan inflates past {mb} MB: planscope reads a compressed plan that large only as its \
+             canonical JSON (starting {{\"planscope\": 1, ...}}, as `planscope rewrite` and the page's export write it)"
+        )));
+    }
+    let left = inflated_max.saturating_sub(head.len() as u64);
+    let stream = io::Cursor::new(head).chain(Capped { inner: decoder, left, max: inflated_max });
+    let plan: Plan = serde_json::from_reader(BufReader::new(stream)).map_err(stream_error)?;
+    within_limits(plan)
+}
+
+/// Whether the text opens as planscope's canonical JSON of version 1: `{`, then the key
+/// `"planscope"` with the value `1`, whitespace allowed between. O(1): a few bytes.
+fn starts_canonical(head: &[u8]) -> bool {
+    let mut rest = head;
+    let mut eat = |token: &[u8]| -> bool {
+        rest = rest.trim_ascii_start();
+        match rest.strip_prefix(token) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        }
+    };
+    let opens = eat(b"{") && eat(b"\"planscope\"") && eat(b":") && eat(b"1");
+    opens && matches!(rest.trim_ascii_start().first(), Some(b',' | b'}'))
+}
+
+/// A reader that fails once more than `left` bytes come through, with the limit named.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    max: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // One byte past the limit is read, so that exactly `max` bytes still pass.
+        let want = buf.len().min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            let e = LimitError { limit: Limit::InflatedBytes, value: u64::MAX, max: self.max };
+            return Err(io::Error::other(e));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn damaged(e: &io::Error) -> ReadError {
+    ReadError::whole(format!("the compressed data is damaged or truncated: {e}"))
+}
+
+/// A streaming error: the limit when the decompressor passed it, damaged data, or the
+/// JSON's own error at its line:col (columns in bytes: the text is not held to count
+/// characters).
+fn stream_error(e: serde_json::Error) -> ReadError {
+    let (line, col) = (e.line(), e.column());
+    if e.is_io() {
+        let io = io::Error::from(e);
+        return match io.get_ref().and_then(|inner| inner.downcast_ref::<LimitError>()) {
+            Some(limit) => ReadError::whole(limit.to_string()),
+            None => damaged(&io),
+        };
+    }
+    let full = e.to_string();
+    let bare = full.split(" at line ").next().unwrap_or(&full);
+    let message = if e.is_eof() {
+        format!("the file ends before the JSON is complete ({bare})")
+    } else {
+        format!("invalid planscope plan: {bare}")
+    };
+    match (u32::try_from(line), u32::try_from(col)) {
+        (Ok(l), Ok(c)) if l > 0 => ReadError::at(l, c, message),
+        _ => ReadError::whole(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    fn gz(text: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    }
+
+    const CANONICAL: &str = r#"{"planscope": 1, "format": "json", "nodes": [{"id": "a", "kind": "compute", "gpu": 0}],
+        "edges": [{"from": "a", "to": "b"}]}"#;
+
+    #[test]
+    fn small_compressed_plans_read_as_their_text() {
+        let plain = read_plan(CANONICAL).unwrap();
+        assert_eq!(read_gzip(&gz(CANONICAL.as_bytes())).unwrap(), plain);
+        let dot = "digraph g { a -> b }";
+        assert_eq!(read_gzip(&gz(dot.as_bytes())).unwrap(), read_plan(dot).unwrap());
+        assert!(is_gzip(&gz(b"{}")) && !is_gzip(b"{}"));
+    }
+
+    #[test]
+    fn large_canonical_plans_stream_and_others_are_refused() {
+        // Past a 16-byte text limit: the canonical plan streams to the same plan.
+        let plain = read_plan(CANONICAL).unwrap();
+        assert_eq!(read_gzip_within(&gz(CANONICAL.as_bytes()), 16, 1 << 20).unwrap(), plain);
+        let dialect = r#"{"nodes": [{"id": "a", "gpu": 0}], "edges": [], "planscope": 1}"#;
+        let e = read_gzip_within(&gz(dialect.as_bytes()), 16, 1 << 20).unwrap_err();
+        assert!(e.message.contains("canonical JSON"), "{e:?}");
+        let old = r#"{"planscope": 2, "nodes": []}"#;
+        assert!(read_gzip_within(&gz(old.as_bytes()), 20, 1 << 20).is_err());
+    }
+
+    #[test]
+    fn bombs_stop_at_the_inflated_limit() {
+        let mut bomb = br#"{"planscope": 1, "format": "json", "nodes": [], "edges": [], "name": ""#.to_vec();
+        bomb.extend(std::iter::repeat_n(b'x', 1 << 20));
+        bomb.extend(br#""}"#);
+        let e = read_gzip_within(&gz(&bomb), 1024, 64 * 1024).unwrap_err();
+        assert!(e.message.contains("inflated canonical plan size"), "{e:?}");
+        // Exactly at the limit still reads.
+        assert!(read_gzip_within(&gz(&bomb), 1024, bomb.len() as u64).is_ok());
+    }
+
+    #[test]
+    fn damaged_and_truncated_data_is_named() {
+        let mut bytes = gz(CANONICAL.as_bytes());
+        bytes.truncate(bytes.len() / 2);
+        assert!(read_gzip(&bytes).unwrap_err().message.contains("damaged or truncated"));
+        let e = read_gzip_within(&gz(br#"{"planscope": 1, "nodes": [}"#), 20, 1 << 20).unwrap_err();
+        assert_eq!((e.line, e.col), (Some(1), Some(28)), "{e:?}");
+    }
+}
