@@ -237,13 +237,16 @@ fn errors_say_what_and_where() {
     assert!(matches!(conditions::read("c.json", r#"{"model_type": "x"}"#), Err(ConditionsError::NothingRead { .. })));
     assert!(matches!(conditions::read("c.json", r#"{"foo": 1}"#), Err(ConditionsError::NotUnderstood { .. })));
     assert!(matches!(conditions::read("notes.txt", "hello"), Err(ConditionsError::NotUnderstood { .. })));
-    // Launch lines and TOML launch files are strategies, not model or hardware files.
+    // Launch lines and launch files are strategies, read by `launch`: a file of several
+    // commands must say which, with their lines.
     let vllm = real("vllm__expert_parallel_deployment__launch_lines.sh");
-    assert!(matches!(conditions::read("launch.sh", &vllm), Err(ConditionsError::Strategy { .. })));
-    assert!(matches!(
-        conditions::read("t.toml", "[parallelism]\ntensor_parallel_degree = 8\n"),
-        Err(ConditionsError::Strategy { .. })
-    ));
+    let e = conditions::read("launch.sh", &vllm).unwrap_err();
+    assert!(matches!(e, ConditionsError::Launch(_)) && e.to_string().contains("launch commands"), "{e}");
+    let c = conditions::read("t.toml", "[parallelism]\ntensor_parallel_degree = 8\n").unwrap();
+    assert_eq!((c.kind, c.meta.strategy.map(|s| s.tp.get())), (ConditionsKind::Strategy, Some(8)));
+    // An unknown parallel flag is an error where it stands, never dropped.
+    let e = conditions::read("launch.sh", "vllm serve m -tp 8 -dcp 2").unwrap_err();
+    assert!(e.to_string().contains("-dcp"), "{e}");
     let e = conditions::read("t.toml", "[parallelism\n").unwrap_err();
     assert!(matches!(e, ConditionsError::Syntax { format: "TOML", line: 1, .. }), "{e}");
     // A layer past the model's end.
@@ -272,4 +275,23 @@ fn hostile_text_is_refused_without_panic() {
     }
     let huge = r#"{"num_hidden_layers": 4000000000, "num_experts": 4}"#;
     assert!(conditions::read("c.json", huge).is_err());
+}
+
+/// `--conditions` and the page's panel take strategies as frameworks write them: a one-line
+/// launch stays the strategy's name (so the verifier holds the plan to that framework's
+/// rules), and a Megatron-LM script states both the model and the strategy.
+#[test]
+fn launches_are_strategy_conditions() {
+    let line = "python -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --ep 8 --enable-dp-attention --dp 8";
+    let c = conditions::read("launch.sh", line).unwrap();
+    assert_eq!(c.kind, ConditionsKind::Strategy);
+    assert!(matches!(c.format, Format::Launch(planscope_core::launch::Framework::Sglang)), "{:?}", c.format);
+    let s = c.meta.strategy.unwrap();
+    assert_eq!((s.ep.get(), s.tp.get(), s.dp_attention), (8, 8, true), "{s}");
+    assert_eq!(c.meta.strategy_name.as_deref(), Some(line));
+    let m = conditions::read("train.sh", &real("megatron-lm__train_mixtral_8x7b_distributed.sh")).unwrap();
+    assert_eq!(m.kind, ConditionsKind::Model);
+    let s = m.meta.strategy.expect("the script's strategy");
+    assert_eq!((s.ep.get(), s.tp.get(), s.pp.get()), (8, 1, 4), "{s}");
+    assert!(m.fields.contains(&"strategy"));
 }

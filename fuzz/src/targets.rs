@@ -23,6 +23,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "permalink", run: permalink },
     Target { name: "strategy", run: strategy },
     Target { name: "conditions", run: conditions },
+    Target { name: "launch", run: launch },
     Target { name: "verify", run: verify },
     Target { name: "rewrite", run: rewrite },
 ];
@@ -66,6 +67,19 @@ fn strategy(data: &[u8]) {
     if let Ok(s) = Strategy::parse(&text(data)) {
         let again = Strategy::parse(&s.to_string());
         assert_eq!(again, Ok(s), "{s} does not read back as itself");
+    }
+}
+
+/// The launch reader (vLLM, SGLang, Megatron-LM, torchtitan, DeepSpeed; flags, YAML, TOML,
+/// JSON): the first byte picks the file name, the rest is the text; every command read
+/// must name a strategy within the limits.
+fn launch(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let name = ["launch.sh", "nemo.yaml", "train.toml", "ds_config.json", "strategy"][pick as usize % 5];
+    if let Ok(all) = planscope_core::launch::read_all(name, &text(rest), None) {
+        for s in all {
+            assert!(s.strategy.product() >= 1, "{name}: a strategy of no GPUs");
+        }
     }
 }
 

@@ -7,6 +7,49 @@ use crate::model::Meta;
 use serde_json::{Map, Value};
 
 pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> {
+    match model_or_hardware(file_name, text) {
+        // A strategy, or nothing a model or hardware reader claims: the launch reader may
+        // know it (a launch line, a NeMo YAML, a torchtitan TOML, a DeepSpeed JSON).
+        Err(e @ (ConditionsError::Strategy { .. } | ConditionsError::NotUnderstood { .. })) => {
+            strategy(file_name, text).ok_or(e)?
+        }
+        // A Megatron-LM script states the model and the strategy: both are read.
+        Ok(mut c) if c.format == Format::MegatronFlags => {
+            if let Some(Ok(st)) = strategy(file_name, text) {
+                c.meta.strategy = st.meta.strategy;
+                c.meta.strategy_name = st.meta.strategy_name;
+                c.fields.push("strategy");
+            }
+            Ok(c)
+        }
+        other => other,
+    }
+}
+
+/// The strategy a launch states, as conditions: None when the launch reader finds no
+/// strategy in the text (the model/hardware error then stands); its own error when it
+/// finds a launch it cannot read (an unknown parallel flag is never dropped).
+fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, ConditionsError>> {
+    use crate::launch::{self, LaunchErrorKind};
+    let ls = match launch::read(file_name, text) {
+        Ok(ls) => ls,
+        Err(e) if matches!(e.kind, LaunchErrorKind::NoStrategy) => return None,
+        Err(e) => return Some(Err(ConditionsError::Launch(e.to_string()))),
+    };
+    let mut meta = Meta { strategy: Some(ls.strategy), ..Meta::default() };
+    // A one-line launch stays the strategy's name, so the verifier holds the plan to the
+    // framework's own rules (check/strategy.rs re-reads it); a file gives its degrees.
+    let one_line = text.trim();
+    meta.strategy_name = Some(if one_line.contains('\n') { ls.strategy.to_string() } else { one_line.to_string() });
+    let mut fields = vec!["strategy"];
+    if let Some(world) = ls.world.and_then(|w| u32::try_from(w).ok()) {
+        meta.cluster.gpus = Some(world);
+        fields.push("cluster.gpus");
+    }
+    Some(Ok(Conditions { kind: ConditionsKind::Strategy, format: Format::Launch(ls.framework), meta, fields }))
+}
+
+fn model_or_hardware(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> {
     let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let trimmed = text.trim_start();
     match ext.as_str() {

@@ -19,6 +19,8 @@ pub enum ConditionsError {
     /// A strategy file or launch line: read by `planscope strategy` (the launch module),
     /// not by the model and hardware readers.
     Strategy { what: &'static str },
+    /// A launch (strategy) the launch reader could not read, in its words (with line:col).
+    Launch(String),
     /// A count past planscope's limits.
     Limit(String),
 }
@@ -44,6 +46,7 @@ impl fmt::Display for ConditionsError {
                 f,
                 "not a model or hardware file: this is {what}, a strategy; give it to --strategy or `planscope strategy`"
             ),
+            ConditionsError::Launch(e) => f.write_str(e),
             ConditionsError::Limit(e) => f.write_str(e),
         }
     }

@@ -52,6 +52,9 @@ pub enum Format {
     PlanscopeMeta,
     /// A built-in preset.
     Preset,
+    /// A strategy as a framework writes it (launch line, script, YAML, TOML, JSON), read by
+    /// `crate::launch`.
+    Launch(crate::launch::Framework),
 }
 
 impl Format {
@@ -64,6 +67,14 @@ impl Format {
             Format::AiConfigurator => "aiconfigurator system YAML",
             Format::PlanscopeMeta => "planscope meta JSON",
             Format::Preset => "preset",
+            Format::Launch(f) => match f {
+                crate::launch::Framework::Vllm => "vLLM launch",
+                crate::launch::Framework::Sglang => "SGLang launch",
+                crate::launch::Framework::Megatron => "Megatron-LM launch",
+                crate::launch::Framework::Torchtitan => "torchtitan config",
+                crate::launch::Framework::Deepspeed => "DeepSpeed launch",
+                crate::launch::Framework::Planscope => "planscope strategy name",
+            },
         }
     }
 }
