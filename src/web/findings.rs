@@ -94,26 +94,27 @@ fn FindingItem(report: Arc<Report>, finding: FindingView) -> impl IntoView {
     });
     let fix = finding.fix.map(|fix| view! { <p class="finding-fix"><span class="fix-tag">"Fix"</span>{fix}</p> });
     view! {
-        <div
-            class="finding"
-            class:active=active
-            data-code=finding.code
-            tabindex="0"
-            role="button"
-            aria-pressed=move || active().to_string()
-            on:click=move |_| toggle()
-            on:keydown=move |ev| {
-                if ev.key() == "Enter" || ev.key() == " " {
-                    ev.prevent_default();
-                    toggle_key();
+        // The card is a container (its node ids are buttons of their own); its toggle is the
+        // button holding the code and message, whose click bubbles to the card, as does a
+        // click anywhere else on it.
+        <article class="finding" class:active=active data-code=finding.code on:click=move |_| toggle()>
+            <button
+                type="button"
+                class="finding-toggle"
+                aria-pressed=move || active().to_string()
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        toggle_key();
+                    }
                 }
-            }
-        >
-            <code class="finding-code">{finding.code}</code>
-            <p class="finding-message">{finding.message}</p>
+            >
+                <code class="finding-code">{finding.code}</code>
+                <span class="finding-message">{finding.message}</span>
+            </button>
             {nodes_line}
             {gpus_line}
             {fix}
-        </div>
+        </article>
     }
 }

@@ -102,7 +102,7 @@ test('a finding and a node id in a finding bring their nodes and counterparts in
   const id = await link.getAttribute('data-node');
   const finding = link.locator('xpath=ancestor::article[1]');
   await link.click();
-  assert.equal(await finding.getAttribute('aria-pressed'), 'false', 'the id does not toggle the finding');
+  assert.equal(await finding.locator('.finding-toggle').getAttribute('aria-pressed'), 'false', 'the id does not toggle the finding');
   const props = page.getByTestId('dag-props');
   await props.waitFor({ state: 'visible' });
   assert.equal(await props.locator('[data-field="id"]').textContent(), id);
@@ -112,7 +112,7 @@ test('a finding and a node id in a finding bring their nodes and counterparts in
   assert.ok(after.selected >= 1 && after.inView === after.selected, `counterparts in view: ${JSON.stringify(after)}`);
   // The finding itself: all its nodes selected and in view on both sides.
   await finding.click();
-  assert.equal(await finding.getAttribute('aria-pressed'), 'true');
+  assert.equal(await finding.locator('.finding-toggle').getAttribute('aria-pressed'), 'true');
   before = await frame(page, 'before');
   after = await frame(page, 'after');
   assert.ok(before.selected >= 1 && before.inView === before.selected, JSON.stringify(before));

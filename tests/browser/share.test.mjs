@@ -42,7 +42,7 @@ test('the address bar holds a permalink that restores the plan and the view', as
     assert.equal(await field(p, 'file'), 'seed-ep64-tp2.json', visit);
     assert.equal(await p.getByTestId('metric').inputValue(), 'memory', visit);
     const active = p.getByTestId('findings').locator('[data-code="AGG_BOTTLENECK"]');
-    assert.equal(await active.getAttribute('aria-pressed'), 'true', visit);
+    assert.equal(await active.locator('.finding-toggle').getAttribute('aria-pressed'), 'true', visit);
     assert.equal(await p.locator('rect.cell.selected[data-gpu="9"]').count(), 2, visit);
     assert.equal(await p.getByTestId('dag-grouping').inputValue(), 'layer', visit);
   }

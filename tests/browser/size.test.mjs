@@ -1,8 +1,11 @@
 // The page's weight (issue 15): the wasm, gzipped (-9) as a static host serves it, stays
 // within its budget, and the optimised page still opens the example and its rewrite.
 // Before this test: 2,368,009 bytes, 753,387 gzipped. With the size profile, Leptos's
-// erase_components and wasm-opt -Oz: about 512 KB gzipped. The issue's target is 450 KB;
-// the budget below guards what was reached, and README "Page size" says where the rest is.
+// erase_components and wasm-opt -Oz: about 512 KB gzipped. The features merged after that
+// (config and launch readers with their YAML and TOML crates, the calibrated cost model,
+// the timeline, trace and SVG writers, comparing plans, the Conditions panel) brought it to
+// about 762 KB (node's gzip). The issue's target, 450 KB, is NOT met: the budget below only
+// guards against growth past what is shipped now; README "Page size" says where the bytes are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -10,10 +13,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser } from './harness.mjs';
 
-const LIMIT = 540 * 1000;
+const LIMIT = 780 * 1000;
 const env = servedBrowser();
 
-test('the wasm is within its gzipped budget (540 KB)', async () => {
+test('the wasm is within its gzipped budget (780 KB)', async () => {
   const wasm = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
   assert.equal(wasm.length, 1, `one wasm in dist/: ${wasm}`);
   const bytes = await readFile(join(dist, wasm[0]));

@@ -40,11 +40,11 @@ test('choosing a finding highlights its GPUs in both grids; a cell click selects
   const { page } = await openPage(env.browser, env.server.url);
   const finding = page.getByTestId('findings').locator('[data-code="COMM_BOTTLENECK"]');
   await finding.click();
-  assert.equal(await finding.getAttribute('aria-pressed'), 'true');
+  assert.equal(await finding.locator('.finding-toggle').getAttribute('aria-pressed'), 'true');
   const lit = await grid(page, 'before').locator('rect.cell.lit').evaluateAll((els) => els.map((e) => e.dataset.gpu));
   assert.deepEqual(lit, ['0', '1']);
   assert.equal(await grid(page, 'after').locator('rect.cell.lit').count(), 2);
-  await finding.press('Enter');
+  await finding.locator('.finding-toggle').press('Enter');
   assert.equal(await grid(page, 'before').locator('rect.cell.lit').count(), 0);
 
   await grid(page, 'after').locator('rect.cell[data-gpu="5"]').click();
