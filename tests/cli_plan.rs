@@ -78,9 +78,16 @@ fn conditions_take_configs_and_presets_and_refuse_the_rest() {
         "--json",
     ]);
     assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // A launch file is a strategy; one with several commands must say which.
     let out = planscope(&["verify", &seed, "--conditions", &real("vllm__expert_parallel_deployment__launch_lines.sh")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not a model or hardware file"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("launch commands (lines"), "{}", text(&out.stderr));
+    // One launch line holds the plan to its strategy (vLLM: EP = TP × DP = 16 here).
+    let line = scratch("serve.sh");
+    std::fs::write(&line, "vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 2 --enable-expert-parallel\n").unwrap();
+    let out = planscope(&["verify", &seed, "--conditions", line.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("EP16"), "{}", text(&out.stdout));
     let bad = scratch("bad.yaml");
     std::fs::write(&bad, "gpu:\n  mem_bw: 4800\n").unwrap();
     let out = planscope(&["verify", &seed, "--conditions", bad.to_str().unwrap()]);

@@ -244,7 +244,14 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
     let hidden =
         infer(m.hidden, &["hidden", "hidden_size", "d_model", "token_dim", "hidden_dim"], "hidden", &mut missing);
     let batch = infer(m.batch, &["batch", "batch_size", "b"], "batch", &mut missing);
-    let seq = infer(m.seq_len, &["seq", "seq_len", "sequence_length", "seq_length", "s"], "seq_len", &mut missing);
+    let seq_names = ["seq", "seq_len", "sequence_length", "seq_length", "s"];
+    // Decode brings one new token per request (the KV context is `context`): no prompt
+    // length is needed, so none is reported missing.
+    let seq = if phase == Phase::Decode {
+        m.seq_len.or_else(|| named_dim(plan, &seq_names))
+    } else {
+        infer(m.seq_len, &seq_names, "seq_len", &mut missing)
+    };
     let tflops = c.tflops;
     if tflops.is_none() {
         missing.push("tflops (no step time is simulated)".into());

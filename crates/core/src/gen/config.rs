@@ -138,6 +138,11 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta) -> Result<(), PlanError> {
     if lay.pp > arch.layers {
         return Err(PlanError::TooMany { degree: "PP", by: lay.pp, what: "layers", count: u64::from(arch.layers) });
     }
+    // Even stages, as the verifier holds a plan to (Megatron-LM needs num_layers % PP == 0
+    // unless the first and last stages are declared, which deploy does not build yet).
+    if !arch.layers.is_multiple_of(lay.pp) {
+        return Err(PlanError::Indivisible { what: "layers", count: u64::from(arch.layers), degree: "PP", by: lay.pp });
+    }
     if let Some(batch) = meta.model.batch.filter(|&b| b < u64::from(lay.dp)) {
         return Err(PlanError::TooMany { degree: "DP", by: lay.dp, what: "requests", count: batch });
     }
