@@ -31,6 +31,8 @@ fn deepseek_v3_config_states_mla_fp8_and_three_dense_layers() {
     assert_eq!(m.layer_pattern, Some(LayerPattern::FirstDense { first_dense: 3 }));
     assert_eq!((m.moe_layers, m.shared_experts, m.shared_expert_hidden), (Some(58), Some(1), Some(2048)));
     assert_eq!((m.kv_lora_rank, m.q_lora_rank, m.qk_rope_head_dim), (Some(512), Some(1536), Some(64)));
+    // MLA has no single head width: hidden/heads (56) is not derived as one.
+    assert_eq!(m.head_dim, None);
     assert_eq!((m.expert_groups, m.topk_groups, m.mtp_layers, m.gated), (Some(8), Some(4), Some(1), Some(true)));
     assert_eq!(
         (m.dtype, m.dtypes.experts, m.dtypes.embedding, m.dtypes.kv_cache),
@@ -166,6 +168,11 @@ fn presets_read_each_alias_and_pattern() {
     let kimi = spec("KIMI_K2");
     assert_eq!((kimi.moe_layers, kimi.heads, kimi.experts), (Some(60), Some(64), Some(384)));
     assert_eq!(Arch::of(&kimi).unwrap().dense_layers(), 1);
+    // Its checkpoint is FP8 (the preset restores the quantization_config its source drops):
+    // experts at one byte a parameter, so about 1 TB of weights, not 2 TB.
+    assert_eq!((kimi.dtypes.experts, kimi.dtype), (Some(Dtype::Fp8), Some(Dtype::Bf16)));
+    let kimi_weights: f64 = arch::weight_bytes(&kimi).unwrap().iter().map(|w| w.bytes).sum();
+    assert!((1.0e12..1.1e12).contains(&kimi_weights), "{kimi_weights}");
     assert!(conditions::model_preset("gpt-5").is_none());
 }
 

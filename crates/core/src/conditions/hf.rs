@@ -43,16 +43,19 @@ pub(super) fn read(top: &Map<String, Value>, rec: &mut Record) -> Result<ModelSp
     // transformers: "If `num_key_value_heads` is not specified, will default to
     // `num_attention_heads`" (LlamaConfig, MixtralConfig, Qwen3MoeConfig docstrings).
     rec.set(&mut m.kv_heads, c.uint32("num_key_value_heads")?.or(heads), "model.kv_heads");
+    read_mla(&c, &mut m, rec)?;
     // head_dim = hidden_size // num_attention_heads unless given (MixtralConfig.__init__).
-    let head_dim = c.uint("head_dim")?.or(match (m.hidden, heads) {
-        (Some(h), Some(n)) if n > 0 => Some(h / u64::from(n)),
+    // MLA heads are sized by qk_nope/qk_rope/v_head_dim instead (DeepseekV3Config), so no
+    // head_dim is derived for them: hidden/heads (56 for DeepSeek-V3) would be shown as a
+    // constant the model does not have.
+    let derived = match (m.hidden, heads, m.kv_lora_rank) {
+        (Some(h), Some(n), None) if n > 0 => Some(h / u64::from(n)),
         _ => None,
-    });
-    rec.set(&mut m.head_dim, head_dim, "model.head_dim");
+    };
+    rec.set(&mut m.head_dim, c.uint("head_dim")?.or(derived), "model.head_dim");
 
     read_moe(&c, &mut m, rec)?;
     read_pattern(&c, &mut m, rec)?;
-    read_mla(&c, &mut m, rec)?;
     read_window(&c, &mut m, rec)?;
 
     // Gated FFNs: the LLaMA-family MLP is gate_proj/up_proj/down_proj with act_fn =

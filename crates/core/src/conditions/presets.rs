@@ -32,7 +32,9 @@ const PRESETS: &[ModelPreset] = &[
         id: "kimi-k2",
         name: "Kimi-K2",
         source: "moonshotai/Kimi-K2-Instruct config.json, as vendored (abridged to its architecture keys) by \
-                 ai-dynamo/aiconfigurator src/aiconfigurator/model_configs/moonshotai--Kimi-K2-Instruct_config.json",
+                 ai-dynamo/aiconfigurator src/aiconfigurator/model_configs/moonshotai--Kimi-K2-Instruct_config.json; \
+                 that copy drops quantization_config, so its quant_method \"fp8\" is put back: the checkpoint \
+                 ships native FP8 weights (vLLM recipes, moonshotai/Kimi-K2-Instruct)",
         dtype: None,
         config: include_str!("presets/kimi-k2.json"),
     },
