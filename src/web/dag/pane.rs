@@ -244,17 +244,7 @@ impl Pane {
     /// its members); None when none is drawn.
     pub fn nodes_rect(&self, nodes: &[u32]) -> Option<Rect> {
         let v = self.view.as_ref()?;
-        let mut r: Option<(f32, f32, f32, f32)> = None;
-        for &n in nodes {
-            let Some(it) = v.item_of_node.get(NodeIdx(n)).and_then(|&i| v.layout.items.get(i)) else { continue };
-            let (x0, y0, x1, y1) =
-                (it.x - it.width / 2.0, it.y - it.height / 2.0, it.x + it.width / 2.0, it.y + it.height / 2.0);
-            r = Some(match r {
-                None => (x0, y0, x1, y1),
-                Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
-            });
-        }
-        r.map(|(x0, y0, x1, y1)| Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+        Rect::around(nodes.iter().filter_map(|&n| v.item_of_node.get(NodeIdx(n)).and_then(|&i| v.layout.items.get(i))))
     }
 
     /// Brings plan nodes `nodes` into view: centred, zoomed out until all of them show,

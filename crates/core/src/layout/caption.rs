@@ -28,21 +28,8 @@ pub(crate) fn groups(a: &Assignment, items: &IdxVec<ItemId, Item>) -> Vec<GroupI
     }
     for (info, spec) in groups.iter_mut().zip(&a.groups) {
         if spec.expanded {
-            info.bounds = box_around(spec.members.iter().map(|&v| &items[a.item_of_node[v]]));
+            info.bounds = Rect::around(spec.members.iter().map(|&v| &items[a.item_of_node[v]]));
         }
     }
     groups
-}
-
-fn box_around<'a>(items: impl Iterator<Item = &'a Item>) -> Option<Rect> {
-    let mut r: Option<(f32, f32, f32, f32)> = None;
-    for it in items {
-        let (x0, y0, x1, y1) =
-            (it.x - it.width / 2.0, it.y - it.height / 2.0, it.x + it.width / 2.0, it.y + it.height / 2.0);
-        r = Some(match r {
-            None => (x0, y0, x1, y1),
-            Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
-        });
-    }
-    r.map(|(x0, y0, x1, y1)| Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
 }

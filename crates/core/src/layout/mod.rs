@@ -136,6 +136,22 @@ pub struct Rect {
     pub height: f32,
 }
 
+impl Rect {
+    /// The box around `items`' boxes; None when there are none.
+    pub fn around<'a>(items: impl IntoIterator<Item = &'a Item>) -> Option<Rect> {
+        let mut r: Option<(f32, f32, f32, f32)> = None;
+        for it in items {
+            let (x0, y0, x1, y1) =
+                (it.x - it.width / 2.0, it.y - it.height / 2.0, it.x + it.width / 2.0, it.y + it.height / 2.0);
+            r = Some(match r {
+                None => (x0, y0, x1, y1),
+                Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
+            });
+        }
+        r.map(|(x0, y0, x1, y1)| Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+    }
+}
+
 /// A drawn box: one plan node, or a collapsed group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
