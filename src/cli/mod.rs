@@ -3,6 +3,7 @@
 
 mod capped;
 mod conditions;
+mod expert_load;
 mod input;
 mod inspect;
 mod model;
@@ -58,6 +59,9 @@ enum Command {
         /// Also write the simulated step as a Chrome trace (Trace Event Format JSON) that Perfetto opens.
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
+        /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`: the experts' work and the dispatch/combine follow it.
+        #[arg(long)]
+        expert_load: Option<PathBuf>,
     },
     /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
     Rewrite {
@@ -183,9 +187,15 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, overlap, trace } => {
-            verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace })
-        }
+        Command::Verify {
+            file,
+            strategy,
+            cluster: ClusterArgs { gpus, conditions },
+            json,
+            overlap,
+            trace,
+            expert_load,
+        } => verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace, expert_load }),
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
         }
