@@ -133,16 +133,25 @@ pub fn ExpertLoadInput() -> impl IntoView {
                     />
                 </label>
                 <Show when=move || session.expert_load.with(Option::is_some)>
-                    <button type="button" class="button" data-testid="expert-load-clear" on:click=clear>
+                    <button
+                        type="button"
+                        class="button"
+                        aria-label="Clear the expert load"
+                        data-testid="expert-load-clear"
+                        on:click=clear
+                    >
                         "Clear"
                     </button>
                 </Show>
             </div>
             <ul class="cond-load-balance" data-testid="expert-load-balance">{balance}</ul>
             <p class="muted cond-help">
-                "Choose or drop a JSON file of tokens per expert, one row per MoE layer: [[t0, t1, …], …] \
-                 (as planscope rewrite --expert-load reads). The rewrite then places experts by it (EPLB) and \
-                 both sides are simulated under it."
+                "Choose or drop a JSON file of tokens per expert, one row per MoE layer: "
+                <code>"[[t0, t1, …], …]"</code>
+                " (the file "
+                <code>"planscope rewrite --expert-load"</code>
+                " reads). The rewrite then places experts by it (EPLB) and both sides are simulated under it: \
+                 the experts' work and the dispatch and combine each GPU moves."
             </p>
         </fieldset>
     }

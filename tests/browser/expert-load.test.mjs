@@ -27,10 +27,11 @@ test('a skewed load: shown, placed by the rewrite, simulated on both sides, kept
   const { page, errors } = await openPage(env.browser, env.server.url, { width: 1400, height: 1000 });
   await page.getByTestId('file-input').setInputFiles(join(corpus, PLAN));
   await page.locator('[data-field="file"]', { hasText: PLAN }).waitFor();
-  await page.getByTestId('strategy').fill('EP64_TP2');
-  await page.getByTestId('rewrite').click();
-  await page.locator('.side.after h2').getByText('After · EP64_TP2').waitFor();
+  // The DAG states no model: the paper's (16 layers of 64 experts, EP64_TP2) comes from a
+  // conditions file, as a user gives it.
   await openPanel(page);
+  await page.getByTestId('conditions-input').setInputFiles(join(root, 'www/examples/seed-conditions.json'));
+  await page.locator('.side.after h2').getByText('After · EP64_TP2').waitFor();
   assert.match(await summary(page).textContent(), /Expert load: none/);
   const stepBefore = await page.getByTestId('utilization').textContent();
 
