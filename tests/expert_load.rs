@@ -201,3 +201,17 @@ fn the_busiest_gpu_bounds_dispatch_and_combine() {
         assert!(ratio < factor / 2.0, "{id}: {ratio} with EPLB placement against {factor} without");
     }
 }
+
+#[test]
+fn report_takes_the_load_as_verify_and_rewrite_do() {
+    let plan = corpus("paper_to_dag__main_deployment_dag.json");
+    let conditions = concat!(env!("CARGO_MANIFEST_DIR"), "/www/examples/seed-conditions.json");
+    let out = std::env::temp_dir().join(format!("planscope-load-report-{}.html", std::process::id()));
+    let r = cli(&["report", &plan, "--conditions", conditions, "--expert-load", LOAD, "-o", out.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<html"));
+    std::fs::remove_file(&out).ok();
+    let e = cli(&["report", &plan, "--expert-load", "/nonexistent/load.json"]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("/nonexistent/load.json"));
+}

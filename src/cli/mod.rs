@@ -93,6 +93,9 @@ enum Command {
         /// What colours the GPU cells: busy, memory, compute, experts, ep, tp or pp.
         #[arg(long, value_parser = report::parse_metric)]
         color_by: Option<planscope_core::cluster::Metric>,
+        /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`: the rewrite places experts by it and both sides follow it.
+        #[arg(long)]
+        expert_load: Option<PathBuf>,
     },
     /// Print what a model config or preset states: constants, layer pattern, total and
     /// active parameters, weight bytes per dtype, KV-cache bytes per token.
@@ -199,9 +202,14 @@ pub fn run() -> ExitCode {
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
         }
-        Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
-            report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
-        }
+        Command::Report {
+            file,
+            strategy,
+            cluster: ClusterArgs { gpus, conditions },
+            output,
+            color_by,
+            expert_load,
+        } => report::run(&report::Args { file, strategy, gpus, conditions, output, color_by, expert_load }),
         Command::Model { model, json } => model::run(&model, json),
         Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
             plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
