@@ -99,9 +99,14 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
             }
             None => {
                 replace_url(&base);
+                // The expert load rides in the link too, and can be what makes it long.
+                let with_load = if shared.expert_load.is_some() { " with the expert load" } else { "" };
                 let (what, share) = match &compared {
-                    Some(c) => (format!("{} and {} together are", opened.file_name, c.file_name), "the files"),
-                    None => (format!("{} is", opened.file_name), "the file"),
+                    Some(c) => {
+                        (format!("{} and {}{with_load} together are", opened.file_name, c.file_name), "the files")
+                    }
+                    None if with_load.is_empty() => (format!("{} is", opened.file_name), "the file"),
+                    None => (format!("{}{with_load} is", opened.file_name), "the files"),
                 };
                 session.link_note.set(Some(format!(
                     "{what} too large for a link ({}); share {share} or export the HTML report instead.",

@@ -4,9 +4,10 @@
 //! --expert-load`, `planscope verify --expert-load`, the page's Conditions panel), and the
 //! one rule that fits its rows to a model's layers (the rewriter and the verifier share it).
 //!
-//! The file is a JSON array of arrays of numbers: `[[t₀, t₁, …], …]`. Its size is held to
-//! `limits::INPUT_BYTES` before it is parsed (which bounds what the parse allocates), then
-//! its rows to `limits::LAYERS` and each row to `limits::EXPERTS`.
+//! The file is a JSON array of arrays of numbers: `[[t₀, t₁, …], …]`. Before it is parsed
+//! its size is held to `limits::INPUT_BYTES` and the values it can hold (at most one more
+//! than its commas) to `limits::EXPERT_LOAD_VALUES`, so the parse allocates at most that;
+//! then its rows are held to `limits::LAYERS` and each row to `limits::EXPERTS`.
 
 use crate::limits::{Limit, LimitError};
 use crate::read::line_col;
@@ -85,6 +86,8 @@ impl ExpertLoad {
     /// same rules as a file.
     pub fn new(rows: Vec<Vec<f64>>) -> Result<ExpertLoad, LoadError> {
         Limit::Layers.check(rows.len() as u64).map_err(LoadError::Limit)?;
+        let values = rows.iter().map(|r| r.len() as u64).fold(0u64, u64::saturating_add);
+        Limit::ExpertLoadValues.check(values).map_err(LoadError::Limit)?;
         let Some(first) = rows.first() else { return Err(LoadError::Empty { row: None }) };
         let experts = first.len();
         Limit::Experts.check(experts as u64).map_err(LoadError::Limit)?;
@@ -105,6 +108,9 @@ impl ExpertLoad {
     /// Reads a load file's text. O(bytes).
     pub fn read(text: &str) -> Result<ExpertLoad, LoadError> {
         Limit::InputBytes.check(text.len() as u64).map_err(LoadError::Limit)?;
+        // Each value but the last of a row is followed by a comma: an upper bound, O(bytes).
+        let values = text.bytes().filter(|&b| b == b',').count() as u64 + 1;
+        Limit::ExpertLoadValues.check(values).map_err(LoadError::Limit)?;
         let rows = serde_json::from_str::<Vec<Vec<f64>>>(text).map_err(|e| {
             let (line, col) = if e.line() == 0 { line_col(text, 0) } else { (e.line() as u32, e.column() as u32) };
             // serde_json ends its message with the position, given apart here.
@@ -211,6 +217,13 @@ mod tests {
         assert!(ExpertLoad::new(rows).unwrap_err().to_string().ends_with("(layers)"));
         let wide = format!("[[{}]]", vec!["0"; limits::EXPERTS as usize + 1].join(","));
         assert!(ExpertLoad::read(&wide).unwrap_err().to_string().ends_with("(experts)"));
+        // 2²² + 1 values are refused before they are parsed; 2²² exactly (64 rows of the
+        // most experts a row may have) read.
+        let many = format!("[{}]", vec![format!("[{}]", vec!["0"; 65_536].join(",")); 65].join(","));
+        let e = ExpertLoad::read(&many).unwrap_err();
+        assert_eq!(e.to_string(), "4259840 exceeds planscope's limit of 4194304 (expert load values)");
+        let most = format!("[{}]", vec![format!("[{}]", vec!["0"; 65_536].join(",")); 64].join(","));
+        assert_eq!(ExpertLoad::read(&most).map(|l| l.layers()), Ok(64));
     }
 
     #[test]
