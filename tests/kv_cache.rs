@@ -90,3 +90,16 @@ fn mha_splits_every_head() {
         assert_eq!(per_gpu_values(&c, tp), 2.0 * 4096.0 / f64::from(tp), "TP{tp}");
     }
 }
+
+#[test]
+fn kv_heads_stated_without_query_heads_still_replicate() {
+    // A config giving KV heads and their width but no query-head count: at TP16 each GPU
+    // still keeps one of the 8 KV heads (not half of one).
+    let mut meta = real("mixtral-8x7b-v0.1__config.json");
+    meta.model.heads = None;
+    meta.model.head_dim = Some(128);
+    let c = constants(&meta);
+    assert_eq!((c.heads, c.kv_heads), (None, Some(8)));
+    assert_eq!(per_gpu_values(&c, 16), 2.0 * 128.0);
+    assert_eq!(per_gpu_values(&c, 4), 2.0 * 2.0 * 128.0);
+}
