@@ -215,3 +215,28 @@ fn report_takes_the_load_as_verify_and_rewrite_do() {
     assert_eq!(e.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&e.stderr).contains("/nonexistent/load.json"));
 }
+
+#[test]
+fn a_load_that_does_not_fit_the_model_is_named_and_not_applied() {
+    use planscope_core::check::Code;
+    let (plan, meta) = ep8_plan();
+    let run = |load: Option<ExpertLoad>| {
+        verify(
+            &plan,
+            &VerifyOptions { overrides: meta.clone(), expert_load: load.map(Arc::new), ..VerifyOptions::default() },
+        )
+    };
+    let plain = run(None);
+    // 3 rows for 2 MoE layers, then rows of 15 entries for 16 experts.
+    for (rows, said) in [
+        (vec![vec![1.0; 16]; 3], "the expert load has 3 rows; the model has 2 MoE layers (of 2)"),
+        (vec![vec![1.0; 15]; 2], "expert load row 0 has 15 entries for 16 experts"),
+    ] {
+        let r = run(Some(ExpertLoad::new(rows).unwrap()));
+        let f = r.findings.iter().find(|f| f.code == Code::ExpertLoadMismatch).expect("EXPERT_LOAD_MISMATCH");
+        assert!(f.message.starts_with(said), "{}", f.message);
+        assert_eq!(exchanges(&plan, &r), exchanges(&plan, &plain));
+        let step = |r: &Report| r.metrics.simulation.as_ref().map(|s| s.step_time_s);
+        assert_eq!(step(&r), step(&plain));
+    }
+}
