@@ -23,6 +23,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "permalink", run: permalink },
     Target { name: "strategy", run: strategy },
     Target { name: "conditions", run: conditions },
+    Target { name: "expert_load", run: expert_load },
     Target { name: "launch", run: launch },
     Target { name: "verify", run: verify },
     Target { name: "rewrite", run: rewrite },
@@ -60,6 +61,15 @@ fn permalink(data: &[u8]) {
     blob.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
     let link = format!("#v{}.{}", permalink::VERSION, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(blob));
     let _ = share::decode(&link);
+}
+
+/// The expert-load reader (`--expert-load`, the page's Conditions panel); a load that reads
+/// is rectangular and its hottest expert is at least the mean.
+fn expert_load(data: &[u8]) {
+    if let Ok(l) = planscope_core::expert_load::ExpertLoad::read(&text(data)) {
+        assert!(l.rows().iter().all(|r| r.len() == l.experts() && !r.is_empty()), "a ragged load read");
+        assert!(l.hottest_over_mean() >= 1.0, "hottest below the mean");
+    }
 }
 
 /// The strategy reader; a strategy read back from its own name is the same strategy.

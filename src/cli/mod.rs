@@ -3,6 +3,7 @@
 
 mod capped;
 mod conditions;
+mod expert_load;
 mod input;
 mod inspect;
 mod model;
@@ -58,6 +59,9 @@ enum Command {
         /// Also write the simulated step as a Chrome trace (Trace Event Format JSON) that Perfetto opens.
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
+        /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`: the experts' work and the dispatch/combine follow it.
+        #[arg(long)]
+        expert_load: Option<PathBuf>,
     },
     /// Rewrite a plan into a correct deployment of a strategy; prints the required modifications.
     Rewrite {
@@ -89,6 +93,9 @@ enum Command {
         /// What colours the GPU cells: busy, memory, compute, experts, ep, tp or pp.
         #[arg(long, value_parser = report::parse_metric)]
         color_by: Option<planscope_core::cluster::Metric>,
+        /// Per-expert token counts, `[[layer 0: expert 0, 1, …], …]`: the rewrite places experts by it and both sides follow it.
+        #[arg(long)]
+        expert_load: Option<PathBuf>,
     },
     /// Print what a model config or preset states: constants, layer pattern, total and
     /// active parameters, weight bytes per dtype, KV-cache bytes per token.
@@ -183,15 +190,26 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Inspect { file, json } => inspect::run(&file, json),
-        Command::Verify { file, strategy, cluster: ClusterArgs { gpus, conditions }, json, overlap, trace } => {
-            verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace })
-        }
+        Command::Verify {
+            file,
+            strategy,
+            cluster: ClusterArgs { gpus, conditions },
+            json,
+            overlap,
+            trace,
+            expert_load,
+        } => verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace, expert_load }),
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
             rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
         }
-        Command::Report { file, strategy, cluster: ClusterArgs { gpus, conditions }, output, color_by } => {
-            report::run(&report::Args { file, strategy, gpus, conditions, output, color_by })
-        }
+        Command::Report {
+            file,
+            strategy,
+            cluster: ClusterArgs { gpus, conditions },
+            output,
+            color_by,
+            expert_load,
+        } => report::run(&report::Args { file, strategy, gpus, conditions, output, color_by, expert_load }),
         Command::Model { model, json } => model::run(&model, json),
         Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
             plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })

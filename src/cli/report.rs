@@ -12,7 +12,7 @@
 //! A plan that fails verification as written does not by itself fail the command: that is
 //! what `planscope verify` is for, and what the report explains.
 
-use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, expert_load, input};
 use planscope_core::analysis::Request;
 use planscope_core::check::Verdict;
 use planscope_core::cluster::Metric;
@@ -35,6 +35,8 @@ pub struct Args {
     pub conditions: Vec<String>,
     /// Where to write the HTML; `None` or `-` writes to standard output.
     pub output: Option<PathBuf>,
+    /// Tokens per expert per MoE layer, as the page's Conditions panel takes it.
+    pub expert_load: Option<PathBuf>,
     /// What colours the grid cells (default: busy % when a step is simulated, else memory %).
     pub color_by: Option<Metric>,
 }
@@ -62,7 +64,14 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_UNREADABLE;
         }
     };
-    let req = Request { strategy: args.strategy, gpus: args.gpus, overrides };
+    let expert_load = match args.expert_load.as_deref().map(expert_load::load).transpose() {
+        Ok(l) => l,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let req = Request { strategy: args.strategy, gpus: args.gpus, overrides, expert_load };
     let file_name =
         args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into());
     let mut input = ReportInput::prepare(&file_name, plan, &req);

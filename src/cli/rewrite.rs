@@ -4,10 +4,9 @@
 
 use super::out::say;
 use super::verify::EXIT_FINDINGS;
-use super::{EXIT_OK, EXIT_UNREADABLE, capped, conditions, input};
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, expert_load, input};
 use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::model::Strategy;
-use planscope_core::read::line_col;
 use planscope_core::rewrite::{Target, rewrite};
 use planscope_core::write::{dot::write_dot, json::write_json};
 use std::path::{Path, PathBuf};
@@ -38,9 +37,8 @@ fn try_run(args: &Args) -> Result<u8, String> {
     if !args.conditions.is_empty() {
         target.overrides = conditions::load(&args.conditions)?;
     }
-    if let Some(path) = &args.expert_load {
-        target.expert_load = Some(load_expert_load(path)?);
-    }
+    let load = args.expert_load.as_deref().map(expert_load::load).transpose()?;
+    target.expert_load = load.as_ref().map(|l| l.rows().to_vec());
     let rw = match rewrite(&plan, &target) {
         Ok(rw) => rw,
         Err(e) => {
@@ -52,10 +50,13 @@ fn try_run(args: &Args) -> Result<u8, String> {
         Some(p) if is_dot(p) => write_dot(&rw.plan),
         _ => write_json(&rw.plan),
     };
+    // The rewrite is verified under the load too (a no-op on its expert shards, which
+    // already carry it: cost::load), as the page's after side is.
     let opts = VerifyOptions {
         strategy: Some(args.strategy),
         gpus: args.gpus,
         overrides: target.overrides.clone(),
+        expert_load: load,
         ..VerifyOptions::default()
     };
     let report = verify(&rw.plan, &opts);
@@ -93,14 +94,4 @@ fn try_run(args: &Args) -> Result<u8, String> {
 
 fn is_dot(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("dot") || e.eq_ignore_ascii_case("gv"))
-}
-
-/// `[[tokens of expert 0, 1, …] per layer]`: a JSON array of arrays of numbers.
-fn load_expert_load(path: &Path) -> Result<Vec<Vec<f64>>, String> {
-    let shown = path.display();
-    let text = capped::read_text(path)?;
-    serde_json::from_str::<Vec<Vec<f64>>>(&text).map_err(|e| {
-        let (l, c) = if e.line() == 0 { line_col(&text, 0) } else { (e.line() as u32, e.column() as u32) };
-        format!("{shown}:{l}:{c}: expected per-layer token counts per expert, [[…], […]]: {e}")
-    })
 }

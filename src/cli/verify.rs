@@ -5,7 +5,7 @@
 //! written (or there is no simulated step to trace).
 
 use super::out::{say, say_raw};
-use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
+use super::{EXIT_OK, EXIT_UNREADABLE, conditions, expert_load, input};
 use planscope_core::check::{Report, Severity, VerifyOptions, verify};
 use planscope_core::model::Strategy;
 use planscope_core::view::{Capped, NODES_SHOWN};
@@ -23,6 +23,8 @@ pub struct Args {
     pub overlap: bool,
     /// Where to write the step as a Chrome trace.
     pub trace: Option<PathBuf>,
+    /// Tokens per expert per MoE layer: the expert nodes' work and the dispatch/combine follow it.
+    pub expert_load: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -80,6 +82,7 @@ pub fn options(args: &Args) -> Result<VerifyOptions, String> {
     if !args.conditions.is_empty() {
         opts.overrides = conditions::load(&args.conditions)?;
     }
+    opts.expert_load = args.expert_load.as_deref().map(expert_load::load).transpose()?;
     Ok(opts)
 }
 

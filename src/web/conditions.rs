@@ -5,6 +5,7 @@
 //! planscope meta), or typed field by field (`planscope_core::conditions_form`). Every
 //! change analyses both sides again (`Session::set_conditions`).
 
+use super::expert_load::ExpertLoadInput;
 use super::file_io::read_file_text;
 use super::state::Session;
 use leptos::prelude::*;
@@ -255,6 +256,7 @@ pub fn ConditionsPanel() -> impl IntoView {
                     <div class="cond-grid">{section(Section::Hardware)}</div>
                 </fieldset>
             </div>
+            <ExpertLoadInput />
             <Show when=move || !loaded.with(Vec::is_empty)>
                 <ul class="cond-loaded" data-testid="conditions-loaded">
                     {move || loaded.get().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}

@@ -7,6 +7,7 @@ mod compare;
 mod conditions;
 mod dag;
 mod dialog_focus;
+mod expert_load;
 mod export;
 mod file_io;
 mod findings;

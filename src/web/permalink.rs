@@ -20,6 +20,7 @@ pub fn start(session: Session) {
                 let restore = Restore {
                     target: shared.strategy,
                     conditions: shared.conditions,
+                    expert_load: shared.expert_load.map(std::sync::Arc::new),
                     compared: shared.compared,
                     view: Some(shared.view),
                 };
@@ -81,6 +82,7 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
             // The target as asked for, or the declared one the after side was built for.
             strategy: session.target.get().or_else(|| session.after.with(|a| a.as_ref().and_then(|r| r.target))),
             conditions: session.conditions.get(),
+            expert_load: session.expert_load.get().map(|l| (*l).clone()),
             compared: compared
                 .as_ref()
                 .map(|c| SharedPlan { file_name: c.file_name.clone(), text: c.text.to_string() }),
@@ -97,9 +99,14 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
             }
             None => {
                 replace_url(&base);
+                // The expert load rides in the link too, and can be what makes it long.
+                let with_load = if shared.expert_load.is_some() { " with the expert load" } else { "" };
                 let (what, share) = match &compared {
-                    Some(c) => (format!("{} and {} together are", opened.file_name, c.file_name), "the files"),
-                    None => (format!("{} is", opened.file_name), "the file"),
+                    Some(c) => {
+                        (format!("{} and {}{with_load} together are", opened.file_name, c.file_name), "the files")
+                    }
+                    None if with_load.is_empty() => (format!("{} is", opened.file_name), "the file"),
+                    None => (format!("{}{with_load} is", opened.file_name), "the files"),
                 };
                 session.link_note.set(Some(format!(
                     "{what} too large for a link ({}); share {share} or export the HTML report instead.",

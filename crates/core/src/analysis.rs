@@ -5,8 +5,9 @@ use crate::check::{Report, VerifyOptions, verify};
 use crate::cluster::{self, ClusterModel, Metric};
 use crate::compare::{FindingsDiff, correspondence};
 use crate::deploy::Origins;
+use crate::expert_load::ExpertLoad;
 use crate::model::{Meta, Plan, Strategy};
-use crate::rewrite::{Diff, RewriteError, Target, rewrite};
+use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct Request {
     pub strategy: Option<Strategy>,
     pub gpus: Option<u32>,
     pub overrides: Meta,
+    /// Tokens per expert: the rewrite places experts by it (EPLB) and both sides are
+    /// simulated under it, as `planscope rewrite/verify --expert-load` do.
+    pub expert_load: Option<Arc<ExpertLoad>>,
 }
 
 impl Request {
@@ -34,6 +38,7 @@ impl Request {
             strategy: self.strategy,
             gpus: self.gpus,
             overrides: self.overrides.clone(),
+            expert_load: self.expert_load.clone(),
             ..VerifyOptions::default()
         }
     }
@@ -117,6 +122,9 @@ pub struct After {
     /// Which node of the plan as written each node was built for (`counterpart`); None
     /// when the after side is that plan itself.
     pub origins: Option<Arc<Origins>>,
+    /// With an expert load: the EPLB balancedness of the rewrite's placement against the
+    /// contiguous one (`Rewrite::balance`).
+    pub balance: Option<Balance>,
 }
 
 /// What it takes to reach the after side.
@@ -162,18 +170,24 @@ pub fn compare_side(before: &Analysis, file_name: &str, fixed: Arc<Plan>, req: &
     let analysis = analyze(fixed, &req);
     let findings = FindingsDiff::between(&before.report, &analysis.report);
     let comparison = Comparison { file_name: file_name.to_string(), findings };
-    After { analysis, modifications: Modifications::Compare(Arc::new(comparison)), origins }
+    After { analysis, modifications: Modifications::Compare(Arc::new(comparison)), origins, balance: None }
 }
 
 /// Rewrites `plan` to `strategy` and analyses the result against it. The error names
 /// every rule the target breaks.
 pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, RewriteError> {
-    let target = Target { gpus: req.gpus, overrides: req.overrides.clone(), ..Target::new(strategy) };
+    let target = Target {
+        gpus: req.gpus,
+        overrides: req.overrides.clone(),
+        expert_load: req.expert_load.as_ref().map(|l| l.rows().to_vec()),
+        ..Target::new(strategy)
+    };
     let rewritten = rewrite(plan, &target)?;
     let modifications = Modifications::Rewrite(Arc::new(rewritten.diff));
     let after_req = Request { strategy: Some(strategy), ..req.clone() };
     let origins = Some(Arc::new(rewritten.origins));
-    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications, origins })
+    let balance = rewritten.balance;
+    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications, origins, balance })
 }
 
 /// The after side for `before`'s plan and `strategy`: `before` itself when it already
@@ -183,7 +197,12 @@ pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Resul
     let r = &before.report;
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
     if before.strategy == Some(strategy) && clean {
-        return Ok(After { analysis: before.clone(), modifications: Modifications::None(strategy), origins: None });
+        return Ok(After {
+            analysis: before.clone(),
+            modifications: Modifications::None(strategy),
+            origins: None,
+            balance: None,
+        });
     }
     rewrite_side(&before.plan, strategy, req)
 }

@@ -16,6 +16,7 @@ pub mod cost;
 pub mod counterpart;
 pub mod deploy;
 pub mod examples;
+pub mod expert_load;
 pub mod r#gen;
 pub mod graph;
 pub mod infer;

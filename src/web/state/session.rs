@@ -10,11 +10,12 @@ use crate::web::file_io::{read_file_text, yield_to_paint};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::analysis::{After, Analysis, Request, analyze, compare_side, default_metric, sides, target_of};
-use planscope_core::check::Finding;
+use planscope_core::check::{Code, Finding};
 use planscope_core::examples::SEED_EP64_TP2;
+use planscope_core::expert_load::ExpertLoad;
 use planscope_core::model::{Meta, Plan, Strategy};
 use planscope_core::read::read_plan;
-use planscope_core::rewrite::RewriteError;
+use planscope_core::rewrite::{BrokenRule, RewriteError};
 use planscope_core::share::{SharedPlan, ViewState};
 use planscope_core::summary::Summary;
 use planscope_core::units;
@@ -70,6 +71,9 @@ pub struct Session {
     pub target: RwSignal<Option<Strategy>>,
     /// The Conditions panel's constants, merged over both plans' meta.
     pub conditions: RwSignal<Meta>,
+    /// The Conditions panel's expert load: the rewrite places experts by it and both sides
+    /// are simulated under it (`Request::expert_load`).
+    pub expert_load: RwSignal<Option<Arc<ExpertLoad>>>,
     /// The compared plan, when the after side is a file of the user's own.
     pub compared: RwSignal<Option<Arc<Compared>>>,
     pub error: RwSignal<Option<String>>,
@@ -92,6 +96,7 @@ impl Session {
             target_text: RwSignal::new(String::new()),
             target: RwSignal::new(None),
             conditions: RwSignal::new(Meta::default()),
+            expert_load: RwSignal::new(None),
             compared: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(None),
@@ -116,7 +121,11 @@ impl Session {
         self.open_shared(
             file_name,
             text,
-            Restore { conditions: self.conditions.get_untracked(), ..Restore::default() },
+            Restore {
+                conditions: self.conditions.get_untracked(),
+                expert_load: self.expert_load.get_untracked(),
+                ..Restore::default()
+            },
         );
     }
 
@@ -136,12 +145,13 @@ impl Session {
         Request {
             strategy: self.target.get_untracked(),
             overrides: self.conditions.get_untracked(),
+            expert_load: self.expert_load.get_untracked(),
             ..Request::default()
         }
     }
 
     async fn open_in_slices(self, seq: u64, name: String, text: String, shared: Restore) {
-        let Restore { target, conditions, compared, view } = shared;
+        let Restore { target, conditions, expert_load, compared, view } = shared;
         // A newer open supersedes this one: drop its results.
         let current = move || self.load_seq.get_untracked() == seq;
         self.busy.set(Some(format!("Reading {name} ({})…", units::bytes(text.len()))));
@@ -169,7 +179,12 @@ impl Session {
                 return;
             }
         };
-        let req = Request { strategy: target, overrides: conditions.clone(), ..Request::default() };
+        let req = Request {
+            strategy: target,
+            overrides: conditions.clone(),
+            expert_load: expert_load.clone(),
+            ..Request::default()
+        };
         let shown = target_of(&plan, &req);
         self.busy.set(Some(match (shown, &compared) {
             (_, Some(c)) => format!("Verifying {} nodes and comparing with {}…", summary.nodes, c.file_name),
@@ -186,6 +201,7 @@ impl Session {
         }
         self.target.set(target);
         self.conditions.set(conditions);
+        self.expert_load.set(expert_load);
         self.compared.set(compared);
         self.target_text.set(shown.map(|s| s.short()).unwrap_or_default());
         self.focus.reset();
@@ -264,6 +280,30 @@ impl Session {
         self.reanalyse();
     }
 
+    /// Sets (or clears) the expert load and analyses both sides again. A load that does not
+    /// fit the model (its rows or experts), so that the verifier or the rewrite would refuse
+    /// it, changes nothing but the error, which says why.
+    pub fn set_expert_load(&self, load: Option<Arc<ExpertLoad>>) -> Result<(), String> {
+        let Some(opened) = self.opened.get_untracked() else {
+            self.expert_load.set(load);
+            return Ok(());
+        };
+        let req = Request { expert_load: load.clone(), ..self.request() };
+        let compared = self.compared.get_untracked();
+        let (before, after) = analyse(opened.before.plan.clone(), &req, compared.as_deref());
+        if let Some(f) = before.report.findings.iter().find(|f| f.code == Code::ExpertLoadMismatch) {
+            return Err(f.message.clone());
+        }
+        if let Some(Rewrite { outcome: Err(e), .. }) = &after
+            && e.rules.iter().any(BrokenRule::is_expert_load)
+        {
+            return Err(e.to_string());
+        }
+        self.expert_load.set(load);
+        self.install(&opened, before, after);
+        Ok(())
+    }
+
     /// Opens a second plan of the user's own as the after side, instead of the rewrite.
     pub fn compare_text(&self, file_name: &str, text: &str) {
         let c = SharedPlan { file_name: file_name.to_string(), text: text.to_string() };
@@ -329,6 +369,7 @@ impl Session {
 pub struct Restore {
     pub target: Option<Strategy>,
     pub conditions: Meta,
+    pub expert_load: Option<Arc<ExpertLoad>>,
     pub compared: Option<SharedPlan>,
     pub view: Option<ViewState>,
 }

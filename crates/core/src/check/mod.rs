@@ -13,11 +13,13 @@ pub use crate::stats::MinMeanMax;
 pub use report::{Code, Finding, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
+use crate::expert_load::ExpertLoad;
 use crate::graph::Graph;
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
 use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
 use crate::sim::SimResult;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What the caller knows better than the plan. Every `Some` wins over the plan's meta.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct VerifyOptions {
     pub simulate: bool,
     /// Also simulate two-batch overlap (communication behind the other micro-batch's compute).
     pub overlap: bool,
+    /// Tokens per expert per MoE layer: the expert nodes' work follows it (cost::load).
+    pub expert_load: Option<Arc<ExpertLoad>>,
 }
 
 impl Default for VerifyOptions {
@@ -48,6 +52,7 @@ impl Default for VerifyOptions {
             load_imbalance_threshold: 1.5,
             simulate: true,
             overlap: false,
+            expert_load: None,
         }
     }
 }
@@ -179,7 +184,17 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
     let shards = placement::check(&ctx, &mut findings);
     strategy::check(&ctx, &mut findings);
     let constants = cost::resolve(&ctx.meta, plan, strategy);
-    let work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
+    let mut work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
+    if let Some(load) = &opts.expert_load
+        && let Err(m) = cost::load::apply(plan, &ctx.roles, &mut work, load, &constants)
+    {
+        findings.push(
+            Finding::new(Code::ExpertLoadMismatch, Severity::Warning, format!("{m}; the load is not applied")).fix(
+                "give a load with one row per MoE layer (or per layer) of one count per expert, or correct the \
+                 model's layers and experts in the Conditions panel (`--conditions`)",
+            ),
+        );
+    }
     let memory = cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload);
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
     let sim = if opts.simulate && constants.tflops.is_some() {

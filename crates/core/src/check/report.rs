@@ -46,6 +46,8 @@ pub enum Code {
     LoadImbalance,
     /// Info: constants the cost model needed and did not have, or took from defaults.
     MissingConstants,
+    /// Warning: an expert load whose rows do not fit the model's layers or experts.
+    ExpertLoadMismatch,
 }
 
 impl Code {
@@ -73,6 +75,7 @@ impl Code {
             Code::AggBottleneck => "AGG_BOTTLENECK",
             Code::LoadImbalance => "LOAD_IMBALANCE",
             Code::MissingConstants => "MISSING_CONSTANTS",
+            Code::ExpertLoadMismatch => "EXPERT_LOAD_MISMATCH",
         }
     }
 }

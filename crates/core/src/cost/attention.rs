@@ -75,8 +75,10 @@ pub fn work(c: &Constants, h: f64, s: AttnShard, proj: bool) -> AttnWork {
     let a = heads.unwrap_or(1.0);
     let d = c.head_dim.map_or(h / a, |d| d as f64);
     let g = c.kv_heads.map_or(a, f64::from);
-    let kv_held = match (c.heads, s.tp > 1) {
-        // Replicated when TP exceeds the KV heads.
+    // Replicated when TP exceeds the KV heads, whenever a head count is known (query or KV:
+    // a config may state the KV heads alone); without either, one pseudo-head of width h
+    // splits evenly.
+    let kv_held = match (c.heads.or(c.kv_heads), s.tp > 1) {
         (Some(_), true) => (g / t).ceil().max(1.0),
         _ => g / t,
     };

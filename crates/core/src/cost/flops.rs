@@ -48,7 +48,7 @@ impl Precision {
 
 /// Tokens a node processes: all dimensions of its output (else first input) shape but the
 /// last; else the global batch·seq over DP.
-fn tokens(node: &Node, c: &Constants) -> (Option<f64>, bool) {
+pub(super) fn tokens(node: &Node, c: &Constants) -> (Option<f64>, bool) {
     for s in node.output.iter().chain(node.inputs.first()) {
         if s.rank() >= 2 {
             let lead: Option<u64> =

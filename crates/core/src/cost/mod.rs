@@ -6,6 +6,7 @@ pub mod attention;
 pub mod comm;
 pub mod defaults;
 pub mod flops;
+pub mod load;
 pub mod memory;
 
 pub use defaults::{Constants, Mla, ModuleBytes, resolve};

@@ -47,6 +47,10 @@ pub const LAYERS: u32 = 16_384;
 /// Experts per MoE layer (and top-k): real models route over at most a few hundred.
 pub const EXPERTS: u32 = 65_536;
 
+/// Token counts of one expert load (rows × experts): 2²², 180 times DeepSeek-V3's
+/// 58 × 256, and 32 MB as f64 (64 MB while the parse grows its rows) in the page.
+pub const EXPERT_LOAD_VALUES: usize = 1 << 22;
+
 /// Nodes the rewriter or generator would build, estimated before building: the same
 /// bound as a plan read ([`NODES`]), so every output can be read back.
 pub const REWRITE_NODES: u64 = NODES as u64;
@@ -98,6 +102,8 @@ pub enum Limit {
     Layers,
     /// [`EXPERTS`].
     Experts,
+    /// [`EXPERT_LOAD_VALUES`].
+    ExpertLoadValues,
     /// [`REWRITE_NODES`].
     RewriteNodes,
     /// [`ATTRIBUTE_BYTES`].
@@ -120,6 +126,7 @@ impl Limit {
             Limit::Degree(_) => DEGREE as u64,
             Limit::Layers => LAYERS as u64,
             Limit::Experts => EXPERTS as u64,
+            Limit::ExpertLoadValues => EXPERT_LOAD_VALUES as u64,
             Limit::RewriteNodes => REWRITE_NODES,
             Limit::AttributeBytes => ATTRIBUTE_BYTES as u64,
             Limit::LaunchWords => LAUNCH_WORDS as u64,
@@ -138,6 +145,7 @@ impl Limit {
             Limit::Degree(d) => format!("{d} degree"),
             Limit::Layers => "layers".into(),
             Limit::Experts => "experts".into(),
+            Limit::ExpertLoadValues => "expert load values".into(),
             Limit::RewriteNodes => "rewrite output nodes".into(),
             Limit::AttributeBytes => "attribute bytes".into(),
             Limit::LaunchWords => "words of a launch command".into(),

@@ -104,6 +104,19 @@ pub enum BrokenRule {
     Unbuilt(Unbuilt),
 }
 
+impl BrokenRule {
+    /// A rule about the expert load (its rows, entries or values), not the strategy.
+    pub fn is_expert_load(&self) -> bool {
+        matches!(
+            self,
+            BrokenRule::ExpertLoadWithoutExperts
+                | BrokenRule::ExpertLoadRows { .. }
+                | BrokenRule::ExpertLoadRowLength { .. }
+                | BrokenRule::ExpertLoadValue { .. }
+        )
+    }
+}
+
 impl fmt::Display for BrokenRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use super::short_name;

@@ -24,6 +24,7 @@ pub use target::short_name;
 
 use crate::cost::{self, Workload};
 use crate::deploy::Origins;
+use crate::expert_load;
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
 use serde::Serialize;
@@ -99,7 +100,7 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     };
     let kept = extract::extract(plan, &dims);
     // Each expert's share of its layer's routed tokens, so the expert shards carry the load.
-    let share: Option<Vec<Vec<f64>>> = load.as_ref().map(|rows| rows.iter().map(|r| shares(r)).collect());
+    let share: Option<Vec<Vec<f64>>> = load.as_ref().map(|rows| rows.iter().map(|r| expert_load::shares(r)).collect());
     let (out, built_for) = expand::build(plan, &dims, &kept, &placement, share.as_deref());
     memory_fit(&out, &dims).map_err(err)?;
     let mut notes = kept.notes.clone();
@@ -124,25 +125,14 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     Ok(Rewrite { plan: out, diff, balance, origins })
 }
 
-/// A row of tokens per expert as shares summing to 1 (uniform when the row is all zero).
-fn shares(row: &[f64]) -> Vec<f64> {
-    let total: f64 = row.iter().sum();
-    if total > 0.0 { row.iter().map(|v| v / total).collect() } else { vec![1.0 / row.len().max(1) as f64; row.len()] }
-}
-
 fn check_load(rows: &[Vec<f64>], dims: &target::Dims) -> Result<Vec<Vec<f64>>, BrokenRule> {
-    let (m, l, e) = (dims.moe_layers() as usize, dims.layers as usize, dims.experts as usize);
-    let rows = if rows.len() == m {
-        rows
-    } else if rows.len() == l {
-        &rows[l - m..]
-    } else {
-        return Err(BrokenRule::ExpertLoadRows { rows: rows.len(), moe_layers: dims.moe_layers() });
-    };
-    for (i, r) in rows.iter().enumerate() {
-        if r.len() != e {
-            return Err(BrokenRule::ExpertLoadRowLength { row: i, entries: r.len(), experts: dims.experts });
+    let rows = expert_load::fit(rows, dims.layers, dims.moe_layers(), dims.experts).map_err(|m| match m {
+        expert_load::Mismatch::Rows { rows, moe_layers, .. } => BrokenRule::ExpertLoadRows { rows, moe_layers },
+        expert_load::Mismatch::RowLength { row, entries, experts } => {
+            BrokenRule::ExpertLoadRowLength { row, entries, experts }
         }
+    })?;
+    for (i, r) in rows.iter().enumerate() {
         if let Some(v) = r.iter().find(|v| !v.is_finite() || **v < 0.0) {
             return Err(BrokenRule::ExpertLoadValue { row: i, value: *v });
         }

@@ -3,8 +3,9 @@
 //! is one line of JSON (`{"file", "strategy", "conditions", "after", "view"}`), a newline,
 //! then the plan text byte for byte as the user loaded it, so the link reproduces exactly
 //! their file; when a second plan of the user's own is the after side, its text follows
-//! the first, and `after` gives its name and length in bytes. Links written before
-//! `conditions` and `after` existed read as before (both absent).
+//! the first, and `after` gives its name and length in bytes. An expert load given on the
+//! page rides in the header as `expert_load` (its rows, as the file gives them). Links
+//! written before `conditions`, `after` and `expert_load` existed read as before (absent).
 //!
 //! Decoding accepts the fragment alone (`#v1.…`, `v1.…`) or a whole URL, never panics,
 //! checks the CRC over the inflated bytes, and refuses to inflate past
@@ -18,6 +19,7 @@
 //! instead".
 
 use super::view::ViewState;
+use crate::expert_load::ExpertLoad;
 use crate::limits::{Limit, LimitError};
 use crate::model::{Meta, Plan, Strategy};
 use crate::read::{MAX_INPUT_BYTES, read_plan};
@@ -53,6 +55,8 @@ pub struct Shared {
     pub conditions: Meta,
     /// A second plan of the user's own, compared as the after side.
     pub compared: Option<SharedPlan>,
+    /// Tokens per expert (the Conditions panel's expert load).
+    pub expert_load: Option<ExpertLoad>,
     pub view: ViewState,
 }
 
@@ -108,6 +112,8 @@ struct Header {
     conditions: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     after: Option<AfterHeader>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expert_load: Option<serde_json::Value>,
     view: serde_json::Value,
 }
 
@@ -127,6 +133,7 @@ pub fn encode(shared: &Shared) -> String {
             .then(|| serde_json::to_value(&shared.conditions).ok())
             .flatten(),
         after: shared.compared.as_ref().map(|c| AfterHeader { file: c.file_name.clone(), bytes: c.text.len() }),
+        expert_load: shared.expert_load.as_ref().and_then(|l| serde_json::to_value(l).ok()),
         view: serde_json::to_value(&shared.view).unwrap_or(serde_json::Value::Null),
     };
     // A struct of strings and a Value always serialises; the fallback keeps this total.
@@ -207,6 +214,15 @@ pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
         Some(v) => serde_json::from_value(v).map_err(|e| bad_header(&format!("conditions: {e}")))?,
     };
     conditions.within_limits().map_err(|e| bad_header(&format!("conditions: {e}")))?;
+    // Held to the same rules and limits as a load file.
+    let expert_load = match header.expert_load {
+        None => None,
+        Some(v) => {
+            let rows: Vec<Vec<f64>> =
+                serde_json::from_value(v).map_err(|e| bad_header(&format!("expert load: {e}")))?;
+            Some(ExpertLoad::new(rows).map_err(|e| bad_header(&format!("expert load: {e}")))?)
+        }
+    };
     let body = &payload[newline + 1..];
     let after_bytes = header.after.as_ref().map_or(0, |a| a.bytes);
     let split =
@@ -219,7 +235,7 @@ pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
         Some(a) => Some(SharedPlan { file_name: a.file, text: text(&body[split..], "the compared plan")? }),
         None => None,
     };
-    Ok(Shared { file_name: header.file, plan_text, strategy, conditions, compared, view })
+    Ok(Shared { file_name: header.file, plan_text, strategy, conditions, compared, expert_load, view })
 }
 
 fn bad_header(why: &str) -> PermalinkError {
@@ -309,6 +325,7 @@ mod tests {
             strategy: Strategy::parse("EP4_DP32").ok(),
             conditions,
             compared: Some(SharedPlan { file_name: "plan_fixed.dot".into(), text: "digraph { a -> b }".into() }),
+            expert_load: Some(ExpertLoad::read("[[1, 2.5, 0, 7]]").unwrap()),
             view: ViewState::default(),
         };
         assert_eq!(decode(&encode(&shared)), Ok(shared));
@@ -317,6 +334,17 @@ mod tests {
             link_of(format!("{{\"file\":\"x.json\",\"strategy\":\"EP64_TP2\",\"view\":{{}}}}\n{PLAN}").as_bytes());
         let s = decode(&old).unwrap();
         assert_eq!((s.plan_text.as_str(), s.compared, s.conditions), (PLAN, None, Meta::default()));
+        assert_eq!(s.expert_load, None);
+        // A load in a link is held to the rules of a load file.
+        for (load, said) in
+            [("[[1, -1]]", "not a token count"), ("[[1], [1, 2]]", "has 2 experts"), ("7", "invalid type")]
+        {
+            let link = link_of(format!("{{\"file\":\"x.json\",\"expert_load\":{load}}}\n{PLAN}").as_bytes());
+            match decode(&link) {
+                Err(PermalinkError::Damaged(why)) => assert!(why.contains(said), "{load}: {why}"),
+                other => panic!("{load}: {other:?}"),
+            }
+        }
         // A compared length past the body is damage, not a panic.
         let bad =
             link_of(format!("{{\"file\":\"x.json\",\"after\":{{\"file\":\"y\",\"bytes\":99999}}}}\n{PLAN}").as_bytes());

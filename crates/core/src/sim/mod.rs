@@ -7,6 +7,7 @@
 //! O(n + e + r log r) in nodes, edges and placement ranges, plus the GPU cells each
 //! node covers ([`GpuCells`]): a node on a wide GPU range costs one cell, not one per GPU.
 
+mod a2a_load;
 pub mod breakdown;
 mod overlap;
 pub mod time_window;
@@ -182,6 +183,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
                 servers,
                 elements: bytes / c.dtype_bytes.max(f64::MIN_POSITIVE),
                 a2a: a2a.map(|d| (d, inter_step)),
+                skew: a2a.map_or(1.0, |d| a2a_load::skew(x, vi, d, &gpus)),
             };
             collective_time(op.as_ref(), call, c)
         } else {

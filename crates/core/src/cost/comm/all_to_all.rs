@@ -105,12 +105,23 @@ pub fn mode(c: &Constants) -> A2aMode {
     if c.decode() { A2aMode::LowLatency } else { A2aMode::Normal }
 }
 
-/// Seconds for one exchange.
+/// Seconds for one exchange with uniform routing.
 pub fn all_to_all_time(x: &Exchange, c: &Constants) -> f64 {
+    all_to_all_time_skewed(x, 1.0, c)
+}
+
+/// Seconds for one exchange whose busiest GPU receives (dispatch) or sends (combine)
+/// `skew` times the mean volume, the tokens routed to the experts it hosts: every link
+/// term scales by it, α does not. The slowest rank bounds the collective (DeepEP's dispatch
+/// completes when every rank has received its `num_tokens_per_rank`, deepseek-ai/DeepEP
+/// README; sim::a2a_load measures the skew, docs/calibration.md "Expert load").
+pub fn all_to_all_time_skewed(x: &Exchange, skew: f64, c: &Constants) -> f64 {
     if x.n <= 1 {
         return 0.0;
     }
+    let s = if skew.is_finite() { skew.max(1.0) } else { 1.0 };
     let t = traffic(x, mode(c), c);
+    let t = Traffic { nvlink: t.nvlink * s, rdma: t.rdma * s };
     let (intra, inter) = (Link::intra(c), Link::inter(c));
     if x.servers <= 1 {
         return intra.alpha_s + intra.transfer(t.nvlink);

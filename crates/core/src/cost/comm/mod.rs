@@ -9,7 +9,9 @@ mod all_to_all;
 mod link;
 
 pub use all_reduce::{AllReduceAlgo, all_reduce_time};
-pub use all_to_all::{A2aMode, Direction, Exchange, Traffic, all_to_all_time, distinct, payload_bytes, traffic};
+pub use all_to_all::{
+    A2aMode, Direction, Exchange, Traffic, all_to_all_time, all_to_all_time_skewed, distinct, payload_bytes, traffic,
+};
 pub use link::Link;
 
 use super::Constants;
@@ -48,11 +50,14 @@ pub struct CollectiveCall {
     /// For an all-to-all: which way the tokens go, and whether this node is the
     /// inter-server step of a hierarchical exchange (its intra-server step is its own node).
     pub a2a: Option<(Direction, bool)>,
+    /// For an all-to-all: the busiest GPU's volume over the mean (1 when balanced), which
+    /// bounds the exchange (sim::a2a_load).
+    pub skew: f64,
 }
 
 /// Seconds for one collective `op` (None: an unnamed communication node).
 pub fn collective_time(op: Option<&Op>, call: CollectiveCall, c: &Constants) -> f64 {
-    let CollectiveCall { n, servers, elements, a2a } = call;
+    let CollectiveCall { n, servers, elements, a2a, skew } = call;
     if n <= 1 {
         return 0.0;
     }
@@ -66,7 +71,7 @@ pub fn collective_time(op: Option<&Op>, call: CollectiveCall, c: &Constants) -> 
         Some(Op::AllReduce) => all_reduce_time(n, servers, bytes, c).0,
         Some(Op::AllToAll) => {
             let (direction, inter_step) = a2a.unwrap_or((Direction::Dispatch, false));
-            all_to_all_time(&Exchange { n, servers, elements, direction, inter_step }, c)
+            all_to_all_time_skewed(&Exchange { n, servers, elements, direction, inter_step }, skew, c)
         }
         // Ring (Thakur et al. 2005 §4): n−1 steps of S/n each.
         Some(Op::AllGather | Op::ReduceScatter) => {
