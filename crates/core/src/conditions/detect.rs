@@ -61,7 +61,7 @@ fn model_or_hardware(file_name: &str, text: &str) -> Result<Conditions, Conditio
     }
 }
 
-fn json(text: &str) -> Result<Conditions, ConditionsError> {
+pub(super) fn json(text: &str) -> Result<Conditions, ConditionsError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ConditionsError::Syntax {
         format: "JSON",
         line: e.line() as u32,
