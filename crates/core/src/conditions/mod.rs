@@ -97,11 +97,11 @@ pub fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> 
     checked(text, |text| detect::read(file_name, text))
 }
 
-/// [`read`] of a JSON text (the model presets' config.json): the JSON readers only. The
-/// page reads presets itself but config files in a worker (`reply`), so it links no YAML,
-/// TOML or launch reader through this (README "Page size").
-fn read_json(text: &str) -> Result<Conditions, ConditionsError> {
-    checked(text, detect::json)
+/// [`read`] of a Hugging Face config.json (the model presets), by the HF reader only. The
+/// page reads presets itself but config files in a worker (`reply`), so it links no other
+/// reader through this (README "Page size").
+fn read_hf_config(text: &str) -> Result<Conditions, ConditionsError> {
+    checked(text, detect::hf_json)
 }
 
 /// A reader's result held to `limits`; a file from which nothing was read is an error.
