@@ -30,10 +30,13 @@ async function timeOnce(browser, url, link) {
   }
   await page.goto(url);
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor({ timeout: 60000 });
-  const ms = await page.evaluate(() => performance.now());
+  const [ms, wasm] = await page.evaluate(() => [
+    performance.now(),
+    performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.responseEnd ?? NaN,
+  ]);
   await context.close();
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-  return ms;
+  return { ms, wasm };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -47,11 +50,17 @@ try {
     for (let r = 0; r < runs; r++) {
       for (let b = 0; b < builds.length; b++) times[b].push(await timeOnce(browser, servers[b].url, link));
     }
-    const medians = times.map(median);
+    const medians = times.map((ts) => median(ts.map((t) => t.ms)));
     builds.forEach(([label, dir], b) =>
-      console.log(`${name}: ${label} (${dir}) median ${medians[b].toFixed(0)} ms of ${times[b].map((t) => t.toFixed(0)).join(', ')}`),
+      console.log(
+        `${name}: ${label} (${dir}) median ${medians[b].toFixed(0)} ms (wasm downloaded at ${median(times[b].map((t) => t.wasm)).toFixed(0)} ms) of ${times[b].map((t) => t.ms.toFixed(0)).join(', ')}`,
+      ),
     );
-    if (other) console.log(`${name}: ratio dist/other ${(medians[0] / medians[1]).toFixed(3)}`);
+    if (other) {
+      // Paired: run r of each build ran back to back, under the same load.
+      const paired = median(times[0].map((t, r) => t.ms / times[1][r].ms));
+      console.log(`${name}: ratio dist/other ${(medians[0] / medians[1]).toFixed(3)} (median of paired ratios ${paired.toFixed(3)})`);
+    }
   }
 } finally {
   await browser.close();
