@@ -14,9 +14,9 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// Trunk's loader for the worker (index.html: `data-bin="planscope-readers"`,
-/// `data-loader-shim`): it imports the worker's JS and starts its wasm.
-const LOADER: &str = "./planscope-readers_loader.js";
+/// The worker's loader (www/readers-loader.js, copied by index.html): it imports the
+/// worker's JS (Trunk's `data-bin="planscope-readers"`) and starts its wasm.
+const LOADER: &str = "./readers-loader.js";
 
 /// A request's promise callbacks: resolve with the reply's JSON, or reject with a message.
 type Waiting = Rc<RefCell<HashMap<u32, (Function, Function)>>>;

@@ -86,3 +86,26 @@ test('the config readers load on the first config file, not with the page', asyn
   await page.getByTestId('error').getByText(/Conditions › bad\.toml: 1:\d+: /).waitFor();
   assert.deepEqual(errors, []);
 });
+
+test('a readers worker that fails to load says so, changes nothing, and the next file tries again', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  const wasm = '**/planscope-readers_bg.wasm';
+  await page.context().route(wasm, (r) => r.abort());
+  const panel = page.getByTestId('conditions');
+  if (!(await panel.evaluate((el) => el.open))) await panel.locator('summary').click();
+  const drop = (name, text) =>
+    panel.evaluate(
+      (el, { name, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, text },
+    );
+  await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
+  await page.getByTestId('error').getByText(/Conditions › serve\.sh: the config reader failed .*did not load/).waitFor();
+  assert.equal(await page.getByTestId('conditions-loaded').count(), 0, 'nothing was read');
+  await page.context().unroute(wasm);
+  await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
+  await page.getByTestId('conditions-loaded').getByText(/serve\.sh — vLLM launch: strategy/).waitFor();
+});
