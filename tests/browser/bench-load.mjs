@@ -58,8 +58,14 @@ try {
     );
     if (other) {
       // Paired: run r of each build ran back to back, under the same load.
-      const paired = median(times[0].map((t, r) => t.ms / times[1][r].ms));
-      console.log(`${name}: ratio dist/other ${(medians[0] / medians[1]).toFixed(3)} (median of paired ratios ${paired.toFixed(3)})`);
+      const ratios = times[0].map((t, r) => t.ms / times[1][r].ms);
+      // A 90% interval for the median paired ratio, by resampling the runs (bootstrap).
+      const boot = Array.from({ length: 2000 }, () =>
+        median(ratios.map(() => ratios[Math.floor(Math.random() * ratios.length)])),
+      ).sort((a, b) => a - b);
+      console.log(
+        `${name}: ratio dist/other ${(medians[0] / medians[1]).toFixed(3)} (median of paired ratios ${median(ratios).toFixed(3)}, 90% interval ${boot[100].toFixed(3)}–${boot[1899].toFixed(3)})`,
+      );
     }
   }
 } finally {
