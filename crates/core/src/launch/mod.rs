@@ -363,3 +363,30 @@ fn planscope_name(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Laun
 pub(crate) fn gpus_of(factors: &[u64]) -> u64 {
     limits::product(factors.iter().copied())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line reads as a file of that line does; a config notation is not a line.
+    #[test]
+    fn read_line_reads_lines_and_names_only() {
+        for line in [
+            "vllm serve m -tp 2 -dp 64 -ep",
+            "EP64_TP2",
+            "torchrun --nproc_per_node 8 pretrain_gpt.py --tensor-model-parallel-size 2 --expert-model-parallel-size 4",
+        ] {
+            let by_line = read_line("strategy", line, Some(128)).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let by_file = read_with("strategy", line, Some(128)).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(by_line, by_file, "{line}");
+        }
+        for config in [
+            "{\"tensor_parallel_size\": 2}",
+            "[parallelism]\ntensor_parallel_degree = 2",
+            "tensor_model_parallel_size: 2\nexpert_model_parallel_size: 4",
+        ] {
+            let e = read_line("strategy", config, None).unwrap_err();
+            assert!(matches!(e.kind, LaunchErrorKind::NoStrategy), "{config}: {e}");
+        }
+    }
+}
