@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: bench-web dist serve test setup-serve setup-test fmt-check lint test-native test-fuzz fuzz build-web test-browser bench clean
+.PHONY: bench-web bench-load dist serve test setup-serve setup-test fmt-check lint test-native test-fuzz fuzz build-web test-browser bench clean
 
 serve: setup-serve
 	trunk serve --release
@@ -65,3 +65,7 @@ dist: setup-serve
 bench-web: setup-test build-web
 	cargo run --release --example gen_plan > target/gen-100k.json
 	node tests/browser/bench-dag.mjs
+
+# Time to open the page (README "Page size"); OTHER=DIR compares with another release build.
+bench-load: setup-test build-web
+	node tests/browser/bench-load.mjs $(OTHER)

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tool = join(root, 'node_modules/binaryen/bin/wasm-opt');
+// Workers' wasm files, named by Trunk after their binary (no hash).
+const workers = ['planscope-readers_bg.wasm'];
 // The features rustc enables for wasm32-unknown-unknown (the module's target_features section).
 const features = ['bulk-memory', 'sign-ext', 'nontrapping-float-to-int', 'mutable-globals', 'reference-types', 'multivalue'];
 
@@ -32,11 +34,14 @@ function optimiseOne(dir, name) {
   const before = readFileSync(file).length;
   execFileSync(process.execPath, [tool, '-Oz', ...features.map((f) => `--enable-${f}`), file, '-o', file], { stdio: 'inherit' });
   const bytes = readFileSync(file);
+  console.log(`wasm-opt.mjs: ${name} ${before} → ${bytes.length} bytes`);
+  // The config readers' worker (index.html, data-type="worker") is fetched by its loader,
+  // not preloaded by index.html: it has no link, and no integrity to update.
+  if (workers.includes(name)) return;
   const integrity = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
   const index = join(dir, 'index.html');
   const html = readFileSync(index, 'utf8');
   const link = new RegExp(`(href="\\./${name.replace(/\./g, '\\.')}"[^>]*integrity=")[^"]*(")`);
   if (!link.test(html)) throw new Error(`wasm-opt.mjs: no integrity attribute for ${name} in index.html`);
   writeFileSync(index, html.replace(link, `$1${integrity}$2`));
-  console.log(`wasm-opt.mjs: ${name} ${before} → ${bytes.length} bytes`);
 }

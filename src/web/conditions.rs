@@ -10,7 +10,7 @@ use super::file_io::read_file_text;
 use super::state::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::conditions::{self, hardware_presets, model_presets};
+use planscope_core::conditions::{hardware_presets, model_presets};
 use planscope_core::conditions_form::{self as form, FIELDS, Field, Section};
 use planscope_core::model::Meta;
 use web_sys::{File, HtmlInputElement};
@@ -26,10 +26,11 @@ fn load_file(session: Session, file: File, loaded: RwSignal<Vec<String>>) {
                 return;
             }
         };
-        match conditions::read(&name, &text) {
+        // The readers load with the first config file (src/web/readers.rs).
+        match super::readers::read_conditions(&name, &text).await {
             Ok(c) => {
                 let merged = session.conditions.get_untracked().merged_with(&c.meta);
-                loaded.update(|l| l.push(format!("{name} — {}: {}", c.format.name(), c.fields.join(", "))));
+                loaded.update(|l| l.push(format!("{name} — {}: {}", c.format, c.fields.join(", "))));
                 session.error.set(None);
                 session.set_conditions(merged);
             }

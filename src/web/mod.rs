@@ -16,6 +16,7 @@ mod header;
 mod help;
 mod modifications;
 mod permalink;
+mod readers;
 mod review;
 mod state;
 mod step_breakdown;

@@ -1,6 +1,7 @@
 // Shared test harness: serves the release build (dist/) from a local static server and
 // drives Debian's Chromium with playwright-core. No browser is ever downloaded.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,14 +27,16 @@ const types = {
 /**
  * Starts a static server for dist/ on a free loopback port, under `prefix` (a sub-path,
  * as static hosts serve project pages). `/_corpus/NAME` serves a corpus file, for `?url=`.
+ * `dir` is the build to serve (dist/ unless a benchmark compares two builds); `gzip`
+ * compresses responses as a static host does.
  */
-export async function serveDist({ prefix = '/' } = {}) {
-  await stat(join(dist, 'index.html')).catch(() => {
+export async function serveDist({ prefix = '/', dir = dist, gzip = false } = {}) {
+  await stat(join(dir, 'index.html')).catch(() => {
     throw new Error('dist/index.html is missing: run `trunk build --release` first (make test does)');
   });
   const server = createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let base = dist;
+    let base = dir;
     if (path.startsWith('/_corpus/')) {
       base = corpus;
       path = path.slice('/_corpus'.length);
@@ -50,8 +53,14 @@ export async function serveDist({ prefix = '/' } = {}) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
+      const type = { 'content-type': types[extname(file)] ?? 'application/octet-stream' };
+      if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        res.writeHead(200, { ...type, 'content-encoding': 'gzip' });
+        res.end(gzipSync(body, { level: 9 }));
+      } else {
+        res.writeHead(200, type);
+        res.end(body);
+      }
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -1,28 +1,45 @@
-// The page's weight (issue 15): the wasm, gzipped (-9) as a static host serves it, stays
-// within its budget, and the optimised page still opens the example and its rewrite.
+// The page's weight (issue 15): the page's wasm, gzipped (-9) as a static host serves it,
+// stays within its budget, and the optimised page still opens the example and its rewrite.
 // Before this test: 2,368,009 bytes, 753,387 gzipped. With the size profile, Leptos's
 // erase_components and wasm-opt -Oz: about 512 KB gzipped. The features merged after that
 // (config and launch readers with their YAML and TOML crates, the calibrated cost model,
 // the timeline, trace and SVG writers, comparing plans, the Conditions panel) brought it to
-// about 762 KB (node's gzip). The issue's target, 450 KB, is NOT met: the budget below only
-// guards against growth past what is shipped now; README "Page size" says where the bytes are.
+// about 762 KB (node's gzip). The config readers then moved to a worker of their own, loaded
+// on the first config file (crates/readers, src/web/readers.rs): the page's wasm is about
+// 665 KB (node's gzip), the worker's about 220 KB. The issue's target, 450 KB, is NOT met:
+// the budgets below guard against growth past what ships now; README "Page size" says
+// where the bytes are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { dist, servedBrowser } from './harness.mjs';
+import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 780 * 1000;
+const LIMIT = 680 * 1000;
+// The config readers' worker (index.html, data-type="worker"): fetched when the first config
+// file is read, never at load.
+const WORKER = 'planscope-readers_bg.wasm';
+const WORKER_LIMIT = 230 * 1000;
 const env = servedBrowser();
 
-test('the wasm is within its gzipped budget (780 KB)', async () => {
+test('the page\'s wasm is within its gzipped budget (680 KB); the readers\' worker is apart', async () => {
   const wasm = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, `one wasm in dist/: ${wasm}`);
-  const bytes = await readFile(join(dist, wasm[0]));
+  const page = wasm.filter((f) => f !== WORKER);
+  assert.equal(page.length, 1, `one page wasm in dist/: ${wasm}`);
+  assert.ok(wasm.includes(WORKER), `the config readers' worker ${WORKER} is in dist/: ${wasm}`);
+  const bytes = await readFile(join(dist, page[0]));
   const gz = gzipSync(bytes, { level: 9 }).length;
-  console.log(`# ${wasm[0]}: ${bytes.length} bytes, ${gz} gzipped`);
+  console.log(`# ${page[0]}: ${bytes.length} bytes, ${gz} gzipped`);
   assert.ok(gz < LIMIT, `${gz} bytes gzipped, over ${LIMIT}`);
+  const worker = await readFile(join(dist, WORKER));
+  const workerGz = gzipSync(worker, { level: 9 }).length;
+  console.log(`# ${WORKER} (loaded on the first config file): ${worker.length} bytes, ${workerGz} gzipped`);
+  assert.ok(workerGz < WORKER_LIMIT, `${workerGz} bytes gzipped, over ${WORKER_LIMIT}`);
+  // The page's index.html preloads the page's wasm only: the worker's loads on first use.
+  const html = await readFile(join(dist, 'index.html'), 'utf8');
+  assert.ok(html.includes(page[0]), 'index.html loads the page wasm');
+  assert.ok(!html.includes('planscope-readers'), 'index.html does not load the readers');
 });
 
 test('the optimised page opens the example and its rewrite within 10 s', async () => {
@@ -34,4 +51,61 @@ test('the optimised page opens the example and its rewrite within 10 s', async (
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor({ timeout: 10000 });
   console.log(`# example and rewrite on screen in ${Date.now() - t0} ms`);
   assert.deepEqual(errors, []);
+});
+
+test('the config readers load on the first config file, not with the page', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const panel = page.getByTestId('conditions');
+  await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
+  if (!(await panel.evaluate((el) => el.open))) await panel.locator('summary').click();
+  // A preset is read by the page itself.
+  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
+  assert.deepEqual(fetched.filter((p) => p.includes('planscope-readers')), [], 'no reader fetched before a config file');
+  const drop = (name, text) =>
+    panel.evaluate(
+      (el, { name, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, text },
+    );
+  // A YAML hardware file (aiconfigurator) and a launch line: read in the worker.
+  await drop('h100.yaml', 'gpu:\n  mem_bw: 3352000000000\n  mem_capacity: 85899345920\n  float16_tc_flops: 989000000000000\n');
+  await page.getByTestId('conditions-loaded').getByText(/h100\.yaml — aiconfigurator system YAML/).waitFor();
+  await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
+  await page.getByTestId('conditions-loaded').getByText(/serve\.sh — vLLM launch: strategy/).waitFor();
+  const readers = fetched.filter((p) => p.includes('planscope-readers'));
+  assert.ok(readers.some((p) => p.endsWith('planscope-readers_bg.wasm')), `the worker's wasm was fetched: ${readers}`);
+  assert.equal(readers.filter((p) => p.endsWith('_bg.wasm')).length, 1, 'fetched once, kept for the next file');
+  // A bad file is refused with its place, as before the move.
+  await drop('bad.toml', '[parallelism\n');
+  await page.getByTestId('error').getByText(/Conditions › bad\.toml: 1:\d+: /).waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('a readers worker that fails to load says so, changes nothing, and the next file tries again', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  const wasm = '**/planscope-readers_bg.wasm';
+  await page.context().route(wasm, (r) => r.abort());
+  const panel = page.getByTestId('conditions');
+  if (!(await panel.evaluate((el) => el.open))) await panel.locator('summary').click();
+  const drop = (name, text) =>
+    panel.evaluate(
+      (el, { name, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, text },
+    );
+  await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
+  await page.getByTestId('error').getByText(/Conditions › serve\.sh: the config reader failed .*did not load/).waitFor();
+  assert.equal(await page.getByTestId('conditions-loaded').count(), 0, 'nothing was read');
+  await page.context().unroute(wasm);
+  await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
+  await page.getByTestId('conditions-loaded').getByText(/serve\.sh — vLLM launch: strategy/).waitFor();
 });

@@ -73,7 +73,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(name) = ctx.meta.strategy_name.as_deref() else { return };
     let gpus = ctx.opts.gpus.or(ctx.meta.cluster.gpus).map(u64::from);
-    let ls = match launch::read_with("strategy", name, gpus) {
+    let ls = match launch::read_line("strategy", name, gpus) {
         Ok(ls) if ls.framework != launch::Framework::Planscope => ls,
         Ok(_) => return,
         // Only a name written as flags is a launch line gone wrong; prose names stay the

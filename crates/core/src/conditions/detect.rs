@@ -62,16 +62,34 @@ fn model_or_hardware(file_name: &str, text: &str) -> Result<Conditions, Conditio
 }
 
 fn json(text: &str) -> Result<Conditions, ConditionsError> {
+    object(&json_object(text)?, Some(text))
+}
+
+/// A Hugging Face config.json, by the HF reader alone: the model presets, which the page
+/// reads itself (config files go to its readers' worker), so that the page's wasm links
+/// no other reader (README "Page size").
+pub(super) fn hf_json(text: &str) -> Result<Conditions, ConditionsError> {
+    let mut rec = Record::default();
+    let model = hf::read(&json_object(text)?, &mut rec)?;
+    Ok(Conditions {
+        kind: ConditionsKind::Model,
+        format: Format::HfConfig,
+        meta: Meta { model, ..Meta::default() },
+        fields: rec.0,
+    })
+}
+
+fn json_object(text: &str) -> Result<Map<String, Value>, ConditionsError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ConditionsError::Syntax {
         format: "JSON",
         line: e.line() as u32,
         col: e.column() as u32,
         message: e.to_string(),
     })?;
-    let Value::Object(top) = value else {
-        return Err(ConditionsError::NotUnderstood { reason: "the JSON is not an object".into() });
-    };
-    object(&top, Some(text))
+    match value {
+        Value::Object(top) => Ok(top),
+        _ => Err(ConditionsError::NotUnderstood { reason: "the JSON is not an object".into() }),
+    }
 }
 
 /// A JSON-shaped object, from JSON or YAML. `json_text` is the JSON itself, for planscope's

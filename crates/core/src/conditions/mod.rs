@@ -17,6 +17,7 @@ mod magnitude;
 mod megatron;
 mod meta_json;
 mod presets;
+pub mod reply;
 mod shell;
 
 pub use error::ConditionsError;
@@ -93,6 +94,21 @@ pub struct Conditions {
 /// Reads a conditions file. `file_name` (its extension) helps tell the format; the text
 /// decides. Never panics; sizes are held to `limits`.
 pub fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> {
+    checked(text, |text| detect::read(file_name, text))
+}
+
+/// [`read`] of a Hugging Face config.json (the model presets), by the HF reader only. The
+/// page reads presets itself but config files in a worker (`reply`), so it links no other
+/// reader through this (README "Page size").
+fn read_hf_config(text: &str) -> Result<Conditions, ConditionsError> {
+    checked(text, detect::hf_json)
+}
+
+/// A reader's result held to `limits`; a file from which nothing was read is an error.
+fn checked(
+    text: &str,
+    reader: impl FnOnce(&str) -> Result<Conditions, ConditionsError>,
+) -> Result<Conditions, ConditionsError> {
     if text.len() > crate::limits::INPUT_BYTES {
         return Err(ConditionsError::Limit(format!(
             "the file is {} bytes; planscope reads at most {}",
@@ -100,7 +116,7 @@ pub fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> 
             crate::limits::INPUT_BYTES
         )));
     }
-    let c = detect::read(file_name, text)?;
+    let c = reader(text)?;
     c.meta.within_limits().map_err(|e| ConditionsError::Limit(e.to_string()))?;
     if c.fields.is_empty() {
         return Err(ConditionsError::NothingRead { format: c.format.name() });

@@ -124,11 +124,26 @@ impl ModelPreset {
     /// The model the config states, named. The configs are fixed and tested
     /// (tests/conditions.rs reads every one); an unreadable one would give an empty spec.
     pub fn spec(&self) -> ModelSpec {
-        let mut spec = super::read("config.json", self.config).map(|c| c.meta.model).unwrap_or_default();
+        let mut spec = super::read_hf_config(self.config).map(|c| c.meta.model).unwrap_or_default();
         spec.name = Some(self.name.to_string());
         if spec.dtype.is_none() {
             spec.dtype = self.dtype;
         }
         spec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The presets are read by the HF reader alone (the page's wasm has no other), and
+    /// that reading is the one a config file gets.
+    #[test]
+    fn a_preset_reads_as_its_config_file_does() {
+        for p in super::model_presets() {
+            let file = super::super::read("config.json", p.config).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            let json = super::super::read_hf_config(p.config).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            assert_eq!(json, file, "{}", p.id);
+            assert!(!json.fields.is_empty(), "{}", p.id);
+        }
     }
 }

@@ -192,12 +192,45 @@ pub fn read(file_name: &str, text: &str) -> Result<LaunchStrategy, LaunchError> 
 
 /// [`read`], checked against `gpus` GPUs (the cluster's) when given.
 pub fn read_with(file_name: &str, text: &str, gpus: Option<u64>) -> Result<LaunchStrategy, LaunchError> {
-    let mut all = read_all(file_name, text, gpus)?;
+    the_one(file_name, read_all(file_name, text, gpus)?)
+}
+
+/// A strategy written on one line, as a plan declares it: a launch command (with its
+/// flags) or a name, never a config notation (YAML, TOML, JSON: those are files, for
+/// [`read_with`]). This is what the verifier reads; calling no config parser keeps
+/// them out of the page's first download (their readers load with the first config
+/// file, README "Page size"). Otherwise as [`read_with`].
+pub fn read_line(label: &str, text: &str, gpus: Option<u64>) -> Result<LaunchStrategy, LaunchError> {
+    let err = |line, col, kind| LaunchError { file: label.into(), line, col, kind };
+    held_to_limits(label, text, gpus)?;
+    let notation = structured::notation(label, text);
+    if !matches!(notation, Notation::Flags | Notation::Name) {
+        return Err(err(0, 0, LaunchErrorKind::NoStrategy));
+    }
+    let found = detect::commands(text).map_err(|(line, col, kind)| err(line, col, kind))?;
+    if found.is_empty() {
+        return planscope_name(label, text, gpus);
+    }
+    the_one(label, finish(label, found, notation, gpus)?)
+}
+
+/// The single strategy of `all`; several launch commands are an error naming their lines.
+fn the_one(file_name: &str, mut all: Vec<LaunchStrategy>) -> Result<LaunchStrategy, LaunchError> {
     if all.len() > 1 {
         let lines = all.iter().map(|s| s.line).collect();
         return Err(LaunchError { file: file_name.into(), line: 0, col: 0, kind: LaunchErrorKind::Several { lines } });
     }
     all.pop().ok_or_else(|| LaunchError { file: file_name.into(), line: 0, col: 0, kind: LaunchErrorKind::NoStrategy })
+}
+
+/// The text's size and the GPU count, held to `limits` before any reading.
+fn held_to_limits(file_name: &str, text: &str, gpus: Option<u64>) -> Result<(), LaunchError> {
+    let err = |kind| LaunchError { file: file_name.into(), line: 0, col: 0, kind };
+    Limit::InputBytes.check(text.len() as u64).map_err(|e| err(LaunchErrorKind::Limit(e)))?;
+    if let Some(g) = gpus {
+        Limit::Gpus.check(g).map_err(|e| err(LaunchErrorKind::Limit(e)))?;
+    }
+    Ok(())
 }
 
 /// Every strategy in `text`: one per launch command of a script (a documentation page
@@ -207,10 +240,7 @@ pub fn read_with(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Launc
 /// strategy is an error. O(n) in the text (shell expansion held to `limits`).
 pub fn read_all(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Vec<LaunchStrategy>, LaunchError> {
     let err = |line, col, kind| LaunchError { file: file_name.into(), line, col, kind };
-    Limit::InputBytes.check(text.len() as u64).map_err(|e| err(0, 0, LaunchErrorKind::Limit(e)))?;
-    if let Some(g) = gpus {
-        Limit::Gpus.check(g).map_err(|e| err(0, 0, LaunchErrorKind::Limit(e)))?;
-    }
+    held_to_limits(file_name, text, gpus)?;
     let notation = structured::notation(file_name, text);
     let found: Vec<(Said, u32)> = match notation {
         Notation::Flags | Notation::Name => {
@@ -332,4 +362,31 @@ fn planscope_name(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Laun
 /// `a·b·…` in u64, saturating past every limit, then held to `limits::GPUS`.
 pub(crate) fn gpus_of(factors: &[u64]) -> u64 {
     limits::product(factors.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line reads as a file of that line does; a config notation is not a line.
+    #[test]
+    fn read_line_reads_lines_and_names_only() {
+        for line in [
+            "vllm serve m -tp 2 -dp 64 -ep",
+            "EP64_TP2",
+            "torchrun --nproc_per_node 8 pretrain_gpt.py --tensor-model-parallel-size 2 --expert-model-parallel-size 4",
+        ] {
+            let by_line = read_line("strategy", line, Some(128)).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let by_file = read_with("strategy", line, Some(128)).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(by_line, by_file, "{line}");
+        }
+        for config in [
+            "{\"tensor_parallel_size\": 2}",
+            "[parallelism]\ntensor_parallel_degree = 2",
+            "tensor_model_parallel_size: 2\nexpert_model_parallel_size: 4",
+        ] {
+            let e = read_line("strategy", config, None).unwrap_err();
+            assert!(matches!(e.kind, LaunchErrorKind::NoStrategy), "{config}: {e}");
+        }
+    }
 }

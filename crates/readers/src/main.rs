@@ -1,0 +1,46 @@
+//! The page's config readers, as a Web Worker (wasm32): `planscope_core::conditions` with
+//! its YAML, TOML, launch-line and hardware-file readers, which the page itself does not
+//! link. Trunk builds it beside the page (index.html, `data-type="worker"`); the page starts
+//! it when a config file is first chosen or dropped (src/web/readers.rs), so the page's
+//! first download is smaller (README "Page size").
+//!
+//! Protocol: once ready the worker posts `"ready"`; then each message `[id, file name,
+//! text]` is answered with `[id, reply]`, the reply being `conditions::reply::encode`'s JSON.
+//! The reading itself is the core's: this file only moves messages.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    use planscope_core::conditions::reply;
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let answer = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let msg = js_sys::Array::from(&ev.data());
+        let id = msg.get(0);
+        let (name, text) = (msg.get(1).as_string(), msg.get(2).as_string());
+        let json = match (name, text) {
+            (Some(name), Some(text)) => reply::encode(&reply::read_reply(&name, &text)),
+            _ => reply::encode(&Err("the page sent the config reader no file name and text".into())),
+        };
+        let out = js_sys::Array::of2(&id, &JsValue::from(json));
+        // A post that fails leaves the page waiting on this id; it reports the worker's
+        // errors (`onerror`) instead, and there is nothing more this side could say.
+        let _ = answer.post_message(&out);
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from("ready"));
+}
+
+/// Natively there is no worker to be: the command reads config files itself
+/// (`planscope strategy`, `--conditions`).
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    eprintln!(
+        "planscope-readers is the page's Web Worker, built for wasm32 by trunk; natively, `planscope strategy FILE` and `--conditions FILE` read config files"
+    );
+    std::process::ExitCode::from(2)
+}
