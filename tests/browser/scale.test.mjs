@@ -180,6 +180,7 @@ test(`a ${full ? '1M' : '250k'}-node gzip plan dropped on the page opens grouped
         `longest task ${Math.max(0, ...r.longtasks).toFixed(0)} ms, longest key wait ${Math.max(0, ...r.waits).toFixed(0)} ms ` +
         `(${r.waits.length} presses; in-page event delay up to ${Math.max(0, ...r.delays).toFixed(0)} ms); phases: ${r.phases.length}`,
     );
+    if (plan === large) await screenshot(r.page, `scale-${full ? '1m' : '250k'}.png`);
     assert.deepEqual(r.errors, []);
     assert.ok(r.nodes >= plan.nodes * 0.95, `${r.nodes} nodes`);
     assert.ok(r.ms < OPEN_MS, `opened in ${r.ms.toFixed(0)} ms, over ${OPEN_MS} ms`);
@@ -192,7 +193,6 @@ test(`a ${full ? '1M' : '250k'}-node gzip plan dropped on the page opens grouped
     assert.ok(Math.max(...r.waits) < INPUT_MS, `a key press waited ${Math.max(...r.waits).toFixed(0)} ms`);
     // The status named the phases and the node count.
     assert.ok(r.phases.some((p) => /^Verifying [\d,]+ nodes/.test(p)), r.phases.join(' | '));
-    if (plan === large) await screenshot(r.page, `scale-${full ? '1m' : '250k'}.png`);
     await r.page.close();
     results.push({ plan, r });
   }
