@@ -155,8 +155,8 @@ impl Session {
     }
 
     /// The load in phases, each one slice of work with a status naming it: inflate (a
-    /// compressed file), read, verify; the DAG pane then lays the plan out in a slice of its
-    /// own. Between phases the browser paints and handles input. The open plan stays until
+    /// compressed file), read, verify, draw (the views built from the analysis); the DAG
+    /// pane then lays the plan out in a slice of its own. Between phases the browser paints and handles input. The open plan stays until
     /// the new one is ready, and stays when any phase fails.
     async fn open_in_slices(self, seq: u64, name: String, source: Source, shared: Restore) {
         let Restore { target, conditions, compared, view } = shared;
@@ -266,6 +266,12 @@ impl Session {
             return;
         }
         let (before, after) = analyse(plan, &req, compared.as_deref());
+        if !current() {
+            return;
+        }
+        // The views are built when the signals below change: a task of its own, after a paint.
+        self.busy.set(Some(format!("Drawing {} nodes…", summary.nodes)));
+        yield_to_paint().await;
         if !current() {
             return;
         }
