@@ -202,3 +202,38 @@ test(`a ${full ? '1M' : '250k'}-node gzip plan dropped on the page opens grouped
       `${s.r.ms.toFixed(0)} ms -> ${l.r.ms.toFixed(0)} ms (${(l.r.ms / s.r.ms).toFixed(1)}x the time)`,
   );
 });
+
+test('a small .json.gz opens as its text would, and a damaged one keeps the open plan with why', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { readFile } = await import('node:fs/promises');
+  const { corpus } = await import('./harness.mjs');
+  const name = 'paper_to_dag__expert_parallelism_dag.json';
+  const gz = gzipSync(await readFile(join(corpus, name)));
+  const { page, errors } = await openPage();
+  const drop = (file, bytes) =>
+    page.evaluate(
+      ({ file, bytes }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], file, { type: 'application/gzip' }));
+        const el = document.querySelector('[data-testid="drop-zone"]');
+        el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { file, bytes: [...bytes] },
+    );
+  await drop(`${name}.gz`, gz);
+  await page.getByTestId('summary').getByText(`${name}.gz`).waitFor({ timeout: 20000 });
+  const field = async (f) => (await page.getByTestId('summary').locator(`[data-field="${f}"]`).textContent()).trim();
+  // The same counts as the plain file (load.test.mjs).
+  assert.equal(await field('nodes'), '8');
+  assert.equal(await field('edges'), '10');
+  // Cut in half: the message names the file and the damage; the plan stays.
+  await drop('broken.json.gz', gz.subarray(0, gz.length >> 1));
+  const banner = page.getByTestId('error');
+  await banner.waitFor({ timeout: 20000 });
+  const message = (await banner.textContent()).trim();
+  assert.match(message, /broken\.json\.gz: the compressed data is damaged or truncated/, message);
+  assert.equal(await field('file'), `${name}.gz`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
