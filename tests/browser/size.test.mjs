@@ -4,8 +4,10 @@
 // erase_components and wasm-opt -Oz: about 512 KB gzipped. The features merged after that
 // (config and launch readers with their YAML and TOML crates, the calibrated cost model,
 // the timeline, trace and SVG writers, comparing plans, the Conditions panel) brought it to
-// about 762 KB (node's gzip). The issue's target, 450 KB, is NOT met: the budget below only
-// guards against growth past what is shipped now; README "Page size" says where the bytes are.
+// about 762 KB (node's gzip). Opening gzip-compressed plans in the page (issue 16: flate2
+// with its CRC tables, the streamed reader) brought it to about 805 KB. The issue's target,
+// 450 KB, is NOT met: the budget below only guards against growth past what is shipped now;
+// README "Page size" says where the bytes are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -13,10 +15,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser } from './harness.mjs';
 
-const LIMIT = 780 * 1000;
+const LIMIT = 815 * 1000;
 const env = servedBrowser();
 
-test('the wasm is within its gzipped budget (780 KB)', async () => {
+test('the wasm is within its gzipped budget (815 KB)', async () => {
   const wasm = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
   assert.equal(wasm.length, 1, `one wasm in dist/: ${wasm}`);
   const bytes = await readFile(join(dist, wasm[0]));

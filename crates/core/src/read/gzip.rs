@@ -15,6 +15,7 @@ use super::{ReadError, read_plan, within_limits};
 use crate::limits::{self, Limit, LimitError};
 use crate::model::Plan;
 use flate2::read::MultiGzDecoder;
+use serde::de::IgnoredAny;
 use std::io::{self, BufReader, Read};
 
 /// Whether `bytes` are gzip-compressed (RFC 1952 §2.3.1: ID1 = 0x1f, ID2 = 0x8b).
@@ -140,11 +141,32 @@ impl PlanStream<'_> {
                     return Ok(Progress::Done(Box::new(plan)));
                 }
                 let stream = BufReader::new(capped(without_bom(head), decoder, self.inflated_max));
+                if !EXACT_FALLBACK {
+                    // Syntax, limits and damage exactly; a value that does not read, as the
+                    // fast path saw it.
+                    serde_json::from_reader::<_, IgnoredAny>(stream).map_err(stream_error)?;
+                    return Err(brief_error(self.reading.failure()));
+                }
                 let plan: Plan = serde_json::from_reader(stream).map_err(stream_error)?;
                 within_limits(plan).map(|p| Progress::Done(Box::new(p)))
             }
         }
     }
+}
+
+/// Whether a stream that the fast path gave up on is read again through serde as a `Plan`
+/// (every error exact at its line:col), or only checked as JSON. Not in the page: a second
+/// copy of the whole plan deserializer (serde's `io::Read` one) costs the wasm 13.5 KB
+/// gzipped, past its size budget, for errors in plans over 4 MB that are well-formed JSON.
+const EXACT_FALLBACK: bool = cfg!(not(target_arch = "wasm32"));
+
+/// The error for a well-formed stream the fast path could not read: what it saw.
+fn brief_error(failure: Option<String>) -> ReadError {
+    let what = failure.unwrap_or_else(|| {
+        "the top level is not a plan as planscope writes it ({\"planscope\": 1, \"nodes\": [...], \"edges\": [...]}, each key once)"
+            .to_string()
+    });
+    ReadError::whole(format!("invalid planscope plan: {what}"))
 }
 
 fn without_bom(mut head: Vec<u8>) -> Vec<u8> {
@@ -276,6 +298,20 @@ mod tests {
         assert!(e.message.contains("inflated canonical plan size"), "{e:?}");
         // Exactly at the limit still reads.
         assert!(read_gzip_within(&gz(&bomb), 1024, bomb.len() as u64).is_ok());
+    }
+
+    #[test]
+    fn without_the_exact_fallback_a_bad_node_is_still_named() {
+        let text = r#"{"planscope": 1, "format": "json",
+            "nodes": [{"id": "a", "kind": "compute"}, {"id": 7, "kind": "compute"}], "edges": []}"#;
+        let mut reading = Reading::new(text.as_bytes());
+        assert!(reading.step(usize::MAX).is_none());
+        let e = brief_error(reading.failure());
+        assert!(e.message.contains("`nodes` element 1: invalid type: integer `7`, expected a string"), "{e:?}");
+        let dup = r#"{"planscope": 1, "format": "json", "nodes": [], "nodes": [], "edges": []}"#;
+        let mut reading = Reading::new(dup.as_bytes());
+        assert!(reading.step(usize::MAX).is_none());
+        assert!(brief_error(reading.failure()).message.contains("each key once"));
     }
 
     #[test]

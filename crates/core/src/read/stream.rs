@@ -72,7 +72,7 @@ pub enum Step {
 impl<R: Read> Reading<R> {
     pub fn new(src: R) -> Reading<R> {
         Reading {
-            s: Scan { src, buf: Vec::with_capacity(2 * CHUNK), pos: 0, eof: false },
+            s: Scan { src, buf: Vec::with_capacity(2 * CHUNK), pos: 0, eof: false, failure: None },
             rest: b"{".to_vec(),
             nodes: None,
             edges: None,
@@ -125,6 +125,18 @@ impl<R: Read> Reading<R> {
         }
     }
 
+    /// Why the reading gave up, as far as it knows: which array element did not read and
+    /// serde's message (its line:col counted from that element), or a limit. For a shell
+    /// that does not keep the slow path's exact errors (`gzip::EXACT_FALLBACK`).
+    pub fn failure(&self) -> Option<String> {
+        let which = match self.at {
+            At::Nodes => "nodes",
+            At::Edges => "edges",
+            _ => return self.s.failure.clone(),
+        };
+        self.s.failure.as_ref().map(|f| format!("`{which}` {f}"))
+    }
+
     /// A top-level key and, unless it opens an array read element by element, its value.
     fn key(&mut self) -> Option<()> {
         if self.s.next_byte()? != b'"' {
@@ -169,7 +181,14 @@ impl<R: Read> Reading<R> {
             return None;
         }
         self.rest.push(b'}');
-        let mut plan: Plan = serde_json::from_slice(&self.rest).ok()?;
+        let mut plan: Plan = match serde_json::from_slice(&self.rest) {
+            Ok(p) => p,
+            Err(e) => {
+                // The top level without its arrays: serde's line:col would be of that text.
+                self.s.failure = Some(e.to_string().split(" at line ").next().unwrap_or_default().to_string());
+                return None;
+            }
+        };
         plan.nodes = self.nodes.take()?;
         plan.edges = self.edges.take()?;
         Some(plan)
@@ -196,6 +215,8 @@ struct Scan<R> {
     /// The next unread byte in `buf`.
     pos: usize,
     eof: bool,
+    /// Why reading stopped, when serde said (a value that does not read) or a limit did.
+    failure: Option<String>,
 }
 
 impl<R: Read> Scan<R> {
@@ -260,7 +281,11 @@ impl<R: Read> Scan<R> {
                 Some(Ok(_)) => {}
                 // Cut short by the buffer's end (`64.` before `0`): read more and again.
                 Some(Err(e)) if e.is_eof() || near_end(&self.buf[self.pos..], &e) => {}
-                _ => return None,
+                Some(Err(e)) => {
+                    self.failure = Some(e.to_string());
+                    return None;
+                }
+                None => return None,
             }
             self.fill()?;
         }
@@ -275,8 +300,14 @@ impl<R: Read> Scan<R> {
         }
         while *left > 0 {
             *left -= 1;
-            out.push(self.value()?);
+            let Some(v) = self.value() else {
+                let at = out.len();
+                self.failure = self.failure.take().map(|e| format!("element {at}: {e} (counted from that element)"));
+                return None;
+            };
+            out.push(v);
             if out.len() > max {
+                self.failure = Some(format!("more than {max} elements: past the limit"));
                 return None;
             }
             match self.next_byte()? {
