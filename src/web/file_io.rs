@@ -1,4 +1,5 @@
-//! Getting text out of browser `File`s, and giving the browser a frame between slices of work.
+//! Getting text or bytes out of browser `File`s, and giving the browser a frame between
+//! slices of work.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -9,6 +10,20 @@ pub async fn read_file_text(file: &File) -> Result<String, String> {
     let name = file.name();
     match JsFuture::from(file.text()).await {
         Ok(v) => v.as_string().ok_or_else(|| format!("{name}: the file is not text")),
+        Err(_) => Err(format!("{name}: the browser could not read the file")),
+    }
+}
+
+/// Reads a file's bytes (a plan may be gzip-compressed: the core tells by its first bytes).
+/// A file past the input limit is refused by its size, before it is read. The error names
+/// the file.
+pub async fn read_file_bytes(file: &File) -> Result<Vec<u8>, String> {
+    let name = file.name();
+    if let Err(e) = planscope_core::read::check_size(file.size() as usize) {
+        return Err(e.with_file(&name));
+    }
+    match JsFuture::from(file.array_buffer()).await {
+        Ok(buf) => Ok(js_sys::Uint8Array::new(&buf).to_vec()),
         Err(_) => Err(format!("{name}: the browser could not read the file")),
     }
 }

@@ -76,9 +76,19 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
     Effect::new(move |_| {
         let Some(opened) = session.opened.get() else { return };
         let compared = session.compared.get();
+        let Some(text) = opened.text.as_deref() else {
+            // A compressed plan too large to inflate as text: no link can hold it.
+            replace_url(&base_url());
+            session.link_note.set(Some(format!(
+                "{} is too large for a link (it inflates past {} MB); share the file or export the HTML report instead.",
+                opened.file_name,
+                planscope_core::read::MAX_INPUT_BYTES / (1024 * 1024)
+            )));
+            return;
+        };
         let shared = Shared {
             file_name: opened.file_name.clone(),
-            plan_text: opened.text.to_string(),
+            plan_text: text.to_string(),
             // The target as asked for, or the declared one the after side was built for.
             strategy: session.target.get().or_else(|| session.after.with(|a| a.as_ref().and_then(|r| r.target))),
             conditions: session.conditions.get(),
@@ -88,7 +98,7 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
                 .map(|c| SharedPlan { file_name: c.file_name.clone(), text: c.text.to_string() }),
             view: view_state(focus, chrome),
         };
-        let bytes = opened.text.len() + compared.as_ref().map_or(0, |c| c.text.len());
+        let bytes = text.len() + compared.as_ref().map_or(0, |c| c.text.len());
         // Deflate shrinks plans 6–30×; far past the budget, don't spend the time.
         let link = if bytes <= COMFORTABLE_LINK_BYTES * 40 { Some(share::encode(&shared)) } else { None };
         let base = base_url();

@@ -12,6 +12,7 @@ use planscope_core::sim::time_window::TimeWindow;
 use planscope_core::sim::timeline::{Flow, Rows, StreamShares, at, flows, span_of, visible};
 use planscope_core::units;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 /// Row height and the width of the GPU labels, in CSS pixels.
 const ROW: f64 = 14.0;
@@ -42,6 +43,22 @@ fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
     Some((fx.clamp(0.0, 1.0), width, ev.client_y() as f64 - r.top()))
 }
 
+/// The dispatch/combine flows, drawn only for a selected slice: found on the first
+/// selection rather than when the plan opens (they need the plan's whole graph, about a
+/// second natively for a million nodes, and the page shows two timelines).
+#[derive(Clone)]
+struct LazyFlows {
+    plan: Arc<planscope_core::model::Plan>,
+    sim: Arc<planscope_core::sim::SimResult>,
+    flows: Arc<OnceLock<Vec<Flow>>>,
+}
+
+impl LazyFlows {
+    fn get(&self) -> &[Flow] {
+        self.flows.get_or_init(|| flows(&self.plan, &self.sim, MAX_FLOWS))
+    }
+}
+
 #[component]
 pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> impl IntoView {
     let focus = expect_context::<Focus>();
@@ -61,7 +78,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
     let n_rows = rows.gpus.len();
     let rows = Arc::new(rows);
     let spans = Arc::new(span_of(&sim, analysis.plan.nodes.len()));
-    let all_flows: Arc<Vec<Flow>> = Arc::new(flows(&analysis.plan, &sim, MAX_FLOWS));
+    let all_flows = LazyFlows { plan: analysis.plan.clone(), sim: Arc::new(sim), flows: Arc::new(OnceLock::new()) };
     let plan = analysis.plan.clone();
 
     let window = RwSignal::new(TimeWindow::whole(step));
@@ -144,6 +161,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
             />
         };
         let arrows = flows_sel
+            .get()
             .iter()
             .filter(|f| f.from == sel.node || f.to == sel.node)
             .take(256)
@@ -269,6 +287,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         let s = spans_det.get(sel.node as usize).copied().flatten()?;
         let op = node.op.as_ref().map_or_else(|| node.kind.as_str().to_string(), |o| o.name().to_string());
         let (ins, outs) = flows_det
+            .get()
             .iter()
             .fold((0, 0), |(i, o), f| (i + usize::from(f.to == sel.node), o + usize::from(f.from == sel.node)));
         let work = if s.comm {

@@ -126,7 +126,16 @@ fn layout_panes(ctx: Ctx, which: Vec<usize>, grouping: Option<Grouping>) {
         for (i, plan, _) in jobs {
             yield_now().await;
             let done = ctx.dag.try_update_value(|d| {
+                // The same plan in another pane (the after side of a clean plan): start from
+                // its session, whose layouts are cached, rather than lay it out again.
+                let fresh = d.panes.get(i).is_some_and(|p| p.session.is_none());
+                let twin =
+                    d.panes.iter().filter(|_| fresh).find(|q| Arc::ptr_eq(&q.plan, &plan) && q.session.is_some());
+                let twin = twin.and_then(|q| q.session.clone());
                 if let Some(p) = d.panes.get_mut(i).filter(|p| Arc::ptr_eq(&p.plan, &plan)) {
+                    if p.session.is_none() {
+                        p.session = twin;
+                    }
                     let g = grouping.unwrap_or_else(|| p.auto_grouping());
                     p.relayout(g, color);
                     p.measure();

@@ -2,7 +2,8 @@
 //! successor/predecessor lists (CSR) that every later pass walks without hashing.
 
 use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
-use crate::model::Plan;
+use crate::model::{Node, Plan};
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
@@ -90,16 +91,47 @@ pub(crate) struct PlanEdges {
     pub dangling: u32,
 }
 
+/// The index of node `id`: the node looked up last and the one after it first, then the
+/// map (as the verifier's `graph::lookup` does, and why; only when ids are unique). O(1).
+fn lookup(
+    index: &HashMap<&str, NodeIdx, RandomState>,
+    nodes: &[Node],
+    unique: bool,
+    last: &mut Option<usize>,
+    id: &str,
+) -> Option<NodeIdx> {
+    if unique && let Some(prev) = *last {
+        for guess in [prev, prev.saturating_add(1)] {
+            if nodes.get(guess).is_some_and(|n| n.id == id) {
+                *last = Some(guess);
+                return Some(NodeIdx::new(guess));
+            }
+        }
+    }
+    let at = index.get(id).copied();
+    if let Some(i) = at {
+        *last = Some(i.index());
+    }
+    at
+}
+
 pub(crate) fn resolve(plan: &Plan) -> PlanEdges {
-    let mut index: HashMap<&str, NodeIdx> = HashMap::with_capacity(plan.nodes.len());
+    let mut index: HashMap<&str, NodeIdx, RandomState> =
+        HashMap::with_capacity_and_hasher(plan.nodes.len(), RandomState::default());
     for (i, n) in plan.nodes.iter().enumerate() {
         index.entry(n.id.as_str()).or_insert(NodeIdx::new(i));
     }
     let mut resolved = Vec::with_capacity(plan.edges.len());
     let mut dangling = 0;
+    let (mut last_from, mut last_to) = (None, None);
+    let unique = index.len() == plan.nodes.len();
     for (i, e) in plan.edges.iter().enumerate() {
-        match (index.get(e.from.as_str()), index.get(e.to.as_str())) {
-            (Some(&a), Some(&b)) => resolved.push((a, b, EdgeIdx::new(i))),
+        let (from, to) = (
+            lookup(&index, &plan.nodes, unique, &mut last_from, &e.from),
+            lookup(&index, &plan.nodes, unique, &mut last_to, &e.to),
+        );
+        match (from, to) {
+            (Some(a), Some(b)) => resolved.push((a, b, EdgeIdx::new(i))),
             _ => dangling += 1,
         }
     }

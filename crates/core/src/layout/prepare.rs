@@ -26,6 +26,7 @@ pub(crate) struct NodeInfo {
     pub height: f32,
 }
 
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub nodes: IdxVec<NodeIdx, NodeInfo>,
     pub ids: IdxVec<NodeIdx, String>,

@@ -37,6 +37,9 @@ impl CacheKey {
     }
 }
 
+/// Clone: a pane showing the same plan (the after side of a plan that verifies clean) starts
+/// from the other's session, its layouts cached, instead of laying out a million nodes again.
+#[derive(Clone)]
 pub struct LayoutSession {
     prepared: Prepared,
     /// Least recently used first.

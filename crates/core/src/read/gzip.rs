@@ -3,15 +3,19 @@
 //! canonical JSON but some 20 MB compressed. A compressed plan that inflates within
 //! `limits::INPUT_BYTES` is read as its text, in any notation. One that inflates past it
 //! must be planscope's canonical JSON (what `planscope rewrite` and the page's export
-//! write, `{"planscope": 1, ...}` first), and is deserialized straight from the
-//! decompressor into the `Plan`: the inflated text is never held, so memory is the plan
-//! plus one `INPUT_BYTES` prefix. It may inflate to `limits::INFLATED_BYTES`; a gzip bomb
-//! stops there with the limit named. O(n) time in the inflated size.
+//! write, `{"planscope": 1, ...}` first), and is read straight from the decompressor into
+//! the `Plan` (`stream.rs`), a slice at a time: the inflated text is never held, so memory
+//! is the plan plus a few MB. Canonical JSON past `STREAM_ABOVE` (4 MB) streams the same way
+//! even within the input limit; should it not read, it is read again as text for the same
+//! error as ever. It may inflate to `limits::INFLATED_BYTES`; a gzip bomb stops there with
+//! the limit named. O(n) time in the inflated size.
 
+use super::stream::{Reading, Step};
 use super::{ReadError, read_plan, within_limits};
 use crate::limits::{self, Limit, LimitError};
 use crate::model::Plan;
 use flate2::read::MultiGzDecoder;
+use serde::de::IgnoredAny;
 use std::io::{self, BufReader, Read};
 
 /// Whether `bytes` are gzip-compressed (RFC 1952 §2.3.1: ID1 = 0x1f, ID2 = 0x8b).
@@ -24,37 +28,160 @@ pub fn read_gzip(bytes: &[u8]) -> Result<Plan, ReadError> {
     read_gzip_within(bytes, limits::INPUT_BYTES, limits::INFLATED_BYTES)
 }
 
+/// A compressed plan inflated: its text when that is within `limits::INPUT_BYTES` (read
+/// it with `read_plan`; the page keeps it for a permalink), else the plan being streamed
+/// from the decompressor.
+pub enum Inflated<'a> {
+    Text(String),
+    Stream(Box<PlanStream<'a>>),
+}
+
+/// Inflates a compressed plan (see the module's comment for what is accepted): the text,
+/// or the first `limits::INPUT_BYTES` inflated and the plan ready to be read from them on.
+pub fn inflate(bytes: &[u8]) -> Result<Inflated<'_>, ReadError> {
+    inflate_within(bytes, limits::INPUT_BYTES, limits::INFLATED_BYTES)
+}
+
 /// As `read_gzip`, with the text and inflated limits given (tests use small ones).
 fn read_gzip_within(bytes: &[u8], text_max: usize, inflated_max: u64) -> Result<Plan, ReadError> {
+    match inflate_within(bytes, text_max, inflated_max)? {
+        Inflated::Text(text) => read_plan(&text),
+        Inflated::Stream(mut stream) => loop {
+            if let Progress::Done(plan) = stream.step(usize::MAX)? {
+                return Ok(*plan);
+            }
+        },
+    }
+}
+
+/// Canonical text past this size is streamed rather than inflated whole first, even within
+/// the input limit: a text that large never fits a permalink anyway (the page tries links
+/// for plans up to 2.6 MB, `permalink.rs`), and inflating 64 MB before reading took over a
+/// second in the page (a 250k-node plan, headless Chromium).
+const STREAM_ABOVE: usize = 4 * 1024 * 1024;
+
+fn inflate_within(bytes: &[u8], text_max: usize, inflated_max: u64) -> Result<Inflated<'_>, ReadError> {
     if let Err(e) = Limit::InputBytes.check(bytes.len() as u64) {
         return Err(ReadError::whole(e.to_string()));
     }
-    let mut decoder = MultiGzDecoder::new(bytes);
-    let mut head = Vec::new();
-    (&mut decoder).take(text_max as u64 + 1).read_to_end(&mut head).map_err(|e| damaged(&e))?;
-    if head.len() <= text_max {
-        return match String::from_utf8(head) {
-            Ok(text) => read_plan(&text),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                Err(ReadError::whole(format!("the compressed file is not UTF-8 text (byte {at} inflated)")))
-            }
-        };
+    let first = text_max.min(STREAM_ABOVE);
+    let (mut head, mut decoder) = inflate_head(bytes, first)?;
+    if head.len() > first && starts_canonical(strip_bom(&head)) {
+        let reading = Reading::new(capped(without_bom(head), decoder, inflated_max));
+        return Ok(Inflated::Stream(Box::new(PlanStream { bytes, text_max, inflated_max, reading })));
     }
+    if head.len() > first {
+        // Not canonical: the rest of the text, up to one byte past the input limit.
+        let more = (text_max - first) as u64;
+        (&mut decoder).take(more).read_to_end(&mut head).map_err(|e| damaged(&e))?;
+    }
+    if head.len() <= text_max {
+        return utf8(head).map(Inflated::Text);
+    }
+    let mb = text_max / (1024 * 1024);
+    Err(ReadError::whole(format!(
+        "this compressed plan inflates past {mb} MB: planscope reads a compressed plan that large only as its \
+         canonical JSON (starting {{\"planscope\": 1, ...}}, as `planscope rewrite` and the page's export write it)"
+    )))
+}
+
+/// The inflated bytes as text, or where they stop being UTF-8.
+fn utf8(head: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(head).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        ReadError::whole(format!("the compressed file is not UTF-8 text (byte {at} inflated)"))
+    })
+}
+
+fn strip_bom(head: &[u8]) -> &[u8] {
+    head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head)
+}
+
+type Inflating<'a> = io::Chain<io::Cursor<Vec<u8>>, Capped<MultiGzDecoder<&'a [u8]>>>;
+
+/// The inflated stream: the head already inflated, then the rest, held to `inflated_max`.
+fn capped(head: Vec<u8>, decoder: MultiGzDecoder<&[u8]>, inflated_max: u64) -> Inflating<'_> {
+    let left = inflated_max.saturating_sub(head.len() as u64);
+    io::Cursor::new(head).chain(Capped { inner: decoder, left, max: inflated_max })
+}
+
+/// A large compressed canonical plan, read a slice at a time (`step`) so the page can show
+/// progress and stay responsive. O(n) in the inflated size over all steps.
+pub struct PlanStream<'a> {
+    bytes: &'a [u8],
+    text_max: usize,
+    inflated_max: u64,
+    reading: Reading<Inflating<'a>>,
+}
+
+/// How far a `PlanStream` has come.
+pub enum Progress {
+    /// Nodes and edges read so far.
+    Reading {
+        nodes: usize,
+        edges: usize,
+    },
+    Done(Box<Plan>),
+}
+
+impl PlanStream<'_> {
+    /// Reads about `elements` more nodes and edges, or the rest when fewer are left.
+    /// On anything unusual the whole stream is read again through serde (the slow path,
+    /// in one go), whose error names the limit or the line:col exactly.
+    pub fn step(&mut self, elements: usize) -> Result<Progress, ReadError> {
+        match self.reading.step(elements) {
+            Some(Step::More { nodes, edges }) => Ok(Progress::Reading { nodes, edges }),
+            Some(Step::Done(plan)) => within_limits(*plan).map(|p| Progress::Done(Box::new(p))),
+            None => {
+                // Within the input limit, the text is read as text, as it would have been
+                // had it not streamed: its errors count columns in characters.
+                let (head, decoder) = inflate_head(self.bytes, self.text_max)?;
+                if head.len() <= self.text_max {
+                    let plan = read_plan(&utf8(head)?)?;
+                    return Ok(Progress::Done(Box::new(plan)));
+                }
+                let stream = BufReader::new(capped(without_bom(head), decoder, self.inflated_max));
+                if !EXACT_FALLBACK {
+                    // Syntax, limits and damage exactly; a value that does not read, as the
+                    // fast path saw it.
+                    serde_json::from_reader::<_, IgnoredAny>(stream).map_err(stream_error)?;
+                    return Err(brief_error(self.reading.failure()));
+                }
+                let plan: Plan = serde_json::from_reader(stream).map_err(stream_error)?;
+                within_limits(plan).map(|p| Progress::Done(Box::new(p)))
+            }
+        }
+    }
+}
+
+/// Whether a stream that the fast path gave up on is read again through serde as a `Plan`
+/// (every error exact at its line:col), or only checked as JSON. Not in the page: a second
+/// copy of the whole plan deserializer (serde's `io::Read` one) costs the wasm 13.5 KB
+/// gzipped, past its size budget, for errors in plans over 4 MB that are well-formed JSON.
+const EXACT_FALLBACK: bool = cfg!(not(target_arch = "wasm32"));
+
+/// The error for a well-formed stream the fast path could not read: what it saw.
+fn brief_error(failure: Option<String>) -> ReadError {
+    let what = failure.unwrap_or_else(|| {
+        "the top level is not a plan as planscope writes it ({\"planscope\": 1, \"nodes\": [...], \"edges\": [...]}, each key once)"
+            .to_string()
+    });
+    ReadError::whole(format!("invalid planscope plan: {what}"))
+}
+
+fn without_bom(mut head: Vec<u8>) -> Vec<u8> {
     if head.starts_with("\u{feff}".as_bytes()) {
         head.drain(..3);
     }
-    if !starts_canonical(&head) {
-        let mb = text_max / (1024 * 1024);
-        return Err(ReadError::whole(format!(
-            "this compressed plan inflates past {mb} MB: planscope reads a compressed plan that large only as its \
-             canonical JSON (starting {{\"planscope\": 1, ...}}, as `planscope rewrite` and the page's export write it)"
-        )));
-    }
-    let left = inflated_max.saturating_sub(head.len() as u64);
-    let stream = io::Cursor::new(head).chain(Capped { inner: decoder, left, max: inflated_max });
-    let plan: Plan = serde_json::from_reader(BufReader::new(stream)).map_err(stream_error)?;
-    within_limits(plan)
+    head
+}
+
+/// The first `text_max + 1` inflated bytes and the decompressor, positioned after them.
+fn inflate_head(bytes: &[u8], text_max: usize) -> Result<(Vec<u8>, MultiGzDecoder<&[u8]>), ReadError> {
+    let mut decoder = MultiGzDecoder::new(bytes);
+    let mut head = Vec::new();
+    (&mut decoder).take(text_max as u64 + 1).read_to_end(&mut head).map_err(|e| damaged(&e))?;
+    Ok((head, decoder))
 }
 
 /// Whether the text opens as planscope's canonical JSON of version 1: `{`, then the key
@@ -171,6 +298,20 @@ mod tests {
         assert!(e.message.contains("inflated canonical plan size"), "{e:?}");
         // Exactly at the limit still reads.
         assert!(read_gzip_within(&gz(&bomb), 1024, bomb.len() as u64).is_ok());
+    }
+
+    #[test]
+    fn without_the_exact_fallback_a_bad_node_is_still_named() {
+        let text = r#"{"planscope": 1, "format": "json",
+            "nodes": [{"id": "a", "kind": "compute"}, {"id": 7, "kind": "compute"}], "edges": []}"#;
+        let mut reading = Reading::new(text.as_bytes());
+        assert!(reading.step(usize::MAX).is_none());
+        let e = brief_error(reading.failure());
+        assert!(e.message.contains("`nodes` element 1: invalid type: integer `7`, expected a string"), "{e:?}");
+        let dup = r#"{"planscope": 1, "format": "json", "nodes": [], "nodes": [], "edges": []}"#;
+        let mut reading = Reading::new(dup.as_bytes());
+        assert!(reading.step(usize::MAX).is_none());
+        assert!(brief_error(reading.failure()).message.contains("each key once"));
     }
 
     #[test]

@@ -5,9 +5,10 @@ mod dot;
 mod error;
 mod gzip;
 mod json;
+mod stream;
 
 pub use dot::read_dot;
-pub use gzip::{is_gzip, read_gzip};
+pub use gzip::{Inflated, PlanStream, Progress, inflate, is_gzip, read_gzip};
 pub use json::read_json;
 
 pub use error::{ReadError, line_col};
@@ -21,13 +22,16 @@ pub const MAX_INPUT_BYTES: usize = limits::INPUT_BYTES;
 
 /// The text without its byte-order mark, if it is within `MAX_INPUT_BYTES`. O(1).
 pub(crate) fn within_size(text: &str) -> Result<&str, ReadError> {
-    if let Err(e) = Limit::InputBytes.check(text.len() as u64) {
-        return Err(ReadError::whole(format!(
-            "{e}: planscope reads plans up to {} MB",
-            MAX_INPUT_BYTES / (1024 * 1024)
-        )));
-    }
+    check_size(text.len())?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Whether `len` bytes of input are within `MAX_INPUT_BYTES`, with the limit named (a shell
+/// checks a file's size before it reads it). O(1).
+pub fn check_size(len: usize) -> Result<(), ReadError> {
+    Limit::InputBytes.check(len as u64).map_err(|e| {
+        ReadError::whole(format!("{e}: planscope reads plans up to {} MB", MAX_INPUT_BYTES / (1024 * 1024)))
+    })
 }
 
 /// The plan if its counts and declared sizes are within planscope's limits
@@ -41,6 +45,29 @@ pub(crate) fn within_limits(plan: Plan) -> Result<Plan, ReadError> {
         Some(e) => Err(ReadError::whole(e.to_string())),
         None => Ok(plan),
     }
+}
+
+/// Reads a plan from a file's bytes as they came (a dropped file, a file on disk):
+/// gzip-compressed by its magic bytes (`read_gzip`), otherwise UTF-8 text (`read_plan`).
+/// O(n) in the bytes.
+pub fn read_bytes(bytes: &[u8]) -> Result<Plan, ReadError> {
+    if is_gzip(bytes) {
+        return read_gzip(bytes);
+    }
+    read_plan(text_of(bytes)?)
+}
+
+/// A file's bytes as text: within `MAX_INPUT_BYTES` (checked first, so an oversized file
+/// is not scanned), and UTF-8, else refused at the line:col of the first bad byte. O(n).
+pub fn text_of(bytes: &[u8]) -> Result<&str, ReadError> {
+    check_size(bytes.len())?;
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = e.valid_up_to();
+        // The prefix up to the bad byte is valid UTF-8 by definition.
+        let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, col) = line_col(prefix, valid);
+        ReadError::at(line, col, "the file is not UTF-8 text: expected a JSON or DOT plan")
+    })
 }
 
 /// Reads a plan, choosing the notation from the text itself (JSON starts with `{`

@@ -15,8 +15,11 @@ pub fn read(text: &str, version: &Value, at: &Located<'_>) -> Result<Plan, ReadE
         );
         return Err(at.error(&[VERSION_KEY], None, msg));
     }
-    // `Plan` ignores the unknown `planscope` key, so the text deserializes as it is.
-    serde_json::from_str::<Plan>(text).map_err(|e| {
+    // `Plan` ignores the unknown `planscope` key, so the text deserializes as it is. From the
+    // bytes, as a streamed compressed plan is read (`read/stream.rs`): one copy of the
+    // deserializer in the page's wasm, not two (the text is UTF-8 already, and serde counts
+    // line:col in bytes either way).
+    serde_json::from_slice::<Plan>(text.as_bytes()).map_err(|e| {
         let mut err = super::syntax_error(text, &e);
         err.message = err.message.replacen("invalid JSON: ", "invalid planscope plan: ", 1);
         err
