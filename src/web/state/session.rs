@@ -271,10 +271,13 @@ impl Session {
             ..Request::default()
         };
         let shown = target_of(&plan, &req);
+        let nodes = units::count(summary.nodes as u64, "node", "nodes");
         self.busy.set(Some(match (shown, &compared) {
-            (_, Some(c)) => format!("Verifying {} nodes and comparing with {}…", summary.nodes, c.file_name),
-            (Some(s), None) => format!("Verifying {} nodes against {} and rewriting…", summary.nodes, s.short()),
-            (None, None) => format!("Verifying {} nodes…", summary.nodes),
+            (_, Some(c)) => format!("Verifying {} and comparing with {}…", nodes, c.file_name),
+            (Some(s), None) => {
+                format!("Verifying {} against {} (and rewriting them if they break it)…", nodes, s.short())
+            }
+            (None, None) => format!("Verifying {}…", nodes),
         }));
         yield_to_paint().await;
         if !current() {
@@ -285,7 +288,7 @@ impl Session {
             return;
         }
         // The views are built when the signals below change: a task of its own, after a paint.
-        self.busy.set(Some(format!("Drawing {} nodes…", summary.nodes)));
+        self.busy.set(Some(format!("Drawing {}…", nodes)));
         yield_to_paint().await;
         if !current() {
             return;
