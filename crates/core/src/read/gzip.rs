@@ -42,6 +42,22 @@ pub fn inflate(bytes: &[u8]) -> Result<Inflated<'_>, ReadError> {
     inflate_within(bytes, limits::INPUT_BYTES, limits::INFLATED_BYTES)
 }
 
+/// Inflated text read as a compressed plan past `STREAM_ABOVE` is read: streamed when it
+/// starts as canonical JSON, else `None` (such text is read whole). `None` too when the
+/// stream gives up (then the caller reads it again the slow way, for the exact error).
+/// Whatever it reads, `read_plan` reads the same: the `stream` fuzz target holds it to that.
+pub fn read_streamed(text: &[u8]) -> Option<Plan> {
+    if !starts_canonical(strip_bom(text)) {
+        return None;
+    }
+    let mut reading = Reading::new(strip_bom(text));
+    loop {
+        if let Step::Done(plan) = reading.step(usize::MAX)? {
+            return Some(*plan);
+        }
+    }
+}
+
 /// As `read_gzip`, with the text and inflated limits given (tests use small ones).
 fn read_gzip_within(bytes: &[u8], text_max: usize, inflated_max: u64) -> Result<Plan, ReadError> {
     match inflate_within(bytes, text_max, inflated_max)? {

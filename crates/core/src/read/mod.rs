@@ -8,7 +8,7 @@ mod json;
 mod stream;
 
 pub use dot::read_dot;
-pub use gzip::{Inflated, PlanStream, Progress, inflate, is_gzip, read_gzip};
+pub use gzip::{Inflated, PlanStream, Progress, inflate, is_gzip, read_gzip, read_streamed};
 pub use json::read_json;
 
 pub use error::{ReadError, line_col};
