@@ -80,12 +80,7 @@ pub(super) fn hf_json(text: &str) -> Result<Conditions, ConditionsError> {
 }
 
 fn json_object(text: &str) -> Result<Map<String, Value>, ConditionsError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ConditionsError::Syntax {
-        format: "JSON",
-        line: e.line() as u32,
-        col: e.column() as u32,
-        message: e.to_string(),
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| ConditionsError::json("JSON", &e))?;
     match value {
         Value::Object(top) => Ok(top),
         _ => Err(ConditionsError::NotUnderstood { reason: "the JSON is not an object".into() }),

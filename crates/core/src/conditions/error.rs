@@ -25,6 +25,14 @@ pub enum ConditionsError {
     Limit(String),
 }
 
+impl ConditionsError {
+    /// A JSON syntax error in `format` (the file's kind, as the message names it), at
+    /// serde_json's line:col.
+    pub(super) fn json(format: &'static str, e: &serde_json::Error) -> ConditionsError {
+        ConditionsError::Syntax { format, line: e.line() as u32, col: e.column() as u32, message: e.to_string() }
+    }
+}
+
 impl fmt::Display for ConditionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

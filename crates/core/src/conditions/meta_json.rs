@@ -11,12 +11,7 @@ pub(super) fn looks_like(top: &Map<String, Value>) -> bool {
 }
 
 pub(super) fn read(text: &str, rec: &mut Record) -> Result<Meta, ConditionsError> {
-    let meta: Meta = serde_json::from_str(text).map_err(|e| ConditionsError::Syntax {
-        format: "planscope meta JSON",
-        line: e.line() as u32,
-        col: e.column() as u32,
-        message: e.to_string(),
-    })?;
+    let meta: Meta = serde_json::from_str(text).map_err(|e| ConditionsError::json("planscope meta JSON", &e))?;
     for f in super::fields_of(&meta) {
         rec.note(f);
     }
