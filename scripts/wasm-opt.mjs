@@ -16,6 +16,9 @@ const tool = join(root, 'node_modules/binaryen/bin/wasm-opt');
 // Workers' wasm files, named by Trunk after their binary (no hash).
 const workers = ['planscope-readers_bg.wasm'];
 // The features rustc enables for wasm32-unknown-unknown (the module's target_features section).
+// PLANSCOPE_WASM_NAMES=1 keeps the function names (wasm-opt -g), for profiling the page in
+// Chromium's DevTools or over CDP; the shipped build drops them.
+const names = process.env.PLANSCOPE_WASM_NAMES === '1' ? ['-g'] : [];
 const features = ['bulk-memory', 'sign-ext', 'nontrapping-float-to-int', 'mutable-globals', 'reference-types', 'multivalue'];
 
 /** Optimises every .wasm in `dir` in place and updates index.html's integrity for it. */
@@ -32,7 +35,7 @@ export function optimise(dir) {
 function optimiseOne(dir, name) {
   const file = join(dir, name);
   const before = readFileSync(file).length;
-  execFileSync(process.execPath, [tool, '-Oz', ...features.map((f) => `--enable-${f}`), file, '-o', file], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tool, '-Oz', ...names, ...features.map((f) => `--enable-${f}`), file, '-o', file], { stdio: 'inherit' });
   const bytes = readFileSync(file);
   console.log(`wasm-opt.mjs: ${name} ${before} → ${bytes.length} bytes`);
   // The config readers' worker (index.html, data-type="worker") is fetched by its loader,

@@ -9,7 +9,7 @@ use super::state::Focus;
 use leptos::prelude::*;
 use planscope_core::analysis::Analysis;
 use planscope_core::sim::time_window::TimeWindow;
-use planscope_core::sim::timeline::{Flow, Rows, StreamShares, at, flows, span_of, visible};
+use planscope_core::sim::timeline::{Flow, StreamShares, at, flows, visible};
 use planscope_core::units;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -48,23 +48,24 @@ fn pointer(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
 /// second natively for a million nodes, and the page shows two timelines).
 #[derive(Clone)]
 struct LazyFlows {
-    plan: Arc<planscope_core::model::Plan>,
-    sim: Arc<planscope_core::sim::SimResult>,
+    analysis: Analysis,
     flows: Arc<OnceLock<Vec<Flow>>>,
 }
 
 impl LazyFlows {
     fn get(&self) -> &[Flow] {
-        self.flows.get_or_init(|| flows(&self.plan, &self.sim, MAX_FLOWS))
+        self.flows.get_or_init(|| {
+            let a = &self.analysis;
+            a.report.metrics.simulation.as_ref().map(|sim| flows(&a.plan, sim, MAX_FLOWS)).unwrap_or_default()
+        })
     }
 }
 
 #[component]
 pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> impl IntoView {
     let focus = expect_context::<Focus>();
-    let sim = analysis.report.metrics.simulation.clone();
-    let rows = sim.as_ref().map(|s| Rows::of(&analysis.plan, s)).unwrap_or_default();
-    let Some(sim) = sim.filter(|_| !rows.is_empty()) else {
+    let drawn = analysis.step_rows().filter(|s| !s.rows.is_empty());
+    let (Some(drawn), Some(sim)) = (drawn, analysis.report.metrics.simulation.as_ref()) else {
         return view! {
             <section class="card timeline" data-testid="timeline-step" data-side=side>
                 <h2>{title}</h2>
@@ -73,12 +74,11 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         }
         .into_any();
     };
-    let shares = StreamShares::of(&sim);
-    let step = rows.step_s;
-    let n_rows = rows.gpus.len();
-    let rows = Arc::new(rows);
-    let spans = Arc::new(span_of(&sim, analysis.plan.nodes.len()));
-    let all_flows = LazyFlows { plan: analysis.plan.clone(), sim: Arc::new(sim), flows: Arc::new(OnceLock::new()) };
+    let shares = StreamShares::of(sim);
+    let n_rows = drawn.rows.gpus.len();
+    let step = drawn.rows.step_s;
+    let (rows, spans) = (drawn.clone(), drawn);
+    let all_flows = LazyFlows { analysis: analysis.clone(), flows: Arc::new(OnceLock::new()) };
     let plan = analysis.plan.clone();
 
     let window = RwSignal::new(TimeWindow::whole(step));
@@ -119,10 +119,10 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         let last = (first + (view_h / ROW).ceil() as usize + 2).min(n_rows);
         (first..last)
             .map(|r| {
-                let gpu = rows_draw.gpus[r];
+                let gpu = rows_draw.rows.gpus[r];
                 let (mut compute, mut comm) = (String::new(), String::new());
                 let (y, h) = (r as f64 * ROW + 2.0, ROW - 4.0);
-                for p in visible(rows_draw.row(r), t0, t1, (t1 - t0) / w) {
+                for p in visible(rows_draw.rows.row(r), t0, t1, (t1 - t0) / w) {
                     let x = LABEL + ((p.start - t0) * sx).max(0.0);
                     let pw = ((p.end.min(t1) - p.start.max(t0)) * sx).max(0.8);
                     let d = if p.comm { &mut comm } else { &mut compute };
@@ -148,8 +148,8 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         let TimeWindow { t0, t1, .. } = window.get();
         let w = width.get() - LABEL;
         let x_of = |t: f64| LABEL + (t - t0) / (t1 - t0) * w;
-        let s = spans_sel.get(sel.node as usize).copied().flatten()?;
-        let row = rows_sel.row_of(sel.gpu)?;
+        let s = spans_sel.spans.get(sel.node as usize).copied().flatten()?;
+        let row = rows_sel.rows.row_of(sel.gpu)?;
         let y_mid = |r: usize| r as f64 * ROW + ROW / 2.0;
         let box_ = view! {
             <rect
@@ -166,7 +166,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
             .filter(|f| f.from == sel.node || f.to == sel.node)
             .take(256)
             .filter_map(|f| {
-                let (ra, rb) = (rows_sel.row_of(f.from_gpu)?, rows_sel.row_of(f.to_gpu)?);
+                let (ra, rb) = (rows_sel.rows.row_of(f.from_gpu)?, rows_sel.rows.row_of(f.to_gpu)?);
                 let (xa, ya, xb, yb) = (x_of(f.from_t), y_mid(ra), x_of(f.to_t), y_mid(rb));
                 let d = format!("M{xa:.1} {ya:.1}C{:.1} {ya:.1} {:.1} {yb:.1} {xb:.1} {yb:.1}", xa + 12.0, xb - 12.0);
                 Some(view! { <path class=format!("flow {}", f.kind.name()) d=d marker-end=format!("url(#flow-head-{side})") /> })
@@ -195,7 +195,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         }
         let w = window.get_untracked();
         let px = w.span() / (width.get_untracked() - LABEL).max(1.0);
-        at(rows_hit.row(r as usize), w.time_at(fx), px * 2.0).map(|p| (rows_hit.gpus[r as usize], *p))
+        at(rows_hit.rows.row(r as usize), w.time_at(fx), px * 2.0).map(|p| (rows_hit.rows.gpus[r as usize], *p))
     };
     let on_down = move |ev: web_sys::MouseEvent| {
         if ev.button() != 0 {
@@ -284,7 +284,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
     let details = move || {
         let sel = selected.get()?;
         let node = plan.nodes.get(sel.node as usize)?;
-        let s = spans_det.get(sel.node as usize).copied().flatten()?;
+        let s = spans_det.spans.get(sel.node as usize).copied().flatten()?;
         let op = node.op.as_ref().map_or_else(|| node.kind.as_str().to_string(), |o| o.name().to_string());
         let (ins, outs) = flows_det
             .get()

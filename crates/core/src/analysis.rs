@@ -8,7 +8,8 @@ use crate::deploy::Origins;
 use crate::expert_load::ExpertLoad;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
-use std::sync::Arc;
+use crate::sim::timeline::StepRows;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -17,6 +18,22 @@ pub struct Analysis {
     pub cluster: Arc<ClusterModel>,
     /// The strategy the plan was held to: the one asked for, else the declared one.
     pub strategy: Option<Strategy>,
+    /// The simulated step as timeline rows, built on first use and shared by every clone:
+    /// the after side of a plan that verifies clean is one, and a million-node step takes
+    /// about half a second to lay into rows.
+    step_rows: Arc<OnceLock<Option<Arc<StepRows>>>>,
+}
+
+impl Analysis {
+    /// The simulated step's timeline rows; `None` when no step could be simulated.
+    pub fn step_rows(&self) -> Option<Arc<StepRows>> {
+        self.step_rows
+            .get_or_init(|| {
+                let sim = self.report.metrics.simulation.as_ref()?;
+                Some(Arc::new(StepRows::of(&self.plan, sim)))
+            })
+            .clone()
+    }
 }
 
 /// What the user asked for on top of the file: a strategy, a GPU count, constants. The
@@ -48,7 +65,7 @@ pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
     let report = verify(&plan, &req.verify_options());
     let strategy = req.strategy.or(plan.meta.strategy);
     let cluster = cluster::build(&plan, &report, strategy);
-    Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy }
+    Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy, step_rows: Arc::default() }
 }
 
 /// The headline numbers of a side, compared before → after in the page and the report.

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 pub struct Graph<'a> {
     pub index: HashMap<&'a str, u32, RandomState>,
-    pub succ: Vec<Vec<u32>>,
-    pub pred: Vec<Vec<u32>>,
+    pub succ: Adjacency,
+    pub pred: Adjacency,
     /// (first index, repeated index) for every id seen again.
     pub duplicates: Vec<(u32, u32)>,
     /// Indices into `plan.edges` of edges naming a missing node.
@@ -30,8 +30,7 @@ impl<'a> Graph<'a> {
                 index.insert(node.id.as_str(), i as u32);
             }
         }
-        let mut succ = vec![Vec::new(); n];
-        let mut pred = vec![Vec::new(); n];
+        let mut links = Vec::with_capacity(plan.edges.len());
         let mut dangling = Vec::new();
         let mut data_edges = Vec::with_capacity(plan.edges.len());
         let (mut last_from, mut last_to) = (None, None);
@@ -43,8 +42,7 @@ impl<'a> Graph<'a> {
             );
             match (from, to) {
                 (Some(a), Some(b)) => {
-                    succ[a as usize].push(b);
-                    pred[b as usize].push(a);
+                    links.push((a, b));
                     if e.kind == EdgeKind::Data {
                         data_edges.push((a, b));
                     }
@@ -52,6 +50,8 @@ impl<'a> Graph<'a> {
                 _ => dangling.push(k),
             }
         }
+        let succ = Adjacency::from_pairs(n, links.iter().copied());
+        let pred = Adjacency::from_pairs(n, links.iter().map(|&(a, b)| (b, a)));
         Graph { index, succ, pred, duplicates, dangling, data_edges }
     }
 
@@ -61,6 +61,67 @@ impl<'a> Graph<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.succ.is_empty()
+    }
+}
+
+/// Each node's neighbours in one flat array (compressed sparse rows): node `v`'s are
+/// `adj[off[v]..off[v + 1]]`, in edge order. Two allocations for a whole plan, where a
+/// `Vec` per node made two million for a million-node plan (most of building the graph,
+/// in the page's profile).
+#[derive(Debug, Clone, Default)]
+pub struct Adjacency {
+    off: Vec<usize>,
+    adj: Vec<u32>,
+}
+
+impl Adjacency {
+    /// From `(node, neighbour)` pairs (nodes below `n`; others are skipped), keeping their
+    /// order within a node. O(n + pairs), by counting.
+    pub fn from_pairs(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Adjacency {
+        let mut off = vec![0usize; n + 1];
+        for (v, _) in pairs.clone() {
+            if let Some(c) = off.get_mut(v as usize + 1).filter(|_| (v as usize) < n) {
+                *c += 1;
+            }
+        }
+        for i in 0..n {
+            off[i + 1] += off[i];
+        }
+        let mut fill = off.clone();
+        let mut adj = vec![0u32; off[n]];
+        for (v, w) in pairs {
+            if let Some(slot) = fill.get_mut(v as usize).filter(|_| (v as usize) < n) {
+                adj[*slot] = w;
+                *slot += 1;
+            }
+        }
+        Adjacency { off, adj }
+    }
+
+    /// Nodes covered.
+    pub fn len(&self) -> usize {
+        self.off.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every node's neighbours, by node.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        self.off.windows(2).map(|w| &self.adj[w[0]..w[1]])
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [u32];
+
+    /// Node `v`'s neighbours (none for a node out of range).
+    fn index(&self, v: usize) -> &[u32] {
+        match (self.off.get(v), self.off.get(v + 1)) {
+            (Some(&a), Some(&b)) => &self.adj[a..b],
+            _ => &[],
+        }
     }
 }
 
@@ -94,7 +155,7 @@ fn lookup(
 /// One cycle as node indices in edge order (the last node has an edge back to the first),
 /// found by an iterative depth-first search: no recursion, so a 100k-node chain cannot
 /// overflow the stack. Linear in nodes plus edges.
-pub fn find_cycle(succ: &[Vec<u32>]) -> Option<Vec<u32>> {
+pub fn find_cycle(succ: &Adjacency) -> Option<Vec<u32>> {
     const WHITE: u8 = 0;
     const GREY: u8 = 1;
     const BLACK: u8 = 2;
@@ -132,7 +193,7 @@ pub fn find_cycle(succ: &[Vec<u32>]) -> Option<Vec<u32>> {
 }
 
 /// Kahn's topological order of the nodes not on or behind a cycle.
-pub fn topo_order(succ: &[Vec<u32>], pred: &[Vec<u32>]) -> Vec<u32> {
+pub fn topo_order(succ: &Adjacency, pred: &Adjacency) -> Vec<u32> {
     let n = succ.len();
     let mut indeg: Vec<u32> = pred.iter().map(|p| p.len() as u32).collect();
     let mut order: Vec<u32> = (0..n as u32).filter(|&v| indeg[v as usize] == 0).collect();
@@ -152,7 +213,7 @@ pub fn topo_order(succ: &[Vec<u32>], pred: &[Vec<u32>]) -> Vec<u32> {
 }
 
 /// Weakly connected components: a component id per node, and the component count.
-pub fn components(n: usize, succ: &[Vec<u32>], extra: &[(u32, u32)]) -> (Vec<u32>, u32) {
+pub fn components(n: usize, succ: &Adjacency, extra: &[(u32, u32)]) -> (Vec<u32>, u32) {
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn root(parent: &mut [u32], mut v: u32) -> u32 {
         while parent[v as usize] != v {
@@ -183,4 +244,22 @@ pub fn components(n: usize, succ: &[Vec<u32>], extra: &[(u32, u32)]) -> (Vec<u32
         *c = id[r];
     }
     (comp, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacency_keeps_edge_order_and_skips_strangers() {
+        let pairs = [(2, 0), (0, 1), (2, 1), (0, 2), (9, 0)];
+        let a = Adjacency::from_pairs(3, pairs.iter().copied());
+        assert_eq!(a.len(), 3);
+        assert_eq!(&a[0], &[1, 2]);
+        assert_eq!(&a[1], &[] as &[u32]);
+        assert_eq!(&a[2], &[0, 1]);
+        assert_eq!(&a[7], &[] as &[u32]);
+        assert_eq!(a.iter().map(<[u32]>::len).collect::<Vec<_>>(), [2, 0, 2]);
+        assert!(Adjacency::from_pairs(0, std::iter::empty()).is_empty());
+    }
 }

@@ -188,7 +188,7 @@ fn collapse_key(ctx: Ctx, i: usize) {
             let p = d.panes.get(i)?;
             let v = p.view.as_ref()?;
             let holding = sel.of(i).first().and_then(|&n| {
-                let it = v.item_of_node.get(NodeIdx(n)).and_then(|&k| v.layout.items.get(k))?;
+                let it = v.layout.item_of_node.get(NodeIdx(n)).and_then(|&k| v.layout.items.get(k))?;
                 v.layout
                     .groups
                     .iter()

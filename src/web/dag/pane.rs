@@ -81,7 +81,6 @@ pub struct PaneView {
     pub layout: Layout,
     pub items: SpatialIndex<ItemId>,
     pub edges: SpatialIndex<LinkIdx>,
-    pub item_of_node: IdxVec<NodeIdx, ItemId>,
     /// A representative plan node per item (its own, or a group's first member).
     pub node_of_item: IdxVec<ItemId, Option<NodeIdx>>,
     /// Palette index per item into `colors` (u16::MAX: no colour).
@@ -129,9 +128,8 @@ impl Pane {
         let plan = self.plan.clone();
         let session = self.session.get_or_insert_with(|| LayoutSession::new(&plan));
         let layout = session.layout(&self.opts).clone();
-        let item_of_node = session.item_of_node(&self.opts);
         let mut node_of_item = IdxVec::filled(None, layout.items.len());
-        for (v, &it) in item_of_node.iter_enumerated() {
+        for (v, &it) in layout.item_of_node.iter_enumerated() {
             if let Some(slot) = node_of_item.get_mut(it)
                 && slot.is_none()
             {
@@ -142,15 +140,7 @@ impl Pane {
         let edges = SpatialIndex::new(edge_rects(&layout));
         self.marks = IdxVec::filled(0, layout.items.len());
         self.minimap_bg = None;
-        self.view = Some(PaneView {
-            layout,
-            items,
-            edges,
-            item_of_node,
-            node_of_item,
-            color: IdxVec::new(),
-            colors: Vec::new(),
-        });
+        self.view = Some(PaneView { layout, items, edges, node_of_item, color: IdxVec::new(), colors: Vec::new() });
         self.recolor(color_by);
         self.mark_changes();
     }
@@ -166,7 +156,7 @@ impl Pane {
         let mut marks: IdxVec<ItemId, Option<Action>> = IdxVec::filled(None, v.layout.items.len());
         for (n, change) in self.changes.iter().enumerate() {
             if let Some(c) = change
-                && let Some(slot) = v.item_of_node.get(NodeIdx(n as u32)).and_then(|&i| marks.get_mut(i))
+                && let Some(slot) = v.layout.item_of_node.get(NodeIdx(n as u32)).and_then(|&i| marks.get_mut(i))
                 && slot.is_none()
             {
                 *slot = Some(*c);
@@ -244,7 +234,9 @@ impl Pane {
     /// its members); None when none is drawn.
     pub fn nodes_rect(&self, nodes: &[u32]) -> Option<Rect> {
         let v = self.view.as_ref()?;
-        Rect::around(nodes.iter().filter_map(|&n| v.item_of_node.get(NodeIdx(n)).and_then(|&i| v.layout.items.get(i))))
+        Rect::around(
+            nodes.iter().filter_map(|&n| v.layout.item_of_node.get(NodeIdx(n)).and_then(|&i| v.layout.items.get(i))),
+        )
     }
 
     /// Brings plan nodes `nodes` into view: centred, zoomed out until all of them show,
@@ -307,7 +299,7 @@ impl Pane {
         let mut marks: IdxVec<ItemId, u8> = IdxVec::filled(0, v.layout.items.len());
         let mut set = |nodes: &mut dyn Iterator<Item = NodeIdx>, bit: u8| {
             for n in nodes {
-                if let Some(m) = v.item_of_node.get(n).and_then(|&i| marks.get_mut(i)) {
+                if let Some(m) = v.layout.item_of_node.get(n).and_then(|&i| marks.get_mut(i)) {
                     *m |= bit;
                 }
             }
@@ -317,7 +309,7 @@ impl Pane {
         set(&mut matches.iter().copied(), MATCH);
         if let Some(g) = gpu {
             for n in nodes_on(&self.plan, g) {
-                if let Some(m) = v.item_of_node.get(NodeIdx(n)).and_then(|&i| marks.get_mut(i)) {
+                if let Some(m) = v.layout.item_of_node.get(NodeIdx(n)).and_then(|&i| marks.get_mut(i)) {
                     *m |= ON_GPU;
                 }
             }

@@ -97,7 +97,7 @@ pub fn toggle_group(ctx: Ctx, i: usize, group: String, anchor: Option<NodeIdx>, 
                 let at = |it: &planscope_core::layout::Item| (it.x as f64, it.y as f64);
                 let g = v.layout.groups.iter().find(|g| g.id == group);
                 let (x, y) = match anchor {
-                    Some(n) => v.item_of_node.get(n).and_then(|&k| v.layout.items.get(k)).map(at),
+                    Some(n) => v.layout.item_of_node.get(n).and_then(|&k| v.layout.items.get(k)).map(at),
                     None => g.and_then(|g| g.item).and_then(|k| v.layout.items.get(k)).map(at).or_else(|| {
                         let b = g?.bounds?;
                         Some(((b.x + b.width / 2.0) as f64, (b.y + b.height / 2.0) as f64))

@@ -4,7 +4,8 @@
 use super::NodeRoles;
 use crate::model::{Op, Plan};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+// foldhash: these sets take every node's ranks, a million inserts on the largest plans.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Degrees seen in the DAG; None where the DAG gives no evidence either way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -7,6 +7,7 @@
 
 use super::index::{GroupIdx, IdxVec, ItemId, NodeIdx};
 use super::{Grouping, LayoutOptions, prepare::Prepared};
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
 /// What one drawn item stands for.
@@ -33,43 +34,69 @@ pub(crate) struct Assignment {
 /// Groups with fewer members than this stay as plain nodes: folding two nodes saves little.
 const MIN_MEMBERS: usize = 2;
 
+/// A node's group, before it is named: hashing these, not their ids as text, keeps
+/// grouping a million nodes to a fraction of a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    /// A series: nodes of one rank (`None`: isolated) whose ids share a pattern.
+    Series {
+        rank: Option<u32>,
+        pattern: u32,
+    },
+    Layer(u32),
+    Stage(u32),
+    Server(u32),
+    Cluster(u32),
+}
+
+impl Key {
+    fn of(p: &Prepared, grouping: Grouping, v: NodeIdx) -> Option<Key> {
+        let info = &p.nodes[v];
+        match grouping {
+            Grouping::None => None,
+            Grouping::Series => Some(Key::Series { rank: (!p.isolated[v]).then(|| p.rank[v]), pattern: info.pattern }),
+            Grouping::Layer => info.layer.map(Key::Layer),
+            Grouping::Stage => info.pp.map(Key::Stage),
+            Grouping::Server => info.server.map(Key::Server),
+            Grouping::Cluster => info.cluster.map(Key::Cluster),
+        }
+    }
+
+    /// The group's id, stable across runs: what `LayoutOptions::expanded` names.
+    fn id(self, p: &Prepared) -> String {
+        let pattern = |i: u32| p.patterns.get(i as usize).map_or("", String::as_str);
+        match self {
+            Key::Series { rank: Some(r), pattern: i } => format!("series:{r}:{}", pattern(i)),
+            Key::Series { rank: None, pattern: i } => format!("series:isolated:{}", pattern(i)),
+            Key::Layer(l) => format!("layer:{l}"),
+            Key::Stage(s) => format!("stage:{s}"),
+            Key::Server(s) => format!("server:{s}"),
+            Key::Cluster(c) => format!("cluster:{}", p.clusters.get(c as usize).map_or("", |c| c.0.as_str())),
+        }
+    }
+}
+
 pub(crate) fn assign(p: &Prepared, opts: &LayoutOptions) -> Assignment {
     let n = p.nodes.len();
-    // Per node: its group key (as text, so the id is stable across runs), if any.
-    let key_of = |v: NodeIdx| -> Option<String> {
-        let info = &p.nodes[v];
-        match opts.grouping {
-            Grouping::None => None,
-            Grouping::Series => {
-                let rank = if p.isolated[v] { "isolated".to_string() } else { p.rank[v].to_string() };
-                Some(format!("series:{rank}:{}", p.patterns[info.pattern as usize]))
-            }
-            Grouping::Layer => info.layer.map(|l| format!("layer:{l}")),
-            Grouping::Stage => info.pp.map(|s| format!("stage:{s}")),
-            Grouping::Server => info.server.map(|s| format!("server:{s}")),
-            Grouping::Cluster => info.cluster.map(|c| format!("cluster:{}", p.clusters[c as usize].0)),
-        }
-    };
     // Candidate groups, numbered by position in `candidates` (not yet `GroupIdx`: the
     // small ones are dropped below).
-    let mut candidate_index: HashMap<String, usize> = HashMap::new();
-    let mut candidates: Vec<GroupSpec> = Vec::new();
+    let mut candidate_index: HashMap<Key, usize, RandomState> = HashMap::default();
+    let mut candidates: Vec<(Key, Vec<NodeIdx>)> = Vec::new();
     let mut candidate_of: IdxVec<NodeIdx, Option<usize>> = IdxVec::filled(None, n);
     for v in p.nodes.indices() {
-        if let Some(key) = key_of(v) {
-            let g = match candidate_index.get(&key) {
-                Some(&g) => g,
-                None => {
-                    let g = candidates.len();
-                    candidate_index.insert(key.clone(), g);
-                    candidates.push(GroupSpec { id: key, label: String::new(), members: Vec::new(), expanded: false });
-                    g
-                }
-            };
-            candidates[g].members.push(v);
+        if let Some(key) = Key::of(p, opts.grouping, v) {
+            let g = *candidate_index.entry(key).or_insert_with(|| {
+                candidates.push((key, Vec::new()));
+                candidates.len() - 1
+            });
+            candidates[g].1.push(v);
             candidate_of[v] = Some(g);
         }
     }
+    let candidates: Vec<GroupSpec> = candidates
+        .into_iter()
+        .map(|(key, members)| GroupSpec { id: key.id(p), label: String::new(), members, expanded: false })
+        .collect();
     // Keep only groups worth folding; renumber densely in first-member order.
     let min =
         if opts.grouping == Grouping::Series { opts.min_series.max(MIN_MEMBERS as u32) as usize } else { MIN_MEMBERS };
@@ -120,11 +147,11 @@ fn label(p: &Prepared, mode: Grouping, g: &GroupSpec) -> String {
 /// Members share the id's pattern, so their digit runs line up one to one.
 pub(crate) fn series_label<'a>(mut ids: impl Iterator<Item = &'a str>, count: usize) -> String {
     let Some(first) = ids.next() else { return String::new() };
-    let parts = split_digits(first);
+    let parts: Vec<(bool, &str)> = digit_runs(first).collect();
     let mut lo: Vec<Option<u64>> = parts.iter().map(|(d, t)| if *d { t.parse().ok() } else { None }).collect();
     let mut hi = lo.clone();
     for id in ids {
-        for (i, (d, t)) in split_digits(id).into_iter().enumerate() {
+        for (i, (d, t)) in digit_runs(id).enumerate() {
             if d && i < lo.len() {
                 let x: Option<u64> = t.parse().ok();
                 lo[i] = match (lo[i], x) {
@@ -148,27 +175,25 @@ pub(crate) fn series_label<'a>(mut ids: impl Iterator<Item = &'a str>, count: us
     format!("{out} ×{count}")
 }
 
-fn split_digits(s: &str) -> Vec<(bool, &str)> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut prev: Option<bool> = None;
-    for (i, c) in s.char_indices() {
-        let d = c.is_ascii_digit();
-        if prev.is_some_and(|p| p != d) {
-            parts.push((prev.unwrap_or(false), &s[start..i]));
-            start = i;
+/// `s` cut into runs of ASCII digits and runs of anything else, as `(digits?, run)`. The
+/// cuts fall between an ASCII byte and another byte, so always on a char boundary.
+fn digit_runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at;
+        let digits = bytes.get(start)?.is_ascii_digit();
+        while bytes.get(at).is_some_and(|b| b.is_ascii_digit() == digits) {
+            at += 1;
         }
-        prev = Some(d);
-    }
-    if let Some(d) = prev {
-        parts.push((d, &s[start..]));
-    }
-    parts
+        Some((digits, s.get(start..at)?))
+    })
 }
 
 /// The id with every run of digits replaced by `#`: members of a series share it.
-pub(crate) fn pattern(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
+/// Written into `out` (cleared first), so a caller walking many ids reuses one buffer.
+pub(crate) fn pattern_into(id: &str, out: &mut String) {
+    out.clear();
     let mut in_digits = false;
     for c in id.chars() {
         if c.is_ascii_digit() {
@@ -181,7 +206,6 @@ pub(crate) fn pattern(id: &str) -> String {
             in_digits = false;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -192,6 +216,16 @@ mod tests {
     fn series_labels_show_ranges() {
         let ids = ["expert_0_layer_3", "expert_7_layer_3", "expert_63_layer_3"];
         assert_eq!(series_label(ids.into_iter(), 3), "expert_[0–63]_layer_3 ×3");
-        assert_eq!(pattern("expert_12_layer_3"), "expert_#_layer_#");
+        let mut pattern = String::from("left over");
+        pattern_into("expert_12_layer_3", &mut pattern);
+        assert_eq!(pattern, "expert_#_layer_#");
+        assert_eq!(series_label(["é7ü", "é9ü"].into_iter(), 2), "é[7–9]ü ×2");
+    }
+
+    #[test]
+    fn digit_runs_cover_the_text() {
+        let runs: Vec<_> = digit_runs("ex12_ü3").collect();
+        assert_eq!(runs, [(false, "ex"), (true, "12"), (false, "_ü"), (true, "3")]);
+        assert_eq!(digit_runs("").count(), 0);
     }
 }

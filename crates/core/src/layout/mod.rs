@@ -219,6 +219,9 @@ pub struct Layout {
     /// Plan edges that close a cycle in the plan itself (self-loops included).
     pub cycle_edges: Vec<EdgeIdx>,
     pub groups: Vec<GroupInfo>,
+    /// For each plan node, the item drawing it (its own box, or its collapsed group's): what
+    /// a search hit or a finding's node lights up.
+    pub item_of_node: IdxVec<NodeIdx, ItemId>,
     pub stats: LayoutStats,
 }
 
@@ -266,6 +269,13 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
     let (edges, straight_edges) = route::edges(&l, &links, &oriented, &reversed, &geometry, frame);
     invariant!("route", verify::routed(&items, &edges));
     let groups = caption::groups(&a, &items);
+    let stats = LayoutStats {
+        ranks: l.ranks as u32,
+        virtual_nodes: (l.len() - a.items.len()) as u32,
+        crossings,
+        straight_edges,
+        dangling_edges: p.dangling,
+    };
     Layout {
         direction: opts.direction,
         bounds: place::bounds(items.as_slice(), edges.as_slice()),
@@ -273,12 +283,7 @@ fn run(p: &Prepared, opts: &LayoutOptions) -> Layout {
         edges,
         cycle_edges: p.cycle_edges.clone(),
         groups,
-        stats: LayoutStats {
-            ranks: l.ranks as u32,
-            virtual_nodes: (l.len() - a.items.len()) as u32,
-            crossings,
-            straight_edges,
-            dangling_edges: p.dangling,
-        },
+        item_of_node: a.item_of_node,
+        stats,
     }
 }

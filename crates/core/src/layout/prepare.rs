@@ -8,6 +8,7 @@
 use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
 use super::{acyclic, graph, graph::Digraph, group, rank};
 use crate::model::{Placement, Plan};
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default)]
@@ -56,6 +57,16 @@ const MAX_LINES: usize = 6;
 /// The box a label needs: its lines as `wrap` breaks them (DOT escapes and record
 /// separators included), the widest no wider than `wrap::LONGEST` characters.
 pub(crate) fn text_size(text: &str) -> (f32, f32) {
+    // Most ids are one short ASCII line with nothing to break, escape or trim: their box
+    // is their length, with no wrapping (a million-node plan is mostly such ids).
+    let plain = |b: &u8| b.is_ascii() && !matches!(b, b'\\' | b'\n' | b'\r' | b'|' | b'{' | b'}' | b' ');
+    if text.len() <= MAX_CHARS && text.bytes().all(|b| plain(&b)) {
+        return ((text.len() as f32 * CHAR_W + PAD_X).max(MIN_W), LINE_H + PAD_Y);
+    }
+    wrapped_size(text)
+}
+
+fn wrapped_size(text: &str) -> (f32, f32) {
     let lines = super::wrap::wrap(text, MAX_CHARS);
     let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(super::wrap::LONGEST);
     let lines = lines.len().clamp(1, MAX_LINES);
@@ -74,7 +85,8 @@ fn column(p: &Placement) -> Option<f32> {
 impl Prepared {
     pub(crate) fn new(plan: &Plan) -> Prepared {
         let per_server = plan.meta.cluster.gpus_per_server.unwrap_or(8).max(1);
-        let mut pattern_index: HashMap<String, u32> = HashMap::new();
+        let mut pattern_index: HashMap<String, u32, RandomState> = HashMap::default();
+        let mut pat = String::new();
         let mut patterns = Vec::new();
         let mut cluster_index: HashMap<&str, u32> = HashMap::new();
         let mut clusters: Vec<(String, String)> = Vec::new();
@@ -87,13 +99,13 @@ impl Prepared {
         let mut nodes = IdxVec::with_capacity(plan.nodes.len());
         let mut ids = IdxVec::with_capacity(plan.nodes.len());
         for n in &plan.nodes {
-            let pat = group::pattern(&n.id);
-            let pattern = match pattern_index.get(&pat) {
+            group::pattern_into(&n.id, &mut pat);
+            let pattern = match pattern_index.get(pat.as_str()) {
                 Some(&i) => i,
                 None => {
                     let i = patterns.len() as u32;
                     pattern_index.insert(pat.clone(), i);
-                    patterns.push(pat);
+                    patterns.push(pat.clone());
                     i
                 }
             };
@@ -156,6 +168,20 @@ impl Prepared {
             cycle_edges,
             rank,
             isolated,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short cut for plain ids gives the box that wrapping would.
+    #[test]
+    fn plain_ids_are_sized_as_wrapped() {
+        let long = "x".repeat(MAX_CHARS);
+        for id in ["", "a", "expert_12_layer_3", "l3.moe.a2a_dispatch/ep4", &long, "a b", "{x}", "a|b", "é", "a\\nb"] {
+            assert_eq!(text_size(id), wrapped_size(id), "{id:?}");
         }
     }
 }

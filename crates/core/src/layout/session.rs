@@ -1,9 +1,8 @@
 //! A plan prepared once, with the last few layouts cached by their options, so
 //! expanding and collapsing groups (and coming back) is cheap.
 
-use super::index::{IdxVec, ItemId, NodeIdx};
 use super::prepare::Prepared;
-use super::{Direction, Grouping, Layout, LayoutOptions, group};
+use super::{Direction, Grouping, Layout, LayoutOptions};
 use crate::model::Plan;
 use std::collections::BTreeSet;
 
@@ -66,12 +65,6 @@ impl LayoutSession {
         self.cache.push(entry);
         &self.cache[self.cache.len() - 1].1
     }
-
-    /// For each plan node, the item drawing it under `opts` (its own box, or its
-    /// collapsed group's): what a search hit or a finding's node lights up.
-    pub fn item_of_node(&self, opts: &LayoutOptions) -> IdxVec<NodeIdx, ItemId> {
-        group::assign(&self.prepared, opts).item_of_node
-    }
 }
 
 #[cfg(test)]
@@ -107,8 +100,9 @@ mod tests {
         let plan = generate(&GenSpec::new(s, 2, 8));
         let mut session = LayoutSession::new(&plan);
         let opts = LayoutOptions { grouping: Grouping::Series, ..LayoutOptions::default() };
-        let items = session.layout(&opts).items.len();
-        let map = session.item_of_node(&opts);
+        let layout = session.layout(&opts);
+        let items = layout.items.len();
+        let map = &layout.item_of_node;
         assert_eq!(map.len(), plan.nodes.len());
         assert!(map.iter().all(|&i| i.ix() < items));
         assert!(items < plan.nodes.len());

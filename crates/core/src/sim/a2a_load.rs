@@ -13,7 +13,7 @@
 use super::{SimInput, op_of};
 use crate::cost::comm::Direction;
 use crate::model::{GpuSet, Op};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Communication hops walked from an exchange to its experts: a hierarchical combine's
 /// inter-server step ← its intra-server steps ← the TP all-reduce ← the experts.
@@ -29,7 +29,8 @@ pub(super) fn skew(x: &SimInput<'_>, vi: usize, direction: Direction, gpus: &Gpu
         }
     };
     let mut frontier = vec![vi as u32];
-    let mut seen = HashSet::from([vi as u32]);
+    let mut seen = HashSet::new();
+    seen.insert(vi as u32);
     let mut rows: HashMap<u32, f64> = HashMap::new();
     for _ in 0..HOPS {
         let mut further = Vec::new();

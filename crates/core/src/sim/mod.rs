@@ -144,7 +144,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         let w = &work[vi];
         let mut gpus = match &node.placement {
             Placement::All => all.clone(),
-            p => p.gpu_set(),
+            p => p.gpu_set().into_owned(),
         };
         let mut ready = 0.0f64;
         let mut from = u32::MAX;

@@ -4,6 +4,7 @@
 
 use super::{SimResult, Span};
 use crate::model::{GpuCells, GpuSet, Op, Placement, Plan};
+use std::borrow::Cow;
 
 /// A span as drawn: one node's run on one GPU row, or several merged at the current zoom.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,6 +31,20 @@ pub struct Rows {
     pub step_s: f64,
 }
 
+/// What the page's timeline draws of one simulated plan: its rows, and each node's span
+/// (by node index) for the selected slice's outline and details.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepRows {
+    pub rows: Rows,
+    pub spans: Vec<Option<Span>>,
+}
+
+impl StepRows {
+    pub fn of(plan: &Plan, sim: &SimResult) -> StepRows {
+        StepRows { rows: Rows::of(plan, sim), spans: span_of(sim, plan.nodes.len()) }
+    }
+}
+
 /// Where a node ran: its span in the simulation, when it was scheduled.
 pub fn span_of(sim: &SimResult, nodes: usize) -> Vec<Option<Span>> {
     let mut out = vec![None; nodes];
@@ -42,10 +57,10 @@ pub fn span_of(sim: &SimResult, nodes: usize) -> Vec<Option<Span>> {
 }
 
 /// The GPUs a node's span is drawn on: its placement (every GPU below `end` for `All`).
-pub(crate) fn drawn_all(placement: &Placement, end: u32) -> GpuSet {
+pub(crate) fn drawn_all(placement: &Placement, end: u32) -> Cow<'_, GpuSet> {
     match placement {
-        Placement::All if end > 0 => GpuSet::range(0, end - 1),
-        Placement::All => GpuSet::empty(),
+        Placement::All if end > 0 => Cow::Owned(GpuSet::range(0, end - 1)),
+        Placement::All => Cow::Owned(GpuSet::empty()),
         p => p.gpu_set(),
     }
 }
@@ -201,7 +216,7 @@ pub fn flows(plan: &Plan, sim: &SimResult, cap: usize) -> Vec<Flow> {
             }
         }
         // Breadth-first downstream, through non-expert nodes, to the first all-to-alls.
-        let mut frontier: Vec<u32> = g.succ[e].clone();
+        let mut frontier: Vec<u32> = g.succ[e].to_vec();
         for _ in 0..COMBINE_HOPS {
             let found: Vec<u32> = frontier.iter().copied().filter(|&c| a2a(c as usize)).collect();
             if !found.is_empty() {
