@@ -1,11 +1,12 @@
 //! One side of the workspace: a plan, its verification report and its cluster view,
 //! computed together so the page and the report writer show the same numbers.
 
-use crate::check::{Report, VerifyOptions, verify};
+use crate::check::{Report, VerifyOptions, verify_indexed};
 use crate::cluster::{self, ClusterModel, Metric};
 use crate::compare::{FindingsDiff, correspondence};
 use crate::deploy::Origins;
 use crate::expert_load::ExpertLoad;
+use crate::graph::EdgeIndex;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
 use crate::sim::timeline::StepRows;
@@ -18,6 +19,8 @@ pub struct Analysis {
     pub cluster: Arc<ClusterModel>,
     /// The strategy the plan was held to: the one asked for, else the declared one.
     pub strategy: Option<Strategy>,
+    /// The plan's edges resolved to node indices: verified with, and laid out with.
+    pub edges: Arc<EdgeIndex>,
     /// The simulated step as timeline rows, built on first use and shared by every clone:
     /// the after side of a plan that verifies clean is one, and a million-node step takes
     /// about half a second to lay into rows.
@@ -62,10 +65,11 @@ impl Request {
 }
 
 pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
-    let report = verify(&plan, &req.verify_options());
+    let edges = Arc::new(EdgeIndex::of(&plan));
+    let report = verify_indexed(&plan, &edges, &req.verify_options());
     let strategy = req.strategy.or(plan.meta.strategy);
     let cluster = cluster::build(&plan, &report, strategy);
-    Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy, step_rows: Arc::default() }
+    Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy, edges, step_rows: Arc::default() }
 }
 
 /// The headline numbers of a side, compared before → after in the page and the report.

@@ -6,22 +6,34 @@ use crate::model::{EdgeKind, Node, Plan};
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
-pub struct Graph<'a> {
-    pub index: HashMap<&'a str, u32, RandomState>,
-    pub succ: Adjacency,
-    pub pred: Adjacency,
+/// A plan's edges resolved to node indices, once per plan: the verifier's graph and the
+/// layout are both built from it, so a million ids are hashed once, not once per use (the
+/// page analyses a plan, then lays it out). Duplicate ids resolve to their first node.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EdgeIndex {
+    /// Every edge whose endpoints both exist, in edge order: (from, to, index into
+    /// `plan.edges`).
+    pub links: Vec<(u32, u32, u32)>,
+    /// Edges naming a node that is not declared, in edge order.
+    pub dangling: Vec<Dangling>,
     /// (first index, repeated index) for every id seen again.
     pub duplicates: Vec<(u32, u32)>,
-    /// Indices into `plan.edges` of edges naming a missing node.
-    pub dangling: Vec<usize>,
-    /// Data edges between known nodes, as (from, to).
-    pub data_edges: Vec<(u32, u32)>,
 }
 
-impl<'a> Graph<'a> {
-    pub fn build(plan: &'a Plan) -> Graph<'a> {
+/// An edge naming a missing node: which edge, and which of its ends is missing (the
+/// source when both are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dangling {
+    pub edge: usize,
+    pub missing_from: bool,
+}
+
+impl EdgeIndex {
+    /// O(V + E) expected: one hash of each id, and a probe per edge end unless it is the
+    /// node after the one looked up last (see `lookup`).
+    pub fn of(plan: &Plan) -> EdgeIndex {
         let n = plan.nodes.len();
-        let mut index = HashMap::with_capacity_and_hasher(n, RandomState::default());
+        let mut index: HashMap<&str, u32, RandomState> = HashMap::with_capacity_and_hasher(n, RandomState::default());
         let mut duplicates = Vec::new();
         for (i, node) in plan.nodes.iter().enumerate() {
             if let Some(&first) = index.get(node.id.as_str()) {
@@ -32,7 +44,6 @@ impl<'a> Graph<'a> {
         }
         let mut links = Vec::with_capacity(plan.edges.len());
         let mut dangling = Vec::new();
-        let mut data_edges = Vec::with_capacity(plan.edges.len());
         let (mut last_from, mut last_to) = (None, None);
         let unique = duplicates.is_empty();
         for (k, e) in plan.edges.iter().enumerate() {
@@ -41,18 +52,43 @@ impl<'a> Graph<'a> {
                 lookup(&index, &plan.nodes, unique, &mut last_to, &e.to),
             );
             match (from, to) {
-                (Some(a), Some(b)) => {
-                    links.push((a, b));
-                    if e.kind == EdgeKind::Data {
-                        data_edges.push((a, b));
-                    }
-                }
-                _ => dangling.push(k),
+                (Some(a), Some(b)) => links.push((a, b, k as u32)),
+                _ => dangling.push(Dangling { edge: k, missing_from: from.is_none() }),
             }
         }
-        let succ = Adjacency::from_pairs(n, links.iter().copied());
-        let pred = Adjacency::from_pairs(n, links.iter().map(|&(a, b)| (b, a)));
-        Graph { index, succ, pred, duplicates, dangling, data_edges }
+        EdgeIndex { links, dangling, duplicates }
+    }
+}
+
+/// The plan as the verifier and simulator walk it.
+pub struct Graph {
+    pub succ: Adjacency,
+    pub pred: Adjacency,
+    /// (first index, repeated index) for every id seen again.
+    pub duplicates: Vec<(u32, u32)>,
+    /// Edges naming a missing node.
+    pub dangling: Vec<Dangling>,
+    /// Data edges between known nodes, as (from, to).
+    pub data_edges: Vec<(u32, u32)>,
+}
+
+impl Graph {
+    pub fn build(plan: &Plan) -> Graph {
+        Graph::of(plan, &EdgeIndex::of(plan))
+    }
+
+    /// From the plan's edges as `edges` resolved them. O(V + E).
+    pub fn of(plan: &Plan, edges: &EdgeIndex) -> Graph {
+        let n = plan.nodes.len();
+        let data_edges = edges
+            .links
+            .iter()
+            .filter(|l| plan.edges.get(l.2 as usize).is_some_and(|e| e.kind == EdgeKind::Data))
+            .map(|&(a, b, _)| (a, b))
+            .collect();
+        let succ = Adjacency::from_pairs(n, edges.links.iter().map(|&(a, b, _)| (a, b)));
+        let pred = Adjacency::from_pairs(n, edges.links.iter().map(|&(a, b, _)| (b, a)));
+        Graph { succ, pred, duplicates: edges.duplicates.clone(), dangling: edges.dangling.clone(), data_edges }
     }
 
     pub fn len(&self) -> usize {

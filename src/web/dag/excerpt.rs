@@ -25,7 +25,7 @@ pub fn ExcerptGraph(plan: Arc<Plan>, seeds: Vec<u32>, side: Side, testid: &'stat
     let left_out = x.seeds_left_out;
     let ready = RwSignal::new(false);
     let sub = Arc::new(x.plan);
-    let dag: Dag = StoredValue::new_local(Panes { panes: vec![Pane::new(side, sub, ready)] });
+    let dag: Dag = StoredValue::new_local(Panes { panes: vec![Pane::new(side, sub, None, ready)] });
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };

@@ -254,8 +254,9 @@ pub fn DagView(before: Analysis) -> impl IntoView {
     let settings = expect_context::<Chrome>().dag;
     let ready_before = RwSignal::new(false);
     let ready_after = RwSignal::new(false);
-    let dag: Dag =
-        StoredValue::new_local(Panes { panes: vec![Pane::new(Side::Before, before.plan.clone(), ready_before)] });
+    let dag: Dag = StoredValue::new_local(Panes {
+        panes: vec![Pane::new(Side::Before, before.plan.clone(), Some(before.edges.clone()), ready_before)],
+    });
     let ctx = Ctx {
         dag,
         session,
@@ -287,7 +288,10 @@ pub fn DagView(before: Analysis) -> impl IntoView {
             dag.update_value(|d| {
                 d.panes.truncate(1);
                 if let Some(p) = &plan {
-                    let mut pane = Pane::new(Side::After, p.clone(), ready_after);
+                    let edges = session
+                        .after
+                        .with_untracked(|a| a.as_ref().and_then(Rewrite::ok).map(|a| a.analysis.edges.clone()));
+                    let mut pane = Pane::new(Side::After, p.clone(), edges, ready_after);
                     if let Some(diff) = &diff {
                         pane.set_changes(planscope_core::rewrite::node_marks::after_marks(diff, p));
                     }

@@ -6,6 +6,7 @@ use super::theme::{ColorBy, fill};
 use crate::web::state::Side;
 use leptos::prelude::*;
 use planscope_core::cluster::on_gpu::{first_gpu, max_first_gpu, nodes_on};
+use planscope_core::graph::EdgeIndex;
 use planscope_core::layout::hit::{SpatialIndex, edge_rects, item_rects};
 use planscope_core::layout::viewport::{Camera, fit_scale};
 use planscope_core::layout::{Grouping, IdxVec, ItemId, Layout, LayoutOptions, LayoutSession, LinkIdx, NodeIdx, Rect};
@@ -40,6 +41,8 @@ pub const MATCH: u8 = 8;
 pub struct Pane {
     pub side: Side,
     pub plan: Arc<Plan>,
+    /// The plan's edges as its analysis resolved them, for the first layout.
+    edges: Option<Arc<EdgeIndex>>,
     pub session: Option<LayoutSession>,
     pub opts: LayoutOptions,
     pub view: Option<PaneView>,
@@ -89,10 +92,12 @@ pub struct PaneView {
 }
 
 impl Pane {
-    pub fn new(side: Side, plan: Arc<Plan>, ready: RwSignal<bool>) -> Pane {
+    /// `edges`: the plan's `EdgeIndex`, when an analysis has it.
+    pub fn new(side: Side, plan: Arc<Plan>, edges: Option<Arc<EdgeIndex>>, ready: RwSignal<bool>) -> Pane {
         Pane {
             side,
             plan,
+            edges,
             session: None,
             opts: LayoutOptions::default(),
             view: None,
@@ -126,7 +131,11 @@ impl Pane {
         }
         self.opts.grouping = grouping;
         let plan = self.plan.clone();
-        let session = self.session.get_or_insert_with(|| LayoutSession::new(&plan));
+        let edges = self.edges.take();
+        let session = self.session.get_or_insert_with(|| match &edges {
+            Some(e) => LayoutSession::indexed(&plan, e),
+            None => LayoutSession::new(&plan),
+        });
         let layout = session.layout(&self.opts).clone();
         let mut node_of_item = IdxVec::filled(None, layout.items.len());
         for (v, &it) in layout.item_of_node.iter_enumerated() {

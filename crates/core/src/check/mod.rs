@@ -14,7 +14,7 @@ pub use report::{Code, Finding, Report, Severity, Verdict};
 
 use crate::cost::{self, MemoryMetrics, Workload};
 use crate::expert_load::ExpertLoad;
-use crate::graph::Graph;
+use crate::graph::{EdgeIndex, Graph};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
 use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
 use crate::sim::SimResult;
@@ -109,7 +109,7 @@ pub(crate) struct Ctx<'a> {
     pub strategy: Option<Strategy>,
     pub gpus_total: Option<u32>,
     pub roles: Vec<NodeRoles>,
-    pub g: Graph<'a>,
+    pub g: Graph,
     /// Communication nodes: kind, collective op, or a transfer placement.
     pub comm: Vec<bool>,
     /// Plan inputs and outputs (host side, exempt from placement checks).
@@ -154,10 +154,16 @@ fn is_comm(node: &Node, r: &NodeRoles) -> bool {
 
 /// Verifies a plan: structure, placement, strategy and resources, with metrics.
 pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
+    verify_indexed(plan, &EdgeIndex::of(plan), opts)
+}
+
+/// [`verify`], with the plan's edges already resolved (`EdgeIndex::of(plan)`; the page
+/// keeps them for the layout).
+pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> Report {
     let meta = plan.meta.merged_with(&opts.overrides);
     let strategy = opts.strategy.or(meta.strategy);
     let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
-    let g = Graph::build(plan);
+    let g = Graph::of(plan, edges);
     let comm: Vec<bool> = plan.nodes.iter().zip(&roles).map(|(n, r)| is_comm(n, r)).collect();
     let mut input = Vec::with_capacity(plan.nodes.len());
     let mut output = Vec::with_capacity(plan.nodes.len());

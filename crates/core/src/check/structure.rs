@@ -35,10 +35,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
         let missing: Vec<String> = g
             .dangling
             .iter()
-            .filter_map(|&k| plan.edges.get(k))
-            .map(|e| if g.index.contains_key(e.from.as_str()) { e.to.clone() } else { e.from.clone() })
+            .filter_map(|d| Some((plan.edges.get(d.edge)?, d.missing_from)))
+            .map(|(e, from)| if from { e.from.clone() } else { e.to.clone() })
             .collect();
-        let first = &plan.edges[g.dangling[0]];
+        let first = &plan.edges[g.dangling[0].edge];
         out.push(
             Finding::error(
                 Code::DanglingEdge,
@@ -77,7 +77,8 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let g = &ctx.g;
     let n = g.len();
-    let is_dup = |i: usize| g.index.get(ctx.id(i as u32)).is_some_and(|&f| f as usize != i);
+    let repeated: std::collections::BTreeSet<u32> = g.duplicates.iter().map(|&(_, d)| d).collect();
+    let is_dup = |i: usize| repeated.contains(&(i as u32));
     let bad_src: Vec<usize> = (0..n).filter(|&i| g.pred[i].is_empty() && !ctx.input[i] && !is_dup(i)).collect();
     let bad_sink: Vec<usize> = (0..n).filter(|&i| g.succ[i].is_empty() && !ctx.output[i] && !is_dup(i)).collect();
     // Suggested rewiring: a dangling sink and a source with the same index in their ids

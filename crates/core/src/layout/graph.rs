@@ -2,9 +2,7 @@
 //! successor/predecessor lists (CSR) that every later pass walks without hashing.
 
 use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
-use crate::model::{Node, Plan};
-use foldhash::fast::RandomState;
-use std::collections::HashMap;
+use crate::graph::EdgeIndex;
 use std::marker::PhantomData;
 
 /// Compressed adjacency: the values owned by `k` are `adj[off[k]..off[k + 1]]`.
@@ -83,57 +81,17 @@ impl<N: Idx> Digraph<N> {
     }
 }
 
-/// The plan's edges with both endpoints resolved. A duplicate id resolves to its first
-/// node (the later ones are still drawn, just unconnected); an edge naming a missing
-/// node is left out of the drawing, since there is nothing to attach it to.
+/// The plan's edges with both endpoints resolved, as the layout indexes them. A duplicate
+/// id resolves to its first node (the later ones are still drawn, just unconnected); an
+/// edge naming a missing node is left out of the drawing, since there is nothing to
+/// attach it to.
 pub(crate) struct PlanEdges {
     pub resolved: Vec<(NodeIdx, NodeIdx, EdgeIdx)>,
     pub dangling: u32,
 }
 
-/// The index of node `id`: the node looked up last and the one after it first, then the
-/// map (as the verifier's `graph::lookup` does, and why; only when ids are unique). O(1).
-fn lookup(
-    index: &HashMap<&str, NodeIdx, RandomState>,
-    nodes: &[Node],
-    unique: bool,
-    last: &mut Option<usize>,
-    id: &str,
-) -> Option<NodeIdx> {
-    if unique && let Some(prev) = *last {
-        for guess in [prev, prev.saturating_add(1)] {
-            if nodes.get(guess).is_some_and(|n| n.id == id) {
-                *last = Some(guess);
-                return Some(NodeIdx::new(guess));
-            }
-        }
-    }
-    let at = index.get(id).copied();
-    if let Some(i) = at {
-        *last = Some(i.index());
-    }
-    at
-}
-
-pub(crate) fn resolve(plan: &Plan) -> PlanEdges {
-    let mut index: HashMap<&str, NodeIdx, RandomState> =
-        HashMap::with_capacity_and_hasher(plan.nodes.len(), RandomState::default());
-    for (i, n) in plan.nodes.iter().enumerate() {
-        index.entry(n.id.as_str()).or_insert(NodeIdx::new(i));
-    }
-    let mut resolved = Vec::with_capacity(plan.edges.len());
-    let mut dangling = 0;
-    let (mut last_from, mut last_to) = (None, None);
-    let unique = index.len() == plan.nodes.len();
-    for (i, e) in plan.edges.iter().enumerate() {
-        let (from, to) = (
-            lookup(&index, &plan.nodes, unique, &mut last_from, &e.from),
-            lookup(&index, &plan.nodes, unique, &mut last_to, &e.to),
-        );
-        match (from, to) {
-            (Some(a), Some(b)) => resolved.push((a, b, EdgeIdx::new(i))),
-            _ => dangling += 1,
-        }
-    }
-    PlanEdges { resolved, dangling }
+/// From the plan's [`EdgeIndex`] (resolved once per plan, shared with the verifier).
+pub(crate) fn resolve(edges: &EdgeIndex) -> PlanEdges {
+    let resolved = edges.links.iter().map(|&(a, b, k)| (NodeIdx(a), NodeIdx(b), EdgeIdx(k))).collect();
+    PlanEdges { resolved, dangling: u32::try_from(edges.dangling.len()).unwrap_or(u32::MAX) }
 }

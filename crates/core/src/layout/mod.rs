@@ -227,7 +227,7 @@ pub struct Layout {
 
 /// Lays out `plan`. Deterministic: the same plan and options give the same layout.
 pub fn layout(plan: &Plan, opts: &LayoutOptions) -> Layout {
-    run(&Prepared::new(plan), opts)
+    run(&Prepared::new(plan, &crate::graph::EdgeIndex::of(plan)), opts)
 }
 
 /// Virtual nodes allowed beyond the item count; long edges past it are drawn straight.

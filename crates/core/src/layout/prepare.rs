@@ -7,6 +7,7 @@
 
 use super::index::{EdgeIdx, Idx, IdxVec, LinkIdx, NodeIdx};
 use super::{acyclic, graph, graph::Digraph, group, rank};
+use crate::graph::EdgeIndex;
 use crate::model::{Placement, Plan};
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
@@ -83,7 +84,8 @@ fn column(p: &Placement) -> Option<f32> {
 }
 
 impl Prepared {
-    pub(crate) fn new(plan: &Plan) -> Prepared {
+    /// `edges`: the plan's `EdgeIndex::of(plan)`.
+    pub(crate) fn new(plan: &Plan, edges: &EdgeIndex) -> Prepared {
         let per_server = plan.meta.cluster.gpus_per_server.unwrap_or(8).max(1);
         let mut pattern_index: HashMap<String, u32, RandomState> = HashMap::default();
         let mut pat = String::new();
@@ -144,7 +146,7 @@ impl Prepared {
             });
             ids.push(n.id.clone());
         }
-        let resolved = graph::resolve(plan);
+        let resolved = graph::resolve(edges);
         let links: IdxVec<LinkIdx, (NodeIdx, NodeIdx)> = resolved.resolved.iter().map(|&(a, b, _)| (a, b)).collect();
         let g = Digraph::new(nodes.len(), links);
         let reversed = acyclic::back_edges(&g);

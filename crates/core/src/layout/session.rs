@@ -3,6 +3,7 @@
 
 use super::prepare::Prepared;
 use super::{Direction, Grouping, Layout, LayoutOptions};
+use crate::graph::EdgeIndex;
 use crate::model::Plan;
 use std::collections::BTreeSet;
 
@@ -49,7 +50,13 @@ const CACHE_SIZE: usize = 8;
 
 impl LayoutSession {
     pub fn new(plan: &Plan) -> LayoutSession {
-        LayoutSession { prepared: Prepared::new(plan), cache: Vec::new() }
+        LayoutSession::indexed(plan, &EdgeIndex::of(plan))
+    }
+
+    /// With the plan's edges already resolved (`EdgeIndex::of(plan)`, as the analysis
+    /// keeps them).
+    pub fn indexed(plan: &Plan, edges: &EdgeIndex) -> LayoutSession {
+        LayoutSession { prepared: Prepared::new(plan, edges), cache: Vec::new() }
     }
 
     pub fn layout(&mut self, opts: &LayoutOptions) -> &Layout {

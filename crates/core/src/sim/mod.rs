@@ -83,7 +83,7 @@ pub struct Span {
 
 /// What the simulator reads: the verifier's shared state, passed apart so it needs no Ctx.
 pub struct SimInput<'a> {
-    pub g: &'a Graph<'a>,
+    pub g: &'a Graph,
     pub plan: &'a Plan,
     pub roles: &'a [NodeRoles],
     /// GPU ids some node is placed on, ascending.
