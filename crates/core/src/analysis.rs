@@ -1,13 +1,14 @@
 //! One side of the workspace: a plan, its verification report and its cluster view,
 //! computed together so the page and the report writer show the same numbers.
 
-use crate::check::{Report, VerifyOptions, verify_indexed};
+use crate::check::{Report, VerifyOptions, verify_paced};
 use crate::cluster::{self, ClusterModel, Metric};
 use crate::compare::{FindingsDiff, correspondence};
 use crate::deploy::Origins;
 use crate::expert_load::ExpertLoad;
 use crate::graph::EdgeIndex;
 use crate::model::{Meta, Plan, Strategy};
+use crate::pace;
 use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
 use crate::sim::timeline::StepRows;
 use std::sync::{Arc, OnceLock};
@@ -65,8 +66,19 @@ impl Request {
 }
 
 pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
+    pace::run(analyze_paced(plan, req, &mut pace::none))
+}
+
+/// [`analyze`], awaiting `pause` between its steps (`pace`).
+pub async fn analyze_paced<F: Future<Output = ()>>(
+    plan: Arc<Plan>,
+    req: &Request,
+    pause: &mut impl FnMut() -> F,
+) -> Analysis {
     let edges = Arc::new(EdgeIndex::of(&plan));
-    let report = verify_indexed(&plan, &edges, &req.verify_options());
+    pause().await;
+    let report = verify_paced(&plan, &edges, &req.verify_options(), pause).await;
+    pause().await;
     let strategy = req.strategy.or(plan.meta.strategy);
     let cluster = cluster::build(&plan, &report, strategy);
     Analysis { plan, report: Arc::new(report), cluster: Arc::new(cluster), strategy, edges, step_rows: Arc::default() }
@@ -176,10 +188,22 @@ pub fn target_of(plan: &Plan, req: &Request) -> Option<Strategy> {
 /// Both sides of the workspace for one request: the plan as written verified against
 /// the target and the conditions, and the after side for that target (None: no target).
 pub fn sides(plan: Arc<Plan>, req: &Request) -> (Analysis, Option<Result<After, RewriteError>>) {
+    pace::run(sides_paced(plan, req, &mut pace::none))
+}
+
+/// [`sides`], awaiting `pause` between its steps (`pace`): the page's load of a large plan.
+pub async fn sides_paced<F: Future<Output = ()>>(
+    plan: Arc<Plan>,
+    req: &Request,
+    pause: &mut impl FnMut() -> F,
+) -> (Analysis, Option<Result<After, RewriteError>>) {
     let target = target_of(&plan, req);
     let req = Request { strategy: target, ..req.clone() };
-    let before = analyze(plan, &req);
-    let after = target.map(|s| after_side(&before, s, &req));
+    let before = analyze_paced(plan, &req, pause).await;
+    let after = match target {
+        Some(s) => Some(after_side_paced(&before, s, &req, pause).await),
+        None => None,
+    };
     (before, after)
 }
 
@@ -197,6 +221,15 @@ pub fn compare_side(before: &Analysis, file_name: &str, fixed: Arc<Plan>, req: &
 /// Rewrites `plan` to `strategy` and analyses the result against it. The error names
 /// every rule the target breaks.
 pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<After, RewriteError> {
+    pace::run(rewrite_side_paced(plan, strategy, req, &mut pace::none))
+}
+
+async fn rewrite_side_paced<F: Future<Output = ()>>(
+    plan: &Plan,
+    strategy: Strategy,
+    req: &Request,
+    pause: &mut impl FnMut() -> F,
+) -> Result<After, RewriteError> {
     let target = Target {
         gpus: req.gpus,
         overrides: req.overrides.clone(),
@@ -208,13 +241,24 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
     let after_req = Request { strategy: Some(strategy), ..req.clone() };
     let origins = Some(Arc::new(rewritten.origins));
     let balance = rewritten.balance;
-    Ok(After { analysis: analyze(Arc::new(rewritten.plan), &after_req), modifications, origins, balance })
+    pause().await;
+    let analysis = analyze_paced(Arc::new(rewritten.plan), &after_req, pause).await;
+    Ok(After { analysis, modifications, origins, balance })
 }
 
 /// The after side for `before`'s plan and `strategy`: `before` itself when it already
 /// verifies clean (no error, no warning) against that strategy — nothing to modify, and
 /// no second pass over a large plan — else its rewrite.
 pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Result<After, RewriteError> {
+    pace::run(after_side_paced(before, strategy, req, &mut pace::none))
+}
+
+async fn after_side_paced<F: Future<Output = ()>>(
+    before: &Analysis,
+    strategy: Strategy,
+    req: &Request,
+    pause: &mut impl FnMut() -> F,
+) -> Result<After, RewriteError> {
     let r = &before.report;
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);
     if before.strategy == Some(strategy) && clean {
@@ -225,7 +269,7 @@ pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Resul
             balance: None,
         });
     }
-    rewrite_side(&before.plan, strategy, req)
+    rewrite_side_paced(&before.plan, strategy, req, pause).await
 }
 
 /// Busy % when a step could be simulated; otherwise the first metric the plan has data for.

@@ -23,6 +23,7 @@ pub mod infer;
 pub mod launch;
 pub mod layout;
 pub mod model;
+pub mod pace;
 /// What planscope accepts (`model::limits`), at the top for every reader and shell.
 pub use model::limits;
 pub mod read;

@@ -136,6 +136,17 @@ fn layout_panes(ctx: Ctx, which: Vec<usize>, grouping: Option<Grouping>) {
                     if p.session.is_none() {
                         p.session = twin;
                     }
+                    p.prepare();
+                }
+            });
+            if done.is_none() {
+                return;
+            }
+            // Preparing a million-node plan and laying it out are about a second each in
+            // wasm: the browser gets the thread back between them.
+            yield_now().await;
+            let done = ctx.dag.try_update_value(|d| {
+                if let Some(p) = d.panes.get_mut(i).filter(|p| Arc::ptr_eq(&p.plan, &plan)) {
                     let g = grouping.unwrap_or_else(|| p.auto_grouping());
                     p.relayout(g, color);
                     p.measure();

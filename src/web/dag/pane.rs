@@ -123,6 +123,16 @@ impl Pane {
         if self.plan.nodes.len() > AUTO_SERIES_ABOVE { Grouping::Series } else { Grouping::None }
     }
 
+    /// The layout session, made on first use: the plan read for layout once (with the edges
+    /// its analysis resolved, when it has them).
+    pub fn prepare(&mut self) -> &mut LayoutSession {
+        let (plan, edges) = (&self.plan, self.edges.take());
+        self.session.get_or_insert_with(|| match &edges {
+            Some(e) => LayoutSession::indexed(plan, e),
+            None => LayoutSession::new(plan),
+        })
+    }
+
     /// Lays out with `grouping` and the current expanded set; the session caches layouts.
     pub fn relayout(&mut self, grouping: Grouping, color_by: ColorBy) {
         if self.opts.grouping != grouping {
@@ -130,13 +140,8 @@ impl Pane {
             self.expanded_order.clear();
         }
         self.opts.grouping = grouping;
-        let plan = self.plan.clone();
-        let edges = self.edges.take();
-        let session = self.session.get_or_insert_with(|| match &edges {
-            Some(e) => LayoutSession::indexed(&plan, e),
-            None => LayoutSession::new(&plan),
-        });
-        let layout = session.layout(&self.opts).clone();
+        let opts = self.opts.clone();
+        let layout = self.prepare().layout(&opts).clone();
         let mut node_of_item = IdxVec::filled(None, layout.items.len());
         for (v, &it) in layout.item_of_node.iter_enumerated() {
             if let Some(slot) = node_of_item.get_mut(it)

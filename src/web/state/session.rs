@@ -9,11 +9,14 @@ use super::{Chrome, Focus};
 use crate::web::file_io::{read_file_bytes, read_file_text, yield_to_paint};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::analysis::{After, Analysis, Request, analyze, compare_side, default_metric, sides, target_of};
+use planscope_core::analysis::{
+    After, Analysis, Request, analyze_paced, compare_side, default_metric, sides_paced, target_of,
+};
 use planscope_core::check::{Code, Finding};
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::expert_load::ExpertLoad;
 use planscope_core::model::{Meta, Plan, Strategy};
+use planscope_core::pace;
 use planscope_core::read::{Inflated, Progress, ReadError, inflate, is_gzip, read_plan, text_of};
 use planscope_core::rewrite::{BrokenRule, RewriteError};
 use planscope_core::share::{SharedPlan, ViewState};
@@ -283,7 +286,9 @@ impl Session {
         if !current() {
             return;
         }
-        let (before, after) = analyse(plan, &req, compared.as_deref());
+        // Verified (and rewritten) in steps, the browser painting and answering input
+        // between them.
+        let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut yield_to_paint).await;
         if !current() {
             return;
         }
@@ -486,16 +491,26 @@ fn read_compared(c: &SharedPlan) -> Result<Compared, String> {
 
 /// Both sides for a request: the before side, and the compared plan or the rewrite.
 fn analyse(plan: Arc<Plan>, req: &Request, compared: Option<&Compared>) -> (Analysis, Option<Rewrite>) {
+    pace::run(analyse_paced(plan, req, compared, &mut pace::none))
+}
+
+/// [`analyse`], awaiting `pause` between its steps (`pace`).
+async fn analyse_paced<F: Future<Output = ()>>(
+    plan: Arc<Plan>,
+    req: &Request,
+    compared: Option<&Compared>,
+    pause: &mut impl FnMut() -> F,
+) -> (Analysis, Option<Rewrite>) {
     let target = target_of(&plan, req);
     match compared {
         Some(c) => {
             // The before side alone: no rewrite to build when a compared plan is the after side.
-            let before = analyze(plan, &Request { strategy: target, ..req.clone() });
+            let before = analyze_paced(plan, &Request { strategy: target, ..req.clone() }, pause).await;
             let after = compare_side(&before, &c.file_name, c.plan.clone(), req);
             (before, Some(Rewrite { target, outcome: Ok(Arc::new(after)) }))
         }
         None => {
-            let (before, after) = sides(plan, req);
+            let (before, after) = sides_paced(plan, req, pause).await;
             (before, after.map(|outcome| Rewrite { target, outcome: outcome.map(Arc::new) }))
         }
     }

@@ -160,10 +160,23 @@ pub fn verify(plan: &Plan, opts: &VerifyOptions) -> Report {
 /// [`verify`], with the plan's edges already resolved (`EdgeIndex::of(plan)`; the page
 /// keeps them for the layout).
 pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> Report {
+    crate::pace::run(verify_paced(plan, edges, opts, &mut crate::pace::none))
+}
+
+/// [`verify_indexed`], awaiting `pause` between its passes (`pace`): the page's pause lets
+/// the browser paint and answer input while a large plan is verified. Each pass is O(V + E)
+/// (log factors where noted in the passes).
+pub async fn verify_paced<F: Future<Output = ()>>(
+    plan: &Plan,
+    edges: &EdgeIndex,
+    opts: &VerifyOptions,
+    pause: &mut impl FnMut() -> F,
+) -> Report {
     let meta = plan.meta.merged_with(&opts.overrides);
     let strategy = opts.strategy.or(meta.strategy);
     let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
     let g = Graph::of(plan, edges);
+    pause().await;
     let comm: Vec<bool> = plan.nodes.iter().zip(&roles).map(|(n, r)| is_comm(n, r)).collect();
     let mut input = Vec::with_capacity(plan.nodes.len());
     let mut output = Vec::with_capacity(plan.nodes.len());
@@ -185,10 +198,14 @@ pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> R
     // A plan with no node recognisably an input or output: its lone source/sink plays that part.
     exempt_lone_endpoint(&mut ctx);
 
+    pause().await;
+
     let mut findings = Vec::new();
     let topo = structure::check(&ctx, &mut findings);
+    pause().await;
     let shards = placement::check(&ctx, &mut findings);
     strategy::check(&ctx, &mut findings);
+    pause().await;
     let constants = cost::resolve(&ctx.meta, plan, strategy);
     let mut work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
     if let Some(load) = &opts.expert_load
@@ -203,6 +220,7 @@ pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> R
     }
     let memory = cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload);
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
+    pause().await;
     let sim = if opts.simulate && constants.tflops.is_some() {
         Some(crate::sim::simulate(&crate::sim::SimInput {
             g: &ctx.g,
@@ -219,11 +237,14 @@ pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> R
     } else {
         None
     };
+    pause().await;
     resources::check(&ctx, &memory, sim.as_ref(), &mut findings);
     if let Some(f) = constants::missing_constants(&constants) {
         findings.push(f);
     }
     let per_gpu = gpu_rows(plan, &ctx.used, &flops, memory.as_ref(), sim.as_ref());
+    pause().await;
+    let degrees_inferred = infer_degrees(plan, &ctx.roles);
     let metrics = Metrics {
         nodes: plan.nodes.len(),
         edges: plan.edges.len(),
@@ -237,7 +258,7 @@ pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> R
             dp: s.dp.get(),
             product: s.product(),
         }),
-        degrees_inferred: infer_degrees(plan, &ctx.roles),
+        degrees_inferred,
         expert_shards_per_gpu_per_layer: shards,
         memory,
         flops_per_gpu: MinMeanMax::of(flops.iter().copied()),
