@@ -8,7 +8,7 @@ use crate::deploy::Origins;
 use crate::expert_load::ExpertLoad;
 use crate::graph::EdgeIndex;
 use crate::model::{Meta, Plan, Strategy};
-use crate::pace;
+use crate::pace::{self, Pause};
 use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
 use crate::sim::timeline::StepRows;
 use std::sync::{Arc, OnceLock};
@@ -70,11 +70,7 @@ pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
 }
 
 /// [`analyze`], awaiting `pause` between its steps (`pace`).
-pub async fn analyze_paced<F: Future<Output = ()>>(
-    plan: Arc<Plan>,
-    req: &Request,
-    pause: &mut impl FnMut() -> F,
-) -> Analysis {
+pub async fn analyze_paced(plan: Arc<Plan>, req: &Request, pause: Pause<'_>) -> Analysis {
     let edges = Arc::new(EdgeIndex::of(&plan));
     pause().await;
     let report = verify_paced(&plan, &edges, &req.verify_options(), pause).await;
@@ -192,10 +188,10 @@ pub fn sides(plan: Arc<Plan>, req: &Request) -> (Analysis, Option<Result<After, 
 }
 
 /// [`sides`], awaiting `pause` between its steps (`pace`): the page's load of a large plan.
-pub async fn sides_paced<F: Future<Output = ()>>(
+pub async fn sides_paced(
     plan: Arc<Plan>,
     req: &Request,
-    pause: &mut impl FnMut() -> F,
+    pause: Pause<'_>,
 ) -> (Analysis, Option<Result<After, RewriteError>>) {
     let target = target_of(&plan, req);
     let req = Request { strategy: target, ..req.clone() };
@@ -224,11 +220,11 @@ pub fn rewrite_side(plan: &Plan, strategy: Strategy, req: &Request) -> Result<Af
     pace::run(rewrite_side_paced(plan, strategy, req, &mut pace::none))
 }
 
-async fn rewrite_side_paced<F: Future<Output = ()>>(
+async fn rewrite_side_paced(
     plan: &Plan,
     strategy: Strategy,
     req: &Request,
-    pause: &mut impl FnMut() -> F,
+    pause: Pause<'_>,
 ) -> Result<After, RewriteError> {
     let target = Target {
         gpus: req.gpus,
@@ -253,11 +249,11 @@ pub fn after_side(before: &Analysis, strategy: Strategy, req: &Request) -> Resul
     pace::run(after_side_paced(before, strategy, req, &mut pace::none))
 }
 
-async fn after_side_paced<F: Future<Output = ()>>(
+async fn after_side_paced(
     before: &Analysis,
     strategy: Strategy,
     req: &Request,
-    pause: &mut impl FnMut() -> F,
+    pause: Pause<'_>,
 ) -> Result<After, RewriteError> {
     let r = &before.report;
     let clean = r.findings.iter().all(|f| f.severity == crate::check::Severity::Info);

@@ -16,7 +16,7 @@ use planscope_core::check::{Code, Finding};
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::expert_load::ExpertLoad;
 use planscope_core::model::{Meta, Plan, Strategy};
-use planscope_core::pace;
+use planscope_core::pace::{self, Pause};
 use planscope_core::read::{Inflated, Progress, ReadError, inflate, is_gzip, read_plan, text_of};
 use planscope_core::rewrite::{BrokenRule, RewriteError};
 use planscope_core::share::{SharedPlan, ViewState};
@@ -288,7 +288,7 @@ impl Session {
         }
         // Verified (and rewritten) in steps, the browser painting and answering input
         // between them.
-        let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut yield_to_paint).await;
+        let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut || Box::pin(yield_to_paint())).await;
         if !current() {
             return;
         }
@@ -495,11 +495,11 @@ fn analyse(plan: Arc<Plan>, req: &Request, compared: Option<&Compared>) -> (Anal
 }
 
 /// [`analyse`], awaiting `pause` between its steps (`pace`).
-async fn analyse_paced<F: Future<Output = ()>>(
+async fn analyse_paced(
     plan: Arc<Plan>,
     req: &Request,
     compared: Option<&Compared>,
-    pause: &mut impl FnMut() -> F,
+    pause: Pause<'_>,
 ) -> (Analysis, Option<Rewrite>) {
     let target = target_of(&plan, req);
     match compared {

@@ -17,6 +17,7 @@ use crate::expert_load::ExpertLoad;
 use crate::graph::{EdgeIndex, Graph};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
 use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
+use crate::pace::Pause;
 use crate::sim::SimResult;
 use serde::Serialize;
 use std::sync::Arc;
@@ -166,12 +167,7 @@ pub fn verify_indexed(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions) -> R
 /// [`verify_indexed`], awaiting `pause` between its passes (`pace`): the page's pause lets
 /// the browser paint and answer input while a large plan is verified. Each pass is O(V + E)
 /// (log factors where noted in the passes).
-pub async fn verify_paced<F: Future<Output = ()>>(
-    plan: &Plan,
-    edges: &EdgeIndex,
-    opts: &VerifyOptions,
-    pause: &mut impl FnMut() -> F,
-) -> Report {
+pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, pause: Pause<'_>) -> Report {
     let meta = plan.meta.merged_with(&opts.overrides);
     let strategy = opts.strategy.or(meta.strategy);
     let roles: Vec<NodeRoles> = plan.nodes.iter().map(node_roles).collect();
