@@ -142,9 +142,10 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
         done[vi] = true;
         let node = &plan.nodes[vi];
         let w = &work[vi];
+        // Borrowed: a million nodes' sets are not copied to be read.
         let mut gpus = match &node.placement {
-            Placement::All => all.clone(),
-            p => p.gpu_set().into_owned(),
+            Placement::All => std::borrow::Cow::Borrowed(&all),
+            p => p.gpu_set(),
         };
         let mut ready = 0.0f64;
         let mut from = u32::MAX;
@@ -163,7 +164,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             // The group is every GPU the collective touches: its own and its neighbours'.
             if gpus.len() <= 1 {
                 let nb = g.pred[vi].iter().chain(&g.succ[vi]).map(|&j| &plan.nodes[j as usize].placement);
-                gpus = crate::model::union_gpus(nb.chain(std::iter::once(&node.placement)));
+                gpus = std::borrow::Cow::Owned(crate::model::union_gpus(nb.chain(std::iter::once(&node.placement))));
             }
             let bytes = if w.out_bytes > 0.0 {
                 w.out_bytes
