@@ -51,3 +51,20 @@ fn a_large_compressed_plan_must_be_canonical() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("canonical JSON") && err.contains("big.json.gz"), "{err}");
 }
+
+/// A compared plan is kept as text (the permalink carries it): a compressed one gives its
+/// inflated text, a plain one its text, and one inflating past the input limit is refused
+/// by name rather than held whole.
+#[test]
+fn a_compared_plan_is_its_inflated_text() {
+    use planscope_core::read::plan_text;
+    let text = r#"{"nodes": [{"id": "a", "gpu": 0}], "edges": []}"#;
+    assert_eq!(plan_text(&gz(text.as_bytes())).unwrap(), text);
+    assert_eq!(plan_text(text.as_bytes()).unwrap(), text);
+    let pad = "x".repeat(planscope_core::limits::INPUT_BYTES);
+    let huge = format!(r#"{{"planscope": 1, "format": "json", "name": "{pad}", "nodes": [], "edges": []}}"#);
+    let e = plan_text(&gz(huge.as_bytes())).unwrap_err();
+    assert!(e.message.contains("cannot be compared"), "{}", e.message);
+    let e = plan_text(&[0xff, 0xfe, b'{']).unwrap_err();
+    assert!(e.message.contains("not UTF-8"), "{}", e.message);
+}

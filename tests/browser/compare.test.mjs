@@ -106,3 +106,23 @@ test('phone width: the comparison stacks', async () => {
   await page.getByTestId('compare-findings').scrollIntoViewIfNeeded();
   await screenshot(page, 'compare-390.png');
 });
+
+test('a gzip-compressed fix compares as its text does', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { page, errors } = await openPage(env.browser, env.server.url, { width: 1280, height: 800 });
+  await page.getByTestId('file-input').setInputFiles(join(corpus, PLAN));
+  await page.locator('[data-field="file"]', { hasText: PLAN }).waitFor({ timeout: 60000 });
+  const gz = gzipSync(await readFile(join(corpus, FIXED)));
+  await page.getByTestId('compare-input').setInputFiles({ name: `${FIXED}.gz`, mimeType: 'application/gzip', buffer: gz });
+  await page.getByTestId('compare-findings').waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('after-title').textContent(), `After · ${FIXED}.gz`);
+  assert.deepEqual(await codes(page, 'resolved'), ['CYCLE']);
+  // Damaged: the comparison says why and the rewrite stays the after side.
+  await page.getByTestId('compare-stop').click();
+  await page.getByTestId('compare-findings').waitFor({ state: 'detached' });
+  await page.getByTestId('compare-input').setInputFiles({ name: 'cut.dot.gz', mimeType: 'application/gzip', buffer: gz.subarray(0, gz.length >> 1) });
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /Compare: cut\.dot\.gz: the compressed data is damaged or truncated/);
+  assert.equal(await page.getByTestId('compare-findings').count(), 0);
+  assert.deepEqual(errors, []);
+});

@@ -6,7 +6,7 @@
 //! permalink follow at once. Every operation leaves the open plan untouched when it fails.
 
 use super::{Chrome, Focus};
-use crate::web::file_io::{read_file_bytes, read_file_text, yield_to_paint};
+use crate::web::file_io::{read_file_bytes, yield_to_paint};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::analysis::{
@@ -17,7 +17,7 @@ use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::expert_load::ExpertLoad;
 use planscope_core::model::{Meta, Plan, Strategy};
 use planscope_core::pace::{self, Pause};
-use planscope_core::read::{Inflated, Progress, ReadError, inflate, is_gzip, read_plan, text_of};
+use planscope_core::read::{Inflated, Progress, ReadError, inflate, is_gzip, plan_text, read_plan, text_of};
 use planscope_core::rewrite::{BrokenRule, RewriteError};
 use planscope_core::share::{SharedPlan, ViewState};
 use planscope_core::summary::Summary;
@@ -419,8 +419,13 @@ impl Session {
     pub fn compare_file(&self, file: File) {
         let this = *self;
         spawn_local(async move {
-            match read_file_text(&file).await {
-                Ok(text) => this.compare_text(&file.name(), &text),
+            let name = file.name();
+            // Read as bytes, so a gzip-compressed plan compares as its text would.
+            let text = read_file_bytes(&file)
+                .await
+                .and_then(|bytes| plan_text(&bytes).map_err(|e| format!("Compare: {}", e.with_file(&name))));
+            match text {
+                Ok(text) => this.compare_text(&name, &text),
                 Err(msg) => this.error.set(Some(msg)),
             }
         });

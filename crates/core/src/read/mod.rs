@@ -57,6 +57,23 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Plan, ReadError> {
     read_plan(text_of(bytes)?)
 }
 
+/// A file's bytes as the text of a plan to keep whole (a compared plan, which a permalink
+/// carries as text): inflated when gzip-compressed, else `text_of`. A compressed plan that
+/// inflates past the input limit is refused: it opens (streamed), but is too large to keep
+/// as text. O(n) in the inflated bytes.
+pub fn plan_text(bytes: &[u8]) -> Result<String, ReadError> {
+    if !is_gzip(bytes) {
+        return text_of(bytes).map(str::to_string);
+    }
+    match inflate(bytes)? {
+        Inflated::Text(text) => Ok(text),
+        Inflated::Stream(_) => Err(ReadError::whole(format!(
+            "it inflates past {} MB: a plan this large opens, but cannot be compared",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ))),
+    }
+}
+
 /// A file's bytes as text: within `MAX_INPUT_BYTES` (checked first, so an oversized file
 /// is not scanned), and UTF-8, else refused at the line:col of the first bad byte. O(n).
 pub fn text_of(bytes: &[u8]) -> Result<&str, ReadError> {
