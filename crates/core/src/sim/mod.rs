@@ -136,6 +136,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
     let mut done = vec![false; n];
     let mut spans = Vec::with_capacity(topo.len());
     let all = if gcount > 0 { GpuSet::range(0, max_gpu - 1) } else { GpuSet::empty() };
+    let mut walks = a2a_load::Walks::new(n);
     for &v in topo {
         let vi = v as usize;
         scheduled += 1;
@@ -184,7 +185,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
                 servers,
                 elements: bytes / c.dtype_bytes.max(f64::MIN_POSITIVE),
                 a2a: a2a.map(|d| (d, inter_step)),
-                skew: a2a.map_or(1.0, |d| a2a_load::skew(x, vi, d, &gpus)),
+                skew: a2a.map_or(1.0, |d| a2a_load::skew(x, &mut walks, vi, d, &gpus)),
             };
             collective_time(op.as_ref(), call, c)
         } else {
