@@ -26,6 +26,8 @@ pub mod layout;
 pub mod model;
 /// What planscope accepts (`model::limits`), at the top for every reader and shell.
 pub use model::limits;
+/// Sorting with one copy of std's sort in the page's wasm (`model::sort`), for every module.
+pub use model::sort;
 pub mod read;
 pub mod report;
 pub mod rewrite;
