@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use planscope_core::analysis::{Request, analyze, rewrite_side};
 use planscope_core::model::{Meta, Plan, Strategy};
-use planscope_core::read::{read_dot, read_json, read_plan, read_streamed};
+use planscope_core::read::{read_dot, read_gzip, read_json, read_plan, read_streamed};
 use planscope_core::share::{self, permalink};
 use std::sync::Arc;
 
@@ -20,6 +20,7 @@ pub struct Target {
 pub const TARGETS: &[Target] = &[
     Target { name: "json", run: json },
     Target { name: "stream", run: stream },
+    Target { name: "gzip", run: gzip },
     Target { name: "dot", run: dot },
     Target { name: "permalink", run: permalink },
     Target { name: "strategy", run: strategy },
@@ -63,6 +64,16 @@ fn stream(data: &[u8]) {
         Err(e) if e.to_string().contains("recursion limit") => {}
         Err(e) => panic!("streamed a plan that read_plan refuses: {e}"),
     }
+}
+
+/// The gzip reader (read/gzip/members.rs: headers, deflate data, trailers, members one
+/// after another), twice: the bytes as a compressed file, and behind a member header, so
+/// the fuzzer reaches the deflate data without finding the magic first.
+fn gzip(data: &[u8]) {
+    let _ = read_gzip(data);
+    let mut member = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    member.extend_from_slice(data);
+    let _ = read_gzip(&member);
 }
 
 /// The DOT reader.

@@ -29,7 +29,7 @@ fn nodes_both_sides(
     let there = after.map(|a| {
         let map = Counterparts::new(before, &a.analysis.plan, a.origins.as_deref(), Direction::BeforeToAfter);
         let mut v: Vec<u32> = here.iter().flat_map(|&n| map.of(n)).collect();
-        v.sort_unstable();
+        planscope_core::sort::unstable(&mut v);
         v.dedup();
         v
     });

@@ -34,7 +34,7 @@ impl FindingsDiff {
             by_code.entry(f.code).or_default().1.push(f);
         }
         let mut codes: Vec<Code> = by_code.keys().copied().collect();
-        codes.sort_unstable();
+        crate::sort::unstable(&mut codes);
         let mut out = FindingsDiff::default();
         for code in codes {
             let (mut b, mut a) = by_code.remove(&code).unwrap_or_default();

@@ -14,6 +14,7 @@ pub mod conditions;
 pub mod conditions_form;
 pub mod cost;
 pub mod counterpart;
+pub mod crc32;
 pub mod deploy;
 pub mod examples;
 pub mod expert_load;
@@ -26,6 +27,8 @@ pub mod model;
 pub mod pace;
 /// What planscope accepts (`model::limits`), at the top for every reader and shell.
 pub use model::limits;
+/// Sorting with one copy of std's sort in the page's wasm (`model::sort`), for every module.
+pub use model::sort;
 pub mod read;
 pub mod report;
 pub mod rewrite;

@@ -232,7 +232,7 @@ pub fn draw(p: &mut Pane, theme: &Theme) -> bool {
         // Tiny: plain squares, one fill call per colour.
         let mut by_color: Vec<(u16, ItemId)> =
             ids.iter().map(|&i| (v.color.get(i).copied().unwrap_or(u16::MAX), i)).collect();
-        by_color.sort_unstable();
+        planscope_core::sort::unstable(&mut by_color);
         let min = 1.5 * px as f32;
         let mut at = 0;
         while at < by_color.len() {

@@ -30,7 +30,7 @@ fn render_bg(p: &Pane, w: f64, h: f64, dpr: f64, theme: &Theme) -> Option<web_sy
     ctx.set_fill_style_str(&theme.bg);
     ctx.fill_rect(0.0, 0.0, w, h);
     let mut order: Vec<(u16, ItemId)> = v.color.iter_enumerated().map(|(i, &c)| (c, i)).collect();
-    order.sort_unstable();
+    planscope_core::sort::unstable(&mut order);
     let mut at = 0;
     while at < order.len() {
         let c = order[at].0;

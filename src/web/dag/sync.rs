@@ -50,7 +50,7 @@ fn counterparts(ctx: Ctx, i: usize, nodes: &[u32]) -> Vec<u32> {
     let dir = if *side == Side::Before { Direction::BeforeToAfter } else { Direction::AfterToBefore };
     let map = Counterparts::new(plan, other, origins.as_deref(), dir);
     let mut out: Vec<u32> = nodes.iter().flat_map(|&n| map.of(n)).collect();
-    out.sort_unstable();
+    planscope_core::sort::unstable(&mut out);
     out.dedup();
     out
 }
@@ -65,7 +65,7 @@ fn select_nodes(ctx: Ctx, i: usize, nodes: &[u32]) -> Selection {
     let side = ctx.dag.try_with_value(|d| d.panes.get(i).map(|p| p.side)).flatten().unwrap_or(Side::Before);
     let there = counterparts(ctx, i, nodes);
     let mut here = nodes.to_vec();
-    here.sort_unstable();
+    planscope_core::sort::unstable(&mut here);
     here.dedup();
     let sel = if i == 0 {
         Selection { primary: Some((side, first)), before: here, after: there, pending: None }

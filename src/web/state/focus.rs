@@ -22,7 +22,7 @@ impl Highlight {
 
     fn of(index: usize, gpus: &[u32], nodes: &[String]) -> Highlight {
         let mut gpus = gpus.to_vec();
-        gpus.sort_unstable();
+        planscope_core::sort::unstable(&mut gpus);
         Highlight { gpus, nodes: nodes.to_vec(), finding: Some(index) }
     }
 }

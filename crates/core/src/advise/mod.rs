@@ -165,7 +165,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Su
 /// Fitting first, then the fastest; unknown times last; ties by fewer, simpler degrees.
 /// Keeps the best `TOP`.
 pub fn rank(mut out: Vec<Suggestion>) -> Vec<Suggestion> {
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.fits
             .cmp(&a.fits)
             .then(a.step_time_s.unwrap_or(f64::INFINITY).total_cmp(&b.step_time_s.unwrap_or(f64::INFINITY)))

@@ -78,7 +78,7 @@ impl Needs {
         if self.0.is_empty() {
             return Ok(());
         }
-        self.0.sort();
+        crate::sort::unstable(&mut self.0);
         self.0.dedup();
         Err(Missing(self.0))
     }

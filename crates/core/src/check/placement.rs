@@ -223,7 +223,7 @@ fn runs(ranges: &[(u32, u32)]) -> Vec<(u32, u64, u32)> {
         events.push((u64::from(a), 1));
         events.push((u64::from(b) + 1, -1));
     }
-    events.sort_unstable();
+    crate::sort::unstable(&mut events);
     let mut out = Vec::new();
     let mut count = 0i64;
     for (i, &(at, delta)) in events.iter().enumerate() {

@@ -197,7 +197,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(metrics: super::Metrics, mut findings: Vec<Finding>) -> Report {
-        findings.sort_by_key(|f| (f.severity, f.code));
+        crate::sort::sort_by_key(&mut findings, |f| (f.severity, f.code));
         let verdict =
             if findings.iter().any(|f| f.severity == Severity::Error) { Verdict::Fail } else { Verdict::Pass };
         Report { verdict, metrics, findings }

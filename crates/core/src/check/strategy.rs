@@ -134,13 +134,15 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
         }
         ranges.entry(l).or_default().extend_from_slice(n.placement.gpu_set().ranges());
     }
-    let gpus: BTreeMap<Option<u32>, GpuSet> = ranges.into_iter().map(|(l, r)| (l, GpuSet::from_ranges(r))).collect();
+    // Each layer's GPUs, in layer order (a Vec: collecting into a map links a sort of its own
+    // into the page's wasm, crate::sort).
+    let gpus: Vec<GpuSet> = ranges.into_values().map(GpuSet::from_ranges).collect();
     let seen_experts = nodes_per_layer
         .keys()
         .map(|l| ids.get(l).map_or(0, |s| s.len() as u32).max(nodes_per_layer[l] / tp).max(1))
         .min()
         .unwrap_or(0);
-    let seen_ranks = gpus.values().map(|s| s.len() / u64::from(tp)).min().unwrap_or(0);
+    let seen_ranks = gpus.iter().map(|s| s.len() / u64::from(tp)).min().unwrap_or(0);
     let layers_seen = nodes_per_layer.keys().filter(|l| l.is_some()).count() as u32;
     let layers_short = layers_needed.is_some_and(|l| layers_seen.max(1) < l);
     if seen_experts >= experts_needed && seen_ranks >= u64::from(ep) && !layers_short {
@@ -152,7 +154,7 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
         what.push(format!("{seen_experts} {noun} per layer where {experts_needed} are needed"));
     }
     if seen_ranks < u64::from(ep) {
-        let seen_gpus = gpus.values().map(|s| s.len()).min().unwrap_or(0);
+        let seen_gpus = gpus.iter().map(|s| s.len()).min().unwrap_or(0);
         let noun = if seen_gpus == 1 { "GPU" } else { "GPUs" };
         what.push(format!(
             "expert nodes on {seen_gpus} {noun} per layer where EP{ep}×TP{tp} needs {} (one EP rank per TP{tp} group)",

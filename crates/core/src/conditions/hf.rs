@@ -154,7 +154,7 @@ fn read_pattern(c: &Obj<'_>, m: &mut ModelSpec, rec: &mut Record) -> Result<(), 
     };
     let pattern = if let Some(list) = c.array("moe_layers")? {
         let mut moe = layer_list(c, "moe_layers", list, layers)?;
-        moe.sort_unstable();
+        crate::sort::unstable(&mut moe);
         moe.dedup();
         Some(LayerPattern::Listed { moe })
     } else if let Some(step) = c.uint32("interleave_moe_layer_step")? {

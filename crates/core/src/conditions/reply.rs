@@ -42,7 +42,9 @@ pub fn encode(reply: &Result<Read, String>) -> String {
 
 /// The reply as the page receives it; anything else is a refusal saying so.
 pub fn decode(json: &str) -> Result<Read, String> {
-    serde_json::from_str::<Result<Read, String>>(json)
+    // From the bytes, as plans are read (read/json/canonical.rs): a second reader type
+    // would compile the Meta's deserializer a second time into the page (README "Page size").
+    serde_json::from_slice::<Result<Read, String>>(json.as_bytes())
         .unwrap_or_else(|e| Err(format!("the config reader's reply could not be read: {e}")))
 }
 

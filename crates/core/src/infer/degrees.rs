@@ -100,7 +100,7 @@ fn stages_from_layers(plan: &Plan, roles: &[NodeRoles]) -> Option<u32> {
         return None;
     }
     let mut ls: Vec<_> = first_gpu.into_iter().collect();
-    ls.sort_unstable();
+    crate::sort::unstable(&mut ls);
     let mut stages = 1;
     for w in ls.windows(2) {
         let ((_, a), (_, b)) = (w[0], w[1]);

@@ -23,7 +23,7 @@ const GAP: f64 = 2.0;
 /// chosen one, at most `max`; by priority, then in the given order.
 pub fn place(cands: &[Candidate], w: f64, h: f64, max: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..cands.len()).collect();
-    order.sort_by(|&a, &b| cands[b].priority.cmp(&cands[a].priority).then(a.cmp(&b)));
+    crate::sort::sort_by(&mut order, |&a, &b| cands[b].priority.cmp(&cands[a].priority).then(a.cmp(&b)));
     let cols = ((w / CELL).ceil().max(1.0) as usize).min(4096);
     let rows = ((h / CELL).ceil().max(1.0) as usize).min(4096);
     let mut grid: Vec<Vec<usize>> = vec![Vec::new(); cols * rows];

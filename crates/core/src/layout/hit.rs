@@ -145,7 +145,7 @@ impl<I: Idx> SpatialIndex<I> {
             }
         }
         out.extend(self.wide.iter().copied().filter(|&i| super::viewport::intersects(self.rects[i], view)));
-        out.sort_unstable();
+        crate::sort::unstable(out);
         out.dedup();
     }
 

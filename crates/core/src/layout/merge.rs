@@ -23,7 +23,7 @@ pub(crate) fn links(p: &Prepared, a: &Assignment) -> Links {
         }
         lifted.push((x, y, e));
     }
-    lifted.sort_unstable();
+    crate::sort::unstable(&mut lifted);
     let mut pairs: IdxVec<LinkIdx, (ItemId, ItemId)> = IdxVec::with_capacity(lifted.len());
     let mut first_edge = IdxVec::with_capacity(lifted.len());
     let mut count: IdxVec<LinkIdx, u32> = IdxVec::with_capacity(lifted.len());

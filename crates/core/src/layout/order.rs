@@ -105,7 +105,7 @@ fn seed_keys(
 /// Orders `ranks` in place. Returns the final crossing count.
 fn order(l: &Layered, keys: &IdxVec<LNode, SeedKey>, ranks: &mut [Vec<LNode>], sweeps: u32) -> u64 {
     for rank in ranks.iter_mut() {
-        rank.sort_by(|&a, &b| cmp_key(&keys[a], a, &keys[b], b));
+        crate::sort::sort_by(rank, |&a, &b| cmp_key(&keys[a], a, &keys[b], b));
     }
     let mut pos: IdxVec<LNode, u32> = IdxVec::filled(0, l.len());
     set_pos(ranks, &mut pos);
@@ -133,7 +133,7 @@ fn order(l: &Layered, keys: &IdxVec<LNode, SeedKey>, ranks: &mut [Vec<LNode>], s
                 };
             }
             let rank = &mut ranks[r];
-            rank.sort_by(|&a, &b| bc[a].total_cmp(&bc[b]).then(pos[a].cmp(&pos[b])));
+            crate::sort::sort_by(rank, |&a, &b| bc[a].total_cmp(&bc[b]).then(pos[a].cmp(&pos[b])));
             for (i, &v) in rank.iter().enumerate() {
                 pos[v] = i as u32;
             }
@@ -177,7 +177,7 @@ pub(crate) fn crossings(l: &Layered, ranks: &[Vec<LNode>], pos: &IdxVec<LNode, u
         for &u in &ranks[r] {
             let start = seq.len();
             seq.extend(l.down.of(u).iter().map(|&w| pos[w]));
-            seq[start..].sort_unstable();
+            crate::sort::unstable(&mut seq[start..]);
         }
         let width = ranks[r + 1].len().max(1);
         let mut first = 1usize;

@@ -182,7 +182,7 @@ fn median(buf: &mut [f64]) -> Option<f64> {
     if buf.is_empty() {
         return None;
     }
-    buf.sort_unstable_by(f64::total_cmp);
+    crate::sort::unstable_by(buf, f64::total_cmp);
     let m = buf.len() / 2;
     Some(if buf.len() % 2 == 1 { buf[m] } else { (buf[m - 1] + buf[m]) / 2.0 })
 }
@@ -287,7 +287,7 @@ fn brandes_kopf(l: &Layered, ranks: &[Vec<LNode>], along: &Along) -> IdxVec<LNod
     l.nodes()
         .map(|v| {
             let mut c = [layouts[0].0[v], layouts[1].0[v], layouts[2].0[v], layouts[3].0[v]];
-            c.sort_unstable_by(f64::total_cmp);
+            crate::sort::unstable_by(&mut c, f64::total_cmp);
             (c[1] + c[2]) / 2.0
         })
         .collect()
@@ -353,7 +353,7 @@ fn medians(l: &Layered, ns: &[LNode], pos: &IdxVec<LNode, u32>, buf: &mut Vec<LN
     if buf.is_empty() {
         return None;
     }
-    buf.sort_unstable_by_key(|&w| pos[w]);
+    crate::sort::unstable_by_key(buf, |&w| pos[w]);
     Some((buf[(buf.len() - 1) / 2], buf[buf.len() / 2]))
 }
 
@@ -369,7 +369,7 @@ fn compaction(l: &Layered, layers: &[Vec<LNode>], root: &IdxVec<LNode, LNode>, a
             edges.push((root[u], root[v], sep(l, along, u, v)));
         }
     }
-    edges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    crate::sort::unstable_by(&mut edges, |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut off = vec![0u32; n + 1];
     let mut indeg: IdxVec<LNode, u32> = IdxVec::filled(0, n);
     for &(a, b, _) in &edges {

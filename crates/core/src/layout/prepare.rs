@@ -157,7 +157,7 @@ impl Prepared {
             .filter(|&(i, _)| reversed[LinkIdx::new(i)])
             .map(|(_, e)| e.2)
             .collect();
-        cycle_edges.sort_unstable();
+        crate::sort::unstable(&mut cycle_edges);
         let rank = rank::longest_path(&g, &reversed);
         let isolated = g.isolated();
         Prepared {

@@ -31,7 +31,7 @@ pub(crate) fn items(
             widest[r as usize] += 1;
         }
         let wrap = widest.iter().copied().max().unwrap_or(0).max((lonely.len() as f64).sqrt().ceil() as usize).max(1);
-        lonely.sort_by(|&x, &y| {
+        crate::sort::sort_by(&mut lonely, |&x, &y| {
             let (kx, ky) = (&keys[x], &keys[y]);
             kx.col.unwrap_or(f32::MAX).total_cmp(&ky.col.unwrap_or(f32::MAX)).then(x.cmp(&y))
         });

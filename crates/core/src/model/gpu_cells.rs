@@ -34,7 +34,7 @@ impl GpuCells {
             }
         }
         starts.retain(|&s| s < end);
-        starts.sort_unstable();
+        super::sort::unstable(&mut starts);
         starts.dedup();
         GpuCells { starts, end }
     }

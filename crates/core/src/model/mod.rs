@@ -13,6 +13,7 @@ mod meta;
 mod node;
 mod placement;
 mod shape;
+pub mod sort;
 mod strategy;
 mod strategy_name;
 

@@ -51,7 +51,7 @@ impl GpuSet {
         for r in &mut ranges {
             *r = (r.0.min(r.1), r.0.max(r.1));
         }
-        ranges.sort_unstable();
+        super::sort::unstable(&mut ranges);
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
         for (x, y) in ranges {
             match merged.last_mut() {

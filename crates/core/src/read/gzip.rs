@@ -10,11 +10,13 @@
 //! error as ever. It may inflate to `limits::INFLATED_BYTES`; a gzip bomb stops there with
 //! the limit named. O(n) time in the inflated size.
 
+mod members;
+
 use super::stream::{Reading, Step};
 use super::{ReadError, read_plan, within_limits};
 use crate::limits::{self, Limit, LimitError};
 use crate::model::Plan;
-use flate2::read::MultiGzDecoder;
+use members::Members;
 use serde::de::IgnoredAny;
 use std::io::{self, BufReader, Read};
 
@@ -113,10 +115,10 @@ fn strip_bom(head: &[u8]) -> &[u8] {
     head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head)
 }
 
-type Inflating<'a> = io::Chain<io::Cursor<Vec<u8>>, Capped<MultiGzDecoder<&'a [u8]>>>;
+type Inflating<'a> = io::Chain<io::Cursor<Vec<u8>>, Capped<Members<'a>>>;
 
 /// The inflated stream: the head already inflated, then the rest, held to `inflated_max`.
-fn capped(head: Vec<u8>, decoder: MultiGzDecoder<&[u8]>, inflated_max: u64) -> Inflating<'_> {
+fn capped(head: Vec<u8>, decoder: Members<'_>, inflated_max: u64) -> Inflating<'_> {
     let left = inflated_max.saturating_sub(head.len() as u64);
     io::Cursor::new(head).chain(Capped { inner: decoder, left, max: inflated_max })
 }
@@ -193,8 +195,8 @@ fn without_bom(mut head: Vec<u8>) -> Vec<u8> {
 }
 
 /// The first `text_max + 1` inflated bytes and the decompressor, positioned after them.
-fn inflate_head(bytes: &[u8], text_max: usize) -> Result<(Vec<u8>, MultiGzDecoder<&[u8]>), ReadError> {
-    let mut decoder = MultiGzDecoder::new(bytes);
+fn inflate_head(bytes: &[u8], text_max: usize) -> Result<(Vec<u8>, Members<'_>), ReadError> {
+    let mut decoder = Members::new(bytes);
     let mut head = Vec::new();
     (&mut decoder).take(text_max as u64 + 1).read_to_end(&mut head).map_err(|e| damaged(&e))?;
     Ok((head, decoder))
@@ -337,5 +339,52 @@ mod tests {
         assert!(read_gzip(&bytes).unwrap_err().message.contains("damaged or truncated"));
         let e = read_gzip_within(&gz(br#"{"planscope": 1, "nodes": [}"#), 20, 1 << 20).unwrap_err();
         assert_eq!((e.line, e.col), (Some(1), Some(28)), "{e:?}");
+        // The same, streamed (past a 16-byte text limit): cut short, altered, or followed
+        // by bytes that are no member.
+        let whole = gz(CANONICAL.as_bytes());
+        let e = read_gzip_within(&whole[..whole.len() - 3], 16, 1 << 20).unwrap_err();
+        assert!(e.message.contains("damaged or truncated: the file ends at byte"), "{e:?}");
+        let mut altered = whole.clone();
+        let crc_at = altered.len() - 8;
+        altered[crc_at] ^= 1;
+        for (text_max, how) in [(16, "streamed"), (1 << 20, "as text")] {
+            let e = read_gzip_within(&altered, text_max, 1 << 20).unwrap_err();
+            assert!(
+                e.message.contains("damaged or truncated: the gzip member at byte 0 fails its CRC-32"),
+                "{how}: {e:?}"
+            );
+            let mut trailing = whole.clone();
+            trailing.extend(b"\n");
+            let e = read_gzip_within(&trailing, text_max, 1 << 20).unwrap_err();
+            let at = whole.len();
+            assert!(e.message.contains(&format!("byte {at} is not the start of a gzip member")), "{how}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_plan_in_several_members_reads_whole() {
+        // `cat a.gz b.gz`, split inside a node: the text is the members' texts in order.
+        let (a, b) = CANONICAL.split_at(40);
+        let mut file = gz(a.as_bytes());
+        file.extend(gz(b.as_bytes()));
+        let plain = read_plan(CANONICAL).unwrap();
+        assert_eq!(read_gzip(&file).unwrap(), plain);
+        assert_eq!(read_gzip_within(&file, 16, 1 << 20).unwrap(), plain, "streamed");
+    }
+
+    #[test]
+    fn the_inflated_limit_counts_every_member() {
+        // Each member alone is within the limit; together they pass it.
+        let head = br#"{"planscope": 1, "format": "json", "nodes": [], "edges": [], "name": ""#;
+        let mut file = gz(head);
+        let filler = vec![b'x'; 40 * 1024];
+        file.extend(gz(&filler));
+        file.extend(gz(&filler));
+        file.extend(gz(br#""}"#));
+        let e = read_gzip_within(&file, 1024, 64 * 1024).unwrap_err();
+        assert!(e.message.contains("inflated canonical plan size"), "{e:?}");
+        let total = (head.len() + 2 * filler.len() + 2) as u64;
+        assert!(read_gzip_within(&file, 1024, total).is_ok());
+        assert!(read_gzip_within(&file, 1024, total - 1).is_err());
     }
 }

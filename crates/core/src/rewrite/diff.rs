@@ -293,7 +293,7 @@ impl Acc {
 
     fn finish(self, action: Action, pattern: String, what: What) -> DiffGroup {
         let set = |mut r: Vec<(u32, u32)>| {
-            r.sort_unstable();
+            crate::sort::unstable(&mut r);
             let mut s = GpuSet::empty();
             for (a, b) in r {
                 s.insert_range(a, b);
@@ -433,7 +433,7 @@ pub fn diff(src: &Plan, out: &Plan, notes: Vec<Note>) -> Diff {
     for change in [EdgeChange::Removed, EdgeChange::Added] {
         let mut v: Vec<(&String, &String, usize)> =
             rewired.iter().filter(|((k, _, _), _)| *k == change).map(|((_, a, b), &c)| (a, b, c)).collect();
-        v.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        crate::sort::sort_by(&mut v, |x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
         for &(from, to, count) in v.iter().take(EDGE_KINDS) {
             d.groups.push(DiffGroup::Edges { change, from: from.clone(), to: to.clone(), count });
         }

@@ -113,7 +113,7 @@ fn pack(experts: &[u32], count: &[u32], load: &[f64], members: &[u32], slots: us
             items.push((load[x as usize] / f64::from(c), x, r));
         }
     }
-    items.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    crate::sort::sort_by(&mut items, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut rank_load: Vec<f64> = vec![0.0; members.len()];
     for it in items {
         let pick = |avoid: bool| {
@@ -153,7 +153,7 @@ pub fn balanced_layer(
             // Groups onto servers: an equal number each, heaviest first onto the lightest.
             let mut gload: Vec<(f64, u32)> =
                 (0..g).map(|i| ((i * per_group..(i + 1) * per_group).map(|x| load[x as usize]).sum(), i)).collect();
-            gload.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            crate::sort::sort_by(&mut gload, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let per_server = (g / servers) as usize;
             let mut server_groups: Vec<Vec<u32>> = vec![Vec::new(); servers as usize];
             let mut server_load = vec![0.0f64; servers as usize];
@@ -183,7 +183,7 @@ pub fn balanced_layer(
         }
     }
     for r in &mut ranks {
-        r.sort_unstable();
+        crate::sort::unstable(r);
     }
     (ranks, chosen)
 }

@@ -155,7 +155,9 @@ pub(crate) fn extract(plan: &Plan, dims: &Dims) -> Kept {
     };
     // Source layer numbers onto target layers: by rank when the counts match
     // (files number layers from 1), else as written.
-    let src_layers: BTreeSet<u32> = roles.iter().filter_map(|r| r.layer).collect();
+    // Inserted, not collected: `collect` into a set links a sort of its own (crate::sort).
+    let mut src_layers = BTreeSet::new();
+    src_layers.extend(roles.iter().filter_map(|r| r.layer));
     let by_rank = src_layers.len() as u32 == dims.layers;
     let rank_of: HashMap<u32, u32> = src_layers.iter().enumerate().map(|(i, &l)| (l, i as u32)).collect();
     let map_layer =

@@ -242,26 +242,8 @@ fn bad_header(why: &str) -> PermalinkError {
     PermalinkError::Damaged(format!("bad header: {why}"))
 }
 
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
-
-/// CRC-32 (IEEE 802.3, as in zip and PNG).
-pub fn crc32(bytes: &[u8]) -> u32 {
-    !bytes.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8))
-}
+/// CRC-32 (IEEE 802.3, as in zip, gzip and PNG): the link's checksum.
+pub use crate::crc32::crc32;
 
 #[cfg(test)]
 mod tests {

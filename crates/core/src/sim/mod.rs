@@ -301,7 +301,7 @@ fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
         .filter(|(n, _)| n.placement.gpu_set().contains(gpu))
         .filter_map(|(n, r)| n.layer.or(r.layer))
         .collect();
-    seen.sort_unstable();
+    crate::sort::unstable(&mut seen);
     seen.dedup();
     (seen.len() as u32).max(1)
 }
@@ -311,7 +311,7 @@ fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
 /// whole model.
 fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: usize, plan_flops: f64) -> Coverage {
     let mut seen: Vec<u32> = plan.nodes.iter().zip(roles).filter_map(|(n, r)| n.layer.or(r.layer)).collect();
-    seen.sort_unstable();
+    crate::sort::unstable(&mut seen);
     seen.dedup();
     let plan_layers = (seen.len() as u32).max(1);
     let tokens_per_step = match (c.batch, c.seq) {

@@ -94,7 +94,7 @@ impl Rows {
             }
         }
         for r in &mut lanes {
-            r.sort_by(|a, b| a.start.total_cmp(&b.start));
+            crate::sort::sort_by(r, |a, b| a.start.total_cmp(&b.start));
         }
         Rows { gpus, lane_of, lanes, step_s: sim.step_time_s }
     }
@@ -233,7 +233,7 @@ pub fn flows(plan: &Plan, sim: &SimResult, cap: usize) -> Vec<Flow> {
                 .flat_map(|&c| g.succ[c as usize].iter().copied())
                 .take(64)
                 .collect();
-            next.sort_unstable();
+            crate::sort::unstable(&mut next);
             next.dedup();
             frontier = next;
         }
