@@ -10,7 +10,8 @@
 // flate2, the streamed reader) then added about 40 KB; reading gzip with miniz_oxide alone
 // (read/gzip/members.rs) took 24 KB of it back, and one sort for every element type on
 // wasm32 (crates/core/src/model/sort.rs) 27 KB more, and the readers' reply read from bytes
-// 2 KB: about 663 KB (node's gzip). The issue's
+// 2 KB: about 663 KB (node's gzip). Opening million-node plans in steps (core::pace, the
+// edges resolved once, issue 16) added about 9 KB: 672.5 KB. The issue's
 // target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
@@ -21,14 +22,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 670 * 1000;
+const LIMIT = 678 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';
 const WORKER_LIMIT = 227 * 1000;
 const env = servedBrowser();
 
-test('the page\'s wasm is within its gzipped budget (670 KB); the readers\' worker is apart', async () => {
+test('the page\'s wasm is within its gzipped budget (678 KB); the readers\' worker is apart', async () => {
   const wasm = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
   const page = wasm.filter((f) => f !== WORKER);
   assert.equal(page.length, 1, `one page wasm in dist/: ${wasm}`);

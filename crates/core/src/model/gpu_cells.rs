@@ -14,13 +14,24 @@ pub struct GpuCells {
 
 impl GpuCells {
     /// The cells of GPUs `0..end`, cut wherever one of these placements' ranges starts or
-    /// ends. O(k log k) in the placements' ranges.
+    /// ends. O(k + end) in the placements' ranges k; `end` is a GPU count (at most
+    /// limits::GPUS: GPU ids are held below it).
     pub fn new<'p>(placements: impl Iterator<Item = &'p Placement>, end: u32) -> GpuCells {
-        let mut starts = vec![0];
+        // Marked, not sorted: a million-node plan gives two million cuts, all below `end`
+        // (a GPU count, under limits::GPUS), so a mark per GPU is O(cuts + GPUs) and small.
+        // No range reaches past the largest GPU id, so no cut lies past the one after it.
+        let marked = end.min(super::MAX_GPU_ID.saturating_add(2));
+        let mut is_start = vec![false; marked as usize];
+        let mut mark = |g: u32| {
+            if let Some(m) = is_start.get_mut(g as usize) {
+                *m = true;
+            }
+        };
+        mark(0);
         let mut cut = |s: &GpuSet| {
             for &(a, b) in s.ranges() {
-                starts.push(a);
-                starts.push(b.saturating_add(1));
+                mark(a);
+                mark(b.saturating_add(1));
             }
         };
         for p in placements {
@@ -33,9 +44,7 @@ impl GpuCells {
                 Placement::Unassigned | Placement::Host | Placement::All => {}
             }
         }
-        starts.retain(|&s| s < end);
-        super::sort::unstable(&mut starts);
-        starts.dedup();
+        let starts = (0..marked).filter(|&g| is_start[g as usize]).collect();
         GpuCells { starts, end }
     }
 

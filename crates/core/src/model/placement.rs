@@ -16,6 +16,10 @@ pub struct GpuSet {
 /// planscope allocate per-GPU tables for it.
 pub const MAX_GPU_ID: u32 = super::limits::GPUS - 1;
 
+/// From this many ranges on, `GpuSet::from_ranges` counts cover per GPU instead of sorting:
+/// past it, a table of every GPU id (4 MB at most) costs less than the sort.
+const COUNT_ABOVE: usize = 1 << 16;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementError(pub String);
 
@@ -46,10 +50,15 @@ impl GpuSet {
     }
 
     /// The union of these inclusive ranges (bounds in either order, overlapping or not).
-    /// O(k log k) in the ranges.
+    /// O(k log k) in the ranges; O(k + G) for many ranges of GPU ids (below G =
+    /// `MAX_GPU_ID` + 1).
     pub fn from_ranges(mut ranges: Vec<(u32, u32)>) -> GpuSet {
         for r in &mut ranges {
             *r = (r.0.min(r.1), r.0.max(r.1));
+        }
+        let top = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        if ranges.len() >= COUNT_ABOVE && top <= MAX_GPU_ID {
+            return GpuSet::covered(&ranges, top);
         }
         super::sort::unstable(&mut ranges);
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
@@ -60,6 +69,28 @@ impl GpuSet {
             }
         }
         merged.shrink_to_fit();
+        GpuSet { ranges: merged }
+    }
+
+    /// The union of `ranges` (ascending bounds, none past `top`), by counting how many cover
+    /// each GPU rather than sorting them: a plan's million placements at once. O(k + top).
+    fn covered(ranges: &[(u32, u32)], top: u32) -> GpuSet {
+        let mut delta = vec![0i32; top as usize + 2];
+        for &(a, b) in ranges {
+            delta[a as usize] += 1;
+            delta[b as usize + 1] -= 1;
+        }
+        let mut merged = Vec::new();
+        let (mut depth, mut start) = (0i32, 0u32);
+        for (g, d) in delta.iter().enumerate() {
+            let was = depth > 0;
+            depth += d;
+            match (was, depth > 0) {
+                (false, true) => start = g as u32,
+                (true, false) => merged.push((start, g as u32 - 1)),
+                _ => {}
+            }
+        }
         GpuSet { ranges: merged }
     }
 
@@ -374,6 +405,31 @@ pub fn union_gpus<'p>(placements: impl Iterator<Item = &'p Placement>) -> GpuSet
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many ranges are counted, not sorted: the same union as merging them one by one.
+    #[test]
+    fn many_ranges_count_to_the_same_union() {
+        let mut seed = 7u64;
+        let mut next = |m: u32| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as u32) % m
+        };
+        let ranges: Vec<(u32, u32)> = (0..COUNT_ABOVE + 5)
+            .map(|_| {
+                let a = next(MAX_GPU_ID / 2) * 2;
+                (a + next(3), a)
+            })
+            .chain([(MAX_GPU_ID, MAX_GPU_ID), (0, 0)])
+            .collect();
+        let counted = GpuSet::from_ranges(ranges.clone());
+        let mut one_by_one = GpuSet::empty();
+        for &(a, b) in &ranges {
+            one_by_one.insert_range(a.min(b), a.max(b));
+        }
+        assert_eq!(counted, one_by_one);
+        assert_eq!(counted.first(), Some(0));
+        assert_eq!(counted.last(), Some(MAX_GPU_ID));
+    }
 
     #[test]
     fn parses_corpus_forms() {

@@ -76,6 +76,11 @@ const ON_STACK: usize = 32;
 /// The wasm32 sort: the indices sorted by `cmp` of their items, then the items moved.
 /// O(n log n) comparisons, O(n) moves; n indices of memory past `ON_STACK`.
 fn by_index<T>(v: &mut [T], cmp: &mut impl FnMut(&T, &T) -> Ordering) {
+    // In order already (a placement's ranges, a plan's layers in node order, spans pushed in
+    // time order: most of a million-node plan's sorts): nothing to allocate or move.
+    if in_order(v.len(), &mut |a, b| cmp(&v[a], &v[b])) {
+        return;
+    }
     let mut stack = [0usize; ON_STACK];
     let mut heap = Vec::new();
     let order = if v.len() <= ON_STACK {
@@ -87,6 +92,11 @@ fn by_index<T>(v: &mut [T], cmp: &mut impl FnMut(&T, &T) -> Ordering) {
     let items: &[T] = v;
     sort_indices(order, &mut |a, b| cmp(&items[a], &items[b]));
     permute(v, order);
+}
+
+/// Whether items `0..n` are in order under `cmp` (no item greater than the next). O(n).
+fn in_order(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> bool {
+    (1..n).all(|i| cmp(i - 1, i) != Ordering::Greater)
 }
 
 /// `order` set to 0..n and sorted, stably, by `cmp` of the indices: the one instance of

@@ -292,17 +292,15 @@ fn op_of(plan: &Plan, roles: &[NodeRoles], i: usize) -> Option<Op> {
         .or_else(|| Op::recognise(&n.id).filter(Op::is_collective))
 }
 
-/// Distinct layers among the nodes on GPU `gpu` (at least 1). O(n log n).
+/// Distinct layers among the nodes on GPU `gpu` (at least 1). O(n).
 fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
-    let mut seen: Vec<u32> = plan
+    let seen: foldhash::HashSet<u32> = plan
         .nodes
         .iter()
         .zip(roles)
         .filter(|(n, _)| n.placement.gpu_set().contains(gpu))
         .filter_map(|(n, r)| n.layer.or(r.layer))
         .collect();
-    crate::sort::unstable(&mut seen);
-    seen.dedup();
     (seen.len() as u32).max(1)
 }
 
@@ -310,9 +308,8 @@ fn layers_on(plan: &Plan, roles: &[NodeRoles], gpu: u32) -> u32 {
 /// same tokens; else its layers over the model's), and its throughput per GPU scaled to the
 /// whole model.
 fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: usize, plan_flops: f64) -> Coverage {
-    let mut seen: Vec<u32> = plan.nodes.iter().zip(roles).filter_map(|(n, r)| n.layer.or(r.layer)).collect();
-    crate::sort::unstable(&mut seen);
-    seen.dedup();
+    // Counted in a set, not sorted: a million nodes' layers are a few dozen values.
+    let seen: foldhash::HashSet<u32> = plan.nodes.iter().zip(roles).filter_map(|(n, r)| n.layer.or(r.layer)).collect();
     let plan_layers = (seen.len() as u32).max(1);
     let tokens_per_step = match (c.batch, c.seq) {
         (Some(b), _) if c.decode() => Some(b as f64),
