@@ -125,6 +125,17 @@ export async function field(page, name) {
   return (await page.getByTestId('summary').locator(`[data-field="${name}"]`).textContent()).trim();
 }
 
+/** Waits until the summary shows file `name` and its DAG is laid out and drawn. */
+export async function waitDrawn(page, name, timeout) {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector('[data-testid="summary"] [data-field="file"]')?.textContent.trim() === n &&
+      document.querySelector('[data-testid="dag-view"]')?.dataset.ready === 'true',
+    name,
+    { timeout, polling: 100 },
+  );
+}
+
 /**
  * One static server and one browser for a test file: started before its tests, closed
  * after them. Read `env.server` and `env.browser` inside the tests.

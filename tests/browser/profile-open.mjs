@@ -5,7 +5,7 @@
 //   PLANSCOPE_WASM_NAMES=1 trunk build --release --dist /tmp/dist-prof
 // then `node tests/browser/profile-open.mjs /tmp/dist-prof FILE [OUT.cpuprofile]`
 // (OUT opens in Chromium's DevTools, Performance panel).
-import { serveDist, launch } from './harness.mjs';
+import { serveDist, launch, waitDrawn } from './harness.mjs';
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -40,13 +40,7 @@ try {
     dt.items.add(window.__file);
     document.querySelector('[data-testid="drop-zone"]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
-  await page.waitForFunction(
-    (n) =>
-      document.querySelector('[data-testid="summary"] [data-field="file"]')?.textContent.trim() === n &&
-      document.querySelector('[data-testid="dag-view"]')?.dataset.ready === 'true',
-    name,
-    { timeout: 180000, polling: 100 },
-  );
+  await waitDrawn(page, name, 180000);
   const ms = Date.now() - t0;
   const { profile } = await cdp.send('Profiler.stop');
   const long = await page.evaluate(() => window.__long.sort((a, b) => b - a));

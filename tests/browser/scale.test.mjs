@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { servedBrowser, screenshot, root } from './harness.mjs';
+import { servedBrowser, screenshot, root, waitDrawn } from './harness.mjs';
 
 const env = servedBrowser();
 const full = process.env.PLANSCOPE_SCALE === '1m';
@@ -133,13 +133,7 @@ async function openHuge(name, path) {
       await new Promise((ok) => setTimeout(ok, 200));
     }
   })();
-  await page.waitForFunction(
-    (n) =>
-      document.querySelector('[data-testid="summary"] [data-field="file"]')?.textContent.trim() === n &&
-      document.querySelector('[data-testid="dag-view"]')?.dataset.ready === 'true',
-    name,
-    { timeout: 120000, polling: 100 },
-  );
+  await waitDrawn(page, name, 120000);
   const t1 = await page.evaluate(() => performance.now());
   loading = false;
   await presses;
