@@ -5,6 +5,7 @@ mod dot;
 mod error;
 mod gzip;
 mod json;
+mod quick;
 mod stream;
 
 pub use dot::read_dot;

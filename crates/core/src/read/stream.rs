@@ -15,6 +15,7 @@
 //! it (`StreamDeserializer::byte_offset`), so the text is parsed once.
 //! O(n) time in the stream; memory is the plan plus the largest single value.
 
+use super::quick::Quick;
 use crate::limits;
 use crate::model::{Edge, Node, Plan};
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -300,14 +301,19 @@ impl<R: Read> Scan<R> {
 
     /// Reads array elements into `out` (at most `max` in all) while `left` lasts, the
     /// opening `[` already read; true once the array has closed.
-    fn element<T: DeserializeOwned>(&mut self, out: &mut Vec<T>, max: usize, left: &mut usize) -> Option<bool> {
+    fn element<T: DeserializeOwned + Quick>(&mut self, out: &mut Vec<T>, max: usize, left: &mut usize) -> Option<bool> {
         if out.is_empty() && self.next_byte()? == b']' {
             self.pos += 1;
             return Some(true);
         }
         while *left > 0 {
             *left -= 1;
-            let Some(v) = self.value() else {
+            // By hand when canonical and whole in the buffer, else by serde (`quick`).
+            let quick = T::quick(&self.buf[self.pos..self.end]).map(|(v, len)| {
+                self.pos += len;
+                v
+            });
+            let Some(v) = quick.or_else(|| self.value()) else {
                 let at = out.len();
                 self.failure = self.failure.take().map(|e| format!("element {at}: {e} (counted from that element)"));
                 return None;
