@@ -90,6 +90,7 @@ impl Prepared {
         let mut pattern_index: HashMap<String, u32, RandomState> = HashMap::default();
         let mut pat = String::new();
         let mut patterns = Vec::new();
+        let mut last_pattern: Option<u32> = None;
         let mut cluster_index: HashMap<&str, u32> = HashMap::new();
         let mut clusters: Vec<(String, String)> = Vec::new();
         for g in &plan.groups {
@@ -102,15 +103,20 @@ impl Prepared {
         let mut ids = IdxVec::with_capacity(plan.nodes.len());
         for n in &plan.nodes {
             group::pattern_into(&n.id, &mut pat);
-            let pattern = match pattern_index.get(pat.as_str()) {
-                Some(&i) => i,
-                None => {
-                    let i = patterns.len() as u32;
-                    pattern_index.insert(pat.clone(), i);
-                    patterns.push(pat.clone());
-                    i
-                }
+            // Neighbours mostly share a pattern (a layer's experts): compared before hashed.
+            let pattern = match last_pattern.filter(|&i| patterns[i as usize] == pat) {
+                Some(i) => i,
+                None => match pattern_index.get(pat.as_str()) {
+                    Some(&i) => i,
+                    None => {
+                        let i = patterns.len() as u32;
+                        pattern_index.insert(pat.clone(), i);
+                        patterns.push(pat.clone());
+                        i
+                    }
+                },
             };
+            last_pattern = Some(pattern);
             let cluster = n.group.as_deref().map(|c| match cluster_index.get(c) {
                 Some(&i) => i,
                 None => {

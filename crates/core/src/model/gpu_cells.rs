@@ -67,7 +67,13 @@ impl GpuCells {
     /// The cells of `set` below the end, ascending: O(r log c + cells) in its ranges r.
     /// Exact for sets made of the placements the cells were cut by (and their unions).
     pub fn of<'s>(&'s self, set: &'s GpuSet) -> impl Iterator<Item = usize> + 's {
-        set.ranges().iter().filter(|r| r.0 < self.end).flat_map(move |&(a, b)| {
+        self.runs_of(set).flatten()
+    }
+
+    /// The cells of `set` as runs of consecutive cells, one per range of the set: for a
+    /// loop over them that is run more than once (the simulator's, per node).
+    pub fn runs_of<'s>(&'s self, set: &'s GpuSet) -> impl Iterator<Item = std::ops::Range<usize>> + 's {
+        set.ranges().iter().filter(|r| r.0 < self.end).map(move |&(a, b)| {
             match (self.cell(a), self.cell(b.min(self.end.saturating_sub(1)))) {
                 (Some(x), Some(y)) => x..y + 1,
                 _ => 0..0,

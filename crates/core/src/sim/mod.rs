@@ -137,6 +137,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
     let mut spans = Vec::with_capacity(topo.len());
     let all = if gcount > 0 { GpuSet::range(0, max_gpu - 1) } else { GpuSet::empty() };
     let mut walks = a2a_load::Walks::new(n);
+    let mut cell_runs: Vec<std::ops::Range<usize>> = Vec::new();
     for &v in topo {
         let vi = v as usize;
         scheduled += 1;
@@ -198,20 +199,27 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             t
         };
         let (free, last) = if comm[vi] { (&mut mfree, &mut mlast) } else { (&mut cfree, &mut clast) };
-        for cell in cells.of(&gpus) {
-            if free[cell] > ready {
-                ready = free[cell];
-                from = last[cell];
+        // The node's cells, found once for the two loops below.
+        cell_runs.clear();
+        cell_runs.extend(cells.runs_of(&gpus));
+        for run in &cell_runs {
+            for cell in run.clone() {
+                if free[cell] > ready {
+                    ready = free[cell];
+                    from = last[cell];
+                }
             }
         }
         let end = ready + dur;
         let busy = if comm[vi] { &mut mbusy } else { &mut cbusy };
-        for cell in cells.of(&gpus) {
-            free[cell] = end;
-            last[cell] = v;
-            busy[cell] += dur;
-            by_part[cell][part.index()] += dur;
-            reread[cell] += reread_s;
+        for run in &cell_runs {
+            for cell in run.clone() {
+                free[cell] = end;
+                last[cell] = v;
+                busy[cell] += dur;
+                by_part[cell][part.index()] += dur;
+                reread[cell] += reread_s;
+            }
         }
         finish[vi] = end;
         why[vi] = from;
