@@ -57,7 +57,10 @@ impl GpuSet {
             *r = (r.0.min(r.1), r.0.max(r.1));
         }
         let top = ranges.iter().map(|r| r.1).max().unwrap_or(0);
-        if ranges.len() >= COUNT_ABOVE && top <= MAX_GPU_ID {
+        // Counted when there are many ranges, or few GPUs for them to span (a layer's
+        // thousands of expert shards over a thousand GPUs): then O(k + top) beats sorting.
+        let few_gpus = u64::from(top) <= 4 * ranges.len() as u64 + 64;
+        if (ranges.len() >= COUNT_ABOVE || (few_gpus && ranges.len() > 16)) && top <= MAX_GPU_ID {
             return GpuSet::covered(&ranges, top);
         }
         super::sort::unstable(&mut ranges);
