@@ -198,3 +198,36 @@ fn nested_groups_write_to_dot_in_linear_time() {
     let text = fast("deep write", || write_dot(&plan));
     assert!(read_dot(&text).is_ok());
 }
+
+#[test]
+fn experts_on_every_gpu_behind_many_all_to_alls_simulate_per_range() {
+    // 20 dispatches, each to the same 300 experts, every one on all 2^20 GPUs: the
+    // all-to-all load walk added each expert's share GPU by GPU (6·10⁹ steps, 17 s in a
+    // release build for this 250 kB file, minutes with more dispatches); it sweeps ranges now.
+    let wide = format!("0-{}", planscope_core::model::MAX_GPU_ID);
+    let mut nodes = vec![serde_json::json!({"id": "in", "kind": "input", "gpu": "host"})];
+    let mut edges = Vec::new();
+    for k in 0..20 {
+        let id = format!("dispatch{k}");
+        nodes.push(serde_json::json!({"id": id, "kind": "communication", "op": "all_to_all", "gpu": wide, "output": [4096, 1024]}));
+        edges.push(serde_json::json!({"from": "in", "to": id}));
+        for i in 0..300 {
+            edges.push(serde_json::json!({"from": id, "to": format!("e{i}")}));
+        }
+    }
+    for i in 0..300 {
+        let id = format!("e{i}");
+        nodes.push(serde_json::json!({"id": id, "kind": "compute", "op": "expert", "gpu": wide, "expert": i, "layer": 0, "output": [4096, 1024]}));
+        edges.push(serde_json::json!({"from": id, "to": "out"}));
+    }
+    nodes.push(serde_json::json!({"id": "out", "kind": "output", "gpu": "host"}));
+    let meta = serde_json::json!({
+        "cluster": {"gpus": 1_048_576, "gpus_per_server": 8, "memory_gb": 80.0, "tflops": 400.0, "memory_bandwidth_gbs": 1800.0},
+        "model": {"layers": 1, "experts": 300, "top_k": 2, "hidden": 1024, "expert_hidden": 2048, "dtype": "fp16", "batch": 4, "seq_len": 1024}
+    });
+    let text =
+        serde_json::json!({"planscope": 1, "format": "json", "meta": meta, "nodes": nodes, "edges": edges}).to_string();
+    let plan = fast("read", || read_plan(&text)).unwrap_or_else(|e| panic!("{e}"));
+    let report = fast("verify and simulate", || verify(&plan, &VerifyOptions::default()));
+    assert!(report.metrics.simulation.as_ref().is_some_and(|s| s.step_time_s > 0.0), "simulated");
+}

@@ -212,19 +212,48 @@ fn expert_hit(c: &Constants) -> f64 {
 pub fn flops_per_gpu(plan: &Plan, used: &[u32], work: &[NodeWork]) -> Vec<f64> {
     let n = used.last().map_or(0, |&g| g as usize + 1);
     let mut out = vec![0.0; n];
+    // Nodes on many GPUs add their share to where each range starts and take it off past
+    // its end (summed once below), so a node on a million GPUs costs its ranges, not a
+    // million additions (hundreds of such nodes took minutes). Others add to each GPU, so
+    // a real plan's figures are summed exactly as before.
+    let (mut wide, mut cover) = (Vec::new(), Vec::new());
     for (node, w) in plan.nodes.iter().zip(work) {
         if w.flops == 0.0 {
             continue;
         }
         if let Placement::Gpus(s) = &node.placement {
-            let k = s.len() as f64;
-            for g in s.iter() {
-                out[g as usize] += w.flops / k;
+            let share = w.flops / s.len() as f64;
+            if s.len() <= WIDE {
+                for &(a, b) in s.ranges() {
+                    for g in a..=b {
+                        out[g as usize] += share;
+                    }
+                }
+                continue;
+            }
+            if wide.is_empty() {
+                (wide, cover) = (vec![0.0f64; n + 1], vec![0i32; n + 1]);
+            }
+            for &(a, b) in s.ranges() {
+                wide[a as usize] += share;
+                wide[b as usize + 1] -= share;
+                cover[a as usize] += 1;
+                cover[b as usize + 1] -= 1;
             }
         }
     }
+    let (mut sum, mut covered) = (0.0, 0i32);
+    for (g, flops) in out.iter_mut().enumerate().take(wide.len()) {
+        covered += cover[g];
+        // Where no wide node covers, no residue of added and taken shares is left.
+        sum = if covered == 0 { 0.0 } else { sum + wide[g] };
+        *flops += sum;
+    }
     used.iter().map(|&g| out[g as usize]).collect()
 }
+
+/// GPUs past which a node's FLOPs are spread over its ranges rather than GPU by GPU.
+const WIDE: u64 = 256;
 
 /// Forward FLOPs of the whole model for `tokens` new tokens, from the constants (the
 /// formulas above per layer: attention, then the gate, top-k experts and shared experts of
