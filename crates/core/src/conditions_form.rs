@@ -147,7 +147,7 @@ pub fn set(meta: &Meta, field: &Field, text: &str) -> Result<Meta, FieldError> {
             inner.insert(name.to_string(), value);
         }
     }
-    let out: Meta = serde_json::from_value(json).map_err(|e| err(e.to_string()))?;
+    let out = Meta::from_value(&json).map_err(|e| err(crate::read::serde_message(&e)))?;
     out.within_limits().map_err(|e| err(e.to_string()))?;
     Ok(out)
 }

@@ -114,8 +114,7 @@ impl ExpertLoad {
         let rows = serde_json::from_str::<Vec<Vec<f64>>>(text).map_err(|e| {
             let (line, col) = if e.line() == 0 { line_col(text, 0) } else { (e.line() as u32, e.column() as u32) };
             // serde_json ends its message with the position, given apart here.
-            let message = e.to_string();
-            let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+            let message = crate::read::serde_message(&e);
             LoadError::Syntax { line, col: col.max(1), message }
         })?;
         ExpertLoad::new(rows)

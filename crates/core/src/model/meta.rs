@@ -21,6 +21,15 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// A meta from JSON already parsed (the Conditions form, a permalink's header), read
+    /// again from its bytes with the plan reader's deserializer: reading it from the
+    /// `Value` itself compiled a second copy of every meta deserializer into the page's
+    /// wasm (~19 KB before wasm-opt, twiggy). The error's position is of those bytes
+    /// (`read::serde_message` drops it). O(size of the value).
+    pub fn from_value(v: &serde_json::Value) -> Result<Meta, serde_json::Error> {
+        serde_json::from_slice(&serde_json::to_vec(v)?)
+    }
+
     /// This meta with every field `over` gives replacing ours, field by field: what the
     /// user supplies (options, a conditions file) wins over what the file declares.
     pub fn merged_with(&self, over: &Meta) -> Meta {

@@ -63,6 +63,18 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// serde_json's message without the position it ends with (" at line L column C"), for
+/// callers that give the position apart or where it would mislead (JSON re-read from
+/// bytes). Exact: the suffix is rebuilt from the error's own line and column, so a message
+/// quoting " at line " keeps it.
+pub fn serde_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())) {
+        Some(bare) if e.line() > 0 => bare.to_string(),
+        _ => full,
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
@@ -71,4 +83,17 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_message;
+
+    #[test]
+    fn serde_messages_lose_only_their_position() {
+        let e = serde_json::from_str::<u32>("\"x at line 9\"").unwrap_err();
+        assert_eq!(serde_message(&e), "invalid type: string \"x at line 9\", expected u32");
+        let e = serde_json::from_value::<u32>(serde_json::json!("a")).unwrap_err();
+        assert_eq!(serde_message(&e), e.to_string());
+    }
 }

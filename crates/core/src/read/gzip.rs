@@ -257,8 +257,7 @@ fn stream_error(e: serde_json::Error) -> ReadError {
             None => damaged(&io),
         };
     }
-    let full = e.to_string();
-    let bare = full.split(" at line ").next().unwrap_or(&full);
+    let bare = super::serde_message(&e);
     let message = if e.is_eof() {
         format!("the file ends before the JSON is complete ({bare})")
     } else {

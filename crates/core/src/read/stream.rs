@@ -186,7 +186,7 @@ impl<R: Read> Reading<R> {
             Ok(p) => p,
             Err(e) => {
                 // The top level without its arrays: serde's line:col would be of that text.
-                self.s.failure = Some(e.to_string().split(" at line ").next().unwrap_or_default().to_string());
+                self.s.failure = Some(super::serde_message(&e));
                 return None;
             }
         };

@@ -211,7 +211,9 @@ pub fn decode_unchecked(link: &str) -> Result<Shared, PermalinkError> {
     view.selected_gpu = view.selected_gpu.filter(|&g| g < crate::limits::GPUS);
     let conditions: Meta = match header.conditions {
         None => Meta::default(),
-        Some(v) => serde_json::from_value(v).map_err(|e| bad_header(&format!("conditions: {e}")))?,
+        Some(v) => {
+            Meta::from_value(&v).map_err(|e| bad_header(&format!("conditions: {}", crate::read::serde_message(&e))))?
+        }
     };
     conditions.within_limits().map_err(|e| bad_header(&format!("conditions: {e}")))?;
     // Held to the same rules and limits as a load file.

@@ -60,8 +60,7 @@ pub fn read_json(text: &str) -> Result<Plan, ReadError> {
 /// A serde_json error as a `ReadError` at the same place, in characters (serde counts
 /// bytes), with the recursion limit explained rather than named.
 fn syntax_error(text: &str, e: &serde_json::Error) -> ReadError {
-    let full = e.to_string();
-    let bare = full.split(" at line ").next().unwrap_or(&full);
+    let bare = &crate::read::serde_message(e);
     let message = if bare.contains("recursion limit") {
         "the JSON is nested more than 128 levels deep; planscope reads plans nested at most 128 levels".to_string()
     } else if e.is_eof() {
