@@ -231,3 +231,30 @@ fn experts_on_every_gpu_behind_many_all_to_alls_simulate_per_range() {
     let report = fast("verify and simulate", || verify(&plan, &VerifyOptions::default()));
     assert!(report.metrics.simulation.as_ref().is_some_and(|s| s.step_time_s > 0.0), "simulated");
 }
+
+#[test]
+fn many_nodes_on_every_gpu_beside_many_on_one_skip_the_per_gpu_figures() {
+    // 20,000 nodes each on a GPU of its own cut the GPUs into 40,000 cells, and 20,000 nodes
+    // on every GPU cross all of them: 800 million steps for memory, the simulation and the
+    // step view (38 s in a release build, gigabytes of step view). Past
+    // limits::PLACEMENT_CELLS those are skipped, and a finding names the limit.
+    let n = 20_000;
+    let wide = format!("0-{}", planscope_core::model::MAX_GPU_ID);
+    let mut nodes: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"id": format!("s{i}"), "kind": "compute", "op": "mlp", "gpu": i * 2, "output": [4096, 1024]}))
+        .collect();
+    nodes.extend((0..n).map(|i| serde_json::json!({"id": format!("w{i}"), "kind": "compute", "op": "mlp", "gpu": wide, "output": [4096, 1024]})));
+    let edges: Vec<serde_json::Value> =
+        nodes.windows(2).map(|w| serde_json::json!({"from": w[0]["id"], "to": w[1]["id"]})).collect();
+    let meta = serde_json::json!({
+        "cluster": {"gpus": 1_048_576, "memory_gb": 80.0, "tflops": 400.0, "memory_bandwidth_gbs": 1800.0},
+        "model": {"layers": 1, "hidden": 1024, "dtype": "fp16", "batch": 4, "seq_len": 1024}
+    });
+    let text =
+        serde_json::json!({"planscope": 1, "format": "json", "meta": meta, "nodes": nodes, "edges": edges}).to_string();
+    let plan = fast("read", || read_plan(&text)).unwrap_or_else(|e| panic!("{e}"));
+    let report = fast("verify", || verify(&plan, &VerifyOptions::default()));
+    let f = report.findings.iter().find(|f| f.code.as_str() == "COST_SKIPPED").expect("COST_SKIPPED");
+    assert!(f.message.contains("GPU cells crossed by placements"), "{}", f.message);
+    assert!(report.metrics.simulation.is_none() && report.metrics.memory.is_none());
+}

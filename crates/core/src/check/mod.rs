@@ -16,7 +16,8 @@ use crate::cost::{self, MemoryMetrics, Workload};
 use crate::expert_load::ExpertLoad;
 use crate::graph::{EdgeIndex, Graph};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
-use crate::model::{Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
+use crate::limits::Limit;
+use crate::model::{GpuCells, Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
 use crate::pace::Pause;
 use crate::sim::SimResult;
 use serde::Serialize;
@@ -214,10 +215,26 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
             ),
         );
     }
-    let memory = cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload);
+    // Per-GPU tables cost a step per GPU cell a node covers: bounded before they are built.
+    let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), max_used.unwrap_or(0));
+    let within = Limit::PlacementCells.check(cells.crossings(plan.nodes.iter().map(|n| &n.placement)));
+    if let Err(e) = within {
+        findings.push(
+            Finding::new(
+                Code::CostSkipped,
+                Severity::Warning,
+                format!("{e}: memory per GPU, the simulated step and the step view are not computed"),
+            )
+            .fix("place nodes on the GPUs they run on (one GPU, or a TP group), not on every GPU of the cluster"),
+        );
+    }
+    let memory = match within {
+        Ok(()) => cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload),
+        Err(_) => None,
+    };
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
     pause().await;
-    let sim = if opts.simulate && constants.tflops.is_some() {
+    let sim = if opts.simulate && constants.tflops.is_some() && within.is_ok() {
         Some(crate::sim::simulate(&crate::sim::SimInput {
             g: &ctx.g,
             plan,

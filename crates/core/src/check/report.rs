@@ -48,6 +48,9 @@ pub enum Code {
     MissingConstants,
     /// Warning: an expert load whose rows do not fit the model's layers or experts.
     ExpertLoadMismatch,
+    /// Warning: placements crossing more GPU cells than `limits::PLACEMENT_CELLS`, so memory
+    /// per GPU and the simulated step are not computed.
+    CostSkipped,
 }
 
 impl Code {
@@ -76,6 +79,7 @@ impl Code {
             Code::LoadImbalance => "LOAD_IMBALANCE",
             Code::MissingConstants => "MISSING_CONSTANTS",
             Code::ExpertLoadMismatch => "EXPERT_LOAD_MISMATCH",
+            Code::CostSkipped => "COST_SKIPPED",
         }
     }
 }

@@ -52,6 +52,22 @@ impl GpuCells {
         self.starts.len()
     }
 
+    /// How many cells these placements cover in all (every GPU for `All`, as the simulator
+    /// and the step view draw it): the steps a per-GPU table kept per cell costs them, and
+    /// the most pieces the step view holds. Saturating. O(r log c) in their ranges r.
+    pub fn crossings<'p>(&self, placements: impl Iterator<Item = &'p Placement>) -> u64 {
+        let mut total = 0u64;
+        for p in placements {
+            let covered = match p {
+                Placement::All => self.len() as u64,
+                Placement::Unassigned | Placement::Host => 0,
+                p => self.runs_of(&p.gpu_set()).map(|r| r.len() as u64).sum(),
+            };
+            total = total.saturating_add(covered);
+        }
+        total
+    }
+
     pub fn is_empty(&self) -> bool {
         self.starts.is_empty()
     }
@@ -98,5 +114,7 @@ mod tests {
         assert_eq!(cells.cell(9), Some(3));
         assert_eq!(cells.cell(12), None);
         assert!(GpuCells::new(ps.iter(), 0).is_empty());
+        // 0-3, 4-7, 8, 9, 10-11: the wide range crosses all five, the others one each.
+        assert_eq!(cells.crossings(ps.iter().chain([&Placement::All, &Placement::Host])), 5 + 1 + 1 + 5);
     }
 }

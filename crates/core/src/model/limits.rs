@@ -83,6 +83,14 @@ pub const DRAWN_ITEMS: usize = 3_000;
 /// static file cannot): the rest are counted in a note.
 pub const REPORT_TIMELINE_ROWS: usize = 256;
 
+/// GPU cells a plan's placements cross in all (`GpuCells::crossings`): memory per GPU, the
+/// simulated step and the step view cost a step per cell of GPUs placed alike that a node
+/// covers, and the step view holds a piece for each. A real plan crosses about one cell per
+/// node (the generated 1,018,066-node plan: 1.25 million); 20,000 nodes on every GPU beside
+/// 20,000 on one GPU each cross 400 million, which took minutes and would hold gigabytes of
+/// step view. Past it those three are not computed, and a finding says so.
+pub const PLACEMENT_CELLS: u64 = 1 << 24;
+
 /// The limit a value broke; each names what it bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Limit {
@@ -112,6 +120,8 @@ pub enum Limit {
     LaunchWords,
     /// [`LAUNCH_VALUE_BYTES`].
     LaunchValueBytes,
+    /// [`PLACEMENT_CELLS`].
+    PlacementCells,
 }
 
 impl Limit {
@@ -131,6 +141,7 @@ impl Limit {
             Limit::AttributeBytes => ATTRIBUTE_BYTES as u64,
             Limit::LaunchWords => LAUNCH_WORDS as u64,
             Limit::LaunchValueBytes => LAUNCH_VALUE_BYTES as u64,
+            Limit::PlacementCells => PLACEMENT_CELLS,
         }
     }
 
@@ -150,6 +161,7 @@ impl Limit {
             Limit::AttributeBytes => "attribute bytes".into(),
             Limit::LaunchWords => "words of a launch command".into(),
             Limit::LaunchValueBytes => "shell variable bytes".into(),
+            Limit::PlacementCells => "GPU cells crossed by placements".into(),
         }
     }
 
