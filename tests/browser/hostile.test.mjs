@@ -150,6 +150,37 @@ for (const { name, text, error } of files) {
   });
 }
 
+// 20,000 nodes each on a GPU of its own and 20,000 on every GPU: 800 million GPU-cell steps
+// for memory, the simulation and the step view (38 s natively, gigabytes of step view). Past
+// limits::PLACEMENT_CELLS the plan opens without them, saying so.
+test('a plan whose placements cross too many GPU cells opens without the per-GPU figures', async () => {
+  const n = 20000;
+  const node = (id, gpu) => ({ id, kind: 'compute', op: 'mlp', gpu, output: [4096, 1024] });
+  const nodes = [
+    ...Array.from({ length: n }, (_, i) => node(`s${i}`, i * 2)),
+    ...Array.from({ length: n }, (_, i) => node(`w${i}`, '0-1048575')),
+  ];
+  const edges = nodes.slice(1).map((b, i) => ({ from: nodes[i].id, to: b.id }));
+  const meta = {
+    cluster: { gpus: 1048576, memory_gb: 80, tflops: 400, memory_bandwidth_gbs: 1800 },
+    model: { layers: 1, hidden: 1024, dtype: 'fp16', batch: 4, seq_len: 1024 },
+  };
+  const text = JSON.stringify({ planscope: 1, format: 'json', meta, nodes, edges });
+  const { page, errors } = await open(env.server.url);
+  await page.getByTestId('summary').getByText('seed-ep64-tp2.json').waitFor({ timeout: 20000 });
+  const started = Date.now();
+  await dropFile(page, 'cells.json', text);
+  const skipped = page.getByTestId('findings').locator('[data-code="COST_SKIPPED"]');
+  await skipped.first().waitFor({ timeout: 20000 });
+  const ms = Date.now() - started;
+  assert.match(await skipped.first().textContent(), /GPU cells crossed by placements/);
+  assert.equal(await field(page, 'file'), 'cells.json');
+  const again = await answers(page);
+  report('file, cells.json', ms, `opened with COST_SKIPPED (answered in ${again} ms)`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 after(() => {
   if (process.env.PLANSCOPE_TIMING) console.log(timings.join('\n'));
 });
