@@ -3,7 +3,7 @@
 //! from how ids are spelled (ids may be renamed, deduplicated or chosen by the source).
 
 use crate::model::Ranks;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The built plan's record of where its nodes came from, both ways. Indices are node
 /// positions: `source` in the plan that was rewritten, `built` in the plan the builder wrote.

@@ -5,8 +5,11 @@
 //! CLI prints is a renderer over this data (`diff_text.rs`).
 
 use crate::model::{GpuSet, Node, NodeKind, Placement, Plan};
+// foldhash: a million-node rewrite's diff hashes every id and edge of both plans (std's
+// SipHash there was a fifth of rewriting the generated 1M-node plan).
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Serialize, Serializer};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Moved {

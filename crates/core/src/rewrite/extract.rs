@@ -16,7 +16,8 @@ use super::target::Dims;
 use crate::deploy::{Role, Sources};
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Node, NodeKind, Op, Placement, Plan};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Template {

@@ -27,8 +27,8 @@ use crate::deploy::Origins;
 use crate::expert_load;
 use crate::infer::{NodeRoles, node_roles};
 use crate::model::{Meta, Plan, Strategy};
+use foldhash::HashSet;
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// What to rewrite to.
 #[derive(Debug, Clone, PartialEq)]

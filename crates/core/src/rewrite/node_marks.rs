@@ -4,7 +4,7 @@
 
 use super::diff::{Action, Diff};
 use crate::model::Plan;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// Per node of `after` (the rewrite's plan), what the rewrite did to it, if anything.
 pub fn after_marks(diff: &Diff, after: &Plan) -> Vec<Option<Action>> {
@@ -23,7 +23,7 @@ pub fn after_marks(diff: &Diff, after: &Plan) -> Vec<Option<Action>> {
 
 /// Per node of `before` (the plan as written): `Remove` where the rewrite removed it.
 pub fn before_marks(diff: &Diff, before: &Plan) -> Vec<Option<Action>> {
-    let removed: std::collections::HashSet<&str> = diff.removed.iter().map(String::as_str).collect();
+    let removed: HashSet<&str> = diff.removed.iter().map(String::as_str).collect();
     before.nodes.iter().map(|n| removed.contains(n.id.as_str()).then_some(Action::Remove)).collect()
 }
 
