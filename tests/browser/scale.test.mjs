@@ -232,3 +232,46 @@ test('a small .json.gz opens as its text would, and a damaged one keeps the open
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('new conditions on a large open plan are verified in steps, the page answering meanwhile', async () => {
+  const path = generate(small.name, small.args);
+  const r = await openHuge(small.name, path);
+  const { page, errors } = r;
+  const panel = page.getByTestId('conditions');
+  if (!(await panel.evaluate((el) => el.open))) await panel.locator('summary').click();
+  // Status changes and key presses from the change on.
+  await page.evaluate(() => {
+    window.__statuses = [];
+    new MutationObserver(() => {
+      const s = document.querySelector('.banner.info[role="status"]')?.textContent ?? '';
+      if (window.__statuses.at(-1) !== s) window.__statuses.push(s);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const started = Date.now();
+  await page.getByTestId('hardware-preset').selectOption('h800');
+  let busy = true;
+  const waits = [];
+  const presses = (async () => {
+    while (busy) {
+      const t = performance.now();
+      await page.keyboard.press('Shift');
+      waits.push(performance.now() - t);
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+  })();
+  await page.waitForFunction(
+    () => (window.__statuses ?? []).some((s) => /again/.test(s)) && !document.querySelector('.banner.info[role="status"]'),
+    null,
+    { timeout: 60000 },
+  );
+  busy = false;
+  await presses;
+  const ms = Date.now() - started;
+  const statuses = await page.evaluate(() => window.__statuses);
+  console.log(`scale-web: ${small.name}: new conditions verified again in ${ms} ms; longest key wait ${Math.max(0, ...waits).toFixed(0)} ms (${waits.length} presses); status: ${statuses.filter(Boolean).join(' | ')}`);
+  assert.ok(statuses.some((s) => /^Verifying 101,538 nodes again/.test(s)), statuses.join(' | '));
+  assert.equal(await panel.locator('input[data-field="cluster.memory_gb"]').inputValue(), '80');
+  assert.ok(Math.max(0, ...waits) < INPUT_MS, `a key press waited ${Math.max(...waits).toFixed(0)} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -441,16 +441,45 @@ impl Session {
 
     /// Both sides again, for the current target, conditions and compared plan: the before
     /// side is replaced (same plan, new report), the after side too.
+    /// A large plan is analysed in steps, as when it opened (the rewrite itself is one), the
+    /// status saying so; a load or a newer change meanwhile supersedes it.
     fn reanalyse(&self) {
         let Some(opened) = self.opened.get_untracked() else { return };
         let req = self.request();
         let compared = self.compared.get_untracked();
-        let (before, after) = analyse(opened.before.plan.clone(), &req, compared.as_deref());
-        let shown = target_of(&before.plan, &req);
+        let plan = opened.before.plan.clone();
+        if plan.nodes.len() + plan.edges.len() <= PACE_ABOVE {
+            let (before, after) = analyse(plan, &req, compared.as_deref());
+            self.reanalysed(&opened, &req, before, after);
+            return;
+        }
+        let this = *self;
+        let seq = self.load_seq.get_untracked() + 1;
+        self.load_seq.set(seq);
+        let nodes = units::count(plan.nodes.len() as u64, "node", "nodes");
+        self.busy.set(Some(format!("Verifying {nodes} again (and rewriting them if they break the target)…")));
+        spawn_local(async move {
+            let current = move || this.load_seq.get_untracked() == seq;
+            yield_to_paint().await;
+            if !current() {
+                return;
+            }
+            let mut pause = || -> Paused { Box::pin(yield_to_paint()) };
+            let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
+            if current() {
+                this.busy.set(None);
+                this.reanalysed(&opened, &req, before, after);
+            }
+        });
+    }
+
+    /// Installs a reanalysis: the target box shows the target it was held to when empty.
+    fn reanalysed(&self, opened: &Opened, req: &Request, before: Analysis, after: Option<Rewrite>) {
+        let shown = target_of(&before.plan, req);
         if self.target_text.with_untracked(|t| t.trim().is_empty()) {
             self.target_text.set(shown.map(|s| s.short()).unwrap_or_default());
         }
-        self.install(&opened, before, after);
+        self.install(opened, before, after);
     }
 
     /// Replaces both sides of the open plan (the same file, analysed again).
