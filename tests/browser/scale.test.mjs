@@ -233,7 +233,7 @@ test('a small .json.gz opens as its text would, and a damaged one keeps the open
   await page.close();
 });
 
-test('new conditions on a large open plan are verified in steps, the page answering meanwhile', async () => {
+test('new conditions or a target on a large open plan are verified in steps, the page answering meanwhile', async () => {
   const path = generate(small.name, small.args);
   const r = await openHuge(small.name, path);
   const { page, errors } = r;
@@ -272,6 +272,17 @@ test('new conditions on a large open plan are verified in steps, the page answer
   assert.ok(statuses.some((s) => /^Verifying 101,538 nodes again/.test(s)), statuses.join(' | '));
   assert.equal(await panel.locator('input[data-field="cluster.memory_gb"]').inputValue(), '80');
   assert.ok(Math.max(0, ...waits) < INPUT_MS, `a key press waited ${Math.max(...waits).toFixed(0)} ms`);
+
+  // The plan's own strategy typed in the Target box: verified again in steps too.
+  await page.evaluate(() => (window.__statuses = []));
+  await page.getByTestId('strategy').fill('EP64_TP4_PP4');
+  await page.getByTestId('rewrite').click();
+  await page.waitForFunction(
+    () => window.__statuses.some((s) => /against EP64_TP4_PP4/.test(s)) && !document.querySelector('.banner.info[role="status"]'),
+    null,
+    { timeout: 60000 },
+  );
+  assert.equal(await page.getByTestId('error').count(), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

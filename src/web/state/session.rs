@@ -356,10 +356,40 @@ impl Session {
             }
         };
         let Some(opened) = self.opened.get_untracked() else { return };
-        // A target the rewrite refuses changes nothing but the error: the workspace stays
-        // held to the target it had.
         let req = Request { strategy: Some(strategy), ..self.request() };
-        let (before, after) = analyse(opened.before.plan.clone(), &req, None);
+        let plan = opened.before.plan.clone();
+        if plan.nodes.len() + plan.edges.len() <= PACE_ABOVE {
+            let (before, after) = analyse(plan, &req, None);
+            self.rewritten(&opened, strategy, before, after);
+            return;
+        }
+        // A large plan in steps, as in `reanalyse`.
+        let this = *self;
+        let seq = self.load_seq.get_untracked() + 1;
+        self.load_seq.set(seq);
+        let nodes = units::count(plan.nodes.len() as u64, "node", "nodes");
+        self.busy.set(Some(format!(
+            "Verifying {nodes} against {} (and rewriting them if they break it)…",
+            strategy.short()
+        )));
+        spawn_local(async move {
+            let current = move || this.load_seq.get_untracked() == seq;
+            yield_to_paint().await;
+            if !current() {
+                return;
+            }
+            let mut pause = || -> Paused { Box::pin(yield_to_paint()) };
+            let (before, after) = analyse_paced(plan, &req, None, &mut pause).await;
+            if current() {
+                this.busy.set(None);
+                this.rewritten(&opened, strategy, before, after);
+            }
+        });
+    }
+
+    /// Installs the sides held to a new target. A target the rewrite refuses changes nothing
+    /// but the error: the workspace stays held to the target it had.
+    fn rewritten(&self, opened: &Opened, strategy: Strategy, before: Analysis, after: Option<Rewrite>) {
         if let Some(Rewrite { outcome: Err(e), .. }) = &after {
             self.error.set(Some(e.to_string()));
             return;
@@ -367,7 +397,7 @@ impl Session {
         self.target.set(Some(strategy));
         self.compared.set(None);
         self.error.set(None);
-        self.install(&opened, before, after);
+        self.install(opened, before, after);
     }
 
     /// Sets the conditions and analyses both sides again. A strategy the conditions state
