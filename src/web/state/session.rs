@@ -357,33 +357,10 @@ impl Session {
         };
         let Some(opened) = self.opened.get_untracked() else { return };
         let req = Request { strategy: Some(strategy), ..self.request() };
-        let plan = opened.before.plan.clone();
-        if plan.nodes.len() + plan.edges.len() <= PACE_ABOVE {
-            let (before, after) = analyse(plan, &req, None);
-            self.rewritten(&opened, strategy, before, after);
-            return;
-        }
-        // A large plan in steps, as in `reanalyse`.
-        let this = *self;
-        let seq = self.load_seq.get_untracked() + 1;
-        self.load_seq.set(seq);
-        let nodes = units::count(plan.nodes.len() as u64, "node", "nodes");
-        self.busy.set(Some(format!(
-            "Verifying {nodes} against {} (and rewriting them if they break it)…",
-            strategy.short()
-        )));
-        spawn_local(async move {
-            let current = move || this.load_seq.get_untracked() == seq;
-            yield_to_paint().await;
-            if !current() {
-                return;
-            }
-            let mut pause = || -> Paused { Box::pin(yield_to_paint()) };
-            let (before, after) = analyse_paced(plan, &req, None, &mut pause).await;
-            if current() {
-                this.busy.set(None);
-                this.rewritten(&opened, strategy, before, after);
-            }
+        let nodes = units::count(opened.before.plan.nodes.len() as u64, "node", "nodes");
+        let status = format!("Verifying {nodes} against {} (and rewriting them if they break it)…", strategy.short());
+        self.analyse_open(&opened, req, None, status, move |this, opened, _, before, after| {
+            this.rewritten(opened, strategy, before, after)
         });
     }
 
@@ -471,23 +448,39 @@ impl Session {
 
     /// Both sides again, for the current target, conditions and compared plan: the before
     /// side is replaced (same plan, new report), the after side too.
-    /// A large plan is analysed in steps, as when it opened (the rewrite itself is one), the
-    /// status saying so; a load or a newer change meanwhile supersedes it.
     fn reanalyse(&self) {
         let Some(opened) = self.opened.get_untracked() else { return };
         let req = self.request();
         let compared = self.compared.get_untracked();
+        let nodes = units::count(opened.before.plan.nodes.len() as u64, "node", "nodes");
+        let status = format!("Verifying {nodes} again (and rewriting them if they break the target)…");
+        self.analyse_open(&opened, req, compared, status, |this, opened, req, before, after| {
+            this.reanalysed(opened, req, before, after)
+        });
+    }
+
+    /// Both sides of the open plan for `req`, then `done` with them. A plan past
+    /// `PACE_ABOVE` nodes and edges is analysed in steps, as when it opened (the rewrite
+    /// itself is one), the status showing `status`; a load or a newer change meanwhile
+    /// supersedes it. Smaller plans in one go, at once.
+    fn analyse_open(
+        &self,
+        opened: &Arc<Opened>,
+        req: Request,
+        compared: Option<Arc<Compared>>,
+        status: String,
+        done: impl FnOnce(Session, &Opened, &Request, Analysis, Option<Rewrite>) + 'static,
+    ) {
         let plan = opened.before.plan.clone();
         if plan.nodes.len() + plan.edges.len() <= PACE_ABOVE {
             let (before, after) = analyse(plan, &req, compared.as_deref());
-            self.reanalysed(&opened, &req, before, after);
+            done(*self, opened, &req, before, after);
             return;
         }
-        let this = *self;
+        let (this, opened) = (*self, opened.clone());
         let seq = self.load_seq.get_untracked() + 1;
         self.load_seq.set(seq);
-        let nodes = units::count(plan.nodes.len() as u64, "node", "nodes");
-        self.busy.set(Some(format!("Verifying {nodes} again (and rewriting them if they break the target)…")));
+        self.busy.set(Some(status));
         spawn_local(async move {
             let current = move || this.load_seq.get_untracked() == seq;
             yield_to_paint().await;
@@ -498,7 +491,7 @@ impl Session {
             let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
             if current() {
                 this.busy.set(None);
-                this.reanalysed(&opened, &req, before, after);
+                done(this, &opened, &req, before, after);
             }
         });
     }
