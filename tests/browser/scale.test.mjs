@@ -114,6 +114,30 @@ async function openPage() {
   return { page, errors };
 }
 
+/**
+ * Presses a key every `gap` ms until `stop()`, which resolves to how long each press waited
+ * for the page (its round trip: each resolves once the page has handled it).
+ */
+function pressing(page, gap) {
+  let on = true;
+  const waits = [];
+  const done = (async () => {
+    while (on) {
+      const started = performance.now();
+      await page.keyboard.press('Shift');
+      waits.push(performance.now() - started);
+      await new Promise((ok) => setTimeout(ok, gap));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await done;
+      return waits;
+    },
+  };
+}
+
 /** Opens a generated plan; returns what it measured. */
 async function openHuge(name, path) {
   const { page, errors } = await openPage();
@@ -121,22 +145,10 @@ async function openHuge(name, path) {
   await dropPath(page, name, path);
   const t0 = await page.evaluate(() => window.__t0);
   // Key presses while it loads: each is handled once the main thread is free.
-  // Each press resolves once the page has handled it, so its round trip is how long input
-  // waited for the main thread.
-  let loading = true;
-  const waits = [];
-  const presses = (async () => {
-    while (loading) {
-      const started = performance.now();
-      await page.keyboard.press('Shift');
-      waits.push(performance.now() - started);
-      await new Promise((ok) => setTimeout(ok, 200));
-    }
-  })();
+  const presses = pressing(page, 200);
   await waitDrawn(page, name, 120000);
   const t1 = await page.evaluate(() => performance.now());
-  loading = false;
-  await presses;
+  const waits = await presses.stop();
   const nodes = Number((await page.locator('[data-testid="summary"] [data-field="nodes"]').textContent()).replace(/\D/g, ''));
   const items = Number(
     await page.locator('[data-testid="dag-view"] .dag-pane[data-side="before"] canvas.dag-canvas').getAttribute('data-items'),
@@ -249,23 +261,13 @@ test('new conditions or a target on a large open plan are verified in steps, the
   });
   const started = Date.now();
   await page.getByTestId('hardware-preset').selectOption('h800');
-  let busy = true;
-  const waits = [];
-  const presses = (async () => {
-    while (busy) {
-      const t = performance.now();
-      await page.keyboard.press('Shift');
-      waits.push(performance.now() - t);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-  })();
+  const presses = pressing(page, 100);
   await page.waitForFunction(
     () => (window.__statuses ?? []).some((s) => /again/.test(s)) && !document.querySelector('.banner.info[role="status"]'),
     null,
     { timeout: 60000 },
   );
-  busy = false;
-  await presses;
+  const waits = await presses.stop();
   const ms = Date.now() - started;
   const statuses = await page.evaluate(() => window.__statuses);
   console.log(`scale-web: ${small.name}: new conditions verified again in ${ms} ms; longest key wait ${Math.max(0, ...waits).toFixed(0)} ms (${waits.length} presses); status: ${statuses.filter(Boolean).join(' | ')}`);

@@ -32,6 +32,8 @@ pub use model::sort;
 pub mod read;
 pub mod report;
 pub mod rewrite;
+#[cfg(test)]
+mod seeded;
 pub mod share;
 pub mod sim;
 pub mod stats;

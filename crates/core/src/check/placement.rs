@@ -372,11 +372,7 @@ mod runs_tests {
     /// Counting and sorting give the same runs, which hold each GPU's count.
     #[test]
     fn counted_and_sorted_runs_agree() {
-        let mut seed = 11u64;
-        let mut next = |m: u32| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((seed >> 33) as u32) % m
-        };
+        let mut next = crate::seeded::below(11);
         for case in 0..200 {
             let n = 1 + next(40) as usize;
             let ranges: Vec<(u32, u32)> = (0..n)

@@ -412,11 +412,7 @@ mod tests {
     /// Many ranges are counted, not sorted: the same union as merging them one by one.
     #[test]
     fn many_ranges_count_to_the_same_union() {
-        let mut seed = 7u64;
-        let mut next = |m: u32| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((seed >> 33) as u32) % m
-        };
+        let mut next = crate::seeded::below(7);
         let ranges: Vec<(u32, u32)> = (0..COUNT_ABOVE + 5)
             .map(|_| {
                 let a = next(MAX_GPU_ID / 2) * 2;

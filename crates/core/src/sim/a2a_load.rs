@@ -195,11 +195,7 @@ mod tests {
     /// Sweeping the pieces gives what adding them GPU by GPU gives.
     #[test]
     fn swept_and_per_gpu_agree() {
-        let mut seed = 3u64;
-        let mut next = |m: u32| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((seed >> 33) as u32) % m
-        };
+        let mut next = crate::seeded::below(3);
         let mut w = Walks::new(0);
         for _ in 0..300 {
             w.start();
