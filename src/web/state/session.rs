@@ -288,8 +288,7 @@ impl Session {
         }
         // A large plan is verified (and rewritten) in steps, the browser painting and
         // answering input between them.
-        let paced = plan.nodes.len() + plan.edges.len() > PACE_ABOVE;
-        let mut pause = move || -> Paused { if paced { Box::pin(yield_to_paint()) } else { pace::none() } };
+        let mut pause = pacing(&plan);
         let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
         if !current() {
             return;
@@ -459,8 +458,8 @@ impl Session {
         });
     }
 
-    /// Both sides of the open plan for `req`, then `done` with them. A plan past
-    /// `PACE_ABOVE` nodes and edges is analysed in steps, as when it opened (the rewrite
+    /// Both sides of the open plan for `req`, then `done` with them. A `large` plan is
+    /// analysed in steps, as when it opened (the rewrite
     /// itself is one), the status showing `status`; a load or a newer change meanwhile
     /// supersedes it. Smaller plans in one go, at once.
     fn analyse_open(
@@ -472,7 +471,7 @@ impl Session {
         done: impl FnOnce(Session, &Opened, &Request, Analysis, Option<Rewrite>) + 'static,
     ) {
         let plan = opened.before.plan.clone();
-        if plan.nodes.len() + plan.edges.len() <= PACE_ABOVE {
+        if !large(&plan) {
             let (before, after) = analyse(plan, &req, compared.as_deref());
             done(*self, opened, &req, before, after);
             return;
@@ -487,7 +486,7 @@ impl Session {
             if !current() {
                 return;
             }
-            let mut pause = || -> Paused { Box::pin(yield_to_paint()) };
+            let mut pause = pacing(&plan);
             let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
             if current() {
                 this.busy.set(None);
@@ -532,6 +531,18 @@ const READ_SLICE: usize = 150_000;
 /// painting between them; smaller ones in one go, since each pause costs a frame (~16 ms),
 /// more than their steps take (100k nodes verify in ~0.4 s in all).
 const PACE_ABOVE: usize = 50_000;
+
+/// Whether `plan` is analysed in paced steps (past `PACE_ABOVE` nodes and edges).
+fn large(plan: &Plan) -> bool {
+    plan.nodes.len() + plan.edges.len() > PACE_ABOVE
+}
+
+/// The pause between analysis steps for `plan`: a paint and input for a large plan, none
+/// for a small one.
+fn pacing(plan: &Plan) -> impl FnMut() -> Paused + 'static {
+    let paced = large(plan);
+    move || if paced { Box::pin(yield_to_paint()) } else { pace::none() }
+}
 
 /// What a load starts from: text (pasted, a permalink, the example) or a file's bytes.
 enum Source {

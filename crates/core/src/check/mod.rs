@@ -216,6 +216,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
         );
     }
     // Per-GPU tables cost a step per GPU cell a node covers: bounded before they are built.
+    // The memory table is kept over these cells.
     let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), max_used.unwrap_or(0));
     let within = Limit::PlacementCells.check(cells.crossings(plan.nodes.iter().map(|n| &n.placement)));
     if let Err(e) = within {
@@ -229,7 +230,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
         );
     }
     let memory = match within {
-        Ok(()) => cost::memory_per_gpu(plan, &ctx.used, &work, &constants, opts.workload),
+        Ok(()) => cost::memory_per_gpu(plan, &ctx.used, &cells, &work, &constants, opts.workload),
         Err(_) => None,
     };
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);

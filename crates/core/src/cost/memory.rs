@@ -30,18 +30,19 @@ pub struct MemoryMetrics {
     pub per_gpu: Vec<GpuMemory>,
 }
 
-/// Memory per GPU used. O(r log r + n·c) in placement ranges r and nodes n, c the GPU
-/// cells a node covers (one for a single range, however wide), plus the GPUs used.
+/// Memory per GPU used, kept per cell of GPUs placed alike (`cells`: the plan's placements
+/// cut up to its last GPU used, as the verifier counts them against
+/// `limits::PLACEMENT_CELLS`): O(ranges) per node, not O(GPUs). O(n·c) in nodes n and the
+/// cells c a node covers (one for a single range, however wide), plus the GPUs used.
 pub fn memory_per_gpu(
     plan: &Plan,
     used: &[u32],
+    cells: &GpuCells,
     work: &[NodeWork],
     c: &Constants,
     workload: Workload,
 ) -> Option<MemoryMetrics> {
-    let &last = used.last()?;
-    // Kept per cell of GPUs placed alike: O(ranges) per node, not O(GPUs).
-    let cells = GpuCells::new(plan.nodes.iter().map(|n| &n.placement), last.saturating_add(1));
+    used.last()?;
     let n = cells.len();
     let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
     for (node, w) in plan.nodes.iter().zip(work) {

@@ -154,7 +154,9 @@ fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), BrokenRule> {
     let c = cost::resolve(&out.meta, out, Some(dims.strategy));
     let work = cost::node_work(out, &roles, &c, dims.strategy.tp.get(), Workload::Inference);
     let used = crate::model::union_gpus(out.nodes.iter().map(|n| &n.placement)).iter().collect::<Vec<_>>();
-    let Some(mem) = cost::memory_per_gpu(out, &used, &work, &c, Workload::Inference) else { return Ok(()) };
+    let end = used.last().map_or(0, |&g| g + 1);
+    let cells = crate::model::GpuCells::new(out.nodes.iter().map(|n| &n.placement), end);
+    let Some(mem) = cost::memory_per_gpu(out, &used, &cells, &work, &c, Workload::Inference) else { return Ok(()) };
     let Some(cap) = mem.capacity_gb else { return Ok(()) };
     match mem.per_gpu.iter().filter(|g| g.total_gb > cap).max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) {
         Some(w) => Err(BrokenRule::OutOfMemory {

@@ -150,7 +150,6 @@ impl Walks {
     /// each of its GPUs, in the order reached (so the sum is the same every run). O(GPUs
     /// spanned): for pieces that span few GPUs each, as a real plan's experts do.
     fn per_gpu(&mut self) -> (f64, f64, usize) {
-        self.touched.clear();
         for p in 0..self.pieces.len() {
             let (lo, hi, b) = self.pieces[p];
             for g in lo..=hi {
