@@ -106,7 +106,7 @@ fn render_text(file: &Path, report: &Report) -> String {
     );
     for sev in [Severity::Error, Severity::Warning, Severity::Info] {
         for f in report.findings.iter().filter(|f| f.severity == sev) {
-            let _ = writeln!(out, "\n{:<7} {}  {}", format!("{sev:?}").to_lowercase(), f.code.as_str(), f.message);
+            let _ = writeln!(out, "\n{:<7} {}  {}", sev.as_str(), f.code.as_str(), f.message);
             if !f.nodes.is_empty() {
                 let nodes = Capped::of(&f.nodes, NODES_SHOWN);
                 let tail = nodes.tail().map_or_else(String::new, |t| format!(" {t}"));

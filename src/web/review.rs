@@ -80,7 +80,7 @@ pub fn Review() -> impl IntoView {
                 </div>
             }
         });
-        let sev = format!("{:?}", f.severity).to_lowercase();
+        let sev = f.severity.as_str();
         let nodes = (!f.nodes.is_empty()).then(|| {
             let nodes = Capped::of(&f.nodes, NODES_SHOWN);
             let tail = nodes.tail().map(|t| format!(" {t}"));
@@ -89,7 +89,7 @@ pub fn Review() -> impl IntoView {
         Some(view! {
             <div class="review-step">
                 <header class="review-head">
-                    <span class=format!("review-sev {sev}")>{sev.clone()}</span>
+                    <span class=format!("review-sev {sev}")>{sev}</span>
                     <code class="review-code" data-testid="review-code">{f.code.as_str()}</code>
                     <span class="muted review-count" data-testid="review-count">{format!("{} of {total}", index + 1)}</span>
                 </header>

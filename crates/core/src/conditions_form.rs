@@ -116,12 +116,12 @@ pub fn set(meta: &Meta, field: &Field, text: &str) -> Result<Meta, FieldError> {
                 Ok(n) if n >= 1 => n.into(),
                 _ => return Err(err(format!("`{t}` is not a whole number of at least 1"))),
             },
-            Kind::Number => match t.parse::<f64>() {
-                Ok(x) if x.is_finite() && x > 0.0 => x.into(),
+            Kind::Number => match crate::decimal::parse(t) {
+                Some(x) if x.is_finite() && x > 0.0 => x.into(),
                 _ => return Err(err(format!("`{t}` is not a positive number"))),
             },
-            Kind::Fraction => match t.parse::<f64>() {
-                Ok(x) if x > 0.0 && x <= 1.0 => x.into(),
+            Kind::Fraction => match crate::decimal::parse(t) {
+                Some(x) if x > 0.0 && x <= 1.0 => x.into(),
                 _ => return Err(err(format!("`{t}` is not a fraction between 0 and 1"))),
             },
             Kind::Dtype => match Dtype::parse(t) {

@@ -15,6 +15,7 @@ pub mod conditions_form;
 pub mod cost;
 pub mod counterpart;
 pub mod crc32;
+pub mod decimal;
 pub mod deploy;
 pub mod examples;
 pub mod expert_load;

@@ -13,6 +13,17 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// `error`, `warning` or `info`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
 /// Stable finding codes; serialised as `CYCLE`, `GPU_UNDERUSE`, ...
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

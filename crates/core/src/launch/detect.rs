@@ -61,7 +61,7 @@ fn program(words: &[Word]) -> Option<Framework> {
 }
 
 fn is_number(t: &str) -> bool {
-    t.strip_prefix('-').unwrap_or(t).parse::<f64>().is_ok()
+    crate::decimal::parse(t.strip_prefix('-').unwrap_or(t)).is_some()
 }
 
 /// The flags of a command: `--name value`, `--name=value`, `-n value`, bare `--switch`.

@@ -1,5 +1,6 @@
 //! Finding nodes in a drawn plan: which nodes a query matches (by id or label, ignoring
-//! case), and which match the view steps to next. The page keeps only the box and its
+//! ASCII case: ids are ASCII, and Unicode's case tables would cost the page's wasm
+//! kilobytes), and which match the view steps to next. The page keeps only the box and its
 //! keys; this is the part that can be tested natively. Matching is O(total text).
 
 use super::index::NodeIdx;
@@ -11,7 +12,7 @@ pub const MAX_MATCHES: usize = 20_000;
 /// The nodes whose id or label contains `query` (trimmed, any case), in plan order, at
 /// most `MAX_MATCHES`. An empty query matches nothing.
 pub fn matching_nodes(plan: &Plan, query: &str) -> Vec<NodeIdx> {
-    let q = query.trim().to_lowercase();
+    let q = query.trim().to_ascii_lowercase();
     if q.is_empty() {
         return Vec::new();
     }
@@ -19,7 +20,8 @@ pub fn matching_nodes(plan: &Plan, query: &str) -> Vec<NodeIdx> {
         .iter()
         .enumerate()
         .filter(|(_, n)| {
-            n.id.to_lowercase().contains(&q) || n.label.as_ref().is_some_and(|l| l.to_lowercase().contains(&q))
+            n.id.to_ascii_lowercase().contains(&q)
+                || n.label.as_ref().is_some_and(|l| l.to_ascii_lowercase().contains(&q))
         })
         .map(|(i, _)| NodeIdx(i as u32))
         .take(MAX_MATCHES)

@@ -112,8 +112,8 @@ fn parse_size(s: &str) -> Option<u64> {
 }
 
 fn is_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '/' | '.' | '-' | '*' | '+' | ' '))
+    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '.' | '-' | '*' | '+' | ' '))
 }
 
 impl fmt::Display for Shape {

@@ -2,12 +2,13 @@
 //! extension, with anything a file system might refuse replaced, so `plan.json` saves
 //! as `plan.EP64_TP2.json` and a pasted or fetched name can never name another folder.
 
-/// `name` without folders and its last extension; letters, digits, `-`, `_` and `.` kept,
-/// anything else `_`; `plan` when nothing is left.
+/// `name` without folders and its last extension; ASCII letters and digits, `-`, `_` and
+/// `.` kept, anything else `_` (no table of Unicode letters in the page's wasm); `plan` when nothing is left.
 pub fn file_stem(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let s = base.rsplit_once('.').map_or(base, |(a, _)| a);
-    let clean: String = s.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let clean: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
     if clean.is_empty() { "plan".into() } else { clean }
 }
 

@@ -9,7 +9,7 @@ fn split_number(text: &str) -> Option<(f64, &str)> {
     let t = text.trim();
     let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_' || c == ',')).unwrap_or(t.len());
     let digits: String = t[..end].chars().filter(|&c| c != '_' && c != ',').collect();
-    let value: f64 = digits.parse().ok()?;
+    let value = crate::decimal::parse(&digits)?;
     value.is_finite().then_some((value, t[end..].trim()))
 }
 
