@@ -135,7 +135,7 @@ fn every_preset_reads_and_gives_its_public_totals() {
     assert_eq!(conditions::model_presets().len(), facts.len());
     for (id, total, active, tol) in facts {
         let p = conditions::model_preset(id).unwrap_or_else(|| panic!("{id}"));
-        let c = conditions::read("config.json", p.config).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let c = conditions::read("config.json", p.config()).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(c.format, Format::HfConfig, "{id}");
         let spec = p.spec();
         let (t, mut a) = (arch::params_total(&spec).unwrap(), arch::params_active(&spec).unwrap());

@@ -138,13 +138,20 @@ pub fn ConditionsPanel() -> impl IntoView {
             }
         }
     };
+    // A model preset's config.json is read in the readers' worker, as a user's would be.
     let pick_model = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
-        if let Some(p) = model_presets().iter().find(|p| p.id == id) {
-            let over = Meta { model: p.spec(), ..Meta::default() };
-            loaded.update(|l| l.push(format!("{} — model preset", p.name)));
-            session.set_conditions(session.conditions.get_untracked().merged_with(&over));
-        }
+        let Some(p) = model_presets().iter().find(|p| p.id == id) else { return };
+        spawn_local(async move {
+            match super::readers::read_preset(p.id).await {
+                Ok(read) => {
+                    loaded.update(|l| l.push(format!("{} — model preset", p.name)));
+                    session.error.set(None);
+                    session.set_conditions(session.conditions.get_untracked().merged_with(&read.meta));
+                }
+                Err(e) => session.error.set(Some(format!("Conditions › {}: {e}", p.name))),
+            }
+        });
     };
     let pick_gpu = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);

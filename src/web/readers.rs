@@ -1,6 +1,6 @@
 //! The config readers (YAML, TOML, launch lines, hardware files: `planscope_core::conditions`)
 //! run in their own wasm module, in a Web Worker (crates/readers), which this page starts
-//! when the first config file is chosen or dropped. The page's own wasm does not link
+//! when the first config file or model preset is chosen or dropped. The page's own wasm does not link
 //! them, so the first download is smaller (README "Page size"); the reading is still the
 //! core's. Protocol: crates/readers/src/main.rs. A worker that fails to load says so, and
 //! the next file starts a new one.
@@ -46,6 +46,17 @@ thread_local! {
 
 /// Reads a conditions file in the worker: what `conditions::read` finds, or why not.
 pub async fn read_conditions(file_name: &str, text: &str) -> Result<Read, String> {
+    ask(Array::of3(&JsValue::from_str("file"), &JsValue::from(file_name), &JsValue::from(text))).await
+}
+
+/// A model preset read in the worker (its config.json is there): `conditions::preset`.
+pub async fn read_preset(id: &str) -> Result<Read, String> {
+    ask(Array::of2(&JsValue::from_str("preset"), &JsValue::from(id))).await
+}
+
+/// Sends `request` (the message after its id: crates/readers/src/main.rs) to the worker,
+/// started if need be, and awaits its reply.
+async fn ask(request: Array) -> Result<Read, String> {
     let ready = READERS.with(|r| -> Result<Promise, String> {
         let mut r = r.borrow_mut();
         if r.as_ref().is_none_or(|w| w.failed.get()) {
@@ -64,8 +75,8 @@ pub async fn read_conditions(file_name: &str, text: &str) -> Result<Read, String
         let answer = Promise::new(&mut |resolve, reject| {
             waiting.borrow_mut().insert(id, (resolve, reject));
         });
-        let msg = Array::of3(&JsValue::from(id), &JsValue::from(file_name), &JsValue::from(text));
-        w.worker.post_message(&msg).map_err(|e| message(&e))?;
+        request.unshift(&JsValue::from(id));
+        w.worker.post_message(&request).map_err(|e| message(&e))?;
         Ok(answer)
     })?;
     let json = JsFuture::from(answer).await.map_err(|e| message(&e))?;

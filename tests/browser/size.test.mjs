@@ -13,8 +13,10 @@
 // 2 KB: about 663 KB (node's gzip). Opening million-node plans in steps (core::pace, the
 // edges resolved once, issue 16) added about 9 KB: 672.5 KB; reading canonical nodes by hand
 // (read/quick.rs) 5 KB more, and reading a meta from parsed JSON through the plans'
-// deserializer (Meta::from_value) took 11 KB back: 668.8 KB. The issue's target, 450 KB, is
-// NOT met:
+// deserializer (Meta::from_value) took 11 KB back: 668.8 KB. Numbers read without std's
+// float parser (crates/core/src/decimal.rs) and search without Unicode case tables took
+// 24 KB, the model presets' config.json files moved to the worker 9 KB: 634 KB. The issue's
+// target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
 import { test } from 'node:test';
@@ -24,14 +26,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 673 * 1000;
+const LIMIT = 640 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';
-const WORKER_LIMIT = 227 * 1000;
+const WORKER_LIMIT = 233 * 1000;
 const env = servedBrowser();
 
-test('the page\'s wasm is within its gzipped budget (678 KB); the readers\' worker is apart', async () => {
+test(`the page's wasm is within its gzipped budget (${LIMIT / 1000} KB); the readers' worker is apart`, async () => {
   const wasm = (await readdir(dist)).filter((f) => f.endsWith('.wasm'));
   const page = wasm.filter((f) => f !== WORKER);
   assert.equal(page.length, 1, `one page wasm in dist/: ${wasm}`);
@@ -61,17 +63,22 @@ test('the optimised page opens the example and its rewrite within 10 s', async (
   assert.deepEqual(errors, []);
 });
 
-test('the config readers load on the first config file, not with the page', async () => {
+test('the config readers load on the first config file or model preset, not with the page', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   const panel = page.getByTestId('conditions');
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   if (!(await panel.evaluate((el) => el.open))) await panel.locator('summary').click();
-  // A preset is read by the page itself.
+  // A GPU preset is the page's own.
+  await page.getByTestId('hardware-preset').selectOption('h800');
+  await page.waitForFunction(() => document.querySelector('input[data-field="cluster.memory_gb"]')?.value === '80');
+  assert.deepEqual(fetched.filter((p) => p.includes('planscope-readers')), [], 'no reader fetched before a config file');
+  // A model preset is a config.json, read in the worker.
   await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
   await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
-  assert.deepEqual(fetched.filter((p) => p.includes('planscope-readers')), [], 'no reader fetched before a config file');
+  await page.getByTestId('conditions-loaded').getByText(/Mixtral 8x7B — model preset/).waitFor();
+  assert.ok(fetched.some((p) => p.endsWith('planscope-readers_bg.wasm')), 'the worker was fetched for the preset');
   const drop = (name, text) =>
     panel.evaluate(
       (el, { name, text }) => {
@@ -87,8 +94,7 @@ test('the config readers load on the first config file, not with the page', asyn
   await drop('serve.sh', 'vllm serve m -tp 2 -dp 4 --enable-expert-parallel');
   await page.getByTestId('conditions-loaded').getByText(/serve\.sh — vLLM launch: strategy/).waitFor();
   const readers = fetched.filter((p) => p.includes('planscope-readers'));
-  assert.ok(readers.some((p) => p.endsWith('planscope-readers_bg.wasm')), `the worker's wasm was fetched: ${readers}`);
-  assert.equal(readers.filter((p) => p.endsWith('_bg.wasm')).length, 1, 'fetched once, kept for the next file');
+  assert.equal(readers.filter((p) => p.endsWith('_bg.wasm')).length, 1, `fetched once, kept for the next file: ${readers}`);
   // A bad file is refused with its place, as before the move.
   await drop('bad.toml', '[parallelism\n');
   await page.getByTestId('error').getByText(/Conditions › bad\.toml: 1:\d+: /).waitFor();

@@ -4,9 +4,11 @@
 //! it when a config file is first chosen or dropped (src/web/readers.rs), so the page's
 //! first download is smaller (README "Page size").
 //!
-//! Protocol: once ready the worker posts `"ready"`; then each message `[id, file name,
-//! text]` is answered with `[id, reply]`, the reply being `conditions::reply::encode`'s JSON.
-//! The reading itself is the core's: this file only moves messages.
+//! Protocol: once ready the worker posts `"ready"`; then each message, `[id, "file", file
+//! name, text]` or `[id, "preset", preset id]` (the model presets' config.json files are
+//! read here too), is answered with `[id, reply]`, the reply being
+//! `conditions::reply::encode`'s JSON. The reading itself is the core's: this file only
+//! moves messages.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -19,11 +21,12 @@ fn main() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let msg = js_sys::Array::from(&ev.data());
         let id = msg.get(0);
-        let (name, text) = (msg.get(1).as_string(), msg.get(2).as_string());
-        let json = match (name, text) {
-            (Some(name), Some(text)) => reply::encode(&reply::read_reply(&name, &text)),
-            _ => reply::encode(&Err("the page sent the config reader no file name and text".into())),
-        };
+        let (kind, a, b) = (msg.get(1).as_string(), msg.get(2).as_string(), msg.get(3).as_string());
+        let json = reply::encode(&match (kind.as_deref(), a, b) {
+            (Some("file"), Some(name), Some(text)) => reply::read_reply(&name, &text),
+            (Some("preset"), Some(id), None) => reply::preset_reply(&id),
+            _ => Err("the page sent the config reader neither a file (name and text) nor a preset id".into()),
+        });
         let out = js_sys::Array::of2(&id, &JsValue::from(json));
         // A post that fails leaves the page waiting on this id; it reports the worker's
         // errors (`onerror`) instead, and there is nothing more this side could say.

@@ -98,8 +98,8 @@ pub fn read(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> 
 }
 
 /// [`read`] of a Hugging Face config.json (the model presets), by the HF reader only. The
-/// page reads presets itself but config files in a worker (`reply`), so it links no other
-/// reader through this (README "Page size").
+/// page's readers' worker reads presets and config files (`reply`); natively the command
+/// reads a preset's file with no other reader.
 fn read_hf_config(text: &str) -> Result<Conditions, ConditionsError> {
     checked(text, detect::hf_json)
 }

@@ -12,11 +12,45 @@ pub struct ModelPreset {
     /// Where the config.json comes from (its Hugging Face repository, and the public copy
     /// it was transcribed from).
     pub source: &'static str,
-    /// The config.json text.
-    pub config: &'static str,
+    /// Its config.json, read through [`ModelPreset::config`].
+    pub file: ConfigFile,
     /// The checkpoint dtype when the config does not state one, with its source in
     /// `source`: gpt-oss's config has no `torch_dtype`; its non-MXFP4 tensors are BF16.
     pub dtype: Option<Dtype>,
+}
+
+/// The presets' config.json files. Their text is reached only through [`ConfigFile::text`],
+/// so a build that lists the presets without reading them (the page: its readers' worker
+/// reads them, README "Page size") links none of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFile {
+    DeepseekV3,
+    KimiK2,
+    Mixtral8x7b,
+    Mixtral8x22b,
+    Qwen330bA3b,
+    Qwen3235bA22b,
+    GptOss20b,
+    GptOss120b,
+    Llama4Scout,
+    Llama4Maverick,
+}
+
+impl ConfigFile {
+    pub fn text(self) -> &'static str {
+        match self {
+            ConfigFile::DeepseekV3 => include_str!("presets/deepseek-v3.json"),
+            ConfigFile::KimiK2 => include_str!("presets/kimi-k2.json"),
+            ConfigFile::Mixtral8x7b => include_str!("presets/mixtral-8x7b.json"),
+            ConfigFile::Mixtral8x22b => include_str!("presets/mixtral-8x22b.json"),
+            ConfigFile::Qwen330bA3b => include_str!("presets/qwen3-30b-a3b.json"),
+            ConfigFile::Qwen3235bA22b => include_str!("presets/qwen3-235b-a22b.json"),
+            ConfigFile::GptOss20b => include_str!("presets/gpt-oss-20b.json"),
+            ConfigFile::GptOss120b => include_str!("presets/gpt-oss-120b.json"),
+            ConfigFile::Llama4Scout => include_str!("presets/llama-4-scout.json"),
+            ConfigFile::Llama4Maverick => include_str!("presets/llama-4-maverick.json"),
+        }
+    }
 }
 
 const PRESETS: &[ModelPreset] = &[
@@ -26,7 +60,7 @@ const PRESETS: &[ModelPreset] = &[
         source: "deepseek-ai/DeepSeek-V3 config.json, as vendored by ai-dynamo/aiconfigurator \
                  (model_configs/deepseek-ai--DeepSeek-V3_config.json; ../shared/real)",
         dtype: None,
-        config: include_str!("presets/deepseek-v3.json"),
+        file: ConfigFile::DeepseekV3,
     },
     ModelPreset {
         id: "kimi-k2",
@@ -36,7 +70,7 @@ const PRESETS: &[ModelPreset] = &[
                  that copy drops quantization_config, so its quant_method \"fp8\" is put back: the checkpoint \
                  ships native FP8 weights (vLLM recipes, moonshotai/Kimi-K2-Instruct)",
         dtype: None,
-        config: include_str!("presets/kimi-k2.json"),
+        file: ConfigFile::KimiK2,
     },
     ModelPreset {
         id: "mixtral-8x7b",
@@ -44,7 +78,7 @@ const PRESETS: &[ModelPreset] = &[
         source: "mistralai/Mixtral-8x7B-v0.1 config.json, as vendored by ai-dynamo/aiconfigurator \
                  (model_configs/mistralai--Mixtral-8x7B-v0.1_config.json; ../shared/real)",
         dtype: None,
-        config: include_str!("presets/mixtral-8x7b.json"),
+        file: ConfigFile::Mixtral8x7b,
     },
     ModelPreset {
         id: "mixtral-8x22b",
@@ -52,14 +86,14 @@ const PRESETS: &[ModelPreset] = &[
         source: "mistralai/Mixtral-8x22B-v0.1 config.json, as copied into scaleapi/llm-engine's \
                  model-engine unit tests (test_infer_hardware)",
         dtype: None,
-        config: include_str!("presets/mixtral-8x22b.json"),
+        file: ConfigFile::Mixtral8x22b,
     },
     ModelPreset {
         id: "qwen3-30b-a3b",
         name: "Qwen3-30B-A3B",
         source: "Qwen/Qwen3-30B-A3B config.json (a verbatim copy in a public collection of Qwen3 configs)",
         dtype: None,
-        config: include_str!("presets/qwen3-30b-a3b.json"),
+        file: ConfigFile::Qwen330bA3b,
     },
     ModelPreset {
         id: "qwen3-235b-a22b",
@@ -67,7 +101,7 @@ const PRESETS: &[ModelPreset] = &[
         source: "Qwen/Qwen3-235B-A22B config.json, as vendored by ai-dynamo/aiconfigurator \
                  (model_configs/Qwen--Qwen3-235B-A22B_config.json; ../shared/real)",
         dtype: None,
-        config: include_str!("presets/qwen3-235b-a22b.json"),
+        file: ConfigFile::Qwen3235bA22b,
     },
     ModelPreset {
         id: "gpt-oss-20b",
@@ -76,7 +110,7 @@ const PRESETS: &[ModelPreset] = &[
                  quantization_config.quant_method \"mxfp4\" as in the original (the copy says gptq)",
         // OpenAI gpt-oss model card §2: MoE weights in MXFP4, the other tensors in BF16.
         dtype: Some(Dtype::Bf16),
-        config: include_str!("presets/gpt-oss-20b.json"),
+        file: ConfigFile::GptOss20b,
     },
     ModelPreset {
         id: "gpt-oss-120b",
@@ -85,7 +119,7 @@ const PRESETS: &[ModelPreset] = &[
                  sliding/full attention) and 128 experts (OpenAI gpt-oss model card, Table 1)",
         // OpenAI gpt-oss model card §2: MoE weights in MXFP4, the other tensors in BF16.
         dtype: Some(Dtype::Bf16),
-        config: include_str!("presets/gpt-oss-120b.json"),
+        file: ConfigFile::GptOss120b,
     },
     ModelPreset {
         id: "llama-4-scout",
@@ -93,7 +127,7 @@ const PRESETS: &[ModelPreset] = &[
         source: "meta-llama/Llama-4-Scout-17B-16E-Instruct config.json, as vendored by ai-dynamo/aiconfigurator \
                  (aic-core/.../model_configs/meta-llama--Llama-4-Scout-17B-16E-Instruct_config.json)",
         dtype: None,
-        config: include_str!("presets/llama-4-scout.json"),
+        file: ConfigFile::Llama4Scout,
     },
     ModelPreset {
         id: "llama-4-maverick",
@@ -101,7 +135,7 @@ const PRESETS: &[ModelPreset] = &[
         source: "meta-llama/Llama-4-Maverick-17B-128E-Instruct config.json, as vendored by \
                  ai-dynamo/aiconfigurator (aic-core/.../model_configs/meta-llama--Llama-4-Maverick-17B-128E-Instruct_config.json)",
         dtype: None,
-        config: include_str!("presets/llama-4-maverick.json"),
+        file: ConfigFile::Llama4Maverick,
     },
 ];
 
@@ -121,10 +155,15 @@ pub(super) fn squash(s: &str) -> String {
 }
 
 impl ModelPreset {
+    /// The config.json text.
+    pub fn config(&self) -> &'static str {
+        self.file.text()
+    }
+
     /// The model the config states, named. The configs are fixed and tested
     /// (tests/conditions.rs reads every one); an unreadable one would give an empty spec.
     pub fn spec(&self) -> ModelSpec {
-        let mut spec = super::read_hf_config(self.config).map(|c| c.meta.model).unwrap_or_default();
+        let mut spec = super::read_hf_config(self.config()).map(|c| c.meta.model).unwrap_or_default();
         spec.name = Some(self.name.to_string());
         if spec.dtype.is_none() {
             spec.dtype = self.dtype;
@@ -140,8 +179,8 @@ mod tests {
     #[test]
     fn a_preset_reads_as_its_config_file_does() {
         for p in super::model_presets() {
-            let file = super::super::read("config.json", p.config).unwrap_or_else(|e| panic!("{}: {e}", p.id));
-            let json = super::super::read_hf_config(p.config).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            let file = super::super::read("config.json", p.config()).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            let json = super::super::read_hf_config(p.config()).unwrap_or_else(|e| panic!("{}: {e}", p.id));
             assert_eq!(json, file, "{}", p.id);
             assert!(!json.fields.is_empty(), "{}", p.id);
         }

@@ -5,7 +5,7 @@
 //! The `Meta` goes as the typed value it is (serde, as the canonical plan stores it); the
 //! format and the refusal go as the words the page shows, since it only shows them.
 
-use super::read;
+use super::{Conditions, read};
 use crate::model::Meta;
 use serde::{Deserialize, Serialize};
 
@@ -19,15 +19,25 @@ pub struct Read {
     pub fields: Vec<String>,
 }
 
-/// [`read`], with a refusal as its message (`ConditionsError`'s Display: line:col, key).
-pub fn read_reply(file_name: &str, text: &str) -> Result<Read, String> {
-    read(file_name, text)
-        .map(|c| Read {
+impl Read {
+    fn of(c: Conditions) -> Read {
+        Read {
             meta: c.meta,
             format: c.format.name().to_string(),
             fields: c.fields.iter().map(|f| (*f).to_string()).collect(),
-        })
-        .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// [`read`], with a refusal as its message (`ConditionsError`'s Display: line:col, key).
+pub fn read_reply(file_name: &str, text: &str) -> Result<Read, String> {
+    read(file_name, text).map(Read::of).map_err(|e| e.to_string())
+}
+
+/// A preset by id (`deepseek-v3`, `h100`), read as [`preset`](super::preset) reads it: the
+/// page lists the model presets but their config.json files load with the worker.
+pub fn preset_reply(id: &str) -> Result<Read, String> {
+    super::preset(id).map(Read::of).ok_or_else(|| format!("there is no preset `{id}`"))
 }
 
 /// The reply as the worker posts it.
@@ -56,7 +66,7 @@ mod tests {
     #[test]
     fn a_reply_arrives_as_read() {
         let files = [
-            ("config.json", super::super::model_presets()[0].config),
+            ("config.json", super::super::model_presets()[0].config()),
             ("serve.sh", "vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 16 --enable-expert-parallel"),
             (
                 "train.toml",
@@ -72,6 +82,17 @@ mod tests {
             assert_eq!(got.fields, direct.fields, "{name}");
             assert!(!got.fields.is_empty(), "{name}");
         }
+    }
+
+    /// A preset arrives as the model its config.json states, named.
+    #[test]
+    fn a_preset_arrives_as_its_spec() {
+        for p in super::super::model_presets() {
+            let got = decode(&encode(&preset_reply(p.id))).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            assert_eq!(got.meta.model, p.spec(), "{}", p.id);
+            assert!(!got.fields.is_empty(), "{}", p.id);
+        }
+        assert_eq!(decode(&encode(&preset_reply("gpt-5"))), Err("there is no preset `gpt-5`".into()));
     }
 
     #[test]
