@@ -71,7 +71,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_UNREADABLE;
         }
     };
-    let req = Request { strategy: args.strategy, gpus: args.gpus, overrides, expert_load };
+    let req = Request { strategy: args.strategy, gpus: args.gpus, overrides, expert_load, launch: None };
     let file_name =
         args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into());
     let mut input = ReportInput::prepare(&file_name, plan, &req);

@@ -6,6 +6,7 @@
 //! the next file starts a new one.
 
 use js_sys::{Array, Function, Promise};
+use planscope_core::check::declared::{self, DeclaredLaunch};
 use planscope_core::conditions::reply::{self, Read};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -46,17 +47,25 @@ thread_local! {
 
 /// Reads a conditions file in the worker: what `conditions::read` finds, or why not.
 pub async fn read_conditions(file_name: &str, text: &str) -> Result<Read, String> {
-    ask(Array::of3(&JsValue::from_str("file"), &JsValue::from(file_name), &JsValue::from(text))).await
+    let json = ask(Array::of3(&JsValue::from_str("file"), &JsValue::from(file_name), &JsValue::from(text))).await?;
+    reply::decode(&json)
 }
 
 /// A model preset read in the worker (its config.json is there): `conditions::preset`.
 pub async fn read_preset(id: &str) -> Result<Read, String> {
-    ask(Array::of2(&JsValue::from_str("preset"), &JsValue::from(id))).await
+    reply::decode(&ask(Array::of2(&JsValue::from_str("preset"), &JsValue::from(id))).await?)
+}
+
+/// A plan's declared strategy read as a launch line held to `gpus` GPUs, in the worker
+/// (`check::declared::read_declared`): the page's verifier gets it as a reading.
+pub async fn read_launch(name: &str, gpus: Option<u64>) -> Result<DeclaredLaunch, String> {
+    let gpus = gpus.map_or(JsValue::UNDEFINED, |g| JsValue::from(g as f64));
+    declared::decode(&ask(Array::of3(&JsValue::from_str("launch"), &JsValue::from(name), &gpus)).await?)
 }
 
 /// Sends `request` (the message after its id: crates/readers/src/main.rs) to the worker,
-/// started if need be, and awaits its reply.
-async fn ask(request: Array) -> Result<Read, String> {
+/// started if need be, and awaits its reply's JSON.
+async fn ask(request: Array) -> Result<String, String> {
     let ready = READERS.with(|r| -> Result<Promise, String> {
         let mut r = r.borrow_mut();
         if r.as_ref().is_none_or(|w| w.failed.get()) {
@@ -80,7 +89,7 @@ async fn ask(request: Array) -> Result<Read, String> {
         Ok(answer)
     })?;
     let json = JsFuture::from(answer).await.map_err(|e| message(&e))?;
-    reply::decode(&json.as_string().unwrap_or_default())
+    Ok(json.as_string().unwrap_or_default())
 }
 
 /// Starts the worker, wiring its replies to the waiting requests.

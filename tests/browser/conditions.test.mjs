@@ -134,3 +134,66 @@ test('New from config opens a generated deployment of the preset model for the t
   await page.getByTestId('error').waitFor();
   assert.match(await page.getByTestId('error').textContent(), /New from config: /);
 });
+
+// A declared strategy written as a launch line is read by the readers' worker (the page
+// links no launch reader, README "Page size"), and its framework's rules reach the findings
+// as they do natively (tests/launch.rs), whether the plan declares it or the conditions do.
+test('a launch line declared by the plan or dropped as conditions: its framework rules, read in the worker', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
+  const seed = await readFile(join(root, 'www/examples/seed-ep64-tp2.json'), 'utf8');
+  const line = 'vllm serve Qwen/Qwen3-30B-A3B --enable-eplb --eplb-config.num_redundant_experts 2';
+  const plan = seed.replace('"deployment_strategy": "EP64_TP2"', `"deployment_strategy": "${line}"`);
+  assert.notEqual(plan, seed);
+  await page.getByTestId('drop-zone').evaluate(
+    (el, text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'launch-declared.json', { type: 'application/json' }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    plan,
+  );
+  const rule = page.getByTestId('findings').locator('.finding-message', { hasText: /breaks a rule of vLLM/ });
+  await rule.first().waitFor();
+  assert.match(await rule.first().textContent(), /enable_expert_parallel must be True to use EPLB/);
+  assert.ok(fetched.some((p) => p.endsWith('planscope-readers_bg.wasm')), 'read in the worker');
+  assert.equal(await page.getByTestId('findings').getByText(/was not read as a launch line/).count(), 0);
+  // The example again, then a one-line launch dropped on the panel: it is the conditions'
+  // declared strategy, and its rules hold on both sides.
+  await page.getByTestId('load-example').click();
+  await page.locator('.side.after h2').getByText('After · EP64_TP2').waitFor();
+  assert.equal(await rule.count(), 0, 'the example declares no launch');
+  await openPanel(page);
+  await panel(page).evaluate((el) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['vllm serve m -tp 2 -dp 4 --enable-eplb'], 'serve.sh', { type: 'text/plain' }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.getByTestId('conditions-loaded').getByText(/serve\.sh — vLLM launch/).waitFor();
+  await rule.first().waitFor();
+  assert.match(await rule.first().textContent(), /enable_expert_parallel must be True to use EPLB/);
+  assert.equal(await page.getByTestId('findings').getByText(/was not read as a launch line/).count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a declared launch line the worker cannot read is said to be unread, not passed over', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await page.context().route('**/planscope-readers_bg.wasm', (r) => r.abort());
+  await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
+  const seed = await readFile(join(root, 'www/examples/seed-ep64-tp2.json'), 'utf8');
+  const plan = seed.replace('"deployment_strategy": "EP64_TP2"', '"deployment_strategy": "vllm serve m -tp 2 -dp 64 -ep"');
+  await page.getByTestId('drop-zone').evaluate(
+    (el, text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'unread.json', { type: 'application/json' }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    plan,
+  );
+  const unread = page.getByTestId('findings').getByText(/`vllm serve m -tp 2 -dp 64 -ep` was not read as a launch line/);
+  await unread.first().waitFor();
+  assert.equal(await page.locator('[data-field="file"]').textContent(), 'unread.json');
+  assert.deepEqual(errors, []);
+});

@@ -15,8 +15,9 @@
 // (read/quick.rs) 5 KB more, and reading a meta from parsed JSON through the plans'
 // deserializer (Meta::from_value) took 11 KB back: 668.8 KB. Numbers read without std's
 // float parser (crates/core/src/decimal.rs) and search without Unicode case tables took
-// 24 KB, the model presets' config.json files moved to the worker 9 KB: 634 KB. The issue's
-// target, 450 KB, is NOT met:
+// 24 KB, the model presets' config.json files moved to the worker 9 KB, and a plan's
+// declared launch line read in the worker too (crates/core/src/check/declared.rs) 11 KB:
+// 623 KB. The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
 import { test } from 'node:test';
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 640 * 1000;
+const LIMIT = 628 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';

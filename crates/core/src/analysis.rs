@@ -1,6 +1,7 @@
 //! One side of the workspace: a plan, its verification report and its cluster view,
 //! computed together so the page and the report writer show the same numbers.
 
+use crate::check::declared::{LaunchLines, Readings};
 use crate::check::{Report, VerifyOptions, verify_paced};
 use crate::cluster::{self, ClusterModel, Metric};
 use crate::compare::{FindingsDiff, correspondence};
@@ -51,16 +52,21 @@ pub struct Request {
     /// Tokens per expert: the rewrite places experts by it (EPLB) and both sides are
     /// simulated under it, as `planscope rewrite/verify --expert-load` do.
     pub expert_load: Option<Arc<ExpertLoad>>,
+    /// Declared launch lines read beforehand (the page's readers' worker reads them); None:
+    /// the verifier's own way (`check::declared::default_lines`).
+    pub launch: Option<Arc<Readings>>,
 }
 
 impl Request {
     pub fn verify_options(&self) -> VerifyOptions {
+        let defaults = VerifyOptions::default();
         VerifyOptions {
             strategy: self.strategy,
             gpus: self.gpus,
             overrides: self.overrides.clone(),
             expert_load: self.expert_load.clone(),
-            ..VerifyOptions::default()
+            launch: self.launch.clone().map_or(defaults.launch.clone(), |r| r as Arc<dyn LaunchLines>),
+            ..defaults
         }
     }
 }

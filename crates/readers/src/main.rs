@@ -4,14 +4,16 @@
 //! it when a config file is first chosen or dropped (src/web/readers.rs), so the page's
 //! first download is smaller (README "Page size").
 //!
-//! Protocol: once ready the worker posts `"ready"`; then each message, `[id, "file", file
-//! name, text]` or `[id, "preset", preset id]` (the model presets' config.json files are
-//! read here too), is answered with `[id, reply]`, the reply being
-//! `conditions::reply::encode`'s JSON. The reading itself is the core's: this file only
-//! moves messages.
+//! Protocol: once ready the worker posts `"ready"`; then each message is answered with
+//! `[id, reply JSON]`: `[id, "file", file name, text]` and `[id, "preset", preset id]` (the
+//! model presets' config.json files are read here too) with `conditions::reply::encode`'s,
+//! `[id, "launch", declared strategy, GPUs or undefined]` (a plan's declared launch line,
+//! for the page's verifier) with `check::declared::encode`'s. The reading itself is the
+//! core's: this file only moves messages.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use planscope_core::check::declared;
     use planscope_core::conditions::reply;
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -21,12 +23,18 @@ fn main() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let msg = js_sys::Array::from(&ev.data());
         let id = msg.get(0);
-        let (kind, a, b) = (msg.get(1).as_string(), msg.get(2).as_string(), msg.get(3).as_string());
-        let json = reply::encode(&match (kind.as_deref(), a, b) {
-            (Some("file"), Some(name), Some(text)) => reply::read_reply(&name, &text),
-            (Some("preset"), Some(id), None) => reply::preset_reply(&id),
-            _ => Err("the page sent the config reader neither a file (name and text) nor a preset id".into()),
-        });
+        let (kind, a, b) = (msg.get(1).as_string(), msg.get(2).as_string(), msg.get(3));
+        let json = match (kind.as_deref(), a) {
+            (Some("file"), Some(name)) => match b.as_string() {
+                Some(text) => reply::encode(&reply::read_reply(&name, &text)),
+                None => reply::encode(&Err("the page sent the config reader a file name without its text".into())),
+            },
+            (Some("preset"), Some(id)) => reply::encode(&reply::preset_reply(&id)),
+            (Some("launch"), Some(name)) => {
+                declared::encode(&declared::read_declared(&name, b.as_f64().map(|g| g as u64)))
+            }
+            _ => reply::encode(&Err("the page sent the config reader no file, preset or launch line".into())),
+        };
         let out = js_sys::Array::of2(&id, &JsValue::from(json));
         // A post that fails leaves the page waiting on this id; it reports the worker's
         // errors (`onerror`) instead, and there is nothing more this side could say.

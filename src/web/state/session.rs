@@ -7,11 +7,13 @@
 
 use super::{Chrome, Focus};
 use crate::web::file_io::{read_file_bytes, yield_to_paint};
+use crate::web::readers::read_launch;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::analysis::{
     After, Analysis, Request, analyze_paced, compare_side, default_metric, sides_paced, target_of,
 };
+use planscope_core::check::declared::{Readings, launch_key};
 use planscope_core::check::{Code, Finding};
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::expert_load::ExpertLoad;
@@ -87,6 +89,9 @@ pub struct Session {
     pub link_note: RwSignal<Option<String>>,
     /// Counts opens, so a slow load that a newer one overtook is dropped.
     load_seq: RwSignal<u64>,
+    /// Declared strategies written as launch lines, read by the readers' worker (the page
+    /// links no launch reader): the verifier reads them from here (`Request::launch`).
+    launch: StoredValue<Arc<Readings>>,
     /// Reset when another plan opens, and set from a permalink's view.
     focus: Focus,
     chrome: Chrome,
@@ -106,6 +111,7 @@ impl Session {
             busy: RwSignal::new(None),
             link_note: RwSignal::new(None),
             load_seq: RwSignal::new(0),
+            launch: StoredValue::new(Arc::default()),
             focus,
             chrome,
         }
@@ -167,7 +173,57 @@ impl Session {
             strategy: self.target.get_untracked(),
             overrides: self.conditions.get_untracked(),
             expert_load: self.expert_load.get_untracked(),
+            launch: Some(self.launch.get_value()),
             ..Request::default()
+        }
+    }
+
+    /// The declared launch lines that verifying these sides read and found no reading for:
+    /// the plan's, the compared plan's or the rewrite's (a launch line in the conditions is
+    /// held to the rewrite's GPUs), by `check::declared::launch_key`.
+    fn unread_launches(&self, req: &Request, before: &Analysis, after: Option<&Rewrite>) -> Vec<(String, Option<u64>)> {
+        let readings = self.launch.get_value();
+        let after = after.and_then(Rewrite::ok).map(|a| a.analysis.plan.as_ref());
+        let mut keys: Vec<_> = [Some(before.plan.as_ref()), after]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| launch_key(p, req.gpus, &req.overrides))
+            .filter(|k| !readings.has(k))
+            .collect();
+        keys.dedup();
+        keys
+    }
+
+    /// Reads `keys` in the readers' worker and keeps the readings. One the worker cannot
+    /// give is not kept: the verifier says it was not read, and the next analysis asks again.
+    async fn read_launches(&self, keys: Vec<(String, Option<u64>)>) {
+        for (name, gpus) in keys {
+            if let Ok(reading) = read_launch(&name, gpus).await {
+                self.launch.update_value(|r| Arc::make_mut(r).insert((name, gpus), reading));
+            }
+        }
+    }
+
+    /// [`analyse_paced`], with the declared launch lines it meets read in the worker first:
+    /// when one had no reading, they are read and the sides analysed again with them.
+    async fn analyse_reading(
+        &self,
+        plan: Arc<Plan>,
+        req: &Request,
+        compared: Option<&Compared>,
+        pause: Pause<'_>,
+    ) -> (Analysis, Option<Rewrite>) {
+        let mut read_them = true;
+        loop {
+            // One await of the analysis, not two: each is a copy of its state machine.
+            let req = Request { launch: Some(self.launch.get_value()), ..req.clone() };
+            let (before, after) = analyse_paced(plan.clone(), &req, compared, pause).await;
+            let unread = self.unread_launches(&req, &before, after.as_ref());
+            if unread.is_empty() || !read_them {
+                return (before, after);
+            }
+            self.read_launches(unread).await;
+            read_them = false;
         }
     }
 
@@ -271,6 +327,7 @@ impl Session {
             strategy: target,
             overrides: conditions.clone(),
             expert_load: expert_load.clone(),
+            launch: Some(self.launch.get_value()),
             ..Request::default()
         };
         let shown = target_of(&plan, &req);
@@ -289,7 +346,7 @@ impl Session {
         // A large plan is verified (and rewritten) in steps, the browser painting and
         // answering input between them.
         let mut pause = pacing(&plan);
-        let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
+        let (before, after) = self.analyse_reading(plan, &req, compared.as_deref(), &mut pause).await;
         if !current() {
             return;
         }
@@ -472,9 +529,12 @@ impl Session {
     ) {
         let plan = opened.before.plan.clone();
         if !large(&plan) {
-            let (before, after) = analyse(plan, &req, compared.as_deref());
-            done(*self, opened, &req, before, after);
-            return;
+            let (before, after) = analyse(plan.clone(), &req, compared.as_deref());
+            // A declared launch line with no reading yet: read in the worker, below.
+            if self.unread_launches(&req, &before, after.as_ref()).is_empty() {
+                done(*self, opened, &req, before, after);
+                return;
+            }
         }
         let (this, opened) = (*self, opened.clone());
         let seq = self.load_seq.get_untracked() + 1;
@@ -487,7 +547,7 @@ impl Session {
                 return;
             }
             let mut pause = pacing(&plan);
-            let (before, after) = analyse_paced(plan, &req, compared.as_deref(), &mut pause).await;
+            let (before, after) = this.analyse_reading(plan, &req, compared.as_deref(), &mut pause).await;
             if current() {
                 this.busy.set(None);
                 done(this, &opened, &req, before, after);

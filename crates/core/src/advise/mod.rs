@@ -102,6 +102,9 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Su
         return Err(format!("{}: batch {b} does not split evenly over DP{dp}", short_name(s)));
     }
     let mut over = overrides.clone();
+    // Held to the candidate, not to a declared name (a launch line's rules are the declared
+    // launch's, not the candidate's).
+    over.strategy_name = None;
     over.model.batch = batch.map(|b| b / dp as u64);
     over.cluster.gpus = Some(n / dp);
     let replica = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?;
@@ -216,5 +219,18 @@ mod tests {
     fn a_gpu_count_past_the_limit_is_refused_at_once() {
         let e = candidates(&Plan::new(crate::model::Format::Json), Some(4_000_000_000), &Meta::default()).unwrap_err();
         assert!(e.to_string().contains("exceeds planscope's limit of 1048576 (GPUs)"), "{e}");
+    }
+
+    /// A launch line in the conditions (a dropped serve.sh) is the declared launch's, not
+    /// a candidate's: its rules and degrees do not weigh on the candidates.
+    #[test]
+    fn a_declared_launch_line_does_not_weigh_on_candidates() {
+        let plan = crate::read::read_plan(crate::examples::SEED_EP64_TP2.text).unwrap();
+        let s = Strategy::parse("EP64_TP2").unwrap();
+        let plain = evaluate(&plan, s, 128, &Meta::default()).unwrap();
+        let launch = Meta { strategy_name: Some("vllm serve m --enable-eplb -tp 2 -dp 3".into()), ..Meta::default() };
+        let with_line = evaluate(&plan, s, 128, &launch).unwrap();
+        assert_eq!((with_line.fits, &with_line.reason), (plain.fits, &plain.reason));
+        assert!(plain.fits, "{}", plain.reason);
     }
 }

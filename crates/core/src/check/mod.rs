@@ -3,6 +3,7 @@
 //! stays linear in nodes plus edges (plus GPUs per multi-GPU node).
 
 mod constants;
+pub mod declared;
 mod placement;
 pub mod report;
 mod resources;
@@ -20,6 +21,7 @@ use crate::limits::Limit;
 use crate::model::{GpuCells, Meta, Node, NodeKind, Op, Placement, Plan, Strategy, union_gpus};
 use crate::pace::Pause;
 use crate::sim::SimResult;
+use declared::LaunchLines;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -42,6 +44,8 @@ pub struct VerifyOptions {
     pub overlap: bool,
     /// Tokens per expert per MoE layer: the expert nodes' work follows it (cost::load).
     pub expert_load: Option<Arc<ExpertLoad>>,
+    /// Reads a declared strategy written as a launch line (`declared`).
+    pub launch: Arc<dyn LaunchLines>,
 }
 
 impl Default for VerifyOptions {
@@ -55,6 +59,7 @@ impl Default for VerifyOptions {
             simulate: true,
             overlap: false,
             expert_load: None,
+            launch: declared::default_lines(),
         }
     }
 }

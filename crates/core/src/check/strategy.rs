@@ -1,10 +1,10 @@
 //! Strategy: declared degrees against the GPU count and model sizes (the divisibility
 //! rules torchtitan, Megatron-LM and DeepSpeed enforce), and against what the DAG holds.
 
+use super::declared::{DeclaredLaunch, launch_key};
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
-use crate::launch;
 use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,49 +69,52 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// A strategy written as a framework's launch line (`"strategy": "vllm serve m -tp 8 -dp 16
 /// -ep"`): the framework's rules, in its words, against the GPUs the plan or the options
-/// declare; and the degrees the framework means where they differ from the name's.
+/// declare; and the degrees the framework means where they differ from the name's. The
+/// line is read by `opts.launch` (`declared`).
 fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let Some(name) = ctx.meta.strategy_name.as_deref() else { return };
-    let gpus = ctx.opts.gpus.or(ctx.meta.cluster.gpus).map(u64::from);
-    let ls = match launch::read_line("strategy", name, gpus) {
-        Ok(ls) if ls.framework != launch::Framework::Planscope => ls,
-        Ok(_) => return,
-        // Only a name written as flags is a launch line gone wrong; prose names stay the
-        // name parser's to judge.
-        Err(e) if matches!(e.kind, launch::LaunchErrorKind::NoStrategy) || !looks_like_flags(name) => return,
-        Err(e) => {
+    let Some((name, gpus)) = launch_key(ctx.plan, ctx.opts.gpus, &ctx.opts.overrides) else { return };
+    let (framework, meant, broken) = match ctx.opts.launch.declared(&name, gpus) {
+        DeclaredLaunch::NotLaunch => return,
+        DeclaredLaunch::Launch { framework, strategy, broken } => (framework, strategy, broken),
+        DeclaredLaunch::Unreadable(e) => {
             out.push(Finding::warning(Code::StrategyMismatch, format!("the declared strategy could not be read: {e}")));
             return;
         }
+        DeclaredLaunch::Unread => {
+            out.push(
+                Finding::warning(
+                    Code::StrategyMismatch,
+                    format!(
+                        "the declared strategy `{name}` was not read as a launch line: the launch readers did not load"
+                    ),
+                )
+                .fix("reload the page, or verify with `planscope verify`"),
+            );
+            return;
+        }
     };
-    for rule in &ls.broken {
+    for rule in &broken {
         out.push(
             Finding::error(
                 Code::StrategyMismatch,
-                format!("the declared {} launch breaks a rule of {}: {rule}", ls.framework, ls.framework),
+                format!("the declared {framework} launch breaks a rule of {framework}: {}", rule.text),
             )
             .fix(format!("change the launch so that {} holds", rule.rule)),
         );
     }
     if let Some(s) = ctx.strategy
-        && s != ls.strategy
+        && s != meant
     {
         out.push(
             Finding::warning(
                 Code::StrategyMismatch,
                 format!(
-                    "the declared strategy is a {} launch meaning {}, not {s} as its name reads; checked as {s}",
-                    ls.framework, ls.strategy
+                    "the declared strategy is a {framework} launch meaning {meant}, not {s} as its name reads; checked as {s}"
                 ),
             )
-            .fix(format!("declare the strategy as {} (or verify with --strategy {})", ls.strategy, ls.strategy)),
+            .fix(format!("declare the strategy as {meant} (or verify with --strategy {meant})")),
         );
     }
-}
-
-fn looks_like_flags(text: &str) -> bool {
-    text.split_whitespace()
-        .any(|w| w.len() > 1 && w.starts_with('-') && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
