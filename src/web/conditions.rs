@@ -29,7 +29,7 @@ fn load_file(session: Session, file: File, loaded: RwSignal<Vec<String>>) {
         // The readers load with the first config file (src/web/readers.rs).
         match super::readers::read_conditions(&name, &text).await {
             Ok(c) => {
-                let merged = session.conditions.get_untracked().merged_with(&c.meta);
+                let merged = session.conditions.get_untracked().merged_with_file(&c.meta);
                 loaded.update(|l| l.push(format!("{name} — {}: {}", c.format, c.fields.join(", "))));
                 session.error.set(None);
                 session.set_conditions(merged);
@@ -147,7 +147,7 @@ pub fn ConditionsPanel() -> impl IntoView {
                 Ok(read) => {
                     loaded.update(|l| l.push(format!("{} — model preset", p.name)));
                     session.error.set(None);
-                    session.set_conditions(session.conditions.get_untracked().merged_with(&read.meta));
+                    session.set_conditions(session.conditions.get_untracked().merged_with_file(&read.meta));
                 }
                 Err(e) => session.error.set(Some(format!("Conditions › {}: {e}", p.name))),
             }
@@ -158,7 +158,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Some(p) = hardware_presets().iter().find(|p| p.id == id) {
             let over = Meta { cluster: p.spec(), ..Meta::default() };
             loaded.update(|l| l.push(format!("{} — GPU preset", p.name)));
-            session.set_conditions(session.conditions.get_untracked().merged_with(&over));
+            session.set_conditions(session.conditions.get_untracked().merged_with_file(&over));
         }
     };
     // "New from config": a correct deployment of the conditions' model on their hardware

@@ -197,3 +197,24 @@ test('a declared launch line the worker cannot read is said to be unread, not pa
   assert.equal(await page.locator('[data-field="file"]').textContent(), 'unread.json');
   assert.deepEqual(errors, []);
 });
+
+test('a second model or GPU replaces the first: nothing of DeepSeek-V3 stays with Mixtral, nor of the H100 with the A100', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await typeField(page, 'model.batch', '64');
+  await page.getByTestId('conditions-input').setInputFiles(join(real, 'deepseek-v3__config.json'));
+  await page.getByTestId('conditions-loaded').getByText(/deepseek-v3__config\.json — Hugging Face config\.json/).waitFor();
+  assert.equal(await input(page, 'model.moe_layers').inputValue(), '58');
+  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await page.getByTestId('conditions-loaded').getByText(/Mixtral 8x7B — model preset/).waitFor();
+  assert.equal(await input(page, 'model.layers').inputValue(), '32');
+  assert.equal(await input(page, 'model.moe_layers').inputValue(), '', 'Mixtral states no dense layers');
+  assert.equal(await input(page, 'model.batch').inputValue(), '64', 'the typed workload stays');
+  // A GPU after another: the A100 has no FP8 peak, the H100's does not stay.
+  await page.getByTestId('hardware-preset').selectOption('h100');
+  await page.waitForFunction(() => document.querySelector('input[data-field="cluster.tflops_fp8"]')?.value !== '');
+  await page.getByTestId('hardware-preset').selectOption('a100');
+  await page.waitForFunction(() => document.querySelector('input[data-field="cluster.memory_gb"]')?.value === '80');
+  assert.equal(await input(page, 'cluster.tflops_fp8').inputValue(), '');
+  assert.deepEqual(errors, []);
+});

@@ -30,6 +30,23 @@ impl Meta {
         serde_json::from_slice(&serde_json::to_vec(v)?)
     }
 
+    /// `over`, a file or preset of conditions, merged in after this one: a model it states
+    /// replaces the model here (the workload — batch, prompt, phase, context — stays), so
+    /// picking Mixtral after DeepSeek-V3 leaves no MLA rank or MoE layer count of
+    /// DeepSeek's behind; a GPU it states (named, or its peak given) replaces the GPU and
+    /// its server (the GPU count and efficiencies stay), so an A100 keeps no H100 FP8
+    /// peak; anything else field by field, as [`Meta::merged_with`].
+    pub fn merged_with_file(&self, over: &Meta) -> Meta {
+        let mut base = self.clone();
+        if over.model.states_architecture() {
+            base.model = self.model.workload();
+        }
+        if over.cluster.gpu_name.is_some() || over.cluster.tflops.is_some() {
+            base.cluster = self.cluster.deployment();
+        }
+        base.merged_with(over)
+    }
+
     /// This meta with every field `over` gives replacing ours, field by field: what the
     /// user supplies (options, a conditions file) wins over what the file declares.
     pub fn merged_with(&self, over: &Meta) -> Meta {
@@ -180,6 +197,20 @@ pub struct ClusterSpec {
 }
 
 impl ClusterSpec {
+    /// What the deployment sets rather than the GPU and its server: the GPU count and
+    /// the efficiencies and latencies assumed.
+    pub fn deployment(&self) -> ClusterSpec {
+        ClusterSpec {
+            gpus: self.gpus,
+            mfu: self.mfu,
+            bandwidth_utilization: self.bandwidth_utilization,
+            alpha_intra_us: self.alpha_intra_us,
+            alpha_inter_us: self.alpha_inter_us,
+            link_efficiency: self.link_efficiency,
+            ..ClusterSpec::default()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == ClusterSpec::default()
     }
@@ -355,6 +386,23 @@ impl ModuleDtypes {
 }
 
 impl ModelSpec {
+    /// What a deployment runs rather than what the model is: batch, prompt length, phase
+    /// and decode context.
+    pub fn workload(&self) -> ModelSpec {
+        ModelSpec {
+            batch: self.batch,
+            seq_len: self.seq_len,
+            phase: self.phase,
+            context: self.context,
+            ..ModelSpec::default()
+        }
+    }
+
+    /// Whether this states anything of a model's architecture (a field beyond the workload).
+    pub fn states_architecture(&self) -> bool {
+        *self != self.workload()
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == ModelSpec::default()
     }
@@ -374,5 +422,29 @@ mod tests {
         over.model.hidden = Some(1024);
         let m = file.merged_with(&over);
         assert_eq!((m.cluster.gpus, m.model.layers, m.model.hidden), (Some(128), Some(16), Some(1024)));
+    }
+
+    #[test]
+    fn a_second_model_replaces_the_first_and_keeps_the_workload() {
+        let preset = |id| Meta { model: crate::conditions::model_preset(id).unwrap().spec(), ..Meta::default() };
+        let mut typed = Meta::default();
+        typed.model.batch = Some(64);
+        typed.cluster.gpus = Some(128);
+        let deepseek = typed.merged_with_file(&preset("deepseek-v3"));
+        assert!(deepseek.model.kv_lora_rank.is_some() && deepseek.model.moe_layers == Some(58));
+        let mixtral = deepseek.merged_with_file(&preset("mixtral-8x7b"));
+        let mut expected = preset("mixtral-8x7b").model;
+        expected.batch = Some(64);
+        assert_eq!(mixtral.model, expected);
+        assert_eq!(mixtral.cluster.gpus, Some(128));
+        // A GPU after another: A100 has no FP8 peak, H100's does not stay.
+        let gpu = |id| Meta { cluster: crate::conditions::hardware_preset(id).unwrap().spec(), ..Meta::default() };
+        let a100 = mixtral.merged_with_file(&gpu("h100")).merged_with_file(&gpu("a100"));
+        assert_eq!((a100.cluster.tflops_fp8, a100.cluster.gpus), (None, Some(128)));
+        assert_eq!(a100.model, mixtral.model);
+        // A workload alone (a typed batch) keeps the model.
+        let mut batch = Meta::default();
+        batch.model.batch = Some(8);
+        assert_eq!(mixtral.merged_with_file(&batch).model.experts, Some(8));
     }
 }
