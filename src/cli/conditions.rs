@@ -1,6 +1,8 @@
 //! `--conditions FILE_OR_PRESET` (repeatable): model, hardware and meta files, or preset
-//! names, read by `planscope_core::conditions` and merged in order (a later one wins
-//! field by field). A file that is not understood exits 2 with the reader's message.
+//! names, read by `planscope_core::conditions` and merged in order (`Meta::merged_with_file`:
+//! a later model or GPU replaces an earlier one, anything else wins field by field), as the
+//! page's Conditions panel merges them. A file that is not understood exits 2 with the
+//! reader's message.
 
 use super::capped;
 use planscope_core::conditions::{self, Conditions, ConditionsError};
@@ -9,7 +11,7 @@ use std::path::Path;
 
 /// Every argument read and merged, in order.
 pub fn load(args: &[String]) -> Result<Meta, String> {
-    args.iter().try_fold(Meta::default(), |meta, arg| Ok(meta.merged_with(&load_one(arg)?.meta)))
+    args.iter().try_fold(Meta::default(), |meta, arg| Ok(meta.merged_with_file(&load_one(arg)?.meta)))
 }
 
 /// One argument: a file when one is there, else a preset name.
