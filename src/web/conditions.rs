@@ -16,18 +16,23 @@ use planscope_core::model::Meta;
 use web_sys::{File, HtmlInputElement};
 
 /// Reads a config file into the conditions; a file not understood says why and changes nothing.
-fn load_file(session: Session, file: File, loaded: RwSignal<Vec<String>>) {
+fn load_file(session: Session, file: File, reads: Reads) {
+    let Reads { loaded, reading } = reads;
     spawn_local(async move {
         let name = file.name();
+        reading.set(Some(format!("Reading {name}…")));
         let text = match read_file_text(&file).await {
             Ok(t) => t,
             Err(msg) => {
+                reading.set(None);
                 session.error.set(Some(msg));
                 return;
             }
         };
         // The readers load with the first config file (src/web/readers.rs).
-        match super::readers::read_conditions(&name, &text).await {
+        let read = super::readers::read_conditions(&name, &text).await;
+        reading.set(None);
+        match read {
             Ok(c) => {
                 let merged = session.conditions.get_untracked().merged_with_file(&c.meta);
                 loaded.update(|l| l.push(format!("{name} — {}: {}", c.format, c.fields.join(", "))));
@@ -37,6 +42,14 @@ fn load_file(session: Session, file: File, loaded: RwSignal<Vec<String>>) {
             Err(e) => session.error.set(Some(format!("Conditions › {name}: {e}"))),
         }
     });
+}
+
+/// What the panel has read, and what it is reading (the readers' worker starts on the
+/// first file or model preset, which takes a moment).
+#[derive(Clone, Copy)]
+struct Reads {
+    loaded: RwSignal<Vec<String>>,
+    reading: RwSignal<Option<String>>,
 }
 
 #[component]
@@ -92,7 +105,8 @@ fn section(which: Section) -> impl IntoView {
 #[component]
 pub fn ConditionsPanel() -> impl IntoView {
     let session = expect_context::<Session>();
-    let loaded: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let reads = Reads { loaded: RwSignal::new(Vec::new()), reading: RwSignal::new(None) };
+    let Reads { loaded, reading } = reads;
     let (over, set_over) = signal(false);
     let summary = move || {
         let c = session.conditions.get();
@@ -119,7 +133,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Some(files) = input.files() {
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    load_file(session, f, loaded);
+                    load_file(session, f, reads);
                 }
             }
         }
@@ -133,7 +147,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    load_file(session, f, loaded);
+                    load_file(session, f, reads);
                 }
             }
         }
@@ -143,7 +157,10 @@ pub fn ConditionsPanel() -> impl IntoView {
         let id = event_target_value(&ev);
         let Some(p) = model_presets().iter().find(|p| p.id == id) else { return };
         spawn_local(async move {
-            match super::readers::read_preset(p.id).await {
+            reading.set(Some(format!("Reading the {} preset…", p.name)));
+            let read = super::readers::read_preset(p.id).await;
+            reading.set(None);
+            match read {
                 Ok(read) => {
                     loaded.update(|l| l.push(format!("{} — model preset", p.name)));
                     session.error.set(None);
@@ -245,6 +262,10 @@ pub fn ConditionsPanel() -> impl IntoView {
                     "New from config"
                 </button>
             </div>
+            // Always there, so screen readers announce what it says.
+            <p class="cond-reading" role="status" data-testid="conditions-reading">
+                {move || reading.get().unwrap_or_default()}
+            </p>
             <p class="muted cond-help">
                 "Drop a Hugging Face config.json, DeepSeek or Megatron config, or an llm-analysis / aiconfigurator \
                  hardware file here, pick presets, or type values. What you declare wins over the plan's own \

@@ -75,9 +75,18 @@ test('the config readers load on the first config file or model preset, not with
   await page.getByTestId('hardware-preset').selectOption('h800');
   await page.waitForFunction(() => document.querySelector('input[data-field="cluster.memory_gb"]')?.value === '80');
   assert.deepEqual(fetched.filter((p) => p.includes('planscope-readers')), [], 'no reader fetched before a config file');
-  // A model preset is a config.json, read in the worker.
+  // A model preset is a config.json, read in the worker; the panel says so while the worker
+  // starts (held back here, as a slow network would).
+  await page.context().route('**/planscope-readers_bg.wasm', async (r) => {
+    await new Promise((done) => setTimeout(done, 600));
+    await r.continue();
+  });
+  const reading = page.getByTestId('conditions-reading');
+  assert.equal(await reading.isVisible(), false, 'nothing being read: the line takes no room');
   await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await reading.getByText('Reading the Mixtral 8x7B preset…').waitFor();
   await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
+  await reading.waitFor({ state: 'hidden' });
   await page.getByTestId('conditions-loaded').getByText(/Mixtral 8x7B — model preset/).waitFor();
   assert.ok(fetched.some((p) => p.endsWith('planscope-readers_bg.wasm')), 'the worker was fetched for the preset');
   const drop = (name, text) =>
