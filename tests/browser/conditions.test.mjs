@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { servedBrowser, openPage, screenshot, root, corpus } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, dropFile, root, corpus } from './harness.mjs';
 
 const env = servedBrowser();
 const real = resolve(root, '../shared/real');
@@ -147,14 +147,7 @@ test('a launch line declared by the plan or dropped as conditions: its framework
   const line = 'vllm serve Qwen/Qwen3-30B-A3B --enable-eplb --eplb-config.num_redundant_experts 2';
   const plan = seed.replace('"deployment_strategy": "EP64_TP2"', `"deployment_strategy": "${line}"`);
   assert.notEqual(plan, seed);
-  await page.getByTestId('drop-zone').evaluate(
-    (el, text) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text], 'launch-declared.json', { type: 'application/json' }));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    plan,
-  );
+  await dropFile(page, 'launch-declared.json', plan);
   const rule = page.getByTestId('findings').locator('.finding-message', { hasText: /breaks a rule of vLLM/ });
   await rule.first().waitFor();
   assert.match(await rule.first().textContent(), /enable_expert_parallel must be True to use EPLB/);
@@ -184,14 +177,7 @@ test('a declared launch line the worker cannot read is said to be unread, not pa
   await page.locator('[data-testid="gpu-grid"][data-side="after"]').waitFor();
   const seed = await readFile(join(root, 'www/examples/seed-ep64-tp2.json'), 'utf8');
   const plan = seed.replace('"deployment_strategy": "EP64_TP2"', '"deployment_strategy": "vllm serve m -tp 2 -dp 64 -ep"');
-  await page.getByTestId('drop-zone').evaluate(
-    (el, text) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text], 'unread.json', { type: 'application/json' }));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    plan,
-  );
+  await dropFile(page, 'unread.json', plan);
   const unread = page.getByTestId('findings').getByText(/`vllm serve m -tp 2 -dp 64 -ep` was not read as a launch line/);
   await unread.first().waitFor();
   assert.equal(await page.locator('[data-field="file"]').textContent(), 'unread.json');
