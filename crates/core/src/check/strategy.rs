@@ -97,7 +97,8 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         out.push(
             Finding::error(
                 Code::StrategyMismatch,
-                format!("the declared {framework} launch breaks a rule of {framework}: {}", rule.text),
+                // The rule names its framework: `vLLM: enable_expert_parallel must be …`.
+                format!("the declared launch breaks a rule of {}", rule.text),
             )
             .fix(format!("change the launch so that {} holds", rule.rule)),
         );
