@@ -327,7 +327,7 @@ impl Session {
             strategy: target,
             overrides: conditions.clone(),
             expert_load: expert_load.clone(),
-            launch: Some(self.launch.get_value()),
+            // The launch readings: `analyse_reading` adds them.
             ..Request::default()
         };
         let shown = target_of(&plan, &req);
