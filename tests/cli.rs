@@ -37,6 +37,14 @@ fn unreadable_input_exits_2_with_file_line_col() {
         assert!(err.starts_with(&format!("{file}:1:")), "{cmd}: {err}");
         assert!(out.stdout.is_empty());
     }
+    // A model's config.json is no plan (not an empty one that "fails"): exit 2, naming
+    // the commands that read it.
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/core/src/conditions/presets/deepseek-v3.json");
+    let out = planscope(&["verify", &config.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("is a model's configuration (`model_type`: \"deepseek_v3\"), not a plan"), "{err}");
+    assert!(err.contains("`planscope plan`"), "{err}");
     let missing = planscope(&["inspect", "/nonexistent/plan.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("/nonexistent/plan.json"));

@@ -406,3 +406,27 @@ fn graphviz_renders_what_write_dot_writes() {
         assert!(!svg.contains("<img"));
     }
 }
+
+/// Text that does not start as a graph (YAML, TOML, a launch script) is no plan, and the
+/// message says what planscope reads it as; a graph with a fault, even at its first
+/// token after `strict`, and the corpus's malformed files are faulty plans.
+#[test]
+fn configs_and_scripts_are_not_plans() {
+    use planscope_core::read::Fault;
+    for text in ["gpu:\n  mem_gb: 80\n", "[model]\nhidden = 7168\n", "vllm serve x --tensor-parallel-size 8\n", "---\n"]
+    {
+        let e = read_dot(text).expect_err(text);
+        assert_eq!(e.fault, Fault::NotAPlan, "{text}: {e}");
+        assert_eq!((e.line, e.col), (Some(1), Some(1)), "{e}");
+        assert!(e.message.contains("neither JSON nor a Graphviz graph"), "{e}");
+    }
+    for text in ["strict x {}", "digraph { a -> }", "digraph"] {
+        assert_eq!(read_dot(text).expect_err(text).fault, Fault::InPlan, "{text}");
+    }
+    for file in [
+        "2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment.dot",
+        "2025-10-29-14-21-46__megatron_8_3b_baseline.dot",
+    ] {
+        assert_eq!(error_of(file).fault, Fault::InPlan, "{file}");
+    }
+}

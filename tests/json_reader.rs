@@ -566,3 +566,31 @@ fn the_documented_example_reads_and_matches_the_schema() {
     let errors = schema_check::validate(&schema, &serde_json::from_str(example).unwrap());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// A JSON object with no graph and nothing a plan declares is no plan (a model's
+/// config.json dropped as one), and says so; one with a graph, even an empty one, or with
+/// a plan's metadata and no graph (the corpus's plan-only files) is a plan.
+#[test]
+fn model_configs_and_graphless_objects_are_not_plans() {
+    use planscope_core::conditions::model_presets;
+    use planscope_core::read::Fault;
+    for p in model_presets() {
+        let e = err(p.file.text());
+        assert_eq!(e.fault, Fault::NotAPlan, "{}: {e}", p.name);
+        assert!(e.message.starts_with("this JSON is a model's configuration (`model_type`: "), "{}: {e}", p.name);
+        assert!(e.message.contains("Conditions panel"), "{e}");
+    }
+    for text in [r#"{}"#, r#"{"name": "x", "nodes": null}"#, r#"{"mem_per_GPU_in_GB": 80}"#] {
+        let e = err(text);
+        assert_eq!(e.fault, Fault::NotAPlan, "{text}: {e}");
+        assert!(e.message.starts_with("this JSON object holds no plan: no `nodes`"), "{e}");
+    }
+    for text in [r#"{"nodes": []}"#, r#"{"links": []}"#, r#"{"parallel_strategy": "EP4_TP2"}"#] {
+        assert!(read_json(text).is_ok(), "{text} is a plan");
+    }
+    // A plan's fault stays one.
+    assert_eq!(err(r#"{"nodes": 3}"#).fault, Fault::InPlan);
+    assert_eq!(err(r#"{"nodes": [], "#).fault, Fault::InPlan);
+    let file = "2026-01-05-10-27-44__prefill_parallel_strategy_deployment_corrected.json";
+    assert!(load(file).nodes.is_empty(), "{file} reads as a plan with no DAG");
+}

@@ -9,19 +9,37 @@ pub struct ReadError {
     pub line: Option<u32>,
     pub col: Option<u32>,
     pub node: Option<String>,
+    pub fault: Fault,
+}
+
+/// Whether the input was a plan that could not be read, or no plan at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    /// A plan (JSON holding a graph, or a Graphviz graph) with a fault.
+    #[default]
+    InPlan,
+    /// No plan at all: a JSON object with no node or edge list and nothing a plan declares
+    /// (a model config.json), or text that starts as neither JSON nor a Graphviz graph (a
+    /// YAML or TOML config, a launch script). The page reads such a file as conditions.
+    NotAPlan,
 }
 
 impl ReadError {
     pub fn at(line: u32, col: u32, message: impl Into<String>) -> ReadError {
-        ReadError { message: message.into(), line: Some(line), col: Some(col), node: None }
+        ReadError { message: message.into(), line: Some(line), col: Some(col), node: None, fault: Fault::InPlan }
     }
 
     pub fn at_node(node: impl Into<String>, message: impl Into<String>) -> ReadError {
-        ReadError { message: message.into(), line: None, col: None, node: Some(node.into()) }
+        ReadError { message: message.into(), line: None, col: None, node: Some(node.into()), fault: Fault::InPlan }
     }
 
     pub fn whole(message: impl Into<String>) -> ReadError {
-        ReadError { message: message.into(), line: None, col: None, node: None }
+        ReadError { message: message.into(), line: None, col: None, node: None, fault: Fault::InPlan }
+    }
+
+    /// The same error, saying the input is no plan at all.
+    pub fn not_a_plan(self) -> ReadError {
+        ReadError { fault: Fault::NotAPlan, ..self }
     }
 
     /// `LINE:COL`, `node ID`, or `LINE:COL (node ID)`, for prefixing messages.

@@ -12,7 +12,7 @@ pub use dot::read_dot;
 pub use gzip::{Inflated, PlanStream, Progress, inflate, is_gzip, read_gzip, read_streamed};
 pub use json::read_json;
 
-pub use error::{ReadError, line_col, serde_message};
+pub use error::{Fault, ReadError, line_col, serde_message};
 
 use crate::limits::{self, Limit};
 use crate::model::Plan;

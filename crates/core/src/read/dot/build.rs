@@ -23,6 +23,7 @@ use super::label;
 use super::parser::{Attr, EdgeEnd, Graph, Stmt, Subgraph, SyntaxError, Target};
 use crate::limits::{self, Limit};
 use crate::model::{Edge, Format, Group, Node, NodeKind, Plan};
+use crate::read::Fault;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -139,6 +140,7 @@ impl Builder {
                     PER_INPUT_BYTE,
                     limits::ATTRIBUTE_BYTES >> 20
                 ),
+                fault: Fault::InPlan,
             });
         }
         Ok(())
@@ -267,7 +269,11 @@ impl Builder {
         }
         let i = self.plan.nodes.len();
         if let Err(e) = Limit::Nodes.check(i as u64 + 1) {
-            return Err(SyntaxError { offset: at, message: format!("this file has too many nodes: {e}") });
+            return Err(SyntaxError {
+                offset: at,
+                message: format!("this file has too many nodes: {e}"),
+                fault: Fault::InPlan,
+            });
         }
         let cluster = self.cluster().cloned();
         let mut node = Node::new(id, NodeKind::Compute);
@@ -351,6 +357,7 @@ impl Builder {
             return Err(SyntaxError {
                 offset: op_start,
                 message: format!("this edge statement makes too many edges: {e}"),
+                fault: Fault::InPlan,
             });
         }
         // Each edge holds at least its entry, its attributes, the edge defaults in force

@@ -13,7 +13,7 @@ mod label;
 mod lexer;
 mod parser;
 
-use super::{ReadError, line_col, within_size};
+use super::{Fault, ReadError, line_col, within_size};
 use crate::model::Plan;
 
 /// Reads a Graphviz DOT graph into a plan (`format` Dot, `name` the graph's id).
@@ -21,7 +21,15 @@ pub fn read_dot(text: &str) -> Result<Plan, ReadError> {
     let text = within_size(text)?;
     let at = |e: parser::SyntaxError| {
         let (line, col) = line_col(text, e.offset);
-        ReadError::at(line, col, e.message)
+        let message = match e.fault {
+            Fault::NotAPlan => format!(
+                "{}: the file is neither JSON nor a Graphviz graph. A config or a launch script is read as \
+                 conditions: drop it on the Conditions panel, or give it to `planscope verify --conditions`",
+                e.message
+            ),
+            Fault::InPlan => e.message,
+        };
+        ReadError { fault: e.fault, ..ReadError::at(line, col, message) }
     };
     let graph = parser::parse(text).map_err(at)?;
     build::build(graph, text.len()).map_err(at)

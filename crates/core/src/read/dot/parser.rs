@@ -4,6 +4,7 @@
 //! error instead of a stack overflow.
 
 use super::lexer::{Kind, LexError, Lexer, Token};
+use crate::read::Fault;
 use std::borrow::Cow;
 
 /// Subgraphs nested deeper than this are refused.
@@ -75,11 +76,13 @@ pub struct Graph<'a> {
 pub struct SyntaxError {
     pub offset: usize,
     pub message: String,
+    /// `NotAPlan` when the text does not start as a graph at all.
+    pub fault: Fault,
 }
 
 impl From<LexError> for SyntaxError {
     fn from(e: LexError) -> SyntaxError {
-        SyntaxError { offset: e.offset, message: e.message }
+        SyntaxError { offset: e.offset, message: e.message, fault: Fault::InPlan }
     }
 }
 
@@ -120,7 +123,7 @@ impl<'a> Parser<'a> {
         {
             message.push_str(" (the file seems to hold literal `\\n` sequences instead of line breaks)");
         }
-        SyntaxError { offset: self.tok.start, message }
+        SyntaxError { offset: self.tok.start, message, fault: Fault::InPlan }
     }
 
     fn expect(&mut self, kind: Kind, what: &str) -> Res<Token<'a>> {
@@ -137,7 +140,10 @@ impl<'a> Parser<'a> {
         } else if self.tok.is_keyword("graph") {
             false
         } else {
-            return Err(self.expected("`digraph` or `graph` to start the file"));
+            // Not even the start of a graph (with `strict`, a graph it is, badly written):
+            // a config or a script dropped as a plan, which the page reads as conditions.
+            let fault = if strict { Fault::InPlan } else { Fault::NotAPlan };
+            return Err(SyntaxError { fault, ..self.expected("`digraph` or `graph` to start the file") });
         };
         self.bump()?;
         let id = if self.tok.is_id() && !self.tok.is_any_keyword() { Some(self.id()?) } else { None };
@@ -234,6 +240,7 @@ impl<'a> Parser<'a> {
             return Err(SyntaxError {
                 offset: self.tok.start,
                 message: format!("subgraphs are nested more than {MAX_DEPTH} deep; planscope stops here"),
+                fault: Fault::InPlan,
             });
         }
         let mut id = None;
@@ -267,6 +274,7 @@ impl<'a> Parser<'a> {
                 return Err(SyntaxError {
                     offset: op.start,
                     message: format!("expected `{want}` between nodes of {kind}, found `{used}`"),
+                    fault: Fault::InPlan,
                 });
             }
             if self.tok.kind == Kind::LBrace || self.tok.is_keyword("subgraph") {

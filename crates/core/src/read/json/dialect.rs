@@ -3,13 +3,39 @@
 
 use super::{Located, edge, meta, node};
 use crate::limits::Limit;
-use crate::model::{Format, Plan};
+use crate::model::{Format, Meta, Plan};
 use crate::read::ReadError;
 use serde_json::{Map, Value};
 
 const NODE_LISTS: &[&str] = &["nodes", "vertices"];
 /// `links` is networkx's node-link format.
 const EDGE_LISTS: &[&str] = &["edges", "links"];
+
+/// A file's top-level object as a plan. One with no node or edge list and nothing a plan
+/// declares (strategy, model, hardware) is no plan at all (`Fault::NotAPlan`): a model's
+/// config.json, say, which would otherwise open as an empty plan.
+pub fn read_top(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
+    let plan = read_object(top, at)?;
+    let lists_graph = NODE_LISTS.iter().chain(EDGE_LISTS).any(|k| top.get(*k).is_some_and(|v| !v.is_null()));
+    if lists_graph || plan.meta != Meta::default() {
+        return Ok(plan);
+    }
+    let config_key = ["model_type", "architectures"].into_iter().find_map(|k| Some((k, top.get(k)?)));
+    let message = match config_key {
+        Some((key, said)) => format!(
+            "this JSON is a model's configuration (`{key}`: {}), not a plan: it has no `nodes` list. Read \
+             it as conditions instead: drop it on the Conditions panel, or give it to `planscope plan` or \
+             `planscope verify --conditions`",
+            node::brief(said)
+        ),
+        None => "this JSON object holds no plan: no `nodes` (or `vertices`) list, no `edges` (or `links`) \
+                 list, and no strategy, model or hardware block that a plan declares; a plan is \
+                 {\"nodes\": [...], \"edges\": [...]}. A model or hardware config is read as conditions: \
+                 drop it on the Conditions panel, or give it to `planscope verify --conditions`"
+            .to_string(),
+    };
+    Err(ReadError::whole(message).not_a_plan())
+}
 
 pub fn read_object(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, ReadError> {
     let mut plan = Plan::new(Format::Json);

@@ -17,7 +17,7 @@ mod probe;
 mod units;
 mod wrapper;
 
-use super::{ReadError, line_col, within_limits, within_size};
+use super::{Fault, ReadError, line_col, within_limits, within_size};
 use crate::model::Plan;
 use locate::{Seg, locate};
 use serde_json::Value;
@@ -38,7 +38,7 @@ pub fn read_json(text: &str) -> Result<Plan, ReadError> {
         Value::Object(top) if top.contains_key("dag_content") && !top.contains_key("nodes") => {
             wrapper::read(top, &root)
         }
-        Value::Object(top) => dialect::read_object(top, &root),
+        Value::Object(top) => dialect::read_top(top, &root),
         other => {
             let what = match other {
                 Value::Array(_) => "a list",
@@ -107,6 +107,6 @@ impl<'a> Located<'a> {
             }
             None => (None, None),
         };
-        ReadError { message: message.into(), line, col, node: node.map(str::to_string) }
+        ReadError { message: message.into(), line, col, node: node.map(str::to_string), fault: Fault::InPlan }
     }
 }

@@ -5,7 +5,7 @@
 use super::locate::{locate, offset_in_string};
 use super::{Located, dialect, meta, node::brief};
 use crate::model::{Format, Plan};
-use crate::read::{ReadError, line_col, read_dot};
+use crate::read::{Fault, ReadError, line_col, read_dot};
 use serde_json::{Map, Value};
 
 const CONTENT: &str = "dag_content";
@@ -50,9 +50,9 @@ fn in_outer_file(e: ReadError, at: &Located<'_>) -> ReadError {
             match offset_in_string(at.text, open, l, c) {
                 Some(off) => {
                     let (line, col) = line_col(at.text, off);
-                    ReadError { message, line: Some(line), col: Some(col), node: e.node }
+                    ReadError { message, line: Some(line), col: Some(col), node: e.node, fault: Fault::InPlan }
                 }
-                None => ReadError { message, line: None, col: None, node: e.node },
+                None => ReadError { message, line: None, col: None, node: e.node, fault: Fault::InPlan },
             }
         }
         (Some(l), None) => {
@@ -62,8 +62,9 @@ fn in_outer_file(e: ReadError, at: &Located<'_>) -> ReadError {
                 line: None,
                 col: None,
                 node: e.node,
+                fault: Fault::InPlan,
             }
         }
-        (None, _) => ReadError { message: format!("in {CONTENT}: {}", e.message), ..e },
+        (None, _) => ReadError { message: format!("in {CONTENT}: {}", e.message), fault: Fault::InPlan, ..e },
     }
 }
