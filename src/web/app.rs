@@ -30,8 +30,6 @@ pub fn App() -> impl IntoView {
 
     let plan_key = Memo::new(move |_| session.opened.with(|o| o.as_ref().map(|o| PlanKey(o.before.plan.clone()))));
     let (dragging, set_dragging) = signal(false);
-    // What the last drop left unopened (several files dropped), until the next drop.
-    let drop_note = RwSignal::new(None::<String>);
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
@@ -40,7 +38,7 @@ pub fn App() -> impl IntoView {
         // One plan opens at a time: the first, and the note names the files left closed.
         let ignored: Vec<String> =
             files.map(|fs| (1..fs.length()).filter_map(|i| fs.get(i)).map(|f| f.name()).collect()).unwrap_or_default();
-        drop_note.set((!ignored.is_empty()).then(|| dropped_note(file.as_ref().map(|f| f.name()), &ignored)));
+        session.note.set((!ignored.is_empty()).then(|| dropped_note(file.as_ref().map(|f| f.name()), &ignored)));
         match file {
             Some(f) => session.open_file(f),
             None => {
@@ -84,10 +82,10 @@ pub fn App() -> impl IntoView {
             <Show when=move || session.link_note.get().is_some()>
                 <div class="banner note" role="status" data-testid="link-note">{move || session.link_note.get().unwrap_or_default()}</div>
             </Show>
-            <Show when=move || drop_note.get().is_some()>
-                <div class="banner note" role="status" data-testid="drop-note">
-                    <span class="banner-text">{move || drop_note.get().unwrap_or_default()}</span>
-                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| drop_note.set(None)>
+            <Show when=move || session.note.get().is_some()>
+                <div class="banner note" role="status" data-testid="note">
+                    <span class="banner-text">{move || session.note.get().unwrap_or_default()}</span>
+                    <button class="banner-close" aria-label="Dismiss" on:click=move |_| session.note.set(None)>
                         "×"
                     </button>
                 </div>

@@ -6,51 +6,13 @@
 //! change analyses both sides again (`Session::set_conditions`).
 
 use super::expert_load::ExpertLoadInput;
-use super::file_io::read_file_text;
-use super::state::Session;
+use super::state::{ConfigReads, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::conditions::{hardware_presets, model_presets};
 use planscope_core::conditions_form::{self as form, FIELDS, Field, Section};
 use planscope_core::model::Meta;
-use web_sys::{File, HtmlInputElement};
-
-/// Reads a config file into the conditions; a file not understood says why and changes nothing.
-fn load_file(session: Session, file: File, reads: Reads) {
-    let Reads { loaded, reading } = reads;
-    spawn_local(async move {
-        let name = file.name();
-        reading.set(Some(format!("Reading {name}…")));
-        let text = match read_file_text(&file).await {
-            Ok(t) => t,
-            Err(msg) => {
-                reading.set(None);
-                session.error.set(Some(msg));
-                return;
-            }
-        };
-        // The readers load with the first config file (src/web/readers.rs).
-        let read = super::readers::read_conditions(&name, &text).await;
-        reading.set(None);
-        match read {
-            Ok(c) => {
-                let merged = session.conditions.get_untracked().merged_with_file(&c.meta);
-                loaded.update(|l| l.push(format!("{name} — {}: {}", c.format, c.fields.join(", "))));
-                session.error.set(None);
-                session.set_conditions(merged);
-            }
-            Err(e) => session.error.set(Some(format!("Conditions › {name}: {e}"))),
-        }
-    });
-}
-
-/// What the panel has read, and what it is reading (the readers' worker starts on the
-/// first file or model preset, which takes a moment).
-#[derive(Clone, Copy)]
-struct Reads {
-    loaded: RwSignal<Vec<String>>,
-    reading: RwSignal<Option<String>>,
-}
+use web_sys::HtmlInputElement;
 
 #[component]
 fn FieldInput(field: &'static Field) -> impl IntoView {
@@ -105,8 +67,7 @@ fn section(which: Section) -> impl IntoView {
 #[component]
 pub fn ConditionsPanel() -> impl IntoView {
     let session = expect_context::<Session>();
-    let reads = Reads { loaded: RwSignal::new(Vec::new()), reading: RwSignal::new(None) };
-    let Reads { loaded, reading } = reads;
+    let ConfigReads { loaded, reading } = session.config_reads;
     let (over, set_over) = signal(false);
     let summary = move || {
         let c = session.conditions.get();
@@ -133,7 +94,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Some(files) = input.files() {
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    load_file(session, f, reads);
+                    session.load_config_file(f);
                 }
             }
         }
@@ -147,7 +108,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    load_file(session, f, reads);
+                    session.load_config_file(f);
                 }
             }
         }

@@ -108,6 +108,39 @@ test('a config dropped on the panel is read as conditions, not opened as a plan;
   assert.equal(await input(page, 'model.experts').inputValue(), '8');
 });
 
+test('a config dropped on the page, where plans go, is read into the conditions and the plan stays', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  const file = async () => (await page.locator('[data-field="file"]').textContent()).trim();
+  const before = await file();
+  const nodes = await page.locator('[data-field="nodes"]').textContent();
+  await dropFile(page, 'config.json', await readFile(join(real, 'deepseek-v3__config.json'), 'utf8'));
+  const note = page.getByTestId('note');
+  await note.getByText('config.json is not a plan, so it was read into the Conditions: Hugging Face config.json, 25 values.').waitFor();
+  await page.getByTestId('conditions-summary').getByText(/13 constant\(s\) declared/).waitFor();
+  // The example stays open, now held to DeepSeek-V3's constants: its 256 experts per
+  // layer, where the example has 64.
+  assert.equal(await file(), before);
+  assert.equal(await page.locator('[data-field="nodes"]').textContent(), nodes);
+  await openPanel(page);
+  assert.equal(await input(page, 'model.experts').inputValue(), '256');
+  assert.equal(await page.getByTestId('error').count(), 0);
+  await screenshot(page, 'conditions-config-dropped-on-page.png');
+  // A hardware YAML too: it starts as neither JSON nor a graph.
+  await dropFile(page, 'h200.yaml', await readFile(join(real, 'aiconfigurator__h200_sxm.yaml'), 'utf8'));
+  await note.getByText(/h200\.yaml is not a plan, so it was read into the Conditions: /).waitFor();
+  assert.match(await page.getByTestId('conditions-loaded').textContent(), /config\.json — .*h200\.yaml — /s);
+  // Neither a plan nor a config: both readers' reasons, and nothing changes.
+  await dropFile(page, 'notes.txt', 'remember the milk\n');
+  const err = page.getByTestId('error');
+  await err.waitFor();
+  const said = await err.textContent();
+  assert.match(said, /notes\.txt:1:1: expected `digraph` or `graph` to start the file, found `remember`: the file is neither JSON nor a Graphviz graph/);
+  assert.match(said, /Nor is it a config planscope reads: /);
+  assert.equal(await file(), before);
+  assert.equal(await input(page, 'model.experts').inputValue(), '256');
+  assert.deepEqual(errors, []);
+});
+
 test('phone width: the panel fits', async () => {
   const { page } = await openPage(env.browser, env.server.url, { width: 390, height: 844 });
   await openPanel(page);

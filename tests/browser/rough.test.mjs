@@ -31,7 +31,7 @@ test('dropping two files opens the first and names the one left out', async () =
     names.map((n, k) => [n, texts[k]]),
   );
   await page.getByTestId('summary').getByText(names[0]).waitFor();
-  const note = await page.getByTestId('drop-note').textContent();
+  const note = await page.getByTestId('note').textContent();
   assert.match(note, /2 files dropped: opened paper_to_dag__expert_parallelism_dag\.json and ignored paper_to_dag__combined_parallel_dag\.json/);
   assert.match(note, /one plan at a time/);
 });

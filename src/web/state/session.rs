@@ -5,9 +5,9 @@
 //! of either analyses both again, so every finding, the review, the report and the
 //! permalink follow at once. Every operation leaves the open plan untouched when it fails.
 
-use super::{Chrome, Focus};
-use crate::web::file_io::{read_file_bytes, yield_to_paint};
-use crate::web::readers::read_launch;
+use super::{Chrome, ConfigReads, Focus};
+use crate::web::file_io::{read_file_bytes, read_file_text, yield_to_paint};
+use crate::web::readers::{read_conditions, read_launch};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::analysis::{
@@ -15,11 +15,12 @@ use planscope_core::analysis::{
 };
 use planscope_core::check::declared::{Readings, launch_key};
 use planscope_core::check::{Code, Finding};
+use planscope_core::conditions::reply::Read;
 use planscope_core::examples::SEED_EP64_TP2;
 use planscope_core::expert_load::ExpertLoad;
 use planscope_core::model::{Meta, Plan, Strategy};
 use planscope_core::pace::{self, Pause, Paused};
-use planscope_core::read::{Inflated, Progress, ReadError, inflate, is_gzip, plan_text, read_plan, text_of};
+use planscope_core::read::{Fault, Inflated, Progress, ReadError, inflate, is_gzip, plan_text, read_plan, text_of};
 use planscope_core::rewrite::{BrokenRule, RewriteError};
 use planscope_core::share::{SharedPlan, ViewState};
 use planscope_core::summary::Summary;
@@ -87,6 +88,11 @@ pub struct Session {
     pub busy: RwSignal<Option<String>>,
     /// Why the address bar holds no permalink (the plan is too large for a link).
     pub link_note: RwSignal<Option<String>>,
+    /// What the page did with what it was given, until dismissed or the next drop: the
+    /// files of a drop it left unopened, a file given as a plan read into the conditions.
+    pub note: RwSignal<Option<String>>,
+    /// The config files read into the conditions.
+    pub config_reads: ConfigReads,
     /// Counts opens, so a slow load that a newer one overtook is dropped.
     load_seq: RwSignal<u64>,
     /// Declared strategies written as launch lines, read by the readers' worker (the page
@@ -110,6 +116,8 @@ impl Session {
             error: RwSignal::new(None),
             busy: RwSignal::new(None),
             link_note: RwSignal::new(None),
+            note: RwSignal::new(None),
+            config_reads: ConfigReads::new(),
             load_seq: RwSignal::new(0),
             launch: StoredValue::new(Arc::default()),
             focus,
@@ -286,8 +294,64 @@ impl Session {
         if !current() {
             return;
         }
-        let plan = read_plan(&text);
-        self.open_plan(seq, name, Some(text.into()), plan, shared).await;
+        match read_plan(&text) {
+            Err(e) if e.fault == Fault::NotAPlan => self.read_as_config(seq, name, text, e).await,
+            plan => self.open_plan(seq, name, Some(text.into()), plan, shared).await,
+        }
+    }
+
+    /// A file given as a plan that is none (a model's config.json, a hardware YAML, a launch
+    /// script): read into the conditions, as the Conditions panel reads a file dropped on
+    /// it, and the open plan stays. One the config readers cannot read either gets the plan
+    /// reader's error and theirs.
+    async fn read_as_config(self, seq: u64, name: String, text: String, not_plan: ReadError) {
+        self.busy.set(Some(format!("{name} is not a plan: reading it as a config…")));
+        let read = self.read_config(&name, &text).await;
+        if self.load_seq.get_untracked() == seq {
+            self.busy.set(None);
+        }
+        match read {
+            Ok(read) => self.note.set(Some(format!(
+                "{name} is not a plan, so it was read into the Conditions: {}, {}.",
+                read.format,
+                units::count(read.fields.len() as u64, "value", "values")
+            ))),
+            Err(e) => {
+                self.error.set(Some(format!("{}. Nor is it a config planscope reads: {e}", not_plan.with_file(&name))))
+            }
+        }
+    }
+
+    /// Reads a config file in the readers' worker and merges what it states into the
+    /// conditions (a later model replaces an earlier one: `Meta::merged_with_file`), which
+    /// analyses both sides again. Says what it read, or why it read nothing.
+    pub async fn read_config(self, name: &str, text: &str) -> Result<Read, String> {
+        let ConfigReads { loaded, reading } = self.config_reads;
+        reading.set(Some(format!("Reading {name}…")));
+        let read = read_conditions(name, text).await;
+        reading.set(None);
+        let read = read?;
+        loaded.update(|l| l.push(format!("{name} — {}: {}", read.format, read.fields.join(", "))));
+        self.error.set(None);
+        self.set_conditions(self.conditions.get_untracked().merged_with_file(&read.meta));
+        Ok(read)
+    }
+
+    /// [`read_config`](Self::read_config) of a file chosen or dropped as a config; one not
+    /// understood says why and changes nothing.
+    pub fn load_config_file(&self, file: File) {
+        let this = *self;
+        spawn_local(async move {
+            let name = file.name();
+            let text = match read_file_text(&file).await {
+                Ok(text) => text,
+                // The message names the file.
+                Err(msg) => return this.error.set(Some(msg)),
+            };
+            if let Err(e) = this.read_config(&name, &text).await {
+                this.error.set(Some(format!("Conditions › {name}: {e}")));
+            }
+        });
     }
 
     /// The phases after reading: verify (and rewrite or compare), then show.
