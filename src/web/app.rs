@@ -13,6 +13,8 @@ use super::utilization::Utilization;
 use leptos::prelude::*;
 use planscope_core::analysis::Modifications as AfterModifications;
 use planscope_core::share::ShownSide;
+use planscope_core::summary::gpus_used_text;
+use planscope_core::units::thousands;
 use planscope_core::view::Refusal;
 use std::sync::Arc;
 
@@ -206,10 +208,7 @@ fn Workspace() -> impl IntoView {
     // The before side as last analysed (same plan, report for the current target and conditions).
     let before = move || session.opened.with(|o| o.as_ref().map(|o| o.before.clone()));
     let gpus_used = s.gpus_used;
-    let gpus_text = move || match before().and_then(|b| b.report.metrics.gpus_total) {
-        Some(t) => format!("{gpus_used} of {t}"),
-        None => gpus_used.to_string(),
-    };
+    let gpus_text = move || gpus_used_text(gpus_used as u64, before().and_then(|b| b.report.metrics.gpus_total));
     let held_to =
         move || session.after.with(|a| a.as_ref().and_then(|r| r.target)).map(|t| format!("held to {}", t.short()));
     // The after side's analysis, when the rewrite succeeded; read by the parts that
@@ -245,8 +244,8 @@ fn Workspace() -> impl IntoView {
             <h2 class="file-name" data-field="file">{opened.file_name.clone()}</h2>
             <dl class="facts">
                 <div><dt>"Format"</dt><dd data-field="format">{s.format.clone()}</dd></div>
-                <div><dt>"Nodes"</dt><dd data-field="nodes">{s.nodes}</dd></div>
-                <div><dt>"Edges"</dt><dd data-field="edges">{s.edges}</dd></div>
+                <div><dt>"Nodes"</dt><dd data-field="nodes">{thousands(s.nodes)}</dd></div>
+                <div><dt>"Edges"</dt><dd data-field="edges">{thousands(s.edges)}</dd></div>
                 <div><dt>"GPUs used"</dt><dd data-field="gpus-used">{gpus_text}</dd></div>
                 <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
                 <div><dt>"Target"</dt><dd data-field="target">{move || held_to().unwrap_or_else(|| "none".into())}</dd></div>

@@ -105,7 +105,7 @@ test('item 6: the 8,420-node corpus file rewrites to EP64_TP2 (64 experts read f
   const { page } = await openPage(env.browser, env.server.url);
   const text = await readFile(join(corpus, LARGEST), 'utf8');
   await dropFile(page, LARGEST, text);
-  await page.locator('[data-field="nodes"]', { hasText: '8420' }).waitFor({ timeout: 60000 });
+  await page.locator('[data-field="nodes"]', { hasText: '8,420' }).waitFor({ timeout: 60000 });
   await page.getByTestId('strategy').fill('EP64_TP2');
   await page.getByTestId('rewrite').click();
   await afterTitle(page).getByText('After · EP64_TP2').waitFor({ timeout: 60000 });

@@ -59,7 +59,7 @@ pub fn thousands(n: usize) -> String {
     thousands_u64(n as u64)
 }
 
-fn thousands_u64(n: u64) -> String {
+pub fn thousands_u64(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (k, c) in s.chars().enumerate() {

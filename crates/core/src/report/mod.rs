@@ -24,6 +24,8 @@ use crate::check::Verdict;
 use crate::cluster::Metric;
 use crate::model::{Plan, Strategy};
 use crate::rewrite::RewriteError;
+use crate::summary::gpus_used_text;
+use crate::units::thousands;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -101,7 +103,6 @@ pub fn render_html(input: &ReportInput) -> String {
 fn summary(out: &mut String, input: &ReportInput, after: Option<&After>) {
     let a = &input.before;
     let m = &a.report.metrics;
-    let total = m.gpus_total.map_or_else(|| "?".to_string(), |t| t.to_string());
     let declared = a.plan.meta.strategy.map_or_else(|| "—".to_string(), |s| s.short());
     let target = input.strategy.map_or_else(|| "—".to_string(), |s| s.short());
     let verdict = |v: Verdict| match v {
@@ -131,15 +132,14 @@ fn summary(out: &mut String, input: &ReportInput, after: Option<&After>) {
         let _ = write!(out, "<div><dt>{k}</dt><dd>{v}</dd></div>");
     };
     fact("Format", esc(a.plan.format.as_str()));
-    fact("Nodes", m.nodes.to_string());
-    fact("Edges", m.edges.to_string());
-    fact("GPUs used", format!("{} <span class=\"of\">of {total}</span>", m.gpus_used));
+    fact("Nodes", thousands(m.nodes));
+    fact("Edges", thousands(m.edges));
+    fact("GPUs used", gpus_used_text(m.gpus_used.into(), m.gpus_total));
     fact("Declared", format!("<span class=\"mono\">{}</span>", esc(&declared)));
     fact("Target", format!("<span class=\"mono\">{}</span>", esc(&target)));
     if let Some(af) = after {
         let am = &af.analysis.report.metrics;
-        let atotal = am.gpus_total.map_or_else(|| "?".to_string(), |t| t.to_string());
-        fact("GPUs used after", format!("{} <span class=\"of\">of {atotal}</span>", am.gpus_used));
+        fact("GPUs used after", gpus_used_text(am.gpus_used.into(), am.gpus_total));
     }
     out.push_str("</dl>\n</section>\n");
 }

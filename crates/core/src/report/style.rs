@@ -48,7 +48,6 @@ code, .mono { font-family: var(--mono); }
 .facts dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; }
 .facts dd { margin: 2px 0 0; font: 600 20px var(--sans); font-variant-numeric: tabular-nums; word-break: break-word; }
 .facts dd .mono { font-size: 16px; }
-.facts .of { color: var(--muted); font-size: 14px; font-weight: 500; }
 .section-head { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; margin-bottom: 10px; flex-wrap: wrap; }
 .section-head h2 { font-size: 15px; }
 
