@@ -43,6 +43,12 @@ pub fn memory_per_gpu(
     workload: Workload,
 ) -> Option<MemoryMetrics> {
     used.last()?;
+    // No node with a size (no tensor shapes, no model constants): the memory is unknown,
+    // not zero, and no figure is shown rather than "0.00 GB".
+    let sized = |w: &NodeWork| w.bytes > 0.0 || w.weight_bytes > 0.0 || w.kv_bytes > 0.0 || w.stored_act_bytes > 0.0;
+    if !work.iter().any(sized) {
+        return None;
+    }
     let n = cells.len();
     let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
     for (node, w) in plan.nodes.iter().zip(work) {

@@ -42,7 +42,7 @@ fn card(
 pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     let b = Figures::of(before);
     let a = after.map(Figures::of);
-    let count: fn(f64) -> String = |v| format!("{v:.0}");
+    let count: fn(f64) -> String = |v| units::thousands_u64(v.round() as u64);
     let ratio: fn(f64) -> String = |v| format!("{v:.2}");
     let mut memory =
         card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower);
@@ -95,6 +95,18 @@ mod tests {
         let both = cards(&before, Some(&after.analysis));
         assert_eq!(both[0].before, "3");
         assert_eq!(both[0].after, Some(Delta { value: "128".into(), change: Change::Better }));
+    }
+
+    /// A plan with no tensor shapes and no model constants has an unknown peak memory, shown
+    /// as "—", never as "0.00 GB" (the 3,715-GPU corpus file showed that).
+    #[test]
+    fn unsized_plans_show_no_memory_figure() {
+        let text = r#"{"nodes": [{"id": "a", "type": "attention", "gpu": 0}, {"id": "b", "type": "expert", "gpu": 1}],
+                       "edges": [["a", "b"]]}"#;
+        let before = analyze(Arc::new(read_plan(text).unwrap()), &Request::default());
+        assert!(before.report.metrics.memory.is_none());
+        let memory = cards(&before, None).into_iter().find(|c| c.key == "memory").unwrap();
+        assert_eq!((memory.before.as_str(), memory.note), ("—", None));
     }
 
     fn figures(peak: f64) -> Figures {
