@@ -7,6 +7,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use planscope_core::conditions;
 use planscope_core::r#gen::plan_from;
+use planscope_core::limits::Capacity;
 use planscope_core::model::{Meta, Strategy};
 use planscope_core::write::json::write_json;
 use std::hint::black_box;
@@ -37,7 +38,7 @@ fn deepseek_1024(c: &mut Criterion) {
 
 fn one(c: &mut Criterion, strategy: &str) {
     let meta = meta(strategy);
-    let plan = plan_from(&meta).unwrap();
+    let plan = plan_from(&meta, Capacity::Native).unwrap();
     eprintln!(
         "DeepSeek-V3 {strategy}: {} GPUs, {} nodes, {} edges",
         plan.meta.cluster.gpus.unwrap_or(0),
@@ -46,10 +47,12 @@ fn one(c: &mut Criterion, strategy: &str) {
     );
     let mut g = c.benchmark_group("plan");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    g.bench_function(format!("deepseek_v3_1024_gpus_{strategy}"), |b| b.iter(|| plan_from(black_box(&meta)).unwrap()));
+    g.bench_function(format!("deepseek_v3_1024_gpus_{strategy}"), |b| {
+        b.iter(|| plan_from(black_box(&meta), Capacity::Native).unwrap())
+    });
     g.finish();
     let ours = time_per_run(5, || {
-        black_box(plan_from(&meta).unwrap());
+        black_box(plan_from(&meta, Capacity::Native).unwrap());
     });
     let peer = time_per_run(5, || {
         black_box(write_json(&plan));

@@ -45,8 +45,14 @@ fn the_page_and_the_cli_agree_on_a_load() {
     let load = Arc::new(ExpertLoad::read(&std::fs::read_to_string(LOAD).unwrap()).unwrap());
     let strategy = Strategy::parse("EP64_TP2").unwrap();
     let overrides = planscope_core::conditions::preset("h800").unwrap().meta;
-    let req =
-        Request { strategy: Some(strategy), gpus: None, overrides, expert_load: Some(load.clone()), launch: None };
+    let req = Request {
+        strategy: Some(strategy),
+        gpus: None,
+        overrides,
+        expert_load: Some(load.clone()),
+        launch: None,
+        capacity: Default::default(),
+    };
     let (before, after) = sides(plan, &req);
     let after = after.unwrap().unwrap();
     let (bs, as_) = (

@@ -10,6 +10,7 @@ use super::{EXIT_OK, EXIT_UNREADABLE, conditions};
 use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::conditions::ConditionsKind;
 use planscope_core::r#gen::plan_from;
+use planscope_core::limits::Capacity;
 use planscope_core::model::{Meta, Phase, Strategy};
 use planscope_core::write::json::write_json;
 use std::path::PathBuf;
@@ -65,7 +66,7 @@ fn try_run(args: &Args) -> Result<u8, String> {
     given.model.seq_len = args.seq_len;
     given.model.context = args.context;
     let meta = meta.merged_with(&given);
-    let plan = match plan_from(&meta) {
+    let plan = match plan_from(&meta, Capacity::Native) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}: {e}", args.model);

@@ -16,6 +16,7 @@ use super::{EXIT_OK, EXIT_UNREADABLE, conditions, expert_load, input};
 use planscope_core::analysis::Request;
 use planscope_core::check::Verdict;
 use planscope_core::cluster::Metric;
+use planscope_core::limits::Capacity;
 use planscope_core::model::Strategy;
 use planscope_core::report::{ReportInput, render_html};
 use std::io::Write;
@@ -71,7 +72,14 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_UNREADABLE;
         }
     };
-    let req = Request { strategy: args.strategy, gpus: args.gpus, overrides, expert_load, launch: None };
+    let req = Request {
+        strategy: args.strategy,
+        gpus: args.gpus,
+        overrides,
+        expert_load,
+        launch: None,
+        capacity: Capacity::Native,
+    };
     let file_name =
         args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into());
     let mut input = ReportInput::prepare(&file_name, plan, &req);

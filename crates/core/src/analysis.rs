@@ -8,10 +8,12 @@ use crate::compare::{FindingsDiff, correspondence};
 use crate::deploy::Origins;
 use crate::expert_load::ExpertLoad;
 use crate::graph::EdgeIndex;
+use crate::limits::Capacity;
 use crate::model::{Meta, Plan, Strategy};
 use crate::pace::{self, Pause};
 use crate::rewrite::{Balance, Diff, RewriteError, Target, rewrite};
 use crate::sim::timeline::StepRows;
+use crate::units::{thousands, thousands_u64};
 use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone)]
@@ -55,6 +57,8 @@ pub struct Request {
     /// Declared launch lines read beforehand (the page's readers' worker reads them); None:
     /// the verifier's own way (`check::declared::default_lines`).
     pub launch: Option<Arc<Readings>>,
+    /// Where the sides are held: a page's rewrite builds fewer nodes (`limits::Capacity`).
+    pub capacity: Capacity,
 }
 
 impl Request {
@@ -69,6 +73,21 @@ impl Request {
             ..defaults
         }
     }
+}
+
+/// Whether `capacity` holds the analysis of a plan of `nodes` and `edges`
+/// (`Capacity::plan_elements`), or why not, naming the commands that go further.
+pub fn holds(capacity: Capacity, nodes: usize, edges: usize) -> Result<(), String> {
+    if (nodes as u64).saturating_add(edges as u64) <= capacity.plan_elements() {
+        return Ok(());
+    }
+    Err(format!(
+        "its {} nodes and {} edges are past {}; verify it with `planscope verify`, or draw it with \
+         `planscope report`",
+        thousands(nodes),
+        thousands(edges),
+        capacity.limit_words(&format!("{} nodes and edges", thousands_u64(capacity.plan_elements())))
+    ))
 }
 
 pub fn analyze(plan: Arc<Plan>, req: &Request) -> Analysis {
@@ -236,6 +255,7 @@ async fn rewrite_side_paced(
         gpus: req.gpus,
         overrides: req.overrides.clone(),
         expert_load: req.expert_load.as_ref().map(|l| l.rows().to_vec()),
+        capacity: req.capacity,
         ..Target::new(strategy)
     };
     let rewritten = rewrite(plan, &target)?;
@@ -295,6 +315,21 @@ mod tests {
     use super::*;
     use crate::examples::SEED_EP64_TP2;
     use crate::read::read_plan;
+
+    /// The page analyses plans of up to 4 million nodes and edges; the command, up to
+    /// planscope's node and edge limits.
+    #[test]
+    fn a_page_holds_fewer_elements_than_the_command() {
+        assert_eq!(holds(Capacity::Page, 1_018_066, 2_064_384), Ok(()));
+        let e = holds(Capacity::Page, 2_045_186, 4_362_240).unwrap_err();
+        assert_eq!(
+            e,
+            "its 2,045,186 nodes and 4,362,240 edges are past the 4,000,000 nodes and edges a browser page holds \
+             (the command goes further); verify it with `planscope verify`, or draw it with `planscope report`"
+        );
+        assert_eq!(holds(Capacity::Native, 2_045_186, 4_362_240), Ok(()));
+        assert!(holds(Capacity::Native, usize::MAX, usize::MAX).is_err());
+    }
 
     #[test]
     fn the_example_fails_with_3_of_128_gpus() {

@@ -3,6 +3,7 @@
 //! fit in memory. Returns the best five with why each ranks where it does.
 
 use crate::check::{VerifyOptions, verify};
+use crate::limits::Capacity;
 use crate::model::{Meta, Plan, Strategy};
 use crate::rewrite::{BrokenRule, Goal, RewriteError, Target, rewrite, short_name};
 use serde::Serialize;
@@ -90,7 +91,7 @@ pub type Refusal = String;
 /// Weighs one candidate on `n` GPUs: rewrite, verify, simulate. `Err` when the rewriter
 /// refuses it for a rule other than memory (a candidate that does not fit in memory is
 /// still a suggestion, marked as not fitting).
-pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Suggestion, Refusal> {
+pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Capacity) -> Result<Suggestion, Refusal> {
     let batch = plan.meta.merged_with(overrides).model.batch;
     // DP replicas are identical and independent in a forward step, so one replica on
     // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
@@ -108,7 +109,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta) -> Result<Su
     over.model.batch = batch.map(|b| b / dp as u64);
     over.cluster.gpus = Some(n / dp);
     let replica = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?;
-    let target = Target { gpus: Some(n / dp), overrides: over.clone(), ..Target::new(replica) };
+    let target = Target { gpus: Some(n / dp), overrides: over.clone(), capacity, ..Target::new(replica) };
     let rw = match rewrite(plan, &target) {
         Ok(r) => r,
         Err(e) if e.rules.iter().any(|r| matches!(r, BrokenRule::OutOfMemory { .. })) => {
@@ -186,7 +187,7 @@ pub fn suggest(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<Vec<S
     let mut out = Vec::new();
     let mut refused: Vec<String> = Vec::new();
     for s in cands {
-        match evaluate(plan, s, n, overrides) {
+        match evaluate(plan, s, n, overrides, Capacity::Native) {
             Ok(sug) => out.push(sug),
             Err(why) if refused.len() < 3 => refused.push(why),
             Err(_) => {}
@@ -227,9 +228,9 @@ mod tests {
     fn a_declared_launch_line_does_not_weigh_on_candidates() {
         let plan = crate::read::read_plan(crate::examples::SEED_EP64_TP2.text).unwrap();
         let s = Strategy::parse("EP64_TP2").unwrap();
-        let plain = evaluate(&plan, s, 128, &Meta::default()).unwrap();
+        let plain = evaluate(&plan, s, 128, &Meta::default(), Capacity::Native).unwrap();
         let launch = Meta { strategy_name: Some("vllm serve m --enable-eplb -tp 2 -dp 3".into()), ..Meta::default() };
-        let with_line = evaluate(&plan, s, 128, &launch).unwrap();
+        let with_line = evaluate(&plan, s, 128, &launch, Capacity::Native).unwrap();
         assert_eq!((with_line.fits, &with_line.reason), (plain.fits, &plain.reason));
         assert!(plain.fits, "{}", plain.reason);
     }

@@ -6,8 +6,9 @@
 
 use crate::arch::{Arch, Missing};
 use crate::deploy::{self, CopyIds, DenseFfn, Design, Layout, Operator, Operators, Sources, Style};
-use crate::limits::{Limit, LimitError};
-use crate::model::{Format, Meta, Op, Phase, Plan};
+use crate::limits::{Capacity, Limit, LimitError};
+use crate::model::{Format, Meta, Op, Phase, Plan, Unbuilt};
+use crate::units::thousands_u64;
 use std::fmt;
 
 /// Why no plan was made.
@@ -25,6 +26,11 @@ pub enum PlanError {
     TooMany { degree: &'static str, by: u32, what: &'static str, count: u64 },
     /// The plan would pass one of planscope's limits.
     Limit(LimitError),
+    /// The plan would hold more nodes than where it is built holds (`Capacity`).
+    TooLarge { nodes: u64, capacity: Capacity },
+    /// Refinements of the strategy `deploy` cannot build (ETP apart from TP, CP, VPP,
+    /// uneven stages, DP-attention, redundant experts): never a plan without them.
+    Unbuilt(Vec<Unbuilt>),
 }
 
 impl fmt::Display for PlanError {
@@ -42,6 +48,16 @@ impl fmt::Display for PlanError {
                 write!(f, "{degree}{by} is more than the {count} {what}")
             }
             PlanError::Limit(e) => write!(f, "the plan would be too large: {e}"),
+            PlanError::TooLarge { nodes, capacity } => write!(
+                f,
+                "the plan would hold about {} nodes, past {} (rewrite output nodes)",
+                thousands_u64(*nodes),
+                capacity.limit_words(&format!("{} nodes", thousands_u64(capacity.built_nodes())))
+            ),
+            PlanError::Unbuilt(u) => {
+                let list: Vec<String> = u.iter().map(ToString::to_string).collect();
+                write!(f, "planscope cannot build {} yet; it builds EP·TP·PP·DP deployments", list.join(", "))
+            }
         }
     }
 }
@@ -53,12 +69,16 @@ impl std::error::Error for PlanError {}
 /// across the deployment; in prefill each brings `seq_len` tokens, in decode one token
 /// over a KV context of `context`. Node count grows as DP × layers × (EP·TP·~6 +
 /// experts·TP); refused past `limits::NODES`.
-pub fn plan_from(meta: &Meta) -> Result<Plan, PlanError> {
+pub fn plan_from(meta: &Meta, capacity: Capacity) -> Result<Plan, PlanError> {
     let strategy = meta.strategy.ok_or(PlanError::MissingStrategy)?;
+    let unbuilt = strategy.unbuilt();
+    if !unbuilt.is_empty() {
+        return Err(PlanError::Unbuilt(unbuilt));
+    }
     meta.within_limits().map_err(PlanError::Limit)?;
     let arch = Arch::of(&meta.model).map_err(PlanError::Missing)?;
     let lay = Layout::of(strategy);
-    check(&arch, &lay, meta)?;
+    check(&arch, &lay, meta, capacity)?;
 
     // Per layer, its slot among the MoE layers.
     let mut slots = Vec::with_capacity(arch.layers as usize);
@@ -114,7 +134,7 @@ pub fn plan_from(meta: &Meta) -> Result<Plan, PlanError> {
 }
 
 /// The strategy's rules against the model and cluster, and the size of the result.
-fn check(arch: &Arch, lay: &Layout, meta: &Meta) -> Result<(), PlanError> {
+fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(), PlanError> {
     let needed = u64::from(lay.ep) * u64::from(lay.tp) * u64::from(lay.pp) * u64::from(lay.dp);
     Limit::Gpus.check(needed).map_err(PlanError::Limit)?;
     if let Some(have) = meta.cluster.gpus.filter(|&g| u64::from(g) < needed) {
@@ -153,7 +173,10 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta) -> Result<(), PlanError> {
     let shards = arch.experts.saturating_mul(u64::from(lay.tp)).saturating_mul(u64::from(arch.moe_layers()));
     let nodes =
         u64::from(lay.dp).saturating_mul(per_layer.saturating_mul(u64::from(arch.layers)).saturating_add(shards));
-    Limit::Nodes.check(nodes).map_err(PlanError::Limit)
+    if nodes > capacity.built_nodes() {
+        return Err(PlanError::TooLarge { nodes, capacity });
+    }
+    Ok(())
 }
 
 /// The meta written into the plan: what was given, with the strategy, the GPU count and
@@ -183,21 +206,37 @@ mod tests {
 
     #[test]
     fn refusals_are_typed() {
-        assert_eq!(plan_from(&meta(None)).unwrap_err(), PlanError::MissingStrategy);
+        assert_eq!(plan_from(&meta(None), Capacity::Native).unwrap_err(), PlanError::MissingStrategy);
         let mut m = meta(Some("EP8"));
         m.model.vocab = None;
-        assert!(matches!(plan_from(&m), Err(PlanError::Missing(_))));
+        assert!(matches!(plan_from(&m, Capacity::Native), Err(PlanError::Missing(_))));
         let mut m = meta(Some("EP8"));
         m.model.layers = Some(u32::MAX);
-        assert!(matches!(plan_from(&m), Err(PlanError::Limit(_))));
+        assert!(matches!(plan_from(&m, Capacity::Native), Err(PlanError::Limit(_))));
         let mut m = meta(Some("EP8_DP4"));
         m.model.batch = Some(2);
-        assert_eq!(plan_from(&m).unwrap_err().to_string(), "DP4 is more than the 2 requests");
+        assert_eq!(plan_from(&m, Capacity::Native).unwrap_err().to_string(), "DP4 is more than the 2 requests");
+        // DeepSeek-V3 over EP64·TP8·DP8 (4,096 GPUs) is about 2 million nodes: the command
+        // builds it, a page (4 GB of wasm memory in all) refuses it before building.
+        let mut m = meta(Some("EP64_TP8_DP8"));
+        m.model = model_preset("deepseek-v3").unwrap().spec();
+        assert_eq!(
+            plan_from(&m, Capacity::Page).unwrap_err().to_string(),
+            "the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds (the command \
+             goes further) (rewrite output nodes)"
+        );
+        // What vLLM's --enable-expert-parallel implies (experts unsplit under TP8) is not
+        // built as plain EP·TP·DP: refused, as the rewriter refuses it.
+        let m = meta(Some("EP64_TP8_DP8_ETP1"));
+        assert_eq!(
+            plan_from(&m, Capacity::Native).unwrap_err().to_string(),
+            "planscope cannot build expert TP ETP1 apart from TP8 yet; it builds EP·TP·PP·DP deployments"
+        );
     }
 
     #[test]
     fn every_layer_and_expert_is_deployed() {
-        let plan = plan_from(&meta(Some("EP8_TP2"))).unwrap();
+        let plan = plan_from(&meta(Some("EP8_TP2")), Capacity::Native).unwrap();
         let experts = plan.nodes.iter().filter(|n| n.op == Some(Op::Expert)).count();
         // 48 MoE layers × 128 experts × TP2 shards.
         assert_eq!(experts, 48 * 128 * 2);

@@ -91,6 +91,55 @@ pub const REPORT_TIMELINE_ROWS: usize = 256;
 /// step view. Past it those three are not computed, and a finding says so.
 pub const PLACEMENT_CELLS: u64 = 1 << 24;
 
+/// Nodes and edges of one plan a browser page analyses. A wasm32 page addresses 4 GB in
+/// all, and the page holds a plan's before and after sides, their analyses and the DAG's
+/// layout: the generated 1,018,066-node plan (3.1 million nodes and edges) opens in under
+/// 2 GB (tests/browser/scale.test.mjs), and the 2,045,186-node DeepSeek-V3 EP64·TP8·DP8
+/// deployment (6.4 million) ran the page out of memory, which kills it. The command holds
+/// to [`NODES`] and [`EDGES`] alone.
+pub const PAGE_ELEMENTS: u64 = 4_000_000;
+
+/// Nodes the rewriter or the generator builds in a page: a third of [`PAGE_ELEMENTS`], as
+/// their plans hold about two edges per node.
+pub const PAGE_BUILT_NODES: u64 = PAGE_ELEMENTS / 3;
+
+/// Where a plan is analysed, which bounds what may be built in memory for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Capacity {
+    /// The command: the limits above.
+    #[default]
+    Native,
+    /// A browser page: [`PAGE_ELEMENTS`] and [`PAGE_BUILT_NODES`].
+    Page,
+}
+
+impl Capacity {
+    /// Nodes a rewrite or a generated plan may hold.
+    pub fn built_nodes(self) -> u64 {
+        match self {
+            Capacity::Native => REWRITE_NODES,
+            Capacity::Page => PAGE_BUILT_NODES,
+        }
+    }
+
+    /// Nodes and edges of a plan it analyses.
+    pub fn plan_elements(self) -> u64 {
+        match self {
+            Capacity::Native => (NODES + EDGES) as u64,
+            Capacity::Page => PAGE_ELEMENTS,
+        }
+    }
+
+    /// The limit in words, for messages, with its amount as the caller formats it:
+    /// "planscope's limit of 4,000,000", or the page's, saying the command goes further.
+    pub fn limit_words(self, amount: &str) -> String {
+        match self {
+            Capacity::Native => format!("planscope's limit of {amount}"),
+            Capacity::Page => format!("the {amount} a browser page holds (the command goes further)"),
+        }
+    }
+}
+
 /// The limit a value broke; each names what it bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Limit {

@@ -2,7 +2,9 @@
 //! with its numbers. The CLI prints the `Display` text; the page and the report list the
 //! rules one by one, from the data.
 
+use crate::limits::Capacity;
 use crate::model::{Strategy, Unbuilt, Uneven};
+use crate::units::thousands_u64;
 use serde::Serialize;
 use std::fmt;
 
@@ -66,7 +68,8 @@ pub enum BrokenRule {
         layers: u32,
         experts: u32,
         nodes: u64,
-        max: u64,
+        /// Where it would be held (its limit: `Capacity::built_nodes`).
+        capacity: Capacity,
     },
     ExpertLoadWithoutExperts,
     ExpertLoadRows {
@@ -144,10 +147,12 @@ impl fmt::Display for BrokenRule {
             BrokenRule::TooManyMoeLayers { moe_layers, layers } => {
                 write!(f, "{moe_layers} MoE layers are more than the model's {layers} layers")
             }
-            BrokenRule::TooLarge { strategy, layers, experts, nodes, max } => write!(
+            BrokenRule::TooLarge { strategy, layers, experts, nodes, capacity } => write!(
                 f,
-                "{} over {layers} layers × {experts} experts would make about {nodes} nodes, which exceeds planscope's limit of {max} (rewrite output nodes)",
-                short_name(*strategy)
+                "{} over {layers} layers × {experts} experts would make about {} nodes, which exceeds {} (rewrite output nodes)",
+                short_name(*strategy),
+                thousands_u64(*nodes),
+                capacity.limit_words(&format!("{} nodes", thousands_u64(capacity.built_nodes())))
             ),
             BrokenRule::ExpertLoadWithoutExperts => {
                 f.write_str("an expert load was given but the model has no experts")

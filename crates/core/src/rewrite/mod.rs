@@ -26,6 +26,7 @@ use crate::cost::{self, Workload};
 use crate::deploy::Origins;
 use crate::expert_load;
 use crate::infer::{NodeRoles, node_roles};
+use crate::limits::Capacity;
 use crate::model::{Meta, Plan, Strategy};
 use foldhash::HashSet;
 use serde::Serialize;
@@ -43,11 +44,20 @@ pub struct Target {
     pub spare_slots_per_rank: Option<u32>,
     /// Cluster and model constants merged over the plan's meta.
     pub overrides: Meta,
+    /// Where the output is held: a page builds fewer nodes than the command.
+    pub capacity: Capacity,
 }
 
 impl Target {
     pub fn new(strategy: Strategy) -> Target {
-        Target { strategy, gpus: None, expert_load: None, spare_slots_per_rank: None, overrides: Meta::default() }
+        Target {
+            strategy,
+            gpus: None,
+            expert_load: None,
+            spare_slots_per_rank: None,
+            overrides: Meta::default(),
+            capacity: Capacity::Native,
+        }
     }
 }
 
@@ -64,7 +74,7 @@ pub struct Rewrite {
 
 /// Rewrites `plan` to `target`. Never panics; linear in the size of the output.
 pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
-    let dims = target::resolve(plan, target.strategy, target.gpus, &target.overrides)?;
+    let dims = target::resolve(plan, target.strategy, target.gpus, &target.overrides, target.capacity)?;
     let err = |rule: BrokenRule| RewriteError { target: Goal::Strategy(target.strategy), rules: vec![rule] };
     let (ep, moe_layers) = (dims.strategy.ep.get(), dims.moe_layers());
     let load = match &target.expert_load {

@@ -4,13 +4,11 @@
 
 use super::{BrokenRule, Goal, RewriteError};
 use crate::infer::{infer_degrees, node_roles};
-use crate::limits;
+use crate::limits::{self, Capacity};
 use crate::model::{Degree, Meta, Plan, Size, Strategy, Uneven};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
-/// Output size above which the rewriter refuses (`limits::REWRITE_NODES`: why there).
-pub(crate) const MAX_OUTPUT_NODES: u64 = limits::REWRITE_NODES;
 
 /// Everything the builder needs, resolved from target, overrides, plan meta and the DAG.
 #[derive(Debug, Clone)]
@@ -60,6 +58,7 @@ pub(crate) fn resolve(
     strategy: Strategy,
     gpus: Option<u32>,
     overrides: &Meta,
+    capacity: Capacity,
 ) -> Result<Dims, RewriteError> {
     let meta = plan.meta.merged_with(overrides);
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
@@ -114,8 +113,8 @@ pub(crate) fn resolve(
         tp as u64,
     ]));
     let est = (layers as u64).saturating_mul(per_layer);
-    if rules.is_empty() && est > MAX_OUTPUT_NODES {
-        rules.push(BrokenRule::TooLarge { strategy, layers, experts, nodes: est, max: MAX_OUTPUT_NODES });
+    if rules.is_empty() && est > capacity.built_nodes() {
+        rules.push(BrokenRule::TooLarge { strategy, layers, experts, nodes: est, capacity });
     }
     if !rules.is_empty() {
         return Err(RewriteError { target: Goal::Strategy(strategy), rules });
@@ -160,12 +159,12 @@ mod tests {
             ("EP64_TP2_REDUNDANT8", "8 redundant experts"),
         ] {
             let st = Strategy::parse(name).unwrap();
-            let e = resolve(&plan, st, Some(4096), &Meta::default()).unwrap_err();
+            let e = resolve(&plan, st, Some(4096), &Meta::default(), Capacity::Native).unwrap_err();
             assert!(e.rules.iter().any(|r| matches!(r, BrokenRule::Unbuilt(_))), "{name}: {e}");
             assert!(e.to_string().contains(said), "{name}: {e}");
         }
         // The plain strategy still resolves.
-        assert!(resolve(&plan, Strategy::parse("EP64_TP2").unwrap(), None, &Meta::default()).is_ok());
+        assert!(resolve(&plan, Strategy::parse("EP64_TP2").unwrap(), None, &Meta::default(), Capacity::Native).is_ok());
     }
 
     #[test]
@@ -177,12 +176,12 @@ mod tests {
         let mut over = Meta::default();
         over.model.layers = Some(u32::MAX);
         over.model.experts = Some(u32::MAX - 63);
-        let e = resolve(&plan, st, None, &over).unwrap_err();
+        let e = resolve(&plan, st, None, &over, Capacity::Native).unwrap_err();
         assert!(e.to_string().contains("exceeds planscope's limit of 16384 (layers)"), "{e}");
         // Within the limits, the largest sizes are refused by the estimate, without overflow.
         over.model.layers = Some(limits::LAYERS);
         over.model.experts = Some(limits::EXPERTS);
-        let e = resolve(&plan, st, None, &over).unwrap_err();
+        let e = resolve(&plan, st, None, &over, Capacity::Native).unwrap_err();
         assert!(e.to_string().contains("(rewrite output nodes)"), "{e}");
     }
 }
