@@ -7,6 +7,7 @@ use super::state::{Chrome, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planscope_core::advise::{Suggestion, candidates, evaluate, rank};
+use planscope_core::limits::Capacity;
 use planscope_core::model::{Meta, Strategy};
 
 #[derive(Clone, Default)]
@@ -45,7 +46,7 @@ pub fn run(session: Session, chrome: Chrome) {
         let mut refused = Vec::new();
         let mut slice_start = js_sys::Date::now();
         for (i, s) in cands.into_iter().enumerate() {
-            match evaluate(&plan, s, n, &conditions) {
+            match evaluate(&plan, s, n, &conditions, Capacity::Page) {
                 Ok(sug) => found.push(sug),
                 Err(why) => refused.push(why),
             }
@@ -74,7 +75,7 @@ pub fn run(session: Session, chrome: Chrome) {
         // else on its own (a refusal says why it is not one).
         let current = target.map(|t| {
             let weighed = found.iter().find(|s| s.strategy == t).cloned();
-            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &conditions), Ok))
+            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &conditions, Capacity::Page), Ok))
         });
         advice.set(Some(Advice { running: false, done: total, total, best: rank(found), current, error }));
     });

@@ -147,17 +147,12 @@ pub fn ConditionsPanel() -> impl IntoView {
         if let Ok(s) = planscope_core::model::Strategy::parse(&typed) {
             meta.strategy = Some(s);
         }
-        match planscope_core::r#gen::plan_from(&meta) {
-            Ok(plan) => {
-                let name = format!(
-                    "{}-{}.json",
-                    meta.model.name.as_deref().unwrap_or("model").replace(char::is_whitespace, "-"),
-                    meta.strategy.map(|s| s.short()).unwrap_or_default()
-                );
-                session.open_text(&name, &planscope_core::write::json::write_json(&plan));
-            }
-            Err(e) => session.error.set(Some(format!("New from config: {e}"))),
-        }
+        let name = format!(
+            "{}-{}.json",
+            meta.model.name.as_deref().unwrap_or("model").replace(char::is_whitespace, "-"),
+            meta.strategy.map(|s| s.short()).unwrap_or_default()
+        );
+        session.open_generated(&name, meta);
     };
     let clear = move |_| {
         loaded.set(Vec::new());

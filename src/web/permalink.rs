@@ -77,10 +77,11 @@ pub fn keep_address_current(session: Session, focus: Focus, chrome: Chrome) {
         let Some(opened) = session.opened.get() else { return };
         let compared = session.compared.get();
         let Some(text) = opened.text.as_deref() else {
-            // A compressed plan too large to inflate as text: no link can hold it.
+            // A compressed plan too large to inflate as text, or a generated one too large
+            // to write as text: no link can hold it.
             replace_url(&base_url());
             session.link_note.set(Some(format!(
-                "{} is too large for a link (it inflates past {} MB); share the file or export the HTML report instead.",
+                "{} is too large for a link (past {} MB as JSON); share the file or export the HTML report instead.",
                 opened.file_name,
                 planscope_core::read::MAX_INPUT_BYTES / (1024 * 1024)
             )));

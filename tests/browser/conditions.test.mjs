@@ -168,6 +168,35 @@ test('New from config opens a generated deployment of the preset model for the t
   assert.match(await page.getByTestId('error').textContent(), /New from config: /);
 });
 
+// A wasm page addresses 4 GB: a deployment of about two million nodes (DeepSeek-V3 over
+// EP64·TP8·DP8, 4,096 GPUs) ran it out of memory, which killed the page. It is refused
+// before anything is built, by New from config and by the rewrite alike, and the page stays.
+// vLLM's --enable-expert-parallel (experts unsplit under TP8) is refused as unbuilt, not
+// built as plain EP·TP·DP.
+test('a deployment too large for the page, or one planscope cannot build, is refused before building', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('deepseek-v3');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '256');
+  const err = page.getByTestId('error');
+  for (const [target, said] of [
+    ['EP64_TP8_DP8', /New from config: the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds \(the command goes further\)/],
+    ['EP64_TP8_DP8_ETP1', /New from config: planscope cannot build expert TP ETP1 apart from TP8 yet/],
+  ]) {
+    await page.getByTestId('strategy').fill(target);
+    await page.getByTestId('new-from-config').click();
+    await err.getByText(said).waitFor({ timeout: 20000 });
+    assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
+  }
+  // The rewrite on a cluster of 4,096 GPUs.
+  await typeField(page, 'cluster.gpus', '4096');
+  await page.getByTestId('strategy').fill('EP64_TP8_DP8');
+  await page.getByTestId('strategy').press('Enter');
+  await err.getByText(/would make about 3,497,984 nodes, which exceeds the 1,333,333 nodes a browser page holds/).waitFor({ timeout: 20000 });
+  assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
+  assert.deepEqual(errors, []);
+});
+
 // A declared strategy written as a launch line is read by the readers' worker (the page
 // links no launch reader, README "Page size"), and its framework's rules reach the findings
 // as they do natively (tests/launch.rs), whether the plan declares it or the conditions do.
