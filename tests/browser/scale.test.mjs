@@ -288,3 +288,26 @@ test('new conditions or a target on a large open plan are verified in steps, the
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// A wasm page addresses 4 GB: past 4,000,000 nodes and edges (limits::PAGE_ELEMENTS) a
+// plan is not analysed there. A compressed plan past it is stopped as soon as the count
+// passes while it is read, before the rest is held, with the command to use; the open plan
+// stays. (61 layers × 3,072 experts over EP128·TP8: about 1.7 million nodes, 5 million
+// nodes and edges.)
+test('a plan past what the page analyses is stopped while it is read, naming the command; the plan stays', async () => {
+  const name = 'scale-over-page.json.gz';
+  const path = generate(name, ['EP128_TP8_PP1_DP1', '61', '3072']);
+  const { page, errors } = await openPage();
+  await dropPath(page, name, path);
+  const banner = page.getByTestId('error');
+  await banner.waitFor({ timeout: 60000 });
+  const message = (await banner.textContent()).trim();
+  assert.match(
+    message,
+    /^!scale-over-page\.json\.gz is too large to analyse in the page: its [\d,]+ nodes and [\d,]+ edges are past the 4,000,000 nodes and edges a browser page holds \(the command goes further\); verify it with `planscope verify`, or draw it with `planscope report` \(counted as it was read: the file holds more\)/,
+    message,
+  );
+  assert.match(await page.getByTestId('summary').locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -298,6 +298,14 @@ impl Session {
                         let plan = loop {
                             match stream.step(READ_SLICE) {
                                 Ok(Progress::Reading { nodes, edges }) => {
+                                    // Stopped as soon as it is past what the page analyses,
+                                    // before the rest of it is held.
+                                    if let Err(why) = holds(Capacity::Page, nodes, edges) {
+                                        return fail(format!(
+                                            "{name} is too large to analyse in the page: {why} (counted as it \
+                                             was read: the file holds more)"
+                                        ));
+                                    }
                                     self.busy.set(Some(format!(
                                         "Reading {name}: {} nodes, {} edges so far…",
                                         units::thousands(nodes),
