@@ -44,7 +44,7 @@ fn unreadable_input_exits_2_with_file_line_col() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("is a model's configuration (`model_type`: \"deepseek_v3\"), not a plan"), "{err}");
-    assert!(err.contains("`planscope plan`"), "{err}");
+    assert!(err.contains("--conditions") && err.contains("`planscope plan --model "), "{err}");
     let missing = planscope(&["inspect", "/nonexistent/plan.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("/nonexistent/plan.json"));

@@ -22,11 +22,7 @@ pub fn read_dot(text: &str) -> Result<Plan, ReadError> {
     let at = |e: parser::SyntaxError| {
         let (line, col) = line_col(text, e.offset);
         let message = match e.fault {
-            Fault::NotAPlan => format!(
-                "{}: the file is neither JSON nor a Graphviz graph. A config or a launch script is read as \
-                 conditions: drop it on the Conditions panel, or give it to `planscope verify --conditions`",
-                e.message
-            ),
+            Fault::NotAPlan => format!("{}: the file is neither JSON nor a Graphviz graph", e.message),
             Fault::InPlan => e.message,
         };
         ReadError { fault: e.fault, ..ReadError::at(line, col, message) }

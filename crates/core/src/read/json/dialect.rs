@@ -23,15 +23,12 @@ pub fn read_top(top: &Map<String, Value>, at: &Located<'_>) -> Result<Plan, Read
     let config_key = ["model_type", "architectures"].into_iter().find_map(|k| Some((k, top.get(k)?)));
     let message = match config_key {
         Some((key, said)) => format!(
-            "this JSON is a model's configuration (`{key}`: {}), not a plan: it has no `nodes` list. Read \
-             it as conditions instead: drop it on the Conditions panel, or give it to `planscope plan` or \
-             `planscope verify --conditions`",
+            "this JSON is a model's configuration (`{key}`: {}), not a plan: it has no `nodes` list",
             node::brief(said)
         ),
         None => "this JSON object holds no plan: no `nodes` (or `vertices`) list, no `edges` (or `links`) \
                  list, and no strategy, model or hardware block that a plan declares; a plan is \
-                 {\"nodes\": [...], \"edges\": [...]}. A model or hardware config is read as conditions: \
-                 drop it on the Conditions panel, or give it to `planscope verify --conditions`"
+                 {\"nodes\": [...], \"edges\": [...]}"
             .to_string(),
     };
     Err(ReadError::whole(message).not_a_plan())
