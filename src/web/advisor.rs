@@ -46,7 +46,7 @@ pub fn run(session: Session, chrome: Chrome) {
         let mut refused = Vec::new();
         let mut slice_start = js_sys::Date::now();
         for (i, s) in cands.into_iter().enumerate() {
-            match evaluate(&plan, s, n, &conditions, Capacity::Page) {
+            match evaluate(&plan, s, n, &conditions, Capacity::PAGE) {
                 Ok(sug) => found.push(sug),
                 Err(why) => refused.push(why),
             }
@@ -75,7 +75,7 @@ pub fn run(session: Session, chrome: Chrome) {
         // else on its own (a refusal says why it is not one).
         let current = target.map(|t| {
             let weighed = found.iter().find(|s| s.strategy == t).cloned();
-            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &conditions, Capacity::Page), Ok))
+            (t, weighed.map_or_else(|| evaluate(&plan, t, n, &conditions, Capacity::PAGE), Ok))
         });
         advice.set(Some(Advice { running: false, done: total, total, best: rank(found), current, error }));
     });

@@ -180,7 +180,7 @@ test('a deployment too large for the page, or one planscope cannot build, is ref
   await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '256');
   const err = page.getByTestId('error');
   for (const [target, said] of [
-    ['EP64_TP8_DP8', /New from config: the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds \(the command goes further\)/],
+    ['EP64_TP8_DP8', /New from config: the plan would hold about 2,449,408 nodes, past the 1,333,329 nodes a browser page holds beside the open plan \(the command goes further\)/],
     ['EP64_TP8_DP8_ETP1', /New from config: planscope cannot build expert TP ETP1 apart from TP8 yet/],
   ]) {
     await page.getByTestId('strategy').fill(target);
@@ -192,7 +192,7 @@ test('a deployment too large for the page, or one planscope cannot build, is ref
   await typeField(page, 'cluster.gpus', '4096');
   await page.getByTestId('strategy').fill('EP64_TP8_DP8');
   await page.getByTestId('strategy').press('Enter');
-  await err.getByText(/would make about 3,497,984 nodes, which exceeds the 1,333,333 nodes a browser page holds/).waitFor({ timeout: 20000 });
+  await err.getByText(/would make about 3,497,984 nodes, which exceeds the 1,333,329 nodes a browser page holds beside the open plan/).waitFor({ timeout: 20000 });
   assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
   assert.deepEqual(errors, []);
 });

@@ -255,7 +255,8 @@ async fn rewrite_side_paced(
         gpus: req.gpus,
         overrides: req.overrides.clone(),
         expert_load: req.expert_load.as_ref().map(|l| l.rows().to_vec()),
-        capacity: req.capacity,
+        // Built beside the plan it rewrites, which stays held.
+        capacity: req.capacity.beside((plan.nodes.len() + plan.edges.len()) as u64),
         ..Target::new(strategy)
     };
     let rewritten = rewrite(plan, &target)?;
@@ -320,14 +321,20 @@ mod tests {
     /// planscope's node and edge limits.
     #[test]
     fn a_page_holds_fewer_elements_than_the_command() {
-        assert_eq!(holds(Capacity::Page, 1_018_066, 2_064_384), Ok(()));
-        let e = holds(Capacity::Page, 2_045_186, 4_362_240).unwrap_err();
+        assert_eq!(holds(Capacity::PAGE, 1_018_066, 2_064_384), Ok(()));
+        let e = holds(Capacity::PAGE, 2_045_186, 4_362_240).unwrap_err();
         assert_eq!(
             e,
             "its 2,045,186 nodes and 4,362,240 edges are past the 4,000,000 nodes and edges a browser page holds \
              (the command goes further); verify it with `planscope verify`, or draw it with `planscope report`"
         );
         assert_eq!(holds(Capacity::Native, 2_045_186, 4_362_240), Ok(()));
+        // Beside an open plan of 3 million nodes and edges, a second one gets the rest.
+        let beside = Capacity::PAGE.beside(3_000_000);
+        assert_eq!(beside.built_nodes(), 333_333);
+        assert!(holds(beside, 400_000, 600_000).is_ok());
+        let e = holds(beside, 400_000, 700_000).unwrap_err();
+        assert!(e.contains("past the 1,000,000 nodes and edges a browser page holds beside the open plan"), "{e}");
         assert!(holds(Capacity::Native, usize::MAX, usize::MAX).is_err());
     }
 

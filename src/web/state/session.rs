@@ -200,7 +200,7 @@ impl Session {
             overrides: self.conditions.get_untracked(),
             expert_load: self.expert_load.get_untracked(),
             launch: Some(self.launch.get_value()),
-            capacity: Capacity::Page,
+            capacity: Capacity::PAGE,
             ..Request::default()
         }
     }
@@ -275,7 +275,11 @@ impl Session {
                 if !current() {
                     return;
                 }
-                let plan = match planscope_core::r#gen::plan_from(&meta, Capacity::Page) {
+                // Built beside the open plan, which stays held until it opens.
+                let held = self.opened.with_untracked(|o| {
+                    o.as_ref().map_or(0, |o| (o.before.plan.nodes.len() + o.before.plan.edges.len()) as u64)
+                });
+                let plan = match planscope_core::r#gen::plan_from(&meta, Capacity::PAGE.beside(held)) {
                     Ok(plan) => plan,
                     Err(e) => return fail(format!("New from config: {e}")),
                 };
@@ -300,7 +304,7 @@ impl Session {
                                 Ok(Progress::Reading { nodes, edges }) => {
                                     // Stopped as soon as it is past what the page analyses,
                                     // before the rest of it is held.
-                                    if let Err(why) = holds(Capacity::Page, nodes, edges) {
+                                    if let Err(why) = holds(Capacity::PAGE, nodes, edges) {
                                         return fail(format!(
                                             "{name} is too large to analyse in the page: {why} (counted as it \
                                              was read: the file holds more)"
@@ -418,7 +422,7 @@ impl Session {
                 return;
             }
         };
-        if let Err(why) = holds(Capacity::Page, plan.nodes.len(), plan.edges.len()) {
+        if let Err(why) = holds(Capacity::PAGE, plan.nodes.len(), plan.edges.len()) {
             if current() {
                 self.busy.set(None);
                 self.error.set(Some(format!("{name} is too large to analyse in the page: {why}")));
@@ -427,7 +431,7 @@ impl Session {
         }
         let summary = Summary::of(&plan);
         let plan = Arc::new(plan);
-        let compared = match compared.map(|c| read_compared(&c)).transpose() {
+        let compared = match compared.map(|c| read_compared(&c, &plan)).transpose() {
             Ok(c) => c.map(Arc::new),
             Err(e) => {
                 if current() {
@@ -441,7 +445,7 @@ impl Session {
             strategy: target,
             overrides: conditions.clone(),
             expert_load: expert_load.clone(),
-            capacity: Capacity::Page,
+            capacity: Capacity::PAGE,
             // The launch readings: `analyse_reading` adds them.
             ..Request::default()
         };
@@ -586,7 +590,11 @@ impl Session {
     /// Opens a second plan of the user's own as the after side, instead of the rewrite.
     pub fn compare_text(&self, file_name: &str, text: &str) {
         let c = SharedPlan { file_name: file_name.to_string(), text: text.to_string() };
-        match read_compared(&c) {
+        let Some(opened) = self.opened.get_untracked() else {
+            self.error.set(Some("Open a plan first: Compare… opens a second plan beside it, as the after side".into()));
+            return;
+        };
+        match read_compared(&c, &opened.before.plan) {
             Ok(c) => {
                 self.compared.set(Some(Arc::new(c)));
                 self.error.set(None);
@@ -736,9 +744,11 @@ pub struct Restore {
     pub view: Option<ViewState>,
 }
 
-fn read_compared(c: &SharedPlan) -> Result<Compared, String> {
+/// A compared plan, held beside `before` (the open plan: the page holds both).
+fn read_compared(c: &SharedPlan, before: &Plan) -> Result<Compared, String> {
     let plan = read_plan(&c.text).map_err(|e| format!("Compare: {}", e.with_file(&c.file_name)))?;
-    holds(Capacity::Page, plan.nodes.len(), plan.edges.len())
+    let beside = Capacity::PAGE.beside((before.nodes.len() + before.edges.len()) as u64);
+    holds(beside, plan.nodes.len(), plan.edges.len())
         .map_err(|why| format!("Compare: {} is too large to analyse in the page: {why}", c.file_name))?;
     Ok(Compared { file_name: c.file_name.clone(), text: c.text.as_str().into(), plan: Arc::new(plan) })
 }

@@ -221,7 +221,7 @@ mod tests {
         let mut m = meta(Some("EP64_TP8_DP8"));
         m.model = model_preset("deepseek-v3").unwrap().spec();
         assert_eq!(
-            plan_from(&m, Capacity::Page).unwrap_err().to_string(),
+            plan_from(&m, Capacity::PAGE).unwrap_err().to_string(),
             "the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds (the command \
              goes further) (rewrite output nodes)"
         );

@@ -91,17 +91,13 @@ pub const REPORT_TIMELINE_ROWS: usize = 256;
 /// step view. Past it those three are not computed, and a finding says so.
 pub const PLACEMENT_CELLS: u64 = 1 << 24;
 
-/// Nodes and edges of one plan a browser page analyses. A wasm32 page addresses 4 GB in
-/// all, and the page holds a plan's before and after sides, their analyses and the DAG's
-/// layout: the generated 1,018,066-node plan (3.1 million nodes and edges) opens in under
+/// Nodes and edges of the plans a browser page holds at once (the open plan with its
+/// rewrite, or with a compared plan). A wasm32 page addresses 4 GB in all, and the page
+/// holds each side's analysis and the DAG's layout too: the generated 1,018,066-node plan (3.1 million nodes and edges) opens in under
 /// 2 GB (tests/browser/scale.test.mjs), and the 2,045,186-node DeepSeek-V3 EP64·TP8·DP8
 /// deployment (6.4 million) ran the page out of memory, which kills it. The command holds
 /// to [`NODES`] and [`EDGES`] alone.
 pub const PAGE_ELEMENTS: u64 = 4_000_000;
-
-/// Nodes the rewriter or the generator builds in a page: a third of [`PAGE_ELEMENTS`], as
-/// their plans hold about two edges per node.
-pub const PAGE_BUILT_NODES: u64 = PAGE_ELEMENTS / 3;
 
 /// Where a plan is analysed, which bounds what may be built in memory for it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
@@ -109,16 +105,30 @@ pub enum Capacity {
     /// The command: the limits above.
     #[default]
     Native,
-    /// A browser page: [`PAGE_ELEMENTS`] and [`PAGE_BUILT_NODES`].
-    Page,
+    /// A browser page: [`PAGE_ELEMENTS`] in all, of which `held` nodes and edges are taken
+    /// by plans it holds beside the one in question (the open plan beside its rewrite, a
+    /// compared plan or the candidates the advisor builds).
+    Page { held: u64 },
 }
 
 impl Capacity {
-    /// Nodes a rewrite or a generated plan may hold.
+    /// A page holding nothing else.
+    pub const PAGE: Capacity = Capacity::Page { held: 0 };
+
+    /// The same place, with a plan of `elements` nodes and edges held too.
+    pub fn beside(self, elements: u64) -> Capacity {
+        match self {
+            Capacity::Native => Capacity::Native,
+            Capacity::Page { held } => Capacity::Page { held: held.saturating_add(elements) },
+        }
+    }
+
+    /// Nodes a rewrite or a generated plan may hold: in a page, a third of what is left of
+    /// [`PAGE_ELEMENTS`], as their plans hold about two edges per node.
     pub fn built_nodes(self) -> u64 {
         match self {
             Capacity::Native => REWRITE_NODES,
-            Capacity::Page => PAGE_BUILT_NODES,
+            Capacity::Page { held } => PAGE_ELEMENTS.saturating_sub(held) / 3,
         }
     }
 
@@ -126,7 +136,7 @@ impl Capacity {
     pub fn plan_elements(self) -> u64 {
         match self {
             Capacity::Native => (NODES + EDGES) as u64,
-            Capacity::Page => PAGE_ELEMENTS,
+            Capacity::Page { held } => PAGE_ELEMENTS.saturating_sub(held),
         }
     }
 
@@ -135,7 +145,10 @@ impl Capacity {
     pub fn limit_words(self, amount: &str) -> String {
         match self {
             Capacity::Native => format!("planscope's limit of {amount}"),
-            Capacity::Page => format!("the {amount} a browser page holds (the command goes further)"),
+            Capacity::Page { held: 0 } => format!("the {amount} a browser page holds (the command goes further)"),
+            Capacity::Page { .. } => {
+                format!("the {amount} a browser page holds beside the open plan (the command goes further)")
+            }
         }
     }
 }
