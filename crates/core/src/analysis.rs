@@ -256,7 +256,7 @@ async fn rewrite_side_paced(
         overrides: req.overrides.clone(),
         expert_load: req.expert_load.as_ref().map(|l| l.rows().to_vec()),
         // Built beside the plan it rewrites, which stays held.
-        capacity: req.capacity.beside((plan.nodes.len() + plan.edges.len()) as u64),
+        capacity: req.capacity.beside(plan.elements()),
         ..Target::new(strategy)
     };
     let rewritten = rewrite(plan, &target)?;

@@ -140,15 +140,17 @@ impl Session {
     /// A new plan keeps the conditions (they describe the model and hardware, not the
     /// file) but not the target asked for nor the compared plan.
     pub fn open_text(&self, file_name: &str, text: &str) {
-        self.open_shared(
-            file_name,
-            text,
-            Restore {
-                conditions: self.conditions.get_untracked(),
-                expert_load: self.expert_load.get_untracked(),
-                ..Restore::default()
-            },
-        );
+        self.open_shared(file_name, text, self.new_plan_restore());
+    }
+
+    /// What a new plan opens with: the conditions and the expert load (they describe the
+    /// model and hardware, not the file), no target asked for, no compared plan.
+    fn new_plan_restore(&self) -> Restore {
+        Restore {
+            conditions: self.conditions.get_untracked(),
+            expert_load: self.expert_load.get_untracked(),
+            ..Restore::default()
+        }
     }
 
     /// Opens text with what a permalink restores: target, conditions, compared plan, view.
@@ -161,26 +163,13 @@ impl Session {
     pub fn open_generated(&self, file_name: &str, meta: Meta) {
         // Held to the strategy it was generated for (the Target box's, over the conditions'
         // own).
-        let restore = Restore {
-            target: meta.strategy,
-            conditions: self.conditions.get_untracked(),
-            expert_load: self.expert_load.get_untracked(),
-            ..Restore::default()
-        };
+        let restore = Restore { target: meta.strategy, ..self.new_plan_restore() };
         self.open_source(file_name, Source::Generated(Box::new(meta)), restore);
     }
 
     /// Opens a file's bytes (compressed or text) as a plan, as `open_text` opens text.
     pub fn open_bytes(&self, file_name: &str, bytes: Vec<u8>) {
-        self.open_source(
-            file_name,
-            Source::Bytes(bytes),
-            Restore {
-                conditions: self.conditions.get_untracked(),
-                expert_load: self.expert_load.get_untracked(),
-                ..Restore::default()
-            },
-        );
+        self.open_source(file_name, Source::Bytes(bytes), self.new_plan_restore());
     }
 
     fn open_source(&self, file_name: &str, source: Source, shared: Restore) {
@@ -276,9 +265,7 @@ impl Session {
                     return;
                 }
                 // Built beside the open plan, which stays held until it opens.
-                let held = self.opened.with_untracked(|o| {
-                    o.as_ref().map_or(0, |o| (o.before.plan.nodes.len() + o.before.plan.edges.len()) as u64)
-                });
+                let held = self.opened.with_untracked(|o| o.as_ref().map_or(0, |o| o.before.plan.elements()));
                 let plan = match planscope_core::r#gen::plan_from(&meta, Capacity::PAGE.beside(held)) {
                     Ok(plan) => plan,
                     Err(e) => return fail(format!("New from config: {e}")),
@@ -747,7 +734,7 @@ pub struct Restore {
 /// A compared plan, held beside `before` (the open plan: the page holds both).
 fn read_compared(c: &SharedPlan, before: &Plan) -> Result<Compared, String> {
     let plan = read_plan(&c.text).map_err(|e| format!("Compare: {}", e.with_file(&c.file_name)))?;
-    let beside = Capacity::PAGE.beside((before.nodes.len() + before.edges.len()) as u64);
+    let beside = Capacity::PAGE.beside(before.elements());
     holds(beside, plan.nodes.len(), plan.edges.len())
         .map_err(|why| format!("Compare: {} is too large to analyse in the page: {why}", c.file_name))?;
     Ok(Compared { file_name: c.file_name.clone(), text: c.text.as_str().into(), plan: Arc::new(plan) })

@@ -110,7 +110,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     over.cluster.gpus = Some(n / dp);
     let replica = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?;
     // Built beside the plan, which stays held.
-    let beside = capacity.beside((plan.nodes.len() + plan.edges.len()) as u64);
+    let beside = capacity.beside(plan.elements());
     let target = Target { gpus: Some(n / dp), overrides: over.clone(), capacity: beside, ..Target::new(replica) };
     let rw = match rewrite(plan, &target) {
         Ok(r) => r,

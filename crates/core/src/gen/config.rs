@@ -68,7 +68,7 @@ impl std::error::Error for PlanError {}
 /// (its GPU count, when given, must cover the strategy). `model.batch` counts requests
 /// across the deployment; in prefill each brings `seq_len` tokens, in decode one token
 /// over a KV context of `context`. Node count grows as DP × layers × (EP·TP·~6 +
-/// experts·TP); refused past `limits::NODES`.
+/// experts·TP); refused past what `capacity` builds (`Capacity::built_nodes`).
 pub fn plan_from(meta: &Meta, capacity: Capacity) -> Result<Plan, PlanError> {
     let strategy = meta.strategy.ok_or(PlanError::MissingStrategy)?;
     let unbuilt = strategy.unbuilt();

@@ -93,10 +93,10 @@ pub const PLACEMENT_CELLS: u64 = 1 << 24;
 
 /// Nodes and edges of the plans a browser page holds at once (the open plan with its
 /// rewrite, or with a compared plan). A wasm32 page addresses 4 GB in all, and the page
-/// holds each side's analysis and the DAG's layout too: the generated 1,018,066-node plan (3.1 million nodes and edges) opens in under
-/// 2 GB (tests/browser/scale.test.mjs), and the 2,045,186-node DeepSeek-V3 EP64·TP8·DP8
-/// deployment (6.4 million) ran the page out of memory, which kills it. The command holds
-/// to [`NODES`] and [`EDGES`] alone.
+/// holds each side's analysis and the DAG's layout too: the generated 1,018,066-node plan
+/// (3.1 million nodes and edges) opens in under 2 GB (tests/browser/scale.test.mjs), and
+/// the 2,045,186-node DeepSeek-V3 EP64·TP8·DP8 deployment (6.4 million) ran the page out
+/// of memory, which kills it. The command holds to [`NODES`] and [`EDGES`] alone.
 pub const PAGE_ELEMENTS: u64 = 4_000_000;
 
 /// Where a plan is analysed, which bounds what may be built in memory for it.

@@ -104,6 +104,11 @@ impl Plan {
         }
     }
 
+    /// Its nodes and edges, what a page's capacity counts (`limits::Capacity`).
+    pub fn elements(&self) -> u64 {
+        (self.nodes.len() as u64).saturating_add(self.edges.len() as u64)
+    }
+
     /// Distinct GPU ids that some node is explicitly placed on, ascending.
     /// `host`, `all` and unassigned nodes name no GPU and are not counted.
     /// O(k log k + g) in the placements' ranges k and the GPUs named g (at most

@@ -23,7 +23,6 @@ use super::label;
 use super::parser::{Attr, EdgeEnd, Graph, Stmt, Subgraph, SyntaxError, Target};
 use crate::limits::{self, Limit};
 use crate::model::{Edge, Format, Group, Node, NodeKind, Plan};
-use crate::read::Fault;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -132,16 +131,15 @@ impl Builder {
     fn charge(&mut self, bytes: usize, offset: usize) -> Result<(), SyntaxError> {
         self.spent = self.spent.saturating_add(bytes);
         if self.spent > self.budget {
-            return Err(SyntaxError {
+            return Err(SyntaxError::new(
                 offset,
-                message: format!(
+                format!(
                     "this file expands into more attributes than planscope accepts: default attributes copied into every node or edge, `\\N`/`\\G` label escapes or ids repeated by edge cross products pass {} bytes, {} times the file's size plus planscope's limit of {} MiB (attribute bytes, ATTRIBUTE_BYTES)",
                     self.budget,
                     PER_INPUT_BYTE,
                     limits::ATTRIBUTE_BYTES >> 20
                 ),
-                fault: Fault::InPlan,
-            });
+            ));
         }
         Ok(())
     }
@@ -269,11 +267,7 @@ impl Builder {
         }
         let i = self.plan.nodes.len();
         if let Err(e) = Limit::Nodes.check(i as u64 + 1) {
-            return Err(SyntaxError {
-                offset: at,
-                message: format!("this file has too many nodes: {e}"),
-                fault: Fault::InPlan,
-            });
+            return Err(SyntaxError::new(at, format!("this file has too many nodes: {e}")));
         }
         let cluster = self.cluster().cloned();
         let mut node = Node::new(id, NodeKind::Compute);
@@ -354,11 +348,7 @@ impl Builder {
             _ => n,
         });
         if let Err(e) = Limit::Edges.check(self.plan.edges.len().saturating_add(more) as u64) {
-            return Err(SyntaxError {
-                offset: op_start,
-                message: format!("this edge statement makes too many edges: {e}"),
-                fault: Fault::InPlan,
-            });
+            return Err(SyntaxError::new(op_start, format!("this edge statement makes too many edges: {e}")));
         }
         // Each edge holds at least its entry, its attributes, the edge defaults in force
         // and, at most, every port named in the statement.

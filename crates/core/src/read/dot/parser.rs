@@ -80,9 +80,16 @@ pub struct SyntaxError {
     pub fault: Fault,
 }
 
+impl SyntaxError {
+    /// A fault of a graph at `offset`.
+    pub fn new(offset: usize, message: String) -> SyntaxError {
+        SyntaxError { offset, message, fault: Fault::InPlan }
+    }
+}
+
 impl From<LexError> for SyntaxError {
     fn from(e: LexError) -> SyntaxError {
-        SyntaxError { offset: e.offset, message: e.message, fault: Fault::InPlan }
+        SyntaxError::new(e.offset, e.message)
     }
 }
 
@@ -123,7 +130,7 @@ impl<'a> Parser<'a> {
         {
             message.push_str(" (the file seems to hold literal `\\n` sequences instead of line breaks)");
         }
-        SyntaxError { offset: self.tok.start, message, fault: Fault::InPlan }
+        SyntaxError::new(self.tok.start, message)
     }
 
     fn expect(&mut self, kind: Kind, what: &str) -> Res<Token<'a>> {
@@ -237,11 +244,10 @@ impl<'a> Parser<'a> {
 
     fn subgraph(&mut self, depth: usize) -> Res<Subgraph<'a>> {
         if depth >= MAX_DEPTH {
-            return Err(SyntaxError {
-                offset: self.tok.start,
-                message: format!("subgraphs are nested more than {MAX_DEPTH} deep; planscope stops here"),
-                fault: Fault::InPlan,
-            });
+            return Err(SyntaxError::new(
+                self.tok.start,
+                format!("subgraphs are nested more than {MAX_DEPTH} deep; planscope stops here"),
+            ));
         }
         let mut id = None;
         if self.tok.is_keyword("subgraph") {
@@ -271,11 +277,10 @@ impl<'a> Parser<'a> {
             if (op.kind == Kind::Arrow) != self.directed {
                 let (used, want, kind) =
                     if self.directed { ("--", "->", "a digraph") } else { ("->", "--", "an undirected graph") };
-                return Err(SyntaxError {
-                    offset: op.start,
-                    message: format!("expected `{want}` between nodes of {kind}, found `{used}`"),
-                    fault: Fault::InPlan,
-                });
+                return Err(SyntaxError::new(
+                    op.start,
+                    format!("expected `{want}` between nodes of {kind}, found `{used}`"),
+                ));
             }
             if self.tok.kind == Kind::LBrace || self.tok.is_keyword("subgraph") {
                 ends.push(EdgeEnd::Subgraph(self.subgraph(depth)?));
