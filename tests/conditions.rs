@@ -302,3 +302,40 @@ fn launches_are_strategy_conditions() {
     assert_eq!((s.ep.get(), s.tp.get(), s.pp.get()), (8, 1, 4), "{s}");
     assert!(m.fields.contains(&"strategy"));
 }
+
+#[test]
+fn a_vllm_launch_read_as_conditions_holds_a_plan_to_the_gpus_it_starts() {
+    use planscope_core::check::{Code, VerifyOptions, verify};
+    use planscope_core::model::Strategy;
+    use planscope_core::read::read_plan;
+    let line = "vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 2 --enable-expert-parallel\n";
+    let c = conditions::read("serve.sh", line).unwrap_or_else(|e| panic!("{e}"));
+    // vLLM starts TP·PP·DP = 16 workers; its EP16 experts share their GPUs (ETP1).
+    assert_eq!(c.meta.cluster.gpus, Some(16));
+    assert!(c.fields.contains(&"cluster.gpus"), "{:?}", c.fields);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/lr-agent/paper_to_dag__expert_parallelism_dag.json");
+    let plan = read_plan(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    let report = verify(&plan, &VerifyOptions { overrides: c.meta, ..VerifyOptions::default() });
+    assert_eq!(report.metrics.gpus_total, Some(16));
+    let said: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(!said.iter().any(|m| m.contains("256") || m.contains("128")), "{said:?}");
+    assert!(!report.findings.iter().any(|f| f.code == Code::StrategyMismatch), "{said:?}");
+    let ep = report.findings.iter().find(|f| f.code == Code::EpIncomplete).expect("EP_INCOMPLETE");
+    assert!(ep.message.contains("where EP16×ETP1 needs 16 (one GPU per EP rank)"), "{}", ep.message);
+    assert!(ep.fix.contains("(expert e on GPU e)"), "{:?}", ep.fix);
+    // The name alone, with no GPU count: the same 16.
+    let strategy = Strategy::parse("EP16_TP8_DP2_ETP1").ok();
+    let report = verify(&plan, &VerifyOptions { strategy, ..VerifyOptions::default() });
+    assert_eq!((report.metrics.gpus_total, report.metrics.gpus_total_source), (Some(16), "strategy"));
+    // Too few GPUs for the attention's TP·DP: said in those terms.
+    let report = verify(&plan, &VerifyOptions { strategy, gpus: Some(8), ..VerifyOptions::default() });
+    let mismatch = report.findings.iter().find(|f| f.code == Code::StrategyMismatch).expect("STRATEGY_MISMATCH");
+    assert!(
+        mismatch
+            .message
+            .contains("needs TP·PP·DP = 16 GPUs (its EP16×ETP1 expert ranks share them) but the cluster has 8"),
+        "{}",
+        mismatch.message
+    );
+}

@@ -370,3 +370,35 @@ mod random {
         }
     }
 }
+
+#[test]
+fn a_strategy_with_an_expert_tp_spans_the_gpus_its_framework_starts() {
+    // A stated expert TP (ETP) folds the experts onto the attention's GPUs: the strategy
+    // spans what the framework launches, not EP·TP·PP·DP.
+    for (text, gpus, group) in [
+        ("vllm serve m -tp 8 -dp 2 --enable-expert-parallel", 16, "EP16×ETP1"),
+        ("vllm serve m -tp 2 -dp 64 -ep", 128, "EP128×ETP1"),
+        ("python -m sglang.launch_server --model-path m --tp 8 --ep 8 --dp 8 --enable-dp-attention", 8, "EP8×ETP1"),
+        ("python -m sglang.launch_server --model-path m --tp 8 --ep 4", 8, "EP4×ETP2"),
+    ] {
+        let s = one(text);
+        assert!(s.strategy.experts_folded(), "{text}");
+        assert_eq!((s.strategy.gpus(), s.gpus), (gpus, gpus), "{text}");
+        assert_eq!(s.strategy.expert_group_name(), group, "{text}");
+        assert!(s.strategy.experts_fit_stage(), "{text}");
+    }
+    // Megatron-LM with CP, ETP and a stated world: the same count.
+    let s = one("torchrun --nproc-per-node 8 --nnodes 8 pretrain_gpt.py --tensor-model-parallel-size 2 \
+         --pipeline-model-parallel-size 4 --context-parallel-size 2 --expert-model-parallel-size 8 \
+         --expert-tensor-parallel-size 1 --num-layers 32");
+    assert_eq!((s.strategy.gpus(), s.gpus), (64, 64), "{}", s.strategy);
+    // planscope's own names: every degree on GPUs of its own; a name with an ETP folds.
+    let named = |t: &str| Strategy::parse(t).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(named("EP64_TP2").gpus(), 128);
+    assert_eq!(named("EP64_TP2").expert_group_name(), "EP64×TP2");
+    assert_eq!(named("EP16_TP8_DP2_ETP1").gpus(), 16);
+    let planscope = read_with("name", "EP16_TP8_DP2_ETP1", Some(8)).unwrap();
+    assert!(rules(&planscope)[0].contains("16"), "{:?}", rules(&planscope));
+    // Expert ranks that do not divide a stage's attention GPUs cannot fold onto them.
+    assert!(!named("EP3_TP8_DP2_ETP1").experts_fit_stage());
+}

@@ -193,7 +193,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     let (gpus_total, source) = match (opts.gpus, meta.cluster.gpus, strategy) {
         (Some(n), _, _) => (Some(n), "options"),
         (None, Some(n), _) => (Some(n), "plan"),
-        (None, None, Some(s)) => (u32::try_from(s.product()).ok(), "strategy"),
+        (None, None, Some(s)) => (u32::try_from(s.gpus()).ok(), "strategy"),
         _ => (max_used, "placements"),
     };
     let mut ctx = Ctx { plan, opts, meta, strategy, gpus_total, roles, g, comm, input, output, used };

@@ -3,7 +3,7 @@
 
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding, MinMeanMax};
-use crate::model::{GpuSet, NodeKind, Op, Placement};
+use crate::model::{GpuSet, NodeKind, Op, Placement, Strategy};
 use std::collections::BTreeMap;
 
 /// Runs the placement checks; returns expert shards per GPU per layer for the metrics.
@@ -90,13 +90,13 @@ fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// GPUs the strategy needs out of what the cluster offers.
 pub(crate) fn gpus_needed(ctx: &Ctx<'_>) -> Option<u32> {
     let s = ctx.strategy?;
-    let product = u32::try_from(s.product()).ok()?;
-    let folded = s.tp.get() * s.pp.get() * s.dp.get();
+    let spans = u32::try_from(s.gpus()).ok()?;
+    let folded = u32::try_from(s.attention_gpus()).ok()?;
     Some(match ctx.gpus_total {
         // Megatron-Core reading: EP folded into DP.
-        Some(t) if t == folded && t != product && s.dp.get() % s.ep.get() == 0 => folded,
-        Some(t) => t.min(product),
-        None => product,
+        Some(t) if t == folded && t != spans && s.experts_fit_stage() => folded,
+        Some(t) => t.min(spans),
+        None => spans,
     })
 }
 
@@ -120,15 +120,16 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let total = ctx.gpus_total.unwrap_or(needed);
     let fix = match (ctx.strategy, ctx.meta.model.experts) {
         (Some(s), experts) => {
-            let (ep, tp) = (s.ep.get(), s.tp.get());
+            let (ep, tp) = (s.ep.get(), s.expert_tp().get());
             let e = experts.unwrap_or(ep);
             let expert_part = if ep > 1 {
                 format!(
-                    "place the EP{ep}×TP{tp} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} (expert e, TP shard t on GPU {}·{tp}+t), ",
+                    "place the {} expert shards expert_0_0 … expert_{}_{} of every layer over GPUs 0–{} ({}), ",
+                    s.expert_group_name(),
                     e.saturating_sub(1),
                     tp - 1,
-                    u64::from(ep) * u64::from(tp) - 1,
-                    slot((e / ep).max(1))
+                    s.expert_group() - 1,
+                    expert_gpu(&s, e)
                 )
             } else {
                 String::new()
@@ -363,6 +364,16 @@ fn expert_balance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
 /// The EP rank of expert `e` when each rank holds `per` experts, as text for fixes.
 pub(crate) fn slot(per: u32) -> String {
     if per == 1 { "e".into() } else { format!("⌊e/{per}⌋") }
+}
+
+/// Where a fix puts expert e of `experts` (over EP ranks, each on the experts' TP GPUs):
+/// "expert e, TP shard t on GPU ⌊e/4⌋·2+t", or "expert e on GPU ⌊e/16⌋" for whole experts.
+pub(crate) fn expert_gpu(s: &Strategy, experts: u32) -> String {
+    let rank = slot((experts / s.ep.get()).max(1));
+    match s.expert_tp().get() {
+        1 => format!("expert e on GPU {rank}"),
+        t => format!("expert e, TP shard t on GPU {rank}·{t}+t"),
+    }
 }
 
 #[cfg(test)]

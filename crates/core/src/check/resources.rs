@@ -54,14 +54,14 @@ fn fan_gpus(ctx: &Ctx<'_>, i: usize, preds_only: bool) -> GpuSet {
     crate::model::union_gpus(nb.filter(|&j| !ctx.comm[j] && !ctx.is_io(j)).map(|j| &ctx.plan.nodes[j].placement))
 }
 
-/// The strategy's view of a funnel: with EP·TP > 1, the all-to-all around the experts
-/// and the aggregation after them must run on every GPU of the EP×TP group. A single
+/// The strategy's view of a funnel: with EP > 1, the all-to-all around the experts
+/// and the aggregation after them must run on every GPU of the expert group (EP·ETP). A single
 /// `comm_1` on GPU 0 standing in for a 128-GPU exchange is the seed's central defect,
 /// and a neighbour count cannot see it (its neighbours sit on two GPUs). Returns the
 /// codes it reported, so the neighbour rule does not repeat them.
 fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
     let Some(st) = ctx.strategy else { return Vec::new() };
-    let group = st.ep.get() as u64 * st.tp.get() as u64;
+    let group = st.expert_group();
     let need = ctx.gpus_total.map_or(group, |t| group.min(t as u64));
     if st.ep.get() < 2 || need < 2 {
         return Vec::new();
@@ -106,7 +106,7 @@ fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
             agg_gpus,
             agg_all,
             "expert aggregation",
-            "one aggregation node per GPU g of the EP×TP group (ep_agg_<g>), each combining the tokens that \
+            "one aggregation node per GPU g of the expert group (ep_agg_<g>), each combining the tokens that \
              GPU's experts returned",
         ),
     ] {
@@ -119,7 +119,8 @@ fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
             Finding::error(
                 code,
                 format!(
-                    "{st} needs the {what} on all {need} GPUs of its EP×TP group, but {} run(s) on {} GPU(s) ({})",
+                    "{st} needs the {what} on all {need} GPUs of its {} group, but {} run(s) on {} GPU(s) ({})",
+                    st.expert_group_name(),
                     span_names(&ids),
                     gpus.len(),
                     if gpus.is_empty() { "none".to_string() } else { gpus.to_string() }

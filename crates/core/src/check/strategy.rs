@@ -5,7 +5,7 @@ use super::declared::{DeclaredLaunch, launch_key};
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
-use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement};
+use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement, Strategy};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -15,10 +15,26 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let m = &ctx.meta.model;
     let mut rules: Vec<String> = Vec::new();
     if let Some(total) = ctx.gpus_total {
+        let total = u64::from(total);
         let product = s.product();
-        let folded = u64::from(tp) * u64::from(pp) * u64::from(dp);
-        if product == total as u64 {
-            if ep > 1 && folded != product && dp % ep == 0 {
+        // The attention's GPUs, with the experts' EP·ETP ranks folded onto each stage's share.
+        let folded = s.attention_gpus();
+        let group = s.expert_group_name();
+        if s.experts_folded() {
+            if folded > total {
+                rules.push(format!(
+                    "{s} needs TP·PP·DP = {folded} GPUs (its {group} expert ranks share them) but the cluster has {total}"
+                ));
+            }
+            if !s.experts_fit_stage() {
+                rules.push(format!(
+                    "its {group} = {} expert ranks do not divide the {} attention GPUs of a pipeline stage",
+                    s.expert_group(),
+                    folded / u64::from(pp)
+                ));
+            }
+        } else if product == total {
+            if ep > 1 && folded != product && s.experts_fit_stage() {
                 out.push(Finding::info(
                     Code::GpuConvention,
                     format!(
@@ -26,14 +42,14 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     ),
                 ).fix(format!("if EP{ep} is meant to be folded into DP (Megatron-Core), declare DP{} so that TP·PP·DP = {total}", u64::from(dp) * u64::from(ep))));
             }
-        } else if folded == total as u64 && dp % ep == 0 {
+        } else if folded == total && s.experts_fit_stage() {
             out.push(Finding::info(
                 Code::GpuConvention,
                 format!(
                     "{total} GPUs = TP·PP·DP with EP{ep} folded into DP{dp} (the Megatron-Core convention); checked that way"
                 ),
             ).fix(format!("if experts are meant to get their own GPUs, the cluster needs EP·TP·PP·DP = {product} GPUs")));
-        } else if product > total as u64 {
+        } else if product > total {
             rules.push(format!(
                 "{s} needs EP·TP·PP·DP = {product} GPUs (or TP·PP·DP = {folded} with EP dividing DP) but the cluster has {total}"
             ));
@@ -57,7 +73,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
     }
     if ep > 1 {
-        ep_complete(ctx, ep, tp, out);
+        ep_complete(ctx, s, out);
     }
     if tp > 1 {
         tp_complete(ctx, tp, out);
@@ -118,7 +134,10 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
+/// Whether every layer holds all experts on every rank of the expert group (EP ranks of
+/// the experts' TP each: EP·ETP GPUs).
+fn ep_complete(ctx: &Ctx<'_>, s: Strategy, out: &mut Vec<Finding>) {
+    let (ep, tp) = (s.ep.get(), s.expert_tp().get());
     let experts_needed = ctx.meta.model.experts.unwrap_or(ep);
     let layers_needed = ctx.meta.model.moe_layers.or(ctx.meta.model.layers);
     let mut ids: BTreeMap<Option<u32>, BTreeSet<u32>> = BTreeMap::new();
@@ -160,9 +179,12 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     if seen_ranks < u64::from(ep) {
         let seen_gpus = gpus.iter().map(|s| s.len()).min().unwrap_or(0);
         let noun = if seen_gpus == 1 { "GPU" } else { "GPUs" };
+        let per_rank =
+            if tp == 1 { "one GPU per EP rank".to_string() } else { format!("one EP rank per TP{tp} group") };
         what.push(format!(
-            "expert nodes on {seen_gpus} {noun} per layer where EP{ep}×TP{tp} needs {} (one EP rank per TP{tp} group)",
-            u64::from(ep) * u64::from(tp)
+            "expert nodes on {seen_gpus} {noun} per layer where {} needs {} ({per_rank})",
+            s.expert_group_name(),
+            s.expert_group()
         ));
     }
     if layers_short {
@@ -173,18 +195,18 @@ fn ep_complete(ctx: &Ctx<'_>, ep: u32, tp: u32, out: &mut Vec<Finding>) {
     let current =
         if expert_nodes.is_empty() { "add".to_string() } else { format!("split {} into", span_names(&expert_nodes)) };
     // EP·TP from the file may pass any cluster; no plan names more than MAX_GPU_ID + 1 GPUs.
-    let group = (u64::from(ep) * u64::from(tp)).min(u64::from(MAX_GPU_ID) + 1);
+    let group = s.expert_group().min(u64::from(MAX_GPU_ID) + 1);
     let gpus_all: Vec<u32> = (0..u32::try_from(group).unwrap_or(MAX_GPU_ID)).collect();
     out.push(
         Finding::error(Code::EpIncomplete, format!("EP{ep} is declared but the DAG holds {}", what.join("; ")))
             .nodes(expert_nodes.iter())
             .gpus(gpus_all.iter().copied())
             .fix(format!(
-                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} (expert e, TP shard t on GPU {}·{tp}+t), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
+                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} ({}), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
                 experts_needed.saturating_sub(1),
                 tp - 1,
                 gpu_ranges(&gpus_all),
-                super::placement::slot((experts_needed / ep).max(1)),
+                super::placement::expert_gpu(&s, experts_needed),
                 shards.saturating_mul(u64::from(layers))
             )),
     );

@@ -108,16 +108,31 @@ pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> Cluste
     if let Some(s) = strategy {
         // In u64 with saturating products: in 32 bits TP·EP can wrap to zero (EP65536_TP65536)
         // and divide by it. Every rank is below a u32 degree or the GPU id, so it fits back.
-        let (ep, tp, pp) = (s.ep.get() as u64, s.tp.get() as u64, s.pp.get() as u64);
-        let (tp_ep, tp_ep_pp) = (tp.saturating_mul(ep), tp.saturating_mul(ep).saturating_mul(pp));
-        let span = s.product();
+        let (ep, tp, pp, dp) = (s.ep.get() as u64, s.tp.get() as u64, s.pp.get() as u64, s.dp.get() as u64);
         let rank = |v: u64| Some(v as u32);
-        for c in cells.iter_mut().filter(|c| (c.gpu as u64) < span) {
-            let g = c.gpu as u64;
-            c.tp = rank(g % tp);
-            c.ep = rank((g / tp) % ep);
-            c.pp = rank((g / tp_ep) % pp);
-            c.dp = rank(g / tp_ep_pp);
+        let span = s.gpus();
+        if s.experts_folded() {
+            // The experts on the attention's GPUs (vLLM, SGLang, Megatron-Core with ETP): TP
+            // innermost, then DP (inside TP with DP attention), then PP; a stage's GPUs hold
+            // its EP ranks of ETP GPUs each.
+            let etp = s.expert_tp().get() as u64;
+            let stage = (span / pp).max(1);
+            for c in cells.iter_mut().filter(|c| (c.gpu as u64) < span) {
+                let g = c.gpu as u64;
+                c.tp = rank(g % tp);
+                c.dp = rank(if s.dp_attention { (g % tp) / (tp / dp).max(1) } else { (g / tp) % dp });
+                c.pp = rank(g / stage);
+                c.ep = rank((g % stage) / etp % ep);
+            }
+        } else {
+            let (tp_ep, tp_ep_pp) = (tp.saturating_mul(ep), tp.saturating_mul(ep).saturating_mul(pp));
+            for c in cells.iter_mut().filter(|c| (c.gpu as u64) < span) {
+                let g = c.gpu as u64;
+                c.tp = rank(g % tp);
+                c.ep = rank((g / tp) % ep);
+                c.pp = rank((g / tp_ep) % pp);
+                c.dp = rank(g / tp_ep_pp);
+            }
         }
     }
     let max_flops = cells.iter().map(|c| c.flops).fold(0.0, f64::max);

@@ -42,7 +42,11 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
     let one_line = text.trim();
     meta.strategy_name = Some(if one_line.contains('\n') { ls.strategy.to_string() } else { one_line.to_string() });
     let mut fields = vec!["strategy"];
-    if let Some(world) = ls.world.and_then(|w| u32::try_from(w).ok()) {
+    // The GPUs the launch runs on, when it states them or starts them itself: the verifier
+    // then holds the plan to those, not to EP·TP·PP·DP (a vLLM EP16 over TP8·DP2 runs
+    // on 16 GPUs, its experts on the attention's).
+    let started = ls.framework.starts_its_gpus().then_some(ls.gpus);
+    if let Some(world) = ls.world.or(started).and_then(|w| u32::try_from(w).ok()) {
         meta.cluster.gpus = Some(world);
         fields.push("cluster.gpus");
     }

@@ -43,6 +43,15 @@ pub enum Framework {
     Planscope,
 }
 
+impl Framework {
+    /// Whether the launch itself starts the GPUs it needs: a vLLM or SGLang server spawns
+    /// one worker per GPU of TP·PP·DP (TP·PP with DP attention), so its line fixes the
+    /// count. Training launches take theirs from the launcher (torchrun), stated or not.
+    pub fn starts_its_gpus(self) -> bool {
+        matches!(self, Framework::Vllm | Framework::Sglang)
+    }
+}
+
 impl fmt::Display for Framework {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -334,17 +343,21 @@ fn planscope_name(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Laun
             err(LaunchErrorKind::Strategy(e))
         }
     })?;
-    let needs = strategy.product();
+    let needs = strategy.gpus();
     let mut broken = Vec::new();
     if let Some(has) = gpus
         && needs > has
     {
         broken.push(rule::too_few_gpus(
             Framework::Planscope,
-            "EP·TP·PP·DP·CP",
+            if strategy.experts_folded() {
+                "TP·PP·DP·CP (the experts, with an ETP, fold onto them)"
+            } else {
+                "EP·TP·PP·DP·CP"
+            },
             needs,
             has,
-            "planscope's convention: every degree spans its own GPUs (ARCHITECTURE.md)",
+            "planscope's conventions: every degree spans its own GPUs, or with an ETP the experts share the attention's (docs/cost-model.md)",
         ));
     }
     Ok(LaunchStrategy {

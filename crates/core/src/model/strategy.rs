@@ -271,6 +271,55 @@ impl Strategy {
         self.etp.unwrap_or(self.tp)
     }
 
+    /// Whether the experts share the attention's GPUs, as the frameworks that state an
+    /// expert TP run them: vLLM and SGLang (EP = TP·DP or TP, ETP = TP/EP-folded) and
+    /// Megatron-Core or torchtitan with ETP set. planscope's own names (`EP64_TP2`) give EP
+    /// GPUs of its own; so does a strategy whose ETP equals TP, which is stored as none.
+    pub fn experts_folded(&self) -> bool {
+        self.etp.is_some()
+    }
+
+    /// The attention's GPUs: TP·PP·DP·CP, or TP·PP·CP with DP attention, which runs DP
+    /// inside the TP group (SGLang server_args.py, `_handle_data_parallelism`). With
+    /// folded experts these are all the strategy's GPUs; a stage's share of them holds
+    /// its EP·ETP expert ranks.
+    pub fn attention_gpus(&self) -> u64 {
+        let dp = if self.dp_attention { 1 } else { self.dp.get() as u64 };
+        limits::product([self.tp.get() as u64, self.pp.get() as u64, dp, self.cp.get() as u64])
+    }
+
+    /// The GPUs the strategy spans: the attention's with folded experts
+    /// ([`experts_folded`](Self::experts_folded)), else EP·TP·PP·DP·CP (planscope's
+    /// convention, each degree on GPUs of its own; DP attention adds no GPUs).
+    pub fn gpus(&self) -> u64 {
+        match self.experts_folded() {
+            true => self.attention_gpus(),
+            false => self.attention_gpus().saturating_mul(self.ep.get() as u64),
+        }
+    }
+
+    /// The GPUs of one expert group: EP ranks of the experts' TP each (EP·ETP).
+    pub fn expert_group(&self) -> u64 {
+        self.ep.get() as u64 * self.expert_tp().get() as u64
+    }
+
+    /// Whether a pipeline stage's attention GPUs (TP·DP·CP) split evenly into expert
+    /// groups (EP·ETP): what folding the experts onto them takes (Megatron-Core
+    /// parallel_state.py: world_size % (ETP × EP × PP) == 0).
+    pub fn experts_fit_stage(&self) -> bool {
+        let stage = self.attention_gpus() / self.pp.get() as u64;
+        stage.is_multiple_of(self.expert_group())
+    }
+
+    /// The expert group as its degrees read: `EP16×ETP1`, or `EP64×TP2` when the experts
+    /// are split over TP.
+    pub fn expert_group_name(&self) -> String {
+        match self.etp {
+            Some(etp) => format!("EP{}×ETP{etp}", self.ep),
+            None => format!("EP{}×TP{}", self.ep, self.tp),
+        }
+    }
+
     /// What of this strategy `deploy` cannot build (empty for EP·TP·PP·DP strategies).
     pub fn unbuilt(&self) -> Vec<Unbuilt> {
         let mut out = Vec::new();

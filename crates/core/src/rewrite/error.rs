@@ -125,7 +125,11 @@ impl fmt::Display for BrokenRule {
         use super::short_name;
         match self {
             BrokenRule::TooFewGpus { strategy, needs, has } => {
-                let product = if strategy.cp.get() > 1 { "EP·TP·PP·DP·CP" } else { "EP·TP·PP·DP" };
+                let product = match (strategy.experts_folded(), strategy.cp.get() > 1) {
+                    (true, _) => "TP·PP·DP·CP (its experts fold onto them)",
+                    (false, true) => "EP·TP·PP·DP·CP",
+                    (false, false) => "EP·TP·PP·DP",
+                };
                 write!(f, "{} needs {product} = {needs} GPUs but the cluster has {has}", short_name(*strategy))
             }
             BrokenRule::Limit(e) => write!(f, "{e}"),

@@ -64,11 +64,13 @@ pub(crate) fn resolve(
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
     let seen = infer_degrees(plan, &roles);
     let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());
-    let product = strategy.product();
+    // The GPUs it spans: EP·TP·PP·DP, or the attention's when its experts fold onto them
+    // (an unbuilt refinement, refused below, but its GPU count is still its own).
+    let needs = strategy.gpus();
     let mut rules: Vec<BrokenRule> = strategy.unbuilt().into_iter().map(BrokenRule::Unbuilt).collect();
-    let gpus_total = gpus.or(meta.cluster.gpus).map(u64::from).unwrap_or(product);
-    if product > gpus_total {
-        rules.push(BrokenRule::TooFewGpus { strategy, needs: product, has: gpus_total });
+    let gpus_total = gpus.or(meta.cluster.gpus).map(u64::from).unwrap_or(needs);
+    if needs > gpus_total {
+        rules.push(BrokenRule::TooFewGpus { strategy, needs, has: gpus_total });
     }
     if limits::Limit::Gpus.check(gpus_total).is_err() {
         rules.push(BrokenRule::TooManyGpus { gpus: gpus_total });
@@ -106,7 +108,7 @@ pub(crate) fn resolve(
     rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
     // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
     // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
-    let per_layer = (product / pp as u64).saturating_mul(6).saturating_add(limits::product([
+    let per_layer = (strategy.product() / pp as u64).saturating_mul(6).saturating_add(limits::product([
         dp as u64,
         experts as u64,
         2,
