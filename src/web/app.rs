@@ -35,15 +35,16 @@ pub fn App() -> impl IntoView {
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let files = ev.data_transfer().and_then(|dt| dt.files());
-        let file = files.as_ref().and_then(|files| files.get(0));
-        // One plan opens at a time: the first, and the note names the files left closed.
-        let ignored: Vec<String> =
-            files.map(|fs| (1..fs.length()).filter_map(|i| fs.get(i)).map(|f| f.name()).collect()).unwrap_or_default();
-        session.note.set((!ignored.is_empty()).then(|| dropped_note(file.as_ref().map(|f| f.name()), &ignored)));
-        match file {
-            Some(f) => session.open_file(f),
-            None => {
+        let files: Vec<web_sys::File> = ev
+            .data_transfer()
+            .and_then(|dt| dt.files())
+            .map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect())
+            .unwrap_or_default();
+        match <[_; 1]>::try_from(files) {
+            Ok([file]) => session.open_file(file),
+            // A plan with its config, hardware and launch files: each goes where it belongs.
+            Err(files) if !files.is_empty() => session.open_dropped(files),
+            Err(_) => {
                 // Text dragged from an editor arrives as a string, not a file.
                 let text = ev.data_transfer().and_then(|dt| dt.get_data("text/plain").ok()).unwrap_or_default();
                 if text.trim().is_empty() {
@@ -107,21 +108,17 @@ pub fn App() -> impl IntoView {
             <super::help::Help />
             <Show when=move || dragging.get()>
                 <div class="drop-overlay" aria-hidden="true">
-                    <div class="drop-card">"Drop a JSON or DOT plan to open it"</div>
+                    <div class="drop-card">"Drop a plan (JSON, DOT, .gz) to open it, with its config.json, hardware and launch files if you have them"</div>
                 </div>
             </Show>
         </div>
     }
 }
 
-/// What a drop of several files did: planscope shows one plan at a time.
-fn dropped_note(opened: Option<String>, ignored: &[String]) -> String {
-    format!(
-        "{} files dropped: opened {} and ignored {} (planscope opens one plan at a time; Compare… opens a second one as the after side).",
-        ignored.len() + 1,
-        opened.unwrap_or_default(),
-        ignored.join(", ")
-    )
+/// A strategy name that breaks after its underscores (`EP64_TP8_` / `DP8_ETP1`) when its
+/// card is narrow, rather than inside a degree.
+fn breakable(name: String) -> impl IntoView {
+    name.split_inclusive('_').map(|part| view! { {part.to_string()}<wbr /> }).collect_view()
 }
 
 /// The open plan by identity: the workspace is rebuilt for another plan, not for the
@@ -247,8 +244,8 @@ fn Workspace() -> impl IntoView {
                 <div><dt>"Nodes"</dt><dd data-field="nodes">{thousands(s.nodes)}</dd></div>
                 <div><dt>"Edges"</dt><dd data-field="edges">{thousands(s.edges)}</dd></div>
                 <div><dt>"GPUs used"</dt><dd data-field="gpus-used">{gpus_text}</dd></div>
-                <div><dt>"Strategy"</dt><dd data-field="strategy">{declared.unwrap_or_else(|| "not declared".into())}</dd></div>
-                <div><dt>"Target"</dt><dd data-field="target">{move || held_to().unwrap_or_else(|| "none".into())}</dd></div>
+                <div><dt>"Strategy"</dt><dd data-field="strategy">{breakable(declared.unwrap_or_else(|| "not declared".into()))}</dd></div>
+                <div><dt>"Target"</dt><dd data-field="target">{move || breakable(held_to().unwrap_or_else(|| "none".into()))}</dd></div>
             </dl>
         </section>
         <super::conditions::ConditionsPanel />

@@ -13,8 +13,13 @@ pub fn Header() -> impl IntoView {
     let paste_ref = NodeRef::<leptos::html::Textarea>::new();
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        if let Some(file) = input.files().and_then(|f| f.get(0)) {
-            session.open_file(file);
+        let files: Vec<web_sys::File> =
+            input.files().map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect()).unwrap_or_default();
+        match <[_; 1]>::try_from(files) {
+            Ok([file]) => session.open_file(file),
+            // A plan chosen with its config, hardware and launch files, as a drop of them.
+            Err(files) if !files.is_empty() => session.open_dropped(files),
+            Err(_) => {}
         }
         // Reset so choosing the same file again still fires `change`.
         input.set_value("");
@@ -84,7 +89,8 @@ pub fn Header() -> impl IntoView {
                     <input
                         type="file"
                         class="visually-hidden"
-                        accept=".json,.dot,.gv,.txt,application/json,text/vnd.graphviz"
+                        multiple
+                        accept=".json,.dot,.gv,.txt,.gz,.yaml,.yml,.toml,.sh,application/json,text/vnd.graphviz"
                         data-testid="file-input"
                         on:change=on_file
                     />

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { servedBrowser, openPage, screenshot, dropFile, root, corpus } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, dropFile, dropFiles, root, corpus } from './harness.mjs';
 
 const env = servedBrowser();
 const real = resolve(root, '../shared/real');
@@ -138,6 +138,55 @@ test('a config dropped on the page, where plans go, is read into the conditions 
   assert.match(said, /Nor is it a config planscope reads: /);
   assert.equal(await file(), before);
   assert.equal(await input(page, 'model.experts').inputValue(), '256');
+  assert.deepEqual(errors, []);
+});
+
+test('a plan dropped with its config, hardware and launch files opens under them; a second plan and a stray file are named', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  const plan = 'paper_to_dag__expert_parallelism_dag.json';
+  const other = 'paper_to_dag__combined_parallel_dag.json';
+  const text = (dir, name) => readFile(join(dir, name), 'utf8');
+  await dropFiles(page, [
+    ['config.json', await text(real, 'deepseek-v3__config.json')],
+    [plan, await text(corpus, plan)],
+    ['h200.yaml', await text(real, 'aiconfigurator__h200_sxm.yaml')],
+    [other, await text(corpus, other)],
+    ['notes.txt', 'remember the milk\n'],
+    ['serve.sh', 'vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 2 --enable-expert-parallel\n'],
+  ]);
+  await page.getByTestId('summary').getByText(plan).waitFor();
+  const note = await page.getByTestId('note').textContent();
+  assert.match(
+    note,
+    new RegExp(
+      `^6 files dropped: opened ${plan.replace(/\./g, '\\.')}; read config\\.json \\(Hugging Face config\\.json, 25 values\\), ` +
+        `h200\\.yaml \\([^)]*\\), serve\\.sh \\([^)]*\\) into the Conditions; ignored ${other.replace(/\./g, '\\.')} \\(`,
+    ),
+  );
+  assert.match(await page.getByTestId('conditions-loaded').textContent(), /config\.json — .*h200\.yaml — .*serve\.sh — /s);
+  // The stray file says why it was neither, and only it.
+  const said = await page.getByTestId('error').locator('.banner-text').textContent();
+  assert.match(said, /^notes\.txt:1:1: .*Nor is it a config planscope reads: /);
+  // The plan is held to the launch line's strategy (vLLM's experts are not split by TP:
+  // ETP1), with DeepSeek-V3's 256 experts.
+  assert.equal((await page.locator('[data-field="target"]').textContent()).trim(), 'held to EP16_TP8_DP2_ETP1');
+  // On the 16 GPUs vLLM starts for it (TP8 × DP2, the experts on the same GPUs), not EP·TP·DP = 256.
+  assert.equal((await page.locator('[data-field="gpus-used"]').textContent()).trim(), '5 of 16');
+  // A long name breaks in its card after an underscore, never inside a degree.
+  const pieces = await page.locator('[data-field="target"]').evaluate((dd) =>
+    [...dd.childNodes]
+      .filter((n) => n.nodeType === Node.TEXT_NODE && !n.textContent.includes(' '))
+      .map((n) => {
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        return [n.textContent, range.getClientRects().length];
+      }),
+  );
+  assert.ok(pieces.length >= 3, JSON.stringify(pieces));
+  assert.deepEqual(pieces.filter(([, lines]) => lines !== 1), [], JSON.stringify(pieces));
+  await openPanel(page);
+  assert.equal(await input(page, 'model.experts').inputValue(), '256');
+  await screenshot(page, 'conditions-dropped-together.png');
   assert.deepEqual(errors, []);
 });
 

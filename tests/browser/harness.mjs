@@ -110,15 +110,17 @@ export async function screenshot(page, name) {
 
 /** Fires a real `drop` event carrying a File, as a user's drag from the desktop does. */
 export async function dropFile(page, name, text) {
-  await page.getByTestId('drop-zone').evaluate(
-    (el, { name, text }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text], name, { type: 'text/plain' }));
-      el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    { name, text },
-  );
+  await dropFiles(page, [[name, text]]);
+}
+
+/** Drops several files at once on the page, as a user drags a selection: `[[name, text], …]`. */
+export async function dropFiles(page, files) {
+  await page.getByTestId('drop-zone').evaluate((el, files) => {
+    const dt = new DataTransfer();
+    for (const [name, text] of files) dt.items.add(new File([text], name, { type: 'text/plain' }));
+    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
 }
 
 export async function field(page, name) {

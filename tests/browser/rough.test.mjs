@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { servedBrowser, openPage, screenshot, field, corpus, root, dropFile } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, field, corpus, root, dropFile, dropFiles } from './harness.mjs';
 
 const env = servedBrowser();
 
@@ -22,17 +22,10 @@ test('dropping two files opens the first and names the one left out', async () =
   const { page } = await openPage(env.browser, env.server.url);
   const names = ['paper_to_dag__expert_parallelism_dag.json', 'paper_to_dag__combined_parallel_dag.json'];
   const texts = await Promise.all(names.map((n) => readFile(join(corpus, n), 'utf8')));
-  await page.getByTestId('drop-zone').evaluate(
-    (el, files) => {
-      const dt = new DataTransfer();
-      for (const [name, text] of files) dt.items.add(new File([text], name, { type: 'text/plain' }));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    names.map((n, k) => [n, texts[k]]),
-  );
+  await dropFiles(page, names.map((n, k) => [n, texts[k]]));
   await page.getByTestId('summary').getByText(names[0]).waitFor();
   const note = await page.getByTestId('note').textContent();
-  assert.match(note, /2 files dropped: opened paper_to_dag__expert_parallelism_dag\.json and ignored paper_to_dag__combined_parallel_dag\.json/);
+  assert.match(note, /2 files dropped: opened paper_to_dag__expert_parallelism_dag\.json; ignored paper_to_dag__combined_parallel_dag\.json/);
   assert.match(note, /one plan at a time/);
 });
 

@@ -5,6 +5,8 @@
 //! of either analyses both again, so every finding, the review, the report and the
 //! permalink follow at once. Every operation leaves the open plan untouched when it fails.
 
+mod dropped;
+
 use super::{Chrome, ConfigReads, Focus};
 use crate::web::file_io::{read_file_bytes, read_file_text, yield_to_paint};
 use crate::web::readers::{read_conditions, read_launch};
@@ -480,8 +482,11 @@ impl Session {
         }
     }
 
+    /// Opens one file: a plan, or a config read into the conditions. The note of an
+    /// earlier drop goes.
     pub fn open_file(&self, file: File) {
         let this = *self;
+        this.note.set(None);
         this.busy.set(Some(format!("Reading {}…", file.name())));
         spawn_local(async move {
             match read_file_bytes(&file).await {
