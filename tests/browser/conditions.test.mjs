@@ -187,6 +187,15 @@ test('a plan dropped with its config, hardware and launch files opens under them
   await openPanel(page);
   assert.equal(await input(page, 'model.experts').inputValue(), '256');
   await screenshot(page, 'conditions-dropped-together.png');
+  // New from config builds that launch: two TP8 attention groups and 16 EP ranks of whole
+  // experts on the same 16 GPUs, verified clean.
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]').getByText(/EP16_TP8_DP2_ETP1/).waitFor({ timeout: 30000 });
+  assert.equal((await page.locator('[data-field="gpus-used"]').textContent()).trim(), '16 of 16');
+  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
+  // The drop's note was about the plan opened before; it goes with it.
+  assert.equal(await page.getByTestId('note').count(), 0);
+  await screenshot(page, 'conditions-vllm-generated.png');
   assert.deepEqual(errors, []);
 });
 
@@ -220,8 +229,8 @@ test('New from config opens a generated deployment of the preset model for the t
 // A wasm page addresses 4 GB: a deployment of about two million nodes (DeepSeek-V3 over
 // EP64·TP8·DP8, 4,096 GPUs) ran it out of memory, which killed the page. It is refused
 // before anything is built, by New from config and by the rewrite alike, and the page stays.
-// vLLM's --enable-expert-parallel (experts unsplit under TP8) is refused as unbuilt, not
-// built as plain EP·TP·DP.
+// Experts folded onto TP·DP that do not fill it (EP·ETP below TP·DP) are refused as
+// unbuilt, not built as plain EP·TP·DP.
 test('a deployment too large for the page, or one planscope cannot build, is refused before building', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
   await openPanel(page);
@@ -230,7 +239,7 @@ test('a deployment too large for the page, or one planscope cannot build, is ref
   const err = page.getByTestId('error');
   for (const [target, said] of [
     ['EP64_TP8_DP8', /New from config: the plan would hold about 2,449,408 nodes, past the 1,333,329 nodes a browser page holds beside the open plan \(the command goes further\)/],
-    ['EP64_TP8_DP8_ETP1', /New from config: planscope cannot build expert TP ETP1 apart from TP8 yet/],
+    ['EP32_TP8_DP8_ETP1', /New from config: planscope cannot build expert TP ETP1 with EP·ETP = 32 expert GPUs on a stage of TP·DP = 64/],
   ]) {
     await page.getByTestId('strategy').fill(target);
     await page.getByTestId('new-from-config').click();

@@ -179,8 +179,10 @@ impl Session {
         let seq = self.load_seq.get_untracked() + 1;
         self.load_seq.set(seq);
         // Cleared when a load starts, not when it ends, so a message set meanwhile (e.g. why
-        // a link fell back to the example) survives the load.
+        // a link fell back to the example) survives the load. The note of an earlier drop
+        // goes too.
         self.error.set(None);
+        self.note.set(None);
         spawn_local(async move { this.open_in_slices(seq, name, source, shared).await });
     }
 
@@ -482,11 +484,9 @@ impl Session {
         }
     }
 
-    /// Opens one file: a plan, or a config read into the conditions. The note of an
-    /// earlier drop goes.
+    /// Opens one file: a plan, or a config read into the conditions.
     pub fn open_file(&self, file: File) {
         let this = *self;
-        this.note.set(None);
         this.busy.set(Some(format!("Reading {}…", file.name())));
         spawn_local(async move {
             match read_file_bytes(&file).await {

@@ -209,7 +209,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     strategy::check(&ctx, &mut findings);
     pause().await;
     let constants = cost::resolve(&ctx.meta, plan, strategy);
-    let mut work = cost::node_work(plan, &ctx.roles, &constants, strategy.map_or(1, |s| s.tp.get()), opts.workload);
+    let mut work = cost::node_work(plan, &ctx.roles, &constants, cost::TpSplit::of(strategy), opts.workload);
     if let Some(load) = &opts.expert_load
         && let Err(m) = cost::load::apply(plan, &ctx.roles, &mut work, load, &constants)
     {

@@ -8,7 +8,7 @@
 use super::attention::{self, AttnShard};
 use super::{Constants, Workload};
 use crate::infer::NodeRoles;
-use crate::model::{Node, NodeKind, Op, Placement, Plan};
+use crate::model::{Node, NodeKind, Op, Placement, Plan, Strategy};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NodeWork {
@@ -87,9 +87,31 @@ fn has_projections(roles: &[NodeRoles]) -> bool {
     roles.iter().any(|r| r.op == Some(Op::Projection))
 }
 
-pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, tp: u32, workload: Workload) -> Vec<NodeWork> {
+/// The TP degrees a node's work is split by: the attention's, and the experts' own (ETP,
+/// which vLLM's and SGLang's EP set to 1: whole experts on a GPU whatever the TP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TpSplit {
+    pub tp: u32,
+    pub expert_tp: u32,
+}
+
+impl TpSplit {
+    /// The strategy's degrees; none: no split.
+    pub fn of(strategy: Option<Strategy>) -> TpSplit {
+        strategy.map_or(TpSplit { tp: 1, expert_tp: 1 }, |s| TpSplit { tp: s.tp.get(), expert_tp: s.expert_tp().get() })
+    }
+}
+
+pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, split: TpSplit, workload: Workload) -> Vec<NodeWork> {
     let proj = has_projections(roles);
-    plan.nodes.iter().zip(roles).map(|(n, r)| one(n, r, c, tp, proj, workload)).collect()
+    plan.nodes
+        .iter()
+        .zip(roles)
+        .map(|(n, r)| {
+            let tp = if r.op == Some(Op::Expert) { split.expert_tp } else { split.tp };
+            one(n, r, c, tp, proj, workload)
+        })
+        .collect()
 }
 
 /// Whether a node is a shared expert: an op the plan names so (`shared_expert`).

@@ -1,28 +1,98 @@
-//! Rank-to-GPU layout: GPU = ((dp·PP + pp)·EP + ep)·TP + tp, so a TP group is adjacent
-//! GPUs (inside one server when TP ≤ 8, where all-reduce traffic belongs), an EP group
-//! is the same TP rank across one stage's EP ranks, and DP replicas are the outermost blocks.
+//! Rank-to-GPU layout. A replica's pipeline stage is a block of `stage()` GPUs, and GPU =
+//! (dp·PP + pp)·stage + k for the stage's k-th GPU, so DP replicas are the outermost blocks.
+//! Inside a stage two grids cover the same GPUs: the attention's, `groups` TP groups of
+//! adjacent GPUs (k = a·TP + t: inside one server when TP ≤ 8, where all-reduce traffic
+//! belongs), and the experts', EP ranks of ETP adjacent GPUs each (k = r·ETP + u).
+//!
+//! By planscope's convention (`EP64_TP2`) the grids coincide: each EP rank runs attention on
+//! its TP group and hosts its experts on the same GPUs (groups = EP, ETP = TP), so
+//! GPU = ((dp·PP + pp)·EP + ep)·TP + tp. With the experts folded onto the attention's GPUs
+//! (a strategy with an ETP: vLLM's and SGLang's EP) the stage is the TP groups of all DP
+//! ranks (groups = DP) and its EP·ETP expert GPUs are the same GPUs: one replica whose DP
+//! ranks share the experts, as vLLM runs `-tp 8 -dp 2 --enable-expert-parallel` on 16 GPUs.
 
-use crate::model::Strategy;
+use crate::model::{Ranks, Strategy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    pub ep: u32,
+    /// Attention TP groups per stage: EP, or DP with folded experts.
+    pub groups: u32,
     pub tp: u32,
+    pub ep: u32,
+    /// The experts' TP: TP, or ETP with folded experts.
+    pub etp: u32,
     pub pp: u32,
+    /// Whole replicas of the step: DP, or 1 with folded experts.
     pub dp: u32,
+    /// Whether the experts are folded onto the attention's DP groups.
+    pub folded: bool,
 }
 
 impl Layout {
+    /// The layout of `s`. A folded strategy is laid out this way only when its expert
+    /// ranks fill a stage exactly (`Strategy::experts_fill_stage`); `Strategy::unbuilt`
+    /// refuses the others before anything is built.
     pub fn of(s: Strategy) -> Layout {
-        Layout { ep: s.ep.get(), tp: s.tp.get(), pp: s.pp.get(), dp: s.dp.get() }
+        let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
+        match s.experts_folded() {
+            true => Layout { groups: dp, tp, ep, etp: s.expert_tp().get(), pp, dp: 1, folded: true },
+            false => Layout { groups: ep, tp, ep, etp: tp, pp, dp, folded: false },
+        }
+    }
+
+    /// GPUs of one stage of one replica: groups·TP (= EP·ETP).
+    pub fn stage(&self) -> u32 {
+        self.groups * self.tp
     }
 
     pub fn gpus(&self) -> u32 {
-        self.ep * self.tp * self.pp * self.dp
+        self.stage() * self.pp * self.dp
     }
 
-    pub fn gpu(&self, dp: u32, pp: u32, ep: u32, tp: u32) -> u32 {
-        ((dp * self.pp + pp) * self.ep + ep) * self.tp + tp
+    /// The stage's k-th GPU.
+    pub fn gpu(&self, dp: u32, pp: u32, k: u32) -> u32 {
+        (dp * self.pp + pp) * self.stage() + k
+    }
+
+    /// The stage position of attention group `a`'s TP rank `t`.
+    pub fn attn(&self, a: u32, t: u32) -> u32 {
+        a * self.tp + t
+    }
+
+    /// The stage position of EP rank `r`'s expert TP shard `u`.
+    pub fn expert(&self, r: u32, u: u32) -> u32 {
+        r * self.etp + u
+    }
+
+    /// The ranks of the stage's k-th GPU: its TP rank, its attention group (the EP rank
+    /// by planscope's convention, the DP rank with folded experts) and its EP rank.
+    pub fn ranks(&self, dp: u32, pp: u32, k: u32) -> Ranks {
+        let (ep, dp) = if self.folded { (k / self.etp, k / self.tp) } else { (k / self.tp, dp) };
+        Ranks { ep: Some(ep), tp: Some(k % self.tp), pp: Some(pp), dp: Some(dp) }
+    }
+
+    /// The ranks of an expert shard: EP rank `r`, expert TP shard `u`, on its GPU's DP rank.
+    pub fn expert_ranks(&self, dp: u32, pp: u32, r: u32, u: u32) -> Ranks {
+        let k = self.expert(r, u);
+        Ranks { ep: Some(r), tp: Some(u), ..self.ranks(dp, pp, k) }
+    }
+
+    /// The ranks of attention group `a`'s collectives.
+    pub fn group_ranks(&self, dp: u32, pp: u32, a: u32) -> Ranks {
+        match self.folded {
+            true => Ranks { dp: Some(a), pp: Some(pp), ep: None, tp: None },
+            false => Ranks { ep: Some(a), pp: Some(pp), dp: Some(dp), tp: None },
+        }
+    }
+
+    /// How ids name attention group `a`: `ep3`, or `dp3` with folded experts.
+    pub fn group_tag(&self, a: u32) -> String {
+        if self.folded { format!("dp{a}") } else { format!("ep{a}") }
+    }
+
+    /// How ids name the stage's k-th GPU: its group and TP rank (`ep3_tp1`, `dp1_tp7`).
+    pub fn gpu_tag(&self, k: u32) -> String {
+        format!("{}_tp{}", self.group_tag(k / self.tp), k % self.tp)
     }
 
     /// The pipeline stage of `layer` among `layers`, spreading any remainder over the first stages.
@@ -34,5 +104,26 @@ impl Layout {
     pub fn ep_rank_of(&self, expert: u32, experts: u32) -> u32 {
         let per = (experts / self.ep).max(1);
         (expert / per).min(self.ep - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planscope_names_keep_their_gpus_and_folded_experts_share_the_attentions() {
+        let lay = Layout::of(Strategy::parse("EP4_TP2_PP2_DP2").unwrap());
+        // ((dp·PP + pp)·EP + ep)·TP + tp, as before the grids were told apart.
+        assert_eq!(lay.gpu(1, 1, lay.attn(3, 1)), ((2 + 1) * 4 + 3) * 2 + 1);
+        assert_eq!((lay.attn(3, 1), lay.expert(3, 1)), (7, 7));
+        assert_eq!(lay.gpu_tag(7), "ep3_tp1");
+        let lay = Layout::of(Strategy::parse("EP16_TP8_DP2_ETP1").unwrap());
+        assert_eq!((lay.stage(), lay.gpus(), lay.dp, lay.groups), (16, 16, 1, 2));
+        // GPU 11: DP rank 1's TP rank 3, and EP rank 11's whole experts.
+        let r = lay.ranks(0, 0, 11);
+        assert_eq!((r.dp, r.tp, r.ep), (Some(1), Some(3), Some(11)));
+        assert_eq!(lay.gpu_tag(11), "dp1_tp3");
+        assert_eq!(lay.expert(11, 0), 11);
     }
 }

@@ -1,5 +1,5 @@
-//! The builder of a deployed MoE model: one step of an EP×TP×PP×DP deployment, node by
-//! node, shared by the generator (`r#gen`, which supplies synthetic operators) and the
+//! The builder of a deployed MoE model: one step of an EP×TP×PP×DP deployment (or of
+//! experts folded onto the attention's TP·DP GPUs, `Layout`), node by node, shared by the generator (`r#gen`, which supplies synthetic operators) and the
 //! rewriter (`rewrite`, which supplies the operators it kept from the source plan and the
 //! EPLB placement of experts). Per layer it writes attention with its TP all-reduces, the
 //! gate, EP dispatch, expert shards and their replicas, TP all-reduce, EP combine and the

@@ -1,24 +1,25 @@
-//! One step of a deployment, GPU by GPU. Per replica d and GPU (e, t) of a stage, a chain:
+//! One step of a deployment, GPU by GPU. Per replica d and GPU k of a stage, a chain:
 //! input → prelude (embedding) → per layer [the layer's block, `block.rs`; then its post-MoE
 //! operators] → epilogue (LM head) → output, with a send/recv per GPU at each stage boundary.
 //!
 //! Pipeline stages and data-parallel replicas: stage p holds the contiguous layers
-//! [p·L/PP, (p+1)·L/PP) on its own contiguous block of EP·TP GPUs; at each boundary every
-//! GPU sends its activations to the GPU with the same EP and TP rank in the next stage.
-//! DP replicas repeat the whole step on the next blocks of PP·EP·TP GPUs
-//! (GPU = ((dp·PP + pp)·EP + ep)·TP + tp, as `Layout`).
+//! [p·L/PP, (p+1)·L/PP) on its own contiguous block of GPUs (EP·TP, or TP·DP with folded
+//! experts); at each boundary every GPU sends its activations to the GPU in the same
+//! place of the next stage. DP replicas repeat the whole step on the next blocks of
+//! PP·EP·TP GPUs (GPU = (dp·PP + pp)·stage + k, as `Layout`).
 
 use super::Layout;
 use super::block;
 use super::builder::Builder;
 use super::origin::{Role, Sources};
-use crate::model::{GpuSet, Node, NodeKind, Op, Placement, Plan, Ranks, Shape};
+use crate::model::{GpuSet, Node, NodeKind, Op, Placement, Plan, Shape};
 
 /// An operator copied onto every GPU of its stage: one of the source's kept operators
 /// (embedding, attention, norms, heads…), or one the generator supplies.
 #[derive(Debug, Clone)]
 pub(crate) struct Operator {
-    /// The id copies are named after: `<id>_ep<e>_tp<t>[_dp<d>]`.
+    /// The id copies are named after: `<id>_ep<e>_tp<t>[_dp<d>]` (`_dp<a>_tp<t>` with
+    /// folded experts).
     pub id: String,
     /// Kind, op, group and attrs of the copies.
     pub node: Node,
@@ -156,21 +157,23 @@ pub(crate) fn build(header: Plan, design: &Design<'_>) -> (Plan, Vec<Option<u32>
     b.reserve(estimate(design));
     // Sizes the file declares may be anything: products saturate rather than wrap.
     let tok_rep = design.batch.zip(design.seq).map(|(x, s)| x.saturating_mul(s) / lay.dp as u64);
+    // Each attention group (an EP rank's TP group, or a DP rank's) takes its share of the
+    // replica's tokens.
     let sz = Sizes {
-        tok_a: tok_rep.map(|t| (t / lay.ep as u64).max(1)),
+        tok_a: tok_rep.map(|t| (t / lay.groups as u64).max(1)),
         tok_e: tok_rep
             .filter(|_| design.experts > 0)
             .map(|t| (t.saturating_mul(design.top_k as u64) / design.experts as u64).max(1)),
         h: design.hidden,
         ht: design.hidden.map(|h| h / lay.tp as u64),
-        routed: tok_rep.map(|t| (t / lay.ep as u64).max(1).saturating_mul(design.top_k as u64)),
+        routed: tok_rep.map(|t| (t / lay.groups as u64).max(1).saturating_mul(design.top_k as u64)),
     };
     let ends = shape(&[design.batch, design.seq, design.hidden]);
     let input = endpoint(&mut b, design.input, NodeKind::Input, ends.clone());
     let ops = design.operators;
     let mut heads = Vec::new();
     for d in 0..lay.dp {
-        let mut tail: Vec<String> = vec![input.clone(); (lay.ep * lay.tp) as usize];
+        let mut tail: Vec<String> = vec![input.clone(); lay.stage() as usize];
         let at = At { d, p: 0, layer: None };
         chain(&mut b, design, at, &ops.prelude, &mut tail, shape(&[sz.tok_a, sz.h]));
         let mut stage = 0;
@@ -204,8 +207,8 @@ fn estimate(design: &Design<'_>) -> usize {
     let lay = &design.layout;
     let ops = &design.operators;
     let per_layer_ops = ops.pre.iter().chain(&ops.post).map(Vec::len).sum::<usize>() as u64;
-    let shards: u64 = design.placement.iter().flatten().map(|r| r.len() as u64).sum::<u64>() * lay.tp as u64;
-    let gpus = (lay.ep * lay.tp) as u64;
+    let shards: u64 = design.placement.iter().flatten().map(|r| r.len() as u64).sum::<u64>() * lay.etp as u64;
+    let gpus = lay.stage() as u64;
     let per_replica = gpus.saturating_mul(per_layer_ops + design.layers as u64 * 4).saturating_add(shards);
     (lay.dp as u64).saturating_mul(per_replica).min(1 << 22) as usize
 }
@@ -227,10 +230,10 @@ pub(crate) fn dp_suffix(lay: &Layout, d: u32) -> String {
     if lay.dp > 1 { format!("_dp{d}") } else { String::new() }
 }
 
-fn copy_id(base: &str, design: &Design<'_>, e: u32, t: u32, s: &str) -> String {
+fn copy_id(base: &str, design: &Design<'_>, k: u32, s: &str) -> String {
     let lay = &design.layout;
-    if lay.ep * lay.tp > 1 || design.style.copy_ids == CopyIds::Always {
-        format!("{base}_ep{e}_tp{t}{s}")
+    if lay.stage() > 1 || design.style.copy_ids == CopyIds::Always {
+        format!("{base}_{}{s}", lay.gpu_tag(k))
     } else {
         format!("{base}{s}")
     }
@@ -248,21 +251,18 @@ pub(crate) fn chain(
     let lay = &design.layout;
     let s = dp_suffix(lay, at.d);
     for op in ops {
-        for e in 0..lay.ep {
-            for t in 0..lay.tp {
-                let g = lay.gpu(at.d, at.p, e, t);
-                let id = copy_id(&op.id, design, e, t, &s);
-                let n = b.push(id, op.node.kind, op.node.op.clone(), Placement::gpu(g), sh.clone(), op.origin);
-                n.label = op.label.clone();
-                n.group = op.node.group.clone();
-                n.attrs = op.node.attrs.clone();
-                n.layer = at.layer;
-                n.ranks = Ranks { ep: Some(e), tp: Some(t), pp: Some(at.p), dp: Some(at.d) };
-                let id = n.id.clone();
-                let k = (e * lay.tp + t) as usize;
-                b.edge(&tail[k], &id);
-                tail[k] = id;
-            }
+        for k in 0..lay.stage() {
+            let g = lay.gpu(at.d, at.p, k);
+            let id = copy_id(&op.id, design, k, &s);
+            let n = b.push(id, op.node.kind, op.node.op.clone(), Placement::gpu(g), sh.clone(), op.origin);
+            n.label = op.label.clone();
+            n.group = op.node.group.clone();
+            n.attrs = op.node.attrs.clone();
+            n.layer = at.layer;
+            n.ranks = lay.ranks(at.d, at.p, k);
+            let id = n.id.clone();
+            b.edge(&tail[k as usize], &id);
+            tail[k as usize] = id;
         }
     }
 }
@@ -278,19 +278,16 @@ fn send_recv(
 ) {
     let lay = &design.layout;
     let s = dp_suffix(lay, d);
-    for e in 0..lay.ep {
-        for t in 0..lay.tp {
-            let (a, z) = (lay.gpu(d, from, e, t), lay.gpu(d, to, e, t));
-            let place = Placement::Transfer { from: GpuSet::single(a), to: GpuSet::single(z) };
-            let id = format!("pp_send_s{from}_ep{e}_tp{t}{s}");
-            let ranks = Ranks { ep: Some(e), tp: Some(t), pp: Some(from), dp: Some(d) };
-            let origin = design.sources.find(Role::SendRecv, None, ranks);
-            let n = b.push(id, NodeKind::Communication, Some(Op::SendRecv), place, sh.clone(), origin);
-            n.ranks = ranks;
-            let id = n.id.clone();
-            let k = (e * lay.tp + t) as usize;
-            b.edge(&tail[k], &id);
-            tail[k] = id;
-        }
+    for k in 0..lay.stage() {
+        let (a, z) = (lay.gpu(d, from, k), lay.gpu(d, to, k));
+        let place = Placement::Transfer { from: GpuSet::single(a), to: GpuSet::single(z) };
+        let id = format!("pp_send_s{from}_{}{s}", lay.gpu_tag(k));
+        let ranks = lay.ranks(d, from, k);
+        let origin = design.sources.find(Role::SendRecv, None, ranks);
+        let n = b.push(id, NodeKind::Communication, Some(Op::SendRecv), place, sh.clone(), origin);
+        n.ranks = ranks;
+        let id = n.id.clone();
+        b.edge(&tail[k as usize], &id);
+        tail[k as usize] = id;
     }
 }

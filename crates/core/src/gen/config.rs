@@ -56,7 +56,11 @@ impl fmt::Display for PlanError {
             ),
             PlanError::Unbuilt(u) => {
                 let list: Vec<String> = u.iter().map(ToString::to_string).collect();
-                write!(f, "planscope cannot build {} yet; it builds EP·TP·PP·DP deployments", list.join(", "))
+                write!(
+                    f,
+                    "planscope cannot build {} yet; it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP (ETP) when EP·ETP = TP·DP",
+                    list.join(", ")
+                )
             }
         }
     }
@@ -135,7 +139,7 @@ pub fn plan_from(meta: &Meta, capacity: Capacity) -> Result<Plan, PlanError> {
 
 /// The strategy's rules against the model and cluster, and the size of the result.
 fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(), PlanError> {
-    let needed = u64::from(lay.ep) * u64::from(lay.tp) * u64::from(lay.pp) * u64::from(lay.dp);
+    let needed = u64::from(lay.gpus());
     Limit::Gpus.check(needed).map_err(PlanError::Limit)?;
     if let Some(have) = meta.cluster.gpus.filter(|&g| u64::from(g) < needed) {
         return Err(PlanError::TooFewGpus { needed, have });
@@ -147,12 +151,13 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(
     if !heads.is_multiple_of(u64::from(lay.tp)) {
         return Err(PlanError::Indivisible { what: "attention heads", count: heads, degree: "TP", by: lay.tp });
     }
-    if !arch.expert_hidden.is_multiple_of(u64::from(lay.tp)) {
+    // The experts are split over their own TP (ETP, or TP).
+    if !arch.expert_hidden.is_multiple_of(u64::from(lay.etp)) {
         return Err(PlanError::Indivisible {
             what: "expert width",
             count: arch.expert_hidden,
-            degree: "TP",
-            by: lay.tp,
+            degree: if lay.folded { "ETP" } else { "TP" },
+            by: lay.etp,
         });
     }
     if lay.pp > arch.layers {
@@ -163,14 +168,17 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(
     if !arch.layers.is_multiple_of(lay.pp) {
         return Err(PlanError::Indivisible { what: "layers", count: u64::from(arch.layers), degree: "PP", by: lay.pp });
     }
-    if let Some(batch) = meta.model.batch.filter(|&b| b < u64::from(lay.dp)) {
-        return Err(PlanError::TooMany { degree: "DP", by: lay.dp, what: "requests", count: batch });
+    // Every DP rank needs a request: the replicas', or with folded experts the attention
+    // groups'.
+    let dp = if lay.folded { lay.groups } else { lay.dp };
+    if let Some(batch) = meta.model.batch.filter(|&b| b < u64::from(dp)) {
+        return Err(PlanError::TooMany { degree: "DP", by: dp, what: "requests", count: batch });
     }
     // Nodes: per replica and layer ~6 per GPU of the stage (operators, gate, aggregation,
     // collectives), plus every expert shard of the MoE layers.
-    let stage_gpus = u64::from(lay.ep) * u64::from(lay.tp);
+    let stage_gpus = u64::from(lay.stage());
     let per_layer = stage_gpus.saturating_mul(6);
-    let shards = arch.experts.saturating_mul(u64::from(lay.tp)).saturating_mul(u64::from(arch.moe_layers()));
+    let shards = arch.experts.saturating_mul(u64::from(lay.etp)).saturating_mul(u64::from(arch.moe_layers()));
     let nodes =
         u64::from(lay.dp).saturating_mul(per_layer.saturating_mul(u64::from(arch.layers)).saturating_add(shards));
     if nodes > capacity.built_nodes() {
@@ -225,13 +233,39 @@ mod tests {
             "the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds (the command \
              goes further) (rewrite output nodes)"
         );
-        // What vLLM's --enable-expert-parallel implies (experts unsplit under TP8) is not
-        // built as plain EP·TP·DP: refused, as the rewriter refuses it.
-        let m = meta(Some("EP64_TP8_DP8_ETP1"));
+        // Folded experts (an ETP) whose EP·ETP GPUs do not fill a stage's TP·DP: refused, as
+        // the rewriter refuses them.
+        let m = meta(Some("EP32_TP8_DP8_ETP1"));
         assert_eq!(
             plan_from(&m, Capacity::Native).unwrap_err().to_string(),
-            "planscope cannot build expert TP ETP1 apart from TP8 yet; it builds EP·TP·PP·DP deployments"
+            "planscope cannot build expert TP ETP1 with EP·ETP = 32 expert GPUs on a stage of TP·DP = 64 (it \
+             builds them when they are equal) yet; it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP \
+             (ETP) when EP·ETP = TP·DP"
         );
+    }
+
+    #[test]
+    fn vllm_expert_parallel_folds_the_experts_onto_the_attentions_gpus() {
+        // vllm serve … -tp 8 -dp 2 --enable-expert-parallel: 16 GPUs, two TP8 attention
+        // groups, 16 EP ranks of whole experts on the same GPUs.
+        let mut m = meta(Some("EP16_TP8_DP2_ETP1"));
+        m.model = model_preset("deepseek-v3").unwrap().spec();
+        let plan = plan_from(&m, Capacity::Native).unwrap();
+        assert_eq!(plan.meta.cluster.gpus, Some(16));
+        let layer = |op: Op, l: u32| plan.nodes.iter().filter(move |n| n.op == Some(op.clone()) && n.layer == Some(l));
+        // Layer 3 is DeepSeek-V3's first MoE layer: 256 whole experts, 16 per GPU.
+        let experts: Vec<_> = layer(Op::Expert, 3).collect();
+        assert_eq!(experts.len(), 256);
+        let gpu_of = |n: &crate::model::Node| n.placement.gpu_set().ranges()[0].0;
+        assert_eq!((gpu_of(experts[0]), gpu_of(experts[255])), (0, 15));
+        // One dispatch and one combine over all 16 GPUs, a TP all-reduce per DP group, and
+        // the all-gather that restores each group's tokens.
+        let a2a: Vec<_> = layer(Op::AllToAll, 3).map(|n| n.placement.gpu_set().len()).collect();
+        assert_eq!(a2a, [16, 16]);
+        assert_eq!(layer(Op::AllGather, 3).count(), 2);
+        assert!(layer(Op::AllReduce, 3).all(|n| n.placement.gpu_set().len() == 8));
+        let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
+        assert!(report.errors().next().is_none(), "{:?}", report.findings);
     }
 
     #[test]

@@ -187,19 +187,39 @@ impl Default for Strategy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "feature", rename_all = "snake_case")]
 pub enum Unbuilt {
-    ContextParallel { cp: u32 },
-    ExpertTensorParallel { etp: u32, tp: u32 },
-    VirtualPipeline { vpp: u32 },
-    UnevenStages { first: Option<u32>, last: Option<u32> },
-    DpAttention { dp: u32, tp: u32 },
-    RedundantExperts { redundant: u32 },
+    ContextParallel {
+        cp: u32,
+    },
+    /// Folded experts whose EP·ETP ranks do not fill a stage's TP·DP GPUs exactly.
+    ExpertTensorParallel {
+        etp: u32,
+        group: u64,
+        stage: u64,
+    },
+    VirtualPipeline {
+        vpp: u32,
+    },
+    UnevenStages {
+        first: Option<u32>,
+        last: Option<u32>,
+    },
+    DpAttention {
+        dp: u32,
+        tp: u32,
+    },
+    RedundantExperts {
+        redundant: u32,
+    },
 }
 
 impl fmt::Display for Unbuilt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Unbuilt::ContextParallel { cp } => write!(f, "context parallel CP{cp}"),
-            Unbuilt::ExpertTensorParallel { etp, tp } => write!(f, "expert TP ETP{etp} apart from TP{tp}"),
+            Unbuilt::ExpertTensorParallel { etp, group, stage } => write!(
+                f,
+                "expert TP ETP{etp} with EP·ETP = {group} expert GPUs on a stage of TP·DP = {stage} (it builds them when they are equal)"
+            ),
             Unbuilt::VirtualPipeline { vpp } => write!(f, "virtual pipeline stages VPP{vpp}"),
             Unbuilt::UnevenStages { first, last } => {
                 let n = |v: Option<u32>| v.map_or_else(|| "even".to_string(), |v| v.to_string());
@@ -311,6 +331,13 @@ impl Strategy {
         stage.is_multiple_of(self.expert_group())
     }
 
+    /// Whether the expert ranks fill a stage's attention GPUs exactly (EP·ETP = TP·DP·CP),
+    /// as vLLM's EP = TP·DP with ETP1 does: one expert group per stage, what `deploy`
+    /// builds of folded experts.
+    pub fn experts_fill_stage(&self) -> bool {
+        self.attention_gpus() / self.pp.get() as u64 == self.expert_group()
+    }
+
     /// The expert group as its degrees read: `EP16×ETP1`, or `EP64×TP2` when the experts
     /// are split over TP.
     pub fn expert_group_name(&self) -> String {
@@ -326,8 +353,11 @@ impl Strategy {
         if self.cp.get() > 1 {
             out.push(Unbuilt::ContextParallel { cp: self.cp.get() });
         }
-        if let Some(etp) = self.etp {
-            out.push(Unbuilt::ExpertTensorParallel { etp: etp.get(), tp: self.tp.get() });
+        if let Some(etp) = self.etp
+            && !self.experts_fill_stage()
+        {
+            let stage = self.attention_gpus() / self.pp.get() as u64;
+            out.push(Unbuilt::ExpertTensorParallel { etp: etp.get(), group: self.expert_group(), stage });
         }
         if self.vpp.get() > 1 {
             out.push(Unbuilt::VirtualPipeline { vpp: self.vpp.get() });

@@ -162,7 +162,7 @@ fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), BrokenRule> {
         })
         .collect();
     let c = cost::resolve(&out.meta, out, Some(dims.strategy));
-    let work = cost::node_work(out, &roles, &c, dims.strategy.tp.get(), Workload::Inference);
+    let work = cost::node_work(out, &roles, &c, cost::TpSplit::of(Some(dims.strategy)), Workload::Inference);
     let used = crate::model::union_gpus(out.nodes.iter().map(|n| &n.placement)).iter().collect::<Vec<_>>();
     let end = used.last().map_or(0, |&g| g + 1);
     let cells = crate::model::GpuCells::new(out.nodes.iter().map(|n| &n.placement), end);

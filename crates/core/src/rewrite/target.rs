@@ -63,7 +63,7 @@ pub(crate) fn resolve(
     let meta = plan.meta.merged_with(overrides);
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
     let seen = infer_degrees(plan, &roles);
-    let (ep, tp, pp, dp) = (strategy.ep.get(), strategy.tp.get(), strategy.pp.get(), strategy.dp.get());
+    let (ep, pp, dp) = (strategy.ep.get(), strategy.pp.get(), strategy.dp.get());
     // The GPUs it spans: EP·TP·PP·DP, or the attention's when its experts fold onto them
     // (an unbuilt refinement, refused below, but its GPU count is still its own).
     let needs = strategy.gpus();
@@ -106,13 +106,15 @@ pub(crate) fn resolve(
     }
     let m = &meta.model;
     rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
-    // Nodes per layer and replica: ~5 per GPU plus the expert shards; refuse absurd sizes.
+    // Nodes per layer: ~6 per GPU of a stage plus the expert shards of every replica (one
+    // replica with folded experts, whose DP ranks share them); refuse absurd sizes.
     // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
-    let per_layer = (strategy.product() / pp as u64).saturating_mul(6).saturating_add(limits::product([
-        dp as u64,
+    let replicas = if strategy.experts_folded() { 1 } else { dp as u64 };
+    let per_layer = (needs / pp as u64).saturating_mul(6).saturating_add(limits::product([
+        replicas,
         experts as u64,
         2,
-        tp as u64,
+        strategy.expert_tp().get() as u64,
     ]));
     let est = (layers as u64).saturating_mul(per_layer);
     if rules.is_empty() && est > capacity.built_nodes() {
@@ -154,7 +156,7 @@ mod tests {
         let plan = read_plan(SEED_EP64_TP2.text).unwrap();
         for (name, said) in [
             ("EP64_TP2_CP2", "context parallel CP2"),
-            ("EP64_TP2_ETP1", "expert TP ETP1 apart from TP2"),
+            ("EP64_TP2_ETP1", "expert TP ETP1 with EP·ETP = 64 expert GPUs on a stage of TP·DP = 2"),
             ("EP64_TP2_PP2_VPP2", "virtual pipeline stages VPP2"),
             ("EP64_TP2_PP2_PPLAST1", "uneven pipeline stages"),
             ("EP64_TP2_DP2_DPATTN", "DP-attention"),

@@ -86,7 +86,7 @@ impl Session {
         }
         self.busy.set(None);
         let opened = plan.as_ref().map(|(name, _)| name.as_str());
-        self.note.set(Some(dropped_note(count, opened, &sorted)));
+        let note = Some(dropped_note(count, opened, &sorted));
         let errors = (!sorted.errors.is_empty()).then(|| sorted.errors.join(" · "));
         match plan {
             Some((name, DroppedPlan::Compressed(bytes))) => self.open_bytes(&name, bytes),
@@ -94,12 +94,14 @@ impl Session {
                 let seq = self.load_seq.get_untracked() + 1;
                 self.load_seq.set(seq);
                 self.error.set(errors);
+                self.note.set(note);
                 self.open_plan(seq, name, Some(text.into()), *read, self.new_plan_restore()).await;
                 return;
             }
             None => {}
         }
-        // After `open_bytes`, which clears the error as a load starts.
+        // After `open_bytes`, which clears the error and the note as a load starts.
+        self.note.set(note);
         if errors.is_some() {
             self.error.set(errors);
         }

@@ -1,0 +1,18 @@
+import { launch, openPage, serveDist, dropFiles, corpus, root } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+const real = resolve(root, '../shared/real');
+const server = await serveDist(); const browser = await launch();
+const { page, errors } = await openPage(browser, server.url);
+const plan = 'paper_to_dag__expert_parallelism_dag.json';
+await dropFiles(page, [['config.json', await readFile(join(real, 'deepseek-v3__config.json'), 'utf8')], [plan, await readFile(join(corpus, plan), 'utf8')], ['h200.yaml', await readFile(join(real, 'aiconfigurator__h200_sxm.yaml'), 'utf8')], ['serve.sh', 'vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 2 --enable-expert-parallel\n']]);
+await page.getByTestId('summary').getByText(plan).waitFor();
+await page.getByTestId('conditions').locator('summary').first().click().catch(()=>{});
+await page.getByTestId('new-from-config').click();
+await page.waitForTimeout(8000);
+console.log('file', await page.locator('[data-field="file"]').textContent());
+console.log('err', await page.getByTestId('error').count() ? await page.getByTestId('error').textContent() : '-');
+console.log('busy', await page.locator('.banner.info').count() ? await page.locator('.banner.info').textContent() : '-');
+console.log(errors);
+await page.screenshot({ path: '/tmp/gen.png' });
+await browser.close(); server.close();
