@@ -178,3 +178,17 @@ fn plan_refuses_what_does_not_fit_with_the_rule() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("does not state vocab"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
+    // The name parser alone would find TP8 and DP2 in it and miss the EP the flag implies.
+    let line = "vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 2 --enable-expert-parallel";
+    let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", line]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("as EP16_TP8_DP2_ETP1:") && said.contains("16 GPUs; verify: pass"), "{said}");
+    // A launch its reader cannot read says where, and plans nothing.
+    let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", "vllm serve m -tp 8 -dcp 2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-dcp"), "{}", text(&out.stderr));
+}

@@ -182,7 +182,12 @@ fn parse_gpus(s: &str) -> Result<u32, String> {
     Ok(n as u32)
 }
 
+/// A name (`EP64_TP2`), or a launch line read as its framework means it (`vllm serve m
+/// -tp 8 -dp 2 --enable-expert-parallel`: EP16_TP8_DP2_ETP1).
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
+    if planscope_core::check::declared::reads_as_launch(s) {
+        return planscope_core::launch::read_line("--strategy", s, None).map(|l| l.strategy).map_err(|e| e.to_string());
+    }
     Strategy::parse(s).map_err(|e| e.to_string())
 }
 

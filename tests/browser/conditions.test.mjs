@@ -324,3 +324,19 @@ test('a second model or GPU replaces the first: nothing of DeepSeek-V3 stays wit
   assert.equal(await input(page, 'cluster.tflops_fp8').inputValue(), '');
   assert.deepEqual(errors, []);
 });
+
+test('a launch line typed as the target is read as its framework runs it, and built', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await page.getByTestId('strategy').fill('vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 8 --enable-expert-parallel');
+  await page.getByTestId('rewrite').click();
+  // EP = TP·DP = 64 ranks of whole experts on the 64 GPUs vLLM starts, not EP1_TP8_DP8.
+  await page.locator('[data-field="target"]').getByText('held to EP64_TP8_DP8_ETP1').waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('after-verdict').textContent(), 'verifies clean');
+  assert.match(await page.locator('.side.after figcaption').first().textContent(), /^64 of 64 GPUs busy/);
+  // One its reader refuses says why and changes nothing.
+  await page.getByTestId('strategy').fill('vllm serve m -tp 8 -dcp 2');
+  await page.getByTestId('rewrite').click();
+  await page.getByTestId('error').getByText(/Target `vllm serve m -tp 8 -dcp 2`: .*-dcp/).waitFor();
+  assert.equal((await page.locator('[data-field="target"]').textContent()).trim(), 'held to EP64_TP8_DP8_ETP1');
+  assert.deepEqual(errors, []);
+});

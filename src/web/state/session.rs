@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use planscope_core::analysis::{
     After, Analysis, Request, analyze_paced, compare_side, default_metric, holds, sides_paced, target_of,
 };
-use planscope_core::check::declared::{Readings, launch_key};
+use planscope_core::check::declared::{Readings, launch_key, reads_as_launch};
 use planscope_core::check::{Code, Finding};
 use planscope_core::conditions::reply::Read;
 use planscope_core::examples::SEED_EP64_TP2;
@@ -512,6 +512,17 @@ impl Session {
             self.error.set(Some(
                 "Type a target strategy in the Target box first, e.g. EP64_TP2 or EP4_DP32 (degrees EP, TP, PP, DP joined by _)".into(),
             ));
+            return;
+        }
+        // A launch line means what its framework makes of it: read in the readers' worker,
+        // into the conditions, whose strategy becomes the target (`set_conditions`).
+        if reads_as_launch(&text) {
+            let this = *self;
+            spawn_local(async move {
+                if let Err(e) = this.read_config("Target", &text).await {
+                    this.error.set(Some(format!("Target `{}`: {e}", text.trim())));
+                }
+            });
             return;
         }
         let strategy = match Strategy::parse(&text) {

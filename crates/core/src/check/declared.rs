@@ -80,6 +80,14 @@ fn looks_like_flags(text: &str) -> bool {
         .any(|w| w.len() > 1 && w.starts_with('-') && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// Whether a strategy given by hand (the command's `--strategy`, the page's Target box)
+/// is a launch line, to be read by its framework's reader: the name parser would find
+/// `-tp 8 -dp 2` in `vllm serve m -tp 8 -dp 2 --enable-expert-parallel` and miss what the
+/// flag around them means (EP = TP·DP, experts whole).
+pub fn reads_as_launch(text: &str) -> bool {
+    needs_reading(text) && looks_like_flags(text)
+}
+
 /// The declared name a plan's verification reads as a launch line, with the GPU count it
 /// is held to (the options', else the plan's after `overrides`), when it needs reading.
 /// The verifier and the page (which reads it beforehand) both key readings by it.
