@@ -333,10 +333,17 @@ test('a launch line typed as the target is read as its framework runs it, and bu
   await page.locator('[data-field="target"]').getByText('held to EP64_TP8_DP8_ETP1').waitFor({ timeout: 20000 });
   assert.equal(await page.getByTestId('after-verdict').textContent(), 'verifies clean');
   assert.match(await page.locator('.side.after figcaption').first().textContent(), /^64 of 64 GPUs busy/);
+  // SGLang's DP attention: each of the 8 GPUs its own DP rank of attention, beside EP8.
+  await page.getByTestId('strategy').fill('python -m sglang.launch_server --model-path m --tp 8 --dp 8 --enable-dp-attention --ep 8');
+  await page.getByTestId('rewrite').click();
+  await page.locator('[data-field="target"]').getByText('held to EP8_TP8_DP8_ETP1_DPATTN').waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('after-verdict').textContent(), 'verifies clean');
+  assert.match(await page.locator('.side.after figcaption').first().textContent(), /^8 of 8 GPUs busy/);
+  await screenshot(page, 'conditions-sglang-dp-attention.png');
   // One its reader refuses says why and changes nothing.
   await page.getByTestId('strategy').fill('vllm serve m -tp 8 -dcp 2');
   await page.getByTestId('rewrite').click();
   await page.getByTestId('error').getByText(/Target `vllm serve m -tp 8 -dcp 2`: .*-dcp/).waitFor();
-  assert.equal((await page.locator('[data-field="target"]').textContent()).trim(), 'held to EP64_TP8_DP8_ETP1');
+  assert.equal((await page.locator('[data-field="target"]').textContent()).trim(), 'held to EP8_TP8_DP8_ETP1_DPATTN');
   assert.deepEqual(errors, []);
 });

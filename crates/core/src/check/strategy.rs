@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     launch_rules(ctx, out);
     let Some(s) = ctx.strategy else { return };
-    let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
+    let (ep, pp, dp) = (s.ep.get(), s.pp.get(), s.dp.get());
     let m = &ctx.meta.model;
     let mut rules: Vec<String> = Vec::new();
     if let Some(total) = ctx.gpus_total {
@@ -75,8 +75,9 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if ep > 1 {
         ep_complete(ctx, s, out);
     }
-    if tp > 1 {
-        tp_complete(ctx, tp, out);
+    // The attention's TP: with DP attention its DP ranks partition the TP GPUs.
+    if s.attention_tp() > 1 {
+        tp_complete(ctx, s.attention_tp(), out);
     }
     if pp > 1 {
         pp_present(ctx, pp, out);

@@ -87,8 +87,9 @@ fn has_projections(roles: &[NodeRoles]) -> bool {
     roles.iter().any(|r| r.op == Some(Op::Projection))
 }
 
-/// The TP degrees a node's work is split by: the attention's, and the experts' own (ETP,
-/// which vLLM's and SGLang's EP set to 1: whole experts on a GPU whatever the TP).
+/// The TP degrees a node's work is split by: the attention's (TP/DP with DP attention), and
+/// the experts' own (ETP, which vLLM's and SGLang's EP set to 1: whole experts on a GPU
+/// whatever the TP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TpSplit {
     pub tp: u32,
@@ -98,7 +99,10 @@ pub struct TpSplit {
 impl TpSplit {
     /// The strategy's degrees; none: no split.
     pub fn of(strategy: Option<Strategy>) -> TpSplit {
-        strategy.map_or(TpSplit { tp: 1, expert_tp: 1 }, |s| TpSplit { tp: s.tp.get(), expert_tp: s.expert_tp().get() })
+        strategy.map_or(TpSplit { tp: 1, expert_tp: 1 }, |s| TpSplit {
+            tp: s.attention_tp(),
+            expert_tp: s.expert_tp().get(),
+        })
     }
 }
 

@@ -10,6 +10,8 @@
 //! (a strategy with an ETP: vLLM's and SGLang's EP) the stage is the TP groups of all DP
 //! ranks (groups = DP) and its EP·ETP expert GPUs are the same GPUs: one replica whose DP
 //! ranks share the experts, as vLLM runs `-tp 8 -dp 2 --enable-expert-parallel` on 16 GPUs.
+//! With DP attention (SGLang `--tp 8 --dp 8 --enable-dp-attention --ep 8`) the DP ranks
+//! partition the TP GPUs instead: DP groups of TP/DP attention GPUs each, on TP GPUs.
 
 use crate::model::{Ranks, Strategy};
 
@@ -35,7 +37,8 @@ impl Layout {
     pub fn of(s: Strategy) -> Layout {
         let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
         match s.experts_folded() {
-            true => Layout { groups: dp, tp, ep, etp: s.expert_tp().get(), pp, dp: 1, folded: true },
+            // With DP attention the DP ranks partition the TP GPUs: DP groups of TP/DP.
+            true => Layout { groups: dp, tp: s.attention_tp(), ep, etp: s.expert_tp().get(), pp, dp: 1, folded: true },
             false => Layout { groups: ep, tp, ep, etp: tp, pp, dp, folded: false },
         }
     }
@@ -125,5 +128,9 @@ mod tests {
         assert_eq!((r.dp, r.tp, r.ep), (Some(1), Some(3), Some(11)));
         assert_eq!(lay.gpu_tag(11), "dp1_tp3");
         assert_eq!(lay.expert(11, 0), 11);
+        // SGLang's DP attention: 8 DP ranks of one GPU each, 8 EP ranks, on 8 GPUs.
+        let lay = Layout::of(Strategy::parse("EP8_TP8_DP8_ETP1_DPATTN").unwrap());
+        assert_eq!((lay.stage(), lay.gpus(), lay.groups, lay.tp), (8, 8, 8, 1));
+        assert_eq!(lay.gpu_tag(5), "dp5_tp0");
     }
 }

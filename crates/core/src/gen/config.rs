@@ -269,6 +269,24 @@ mod tests {
     }
 
     #[test]
+    fn sglang_dp_attention_runs_one_dp_rank_per_gpu_beside_the_experts() {
+        // --tp 8 --dp 8 --enable-dp-attention --ep 8: 8 GPUs, each its own DP rank of attention
+        // (TP1: no attention all-reduce), 32 whole experts each, one dispatch over all 8.
+        let mut m = meta(Some("EP8_TP8_DP8_ETP1_DPATTN"));
+        m.model = model_preset("deepseek-v3").unwrap().spec();
+        let plan = plan_from(&m, Capacity::Native).unwrap();
+        assert_eq!(plan.meta.cluster.gpus, Some(8));
+        let count = |op: Op| plan.nodes.iter().filter(|n| n.op == Some(op.clone()) && n.layer == Some(3)).count();
+        assert_eq!((count(Op::Attention), count(Op::Expert), count(Op::AllToAll)), (8, 256, 2));
+        assert_eq!((count(Op::AllReduce), count(Op::AllGather)), (0, 0));
+        let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
+        assert!(report.errors().next().is_none(), "{:?}", report.findings);
+        // DP attention with experts split over TP (no ETP) is not built.
+        let m = meta(Some("EP1_TP8_DP8_DPATTN"));
+        assert!(plan_from(&m, Capacity::Native).unwrap_err().to_string().contains("DP-attention (DP8 inside TP8)"));
+    }
+
+    #[test]
     fn every_layer_and_expert_is_deployed() {
         let plan = plan_from(&meta(Some("EP8_TP2")), Capacity::Native).unwrap();
         let experts = plan.nodes.iter().filter(|n| n.op == Some(Op::Expert)).count();

@@ -308,6 +308,18 @@ impl Strategy {
         limits::product([self.tp.get() as u64, self.pp.get() as u64, dp, self.cp.get() as u64])
     }
 
+    /// The attention's TP: TP, or TP/DP with DP attention, whose DP ranks partition the TP
+    /// GPUs (SGLang `--enable-dp-attention`: `tp_size % dp_size == 0`; 1 when DP does not
+    /// divide TP, a rule the launch reader reports).
+    pub fn attention_tp(&self) -> u32 {
+        let (tp, dp) = (self.tp.get(), self.dp.get());
+        match self.dp_attention {
+            true if tp.is_multiple_of(dp) => tp / dp,
+            true => 1,
+            false => tp,
+        }
+    }
+
     /// The GPUs the strategy spans: the attention's with folded experts
     /// ([`experts_folded`](Self::experts_folded)), else EP·TP·PP·DP·CP (planscope's
     /// convention, each degree on GPUs of its own; DP attention adds no GPUs).
@@ -366,7 +378,8 @@ impl Strategy {
             let g = |v: Option<NonZeroU32>| v.map(NonZeroU32::get);
             out.push(Unbuilt::UnevenStages { first: g(self.stages.first), last: g(self.stages.last) });
         }
-        if self.dp_attention {
+        // DP attention is built with folded experts, DP dividing TP (SGLang's rule).
+        if self.dp_attention && !(self.experts_folded() && self.tp.get().is_multiple_of(self.dp.get())) {
             out.push(Unbuilt::DpAttention { dp: self.dp.get(), tp: self.tp.get() });
         }
         if self.redundant_experts > 0 {
