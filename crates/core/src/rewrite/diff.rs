@@ -161,8 +161,9 @@ pub enum Note {
     /// A node of a layer the target does not have.
     LayerDropped { id: String, layer: u32, layers: u32 },
     /// Source nodes folded into one copy per GPU of their stage, named
-    /// `{template}_ep<e>_tp<t>` (and `_dp<d>` with `dp`).
-    PerGpuCopies { sources: Vec<String>, template: String, dp: bool },
+    /// `{template}_ep<e>_tp<t>` (and `_dp<d>` with `dp`), or `{template}_dp<d>_tp<t>` with
+    /// `folded` experts (`deploy::Layout::gpu_tag`).
+    PerGpuCopies { sources: Vec<String>, template: String, dp: bool, folded: bool },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -147,11 +147,15 @@ impl Display for Note {
             Note::LayerDropped { id, layer, layers } => {
                 write!(f, "{id} belongs to layer {layer}, which the {layers}-layer target does not have; dropped")
             }
-            Note::PerGpuCopies { sources, template, dp } => write!(
+            Note::PerGpuCopies { sources, template, dp, folded } => write!(
                 f,
-                "{} kept as one copy per GPU of its stage, {template}_ep<e>_tp<t>{}",
+                "{} kept as one copy per GPU of its stage, {template}{}",
                 span_names(sources),
-                if *dp { "_dp<d>" } else { "" }
+                match (folded, dp) {
+                    (true, _) => "_dp<d>_tp<t>",
+                    (false, true) => "_ep<e>_tp<t>_dp<d>",
+                    (false, false) => "_ep<e>_tp<t>",
+                }
             ),
         }
     }

@@ -86,8 +86,8 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
     let (placement, balance) = match &load {
         Some(load) => {
             let spare = target.spare_slots_per_rank.unwrap_or(1).min(dims.experts);
-            let tp = dims.strategy.tp.get();
-            let rps = (dims.gpus_per_server / tp).max(1);
+            // EP ranks per server: each rank holds the experts' TP GPUs (ETP with folded experts).
+            let rps = (dims.gpus_per_server / dims.strategy.expert_tp().get()).max(1);
             let groups = dims.meta.model.expert_groups;
             let placed: Vec<_> = load.iter().map(|l| eplb::balanced_layer(l, ep, spare, rps, groups)).collect();
             let policy = placed.first().map_or(eplb::Policy::Global, |p| p.1);
@@ -120,7 +120,12 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
         let ids = t.sources.iter().filter_map(|&s| plan.nodes.get(s as usize).map(|n| n.id.as_str()));
         let gone: Vec<String> = ids.filter(|s| !out_ids.contains(s)).map(str::to_string).collect();
         if !gone.is_empty() && gpu_copies {
-            notes.push(Note::PerGpuCopies { sources: gone, template: t.id.clone(), dp: dims.strategy.dp.get() > 1 });
+            notes.push(Note::PerGpuCopies {
+                sources: gone,
+                template: t.id.clone(),
+                dp: dims.strategy.dp.get() > 1,
+                folded: dims.strategy.experts_folded(),
+            });
         }
     }
     let diff = diff::diff(plan, &out, notes);
