@@ -338,4 +338,11 @@ fn a_vllm_launch_read_as_conditions_holds_a_plan_to_the_gpus_it_starts() {
         "{}",
         mismatch.message
     );
+    // SGLang's DP attention runs TP1 attention: no TP all-reduce is asked for.
+    let strategy = Strategy::parse("EP8_TP8_DP8_ETP1_DPATTN").ok();
+    let report = verify(&plan, &VerifyOptions { strategy, ..VerifyOptions::default() });
+    let idle = report.findings.iter().find(|f| f.code == Code::GpuUnderuse).expect("GPU_UNDERUSE");
+    assert!(idle.message.contains("only 5 of 8 GPUs"), "{}", idle.message);
+    assert!(!idle.fix.contains("all-reduce"), "{}", idle.fix);
+    assert!(!report.findings.iter().any(|f| f.code == Code::TpIncomplete), "{:?}", report.findings);
 }

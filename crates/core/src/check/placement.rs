@@ -135,8 +135,10 @@ fn underuse(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 String::new()
             };
             format!(
-                "{expert_part}give every GPU of {} its own attention, gate and aggregation nodes, with per-group all-to-all and TP all-reduce nodes; idle GPUs: {}",
+                "{expert_part}give every GPU of {} its own attention, gate and aggregation nodes, with per-group all-to-all{} nodes; idle GPUs: {}",
                 s,
+                // No all-reduce joins attention that is not TP-split (TP1, or DP attention of TP/DP = 1).
+                if s.attention_tp() > 1 { " and TP all-reduce" } else { "" },
                 gpu_ranges(&idle)
             )
         }
