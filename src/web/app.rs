@@ -35,23 +35,13 @@ pub fn App() -> impl IntoView {
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let files: Vec<web_sys::File> = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect())
-            .unwrap_or_default();
-        match <[_; 1]>::try_from(files) {
-            Ok([file]) => session.open_file(file),
-            // A plan with its config, hardware and launch files: each goes where it belongs.
-            Err(files) if !files.is_empty() => session.open_dropped(files),
-            Err(_) => {
-                // Text dragged from an editor arrives as a string, not a file.
-                let text = ev.data_transfer().and_then(|dt| dt.get_data("text/plain").ok()).unwrap_or_default();
-                if text.trim().is_empty() {
-                    session.error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
-                } else {
-                    session.open_text("dropped text", &text);
-                }
+        if !session.open_files(super::file_io::files_of(ev.data_transfer().and_then(|dt| dt.files()))) {
+            // Text dragged from an editor arrives as a string, not a file.
+            let text = ev.data_transfer().and_then(|dt| dt.get_data("text/plain").ok()).unwrap_or_default();
+            if text.trim().is_empty() {
+                session.error.set(Some("Nothing to open: drop a .json, .dot or .gv file".into()));
+            } else {
+                session.open_text("dropped text", &text);
             }
         }
     };

@@ -91,12 +91,8 @@ pub fn ConditionsPanel() -> impl IntoView {
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        if let Some(files) = input.files() {
-            for i in 0..files.length() {
-                if let Some(f) = files.get(i) {
-                    session.load_config_file(f);
-                }
-            }
+        for f in super::file_io::files_of(input.files()) {
+            session.load_config_file(f);
         }
         input.set_value("");
     };
@@ -105,12 +101,8 @@ pub fn ConditionsPanel() -> impl IntoView {
         ev.prevent_default();
         ev.stop_propagation();
         set_over.set(false);
-        if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
-            for i in 0..files.length() {
-                if let Some(f) = files.get(i) {
-                    session.load_config_file(f);
-                }
-            }
+        for f in super::file_io::files_of(ev.data_transfer().and_then(|dt| dt.files())) {
+            session.load_config_file(f);
         }
     };
     // A model preset's config.json is read in the readers' worker, as a user's would be.

@@ -5,6 +5,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
+/// The files of a drop or a file input, in order (none when it holds none).
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<File> {
+    list.map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect()).unwrap_or_default()
+}
+
 /// Reads a file as text; the error names the file.
 pub async fn read_file_text(file: &File) -> Result<String, String> {
     let name = file.name();

@@ -13,14 +13,8 @@ pub fn Header() -> impl IntoView {
     let paste_ref = NodeRef::<leptos::html::Textarea>::new();
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        let files: Vec<web_sys::File> =
-            input.files().map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect()).unwrap_or_default();
-        match <[_; 1]>::try_from(files) {
-            Ok([file]) => session.open_file(file),
-            // A plan chosen with its config, hardware and launch files, as a drop of them.
-            Err(files) if !files.is_empty() => session.open_dropped(files),
-            Err(_) => {}
-        }
+        // A plan chosen with its config, hardware and launch files opens as a drop of them.
+        session.open_files(super::file_io::files_of(input.files()));
         // Reset so choosing the same file again still fires `change`.
         input.set_value("");
     };

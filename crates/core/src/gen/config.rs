@@ -244,13 +244,21 @@ mod tests {
         );
     }
 
+    /// DeepSeek-V3 deployed as `strategy`, which verifies clean.
+    fn deepseek_v3(strategy: &str) -> Plan {
+        let mut m = meta(Some(strategy));
+        m.model = model_preset("deepseek-v3").unwrap().spec();
+        let plan = plan_from(&m, Capacity::Native).unwrap();
+        let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
+        assert!(report.errors().next().is_none(), "{strategy}: {:?}", report.findings);
+        plan
+    }
+
     #[test]
     fn vllm_expert_parallel_folds_the_experts_onto_the_attentions_gpus() {
         // vllm serve … -tp 8 -dp 2 --enable-expert-parallel: 16 GPUs, two TP8 attention
         // groups, 16 EP ranks of whole experts on the same GPUs.
-        let mut m = meta(Some("EP16_TP8_DP2_ETP1"));
-        m.model = model_preset("deepseek-v3").unwrap().spec();
-        let plan = plan_from(&m, Capacity::Native).unwrap();
+        let plan = deepseek_v3("EP16_TP8_DP2_ETP1");
         assert_eq!(plan.meta.cluster.gpus, Some(16));
         let layer = |op: Op, l: u32| plan.nodes.iter().filter(move |n| n.op == Some(op.clone()) && n.layer == Some(l));
         // Layer 3 is DeepSeek-V3's first MoE layer: 256 whole experts, 16 per GPU.
@@ -264,23 +272,17 @@ mod tests {
         assert_eq!(a2a, [16, 16]);
         assert_eq!(layer(Op::AllGather, 3).count(), 2);
         assert!(layer(Op::AllReduce, 3).all(|n| n.placement.gpu_set().len() == 8));
-        let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
-        assert!(report.errors().next().is_none(), "{:?}", report.findings);
     }
 
     #[test]
     fn sglang_dp_attention_runs_one_dp_rank_per_gpu_beside_the_experts() {
         // --tp 8 --dp 8 --enable-dp-attention --ep 8: 8 GPUs, each its own DP rank of attention
         // (TP1: no attention all-reduce), 32 whole experts each, one dispatch over all 8.
-        let mut m = meta(Some("EP8_TP8_DP8_ETP1_DPATTN"));
-        m.model = model_preset("deepseek-v3").unwrap().spec();
-        let plan = plan_from(&m, Capacity::Native).unwrap();
+        let plan = deepseek_v3("EP8_TP8_DP8_ETP1_DPATTN");
         assert_eq!(plan.meta.cluster.gpus, Some(8));
         let count = |op: Op| plan.nodes.iter().filter(|n| n.op == Some(op.clone()) && n.layer == Some(3)).count();
         assert_eq!((count(Op::Attention), count(Op::Expert), count(Op::AllToAll)), (8, 256, 2));
         assert_eq!((count(Op::AllReduce), count(Op::AllGather)), (0, 0));
-        let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
-        assert!(report.errors().next().is_none(), "{:?}", report.findings);
         // DP attention with experts split over TP (no ETP) is not built.
         let m = meta(Some("EP1_TP8_DP8_DPATTN"));
         assert!(plan_from(&m, Capacity::Native).unwrap_err().to_string().contains("DP-attention (DP8 inside TP8)"));

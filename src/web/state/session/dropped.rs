@@ -31,10 +31,22 @@ struct Sorted {
 }
 
 impl Session {
+    /// Opens the files dropped or chosen: one as [`open_file`](Session::open_file) opens
+    /// it, several as [`open_dropped`](Self::open_dropped). False when there is none.
+    pub fn open_files(&self, files: Vec<File>) -> bool {
+        match <[_; 1]>::try_from(files) {
+            Ok([file]) => self.open_file(file),
+            Err(files) if files.is_empty() => return false,
+            // A plan with its config, hardware and launch files: each goes where it belongs.
+            Err(files) => self.open_dropped(files),
+        }
+        true
+    }
+
     /// Opens a drop of several files: every file that is not a plan is read into the
     /// conditions (as on the Conditions panel), then the first plan opens, and the note
     /// says what went where. Files that are neither are named in the error, with why.
-    pub fn open_dropped(&self, files: Vec<File>) {
+    fn open_dropped(&self, files: Vec<File>) {
         let this = *self;
         leptos::task::spawn_local(async move { this.sort_dropped(files).await });
     }
