@@ -187,6 +187,13 @@ fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let said = text(&out.stderr);
     assert!(said.contains("as EP16_TP8_DP2_ETP1:") && said.contains("16 GPUs; verify: pass"), "{said}");
+    // vLLM's one-node wide EP: its ETP1 equals TP1 and still folds the experts onto the DP
+    // ranks' 8 GPUs (it was built as EP8_DP8 on 64).
+    let line = "vllm serve deepseek-ai/DeepSeek-V3 -tp 1 -dp 8 --enable-expert-parallel";
+    let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", line]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("as EP8_DP8_ETP1:") && said.contains(" 8 GPUs; verify: pass"), "{said}");
     // A launch its reader cannot read says where, and plans nothing.
     let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", "vllm serve m -tp 8 -dcp 2"]);
     assert_eq!(out.status.code(), Some(2));

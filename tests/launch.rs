@@ -38,19 +38,26 @@ fn vllm_expert_parallel_page_every_command() {
     assert_eq!(
         seen,
         [
-            // Single node: TP1 × DP8 with EP: EP = TP × DP = 8, experts whole (ETP1 = TP1,
-            // so no refinement). Lines are those of the `vllm serve` word.
-            (6, "EP8_TP1_PP1_DP8".to_string(), 8, 0),
+            // Single node: TP1 × DP8 with EP: EP = TP × DP = 8, experts whole and on the
+            // attention's GPUs (ETP1, kept though it equals TP1: the name alone says 8
+            // GPUs). Lines are those of the `vllm serve` word.
+            (6, "EP8_TP1_PP1_DP8_ETP1".to_string(), 8, 0),
             // Two nodes of DP16 (8 local each): EP16 over 16 GPUs.
-            (13, "EP16_TP1_PP1_DP16".to_string(), 16, 0),
-            (24, "EP16_TP1_PP1_DP16".to_string(), 16, 0),
+            (13, "EP16_TP1_PP1_DP16_ETP1".to_string(), 16, 0),
+            (24, "EP16_TP1_PP1_DP16_ETP1".to_string(), 16, 0),
             // The EPLB examples for Qwen3-30B-A3B leave out --enable-expert-parallel, which
             // vLLM refuses, and run on one GPU, which EPLB refuses too.
             (34, "EP1_TP1_PP1_DP1_REDUNDANT2".to_string(), 1, 2),
             (38, "EP1_TP1_PP1_DP1_REDUNDANT2".to_string(), 1, 2),
-            (46, "EP8_TP1_PP1_DP8_REDUNDANT2".to_string(), 8, 0),
+            (46, "EP8_TP1_PP1_DP8_ETP1_REDUNDANT2".to_string(), 8, 0),
         ]
     );
+    // The strategy names its GPUs itself, as the launch does: read back from its name, it
+    // spans the 8 (16) GPUs vLLM starts, not EP·TP·DP.
+    for s in &all {
+        let named = Strategy::parse(&s.strategy.to_string()).unwrap();
+        assert_eq!((named, named.gpus()), (s.strategy, s.gpus), "line {}", s.line);
+    }
     assert!(all.iter().all(|s| s.framework == Framework::Vllm && s.notation == Notation::Flags));
     let r = rules(&all[3]);
     assert!(r[0].contains("enable_expert_parallel must be True to use EPLB"), "{r:?}");

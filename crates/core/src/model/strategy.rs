@@ -27,8 +27,9 @@ pub struct Strategy {
     pub cp: NonZeroU32,
     /// Expert tensor parallel, when the experts' TP differs from TP (Megatron-LM
     /// `--expert-tensor-parallel-size`, torchtitan `expert_tensor_parallel_degree`, and
-    /// what vLLM's and SGLang's EP imply). `None`: experts are split over TP, as Megatron-LM
-    /// defaults (`expert_tensor_parallel_size = tensor_model_parallel_size`). Never `Some(tp)`.
+    /// what vLLM's and SGLang's EP imply). `Some`: the experts share the attention's GPUs
+    /// with this TP of their own, even when it equals TP (vLLM's `-tp 1 -dp 8 -ep` is ETP1 on
+    /// TP1: 8 GPUs, not 64). `None`: planscope's convention, experts on EP·TP GPUs of their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etp: Option<NonZeroU32>,
     /// Virtual pipeline stages per pipeline rank (Megatron-LM's interleaved schedule). 1 = off.
@@ -240,7 +241,7 @@ impl Strategy {
     /// The strategy of these degrees and refinements: each degree at least 1 and within
     /// `limits::DEGREE`, stage layers at least 1 and within `limits::LAYERS`, redundant
     /// experts within `limits::EXPERTS`, EP·TP·PP·DP·CP within `limits::GPUS` (else the
-    /// error names the limit). An ETP equal to TP is stored as `None`. O(1).
+    /// error names the limit). An ETP is kept as given, equal to TP or not. O(1).
     pub fn with(ep: u32, tp: u32, pp: u32, dp: u32, x: Extra) -> Result<Strategy, StrategyError> {
         let nz = |v: u32, d: Degree| {
             Limit::Degree(d).check(v as u64)?;
@@ -255,7 +256,7 @@ impl Strategy {
         };
         let tp = nz(tp, Degree::Tp)?;
         let etp = match x.etp {
-            Some(v) => Some(nz(v, Degree::Etp)?).filter(|&e| e != tp),
+            Some(v) => Some(nz(v, Degree::Etp)?),
             None => None,
         };
         Limit::Experts.check(x.redundant_experts as u64)?;
@@ -294,7 +295,7 @@ impl Strategy {
     /// Whether the experts share the attention's GPUs, as the frameworks that state an
     /// expert TP run them: vLLM and SGLang (EP = TP·DP or TP, ETP = TP/EP-folded) and
     /// Megatron-Core or torchtitan with ETP set. planscope's own names (`EP64_TP2`) give EP
-    /// GPUs of its own; so does a strategy whose ETP equals TP, which is stored as none.
+    /// GPUs of its own.
     pub fn experts_folded(&self) -> bool {
         self.etp.is_some()
     }

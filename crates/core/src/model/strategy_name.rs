@@ -288,8 +288,12 @@ mod tests {
     fn refinements_parse_and_round_trip() {
         assert_eq!(s("EP64_TP2_CP2"), "EP64_TP2_PP1_DP1_CP2");
         assert_eq!(s("tp4 pp4 etp1 ep8 vpp2"), "EP8_TP4_PP4_DP1_ETP1_VPP2");
-        // ETP equal to TP is no refinement.
-        assert_eq!(s("EP8_TP2_ETP2"), "EP8_TP2_PP1_DP1");
+        // An ETP equal to TP still says the experts share the attention's GPUs: EP4_TP2_DP4_ETP2
+        // (Megatron-Core's EP inside DP) spans TP·DP = 8 GPUs, EP4_TP2_DP4 (planscope's) 32.
+        assert_eq!(s("EP8_TP2_ETP2"), "EP8_TP2_PP1_DP1_ETP2");
+        let (folded, own) = (Strategy::parse("EP4_TP2_DP4_ETP2").unwrap(), Strategy::parse("EP4_TP2_DP4").unwrap());
+        assert_ne!(folded, own);
+        assert_eq!((folded.gpus(), own.gpus(), folded.expert_group()), (8, 32, 8));
         assert_eq!(s("EP8_TP8_DP8_DPATTN_REDUNDANT32"), "EP8_TP8_PP1_DP8_DPATTN_REDUNDANT32");
         assert_eq!(s("EP8_PP8_PPFIRST7_PPLAST5"), "EP8_TP1_PP8_DP1_PPFIRST7_PPLAST5");
         let x = Extra {
