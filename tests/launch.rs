@@ -76,7 +76,9 @@ fn megatron_mixtral_script_with_arrays_and_variables() {
     // torchrun --nproc_per_node 8 --nnodes ${SLURM_NNODES:-1}: 8 GPUs; TP1 PP4 EP8.
     assert_eq!(s.world, Some(8));
     assert_eq!(s.layers, Some(32));
-    assert_eq!(s.strategy.to_string(), "EP8_TP1_PP4_DP2");
+    // Megatron-Core lays the experts over the attention's GPUs: ETP defaults to TP and is
+    // stated, so the name alone spans the script's 8 GPUs.
+    assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP1_PP4_DP2_ETP1".to_string(), 8));
     // 8 % (TP·PP·CP = 4) holds, but 8 % (ETP·EP·PP = 1·8·4 = 32) does not: Megatron-LM
     // refuses this script on one node.
     let r = rules(&s);
@@ -85,7 +87,7 @@ fn megatron_mixtral_script_with_arrays_and_variables() {
     // On four nodes (32 GPUs) it holds.
     let s = read_with("m.sh", &real("megatron-lm__train_mixtral_8x7b_distributed.sh"), Some(32)).unwrap();
     assert!(s.broken.is_empty(), "{:?}", rules(&s));
-    assert_eq!(s.strategy.dp.get(), 8);
+    assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP1_PP4_DP8_ETP1".to_string(), 32));
 }
 
 #[test]
@@ -188,7 +190,7 @@ fn nemo_yaml_torchtitan_toml_deepspeed_json() {
     let yaml = "trainer:\n  devices: 8\n  num_nodes: 4\nmodel:\n  tensor_model_parallel_size: 2\n  pipeline_model_parallel_size: 2\n  expert_model_parallel_size: 8\n  sequence_parallel: true\n  num_layers: 32\n";
     let s = read("nemo.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((s.framework, s.notation, s.world), (Framework::Megatron, Notation::Yaml, Some(32)));
-    assert_eq!(s.strategy.to_string(), "EP8_TP2_PP2_DP8");
+    assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP2_PP2_DP8_ETP2".to_string(), 32));
     assert!(s.broken.is_empty(), "{:?}", rules(&s));
     let toml = "[job]\ndump_folder = \"./out\"\n\n[parallelism]\ndata_parallel_replicate_degree = 1\ndata_parallel_shard_degree = -1\ntensor_parallel_degree = 2\npipeline_parallel_degree = 1\ncontext_parallel_degree = 1\nexpert_parallel_degree = 8\nexpert_tensor_parallel_degree = 1\n";
     let e = read("t.toml", toml).unwrap_err();

@@ -229,7 +229,7 @@ test('New from config opens a generated deployment of the preset model for the t
 // A wasm page addresses 4 GB: a deployment of about two million nodes (DeepSeek-V3 over
 // EP64·TP8·DP8, 4,096 GPUs) ran it out of memory, which killed the page. It is refused
 // before anything is built, by New from config and by the rewrite alike, and the page stays.
-// Experts folded onto TP·DP that do not fill it (EP·ETP below TP·DP) are refused as
+// Experts folded onto TP·DP that do not tile it (EP·ETP above TP·DP) are refused as
 // unbuilt, not built as plain EP·TP·DP.
 test('a deployment too large for the page, or one planscope cannot build, is refused before building', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
@@ -239,7 +239,7 @@ test('a deployment too large for the page, or one planscope cannot build, is ref
   const err = page.getByTestId('error');
   for (const [target, said] of [
     ['EP64_TP8_DP8', /New from config: the plan would hold about 2,449,408 nodes, past the 1,333,329 nodes a browser page holds beside the open plan \(the command goes further\)/],
-    ['EP32_TP8_DP8_ETP1', /New from config: planscope cannot build expert TP ETP1 with EP·ETP = 32 expert GPUs on a stage of TP·DP = 64/],
+    ['EP16_TP8_ETP1', /New from config: planscope cannot build expert TP ETP1 with EP·ETP = 16 expert GPUs on a stage of TP·DP = 8/],
   ]) {
     await page.getByTestId('strategy').fill(target);
     await page.getByTestId('new-from-config').click();

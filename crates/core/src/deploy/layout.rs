@@ -1,5 +1,7 @@
 //! Rank-to-GPU layout. A replica's pipeline stage is a block of `stage()` GPUs, and GPU =
-//! (dp·PP + pp)·stage + k for the stage's k-th GPU, so DP replicas are the outermost blocks.
+//! (dp·PP + pp)·stage + k for the stage's k-th GPU, so DP replicas are the outermost blocks
+//! (with folded experts, copies of the experts sit inside a pipeline stage instead:
+//! (pp·copies + d)·stage + k, Megatron-Core's order, PP outermost).
 //! Inside a stage two grids cover the same GPUs: the attention's, `groups` TP groups of
 //! adjacent GPUs (k = a·TP + t: inside one server when TP ≤ 8, where all-reduce traffic
 //! belongs), and the experts', EP ranks of ETP adjacent GPUs each (k = r·ETP + u).
@@ -12,19 +14,24 @@
 //! ranks share the experts, as vLLM runs `-tp 8 -dp 2 --enable-expert-parallel` on 16 GPUs.
 //! With DP attention (SGLang `--tp 8 --dp 8 --enable-dp-attention --ep 8`) the DP ranks
 //! partition the TP GPUs instead: DP groups of TP/DP attention GPUs each, on TP GPUs.
+//! When the expert group is smaller than the attention's GPUs (Megatron-Core's EP inside DP,
+//! `Strategy::expert_copies`), each copy of the experts is a replica of its own: `dp` copies
+//! of DP/copies DP groups, ids suffixed `_edp<d>`, ranks naming the global DP rank.
 
 use crate::model::{Ranks, Strategy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    /// Attention TP groups per stage: EP, or DP with folded experts.
+    /// Attention TP groups per stage: EP, or the DP groups one copy of the experts serves
+    /// with folded experts.
     pub groups: u32,
     pub tp: u32,
     pub ep: u32,
     /// The experts' TP: TP, or ETP with folded experts.
     pub etp: u32,
     pub pp: u32,
-    /// Whole replicas of the step: DP, or 1 with folded experts.
+    /// Whole replicas of the step: DP, or the copies of the experts with folded experts
+    /// (1 when the expert group fills the attention's GPUs).
     pub dp: u32,
     /// Whether the experts are folded onto the attention's DP groups.
     pub folded: bool,
@@ -32,13 +39,17 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of `s`. A folded strategy is laid out this way only when its expert
-    /// ranks fill a stage exactly (`Strategy::experts_fill_stage`); `Strategy::unbuilt`
-    /// refuses the others before anything is built.
+    /// groups tile a stage in whole DP groups (`Strategy::expert_copies`; else as one copy);
+    /// `Strategy::unbuilt` refuses the others before anything is built.
     pub fn of(s: Strategy) -> Layout {
         let (ep, tp, pp, dp) = (s.ep.get(), s.tp.get(), s.pp.get(), s.dp.get());
         match s.experts_folded() {
             // With DP attention the DP ranks partition the TP GPUs: DP groups of TP/DP.
-            true => Layout { groups: dp, tp: s.attention_tp(), ep, etp: s.expert_tp().get(), pp, dp: 1, folded: true },
+            true => {
+                let copies = s.expert_copies().unwrap_or(1);
+                let etp = s.expert_tp().get();
+                Layout { groups: dp / copies, tp: s.attention_tp(), ep, etp, pp, dp: copies, folded: true }
+            }
             false => Layout { groups: ep, tp, ep, etp: tp, pp, dp, folded: false },
         }
     }
@@ -54,7 +65,10 @@ impl Layout {
 
     /// The stage's k-th GPU.
     pub fn gpu(&self, dp: u32, pp: u32, k: u32) -> u32 {
-        (dp * self.pp + pp) * self.stage() + k
+        match self.folded {
+            true => (pp * self.dp + dp) * self.stage() + k,
+            false => (dp * self.pp + pp) * self.stage() + k,
+        }
     }
 
     /// The stage position of attention group `a`'s TP rank `t`.
@@ -70,7 +84,7 @@ impl Layout {
     /// The ranks of the stage's k-th GPU: its TP rank, its attention group (the EP rank
     /// by planscope's convention, the DP rank with folded experts) and its EP rank.
     pub fn ranks(&self, dp: u32, pp: u32, k: u32) -> Ranks {
-        let (ep, dp) = if self.folded { (k / self.etp, k / self.tp) } else { (k / self.tp, dp) };
+        let (ep, dp) = if self.folded { (k / self.etp, self.dp_rank(dp, k / self.tp)) } else { (k / self.tp, dp) };
         Ranks { ep: Some(ep), tp: Some(k % self.tp), pp: Some(pp), dp: Some(dp) }
     }
 
@@ -83,12 +97,18 @@ impl Layout {
     /// The ranks of attention group `a`'s collectives.
     pub fn group_ranks(&self, dp: u32, pp: u32, a: u32) -> Ranks {
         match self.folded {
-            true => Ranks { dp: Some(a), pp: Some(pp), ep: None, tp: None },
+            true => Ranks { dp: Some(self.dp_rank(dp, a)), pp: Some(pp), ep: None, tp: None },
             false => Ranks { ep: Some(a), pp: Some(pp), dp: Some(dp), tp: None },
         }
     }
 
-    /// How ids name attention group `a`: `ep3`, or `dp3` with folded experts.
+    /// With folded experts, the DP rank of copy `d`'s attention group `a`.
+    fn dp_rank(&self, d: u32, a: u32) -> u32 {
+        d * self.groups + a
+    }
+
+    /// How ids name attention group `a`: `ep3`, or `dp3` with folded experts (the DP group
+    /// within its copy of the experts, which `_edp<d>` names).
     pub fn group_tag(&self, a: u32) -> String {
         if self.folded { format!("dp{a}") } else { format!("ep{a}") }
     }
@@ -132,5 +152,15 @@ mod tests {
         let lay = Layout::of(Strategy::parse("EP8_TP8_DP8_ETP1_DPATTN").unwrap());
         assert_eq!((lay.stage(), lay.gpus(), lay.groups, lay.tp), (8, 8, 8, 1));
         assert_eq!(lay.gpu_tag(5), "dp5_tp0");
+        // Megatron-Core's EP inside DP: two copies of EP4 on TP2·DP4, each serving two DP
+        // groups; copy 1's second group is DP rank 3, on GPUs 6 and 7.
+        let lay = Layout::of(Strategy::parse("EP4_TP2_DP4_ETP1").unwrap());
+        assert_eq!((lay.stage(), lay.gpus(), lay.groups, lay.dp, lay.etp), (4, 8, 2, 2, 1));
+        let r = lay.ranks(1, 0, 3);
+        assert_eq!((lay.gpu(1, 0, 3), r.dp, r.tp, r.ep), (7, Some(3), Some(1), Some(3)));
+        assert_eq!(lay.group_ranks(1, 0, 1).dp, Some(3));
+        // With PP the copies sit inside a stage: stage 1 starts at GPU 8 whatever the copy.
+        let lay = Layout::of(Strategy::parse("EP4_TP2_PP2_DP4_ETP1").unwrap());
+        assert_eq!((lay.gpu(0, 1, 0), lay.gpu(1, 0, 0), lay.gpu(1, 1, 3)), (8, 4, 15));
     }
 }

@@ -225,9 +225,16 @@ fn endpoint(b: &mut Builder, kept: End<'_>, kind: NodeKind, output: Option<Shape
     n.id.clone()
 }
 
-/// `_dp<d>` on every id of replica d when DP > 1, so replicas never share an id.
+/// `_dp<d>` on every id of replica d when DP > 1 (`_edp<d>` for copy d of folded experts),
+/// so replicas never share an id.
 pub(crate) fn dp_suffix(lay: &Layout, d: u32) -> String {
-    if lay.dp > 1 { format!("_dp{d}") } else { String::new() }
+    match (lay.dp > 1, lay.folded) {
+        (false, _) => String::new(),
+        (true, false) => format!("_dp{d}"),
+        // A copy of the folded experts (Megatron-Core's expert data parallel), whose ids
+        // name their DP groups already.
+        (true, true) => format!("_edp{d}"),
+    }
 }
 
 fn copy_id(base: &str, design: &Design<'_>, k: u32, s: &str) -> String {

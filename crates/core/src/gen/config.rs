@@ -56,11 +56,7 @@ impl fmt::Display for PlanError {
             ),
             PlanError::Unbuilt(u) => {
                 let list: Vec<String> = u.iter().map(ToString::to_string).collect();
-                write!(
-                    f,
-                    "planscope cannot build {} yet; it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP (ETP) when EP·ETP = TP·DP",
-                    list.join(", ")
-                )
+                write!(f, "planscope cannot build {} yet; {}", list.join(", "), Unbuilt::WHAT_IS_BUILT)
             }
         }
     }
@@ -169,8 +165,8 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(
         return Err(PlanError::Indivisible { what: "layers", count: u64::from(arch.layers), degree: "PP", by: lay.pp });
     }
     // Every DP rank needs a request: the replicas', or with folded experts the attention
-    // groups'.
-    let dp = if lay.folded { lay.groups } else { lay.dp };
+    // groups' of every copy of the experts.
+    let dp = if lay.folded { lay.groups.saturating_mul(lay.dp) } else { lay.dp };
     if let Some(batch) = meta.model.batch.filter(|&b| b < u64::from(dp)) {
         return Err(PlanError::TooMany { degree: "DP", by: dp, what: "requests", count: batch });
     }
@@ -224,6 +220,10 @@ mod tests {
         let mut m = meta(Some("EP8_DP4"));
         m.model.batch = Some(2);
         assert_eq!(plan_from(&m, Capacity::Native).unwrap_err().to_string(), "DP4 is more than the 2 requests");
+        // With two copies of the folded experts, DP counts the groups of both copies.
+        let mut m = meta(Some("EP2_TP2_DP4_ETP2"));
+        m.model.batch = Some(3);
+        assert_eq!(plan_from(&m, Capacity::Native).unwrap_err().to_string(), "DP4 is more than the 3 requests");
         // DeepSeek-V3 over EP64·TP8·DP8 (4,096 GPUs) is about 2 million nodes: the command
         // builds it, a page (4 GB of wasm memory in all) refuses it before building.
         let mut m = meta(Some("EP64_TP8_DP8"));
@@ -233,14 +233,14 @@ mod tests {
             "the plan would hold about 2,449,408 nodes, past the 1,333,333 nodes a browser page holds (the command \
              goes further) (rewrite output nodes)"
         );
-        // Folded experts (an ETP) whose EP·ETP GPUs do not fill a stage's TP·DP: refused, as
-        // the rewriter refuses them.
-        let m = meta(Some("EP32_TP8_DP8_ETP1"));
+        // Folded experts (an ETP) whose EP·ETP GPUs do not tile a stage's TP·DP in whole DP
+        // groups: refused, as the rewriter refuses them.
+        let m = meta(Some("EP16_TP8_ETP1"));
         assert_eq!(
             plan_from(&m, Capacity::Native).unwrap_err().to_string(),
-            "planscope cannot build expert TP ETP1 with EP·ETP = 32 expert GPUs on a stage of TP·DP = 64 (it \
-             builds them when they are equal) yet; it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP \
-             (ETP) when EP·ETP = TP·DP"
+            "planscope cannot build expert TP ETP1 with EP·ETP = 16 expert GPUs on a stage of TP·DP = 8 (it \
+             builds them when EP·ETP divides the stage into whole DP groups) yet; it builds EP·TP·PP·DP deployments, \
+             and experts folded onto TP·DP (ETP) in whole DP groups"
         );
     }
 
@@ -272,6 +272,48 @@ mod tests {
         assert_eq!(a2a, [16, 16]);
         assert_eq!(layer(Op::AllGather, 3).count(), 2);
         assert!(layer(Op::AllReduce, 3).all(|n| n.placement.gpu_set().len() == 8));
+    }
+
+    #[test]
+    fn expert_data_parallel_holds_a_copy_of_the_experts_per_group_of_dp_ranks() {
+        // Megatron-Core's EP inside DP: EP32 on a stage of TP8·DP8 = 64 GPUs is two copies of
+        // the experts, each serving four DP groups (32 GPUs) with its own all-to-alls.
+        let plan = deepseek_v3("EP32_TP8_DP8_ETP1");
+        assert_eq!(plan.meta.cluster.gpus, Some(64));
+        let layer = |op: Op| plan.nodes.iter().filter(move |n| n.op == Some(op.clone()) && n.layer == Some(3));
+        let gpu_of = |n: &crate::model::Node| n.placement.gpu_set().ranges()[0].0;
+        let experts: Vec<_> = layer(Op::Expert).collect();
+        assert_eq!(experts.len(), 2 * 256);
+        // Expert 0 on GPU 0 in the first copy and on GPU 32 in the second.
+        let e0: Vec<u32> = experts.iter().filter(|n| n.expert == Some(0)).map(|n| gpu_of(n)).collect();
+        assert_eq!(e0, [0, 32]);
+        let a2a: Vec<_> = layer(Op::AllToAll).map(|n| (n.placement.gpu_set().len(), gpu_of(n))).collect();
+        assert_eq!(a2a, [(32, 0), (32, 0), (32, 32), (32, 32)]);
+        // Eight DP groups in all, each with its attention all-reduce, ranked by the global DP
+        // rank; copy 1's first group is DP rank 4.
+        let ar: Vec<_> =
+            layer(Op::AllReduce).filter(|n| n.id.contains("allreduce_attn")).filter_map(|n| n.ranks.dp).collect();
+        assert_eq!(ar, (0..8).collect::<Vec<u32>>());
+        let gate = layer(Op::Gate).find(|n| gpu_of(n) == 32).unwrap();
+        assert_eq!((gate.ranks.dp, gate.id.as_str()), (Some(4), "layer3_gate_dp0_tp0_edp1"));
+    }
+
+    #[test]
+    fn the_cluster_view_ranks_each_gpu_as_the_built_nodes_on_it_say() {
+        // Two copies of the experts on each of two pipeline stages; the cluster view reads
+        // the GPU's ranks from the strategy alone.
+        for strategy in ["EP4_TP2_PP2_DP4_ETP1", "EP8_TP2_PP2_DP4_ETP1", "EP4_TP2_PP2", "EP2_TP8_DP4_ETP1_DPATTN"] {
+            let plan = plan_from(&meta(Some(strategy)), Capacity::Native).unwrap();
+            let s = plan.meta.strategy;
+            let report = crate::check::verify(&plan, &crate::check::VerifyOptions::default());
+            assert!(report.errors().next().is_none(), "{strategy}: {:?}", report.findings);
+            let grid = crate::cluster::build(&plan, &report, s);
+            for n in plan.nodes.iter().filter(|n| n.op == Some(Op::Gate)) {
+                let g = n.placement.gpu_set().ranges()[0].0;
+                let c = grid.cell(g).unwrap();
+                assert_eq!((c.dp, c.pp, c.ep), (n.ranks.dp, n.ranks.pp, n.ranks.ep), "{strategy}: {}", n.id);
+            }
+        }
     }
 
     #[test]

@@ -118,6 +118,9 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     let needs = against.unwrap_or_else(|| lcm(model, expert));
     let dp =
         if model > 0 && needs.is_multiple_of(model) { u32::try_from(needs / model).unwrap_or(u32::MAX) } else { 1 };
+    // Megatron-Core always lays the experts over the attention's GPUs (EP inside DP), so an
+    // EP run states its ETP, defaulted to TP: the name alone then spans TP·PP·DP·CP GPUs.
+    let etp = etp.or((ep > 1).then_some(tp));
     let extra = Extra { cp, etp, vpp, first_stage_layers: first, last_stage_layers: last, ..Extra::default() };
     let strategy = Strategy::with(ep, tp, pp, dp.max(1), extra).map_err(|e| {
         let (l, c, _) = s.at(Field::Tp);

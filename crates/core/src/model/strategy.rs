@@ -191,7 +191,8 @@ pub enum Unbuilt {
     ContextParallel {
         cp: u32,
     },
-    /// Folded experts whose EP·ETP ranks do not fill a stage's TP·DP GPUs exactly.
+    /// Folded experts whose EP·ETP ranks do not tile a stage's TP·DP GPUs in whole DP
+    /// groups (`Strategy::expert_copies`).
     ExpertTensorParallel {
         etp: u32,
         group: u64,
@@ -213,13 +214,20 @@ pub enum Unbuilt {
     },
 }
 
+impl Unbuilt {
+    /// What `deploy` builds, said after what it cannot (the generator's and the rewriter's
+    /// refusals).
+    pub const WHAT_IS_BUILT: &str =
+        "it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP (ETP) in whole DP groups";
+}
+
 impl fmt::Display for Unbuilt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Unbuilt::ContextParallel { cp } => write!(f, "context parallel CP{cp}"),
             Unbuilt::ExpertTensorParallel { etp, group, stage } => write!(
                 f,
-                "expert TP ETP{etp} with EP·ETP = {group} expert GPUs on a stage of TP·DP = {stage} (it builds them when they are equal)"
+                "expert TP ETP{etp} with EP·ETP = {group} expert GPUs on a stage of TP·DP = {stage} (it builds them when EP·ETP divides the stage into whole DP groups)"
             ),
             Unbuilt::VirtualPipeline { vpp } => write!(f, "virtual pipeline stages VPP{vpp}"),
             Unbuilt::UnevenStages { first, last } => {
@@ -344,11 +352,19 @@ impl Strategy {
         stage.is_multiple_of(self.expert_group())
     }
 
-    /// Whether the expert ranks fill a stage's attention GPUs exactly (EP·ETP = TP·DP·CP),
-    /// as vLLM's EP = TP·DP with ETP1 does: one expert group per stage, what `deploy`
-    /// builds of folded experts.
-    pub fn experts_fill_stage(&self) -> bool {
-        self.attention_gpus() / self.pp.get() as u64 == self.expert_group()
+    /// How many copies of the expert group a stage holds when `deploy` can build them: its
+    /// attention GPUs (TP·DP·CP) over EP·ETP, each copy serving whole DP groups. 1 when the
+    /// expert ranks fill the stage, as vLLM's EP = TP·DP with ETP1 does; more with EP inside
+    /// DP (Megatron-Core's expert data parallel: EP4_TP2_DP4_ETP1 holds two copies of the
+    /// experts on its 8 GPUs, each serving two DP groups). `None` for experts not folded, an
+    /// expert group that does not divide the stage, or copies that would split a DP group.
+    pub fn expert_copies(&self) -> Option<u32> {
+        if !self.experts_folded() || !self.experts_fit_stage() {
+            return None;
+        }
+        let copies = self.attention_gpus() / self.pp.get() as u64 / self.expert_group();
+        let copies = u32::try_from(copies).ok().filter(|&c| c >= 1)?;
+        self.dp.get().is_multiple_of(copies).then_some(copies)
     }
 
     /// The expert group as its degrees read: `EP16×ETP1`, or `EP64×TP2` when the experts
@@ -367,7 +383,7 @@ impl Strategy {
             out.push(Unbuilt::ContextParallel { cp: self.cp.get() });
         }
         if let Some(etp) = self.etp
-            && !self.experts_fill_stage()
+            && self.expert_copies().is_none()
         {
             let stage = self.attention_gpus() / self.pp.get() as u64;
             out.push(Unbuilt::ExpertTensorParallel { etp: etp.get(), group: self.expert_group(), stage });

@@ -162,7 +162,8 @@ pub enum Note {
     LayerDropped { id: String, layer: u32, layers: u32 },
     /// Source nodes folded into one copy per GPU of their stage, named
     /// `{template}_ep<e>_tp<t>` (and `_dp<d>` with `dp`), or `{template}_dp<d>_tp<t>` with
-    /// `folded` experts (`deploy::Layout::gpu_tag`).
+    /// `folded` experts (and `_edp<c>` with `dp`: several copies of the experts;
+    /// `deploy::Layout::gpu_tag`, `step::dp_suffix`).
     PerGpuCopies { sources: Vec<String>, template: String, dp: bool, folded: bool },
 }
 

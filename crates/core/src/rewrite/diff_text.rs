@@ -152,7 +152,8 @@ impl Display for Note {
                 "{} kept as one copy per GPU of its stage, {template}{}",
                 span_names(sources),
                 match (folded, dp) {
-                    (true, _) => "_dp<d>_tp<t>",
+                    (true, true) => "_dp<d>_tp<t>_edp<c>",
+                    (true, false) => "_dp<d>_tp<t>",
                     (false, true) => "_ep<e>_tp<t>_dp<d>",
                     (false, false) => "_ep<e>_tp<t>",
                 }

@@ -189,10 +189,7 @@ impl fmt::Display for BrokenRule {
             BrokenRule::NoCandidate => f.write_str("no EP·TP·PP·DP = GPU count candidate"),
             BrokenRule::CandidateRefused(why) => f.write_str(why),
             BrokenRule::Unbuilt(u) => {
-                write!(
-                    f,
-                    "planscope cannot build {u} yet; it builds EP·TP·PP·DP deployments, and experts folded onto TP·DP (ETP) when EP·ETP = TP·DP"
-                )
+                write!(f, "planscope cannot build {u} yet; {}", Unbuilt::WHAT_IS_BUILT)
             }
         }
     }

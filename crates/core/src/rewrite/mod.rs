@@ -123,7 +123,10 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
             notes.push(Note::PerGpuCopies {
                 sources: gone,
                 template: t.id.clone(),
-                dp: dims.strategy.dp.get() > 1,
+                dp: match dims.strategy.experts_folded() {
+                    true => dims.strategy.expert_copies().is_some_and(|c| c > 1),
+                    false => dims.strategy.dp.get() > 1,
+                },
                 folded: dims.strategy.experts_folded(),
             });
         }

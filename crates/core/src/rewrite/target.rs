@@ -107,9 +107,12 @@ pub(crate) fn resolve(
     let m = &meta.model;
     rules.extend(strategy.shard_rules(m).into_iter().map(|rule| BrokenRule::Uneven { rule, from_dag: false }));
     // Nodes per layer: ~6 per GPU of a stage plus the expert shards of every replica (one
-    // replica with folded experts, whose DP ranks share them); refuse absurd sizes.
+    // copy with folded experts, whose DP ranks share them); refuse absurd sizes.
     // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
-    let replicas = if strategy.experts_folded() { 1 } else { dp as u64 };
+    let replicas = match strategy.experts_folded() {
+        true => strategy.expert_copies().unwrap_or(1) as u64,
+        false => dp as u64,
+    };
     let per_layer = (needs / pp as u64).saturating_mul(6).saturating_add(limits::product([
         replicas,
         experts as u64,
