@@ -194,6 +194,19 @@ fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let said = text(&out.stderr);
     assert!(said.contains("as EP8_DP8_ETP1:") && said.contains(" 8 GPUs; verify: pass"), "{said}");
+    // A training script leaves DP to the world size (`--nnodes ${SLURM_NNODES:-1}`: one node
+    // of 8 as written); `--gpus` gives it, so Megatron-LM's Mixtral script on 32 GPUs runs
+    // DP8 with the experts over each stage's 8 GPUs.
+    let script = std::fs::read_to_string(real("megatron-lm__train_mixtral_8x7b_distributed.sh")).unwrap();
+    let mixtral = real("mixtral-8x7b-v0.1__config.json");
+    let out = planscope(&["plan", "--model", &mixtral, "--strategy", &script, "--gpus", "32"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("as EP8_PP4_DP8_ETP1:") && said.contains(" 32 GPUs; verify: pass"), "{said}");
+    // Without it, one node: DP2 under PP4, too few GPUs for the EP8 expert group.
+    let out = planscope(&["plan", "--model", &mixtral, "--strategy", &script]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("EP·ETP = 8 expert GPUs on a stage of TP·DP = 2"), "{}", text(&out.stderr));
     // A launch its reader cannot read says where, and plans nothing.
     let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", "vllm serve m -tp 8 -dcp 2"]);
     assert_eq!(out.status.code(), Some(2));

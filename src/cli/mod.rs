@@ -12,14 +12,15 @@ mod plan;
 mod report;
 mod rewrite;
 mod strategy;
+mod strategy_arg;
 mod suggest;
 mod verify;
 
 use clap::{Parser, Subcommand};
 use planscope_core::limits::Limit;
-use planscope_core::model::Strategy;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use strategy_arg::StrategyArg;
 
 /// Exit codes shared by every subcommand.
 pub const EXIT_OK: u8 = 0;
@@ -46,8 +47,8 @@ enum Command {
     Verify {
         file: PathBuf,
         /// The strategy to hold the plan to, e.g. EP64_TP2 (default: what the file declares).
-        #[arg(long, value_parser = parse_strategy)]
-        strategy: Option<Strategy>,
+        #[arg(long, value_parser = StrategyArg::parse)]
+        strategy: Option<StrategyArg>,
         #[command(flatten)]
         cluster: ClusterArgs,
         /// Print the report as JSON: {"verdict","metrics","findings"}.
@@ -67,8 +68,8 @@ enum Command {
     Rewrite {
         file: PathBuf,
         /// The target strategy, e.g. EP64_TP2.
-        #[arg(long, value_parser = parse_strategy)]
-        strategy: Strategy,
+        #[arg(long, value_parser = StrategyArg::parse)]
+        strategy: StrategyArg,
         #[command(flatten)]
         cluster: ClusterArgs,
         /// Where to write the plan: .dot/.gv for Graphviz, anything else for planscope JSON (default: stdout, JSON).
@@ -83,8 +84,8 @@ enum Command {
     Report {
         file: PathBuf,
         /// The target strategy of the rewrite (default: what the file declares).
-        #[arg(long, value_parser = parse_strategy)]
-        strategy: Option<Strategy>,
+        #[arg(long, value_parser = StrategyArg::parse)]
+        strategy: Option<StrategyArg>,
         #[command(flatten)]
         cluster: ClusterArgs,
         /// Where to write the HTML (default: standard output).
@@ -113,8 +114,8 @@ enum Command {
         #[arg(long)]
         model: String,
         /// The strategy, e.g. EP64_TP2.
-        #[arg(long, value_parser = parse_strategy)]
-        strategy: Strategy,
+        #[arg(long, value_parser = StrategyArg::parse)]
+        strategy: StrategyArg,
         /// A GPU file (llm-analysis JSON, aiconfigurator YAML) or preset (h100, h800, ...).
         #[arg(long)]
         hardware: Option<String>,
@@ -182,15 +183,6 @@ fn parse_gpus(s: &str) -> Result<u32, String> {
     Ok(n as u32)
 }
 
-/// A name (`EP64_TP2`), or a launch line read as its framework means it (`vllm serve m
-/// -tp 8 -dp 2 --enable-expert-parallel`: EP16_TP8_DP2_ETP1).
-fn parse_strategy(s: &str) -> Result<Strategy, String> {
-    if planscope_core::check::declared::reads_as_launch(s) {
-        return planscope_core::launch::read_line("--strategy", s, None).map(|l| l.strategy).map_err(|e| e.to_string());
-    }
-    Strategy::parse(s).map_err(|e| e.to_string())
-}
-
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -203,9 +195,17 @@ pub fn run() -> ExitCode {
             overlap,
             trace,
             expert_load,
-        } => verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace, expert_load }),
+        } => match strategy.map(|s| s.on(gpus)).transpose() {
+            Ok(strategy) => {
+                verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace, expert_load })
+            }
+            Err(code) => code,
+        },
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
-            rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions })
+            match strategy.on(gpus) {
+                Ok(strategy) => rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions }),
+                Err(code) => code,
+            }
         }
         Command::Report {
             file,
@@ -214,10 +214,20 @@ pub fn run() -> ExitCode {
             output,
             color_by,
             expert_load,
-        } => report::run(&report::Args { file, strategy, gpus, conditions, output, color_by, expert_load }),
+        } => match strategy.map(|s| s.on(gpus)).transpose() {
+            Ok(strategy) => {
+                report::run(&report::Args { file, strategy, gpus, conditions, output, color_by, expert_load })
+            }
+            Err(code) => code,
+        },
         Command::Model { model, json } => model::run(&model, json),
         Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
-            plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
+            match strategy.on(gpus) {
+                Ok(strategy) => {
+                    plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
+                }
+                Err(code) => code,
+            }
         }
         Command::Strategy { input, gpus, json } => strategy::run(&strategy::Args { input, gpus, json }),
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
