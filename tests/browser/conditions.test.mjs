@@ -116,7 +116,8 @@ test('a config dropped on the page, where plans go, is read into the conditions 
   await dropFile(page, 'config.json', await readFile(join(real, 'deepseek-v3__config.json'), 'utf8'));
   const note = page.getByTestId('note');
   await note.getByText('config.json is not a plan, so it was read into the Conditions: Hugging Face config.json, 25 values.').waitFor();
-  await page.getByTestId('conditions-summary').getByText(/13 constant\(s\) declared/).waitFor();
+  // Named by its family (the config keeps no checkpoint name): 13 constants and the name.
+  await page.getByTestId('conditions-summary').getByText(/deepseek_v3 · 14 constant\(s\) declared/).waitFor();
   // The example stays open, now held to DeepSeek-V3's constants: its 256 experts per
   // layer, where the example has 64.
   assert.equal(await file(), before);
@@ -188,9 +189,10 @@ test('a plan dropped with its config, hardware and launch files opens under them
   assert.equal(await input(page, 'model.experts').inputValue(), '256');
   await screenshot(page, 'conditions-dropped-together.png');
   // New from config builds that launch: two TP8 attention groups and 16 EP ranks of whole
-  // experts on the same 16 GPUs, verified clean.
+  // experts on the same 16 GPUs, verified clean, named after the config's model family.
   await page.getByTestId('new-from-config').click();
   await page.locator('[data-field="file"]').getByText(/EP16_TP8_DP2_ETP1/).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('[data-field="file"]').textContent(), 'deepseek_v3-EP16_TP8_DP2_ETP1.json');
   assert.equal((await page.locator('[data-field="gpus-used"]').textContent()).trim(), '16 of 16');
   assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
   // The drop's note was about the plan opened before; it goes with it.

@@ -76,6 +76,11 @@ pub(super) fn read(top: &Map<String, Value>, rec: &mut Record) -> Result<ModelSp
     rec.set(&mut m.mtp_layers, c.uint32("num_nextn_predict_layers")?, "model.mtp_layers");
     if let Some(name) = root.string("_name_or_path")?.filter(|n| !n.is_empty()) {
         rec.set(&mut m.name, Some(name.to_string()), "model.name");
+    } else if let Some(family) = root.string("model_type")?.filter(|n| !n.is_empty()) {
+        // No checkpoint name (most configs): the family (`deepseek_v3`) names a plan generated
+        // from it on the page, rather than "model". Not counted as a value read: a config
+        // with nothing else still reads as nothing.
+        m.name = Some(family.to_string());
     }
     read_dtypes(&root, &c, &mut m, rec)?;
     Ok(m)
