@@ -25,6 +25,16 @@ fn h800() -> ClusterSpec {
     }
 }
 
+/// H100 SXM as planscope's `h100` hardware preset gives it (crates/core/src/conditions/
+/// hardware_presets.rs: the H100 SXM datasheet and the DGX H100): 450 GB/s NVLink per
+/// direction, one CX7 400 Gb/s (50 GB/s) NIC per GPU, 8 GPUs per node; 989 dense BF16
+/// TFLOPS, 1979 FP8, 3.35 TB/s HBM3, 80 GB.
+fn h100() -> ClusterSpec {
+    let spec = planscope_core::conditions::hardware_preset("h100").expect("the h100 preset").spec();
+    assert_eq!((spec.tflops, spec.tflops_fp8, spec.inter_server_gbs), (Some(989.0), Some(1979.0), Some(50.0)));
+    spec
+}
+
 /// DeepSeek-V3's config.json (../shared/real/deepseek-v3__config.json) as ModelSpec.
 fn deepseek_v3() -> ModelSpec {
     ModelSpec {
@@ -60,7 +70,11 @@ fn deepseek_v3() -> ModelSpec {
 }
 
 fn constants(model: ModelSpec) -> Constants {
-    let meta = Meta { cluster: h800(), model, ..Meta::default() };
+    constants_on(h800(), model)
+}
+
+fn constants_on(cluster: ClusterSpec, model: ModelSpec) -> Constants {
+    let meta = Meta { cluster, model, ..Meta::default() };
     resolve(&meta, &Plan::new(Format::Json), None)
 }
 
@@ -186,39 +200,50 @@ fn deepgemm_grouped() {
     check(&rows);
 }
 
-/// DeepSeek-V3/R1 Inference System Overview (deepseek-ai/open-infra-index, 2025-02, day 6):
-/// per H800 node, ~73.7k input tokens/s in prefill (cache hits included; 56.3% of input
-/// tokens hit the on-disk cache, so 43.7% of them, ~32.2k/s, were computed) and ~14.8k
-/// output tokens/s in decode, at 20–22 tokens/s per user and an average KV length of 4,989.
-/// Prefill: EP32 over 4 nodes; decode: EP144 over 18 nodes; 256 routed + 32 redundant
-/// experts (modelled as 288 experts each taking 8/288 of the tokens), one shared expert per
-/// GPU, attention data-parallel, two-batch overlap. All 61 layers are generated as MoE
-/// layers: the 3 dense layers' FFN (3·7168·18432) has the FLOPs of 9 experts of 2048 and
-/// weighs the same as one GPU's share in neither phase, so this slightly under-counts them.
-/// Tokens per second per node: (serial, with two-batch overlap).
-fn deepseek_step(ep: u32, requests_per_gpu: u64, seq: u64, phase: Phase, context: Option<u64>) -> (f64, f64) {
+/// A DeepSeek-V3 deployment for [`deepseek_step`]: the strategy as planscope names it, the
+/// GPUs it spans (each its own attention DP rank, so requests are counted per GPU), the
+/// hardware, and DeepEP's dispatch payload (the combine is BF16 in both DeepEP modes).
+struct Deployment {
+    strategy: &'static str,
+    gpus: u64,
+    cluster: ClusterSpec,
+    dispatch: Dtype,
+}
+
+/// One step of DeepSeek-V3 deployed as `d`, generated (`gen`), verified and simulated, with
+/// `requests_per_gpu` requests of `seq` tokens each (1 in decode, over a KV `context`).
+/// 256 routed + 32 redundant experts are modelled as 288 experts each taking 8/288 of the
+/// tokens (the load EPLB's replicas aim for; planscope builds no replicas), one shared
+/// expert per GPU, attention data-parallel (one DP rank per GPU). All 61 layers are
+/// generated as MoE layers: the 3 dense layers' FFN (3·7168·18432) has the FLOPs of 9
+/// experts of 2048 and weighs the same as one GPU's share in neither phase, so this
+/// slightly under-counts them. Tokens per second per node: (serial, with two-batch overlap).
+fn deepseek_step(d: &Deployment, requests_per_gpu: u64, seq: u64, phase: Phase, context: Option<u64>) -> (f64, f64) {
     use planscope_core::check::{VerifyOptions, verify};
     use planscope_core::r#gen::{GenSpec, generate};
     use planscope_core::model::Strategy;
-    let s = Strategy::parse(&format!("EP{ep}")).unwrap();
+    let s = Strategy::parse(d.strategy).unwrap();
     let mut spec = GenSpec::new(s, 61, 288);
     spec.top_k = 8;
     spec.shared_experts = 1;
     spec.hidden = 7168;
     spec.expert_hidden = 2048;
     spec.heads = 128;
-    spec.batch = requests_per_gpu * u64::from(ep);
+    spec.batch = requests_per_gpu * d.gpus;
     spec.seq = seq;
     spec.dtype = Dtype::Bf16;
-    spec.cluster = ClusterSpec { mfu: Some(0.6), bandwidth_utilization: Some(0.8), ..h800() };
+    spec.cluster = ClusterSpec { mfu: Some(0.6), bandwidth_utilization: Some(0.8), ..d.cluster.clone() };
     let plan = generate(&spec);
-    let model = ModelSpec { experts: Some(288), phase: Some(phase), context, layers: Some(61), ..deepseek_v3() };
+    assert_eq!(plan.meta.cluster.gpus.map(u64::from), Some(d.gpus), "{}", d.strategy);
+    let mut model = ModelSpec { experts: Some(288), phase: Some(phase), context, layers: Some(61), ..deepseek_v3() };
+    model.dtypes.dispatch = Some(d.dispatch);
     let opts =
         VerifyOptions { overrides: Meta { model, ..Meta::default() }, overlap: true, ..VerifyOptions::default() };
     let r = verify(&plan, &opts);
     let sim = r.metrics.simulation.expect("simulated");
     eprintln!(
-        "EP{ep} {phase:?}: step {:.2} ms, overlapped {:?} ms, per layer {:?}",
+        "{} {phase:?}: step {:.2} ms, overlapped {:?} ms, per layer {:?}",
+        d.strategy,
         sim.step_time_s * 1e3,
         sim.overlapped_step_time_s.map(|t| t * 1e3),
         sim.per_layer
@@ -228,12 +253,21 @@ fn deepseek_step(ep: u32, requests_per_gpu: u64, seq: u64, phase: Phase, context
     (serial, overlapped)
 }
 
+/// DeepSeek-V3/R1 Inference System Overview (deepseek-ai/open-infra-index, 2025-02, day 6):
+/// per H800 node, ~73.7k input tokens/s in prefill (cache hits included; 56.3% of input
+/// tokens hit the on-disk cache, so 43.7% of them, ~32.2k/s, were computed) and ~14.8k
+/// output tokens/s in decode, at 20–22 tokens/s per user and an average KV length of 4,989.
+/// Prefill: EP32 over 4 nodes; decode: EP144 over 18 nodes; FP8 dispatch; two-batch overlap.
+fn deepseek_ep(strategy: &'static str, ep: u64) -> Deployment {
+    Deployment { strategy, gpus: ep, cluster: h800(), dispatch: Dtype::Fp8 }
+}
+
 #[test]
 fn deepseek_inference_per_node() {
     // Decode: ~88 requests per GPU (1,850 tokens/s per GPU at ~21 tokens/s per user).
-    let decode = deepseek_step(144, 88, 1, Phase::Decode, Some(4989));
+    let decode = deepseek_step(&deepseek_ep("EP144", 144), 88, 1, Phase::Decode, Some(4989));
     // Prefill: 4 prompts of 4,096 tokens per GPU (DeepSeek's average input is ~4.4k).
-    let prefill = deepseek_step(32, 4, 4096, Phase::Prefill, None);
+    let prefill = deepseek_step(&deepseek_ep("EP32", 32), 4, 4096, Phase::Prefill, None);
     let computed = 73_700.0 * (1.0 - 0.563);
     check(&[Row { what: "DeepSeek decode tokens/s/node, serial".into(), measured: 14_800.0, predicted: decode.0 }]);
     // Misses, with the reasons docs/calibration.md gives (a production 24-hour average at a
@@ -248,6 +282,72 @@ fn deepseek_inference_per_node() {
     check_within(
         &[Row { what: "DeepSeek prefill tokens/s/node, overlap".into(), measured: computed, predicted: prefill.1 }],
         3.5,
+    );
+}
+
+/// The SGLang team, "Deploying DeepSeek with PD Disaggregation and Large-scale Expert
+/// Parallelism on 96 H100 GPUs" (LMSYS blog, 2025-05-05; lm-sys/lm-sys.github.io
+/// blog/2025-05-05-large-scale-ep.md), per H100 node of the phase's own servers, every
+/// figure with two-batch overlap. Prefill on 4 nodes (EP32, DP attention), 16,384 tokens per
+/// GPU: 57,674 / 54,543 / 50,302 tokens/s for 1K / 2K / 4K prompts, 59,337 at 4K with a
+/// simulated perfect EPLB, and the headline 52.3k for 2,000-token inputs. Decode on 9 nodes
+/// (EP72, DP attention), 256 requests per GPU at a KV length of 2,000: 22,282 tokens/s (no
+/// MTP); the two-batch-overlap ablation gives 22,310 at 256 with a 25.5% speedup, so
+/// 22,310 / 1.255 without it. SGLang's strategy as planscope reads `--tp N --dp N
+/// --enable-dp-attention` with DeepEP's EP = TP, without the 32 redundant experts (modelled
+/// as 288 experts); normal-mode dispatch in BF16 and low-latency dispatch in FP8, as
+/// SGLang's DeepEP dispatcher at commit e148a506 sends them (the blog does not say; FP8
+/// dispatch in prefill is shown beside it).
+#[test]
+fn sglang_large_scale_ep_per_node() {
+    let prefill = |dispatch| Deployment { strategy: "EP32_TP32_DP32_ETP1_DPATTN", gpus: 32, cluster: h100(), dispatch };
+    let decode = Deployment { strategy: "EP72_TP72_DP72_ETP1_DPATTN", gpus: 72, cluster: h100(), dispatch: Dtype::Fp8 };
+    // 16,384 tokens per GPU (stated for 4K, assumed for 1K and 2K): 16 prompts of 1K, 8 of
+    // 2K, 4 of 4K; the headline's 2,000-token prompts as 8 per GPU (16,000 tokens).
+    let p1k = deepseek_step(&prefill(Dtype::Bf16), 16, 1024, Phase::Prefill, None);
+    let p2k = deepseek_step(&prefill(Dtype::Bf16), 8, 2048, Phase::Prefill, None);
+    let p4k = deepseek_step(&prefill(Dtype::Bf16), 4, 4096, Phase::Prefill, None);
+    let p2000 = deepseek_step(&prefill(Dtype::Bf16), 8, 2000, Phase::Prefill, None);
+    let p4k_fp8 = deepseek_step(&prefill(Dtype::Fp8), 4, 4096, Phase::Prefill, None);
+    let d = deepseek_step(&decode, 256, 1, Phase::Decode, Some(2000));
+    // One decode dispatch of a TBO micro-batch (128 of the 256 tokens) over EP72 on 9 nodes,
+    // FP8: "~0.17ms per layer" in the blog's kernel breakdown.
+    let c = constants_on(h100(), ModelSpec { phase: Some(Phase::Decode), experts: Some(288), ..deepseek_v3() });
+    let x = Exchange {
+        n: 72,
+        servers: 9,
+        elements: 128.0 * 8.0 * 7168.0,
+        direction: Direction::Dispatch,
+        inter_step: false,
+    };
+    let dispatch_us = all_to_all_time(&x, &c) * 1e6;
+    let row = |what: &str, measured: f64, predicted: f64| Row { what: what.into(), measured, predicted };
+    check(&[
+        row("SGLang prefill 2000-token headline, serial", 52_300.0, p2000.0),
+        row("SGLang prefill 2000-token headline, overlap", 52_300.0, p2000.1),
+        row("SGLang prefill 1K, serial", 57_674.0, p1k.0),
+        row("SGLang prefill 1K, overlap", 57_674.0, p1k.1),
+        row("SGLang prefill 2K, serial", 54_543.0, p2k.0),
+        row("SGLang prefill 2K, overlap", 54_543.0, p2k.1),
+        row("SGLang prefill 4K, serial", 50_302.0, p4k.0),
+        row("SGLang prefill 4K, overlap", 50_302.0, p4k.1),
+        row("SGLang prefill 4K perfect EPLB, serial", 59_337.0, p4k.0),
+        row("SGLang prefill 4K perfect EPLB, overlap", 59_337.0, p4k.1),
+        row("SGLang prefill 4K FP8 dispatch, serial", 50_302.0, p4k_fp8.0),
+        row("SGLang prefill 4K FP8 disp., perfect EPLB, serial", 59_337.0, p4k_fp8.0),
+        row("SGLang decode (22.3k headline), serial", 22_282.0, d.0),
+        row("SGLang decode without TBO, serial", 22_310.0 / 1.255, d.0),
+        row("SGLang decode dispatch, 128 tokens (µs)", 170.0, dispatch_us),
+    ]);
+    // Misses, with the reasons docs/calibration.md gives (overlap taken as perfect; kernels,
+    // SMs and stragglers planscope does not model).
+    check_within(
+        &[
+            row("SGLang prefill 4K FP8 dispatch, overlap", 50_302.0, p4k_fp8.1),
+            row("SGLang prefill 4K FP8 disp., perfect EPLB, overlap", 59_337.0, p4k_fp8.1),
+            row("SGLang decode (22.3k headline), overlap", 22_282.0, d.1),
+        ],
+        2.0,
     );
 }
 
