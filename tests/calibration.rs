@@ -240,6 +240,8 @@ fn deepseek_step(d: &Deployment, requests_per_gpu: u64, seq: u64, phase: Phase, 
     let opts =
         VerifyOptions { overrides: Meta { model, ..Meta::default() }, overlap: true, ..VerifyOptions::default() };
     let r = verify(&plan, &opts);
+    let errors: Vec<_> = r.errors().map(|f| f.message.clone()).collect();
+    assert!(errors.is_empty(), "{}: {errors:?}", d.strategy);
     let sim = r.metrics.simulation.expect("simulated");
     eprintln!(
         "{} {phase:?}: step {:.2} ms, overlapped {:?} ms, per layer {:?}",

@@ -116,6 +116,19 @@ fn sglang_dp_attention_and_its_rules() {
     let s = one("--tp 16 --ep 16 --dp 16 --enable-dp-attention --ep-num-redundant-experts 32 --moe-dense-tp-size 2");
     assert_eq!(s.strategy.redundant_experts, 32);
     assert!(rules(&s).iter().any(|r| r.contains("moe_dense_tp_size only support 1")));
+    // DeepEP (and the other all-to-all backends) sets EP = TP whatever --ep-size says: the
+    // LMSYS 96-H100 decode servers, 72 GPUs of DP attention, and the older flag.
+    let decode = "python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp-size 72 --dp-size 72 \
+                  --enable-dp-attention --moe-a2a-backend deepep --nnodes 9";
+    let s = one(decode);
+    assert_eq!((s.strategy.to_string(), s.gpus), ("EP72_TP72_PP1_DP72_ETP1_DPATTN".to_string(), 72));
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
+    let s = one("--tp 16 --dp 16 --enable-dp-attention --enable-deepep-moe --ep-size 4 --nnodes 2");
+    assert_eq!(s.strategy.ep.get(), 16);
+    assert_eq!(one("--tp 8 --moe-a2a-backend none").strategy.ep.get(), 1);
+    let e = err("a", "--tp 8 --moe-a2a-backend fancy");
+    assert!(e.to_string().contains("expected none, deepep, mooncake or flashinfer"), "{e}");
+    assert_eq!((e.line, e.col), (1, 8));
 }
 
 #[test]

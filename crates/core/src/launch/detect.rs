@@ -121,6 +121,8 @@ fn marks(framework: Framework, e: &Entry) -> bool {
                     "moe-dense-tp-size",
                     "ep-num-redundant-experts",
                     "enable-ep-moe",
+                    "enable-deepep-moe",
+                    "moe-a2a-backend",
                     "enable-dp-lm-head",
                 ]
                 .contains(&k)

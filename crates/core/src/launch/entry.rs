@@ -81,8 +81,11 @@ pub enum Field {
     EnableEplb,
     DpAttention,
     DpLmHead,
-    /// SGLang's older `--enable-ep-moe`: EP = TP.
+    /// SGLang's older `--enable-ep-moe` and `--enable-deepep-moe`: EP = TP.
     EpMoe,
+    /// SGLang `--moe-a2a-backend`: 1 for the backends with which server_args.py sets
+    /// `ep_size = tp_size` (deepep, mooncake, flashinfer), 0 for none.
+    A2aBackend,
     OverlapP2p,
     /// Understood and not a degree (ports, addresses, schedules, switches like `--sequence-parallel`).
     Known,
@@ -170,7 +173,14 @@ impl Said {
         let bad = |expected: &'static str, value: &str| {
             (e.line, e.col, LaunchErrorKind::BadValue { flag: e.shown.clone(), value: value.to_string(), expected })
         };
-        let n = if field.is_switch() {
+        let n = if field == Field::A2aBackend {
+            let expected = "none, deepep, mooncake or flashinfer";
+            match e.value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("deepep" | "mooncake" | "flashinfer") => 1,
+                Some("none") => 0,
+                _ => return Err(bad(expected, e.value.as_deref().unwrap_or(""))),
+            }
+        } else if field.is_switch() {
             match e.value.as_deref().filter(|_| e.attached) {
                 None => 1,
                 Some(v) => match v.to_ascii_lowercase().as_str() {

@@ -3,7 +3,9 @@
 //! (`--tp`/`--tp-size`/`--tensor-parallel-size`, `--dp`/`--dp-size`/`--data-parallel-size`,
 //! `--ep`/`--ep-size`/`--expert-parallel-size`, `--pp-size`/`--pipeline-parallel-size`,
 //! `--enable-dp-attention`, `--enable-dp-lm-head`, `--moe-dense-tp-size`,
-//! `--ep-num-redundant-experts`, `--nnodes`, the older `--enable-ep-moe` (EP = TP)).
+//! `--ep-num-redundant-experts`, `--nnodes`, the older `--enable-ep-moe` and
+//! `--enable-deepep-moe`, and `--moe-a2a-backend deepep|mooncake|flashinfer`, each of which
+//! sets EP = TP whatever `--ep-size` says).
 //! Meaning: the GPUs are TP × PP; without DP-attention each of the DP replicas takes
 //! its own TP × PP GPUs. With DP-attention, DP splits the TP GPUs for attention
 //! ("DP for attention, TP for FFN"), and a DP of 1 turns it off
@@ -30,7 +32,8 @@ pub fn field(e: &Entry) -> Option<Field> {
         "moe-dense-tp-size" => Field::MoeDenseTp,
         "ep-num-redundant-experts" => Field::Redundant,
         "nnodes" => Field::Nnodes,
-        "enable-ep-moe" => Field::EpMoe,
+        "enable-ep-moe" | "enable-deepep-moe" => Field::EpMoe,
+        "moe-a2a-backend" => Field::A2aBackend,
         "node-rank" | "dist-init-addr" | "enable-eplb" => Field::Known,
         _ => return None,
     })
@@ -41,7 +44,9 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     let tp = s.degree(Field::Tp)?.unwrap_or(1);
     let dp = s.degree(Field::Dp)?.unwrap_or(1);
     let pp = s.degree(Field::Pp)?.unwrap_or(1);
-    let ep = if s.on(Field::EpMoe) { tp } else { s.degree(Field::Ep)?.unwrap_or(1) };
+    // server_args.py: `if self.moe_a2a_backend == "deepep": self.ep_size = self.tp_size` (and
+    // mooncake, flashinfer; `enable_deepep_moe` before it).
+    let ep = if s.on(Field::EpMoe) || s.on(Field::A2aBackend) { tp } else { s.degree(Field::Ep)?.unwrap_or(1) };
     // server_args.py _handle_data_parallelism: "if self.dp_size == 1: self.enable_dp_attention = False".
     let dpa = s.on(Field::DpAttention) && dp > 1;
     let nnodes = s.degree(Field::Nnodes)?.unwrap_or(1);

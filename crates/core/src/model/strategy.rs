@@ -410,8 +410,10 @@ impl Strategy {
     /// What TP and DP must divide, as Megatron-LM, torchtitan and DeepSpeed require: hidden
     /// size, attention heads and KV heads (or be divided by them) by TP; the batch by DP.
     /// One rule per break; the verifier and the rewriter both state them.
+    /// The attention's TP is what splits hidden size and heads: TP/DP under DP attention
+    /// (SGLang's `--tp 72 --dp 72 --enable-dp-attention` runs attention at TP1).
     pub fn shard_rules(&self, m: &ModelSpec) -> Vec<Uneven> {
-        let (tp, dp) = (self.tp.get(), self.dp.get());
+        let (tp, dp) = (self.attention_tp(), self.dp.get());
         let mut rules = Vec::new();
         let mut check = |size: Size, value: Option<u64>, degree: Degree, by: u32, fits: fn(u64, u64) -> bool| {
             if let Some(v) = value
@@ -486,5 +488,21 @@ impl fmt::Display for Uneven {
             Size::KvHeads => write!(f, "{v} KV heads neither divide nor are divided by {d}{by}"),
             Size::Batch => write!(f, "batch {v} does not split evenly over {d}{by}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_rules_split_by_the_attentions_tp() {
+        let m = ModelSpec { hidden: Some(7168), heads: Some(128), kv_heads: Some(128), ..ModelSpec::default() };
+        let rules = |name: &str| Strategy::parse(name).unwrap().shard_rules(&m).len();
+        // TP72 splits neither 7168 nor 128 heads; under DP attention each DP rank's
+        // attention runs at TP1, and TP16 over DP2 at TP8.
+        assert_eq!(rules("EP72_TP72_DP72"), 3);
+        assert_eq!(rules("EP72_TP72_DP72_ETP1_DPATTN"), 0);
+        assert_eq!(rules("EP8_TP16_DP2_ETP2_DPATTN"), 0);
     }
 }
