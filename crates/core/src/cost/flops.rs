@@ -24,6 +24,11 @@ pub struct NodeWork {
     pub stored_act_bytes: f64,
     /// Which tensor-core peak the node's matrices run at.
     pub precision: Precision,
+    /// Of `flops`, those that run at the 16-bit peak whatever `precision`: the attention's
+    /// QKᵀ and AV. DeepSeek-V3 runs its GEMMs in FP8 but keeps "attention operators" in
+    /// BF16/FP32 (DeepSeek-V3 Technical Report, §3.3.1); FlashAttention and FlashMLA compute
+    /// them in BF16.
+    pub bf16_flops: f64,
 }
 
 /// The tensor-core peak a node runs at: its weights' dtype, where the hardware gives that peak.
@@ -172,6 +177,7 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
                 w.stored_act_bytes = tok * h * (10.0 + 24.0 / t + 5.0 * heads * s / (h * t)) * (b / 2.0);
             }
             w.precision = Precision::of(c.dense_dtype);
+            w.bf16_flops = tok * a.score_flops_per_token;
             (tok * (2.0 * a.weights + a.score_flops_per_token), a.weights * dense)
         }
         Some(Op::Projection) => {

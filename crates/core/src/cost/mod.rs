@@ -37,11 +37,21 @@ pub fn peak_flops(c: &Constants, p: Precision) -> f64 {
     t * 1e12 * c.mfu
 }
 
-/// Roofline seconds (Williams et al. 2009): max(FLOPs / achieved peak, bytes / achieved
-/// memory bandwidth); a term whose constant is missing is left out.
-pub fn roofline_time(c: &Constants, flops: f64, bytes: f64, p: Precision) -> f64 {
-    let pk = peak_flops(c, p);
-    let t_c = if pk > 0.0 { flops / pk } else { 0.0 };
-    let t_m = c.mem_bw_gbs.filter(|&b| b > 0.0).map_or(0.0, |b| bytes / (b * 1e9 * c.bw_util));
-    t_c.max(t_m)
+/// Roofline seconds (Williams et al. 2009) of a `share` of node work `w` (1/k for each of
+/// its k GPUs): max(FLOPs / achieved peak, bytes / achieved memory bandwidth); a term whose
+/// constant is missing is left out.
+pub fn roofline_time(c: &Constants, w: &NodeWork, share: f64) -> f64 {
+    let t_m = c.mem_bw_gbs.filter(|&b| b > 0.0).map_or(0.0, |b| w.bytes * share / (b * 1e9 * c.bw_util));
+    compute_time(c, w, share).max(t_m)
+}
+
+/// Seconds of a `share` of node work `w` at the achieved peaks: its matrices at their
+/// weights' precision, the attention's QKᵀ and AV (`NodeWork::bf16_flops`) at the 16-bit one.
+pub fn compute_time(c: &Constants, w: &NodeWork, share: f64) -> f64 {
+    let at = |flops: f64, p: Precision| {
+        let pk = peak_flops(c, p);
+        if pk > 0.0 { flops * share / pk } else { 0.0 }
+    };
+    let bf16 = w.bf16_flops.min(w.flops);
+    at(w.flops - bf16, w.precision) + at(bf16, Precision::Bf16)
 }

@@ -191,8 +191,8 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             collective_time(op.as_ref(), call, c)
         } else {
             let k = gpus.len().max(1) as f64;
-            let t = crate::cost::roofline_time(c, w.flops / k, w.bytes / k, w.precision);
-            let t_flops = crate::cost::roofline_time(c, w.flops / k, 0.0, w.precision);
+            let t = crate::cost::roofline_time(c, w, 1.0 / k);
+            let t_flops = crate::cost::compute_time(c, w, 1.0 / k);
             if t > t_flops && w.bytes > 0.0 {
                 reread_s = t * (w.weight_bytes / w.bytes).min(1.0);
             }
