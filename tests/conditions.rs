@@ -345,4 +345,16 @@ fn a_vllm_launch_read_as_conditions_holds_a_plan_to_the_gpus_it_starts() {
     assert!(idle.message.contains("only 5 of 8 GPUs"), "{}", idle.message);
     assert!(!idle.fix.contains("all-reduce"), "{}", idle.fix);
     assert!(!report.findings.iter().any(|f| f.code == Code::TpIncomplete), "{:?}", report.findings);
+    // Megatron-Core's EP inside DP (EP8 on TP1·DP16: two copies of the expert group): the fix
+    // places the experts in each copy and counts the shards of both.
+    let strategy = Strategy::parse("EP8_DP16_ETP1").ok();
+    let report = verify(&plan, &VerifyOptions { strategy, ..VerifyOptions::default() });
+    assert_eq!(report.metrics.gpus_total, Some(16));
+    let ep = report.findings.iter().find(|f| f.code == Code::EpIncomplete).expect("EP_INCOMPLETE");
+    assert!(
+        ep.fix.contains("on GPUs 0–7 (expert e on GPU e), and again in each of the 2 copies of the expert group (each serving 8 DP groups)")
+            && ep.fix.contains("(16 expert shard nodes in all"),
+        "{}",
+        ep.fix
+    );
 }

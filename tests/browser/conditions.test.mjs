@@ -329,6 +329,13 @@ test('a second model or GPU replaces the first: nothing of DeepSeek-V3 stays wit
 
 test('a launch line typed as the target is read as its framework runs it, and built', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
+  // The example's 128 GPUs (the launches below state their own) as Megatron-Core's EP
+  // inside DP: two copies of the EP64 experts over TP2·DP64.
+  await page.getByTestId('strategy').fill('EP64_TP2_DP64_ETP1');
+  await page.getByTestId('rewrite').click();
+  await page.locator('[data-field="target"]').getByText('held to EP64_TP2_DP64_ETP1').waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('after-verdict').textContent(), 'verifies clean');
+  assert.match(await page.locator('.side.after figcaption').first().textContent(), /^128 of 128 GPUs busy/);
   await page.getByTestId('strategy').fill('vllm serve deepseek-ai/DeepSeek-V3 -tp 8 -dp 8 --enable-expert-parallel');
   await page.getByTestId('rewrite').click();
   // EP = TP·DP = 64 ranks of whole experts on the 64 GPUs vLLM starts, not EP1_TP8_DP8.
@@ -347,5 +354,14 @@ test('a launch line typed as the target is read as its framework runs it, and bu
   await page.getByTestId('rewrite').click();
   await page.getByTestId('error').getByText(/Target `vllm serve m -tp 8 -dcp 2`: .*-dcp/).waitFor();
   assert.equal((await page.locator('[data-field="target"]').textContent()).trim(), 'held to EP8_TP8_DP8_ETP1_DPATTN');
+  // New from config with a launch line typed as the target reads it first, as Rewrite
+  // does: vLLM's one-node wide EP is 8 GPUs (ETP1 on TP1), not EP8·DP8 = 64.
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('deepseek-v3');
+  await page.getByTestId('strategy').fill('vllm serve deepseek-ai/DeepSeek-V3 -tp 1 -dp 8 --enable-expert-parallel');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]').getByText(/-EP8_DP8_ETP1\.json$/).waitFor({ timeout: 30000 });
+  assert.equal((await page.locator('[data-field="gpus-used"]').textContent()).trim(), '8 of 8');
+  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
   assert.deepEqual(errors, []);
 });

@@ -193,6 +193,18 @@ fn ep_complete(ctx: &Ctx<'_>, s: Strategy, out: &mut Vec<Finding>) {
     }
     let layers = layers_needed.unwrap_or(layers_seen.max(1));
     let shards = experts_needed as u64 * tp as u64;
+    // Each DP replica holds its own experts; folded experts, one per copy of the expert group.
+    let (copies, serving) = match s.experts_folded() {
+        true => {
+            let c = s.expert_copies().unwrap_or(1);
+            (c, format!("each serving {} DP groups", s.dp.get() / c))
+        }
+        false => (s.dp.get(), "one per DP replica".to_string()),
+    };
+    let again = match copies {
+        1 => String::new(),
+        c => format!(", and again in each of the {c} copies of the expert group ({serving})"),
+    };
     let current =
         if expert_nodes.is_empty() { "add".to_string() } else { format!("split {} into", span_names(&expert_nodes)) };
     // EP·TP from the file may pass any cluster; no plan names more than MAX_GPU_ID + 1 GPUs.
@@ -203,12 +215,12 @@ fn ep_complete(ctx: &Ctx<'_>, s: Strategy, out: &mut Vec<Finding>) {
             .nodes(expert_nodes.iter())
             .gpus(gpus_all.iter().copied())
             .fix(format!(
-                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} ({}), for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
+                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} ({}){again}, for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
                 experts_needed.saturating_sub(1),
                 tp - 1,
                 gpu_ranges(&gpus_all),
                 super::placement::expert_gpu(&s, experts_needed),
-                shards.saturating_mul(u64::from(layers))
+                shards.saturating_mul(u64::from(layers)).saturating_mul(u64::from(copies))
             )),
     );
 }
