@@ -233,6 +233,11 @@ fn nemo_yaml_torchtitan_toml_deepspeed_json() {
     .unwrap();
     assert_eq!(s.framework, Framework::Deepspeed);
     assert!(rules(&s).iter().any(|r| r.contains("not divisible by ep_size")), "{:?}", rules(&s));
+    // Expert groups carved out of the data-parallel ranks: the experts share the GPUs, and
+    // the name alone says so (16, not EP·TP·DP = 128).
+    let s = read_with("ds.json", r#"{"tensor_parallel": {"tp_size": 2}, "moe": {"ep_size": 8}}"#, Some(16)).unwrap();
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
+    assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP2_PP1_DP8_ETP2".to_string(), 16));
     // torchtitan overrides on the command line.
     let s = one(
         "torchrun --nproc_per_node 8 -m torchtitan.train --parallelism.tensor_parallel_degree=2 --parallelism.data_parallel_shard_degree=4",

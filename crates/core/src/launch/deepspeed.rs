@@ -3,12 +3,15 @@
 //! deepspeed/inference/config.py, DeepSpeedInferenceConfig; deepspeed/runtime/config.py)
 //! or the `deepspeed` launcher's `--num_gpus` / `--num_nodes`. Meaning: the GPUs are
 //! tensor-parallel groups, the rest data parallel; expert-parallel groups are carved out
-//! of the data-parallel ranks (deepspeed/utils/groups.py).
+//! of the data-parallel ranks (deepspeed/utils/groups.py), so the experts share the
+//! attention's GPUs: an ETP is stated (TP: each expert over its EP rank's TP group, as
+//! inference's expert slicing splits it; training without `enable_expert_tensor_parallelism`
+//! keeps a whole copy on each TP rank, which this under-counts by TP in memory).
 
 use super::entry::{Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
 use super::{Framework, LaunchErrorKind, Read, gpus_of};
-use crate::model::Strategy;
+use crate::model::{Extra, Strategy};
 
 const GROUPS: &str = "deepspeed/utils/groups.py, _create_model_parallel / _create_expert_and_data_parallel";
 
@@ -33,7 +36,8 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     let against = gpus.or(world);
     let needs = against.unwrap_or_else(|| gpus_of(&[tp as u64, ep as u64]));
     let dp = u32::try_from(needs / tp as u64).unwrap_or(u32::MAX).max(1);
-    let strategy = Strategy::new(ep, tp, 1, dp).map_err(|e| {
+    let extra = Extra { etp: (ep > 1).then_some(tp), ..Extra::default() };
+    let strategy = Strategy::with(ep, tp, 1, dp, extra).map_err(|e| {
         let (l, c, _) = s.at(Field::Tp);
         (l, c, LaunchErrorKind::Strategy(e))
     })?;
