@@ -25,9 +25,9 @@ pub struct Strategy {
     /// `--context-parallel-size`, torchtitan `context_parallel_degree`). 1 = off.
     #[serde(skip_serializing_if = "is_one")]
     pub cp: NonZeroU32,
-    /// Expert tensor parallel, when the experts' TP differs from TP (Megatron-LM
-    /// `--expert-tensor-parallel-size`, torchtitan `expert_tensor_parallel_degree`, and
-    /// what vLLM's and SGLang's EP imply). `Some`: the experts share the attention's GPUs
+    /// Expert tensor parallel (Megatron-LM `--expert-tensor-parallel-size`, TP unless given;
+    /// torchtitan `expert_tensor_parallel_degree`; what vLLM's, SGLang's and DeepSpeed's EP
+    /// imply). `Some`: the experts share the attention's GPUs
     /// with this TP of their own, even when it equals TP (vLLM's `-tp 1 -dp 8 -ep` is ETP1 on
     /// TP1: 8 GPUs, not 64). `None`: planscope's convention, experts on EP·TP GPUs of their own.
     #[serde(skip_serializing_if = "Option::is_none")]
