@@ -179,6 +179,25 @@ fn plan_refuses_what_does_not_fit_with_the_rule() {
     assert!(text(&out.stderr).contains("does not state vocab"), "{}", text(&out.stderr));
 }
 
+/// `verify` says the serial step's throughput, and the overlapped one beside it as its best
+/// case, when communication could hide behind compute (DeepSeek-V3's all-to-alls over 16
+/// GPUs of two servers).
+#[test]
+fn verify_says_the_throughput_between_serial_and_overlapped() {
+    let plan = scratch("ep16.json");
+    let p = plan.to_str().unwrap();
+    let args = ["plan", "--model", "deepseek-v3", "--strategy", "EP16", "--hardware", "h200", "--phase", "prefill"];
+    let out = planscope(&[&args[..], &["--batch", "32", "--seq-len", "2048", "-o", p]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&planscope(&["verify", p]).stdout);
+    let line = said.lines().find(|l| l.starts_with("throughput ")).expect("a throughput line");
+    let number = |s: &str| s.split(' ').next().and_then(|n| n.parse::<f64>().ok()).unwrap();
+    let (serial, rest) = line["throughput ".len()..].split_once(" tokens/s per GPU (whole model), ").expect(line);
+    assert!(rest.ends_with(" at best with two-batch overlap"), "{line}");
+    let (serial, best) = (number(serial), number(rest));
+    assert!(best > serial && best <= 2.0 * serial, "{line}");
+}
+
 #[test]
 fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
     // The name parser alone would find TP8 and DP2 in it and miss the EP the flag implies.

@@ -59,6 +59,28 @@ pub struct SimResult {
     pub spans: Vec<Span>,
 }
 
+impl SimResult {
+    /// The serial step and the step with two-batch overlap (the `overlap` option's figure,
+    /// else computed now from the busiest GPU's parts, O(1)): the two bounds a deployment's
+    /// measured step falls between (docs/calibration.md). The overlapped one is None when
+    /// nothing would overlap.
+    pub fn bounds(&self) -> (f64, Option<f64>) {
+        let step = self.step_time_s;
+        let t = self.overlapped_step_time_s.unwrap_or_else(|| overlap::two_batch(step, &self.per_layer));
+        (step, (t < step).then_some(t))
+    }
+
+    /// Tokens per second per GPU of the serial step (the coverage's figure is the overlapped
+    /// one when the `overlap` option was asked for).
+    pub fn serial_tokens_per_s_per_gpu(&self) -> Option<f64> {
+        let tps = self.coverage.tokens_per_s_per_gpu?;
+        match self.overlapped_step_time_s {
+            Some(t) if t > 0.0 && self.step_time_s > 0.0 => Some(tps * t / self.step_time_s),
+            _ => Some(tps),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GpuTime {
     pub gpu: u32,
