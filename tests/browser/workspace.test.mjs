@@ -31,6 +31,10 @@ test('the example: 3 busy GPUs of 128 before, all 128 after the EP64_TP2 rewrite
   await util.waitFor();
   assert.match(await util.locator('[data-stat="gpus"]').textContent(), /3\s*→ 128/);
   assert.ok((await page.getByTestId('util-busy').locator('rect.bar.after').count()) >= 128);
+  // The after side's all-to-alls could hide behind compute: its throughput is said with the
+  // two-batch-overlap best case beside it.
+  const after = page.getByTestId('step-breakdown').locator('figure[data-side="after"] figcaption');
+  assert.match(await after.textContent(), /[\d,]+ tokens\/s per GPU \(whole model\), [\d,]+ at best with two-batch overlap/);
   await page.getByTestId('timeline').waitFor();
   await screenshot(page, 'workspace-1600.png');
   assert.deepEqual(errors, []);
