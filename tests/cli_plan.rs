@@ -222,10 +222,25 @@ fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let said = text(&out.stderr);
     assert!(said.contains("as EP8_PP4_DP8_ETP1:") && said.contains(" 32 GPUs; verify: pass"), "{said}");
-    // Without it, one node: DP2 under PP4, too few GPUs for the EP8 expert group.
+    // Without it, one node: DP2 under PP4, which Megatron-LM refuses (too few GPUs for the
+    // EP8 expert group); its rule is said and nothing is planned.
     let out = planscope(&["plan", "--model", &mixtral, "--strategy", &script]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("EP·ETP = 8 expert GPUs on a stage of TP·DP = 2"), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.starts_with("--strategy: the launch breaks Megatron-LM: ")
+            && said.contains("world_size % (ETP × EP × PP) == 0 (here world_size = 8"),
+        "{said}"
+    );
+    assert!(!said.contains("planned"), "{said}");
+    // verify checks the user's plan all the same, saying the rule first.
+    let plan = scratch("mixtral-32.json");
+    let p = plan.to_str().unwrap();
+    let out = planscope(&["plan", "--model", &mixtral, "--strategy", &script, "--gpus", "32", "-o", p]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = planscope(&["verify", p, "--strategy", &script]);
+    assert!(text(&out.stderr).starts_with("--strategy: the launch breaks Megatron-LM: "), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(p), "{}", text(&out.stdout));
     // A launch its reader cannot read says where, and plans nothing.
     let out = planscope(&["plan", "--model", "deepseek-v3", "--strategy", "vllm serve m -tp 8 -dcp 2"]);
     assert_eq!(out.status.code(), Some(2));

@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use planscope_core::limits::Limit;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use strategy_arg::StrategyArg;
+use strategy_arg::{Broken, StrategyArg};
 
 /// Exit codes shared by every subcommand.
 pub const EXIT_OK: u8 = 0;
@@ -195,14 +195,14 @@ pub fn run() -> ExitCode {
             overlap,
             trace,
             expert_load,
-        } => match strategy.map(|s| s.on(gpus)).transpose() {
+        } => match strategy.map(|s| s.on(gpus, Broken::Warn)).transpose() {
             Ok(strategy) => {
                 verify::run(&verify::Args { file, strategy, gpus, conditions, json, overlap, trace, expert_load })
             }
             Err(code) => code,
         },
         Command::Rewrite { file, strategy, cluster: ClusterArgs { gpus, conditions }, out, expert_load } => {
-            match strategy.on(gpus) {
+            match strategy.on(gpus, Broken::Refuse) {
                 Ok(strategy) => rewrite::run(&rewrite::Args { file, strategy, gpus, out, expert_load, conditions }),
                 Err(code) => code,
             }
@@ -214,7 +214,7 @@ pub fn run() -> ExitCode {
             output,
             color_by,
             expert_load,
-        } => match strategy.map(|s| s.on(gpus)).transpose() {
+        } => match strategy.map(|s| s.on(gpus, Broken::Warn)).transpose() {
             Ok(strategy) => {
                 report::run(&report::Args { file, strategy, gpus, conditions, output, color_by, expert_load })
             }
@@ -222,7 +222,7 @@ pub fn run() -> ExitCode {
         },
         Command::Model { model, json } => model::run(&model, json),
         Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
-            match strategy.on(gpus) {
+            match strategy.on(gpus, Broken::Refuse) {
                 Ok(strategy) => {
                     plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
                 }

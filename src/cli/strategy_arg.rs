@@ -3,8 +3,11 @@
 //! is read when the arguments are parsed, so a bad one fails there with its line:col, and
 //! read again with the command's `--gpus`: a training launch (Megatron-LM, torchtitan) leaves
 //! DP to the world size, which the line itself may not state (`--nnodes ${SLURM_NNODES:-1}`).
+//! The framework's rules the launch breaks are said: `plan` and `rewrite` build nothing
+//! the framework would refuse to run; `verify` and `report` go on, since the plan is theirs.
 
 use super::EXIT_UNREADABLE;
+use super::verify::EXIT_FINDINGS;
 use planscope_core::check::declared::reads_as_launch;
 use planscope_core::launch::read_line;
 use planscope_core::model::Strategy;
@@ -17,6 +20,15 @@ pub struct StrategyArg {
     strategy: Strategy,
 }
 
+/// What the command does with a launch its framework would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broken {
+    /// Say the rules and go on (the command checks a plan of the user's).
+    Warn,
+    /// Say the rules and build nothing (exit 1).
+    Refuse,
+}
+
 impl StrategyArg {
     /// For clap.
     pub fn parse(s: &str) -> Result<StrategyArg, String> {
@@ -27,17 +39,21 @@ impl StrategyArg {
         Strategy::parse(s).map(|strategy| StrategyArg { launch: None, strategy }).map_err(|e| e.to_string())
     }
 
-    /// The strategy on a cluster of `gpus`, when given; else, having said why the launch
-    /// line cannot be read on that many GPUs, the exit code for unreadable input.
-    pub fn on(&self, gpus: Option<u32>) -> Result<Strategy, u8> {
-        match (&self.launch, gpus) {
-            (Some(line), Some(g)) => {
-                read_line("--strategy", line, Some(u64::from(g))).map(|l| l.strategy).map_err(|e| {
-                    eprintln!("--strategy: {e}");
-                    EXIT_UNREADABLE
-                })
-            }
-            _ => Ok(self.strategy),
+    /// The strategy on a cluster of `gpus` (the launch's own count when none is given), or,
+    /// having said why, the exit code: 2 for a launch line unreadable on that many GPUs, 1
+    /// for one whose framework refuses it when `broken` is `Refuse`.
+    pub fn on(&self, gpus: Option<u32>, broken: Broken) -> Result<Strategy, u8> {
+        let Some(line) = &self.launch else { return Ok(self.strategy) };
+        let read = read_line("--strategy", line, gpus.map(u64::from)).map_err(|e| {
+            eprintln!("--strategy: {e}");
+            EXIT_UNREADABLE
+        })?;
+        for rule in &read.broken {
+            eprintln!("--strategy: the launch breaks {rule}");
+        }
+        match (broken, read.broken.is_empty()) {
+            (Broken::Refuse, false) => Err(EXIT_FINDINGS),
+            _ => Ok(read.strategy),
         }
     }
 }
