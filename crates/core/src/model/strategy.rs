@@ -301,9 +301,9 @@ impl Strategy {
     }
 
     /// Whether the experts share the attention's GPUs, as the frameworks that state an
-    /// expert TP run them: vLLM and SGLang (EP = TP·DP or TP, ETP = TP/EP-folded) and
-    /// Megatron-Core or torchtitan with ETP set. planscope's own names (`EP64_TP2`) give EP
-    /// GPUs of its own.
+    /// expert TP run them: vLLM and SGLang (EP = TP·DP or TP, ETP = TP/EP-folded),
+    /// Megatron-Core and DeepSpeed (ETP stated whenever EP > 1) and torchtitan. planscope's
+    /// own names (`EP64_TP2`) give EP GPUs of their own.
     pub fn experts_folded(&self) -> bool {
         self.etp.is_some()
     }
