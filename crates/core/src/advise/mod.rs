@@ -1,10 +1,14 @@
 //! The strategy advisor: every (EP, TP, PP, DP) whose product is the GPU count and that
 //! the rewriter accepts, rewritten and simulated, ranked by step time among those that
-//! fit in memory. Returns the best five with why each ranks where it does.
+//! fit in memory. Returns the best five with why each ranks where it does. When the
+//! conditions or the plan hold the experts on the attention's GPUs (a vLLM, SGLang or
+//! Megatron-LM launch), the candidates are that family's too: TP·PP·DP = the GPU count,
+//! with EP = TP·DP of whole experts (vLLM's and SGLang's EP) or EP = DP over TP-split ones
+//! (Megatron-Core's EP inside DP), so the advice is one the framework can run.
 
 use crate::check::{VerifyOptions, verify};
 use crate::limits::Capacity;
-use crate::model::{Meta, Plan, Strategy};
+use crate::model::{Extra, Meta, Plan, Strategy};
 use crate::rewrite::{BrokenRule, Goal, RewriteError, Target, rewrite, short_name};
 use serde::Serialize;
 
@@ -62,6 +66,10 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
             rules: vec![BrokenRule::TooManyGpus { gpus: e.value }],
         });
     }
+    let declared = overrides.strategy.or(plan.meta.strategy);
+    if declared.is_some_and(|s| s.experts_folded()) {
+        return Ok((n, folded_candidates(n)));
+    }
     // At most d(n)³ steps, with d(n) ≤ 240 divisors for n within the GPU limit.
     let mut cands = Vec::new();
     for &ep in &divisors(n) {
@@ -85,6 +93,30 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
     Ok((n, cands))
 }
 
+/// The folded family on `n` GPUs: for each TP ≤ 8 (one server), PP and DP = n/(TP·PP),
+/// the experts whole over EP = TP·DP (ETP1) and, at TP > 1, split over TP with EP = DP
+/// (ETP = TP). At most d(n)² · 2 steps, capped at `MAX_CANDIDATES`.
+fn folded_candidates(n: u32) -> Vec<Strategy> {
+    let mut cands = Vec::new();
+    for &tp in divisors(n).iter().filter(|&&tp| tp <= 8) {
+        for &pp in &divisors(n / tp) {
+            let dp = n / tp / pp;
+            let whole = Extra { etp: Some(1), ..Extra::default() };
+            let split = Extra { etp: Some(tp), ..Extra::default() };
+            let family = [
+                Strategy::with(tp.saturating_mul(dp), tp, pp, dp, whole).ok(),
+                (tp > 1).then(|| Strategy::with(dp, tp, pp, dp, split).ok()).flatten(),
+            ];
+            cands.extend(family.into_iter().flatten());
+            if cands.len() >= MAX_CANDIDATES {
+                cands.truncate(MAX_CANDIDATES);
+                return cands;
+            }
+        }
+    }
+    cands
+}
+
 /// Why a candidate was left out: it breaks a rule (not a suggestion at all).
 pub type Refusal = String;
 
@@ -95,8 +127,9 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     let batch = plan.meta.merged_with(overrides).model.batch;
     // DP replicas are identical and independent in a forward step, so one replica on
     // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
-    // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates).
-    let dp = s.dp.get();
+    // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates). With
+    // folded experts the DP ranks share them: the whole stage is one replica.
+    let dp = if s.experts_folded() { 1 } else { s.dp.get() };
     if let Some(b) = batch
         && b % dp as u64 != 0
     {
@@ -108,7 +141,10 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     over.strategy_name = None;
     over.model.batch = batch.map(|b| b / dp as u64);
     over.cluster.gpus = Some(n / dp);
-    let replica = Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?;
+    let replica = match s.experts_folded() {
+        true => s,
+        false => Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?,
+    };
     // Built beside the plan, which stays held.
     let beside = capacity.beside(plan.elements());
     let target = Target { gpus: Some(n / dp), overrides: over.clone(), capacity: beside, ..Target::new(replica) };
@@ -222,6 +258,27 @@ mod tests {
     fn a_gpu_count_past_the_limit_is_refused_at_once() {
         let e = candidates(&Plan::new(crate::model::Format::Json), Some(4_000_000_000), &Meta::default()).unwrap_err();
         assert!(e.to_string().contains("exceeds planscope's limit of 1048576 (GPUs)"), "{e}");
+    }
+
+    /// A vLLM launch in the conditions (EP16_TP1_DP16_ETP1 on 16 GPUs): the advice is in its
+    /// family, TP·PP·DP = 16 with the experts on the same GPUs, each candidate built and
+    /// verified as a whole (its DP ranks share the experts).
+    #[test]
+    fn a_folded_launch_is_advised_in_its_own_family() {
+        let plan = crate::read::read_plan(crate::examples::SEED_EP64_TP2.text).unwrap();
+        let over = Meta { strategy: Strategy::parse("EP16_TP1_DP16_ETP1").ok(), ..Meta::default() };
+        let (n, cands) = candidates(&plan, Some(16), &over).unwrap();
+        assert_eq!(n, 16);
+        assert!(cands.iter().all(|s| s.experts_folded() && s.gpus() == 16), "{cands:?}");
+        let names: Vec<String> = cands.iter().map(|s| s.short()).collect();
+        for want in ["EP16_DP16_ETP1", "EP16_TP2_DP8_ETP1", "EP8_TP2_DP8_ETP2", "EP16_TP8_DP2_ETP1"] {
+            assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+        }
+        let best = suggest(&plan, Some(16), &over).unwrap();
+        assert!(!best.is_empty() && best.iter().all(|s| s.strategy.experts_folded()), "{best:?}");
+        assert!(best.iter().all(|s| s.fits && s.reason.starts_with(&short_name(s.strategy))), "{best:?}");
+        // The best whole-expert candidate runs one attention DP rank per GPU: vLLM's -tp 1 -dp 16.
+        assert_eq!(best[0].strategy.short(), "EP16_DP16_ETP1");
     }
 
     /// A launch line in the conditions (a dropped serve.sh) is the declared launch's, not
