@@ -2,7 +2,7 @@
 // at desktop and narrow widths; and nothing from a file can inject markup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { servedBrowser, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, dropFile } from './harness.mjs';
 
 const env = servedBrowser();
 
@@ -130,4 +130,24 @@ test('the advisor ranks five strategies without freezing the page, and "Use" rew
   await page.locator('.side.after h2').getByText(`After · ${first}`).waitFor();
   assert.equal(await page.getByTestId('strategy').inputValue(), first);
   assert.equal(await busyCells(page, 'after').count(), 128);
+});
+
+// A vLLM launch in the conditions: the advice is what vLLM can run on its 16 GPUs, the
+// experts on the attention's GPUs (EP = TP·DP), and "Use" builds it there.
+test('with a vLLM launch in the conditions, the advisor ranks vLLM-shaped strategies', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await grid(page, 'after').waitFor();
+  await dropFile(page, 'serve.sh', 'vllm serve deepseek-ai/DeepSeek-V3 -tp 1 -dp 16 --enable-expert-parallel\n');
+  await page.locator('[data-field="target"]').getByText('held to EP16_DP16_ETP1').waitFor({ timeout: 20000 });
+  await page.getByTestId('suggest').click();
+  const rows = page.getByTestId('suggestions').locator('li');
+  await rows.first().waitFor({ timeout: 60000 });
+  const names = await rows.evaluateAll((els) => els.map((e) => e.dataset.strategy));
+  assert.ok(names.length >= 3 && names.every((n) => /_ETP\d+$/.test(n)), names.join(' '));
+  const first = names[0];
+  await rows.first().getByRole('button', { name: 'Use' }).click();
+  await page.locator('.side.after h2').getByText(`After · ${first}`).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId('after-verdict').textContent(), 'verifies clean');
+  assert.match(await page.locator('.side.after figcaption').first().textContent(), /^16 of 16 GPUs busy/);
+  assert.deepEqual(errors, []);
 });
