@@ -4,7 +4,8 @@
 //! conditions or the plan hold the experts on the attention's GPUs (a vLLM, SGLang or
 //! Megatron-LM launch), the candidates are that family's too: TP·PP·DP = the GPU count,
 //! with EP = TP·DP of whole experts (vLLM's and SGLang's EP) or EP = DP over TP-split ones
-//! (Megatron-Core's EP inside DP), so the advice is one the framework can run.
+//! (Megatron-Core's EP inside DP), and with DP attention (SGLang) TP·PP = the GPUs, DP
+//! dividing TP and EP = TP, so the advice is one the framework can run.
 
 use crate::check::{VerifyOptions, verify};
 use crate::limits::Capacity;
@@ -66,9 +67,10 @@ pub fn candidates(plan: &Plan, gpus: Option<u32>, overrides: &Meta) -> Result<(u
             rules: vec![BrokenRule::TooManyGpus { gpus: e.value }],
         });
     }
-    let declared = overrides.strategy.or(plan.meta.strategy);
-    if declared.is_some_and(|s| s.experts_folded()) {
-        return Ok((n, folded_candidates(n)));
+    match overrides.strategy.or(plan.meta.strategy) {
+        Some(s) if s.experts_folded() && s.dp_attention => return Ok((n, dp_attention_candidates(n))),
+        Some(s) if s.experts_folded() => return Ok((n, folded_candidates(n))),
+        _ => {}
     }
     // At most d(n)³ steps, with d(n) ≤ 240 divisors for n within the GPU limit.
     let mut cands = Vec::new();
@@ -110,6 +112,24 @@ fn folded_candidates(n: u32) -> Vec<Strategy> {
             cands.extend(family.into_iter().flatten());
             if cands.len() >= MAX_CANDIDATES {
                 cands.truncate(MAX_CANDIDATES);
+                return cands;
+            }
+        }
+    }
+    cands
+}
+
+/// SGLang's DP attention on `n` GPUs: for each PP, TP = n/PP (DP attention runs inside the
+/// TP group, which may span servers: no TP all-reduce crosses them), each DP > 1 dividing
+/// TP, and DeepEP's EP = TP of whole experts. At most d(n)² steps, capped.
+fn dp_attention_candidates(n: u32) -> Vec<Strategy> {
+    let mut cands = Vec::new();
+    for &pp in &divisors(n) {
+        let tp = n / pp;
+        for &dp in divisors(tp).iter().filter(|&&dp| dp > 1) {
+            let x = Extra { etp: Some(1), dp_attention: true, ..Extra::default() };
+            cands.extend(Strategy::with(tp, tp, pp, dp, x).ok());
+            if cands.len() >= MAX_CANDIDATES {
                 return cands;
             }
         }
@@ -279,6 +299,22 @@ mod tests {
         assert!(best.iter().all(|s| s.fits && s.reason.starts_with(&short_name(s.strategy))), "{best:?}");
         // The best whole-expert candidate runs one attention DP rank per GPU: vLLM's -tp 1 -dp 16.
         assert_eq!(best[0].strategy.short(), "EP16_DP16_ETP1");
+    }
+
+    /// SGLang's DP attention in the conditions: every candidate keeps it, EP = TP on TP·PP
+    /// = 16 GPUs.
+    #[test]
+    fn an_sglang_dp_attention_launch_is_advised_with_dp_attention() {
+        let plan = crate::read::read_plan(crate::examples::SEED_EP64_TP2.text).unwrap();
+        let over = Meta { strategy: Strategy::parse("EP16_TP16_DP16_ETP1_DPATTN").ok(), ..Meta::default() };
+        let (_, cands) = candidates(&plan, Some(16), &over).unwrap();
+        assert!(
+            cands.iter().all(|s| s.dp_attention && s.ep == s.tp && s.gpus() == 16 && s.unbuilt().is_empty()),
+            "{cands:?}"
+        );
+        assert!(cands.iter().any(|s| s.short() == "EP16_TP16_DP16_ETP1_DPATTN"), "{cands:?}");
+        let best = suggest(&plan, Some(16), &over).unwrap();
+        assert!(!best.is_empty() && best.iter().all(|s| s.fits && s.strategy.dp_attention), "{best:?}");
     }
 
     /// A launch line in the conditions (a dropped serve.sh) is the declared launch's, not
