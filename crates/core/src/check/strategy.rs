@@ -193,13 +193,10 @@ fn ep_complete(ctx: &Ctx<'_>, s: Strategy, out: &mut Vec<Finding>) {
     }
     let layers = layers_needed.unwrap_or(layers_seen.max(1));
     let shards = experts_needed as u64 * tp as u64;
-    // Each DP replica holds its own experts; folded experts, one per copy of the expert group.
-    let (copies, serving) = match s.experts_folded() {
-        true => {
-            let c = s.expert_copies().unwrap_or(1);
-            (c, format!("each serving {} DP groups", s.dp.get() / c))
-        }
-        false => (s.dp.get(), "one per DP replica".to_string()),
+    let copies = s.expert_replicas();
+    let serving = match s.experts_folded() {
+        true => format!("each serving {} DP groups", s.dp.get() / copies),
+        false => "one per DP replica".to_string(),
     };
     let again = match copies {
         1 => String::new(),

@@ -376,6 +376,16 @@ impl Strategy {
         }
     }
 
+    /// The copies of the experts a deployment holds: one per DP replica by planscope's
+    /// convention, one per copy of the expert group with folded experts (1 when it fills
+    /// the stage, or cannot be built).
+    pub fn expert_replicas(&self) -> u32 {
+        match self.experts_folded() {
+            true => self.expert_copies().unwrap_or(1),
+            false => self.dp.get(),
+        }
+    }
+
     /// What of this strategy `deploy` cannot build (empty for EP·TP·PP·DP strategies).
     pub fn unbuilt(&self) -> Vec<Unbuilt> {
         let mut out = Vec::new();

@@ -123,10 +123,7 @@ pub fn rewrite(plan: &Plan, target: &Target) -> Result<Rewrite, RewriteError> {
             notes.push(Note::PerGpuCopies {
                 sources: gone,
                 template: t.id.clone(),
-                dp: match dims.strategy.experts_folded() {
-                    true => dims.strategy.expert_copies().is_some_and(|c| c > 1),
-                    false => dims.strategy.dp.get() > 1,
-                },
+                dp: dims.strategy.expert_replicas() > 1,
                 folded: dims.strategy.experts_folded(),
             });
         }

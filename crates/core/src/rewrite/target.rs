@@ -63,7 +63,7 @@ pub(crate) fn resolve(
     let meta = plan.meta.merged_with(overrides);
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
     let seen = infer_degrees(plan, &roles);
-    let (ep, pp, dp) = (strategy.ep.get(), strategy.pp.get(), strategy.dp.get());
+    let (ep, pp) = (strategy.ep.get(), strategy.pp.get());
     // The GPUs it spans: EP·TP·PP·DP, or the attention's when its experts fold onto them
     // (an unbuilt refinement, refused below, but its GPU count is still its own).
     let needs = strategy.gpus();
@@ -109,12 +109,8 @@ pub(crate) fn resolve(
     // Nodes per layer: ~6 per GPU of a stage plus the expert shards of every replica (one
     // copy with folded experts, whose DP ranks share them); refuse absurd sizes.
     // Saturating: a wrapped estimate would let the builder try to allocate terabytes.
-    let replicas = match strategy.experts_folded() {
-        true => strategy.expert_copies().unwrap_or(1) as u64,
-        false => dp as u64,
-    };
     let per_layer = (needs / pp as u64).saturating_mul(6).saturating_add(limits::product([
-        replicas,
+        strategy.expert_replicas() as u64,
         experts as u64,
         2,
         strategy.expert_tp().get() as u64,
