@@ -246,3 +246,44 @@ fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("-dcp"), "{}", text(&out.stderr));
 }
+
+/// Without a batch the weights still fill the GPUs: Qwen3-235B (470 GB in BF16) on EP4 holds
+/// over 117 GB per H100. `plan` writes the plan to inspect, names MEMORY_OVER and exits 1,
+/// and no step is simulated from link latencies alone.
+#[test]
+fn plan_without_a_batch_is_held_to_its_weights() {
+    let out_file = scratch("qwen3-ep4.json");
+    let out = planscope(&[
+        "plan",
+        "--model",
+        &real("qwen3-235b-a22b__config.json"),
+        "--hardware",
+        &real("llm-analysis__h100-sxm-80gb.json"),
+        "--strategy",
+        "EP4",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    let (said, err) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{said}{err}");
+    assert!(said.contains("verify: fail") && out_file.exists(), "{said}");
+    assert!(err.contains("MEMORY_OVER") && err.contains("weights alone"), "{err}");
+    let v = planscope(&["verify", out_file.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(report["metrics"]["memory"]["counted"], "weights_only");
+    assert!(report["metrics"]["memory"]["weights_gb"]["max"].as_f64().unwrap() > 117.0);
+    assert!(report["metrics"]["simulation"].is_null(), "{}", report["metrics"]["simulation"]);
+    // Twice the GPUs per expert and TP2 attention hold them.
+    let out = planscope(&[
+        "plan",
+        "--model",
+        &real("qwen3-235b-a22b__config.json"),
+        "--hardware",
+        &real("llm-analysis__h100-sxm-80gb.json"),
+        "--strategy",
+        "EP8_TP2",
+        "-o",
+        scratch("qwen3-ep8.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

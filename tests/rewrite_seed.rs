@@ -84,3 +84,24 @@ fn experts_not_divisible_names_the_rule() {
     let e = rewrite(&plan, &target("EP64_TP2_PP3", Some(384), &cond)).unwrap_err();
     assert!(e.to_string().contains("16 layers do not split evenly into PP3"), "{e}");
 }
+
+/// A target whose GPUs cannot hold the weights is refused with them, without a batch too,
+/// and with the least GPUs one copy of the model's weights takes (Qwen3-235B: 470 GB in BF16,
+/// 6 of 80 GB).
+#[test]
+fn a_target_too_small_for_the_weights_names_them_and_the_least_gpus() {
+    use planscope_core::model::Dtype;
+    use planscope_core::rewrite::BrokenRule;
+    let mut meta = Meta::default();
+    meta.model = planscope_core::conditions::preset("qwen3-235b-a22b").unwrap().meta.model;
+    meta.model.batch = None;
+    meta.model.dtype = Some(Dtype::Bf16);
+    meta.cluster.memory_gb = Some(80.0);
+    meta.strategy = Some(Strategy::parse("EP8_TP2").unwrap());
+    let plan = planscope_core::r#gen::plan_from(&meta, planscope_core::limits::Capacity::Native).unwrap();
+    let err = rewrite(&plan, &Target::new(Strategy::parse("EP4").unwrap())).unwrap_err();
+    let rule = err.rules.iter().find(|r| matches!(r, BrokenRule::OutOfMemory { .. })).expect("out of memory");
+    let said = rule.to_string();
+    assert!(said.contains("of weights on GPU") && said.contains("no batch is given"), "{said}");
+    assert!(said.contains("takes at least 6 GPUs of 80 GB"), "{said}");
+}

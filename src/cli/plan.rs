@@ -105,7 +105,12 @@ fn try_run(args: &Args) -> Result<u8, String> {
             eprintln!("{summary}");
         }
     }
-    Ok(EXIT_OK)
+    // The plan is written either way, to inspect; a CI step must not take a failing one as done.
+    let errors: Vec<_> = report.errors().collect();
+    for f in &errors {
+        eprintln!("error {}: {}", f.code.as_str(), f.message);
+    }
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 /// `bytes` gzip-compressed (level 6: the size of `gzip`'s default at a fraction of -9's time).

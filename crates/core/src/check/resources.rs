@@ -3,7 +3,7 @@
 
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
-use crate::cost::MemoryMetrics;
+use crate::cost::{Counted, MemoryMetrics};
 use crate::model::{GpuSet, NodeKind, Op};
 use crate::sim::SimResult;
 
@@ -24,19 +24,26 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let Some(worst) = over.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) else { return };
     let ids: Vec<u32> = over.iter().map(|g| g.gpu).collect();
     let s = ctx.strategy.map_or("the strategy".to_string(), |s| s.to_string());
+    let message = match m.counted {
+        Counted::All => format!(
+            "{} GPU(s) need more than their {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
+            over.len(),
+            worst.gpu,
+            worst.total_gb,
+            worst.weights_gb,
+            worst.activations_gb,
+            worst.kv_cache_gb
+        ),
+        Counted::WeightsOnly => format!(
+            "{} GPU(s) need more than their {cap} GB for their weights alone: GPU {} holds {:.1} GB of weights \
+             (activations and KV cache not counted: no batch is given)",
+            over.len(),
+            worst.gpu,
+            worst.weights_gb,
+        ),
+    };
     out.push(
-        Finding::error(
-            Code::MemoryOver,
-            format!(
-                "{} GPU(s) need more than their {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
-                over.len(),
-                worst.gpu,
-                worst.total_gb,
-                worst.weights_gb,
-                worst.activations_gb,
-                worst.kv_cache_gb
-            ),
-        )
+        Finding::error(Code::MemoryOver, message)
         .gpus(ids.iter().copied())
         .fix(format!(
             "shrink the per-GPU share by {:.0}% or more on GPUs {}: raise TP or EP in {s} (splitting attention and expert nodes further), add PP stages, or move nodes off these GPUs",

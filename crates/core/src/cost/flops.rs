@@ -150,10 +150,14 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
     {
         return w;
     }
-    let (Some(tok), Some(h)) = (tok, h) else {
+    let Some(h) = h else {
         w.bytes = in_bytes + out_bytes;
         return w;
     };
+    // Without the tokens (no batch, no shape) a node still holds its weights: they fill
+    // memory whatever the batch, so they are counted; its FLOPs, KV and activations are 0.
+    let tokens_known = tok.is_some();
+    let tok = tok.unwrap_or(0.0);
     let mats = if c.gated { 3.0 } else { 2.0 };
     let dense = c.bytes.dense;
     let mut read_extra = 0.0;
@@ -225,6 +229,10 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
     // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
     w.bytes =
         w.weight_bytes + in_bytes + out_bytes + if read_extra < 0.0 { read_extra } else { read_extra.max(w.kv_bytes) };
+    if !tokens_known {
+        // No step to time: the weights are held, not read.
+        w.bytes = in_bytes + out_bytes;
+    }
     w
 }
 

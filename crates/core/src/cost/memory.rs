@@ -17,9 +17,21 @@ pub struct GpuMemory {
     pub percent: Option<f64>,
 }
 
+/// What the per-GPU figures count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counted {
+    /// Weights, activations and KV cache.
+    All,
+    /// The weights alone: no node's tokens are known (no batch, no tensor shapes), so the
+    /// activations and the KV cache are not counted, and the totals are a lower bound.
+    WeightsOnly,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemoryMetrics {
     pub workload: Workload,
+    pub counted: Counted,
     pub capacity_gb: Option<f64>,
     pub weights_gb: MinMeanMax,
     pub activations_gb: MinMeanMax,
@@ -49,6 +61,8 @@ pub fn memory_per_gpu(
     if !work.iter().any(sized) {
         return None;
     }
+    let tokens_known = work.iter().any(|w| w.out_bytes > 0.0 || w.kv_bytes > 0.0 || w.stored_act_bytes > 0.0);
+    let counted = if tokens_known { Counted::All } else { Counted::WeightsOnly };
     let n = cells.len();
     let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
     for (node, w) in plan.nodes.iter().zip(work) {
@@ -83,6 +97,7 @@ pub fn memory_per_gpu(
     let stat = |f: fn(&GpuMemory) -> f64| MinMeanMax::of(per_gpu.iter().map(f)).unwrap_or_default();
     Some(MemoryMetrics {
         workload,
+        counted,
         capacity_gb: c.memory_gb,
         weights_gb: stat(|m| m.weights_gb),
         activations_gb: stat(|m| m.activations_gb),

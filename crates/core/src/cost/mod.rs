@@ -11,7 +11,7 @@ pub mod memory;
 
 pub use defaults::{Constants, Mla, ModuleBytes, resolve};
 pub use flops::{NodeWork, Precision, TpSplit, flops_per_gpu, is_shared_expert, model_flops, node_work};
-pub use memory::{GpuMemory, MemoryMetrics, memory_per_gpu};
+pub use memory::{Counted, GpuMemory, MemoryMetrics, memory_per_gpu};
 
 use serde::Serialize;
 

@@ -2,6 +2,7 @@
 //! with its numbers. The CLI prints the `Display` text; the page and the report list the
 //! rules one by one, from the data.
 
+use crate::cost::Counted;
 use crate::limits::Capacity;
 use crate::model::{Strategy, Unbuilt, Uneven};
 use crate::units::thousands_u64;
@@ -95,6 +96,11 @@ pub enum BrokenRule {
         activations_gb: f64,
         kv_cache_gb: f64,
         capacity_gb: f64,
+        /// Whether activations and KV cache are in `total_gb` (not without a batch).
+        counted: Counted,
+        /// One copy of the model's weights, when the model declares its shapes: the lower
+        /// bound on GPUs any strategy needs.
+        model_weights_gb: Option<f64>,
     },
     /// The advisor: no GPU count to search.
     GpuCountUnknown,
@@ -178,11 +184,32 @@ impl fmt::Display for BrokenRule {
                 activations_gb,
                 kv_cache_gb,
                 capacity_gb,
-            } => write!(
-                f,
-                "{} needs {total_gb:.1} GB on GPU {gpu} (weights {weights_gb:.1}, activations {activations_gb:.1}, KV cache {kv_cache_gb:.1}) but GPUs have {capacity_gb} GB; raise TP, EP or PP",
-                short_name(*strategy)
-            ),
+                counted,
+                model_weights_gb,
+            } => {
+                let name = short_name(*strategy);
+                match counted {
+                    Counted::All => write!(
+                        f,
+                        "{name} needs {total_gb:.1} GB on GPU {gpu} (weights {weights_gb:.1}, activations {activations_gb:.1}, KV cache {kv_cache_gb:.1}) but GPUs have {capacity_gb} GB"
+                    )?,
+                    Counted::WeightsOnly => write!(
+                        f,
+                        "{name} puts {weights_gb:.1} GB of weights on GPU {gpu} (activations and KV cache not counted: no batch is given) but GPUs have {capacity_gb} GB"
+                    )?,
+                }
+                f.write_str("; raise TP, EP or PP")?;
+                match model_weights_gb {
+                    Some(w) if *capacity_gb > 0.0 => {
+                        let least = (w / capacity_gb).ceil().max(1.0);
+                        write!(
+                            f,
+                            ": one copy of the model's weights, {w:.1} GB, takes at least {least} GPUs of {capacity_gb} GB"
+                        )
+                    }
+                    _ => Ok(()),
+                }
+            }
             BrokenRule::GpuCountUnknown => {
                 f.write_str("the GPU count is unknown: give --gpus or a cluster.gpus in the conditions")
             }

@@ -182,6 +182,10 @@ fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), BrokenRule> {
             activations_gb: w.activations_gb,
             kv_cache_gb: w.kv_cache_gb,
             capacity_gb: cap,
+            counted: mem.counted,
+            model_weights_gb: crate::arch::weight_bytes(&out.meta.model)
+                .ok()
+                .map(|shares| shares.iter().map(|s| s.bytes).sum::<f64>() / 1e9),
         }),
         None => Ok(()),
     }

@@ -48,8 +48,16 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
         card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower);
     memory.alert = over_capacity(&b, a.as_ref());
     let capacity_unknown = b.capacity_gb.is_none() && a.is_none_or(|f| f.capacity_gb.is_none());
-    if capacity_unknown && memory.before != "—" {
-        memory.note = Some("Not checked: the plan gives no GPU memory capacity".into());
+    let weights_only = b.weights_only || a.is_some_and(|f| f.weights_only);
+    let notes: Vec<&str> = [
+        (weights_only, "Weights only: no batch is given, so activations and KV cache are not counted"),
+        (capacity_unknown, "Not checked: the plan gives no GPU memory capacity"),
+    ]
+    .into_iter()
+    .filter_map(|(on, text)| on.then_some(text))
+    .collect();
+    if memory.before != "—" && !notes.is_empty() {
+        memory.note = Some(notes.join(". "));
     }
     vec![
         card("gpus", "GPUs used", Some(b.gpus_used), a.map(|f| f.gpus_used), count, Better::Higher),
@@ -110,7 +118,14 @@ mod tests {
     }
 
     fn figures(peak: f64) -> Figures {
-        Figures { gpus_used: 8.0, balancedness: None, step_s: None, peak_mem_gb: Some(peak), capacity_gb: Some(80.0) }
+        Figures {
+            gpus_used: 8.0,
+            balancedness: None,
+            step_s: None,
+            peak_mem_gb: Some(peak),
+            capacity_gb: Some(80.0),
+            weights_only: false,
+        }
     }
 
     #[test]
@@ -142,5 +157,32 @@ mod tests {
         plan.meta.cluster.memory_gb = None;
         let unknown = memory(&cards(&analyze(Arc::new(plan), &Request::default()), None));
         assert_eq!(unknown.note.as_deref(), Some("Not checked: the plan gives no GPU memory capacity"));
+    }
+
+    /// A planned model without a batch holds its weights: the card shows them and says the
+    /// rest is not counted, and MEMORY_OVER weighs them against the GPUs.
+    #[test]
+    fn a_peak_memory_without_a_batch_counts_the_weights_and_says_so() {
+        use crate::cost::Counted;
+        use crate::model::{Dtype, Meta, Strategy};
+        let mut meta = Meta::default();
+        meta.model = crate::conditions::preset("qwen3-235b-a22b").unwrap().meta.model;
+        meta.model.batch = None;
+        meta.model.dtype = Some(Dtype::Bf16);
+        meta.cluster.memory_gb = Some(80.0);
+        meta.strategy = Some(Strategy::new(4, 1, 1, 1).unwrap());
+        let plan = crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap();
+        let side = analyze(Arc::new(plan), &Request::default());
+        let m = &side.report.metrics;
+        let mem = m.memory.as_ref().unwrap();
+        assert_eq!(mem.counted, Counted::WeightsOnly);
+        // 235B parameters in BF16 over 4 GPUs: over 117 GB each.
+        assert!(mem.weights_gb.max > 117.0 && mem.activations_gb.max == 0.0, "{mem:?}");
+        assert!(m.simulation.is_none(), "no batch, no step to time");
+        let over = side.report.findings.iter().find(|f| f.code.as_str() == "MEMORY_OVER").unwrap();
+        assert!(over.message.contains("weights alone"), "{}", over.message);
+        let card = cards(&side, None).into_iter().find(|c| c.key == "memory").unwrap();
+        assert!(card.note.as_deref().unwrap().starts_with("Weights only"), "{card:?}");
+        assert!(card.alert.is_some());
     }
 }
