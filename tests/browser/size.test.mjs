@@ -18,7 +18,9 @@
 // 24 KB, the model presets' config.json files moved to the worker 9 KB, and a plan's
 // declared launch line read in the worker too (crates/core/src/check/declared.rs) 11 KB:
 // 623 KB; a page's config files read on drop, its capacity, several files dropped at once
-// strategies with an expert TP, folded experts and DP attention built: 628.8 KB. The issue's target, 450 KB, is NOT met:
+// strategies with an expert TP, folded experts and DP attention built: 628.8 KB; weights
+// counted without a batch and the least GPUs they take (arch::weight_bytes): 632.2 KB.
+// The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
 import { test } from 'node:test';
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 632 * 1000;
+const LIMIT = 633 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';
