@@ -68,8 +68,9 @@ fn write_trace(path: &Path, plan: &planscope_core::model::Plan, report: &Report)
     use planscope_core::sim::trace::{Side, build};
     let Some(sim) = &report.metrics.simulation else {
         return Err(format!(
-            "{}: no simulated step to trace: the plan (or --conditions) must give the GPUs' TFLOPS",
-            path.display()
+            "{}: no simulated step to trace: the plan (or --conditions) must give {}",
+            path.display(),
+            planscope_core::sim::STEP_NEEDS
         ));
     };
     let json = build(&[Side { name: "plan", plan, sim }]).to_json();

@@ -286,7 +286,8 @@ fn core_drawing(session: Session, source: Source, title: &str) -> Result<(String
             {
                 sides.push(StepSide { name: "after", plan: &a.plan, sim });
             }
-            let d = step_svg(&sides, Some(title)).ok_or("no simulated step: the plan needs the GPUs' TFLOPS")?;
+            let d = step_svg(&sides, Some(title))
+                .ok_or_else(|| format!("no simulated step: the plan needs {}", planscope_core::sim::STEP_NEEDS))?;
             Ok((d.svg, d.width, d.height))
         }
         Source::Page(..) => Err("not a core drawing".into()),
@@ -338,7 +339,7 @@ fn save_trace(session: Session) {
         sides.push(trace::Side { name: "after", plan: &a.plan, sim });
     }
     let result = if sides.is_empty() {
-        Err("no simulated step: the plan needs the GPUs' TFLOPS".to_string())
+        Err(format!("no simulated step: the plan needs {}", planscope_core::sim::STEP_NEEDS))
     } else {
         download_text(&format!("{}.trace.json", stem(session)), "application/json", &trace::build(&sides).to_json())
     };

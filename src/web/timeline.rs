@@ -69,7 +69,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         return view! {
             <section class="card timeline" data-testid="timeline-step" data-side=side>
                 <h2>{title}</h2>
-                <p class="muted">"No simulated step: the plan needs the GPUs' TFLOPS and sizes for it."</p>
+                <p class="muted">"No simulated step: the plan needs "{planscope_core::sim::STEP_NEEDS}"."</p>
             </section>
         }
         .into_any();

@@ -228,6 +228,32 @@ test('New from config opens a generated deployment of the preset model for the t
   assert.match(await page.getByTestId('error').textContent(), /New from config: /);
 });
 
+// Without a batch the weights still fill the GPUs: Qwen3-235B (470 GB in BF16) on EP4 holds
+// about 130 GB per H100. The generated plan fails on MEMORY_OVER for its weights alone, the
+// memory card says what it counts, no step is timed from link latencies, and the rewrite to
+// EP4 is refused with the least GPUs the weights take.
+test('a model whose weights alone overflow its GPUs fails without a batch, and says so', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('qwen3-235b-a22b');
+  await page.getByTestId('hardware-preset').selectOption('h100');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '128');
+  assert.equal(await input(page, 'model.batch').inputValue(), '');
+  await page.getByTestId('strategy').fill('EP4');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]', { hasText: /EP4\.json$/ }).waitFor({ timeout: 60000 });
+  const over = page.getByTestId('findings').locator('.finding', { hasText: 'MEMORY_OVER' });
+  assert.match(await over.textContent(), /for their weights alone: GPU \d holds 1[23]\d\.\d GB of weights/);
+  const memory = page.locator('[data-stat="memory"]');
+  assert.match(await memory.getByTestId('stat-note').textContent(), /^Weights only: no batch is given/);
+  assert.match(await memory.getByTestId('stat-alert').textContent(), /Does not fit: over the 80 GB of one GPU/);
+  assert.equal(await page.locator('[data-stat="step"] .stat-before').textContent(), '—');
+  await screenshot(page, 'conditions-weights-only.png');
+  await page.getByTestId('rewrite').click();
+  await page.getByTestId('error').getByText(/takes at least 6 GPUs of 80 GB/).waitFor({ timeout: 30000 });
+  assert.deepEqual(errors, []);
+});
+
 // A wasm page addresses 4 GB: a deployment of about two million nodes (DeepSeek-V3 over
 // EP64·TP8·DP8, 4,096 GPUs) ran it out of memory, which killed the page. It is refused
 // before anything is built, by New from config and by the rewrite alike, and the page stays.

@@ -62,8 +62,10 @@ pub fn step_section(out: &mut String, before: &Analysis, after: Option<&After>) 
             push_svg(out, &svg.svg);
             out.push_str("</div>\n");
         }
-        None => out
-            .push_str("<p class=\"muted\">No simulated step: the plan needs the GPUs' TFLOPS and sizes for it.</p>\n"),
+        None => {
+            let _ =
+                writeln!(out, "<p class=\"muted\">No simulated step: the plan needs {}.</p>", crate::sim::STEP_NEEDS);
+        }
     }
     out.push_str("</section>\n");
 }

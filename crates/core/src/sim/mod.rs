@@ -16,6 +16,10 @@ pub mod trace;
 
 pub use breakdown::{Coverage, Part, PerLayer};
 
+/// What a simulated step needs from the plan or its conditions, named wherever one is
+/// missing (check/mod.rs does not simulate a plan with no size anywhere).
+pub const STEP_NEEDS: &str = "the GPUs' TFLOPS and a batch (or tensor shapes)";
+
 use crate::cost::comm::{CollectiveCall, Direction, collective_time, servers_spanned};
 use crate::cost::{Constants, NodeWork};
 use crate::graph::Graph;

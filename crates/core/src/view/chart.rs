@@ -104,13 +104,13 @@ const SPECS: [Spec; 3] = [
     Spec {
         key: "util-busy",
         title: "Busy computing, % of the simulated step",
-        needs: "the GPUs' TFLOPS, to simulate a step",
+        needs: crate::sim::STEP_NEEDS,
         value: |r, _| r.busy_fraction,
     },
     Spec {
         key: "util-comm",
         title: "Busy communicating, % of the simulated step",
-        needs: "the GPUs' TFLOPS, to simulate a step",
+        needs: crate::sim::STEP_NEEDS,
         value: comm_share,
     },
 ];
