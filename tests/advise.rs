@@ -26,6 +26,47 @@ fn seed_gets_five_ranked_suggestions() {
     }
 }
 
+/// Without a batch no step is simulated: the fitting candidates are ranked by the memory
+/// their weights leave per GPU, and the figures say they count the weights alone (Mixtral
+/// 8x7B cut to 4 layers, on eight H100s).
+#[test]
+fn without_a_batch_candidates_are_ranked_by_memory_headroom() {
+    use planscope_core::advise::RankedBy;
+    use planscope_core::cost::Counted;
+    let mut meta = Meta::default();
+    meta.model = planscope_core::conditions::preset("mixtral-8x7b").unwrap().meta.model;
+    meta.model.batch = None;
+    meta.model.layers = Some(4);
+    meta.cluster = planscope_core::conditions::preset("h100").unwrap().meta.cluster;
+    meta.strategy = Some(planscope_core::model::Strategy::new(8, 1, 1, 1).unwrap());
+    let plan = planscope_core::r#gen::plan_from(&meta, planscope_core::limits::Capacity::Native).unwrap();
+    let s = suggest(&plan, Some(8), &Meta::default()).expect("suggestions");
+    assert_eq!(RankedBy::of(&s), RankedBy::MemoryHeadroom, "{s:?}");
+    assert!(s.iter().all(|x| x.step_time_s.is_none() && x.memory_counted == Some(Counted::WeightsOnly)), "{s:?}");
+    let fit: Vec<f64> = s.iter().filter(|x| x.fits).filter_map(|x| x.peak_memory_percent).collect();
+    assert!(fit.len() >= 2 && fit.windows(2).all(|w| w[0] <= w[1]), "{s:?}");
+    assert!(s.iter().filter(|x| x.fits).all(|x| x.reason.contains("no batch")), "{s:?}");
+    assert!(RankedBy::MemoryHeadroom.words().contains("memory left per GPU"));
+}
+
+/// A candidate the rewriter refuses for memory keeps the figures it was refused with:
+/// Mixtral 8x7B (93 GB in BF16) on one 80 GB GPU holds 116% of it in weights alone.
+#[test]
+fn a_candidate_out_of_memory_shows_its_peak() {
+    use planscope_core::cost::Counted;
+    let mut meta = Meta::default();
+    meta.model = planscope_core::conditions::preset("mixtral-8x7b").unwrap().meta.model;
+    meta.model.batch = None;
+    meta.cluster = planscope_core::conditions::preset("h100").unwrap().meta.cluster;
+    meta.strategy = Some(planscope_core::model::Strategy::new(1, 1, 1, 1).unwrap());
+    let plan = planscope_core::r#gen::plan_from(&meta, planscope_core::limits::Capacity::Native).unwrap();
+    let s = suggest(&plan, Some(1), &Meta::default()).expect("suggestions");
+    assert_eq!(s.len(), 1);
+    assert!(!s[0].fits && s[0].memory_counted == Some(Counted::WeightsOnly), "{s:?}");
+    let p = s[0].peak_memory_percent.unwrap();
+    assert!((110.0..125.0).contains(&p), "{p}");
+}
+
 #[test]
 fn unknown_gpu_count_is_an_error() {
     let plan = planscope_core::model::Plan::new(planscope_core::model::Format::Json);

@@ -3,7 +3,8 @@
 
 use super::out::say;
 use super::{EXIT_OK, EXIT_UNREADABLE, conditions, input};
-use planscope_core::advise::suggest;
+use planscope_core::advise::{RankedBy, suggest};
+use planscope_core::cost::Counted;
 use planscope_core::model::Meta;
 use std::path::PathBuf;
 
@@ -44,6 +45,7 @@ pub fn run(args: &Args) -> u8 {
                     "strategy": s.strategy.short(),
                     "step_time_s": s.step_time_s,
                     "peak_memory_percent": s.peak_memory_percent,
+                    "memory_counted": s.memory_counted,
                     "fits": s.fits,
                     "reason": s.reason,
                 })
@@ -54,10 +56,16 @@ pub fn run(args: &Args) -> u8 {
     }
     if list.is_empty() {
         say!("no valid strategy for this plan and cluster");
+    } else {
+        say!("ranked {}:", RankedBy::of(&list).words());
     }
     for (i, s) in list.iter().enumerate() {
         let step = s.step_time_s.map_or_else(|| "step ?".into(), |t| format!("step {:.2} ms", t * 1e3));
-        let mem = s.peak_memory_percent.map_or_else(|| "memory ?".into(), |m| format!("peak memory {m:.0}%"));
+        let mem = match (s.peak_memory_percent, s.memory_counted) {
+            (Some(m), Some(Counted::WeightsOnly)) => format!("weights {m:.0}% of memory"),
+            (Some(m), _) => format!("peak memory {m:.0}%"),
+            (None, _) => "memory ?".into(),
+        };
         let fits = if s.fits { "fits" } else { "DOES NOT FIT" };
         say!("{}. {:<16} {step}, {mem}, {fits}\n   {}", i + 1, s.strategy.short(), s.reason);
     }

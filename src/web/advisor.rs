@@ -6,7 +6,8 @@ use super::file_io::yield_to_paint;
 use super::state::{Chrome, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planscope_core::advise::{Suggestion, candidates, evaluate, rank};
+use planscope_core::advise::{RankedBy, Suggestion, candidates, evaluate, rank};
+use planscope_core::cost::Counted;
 use planscope_core::limits::Capacity;
 use planscope_core::model::{Meta, Strategy};
 
@@ -115,7 +116,7 @@ pub fn AdvisorPanel() -> impl IntoView {
             });
             view! {
                 {current}
-                <p class="muted">{format!("Best of {} for this cluster, by simulated step time among those that fit:", planscope_core::units::count(a.total as u64, "strategy", "strategies"))}</p>
+                <p class="muted" data-testid="advisor-ranked-by">{format!("Best of {} for this cluster, {}:", planscope_core::units::count(a.total as u64, "strategy", "strategies"), RankedBy::of(&a.best).words())}</p>
                 <ol class="suggestions" data-testid="suggestions">{rows}</ol>
             }
             .into_any()
@@ -146,14 +147,18 @@ fn row(
     let use_name = name.clone();
     let attr_name = name.clone();
     let step = s.step_time_s.map_or("—".into(), planscope_core::units::seconds);
-    let mem = s.peak_memory_percent.map_or("—".into(), |p| format!("{p:.1}%"));
+    let mem = match (s.peak_memory_percent, s.memory_counted) {
+        (Some(p), Some(Counted::WeightsOnly)) => format!("weights {p:.1}%"),
+        (Some(p), _) => format!("peak memory {p:.1}%"),
+        (None, _) => "peak memory —".into(),
+    };
     view! {
         <li class="suggestion" class:current=current data-strategy=attr_name>
             <span class="rank">{rank}</span>
             <div class="suggestion-main">
                 <div class="suggestion-head">
                     <code>{name}</code>
-                    <span class="muted">{format!("step {step} · peak memory {mem}")}</span>
+                    <span class="muted">{format!("step {step} · {mem}")}</span>
                     {current.then(|| view! { <span class="tag">"current target"</span> })}
                     {(!s.fits).then(|| view! { <span class="tag warn">"does not fit"</span> })}
                 </div>

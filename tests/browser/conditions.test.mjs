@@ -251,6 +251,12 @@ test('a model whose weights alone overflow its GPUs fails without a batch, and s
   await screenshot(page, 'conditions-weights-only.png');
   await page.getByTestId('rewrite').click();
   await page.getByTestId('error').getByText(/takes at least 6 GPUs of 80 GB/).waitFor({ timeout: 30000 });
+  // The advisor has no step to rank by: it says what it ranks by, and that its figures are weights.
+  await page.getByTestId('suggest').click();
+  const ranked = page.getByTestId('advisor-ranked-by');
+  await ranked.waitFor({ timeout: 90000 });
+  assert.match(await ranked.textContent(), /by memory left per GPU among those that fit, since no step is simulated/);
+  assert.match(await page.getByTestId('suggestions').locator('li').first().textContent(), /step — · weights \d+\.\d%/);
   assert.deepEqual(errors, []);
 });
 

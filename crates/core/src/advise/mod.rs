@@ -8,6 +8,7 @@
 //! dividing TP and EP = TP, so the advice is one the framework can run.
 
 use crate::check::{VerifyOptions, verify};
+use crate::cost::Counted;
 use crate::limits::Capacity;
 use crate::model::{Extra, Meta, Plan, Strategy};
 use crate::rewrite::{BrokenRule, Goal, RewriteError, Target, rewrite, short_name};
@@ -20,8 +21,42 @@ pub struct Suggestion {
     pub step_time_s: Option<f64>,
     /// Highest per-GPU memory use, percent of capacity (None when capacity is unknown).
     pub peak_memory_percent: Option<f64>,
+    /// What the peak memory counts: the weights alone when no batch is given (a lower
+    /// bound: activations and KV cache come on top). None with no memory figures.
+    pub memory_counted: Option<Counted>,
     pub fits: bool,
     pub reason: String,
+}
+
+/// What the ranking of fitting candidates went by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankedBy {
+    /// The simulated step time, fastest first.
+    StepTime,
+    /// No candidate has a step time (no batch and no tensor shapes, or no TFLOPS): the
+    /// most memory left per GPU first, the room a batch's KV cache and activations take.
+    MemoryHeadroom,
+}
+
+impl RankedBy {
+    pub fn of(list: &[Suggestion]) -> RankedBy {
+        match list.iter().any(|s| s.step_time_s.is_some()) {
+            true => RankedBy::StepTime,
+            false => RankedBy::MemoryHeadroom,
+        }
+    }
+
+    /// How a list ranked this way reads, after "Best of N for this cluster, ".
+    pub fn words(self) -> String {
+        match self {
+            RankedBy::StepTime => "by simulated step time among those that fit".into(),
+            RankedBy::MemoryHeadroom => format!(
+                "by memory left per GPU among those that fit, since no step is simulated without {}",
+                crate::sim::STEP_NEEDS
+            ),
+        }
+    }
 }
 
 /// Candidates the advisor weighs at most (the divisors of a GPU count are few; this
@@ -171,10 +206,22 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     let rw = match rewrite(plan, &target) {
         Ok(r) => r,
         Err(e) if e.rules.iter().any(|r| matches!(r, BrokenRule::OutOfMemory { .. })) => {
+            // The fullest GPU's figures, as the rewriter weighed them.
+            let (peak_memory_percent, memory_counted) = e
+                .rules
+                .iter()
+                .find_map(|r| match r {
+                    BrokenRule::OutOfMemory { total_gb, capacity_gb, counted, .. } if *capacity_gb > 0.0 => {
+                        Some((total_gb / capacity_gb * 100.0, *counted))
+                    }
+                    _ => None,
+                })
+                .unzip();
             return Ok(Suggestion {
                 strategy: s,
                 step_time_s: None,
-                peak_memory_percent: None,
+                peak_memory_percent,
+                memory_counted,
                 fits: false,
                 reason: e.rules.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
             });
@@ -198,8 +245,13 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
             sim.comm_s.mean * 1e3
         ));
     }
-    if let Some(p) = mem {
-        why.push(format!("peak memory {p:.1}% of a GPU"));
+    let memory_counted = m.memory.as_ref().map(|x| x.counted);
+    match (mem, memory_counted) {
+        (Some(p), Some(Counted::WeightsOnly)) => {
+            why.push(format!("weights {p:.1}% of a GPU (no batch: activations and KV cache not counted)"))
+        }
+        (Some(p), _) => why.push(format!("peak memory {p:.1}% of a GPU")),
+        (None, _) => {}
     }
     let (ep, tp, pp) = (s.ep.get(), s.tp.get(), s.pp.get());
     if tp > 1 {
@@ -207,10 +259,13 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     }
     if ep > 1 {
         let e = rw.plan.meta.model.experts.unwrap_or(ep);
-        why.push(format!("{} expert(s) per GPU per MoE layer", e / ep));
+        why.push(format!("{} per GPU per MoE layer", crate::units::count((e / ep) as u64, "expert", "experts")));
     }
     if pp > 1 {
-        why.push(format!("{pp} pipeline stages add send/recv at {} boundaries", pp - 1));
+        why.push(format!(
+            "{pp} pipeline stages add send/recv at {}",
+            crate::units::count((pp - 1) as u64, "boundary", "boundaries")
+        ));
     }
     if let Some(f) = report.errors().next() {
         why.push(format!("but the verifier reports {}: {}", f.code, f.message));
@@ -219,18 +274,21 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
         strategy: s,
         step_time_s: sim.map(|x| x.step_time_s),
         peak_memory_percent: mem,
+        memory_counted,
         fits,
         reason: format!("{}: {}", short_name(s), why.join("; ")),
     })
 }
 
-/// Fitting first, then the fastest; unknown times last; ties by fewer, simpler degrees.
-/// Keeps the best `TOP`.
+/// Fitting first, then the fastest; unknown times last, the most memory left first among
+/// them ([`RankedBy::MemoryHeadroom`]); ties by fewer, simpler degrees. Keeps the best `TOP`.
 pub fn rank(mut out: Vec<Suggestion>) -> Vec<Suggestion> {
+    let last = |v: Option<f64>| v.unwrap_or(f64::INFINITY);
     crate::sort::sort_by(&mut out, |a, b| {
         b.fits
             .cmp(&a.fits)
-            .then(a.step_time_s.unwrap_or(f64::INFINITY).total_cmp(&b.step_time_s.unwrap_or(f64::INFINITY)))
+            .then(last(a.step_time_s).total_cmp(&last(b.step_time_s)))
+            .then(last(a.peak_memory_percent).total_cmp(&last(b.peak_memory_percent)))
             .then(a.strategy.tp.cmp(&b.strategy.tp))
             .then(a.strategy.pp.cmp(&b.strategy.pp))
     });
