@@ -204,6 +204,7 @@ fn verify_writes_the_step_as_a_chrome_trace() {
     assert_eq!(gpus, 3, "one process per GPU used");
     assert!(ev.iter().any(|e| e["ph"] == "X" && e["args"]["node"] == "expert_2"));
     assert!(text(&out.stdout).contains("communicating"));
+    assert!(text(&out.stdout).contains("\npeak memory "), "{}", text(&out.stdout));
     // No simulated step (no TFLOPS): a clear message and exit 2.
     let bare = dir.join("bare.json");
     std::fs::write(&bare, r#"{"nodes":[{"id":"a","type":"compute","gpu":0}],"edges":[]}"#).unwrap();

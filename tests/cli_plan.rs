@@ -268,6 +268,12 @@ fn plan_without_a_batch_is_held_to_its_weights() {
     assert_eq!(out.status.code(), Some(1), "{said}{err}");
     assert!(said.contains("verify: fail") && out_file.exists(), "{said}");
     assert!(err.contains("MEMORY_OVER") && err.contains("weights alone"), "{err}");
+    // The readable report says what the fullest GPU holds, and what is not counted.
+    let said = text(&planscope(&["verify", out_file.to_str().unwrap()]).stdout);
+    assert!(
+        said.contains("\nweights 129.5 GB on GPU 3 of 80 GB (162%); activations and KV cache not counted"),
+        "{said}"
+    );
     let v = planscope(&["verify", out_file.to_str().unwrap(), "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     assert_eq!(report["metrics"]["memory"]["counted"], "weights_only");
