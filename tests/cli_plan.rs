@@ -252,18 +252,21 @@ fn a_launch_line_as_the_strategy_means_what_its_framework_runs() {
 /// and no step is simulated from link latencies alone.
 #[test]
 fn plan_without_a_batch_is_held_to_its_weights() {
+    let qwen3 = |strategy: &str, out: &std::path::Path| {
+        planscope(&[
+            "plan",
+            "--model",
+            &real("qwen3-235b-a22b__config.json"),
+            "--hardware",
+            &real("llm-analysis__h100-sxm-80gb.json"),
+            "--strategy",
+            strategy,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
     let out_file = scratch("qwen3-ep4.json");
-    let out = planscope(&[
-        "plan",
-        "--model",
-        &real("qwen3-235b-a22b__config.json"),
-        "--hardware",
-        &real("llm-analysis__h100-sxm-80gb.json"),
-        "--strategy",
-        "EP4",
-        "-o",
-        out_file.to_str().unwrap(),
-    ]);
+    let out = qwen3("EP4", &out_file);
     let (said, err) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{said}{err}");
     assert!(said.contains("verify: fail") && out_file.exists(), "{said}");
@@ -280,16 +283,6 @@ fn plan_without_a_batch_is_held_to_its_weights() {
     assert!(report["metrics"]["memory"]["weights_gb"]["max"].as_f64().unwrap() > 117.0);
     assert!(report["metrics"]["simulation"].is_null(), "{}", report["metrics"]["simulation"]);
     // Twice the GPUs per expert and TP2 attention hold them.
-    let out = planscope(&[
-        "plan",
-        "--model",
-        &real("qwen3-235b-a22b__config.json"),
-        "--hardware",
-        &real("llm-analysis__h100-sxm-80gb.json"),
-        "--strategy",
-        "EP8_TP2",
-        "-o",
-        scratch("qwen3-ep8.json").to_str().unwrap(),
-    ]);
+    let out = qwen3("EP8_TP2", &scratch("qwen3-ep8.json"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
