@@ -25,6 +25,9 @@ const names = process.env.PLANSCOPE_WASM_NAMES === '1' ? ['-g'] : [];
 // never wrap), and the memory starts zeroed (`--zero-filled-memory`; the module defines its
 // memory rather than importing one).
 const assumptions = ['--low-memory-unused', '--zero-filled-memory'];
+// Custom sections no browser reads: the toolchain's names and versions, and the features
+// list (given to wasm-opt below) that linkers use. About 260 bytes.
+const strip = ['--strip-producers', '--strip-target-features'];
 const features = ['bulk-memory', 'sign-ext', 'nontrapping-float-to-int', 'mutable-globals', 'reference-types', 'multivalue'];
 
 /** Optimises every .wasm in `dir` in place and updates index.html's integrity for it. */
@@ -41,7 +44,7 @@ export function optimise(dir) {
 function optimiseOne(dir, name) {
   const file = join(dir, name);
   const before = readFileSync(file).length;
-  execFileSync(process.execPath, [tool, '-Oz', ...assumptions, ...names, ...features.map((f) => `--enable-${f}`), file, '-o', file], {
+  execFileSync(process.execPath, [tool, '-Oz', ...assumptions, ...strip, ...names, ...features.map((f) => `--enable-${f}`), file, '-o', file], {
     stdio: 'inherit',
   });
   const bytes = readFileSync(file);
