@@ -286,3 +286,18 @@ fn plan_without_a_batch_is_held_to_its_weights() {
     let out = qwen3("EP8_TP2", &scratch("qwen3-ep8.json"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// A launch file given as conditions is read as written; the framework rules it breaks are
+/// said on stderr, since its strategy is kept as degrees that no finding can trace back.
+#[test]
+fn conditions_from_a_launch_file_that_breaks_its_rules_say_so() {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/examples/seed-ep64-tp2.json");
+    let script = real("megatron-lm__train_mixtral_8x7b_distributed.sh");
+    let out = planscope(&["verify", seed.to_str().unwrap(), "--conditions", &script]);
+    let err = text(&out.stderr);
+    assert!(err.contains("the launch breaks Megatron-LM: ") && err.contains("(here world_size = 8"), "{err}");
+    assert!(err.contains("its strategy is read as written"), "{err}");
+    // Files that hold no launch say nothing of it.
+    let out = planscope(&["verify", seed.to_str().unwrap(), "--conditions", &real("mixtral-8x7b-v0.1__config.json")]);
+    assert!(!text(&out.stderr).contains("launch breaks"), "{}", text(&out.stderr));
+}

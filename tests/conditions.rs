@@ -301,6 +301,12 @@ fn launches_are_strategy_conditions() {
     let s = m.meta.strategy.expect("the script's strategy");
     assert_eq!((s.ep.get(), s.tp.get(), s.pp.get()), (8, 1, 4), "{s}");
     assert!(m.fields.contains(&"strategy"));
+    // As written it runs on one node of 8 GPUs, which Megatron-LM refuses for EP8 × PP4: the
+    // rule is kept with the read, since the strategy is kept as degrees (the one-line
+    // launch above is re-read by the verifier, so it carries none).
+    assert_eq!(m.launch_broken.len(), 1, "{:?}", m.launch_broken);
+    assert!(m.launch_broken[0].starts_with("Megatron-LM: ") && m.launch_broken[0].contains("world_size = 8"));
+    assert!(c.launch_broken.is_empty());
 }
 
 #[test]

@@ -20,10 +20,14 @@ pub fn load_one(arg: &str) -> Result<Conditions, String> {
     if path.exists() {
         let text = capped::read_text(path)?;
         let name = path.file_name().map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned());
-        return conditions::read(&name, &text).map_err(|e| match e {
+        let read = conditions::read(&name, &text).map_err(|e| match e {
             ConditionsError::Syntax { .. } => format!("{arg}:{e}"),
             _ => format!("{arg}: {e}"),
-        });
+        })?;
+        for rule in &read.launch_broken {
+            eprintln!("note: {arg}: the launch breaks {rule}; its strategy is read as written");
+        }
+        return Ok(read);
     }
     conditions::preset(arg).ok_or_else(|| {
         let models: Vec<&str> = conditions::model_presets().iter().map(|p| p.id).collect();

@@ -260,6 +260,21 @@ test('a model whose weights alone overflow its GPUs fails without a batch, and s
   assert.deepEqual(errors, []);
 });
 
+// Megatron-LM's Mixtral script as written runs on one node of 8 GPUs, which Megatron-LM
+// refuses for EP8 × PP4. Dropped, its model and strategy are read as written and the rule
+// it breaks is said, since the strategy is kept as degrees that no finding can trace back.
+test('a dropped launch script that breaks its framework\'s rules says which', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await dropFile(page, 'train_mixtral_8x7b_distributed.sh', await readFile(join(real, 'megatron-lm__train_mixtral_8x7b_distributed.sh'), 'utf8'));
+  const err = page.getByTestId('error');
+  await err.getByText(/train_mixtral_8x7b_distributed\.sh: the launch breaks Megatron-LM: .*world_size % \(ETP × EP × PP\) == 0 \(here world_size = 8/).waitFor({ timeout: 30000 });
+  assert.match(await err.textContent(), /its strategy is the target as written/);
+  assert.equal(await page.getByTestId('strategy').inputValue(), 'EP8_PP4_DP2_ETP1');
+  // The plan that was open stays open.
+  assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
+  assert.deepEqual(errors, []);
+});
+
 // A wasm page addresses 4 GB: a deployment of about two million nodes (DeepSeek-V3 over
 // EP64·TP8·DP8, 4,096 GPUs) ran it out of memory, which killed the page. It is refused
 // before anything is built, by New from config and by the rewrite alike, and the page stays.

@@ -396,6 +396,10 @@ impl Session {
         loaded.update(|l| l.push(format!("{name} — {}: {}", read.format, read.fields.join(", "))));
         self.error.set(None);
         self.set_conditions(self.conditions.get_untracked().merged_with_file(&read.meta));
+        // Read as written, and said: a file's strategy is kept as degrees, so no finding can.
+        if let Some(why) = launch_broken(name, &read) {
+            self.error.set(Some(why));
+        }
         Ok(read)
     }
 
@@ -743,6 +747,17 @@ const READ_SLICE: usize = 150_000;
 const PACE_ABOVE: usize = 50_000;
 
 /// Whether `plan` is analysed in paced steps (past `PACE_ABOVE` nodes and edges).
+/// "train.sh: the launch breaks Megatron-LM: …; its strategy is the target as written",
+/// when a launch file breaks its framework's rules.
+pub(super) fn launch_broken(name: &str, read: &Read) -> Option<String> {
+    (!read.launch_broken.is_empty()).then(|| {
+        format!(
+            "{name}: the launch breaks {}; its strategy is the target as written",
+            read.launch_broken.join("; and ")
+        )
+    })
+}
+
 fn large(plan: &Plan) -> bool {
     plan.nodes.len() + plan.edges.len() > PACE_ABOVE
 }

@@ -18,6 +18,7 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
             if let Some(Ok(st)) = strategy(file_name, text) {
                 c.meta.strategy = st.meta.strategy;
                 c.meta.strategy_name = st.meta.strategy_name;
+                c.launch_broken = st.launch_broken;
                 c.fields.push("strategy");
             }
             Ok(c)
@@ -40,7 +41,10 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
     // A one-line launch stays the strategy's name, so the verifier holds the plan to the
     // framework's own rules (check/strategy.rs re-reads it); a file gives its degrees.
     let one_line = text.trim();
-    meta.strategy_name = Some(if one_line.contains('\n') { ls.strategy.to_string() } else { one_line.to_string() });
+    let file = one_line.contains('\n');
+    meta.strategy_name = Some(if file { ls.strategy.to_string() } else { one_line.to_string() });
+    // A one-line launch's rules are the verifier's to say; a file's would be lost.
+    let launch_broken = if file { ls.broken.iter().map(ToString::to_string).collect() } else { Vec::new() };
     let mut fields = vec!["strategy"];
     // The GPUs the launch runs on, when it states them or starts them itself: the verifier
     // then holds the plan to those, not to EP·TP·PP·DP (a vLLM EP16 over TP8·DP2 runs
@@ -50,7 +54,13 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
         meta.cluster.gpus = Some(world);
         fields.push("cluster.gpus");
     }
-    Some(Ok(Conditions { kind: ConditionsKind::Strategy, format: Format::Launch(ls.framework), meta, fields }))
+    Some(Ok(Conditions {
+        kind: ConditionsKind::Strategy,
+        format: Format::Launch(ls.framework),
+        meta,
+        fields,
+        launch_broken,
+    }))
 }
 
 fn model_or_hardware(file_name: &str, text: &str) -> Result<Conditions, ConditionsError> {
@@ -80,6 +90,7 @@ pub(super) fn hf_json(text: &str) -> Result<Conditions, ConditionsError> {
         format: Format::HfConfig,
         meta: Meta { model, ..Meta::default() },
         fields: rec.0,
+        launch_broken: Vec::new(),
     })
 }
 
@@ -117,7 +128,7 @@ fn object(top: &Map<String, Value>, json_text: Option<&str>) -> Result<Condition
                 .into(),
         });
     };
-    Ok(Conditions { kind, format, meta, fields: rec.0 })
+    Ok(Conditions { kind, format, meta, fields: rec.0, launch_broken: Vec::new() })
 }
 
 fn yaml(text: &str) -> Result<Conditions, ConditionsError> {
@@ -153,6 +164,7 @@ fn script(text: &str) -> Result<Conditions, ConditionsError> {
             format: Format::MegatronFlags,
             meta: Meta { model, ..Meta::default() },
             fields: rec.0,
+            launch_broken: Vec::new(),
         });
     }
     // The launch-line slot: `crate::launch` (the strategy reader) takes these.

@@ -89,6 +89,10 @@ pub struct Conditions {
     pub meta: Meta,
     /// The meta fields it set (`model.layers`, `cluster.memory_gb`, ...), in reading order.
     pub fields: Vec<&'static str>,
+    /// The framework's rules a launch file breaks, in full (framework, rule, numbers,
+    /// source). Its strategy is read all the same; a file's strategy is kept as degrees, not
+    /// as the launch, so the verifier cannot read these again and the shells say them.
+    pub launch_broken: Vec<String>,
 }
 
 /// Reads a conditions file. `file_name` (its extension) helps tell the format; the text
@@ -133,11 +137,18 @@ pub fn preset(name: &str) -> Option<Conditions> {
             format: Format::Preset,
             fields: fields_of(&meta),
             meta,
+            launch_broken: Vec::new(),
         });
     }
     hardware_preset(name).map(|p| {
         let meta = Meta { cluster: p.spec(), ..Meta::default() };
-        Conditions { kind: ConditionsKind::Hardware, format: Format::Preset, fields: fields_of(&meta), meta }
+        Conditions {
+            kind: ConditionsKind::Hardware,
+            format: Format::Preset,
+            fields: fields_of(&meta),
+            meta,
+            launch_broken: Vec::new(),
+        }
     })
 }
 

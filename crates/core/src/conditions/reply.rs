@@ -17,6 +17,8 @@ pub struct Read {
     pub format: String,
     /// The meta fields it set (`model.layers`, ...), in reading order.
     pub fields: Vec<String>,
+    /// The framework's rules a launch file breaks ([`Conditions::launch_broken`](super::Conditions)).
+    pub launch_broken: Vec<String>,
 }
 
 impl Read {
@@ -25,6 +27,7 @@ impl Read {
             meta: c.meta,
             format: c.format.name().to_string(),
             fields: c.fields.iter().map(|f| (*f).to_string()).collect(),
+            launch_broken: c.launch_broken,
         }
     }
 }

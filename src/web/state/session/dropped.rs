@@ -83,11 +83,14 @@ impl Session {
             };
             match read_plan(&text) {
                 Err(e) if e.fault == Fault::NotAPlan => match self.read_config(&name, &text).await {
-                    Ok(read) => sorted.configs.push(format!(
-                        "{name} ({}, {})",
-                        read.format,
-                        units::count(read.fields.len() as u64, "value", "values")
-                    )),
+                    Ok(read) => {
+                        sorted.errors.extend(super::launch_broken(&name, &read));
+                        sorted.configs.push(format!(
+                            "{name} ({}, {})",
+                            read.format,
+                            units::count(read.fields.len() as u64, "value", "values")
+                        ))
+                    }
                     Err(why) => {
                         sorted.errors.push(format!("{}. Nor is it a config planscope reads: {why}", e.with_file(&name)))
                     }
