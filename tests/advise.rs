@@ -47,6 +47,13 @@ fn without_a_batch_candidates_are_ranked_by_memory_headroom() {
     assert!(fit.len() >= 2 && fit.windows(2).all(|w| w[0] <= w[1]), "{s:?}");
     assert!(s.iter().filter(|x| x.fits).all(|x| x.reason.contains("no batch")), "{s:?}");
     assert!(RankedBy::MemoryHeadroom.words().contains("memory left per GPU"));
+    // Without a GPU memory capacity either, only the degrees are left to rank by, and it says so.
+    let mut bare = plan.clone();
+    bare.meta.cluster.memory_gb = None;
+    let s = suggest(&bare, Some(8), &Meta::default()).expect("suggestions");
+    assert!(s.iter().all(|x| x.peak_memory_percent.is_none()), "{s:?}");
+    assert_eq!(RankedBy::of(&s), RankedBy::Degrees);
+    assert!(RankedBy::Degrees.words().contains("no GPU memory capacity is given"));
 }
 
 /// A candidate the rewriter refuses for memory keeps the figures it was refused with:

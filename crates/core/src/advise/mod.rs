@@ -37,13 +37,19 @@ pub enum RankedBy {
     /// No candidate has a step time (no batch and no tensor shapes, or no TFLOPS): the
     /// most memory left per GPU first, the room a batch's KV cache and activations take.
     MemoryHeadroom,
+    /// Neither a step time nor a memory figure (no GPU memory capacity either): fewer,
+    /// simpler degrees first.
+    Degrees,
 }
 
 impl RankedBy {
     pub fn of(list: &[Suggestion]) -> RankedBy {
-        match list.iter().any(|s| s.step_time_s.is_some()) {
-            true => RankedBy::StepTime,
-            false => RankedBy::MemoryHeadroom,
+        if list.iter().any(|s| s.step_time_s.is_some()) {
+            RankedBy::StepTime
+        } else if list.iter().any(|s| s.peak_memory_percent.is_some()) {
+            RankedBy::MemoryHeadroom
+        } else {
+            RankedBy::Degrees
         }
     }
 
@@ -53,6 +59,10 @@ impl RankedBy {
             RankedBy::StepTime => "by simulated step time among those that fit".into(),
             RankedBy::MemoryHeadroom => format!(
                 "by memory left per GPU among those that fit, since no step is simulated without {}",
+                crate::sim::STEP_NEEDS
+            ),
+            RankedBy::Degrees => format!(
+                "by the fewest TP and PP, since no step is simulated without {} and no GPU memory capacity is given",
                 crate::sim::STEP_NEEDS
             ),
         }
