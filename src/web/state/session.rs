@@ -746,7 +746,6 @@ const READ_SLICE: usize = 150_000;
 /// more than their steps take (100k nodes verify in ~0.4 s in all).
 const PACE_ABOVE: usize = 50_000;
 
-/// Whether `plan` is analysed in paced steps (past `PACE_ABOVE` nodes and edges).
 /// "train.sh: the launch breaks Megatron-LM: …; its strategy is the target as written",
 /// when a launch file breaks its framework's rules.
 pub(super) fn launch_broken(name: &str, read: &Read) -> Option<String> {
@@ -758,6 +757,7 @@ pub(super) fn launch_broken(name: &str, read: &Read) -> Option<String> {
     })
 }
 
+/// Whether `plan` is analysed in paced steps (past `PACE_ABOVE` nodes and edges).
 fn large(plan: &Plan) -> bool {
     plan.nodes.len() + plan.edges.len() > PACE_ABOVE
 }
