@@ -240,9 +240,8 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     };
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);
     pause().await;
-    // Without a size anywhere (no batch, no shapes) a step would be link latencies alone.
-    let sized = work.iter().any(|w| w.flops > 0.0 || w.out_bytes > 0.0);
-    let sim = if opts.simulate && constants.tflops.is_some() && within.is_ok() && sized {
+    // Without tokens anywhere (no batch, no shapes) a step would be link latencies alone.
+    let sim = if opts.simulate && constants.tflops.is_some() && within.is_ok() && cost::tokens_known(&work) {
         Some(crate::sim::simulate(&crate::sim::SimInput {
             g: &ctx.g,
             plan,

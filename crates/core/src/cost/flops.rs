@@ -227,13 +227,24 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
     w.flops = flops;
     w.weight_bytes = weight_bytes;
     // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
-    w.bytes =
-        w.weight_bytes + in_bytes + out_bytes + if read_extra < 0.0 { read_extra } else { read_extra.max(w.kv_bytes) };
-    if !tokens_known {
+    w.bytes = match tokens_known {
+        true => {
+            w.weight_bytes
+                + in_bytes
+                + out_bytes
+                + if read_extra < 0.0 { read_extra } else { read_extra.max(w.kv_bytes) }
+        }
         // No step to time: the weights are held, not read.
-        w.bytes = in_bytes + out_bytes;
-    }
+        false => in_bytes + out_bytes,
+    };
     w
+}
+
+/// Whether any node's tokens are known (a batch or a tensor shape gave them): what a
+/// simulated step and the activations and KV cache in memory need. Without them only the
+/// weights are counted.
+pub fn tokens_known(work: &[NodeWork]) -> bool {
+    work.iter().any(|w| w.flops > 0.0 || w.out_bytes > 0.0 || w.kv_bytes > 0.0 || w.stored_act_bytes > 0.0)
 }
 
 /// Probability that a routed expert receives at least one token in a step, from the tokens

@@ -61,8 +61,7 @@ pub fn memory_per_gpu(
     if !work.iter().any(sized) {
         return None;
     }
-    let tokens_known = work.iter().any(|w| w.out_bytes > 0.0 || w.kv_bytes > 0.0 || w.stored_act_bytes > 0.0);
-    let counted = if tokens_known { Counted::All } else { Counted::WeightsOnly };
+    let counted = if super::tokens_known(work) { Counted::All } else { Counted::WeightsOnly };
     let n = cells.len();
     let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
     for (node, w) in plan.nodes.iter().zip(work) {

@@ -10,7 +10,7 @@ pub mod load;
 pub mod memory;
 
 pub use defaults::{Constants, Mla, ModuleBytes, resolve};
-pub use flops::{NodeWork, Precision, TpSplit, flops_per_gpu, is_shared_expert, model_flops, node_work};
+pub use flops::{NodeWork, Precision, TpSplit, flops_per_gpu, is_shared_expert, model_flops, node_work, tokens_known};
 pub use memory::{Counted, GpuMemory, MemoryMetrics, memory_per_gpu};
 
 use serde::Serialize;
