@@ -80,7 +80,7 @@ pub fn ConditionsPanel() -> impl IntoView {
         }
         let declared = FIELDS.iter().filter(|f| form::get(&c, f.key).is_some()).count();
         if declared > 0 {
-            parts.push(format!("{declared} constant(s) declared"));
+            parts.push(format!("{} declared", planscope_core::units::plural(declared, "constant")));
         } else {
             parts.push("none declared: the plan's own and documented defaults".into());
         }

@@ -44,7 +44,7 @@ test('a typed expert count reaches both sides at once: 48 experts do not split o
   assert.match(await findings.textContent(), /48 experts do not divide evenly over EP64/);
   await page.getByTestId('after-error').waitFor();
   assert.match(await page.getByTestId('after-error').textContent(), /48 experts/);
-  assert.match(await page.getByTestId('conditions-summary').textContent(), /1 constant\(s\) declared/);
+  assert.match(await page.getByTestId('conditions-summary').textContent(), /1 constant declared/);
   await screenshot(page, 'conditions-1280.png');
   // The link carries the conditions.
   const again = await openPage(env.browser, page.url(), { width: 1280, height: 800 });
@@ -116,8 +116,8 @@ test('a config dropped on the page, where plans go, is read into the conditions 
   await dropFile(page, 'config.json', await readFile(join(real, 'deepseek-v3__config.json'), 'utf8'));
   const note = page.getByTestId('note');
   await note.getByText('config.json is not a plan, so it was read into the Conditions: Hugging Face config.json, 25 values.').waitFor();
-  // Named by its family (the config keeps no checkpoint name): 13 constants and the name.
-  await page.getByTestId('conditions-summary').getByText(/deepseek_v3 · 14 constant\(s\) declared/).waitFor();
+  // Named by its family (the config keeps no checkpoint name): 14 constants and the name.
+  await page.getByTestId('conditions-summary').getByText(/deepseek_v3 · 14 constants declared/).waitFor();
   // The example stays open, now held to DeepSeek-V3's constants: its 256 experts per
   // layer, where the example has 64.
   assert.equal(await file(), before);
@@ -410,5 +410,24 @@ test('a launch line typed as the target is read as its framework runs it, and bu
   await page.locator('[data-field="file"]').getByText(/-EP8_DP8_ETP1\.json$/).waitFor({ timeout: 30000 });
   assert.equal((await page.locator('[data-field="gpus-used"]').textContent()).trim(), '8 of 8');
   assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
+  assert.deepEqual(errors, []);
+});
+
+test("a plan dropped with another model's config: MODEL_MISMATCH says what the plan draws and the model has", async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  const sketch = '2025-12-01-16-48-00__ep64_tp2_deployment.dot';
+  await dropFiles(page, [
+    [sketch, await readFile(join(corpus, sketch), 'utf8')],
+    ['config.json', await readFile(join(real, 'deepseek-v3__config.json'), 'utf8')],
+  ]);
+  await page.getByTestId('conditions-summary').getByText(/deepseek_v3 · 14 constants declared/).waitFor();
+  const f = page.getByTestId('findings').locator('[data-code="MODEL_MISMATCH"]');
+  await f.waitFor({ timeout: 20000 });
+  const said = await f.textContent();
+  assert.match(said, /at most 64 distinct experts in a MoE layer where deepseek_v3 has 256/);
+  assert.match(said, /experts in 16 layers where deepseek_v3 has 58 MoE layers/);
+  // A warning: the plan as written still verifies, with it said.
+  assert.equal(await page.getByTestId('error').count(), 0);
+  await screenshot(page, 'conditions-model-mismatch.png');
   assert.deepEqual(errors, []);
 });

@@ -4,6 +4,7 @@
 
 mod constants;
 pub mod declared;
+mod model;
 mod placement;
 pub mod report;
 mod resources;
@@ -207,6 +208,8 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     pause().await;
     let shards = placement::check(&ctx, &mut findings);
     strategy::check(&ctx, &mut findings);
+    let degrees_inferred = infer_degrees(plan, &ctx.roles);
+    model::check(&ctx, &degrees_inferred, strategy.is_some_and(|s| s.ep.get() > 1), &mut findings);
     pause().await;
     let constants = cost::resolve(&ctx.meta, plan, strategy);
     let mut work = cost::node_work(plan, &ctx.roles, &constants, cost::TpSplit::of(strategy), opts.workload);
@@ -264,7 +267,6 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     }
     let per_gpu = gpu_rows(plan, &ctx.used, &flops, memory.as_ref(), sim.as_ref());
     pause().await;
-    let degrees_inferred = infer_degrees(plan, &ctx.roles);
     let metrics = Metrics {
         nodes: plan.nodes.len(),
         edges: plan.edges.len(),

@@ -48,6 +48,8 @@ pub enum Code {
     EpIncomplete,
     TpIncomplete,
     PpMissing,
+    /// Warning: experts per layer or layers other than the declared model's.
+    ModelMismatch,
     /// Info: which GPU-count convention the declared degrees were read with.
     GpuConvention,
     // Resources
@@ -83,6 +85,7 @@ impl Code {
             Code::EpIncomplete => "EP_INCOMPLETE",
             Code::TpIncomplete => "TP_INCOMPLETE",
             Code::PpMissing => "PP_MISSING",
+            Code::ModelMismatch => "MODEL_MISMATCH",
             Code::GpuConvention => "GPU_CONVENTION",
             Code::MemoryOver => "MEMORY_OVER",
             Code::CommBottleneck => "COMM_BOTTLENECK",

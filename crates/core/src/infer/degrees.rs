@@ -18,6 +18,10 @@ pub struct Degrees {
     pub experts_per_layer: Option<u32>,
     /// Distinct layer indices.
     pub layers: Option<u32>,
+    /// Distinct layer indices of expert nodes: the MoE layers drawn. Layers are counted
+    /// from the experts because the experts' ids name them (`expert_3_1_layer_0`); a
+    /// communication node's trailing number (`ep_routing_63`) may be its group's.
+    pub moe_layers: Option<u32>,
     /// The expert count a router's output shape names (`num_experts=64` in a gate's
     /// label): a statement of the model's size, where `experts_per_layer` is a count of
     /// the expert nodes drawn.
@@ -41,8 +45,7 @@ fn named_experts(node: &crate::model::Node, r: &NodeRoles) -> Option<u32> {
 
 /// Infers degrees from node roles (one entry per node of `plan`, as from `node_roles`).
 pub fn infer_degrees(plan: &Plan, roles: &[NodeRoles]) -> Degrees {
-    let (mut tp, mut ep, mut pp, mut dp, mut layers) =
-        (Distinct::default(), Distinct::default(), Distinct::default(), Distinct::default(), Distinct::default());
+    let [mut tp, mut ep, mut pp, mut dp, mut layers, mut moe_layers]: [Distinct; 6] = Default::default();
     // Per layer: distinct experts and distinct GPUs hosting expert shards.
     let mut experts: HashMap<Option<u32>, Distinct> = HashMap::new();
     let mut expert_gpus: HashMap<Option<u32>, Distinct> = HashMap::new();
@@ -61,6 +64,9 @@ pub fn infer_degrees(plan: &Plan, roles: &[NodeRoles]) -> Degrees {
             layers.insert(l);
         }
         if r.op == Some(Op::Expert) {
+            if let Some(l) = r.layer {
+                moe_layers.insert(l);
+            }
             if let Some(e) = r.expert {
                 experts.entry(r.layer).or_default().insert(e);
             }
@@ -83,6 +89,7 @@ pub fn infer_degrees(plan: &Plan, roles: &[NodeRoles]) -> Degrees {
         dp: count(&dp),
         experts_per_layer: experts.values().map(|s| s.len() as u32).max(),
         layers: count(&layers),
+        moe_layers: count(&moe_layers),
         experts_named: named,
     }
 }

@@ -1,0 +1,75 @@
+//! MODEL_MISMATCH: a plan checked against a model it was not drawn for (the corpus's
+//! 64-expert, 16-layer EP64_TP2 sketch with DeepSeek-V3's and Mixtral's real configs).
+
+use planscope_core::check::{Code, Finding, Severity, VerifyOptions, verify};
+use planscope_core::conditions;
+use planscope_core::model::{Plan, Strategy};
+use planscope_core::read::read_plan;
+use std::path::PathBuf;
+
+fn shared(path: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (../shared must be there)", path.display()))
+}
+
+fn sketch() -> Plan {
+    read_plan(&shared("corpus/lr-agent/2025-12-01-16-48-00__ep64_tp2_deployment.dot")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn findings(plan: &Plan, config: &str, strategy: Option<&str>) -> Vec<Finding> {
+    let meta = conditions::read(config, &shared(&format!("real/{config}"))).unwrap_or_else(|e| panic!("{e}")).meta;
+    let strategy = strategy.map(|s| Strategy::parse(s).unwrap_or_else(|e| panic!("{e}")));
+    verify(plan, &VerifyOptions { overrides: meta, strategy, ..VerifyOptions::default() }).findings
+}
+
+fn mismatch(found: &[Finding]) -> Option<&Finding> {
+    found.iter().find(|f| f.code == Code::ModelMismatch)
+}
+
+#[test]
+fn fewer_experts_and_layers_than_the_declared_model_are_said_without_a_strategy() {
+    let found = findings(&sketch(), "deepseek-v3__config.json", None);
+    let f = mismatch(&found).expect("MODEL_MISMATCH");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        f.message.contains("at most 64 distinct experts in a MoE layer where deepseek_v3 has 256"),
+        "{}",
+        f.message
+    );
+    // DeepSeek-V3's first 3 of 61 layers are dense: its MoE layers are what the experts show.
+    assert!(f.message.contains("experts in 16 layers where deepseek_v3 has 58 MoE layers"), "{}", f.message);
+    // Nothing is beyond the model's experts: no node is named.
+    assert!(f.nodes.is_empty(), "{:?}", f.nodes);
+}
+
+#[test]
+fn experts_beyond_the_model_are_named_node_by_node() {
+    let found = findings(&sketch(), "mixtral-8x7b-v0.1__config.json", None);
+    let f = mismatch(&found).expect("MODEL_MISMATCH");
+    assert!(f.message.contains("64 distinct experts in a MoE layer where mixtral has 8"), "{}", f.message);
+    assert!(f.message.contains("experts in 16 layers where mixtral has 32 MoE layers"), "{}", f.message);
+    // Experts 8…63 of each of the 16 layers, on two TP shards each.
+    assert_eq!(f.nodes.len(), 56 * 16 * 2, "{:?}", &f.nodes[..4.min(f.nodes.len())]);
+}
+
+#[test]
+fn with_an_ep_strategy_the_shortfall_is_ep_incompletes_alone() {
+    let found = findings(&sketch(), "deepseek-v3__config.json", Some("EP64_TP2"));
+    assert!(found.iter().any(|f| f.code == Code::EpIncomplete), "{found:?}");
+    assert!(mismatch(&found).is_none(), "{:?}", mismatch(&found));
+    // Too many experts is never EP_INCOMPLETE's to say.
+    let found = findings(&sketch(), "mixtral-8x7b-v0.1__config.json", Some("EP8_TP2_DP8"));
+    let f = mismatch(&found).expect("MODEL_MISMATCH");
+    assert!(f.message.contains("where mixtral has 8") && !f.message.contains("MoE layers"), "{}", f.message);
+}
+
+#[test]
+fn a_plan_drawn_for_its_own_declared_model_raises_nothing() {
+    // It declares 16 layers of 64 experts and draws them; its 64 `ep_routing_<g>` nodes'
+    // trailing numbers are EP groups, not layers, so MoE layers are counted from experts.
+    let plan = read_plan(&shared("corpus/lr-agent/2025-12-01-16-48-00__final_deployment_dag.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((plan.meta.model.layers, plan.meta.model.experts), (Some(16), Some(64)));
+    let found = verify(&plan, &VerifyOptions::default()).findings;
+    assert!(mismatch(&found).is_none(), "{:?}", mismatch(&found));
+}
