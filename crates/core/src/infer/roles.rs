@@ -187,13 +187,17 @@ fn from_text(text: &str, kind: NodeKind, label_expert: Option<u32>, r: &mut Node
                 r.ranks.dp.get_or_insert(n);
             }
             ("gpu" | "gpus" | "node" | "ln" | "res" | "mlp", Some(_)) => saw_role_word = true,
+            // `ep_routing_5`, `tp_allreduce_5`, `ep_alltoall_1`: a node named for a parallel
+            // dimension numbers its group or its turn in that dimension, not its layer.
+            ("ep" | "tp" | "pp" | "dp", None) => saw_role_word = true,
             (_, Some(n)) if i + 2 >= toks.len() => trailing_num = Some(n),
             _ => {}
         }
         i += if next.is_some() { 2 } else { 1 };
     }
     // `Expert_Route_Comm_0`: a lone trailing index on a communication or routing node
-    // numbers its layer, the only per-layer thing such nodes repeat over.
+    // numbers its layer, the only per-layer thing such nodes repeat over, unless the id
+    // names a parallel dimension (above).
     if !saw_role_word && r.layer.is_none() && matches!(kind, NodeKind::Communication | NodeKind::Aggregation) {
         r.layer = trailing_num;
     }
@@ -214,6 +218,12 @@ mod tests {
         assert_eq!(roles("ep_2", NodeKind::Compute).ranks.ep, Some(2));
         let r = roles("Expert_Route_Comm_0", NodeKind::Communication);
         assert_eq!(r.layer, Some(0));
+        // 2025-12-01-16-48-00__final_deployment_dag.json: EP group 63's routing and TP
+        // all-reduce, in a 16-layer plan; 2025-12-22-14-07-06__main_deployment_dag.json:
+        // the dispatch and the combine of one layer.
+        for id in ["ep_routing_63", "tp_allreduce_63", "ep_alltoall_1"] {
+            assert_eq!(roles(id, NodeKind::Communication).layer, None, "{id}");
+        }
         let r = roles("layer1_ln1", NodeKind::Compute);
         assert_eq!((r.layer, r.op), (Some(1), Some(Op::LayerNorm)));
         let r = roles("expert_0_0", NodeKind::Compute);
