@@ -73,3 +73,19 @@ fn a_plan_drawn_for_its_own_declared_model_raises_nothing() {
     let found = verify(&plan, &VerifyOptions::default()).findings;
     assert!(mismatch(&found).is_none(), "{:?}", mismatch(&found));
 }
+
+#[test]
+fn the_step_counts_the_layers_the_plan_draws() {
+    // Its `ep_routing_<g>` and `tp_allreduce_<g>` nodes number EP groups 0…63: the step's
+    // breakdown once read them as 64 layers of DeepSeek-V3's 61.
+    let plan = read_plan(&shared("corpus/lr-agent/2025-12-01-16-48-00__final_deployment_dag.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let meta = conditions::read("config.json", &shared("real/deepseek-v3__config.json")).unwrap().meta;
+    let report = verify(&plan, &VerifyOptions { overrides: meta, ..VerifyOptions::default() });
+    let sim = report.metrics.simulation.expect("simulated: the plan gives TFLOPS and shapes");
+    assert_eq!((sim.coverage.plan_layers, sim.coverage.model_layers), (16, Some(61)));
+    // It declares EP64 (`EP64_TP2_PP1_CORRECTED`): EP_INCOMPLETE says the missing layers.
+    let ep = report.findings.iter().find(|f| f.code == Code::EpIncomplete).expect("EP_INCOMPLETE");
+    assert!(ep.message.contains("expert nodes in 16 of 58 layers"), "{}", ep.message);
+    assert!(mismatch(&report.findings).is_none(), "{:?}", mismatch(&report.findings));
+}
