@@ -235,3 +235,19 @@ fn the_required_modifications_are_headed_by_action_with_their_change_counts() {
         assert!(html.contains(&line), "group {g} listed");
     }
 }
+
+#[test]
+fn a_used_gpu_whose_value_is_unknown_is_hatched_as_on_the_page() {
+    // The corpus's EP64_TP2 sketch gives no GPU memory: memory % is unknown on every GPU.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/lr-agent/2025-12-01-16-48-00__ep64_tp2_deployment.dot");
+    let plan = read_plan(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut input = ReportInput::prepare("sketch.dot", plan, &Request::default());
+    input.metric = Some(planscope_core::cluster::Metric::Memory);
+    let html = render_html(&input);
+    let before = grid(&html, "before");
+    assert!(before.contains("<pattern id=\"cell-unknown-before\""), "{}", &before[..400.min(before.len())]);
+    assert_eq!(before.matches("fill=\"url(#cell-unknown-before)\"").count(), 128);
+    // A flat grey would read as cividis's middle (about half full).
+    assert!(!style(&html).contains(".cell.unknown { fill"), "{}", style(&html));
+}

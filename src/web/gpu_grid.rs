@@ -21,10 +21,17 @@ fn scale(t: f64, dark: bool) -> String {
     sequential(if dark { DARK_FLOOR + (1.0 - DARK_FLOOR) * t.clamp(0.0, 1.0) } else { t })
 }
 
-pub fn fill(shade: Shade, dark: bool) -> String {
+/// The hatch of a used GPU whose value is unknown, one per grid (`unknown_hatch`). Not a
+/// flat grey: cividis runs through grey at its middle (50 % busy is #7c7b78), so a grid of
+/// unknowns and a grid of half-busy GPUs looked alike.
+fn unknown_pattern(side: Side) -> String {
+    format!("cell-unknown-{}", side.key())
+}
+
+pub fn fill(shade: Shade, dark: bool, side: Side) -> String {
     match shade {
         Shade::Idle => "var(--idle)".into(),
-        Shade::Unknown => "var(--unknown)".into(),
+        Shade::Unknown => format!("url(#{})", unknown_pattern(side)),
         Shade::Scale(t) => scale(t, dark),
         Shade::Category(i) => categorical(i).into(),
     }
@@ -72,7 +79,9 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
             let shade_fill = move || {
                 let metric = metric.get();
                 let dark = dark.get();
-                model.cell(gpu).map_or_else(|| "var(--idle)".to_string(), |c| fill(Shade::of(c, metric, &model), dark))
+                model
+                    .cell(gpu)
+                    .map_or_else(|| "var(--idle)".to_string(), |c| fill(Shade::of(c, metric, &model), dark, side))
             };
             let _ = &model_hover;
             view! {
@@ -164,6 +173,18 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                     tabindex="0"
                     on:keydown=on_key
                 >
+                    <defs>
+                        <pattern
+                            id=unknown_pattern(side)
+                            width="4"
+                            height="4"
+                            patternUnits="userSpaceOnUse"
+                            patternTransform="rotate(45)"
+                        >
+                            <rect width="4" height="4" fill="var(--idle)" />
+                            <rect width="1.5" height="4" fill="var(--unknown)" />
+                        </pattern>
+                    </defs>
                     {servers}
                     {cells}
                 </svg>

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { servedBrowser, openPage, screenshot } from './harness.mjs';
+import { join } from 'node:path';
+import { servedBrowser, openPage, screenshot, corpus } from './harness.mjs';
 
 const env = servedBrowser();
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -93,6 +94,25 @@ test('in both themes the lowest value stands apart from idle cells (3:1, WCAG 1.
     const ratio = contrast(idle, lowest);
     assert.ok(ratio >= 3, `${theme}: idle ${idle} vs lowest ${lowest} is ${ratio.toFixed(2)}:1`);
   }
+});
+
+test('a used GPU whose value is unknown is hatched, never a flat grey that reads as half busy', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  // No hardware in the file: no memory capacity, so memory % is unknown on every GPU.
+  const sketch = '2025-12-01-16-48-00__ep64_tp2_deployment.dot';
+  await page.getByTestId('file-input').setInputFiles(join(corpus, sketch));
+  await page.getByTestId('summary').getByText(sketch).waitFor();
+  await page.getByTestId('metric').selectOption('memory');
+  const cell = page.locator('[data-side="before"] rect.cell[data-gpu="0"]');
+  assert.equal(await cell.getAttribute('fill'), 'url(#cell-unknown-before)');
+  // The pattern it names is in the page, and is drawn in the theme's idle and unknown colours.
+  const pattern = page.locator('pattern#cell-unknown-before rect');
+  assert.deepEqual(await pattern.evaluateAll((rs) => rs.map((r) => r.getAttribute('fill'))), ['var(--idle)', 'var(--unknown)']);
+  // The legend's swatch is hatched too.
+  const swatch = await page.locator('.unknown-swatch').first().evaluate((el) => getComputedStyle(el).backgroundImage);
+  assert.match(swatch, /repeating-linear-gradient/);
+  await screenshot(page, 'grid-unknown-hatched.png');
+  assert.deepEqual(errors, []);
 });
 
 test('Esc closes the export menu, and clears the selected GPU, the chosen finding and the graph selection', async () => {

@@ -85,6 +85,12 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
         geo.height.max(1.0),
         units::count(c.gpus as u64, "GPU", "GPUs")
     );
+    let _ = writeln!(
+        out,
+        "<defs><pattern id=\"cell-unknown-{key}\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" \
+         patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"var(--idle)\"/>\
+         <rect width=\"1.5\" height=\"4\" fill=\"var(--unknown)\"/></pattern></defs>"
+    );
     for s in 0..c.servers() {
         let (x, y) = geo.block_origin(s);
         let _ = writeln!(
@@ -101,7 +107,8 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
         let (x, y) = geo.cell_origin(cell.gpu);
         let (class, fill) = match Shade::of(cell, metric, c) {
             Shade::Idle => ("cell idle", String::new()),
-            Shade::Unknown => ("cell used unknown", String::new()),
+            // Hatched, as on the page (src/web/gpu_grid.rs): cividis's middle is grey.
+            Shade::Unknown => ("cell used unknown", format!(" fill=\"url(#cell-unknown-{key})\"")),
             Shade::Scale(t) => ("cell used", format!(" fill=\"{}\"", sequential(t))),
             Shade::Category(i) => ("cell used", format!(" fill=\"{}\"", categorical(i))),
         };

@@ -62,7 +62,7 @@ code, .mono { font-family: var(--mono); }
 .legend-scale { display: inline-flex; gap: 2px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; vertical-align: middle; }
 .idle-swatch { background: var(--idle); border: 1px dashed var(--unknown); margin-left: 8px; }
-.unknown-swatch { background: var(--unknown); }
+.unknown-swatch { background: repeating-linear-gradient(45deg, var(--unknown) 0 1.5px, var(--idle) 1.5px 4px); }
 .before-swatch { background: var(--before); }
 .after-swatch { background: var(--after); }
 
@@ -73,7 +73,6 @@ code, .mono { font-family: var(--mono); }
 .cell { stroke: rgba(0, 0, 0, 0.08); stroke-width: 0.5; }
 @media (prefers-color-scheme: dark) { .cell.used { stroke: rgba(255, 255, 255, 0.35); stroke-width: 0.7; } }
 .cell.idle { fill: var(--idle); stroke: var(--unknown); stroke-dasharray: 1.5 1.5; stroke-width: 0.6; }
-.cell.unknown { fill: var(--unknown); }
 
 .findings { padding: 14px 16px; }
 .findings-side + .findings-side, .findings-side + .refused { margin-top: 18px; padding-top: 14px; border-top: 1px solid var(--border); }
