@@ -98,7 +98,7 @@ fn the_example_report_shows_findings_grids_utilization_and_modifications() {
     assert!(html.contains("class=\"bar before") && html.contains("class=\"bar after"));
     // Required modifications.
     assert!(html.contains("Required modifications: "));
-    assert!(html.contains("<li>remove expert shard expert_2 on GPUs 1</li>"), "modifications list");
+    assert!(html.contains("<li>remove expert shard expert_2 on GPU 1</li>"), "modifications list");
     // Themes and print.
     assert!(html.contains("prefers-color-scheme: dark") && html.contains("@media print"));
     assert_self_contained(&html);

@@ -111,6 +111,12 @@ fn every_corpus_file_verifies_and_cycles_are_real() {
             } else if entry["acyclic"].as_bool() == Some(true) {
                 assert!(!r.has(Code::Cycle), "{file}: acyclic but CYCLE reported");
             }
+            // Counts in the right number ("1 node … has", "752 nodes … have"), never "(s)".
+            for f in &r.findings {
+                for text in [&f.message, &f.fix] {
+                    assert!(!text.contains("(s)") && !text.contains(" 1 nodes "), "{file}: {}: {text}", f.code);
+                }
+            }
         }
         verified += 1;
     }

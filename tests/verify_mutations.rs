@@ -293,3 +293,15 @@ fn deep_chain_does_not_overflow() {
     let r = run(&p, &VerifyOptions::default());
     assert_eq!(r.find(Code::Cycle).unwrap().nodes_count(), 200_000);
 }
+
+#[test]
+fn one_node_without_input_is_said_in_the_singular() {
+    let mut plan = planscope_core::read::read_plan(planscope_core::examples::SEED_EP64_TP2.text).unwrap();
+    plan.nodes.push(Node::new("stray", NodeKind::Compute));
+    let r = verify(&plan, &VerifyOptions::default());
+    let f = r.find(Code::NoInput).expect("NO_INPUT");
+    assert_eq!(
+        f.message,
+        "1 node other than the plan input has no predecessor, so it never receives data (it has no edge at all)"
+    );
+}

@@ -42,13 +42,7 @@ fn column(kind: &'static str, title: &'static str, items: Vec<(Finding, Option<F
 pub fn CompareFindings(comparison: Arc<Comparison>) -> impl IntoView {
     let session = expect_context::<crate::web::state::Session>();
     let d = &comparison.findings;
-    let lead = format!(
-        "Compared with {}: {} finding(s) resolved, {} left, {} introduced.",
-        comparison.file_name,
-        d.resolved.len(),
-        d.left.len(),
-        d.introduced.len()
-    );
+    let lead = d.lead(&comparison.file_name);
     let resolved = d.resolved.iter().map(|f| (f.clone(), None)).collect();
     let left = d.left.iter().map(|(b, a)| (b.clone(), Some(a.clone()))).collect();
     let introduced = d.introduced.iter().map(|f| (f.clone(), None)).collect();

@@ -22,6 +22,21 @@ pub struct FindingsDiff {
 }
 
 impl FindingsDiff {
+    /// `Compared with fix.json: 2 findings resolved, 1 left, none introduced.`: the page's
+    /// and the report's opening line.
+    pub fn lead(&self, file_name: &str) -> String {
+        let n = |len: usize| if len == 0 { "none".to_string() } else { crate::units::thousands(len) };
+        let resolved = match self.resolved.len() {
+            0 => "no findings".to_string(),
+            len => crate::units::count(len as u64, "finding", "findings"),
+        };
+        format!(
+            "Compared with {file_name}: {resolved} resolved, {} left, {} introduced.",
+            n(self.left.len()),
+            n(self.introduced.len())
+        )
+    }
+
     /// Matches findings by code: within a code, equal messages pair first, then the rest
     /// in order; what is over on the plan's side was resolved, on the fix's introduced.
     /// O(f log f) in findings (grouped by code; messages compared within a code).

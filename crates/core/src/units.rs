@@ -44,6 +44,11 @@ pub fn flops(f: f64) -> String {
     format!("{v:.1} {unit}")
 }
 
+/// The form of a word that agrees with a count: `agree(n, "has", "have")`.
+pub fn agree<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

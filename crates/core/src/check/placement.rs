@@ -4,6 +4,7 @@
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding, MinMeanMax};
 use crate::model::{GpuSet, NodeKind, Op, Placement, Strategy};
+use crate::units::{agree, count};
 use std::collections::BTreeMap;
 
 /// Runs the placement checks; returns expert shards per GPU per layer for the metrics.
@@ -40,7 +41,11 @@ fn unassigned(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     out.push(
         Finding::error(
             Code::GpuUnassigned,
-            format!("{} compute or aggregation node(s) have no specific GPU (none, host or \"all\")", ids.len()),
+            format!(
+                "{} {} no specific GPU (none, host or \"all\")",
+                count(ids.len() as u64, "compute or aggregation node", "compute or aggregation nodes"),
+                agree(ids.len(), "has", "have")
+            ),
         )
         .nodes(ids.iter())
         .fix(format!(
@@ -72,8 +77,9 @@ fn out_of_range(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Finding::error(
             Code::GpuOutOfRange,
             format!(
-                "{} node(s) are placed on GPU ids {gpus} but the cluster has only GPUs 0–{}",
-                ids.len(),
+                "{} {} placed on GPU ids {gpus} but the cluster has only GPUs 0–{}",
+                count(ids.len() as u64, "node", "nodes"),
+                agree(ids.len(), "is", "are"),
                 total.saturating_sub(1)
             ),
         )
@@ -200,8 +206,9 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Finding::error(
             Code::MissingComm,
             format!(
-                "{} data edge(s) move a tensor between different GPUs with no communication node, e.g. {} (GPU {}) -> {} (GPU {})",
-                bad.len(),
+                "{} {} a tensor between different GPUs with no communication node, e.g. {} (GPU {}) -> {} (GPU {})",
+                count(bad.len() as u64, "data edge", "data edges"),
+                agree(bad.len(), "moves", "move"),
                 ctx.id(bad[0].0),
                 ctx.node(bad[0].0).placement,
                 ctx.id(bad[0].1),
@@ -213,7 +220,11 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .fix(format!(
             "insert a communication node on each such edge: {}{}",
             examples.join("; "),
-            if bad.len() > 4 { format!(" … ({} edges in all; use an all-to-all where one node feeds many GPUs)", bad.len()) } else { String::new() }
+            if bad.len() > 4 {
+                format!(" … ({} edges in all; use an all-to-all where one node feeds many GPUs)", bad.len())
+            } else {
+                String::new()
+            }
         )),
     );
 }
@@ -327,8 +338,8 @@ fn expert_balance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
             Finding::error(
                 Code::ExpertImbalance,
                 format!(
-                    "expert shards per GPU are uneven in {} layer(s); in {layer} GPU {gmax} holds {max} and GPU {gmin} holds {min}",
-                    uneven.len()
+                    "expert shards per GPU are uneven in {}; in {layer} GPU {gmax} holds {max} and GPU {gmin} holds {min}",
+                    count(uneven.len() as u64, "layer", "layers")
                 ),
             )
             .nodes(heavy.iter())
@@ -349,12 +360,13 @@ fn expert_balance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Option<MinMeanMax> {
                     Finding::warning(
                         Code::ExpertImbalance,
                         format!(
-                            "each GPU holds {:.2} expert shard(s) per layer, but {e} experts over EP{ep} means {want} per GPU",
+                            "each GPU holds {:.2} expert shards per layer on average, but {e} experts over EP{ep} means {want} per GPU",
                             stats.mean
                         ),
                     )
                     .fix(format!(
-                        "place exactly {want} expert(s) of each layer on every EP rank ({e} experts / EP{ep}), one node per expert and TP shard"
+                        "place exactly {} of each layer on every EP rank ({e} experts / EP{ep}), one node per expert and TP shard",
+                        count(want as u64, "expert", "experts")
                     )),
                 );
             }

@@ -6,6 +6,7 @@ use super::{Code, Ctx, Finding};
 use crate::cost::{Counted, MemoryMetrics};
 use crate::model::{GpuSet, NodeKind, Op};
 use crate::sim::SimResult;
+use crate::units::{agree, count};
 
 pub(crate) fn check(ctx: &Ctx<'_>, mem: &Option<MemoryMetrics>, sim: Option<&SimResult>, out: &mut Vec<Finding>) {
     if let Some(m) = mem {
@@ -26,8 +27,9 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let s = ctx.strategy.map_or("the strategy".to_string(), |s| s.to_string());
     let message = match m.counted {
         Counted::All => format!(
-            "{} GPU(s) need more than their {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
-            over.len(),
+            "{} more than {} {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
+            count(over.len() as u64, "GPU needs", "GPUs need"),
+            agree(over.len(), "its", "their"),
             worst.gpu,
             worst.total_gb,
             worst.weights_gb,
@@ -35,9 +37,11 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
             worst.kv_cache_gb
         ),
         Counted::WeightsOnly => format!(
-            "{} GPU(s) need more than their {cap} GB for their weights alone: GPU {} holds {:.1} GB of weights \
+            "{} more than {} {cap} GB for {} weights alone: GPU {} holds {:.1} GB of weights \
              (activations and KV cache not counted: no batch is given)",
-            over.len(),
+            count(over.len() as u64, "GPU needs", "GPUs need"),
+            agree(over.len(), "its", "their"),
+            agree(over.len(), "its", "their"),
             worst.gpu,
             worst.weights_gb,
         ),
@@ -126,10 +130,11 @@ fn ep_funnels(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<Code> {
             Finding::error(
                 code,
                 format!(
-                    "{st} needs the {what} on all {need} GPUs of its {} group, but {} run(s) on {} GPU(s) ({})",
+                    "{st} needs the {what} on all {need} GPUs of its {} group, but {} {} on {} ({})",
                     st.expert_group_name(),
                     span_names(&ids),
-                    gpus.len(),
+                    agree(ids.len(), "runs", "run"),
+                    count(gpus.len(), "GPU", "GPUs"),
                     if gpus.is_empty() { "none".to_string() } else { gpus.to_string() }
                 ),
             )
@@ -173,7 +178,7 @@ fn funnels(ctx: &Ctx<'_>, skip: &[Code], out: &mut Vec<Finding>) {
         let gpus = fan_gpus(ctx, i, code == Code::AggBottleneck);
         let split = if code == Code::CommBottleneck {
             format!(
-                "replace {id} by one collective per GPU group, e.g. {id}_g0 … {id}_g{} on the groups of {} GPU(s) it serves (an all-to-all per EP group, an all-reduce per TP group)",
+                "replace {id} by one collective per GPU group, e.g. {id}_g0 … {id}_g{} on the groups of GPUs {} it serves (an all-to-all per EP group, an all-reduce per TP group)",
                 fan.saturating_sub(1).min(ctx.strategy.map_or(fan, |s| s.ep.get() as u64).saturating_sub(1)),
                 gpus
             )
@@ -187,13 +192,19 @@ fn funnels(ctx: &Ctx<'_>, skip: &[Code], out: &mut Vec<Finding>) {
             Finding::warning(
                 code,
                 format!(
-                    "{} {what} node(s) carry traffic of more GPUs than they run on; {id} runs on {own} GPU(s) but serves {fan}",
-                    bad.len()
+                    "{} {what} {} traffic of more GPUs than {} on; {id} runs on {} but serves {fan}",
+                    bad.len(),
+                    agree(bad.len(), "node carries", "nodes carry"),
+                    agree(bad.len(), "it runs", "they run"),
+                    count(own, "GPU", "GPUs")
                 ),
             )
             .nodes(ids.iter())
             .gpus(gpus.iter())
-            .fix(format!("{split}{}", if ids.len() > 1 { format!("; likewise for {}", span_names(&ids)) } else { String::new() })),
+            .fix(format!(
+                "{split}{}",
+                if ids.len() > 1 { format!("; likewise for {}", span_names(&ids)) } else { String::new() }
+            )),
         );
     }
 }

@@ -6,6 +6,7 @@ use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
 use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement, Strategy};
+use crate::units::{agree, count};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -212,11 +213,12 @@ fn ep_complete(ctx: &Ctx<'_>, s: Strategy, out: &mut Vec<Finding>) {
             .nodes(expert_nodes.iter())
             .gpus(gpus_all.iter().copied())
             .fix(format!(
-                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} ({}){again}, for each of the {layers} layer(s) ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
+                "{current} {shards} shards per layer, expert_0_0 … expert_{}_{} on GPUs {} ({}){again}, for each of the {} ({} expert shard nodes in all, named expert_<e>_<t>_layer_<l>), each layer fed by a per-group all-to-all dispatch and followed by an all-to-all combine",
                 experts_needed.saturating_sub(1),
                 tp - 1,
                 gpu_ranges(&gpus_all),
                 super::placement::expert_gpu(&s, experts_needed),
+                count(u64::from(layers), "layer", "layers"),
                 shards.saturating_mul(u64::from(layers)).saturating_mul(u64::from(copies))
             )),
     );
@@ -253,9 +255,10 @@ fn tp_complete(ctx: &Ctx<'_>, tp: u32, out: &mut Vec<Finding>) {
     let mut what = Vec::new();
     if !rank_ok {
         what.push(format!(
-            "its {} attention/MLP/expert node(s) carry {} TP rank(s) where TP{tp} needs {tp}",
-            sharded.len(),
-            ranks.len()
+            "its {} {} {} where TP{tp} needs {tp}",
+            count(sharded.len() as u64, "attention/MLP/expert node", "attention/MLP/expert nodes"),
+            agree(sharded.len(), "carries", "carry"),
+            count(ranks.len() as u64, "TP rank", "TP ranks")
         ));
     }
     if collectives == 0 {
@@ -294,7 +297,7 @@ fn pp_present(ctx: &Ctx<'_>, pp: u32, out: &mut Vec<Finding>) {
     let per = layers.map(|l| l.div_ceil(pp));
     let mut what = Vec::new();
     if stages < pp {
-        what.push(format!("its layers sit in {stages} stage(s)"));
+        what.push(format!("its layers sit in {}", count(u64::from(stages), "stage", "stages")));
     }
     if sends == 0 {
         what.push("no send/recv node joins stages".to_string());

@@ -4,6 +4,7 @@
 use super::report::span_names;
 use super::{Code, Ctx, Finding};
 use crate::graph::{components, find_cycle, topo_order};
+use crate::units::{self, agree, count, thousands};
 
 /// Runs the structural checks; returns a topological order of the acyclic part for the simulation.
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
@@ -23,8 +24,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
             Finding::error(
                 Code::DuplicateId,
                 format!(
-                    "{} node id(s) are declared more than once; edges to them are ambiguous (the first declaration is used)",
-                    ids.len()
+                    "{} {} declared more than once; edges to {} are ambiguous (the first declaration is used)",
+                    count(ids.len() as u64, "node id", "node ids"),
+                    agree(ids.len(), "is", "are"),
+                    agree(ids.len(), "it", "them")
                 ),
             )
             .nodes(ids.iter().copied())
@@ -43,14 +46,19 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) -> Vec<u32> {
             Finding::error(
                 Code::DanglingEdge,
                 format!(
-                    "{} edge(s) name a node that is not declared, e.g. `{} -> {}`",
-                    g.dangling.len(),
+                    "{} {} a node that is not declared, e.g. `{} -> {}`",
+                    count(g.dangling.len() as u64, "edge", "edges"),
+                    agree(g.dangling.len(), "names", "name"),
                     first.from,
                     first.to
                 ),
             )
             .nodes(missing.iter())
-            .fix(format!("declare the missing node(s) {} or remove the edges", span_names(&dedup(missing.clone())))),
+            .fix({
+                let missing = dedup(missing.clone());
+                let (node, edge) = (agree(missing.len(), "node", "nodes"), agree(g.dangling.len(), "edge", "edges"));
+                format!("declare the missing {node} {} or remove the {edge}", span_names(&missing))
+            }),
         );
     }
     if let Some(cycle) = find_cycle(&g.succ) {
@@ -112,7 +120,14 @@ fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     let isolated = (0..n).filter(|&i| g.pred[i].is_empty() && g.succ[i].is_empty()).count();
-    let iso_note = if isolated > 0 { format!(" ({isolated} of them have no edge at all)") } else { String::new() };
+    // Of `n` nodes named, how many have no edge at all.
+    let iso_note = |n: usize| match isolated {
+        0 => String::new(),
+        i if i >= n && n == 1 => " (it has no edge at all)".to_string(),
+        i if i >= n => " (none of them has any edge)".to_string(),
+        1 => " (one of them has no edge at all)".to_string(),
+        i => format!(" ({} of them have no edge at all)", thousands(i)),
+    };
     let pair_hint = |pairs: &[String]| {
         if pairs.is_empty() {
             String::new()
@@ -130,8 +145,12 @@ fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             Finding::error(
                 Code::NoInput,
                 format!(
-                    "{} node(s) other than the plan input have no predecessor, so they never receive data{iso_note}",
-                    ids.len()
+                    "{} other than the plan input {} no predecessor, so {} never {} data{}",
+                    count(ids.len() as u64, "node", "nodes"),
+                    agree(ids.len(), "has", "have"),
+                    agree(ids.len(), "it", "they"),
+                    agree(ids.len(), "receives", "receive"),
+                    iso_note(ids.len())
                 ),
             )
             .nodes(ids.iter())
@@ -148,11 +167,21 @@ fn endpoints(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         out.push(
             Finding::error(
                 Code::NoOutput,
-                format!("{} node(s) other than the plan output have no successor, so their results are never used{iso_note}", ids.len()),
+                format!(
+                    "{} other than the plan output {} no successor, so {} never used{}",
+                    count(ids.len() as u64, "node", "nodes"),
+                    agree(ids.len(), "has", "have"),
+                    agree(ids.len(), "its result is", "their results are"),
+                    iso_note(ids.len())
+                ),
             )
             .nodes(ids.iter())
             .gpus(gpus_of(ctx, &bad_sink))
-            .fix(format!("add an edge from {} to the node consuming its result, or delete it if unused{}", span_names(&ids), pair_hint(&pairs))),
+            .fix(format!(
+                "add an edge from {} to the node consuming its result, or delete it if unused{}",
+                span_names(&ids),
+                pair_hint(&pairs)
+            )),
         );
     }
 }
@@ -182,9 +211,9 @@ fn connectivity(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Finding::error(
             Code::Disconnected,
             format!(
-                "the graph falls into {count} separate pieces; the largest has {} nodes and {} node(s) lie outside it",
-                size[main as usize],
-                stray.len()
+                "the graph falls into {count} separate pieces; the largest has {} and {} outside it",
+                units::count(size[main as usize] as u64, "node", "nodes"),
+                units::count(stray.len() as u64, "node lies", "nodes lie")
             ),
         )
         .nodes(ids.iter())

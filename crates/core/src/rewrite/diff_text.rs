@@ -79,7 +79,8 @@ impl Display for DiffGroup {
             DiffGroup::Nodes { action, pattern, what, nodes, gpus } => {
                 write!(f, "{} {} {}", action.key(), counted(nodes.len(), what), ids(pattern, nodes))?;
                 if !gpus.is_empty() {
-                    write!(f, " on GPUs {}", gpu_ranges(gpus))?;
+                    let noun = if gpus.len() == 1 { "GPU" } else { "GPUs" };
+                    write!(f, " on {noun} {}", gpu_ranges(gpus))?;
                 }
                 Ok(())
             }
@@ -92,16 +93,11 @@ impl Display for DiffGroup {
                 or_none(gpu_ranges(to))
             ),
             DiffGroup::Edges { change, from, to, count } => {
-                write!(f, "{} {}edge(s) {from} → {to}", verb(*change), count_prefix(*count))
+                write!(f, "{} {} {from} → {to}", verb(*change), edges(*count))
             }
-            DiffGroup::OtherEdges { change, kinds, count } => write!(
-                f,
-                "{} {}edge(s) of {} other kinds ({})",
-                verb(*change),
-                count_prefix(*count),
-                kinds.len(),
-                span_names(kinds)
-            ),
+            DiffGroup::OtherEdges { change, kinds, count } => {
+                write!(f, "{} {} of {} other kinds ({})", verb(*change), edges(*count), kinds.len(), span_names(kinds))
+            }
         }
     }
 }
@@ -113,8 +109,8 @@ fn verb(change: EdgeChange) -> &'static str {
     }
 }
 
-fn count_prefix(count: usize) -> String {
-    if count == 1 { String::new() } else { format!("{count} ") }
+fn edges(count: usize) -> String {
+    if count == 1 { "edge".to_string() } else { format!("{count} edges") }
 }
 
 impl Display for MetaField {
@@ -163,15 +159,15 @@ impl Display for Note {
 }
 
 impl Diff {
-    /// `Required modifications: 2048 node(s) added, …`: the counts the list opens with.
+    /// `Required modifications: 2048 nodes added, …`: the counts the list opens with.
     pub fn lead(&self) -> String {
         format!(
-            "Required modifications: {} node(s) added, {} removed, {} moved, {} changed; {} edge(s) added, {} removed",
-            self.added.len(),
+            "Required modifications: {} added, {} removed, {} moved, {} changed; {} added, {} removed",
+            crate::units::plural(self.added.len(), "node"),
             self.removed.len(),
             self.moved.len(),
             self.changed.len(),
-            self.edges_added,
+            crate::units::plural(self.edges_added, "edge"),
             self.edges_removed
         )
     }

@@ -41,13 +41,7 @@ pub fn modifications(m: &Modifications) -> ModificationsView {
         Modifications::Compare(c) => {
             let d = &c.findings;
             ModificationsView {
-                lead: format!(
-                    "Compared with {}: {} finding(s) resolved, {} left, {} introduced.",
-                    c.file_name,
-                    d.resolved.len(),
-                    d.left.len(),
-                    d.introduced.len()
-                ),
+                lead: d.lead(&c.file_name),
                 changes: d.resolved.len() + d.introduced.len(),
                 meta: Vec::new(),
                 actions: Vec::new(),

@@ -99,8 +99,10 @@ fn side(name: &'static str, s: &SimResult, scale: f64) -> SideBar {
     let c = &s.coverage;
     let coverage = match (c.model_layers, c.fraction) {
         (Some(m), Some(f)) => format!("{} of {m} layers, {} of the model's work", c.plan_layers, units::percent(f)),
-        (None, Some(f)) => format!("{} layer(s), {} of the model's work", c.plan_layers, units::percent(f)),
-        _ => format!("{} layer(s); the model's layer count is not given", c.plan_layers),
+        (None, Some(f)) => {
+            format!("{}, {} of the model's work", units::plural(c.plan_layers as usize, "layer"), units::percent(f))
+        }
+        _ => format!("{}; the model's layer count is not given", units::plural(c.plan_layers as usize, "layer")),
     };
     // The serial step and, where communication could hide behind the other micro-batch's
     // compute, the overlapped bound: measured deployments fall between (docs/calibration.md).
