@@ -42,7 +42,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, seen: &Degrees, shortfall_said: bool, out: &m
         Finding::warning(Code::ModelMismatch, format!("the plan is not drawn for the declared model: {}", what.join("; ")))
             .nodes(&beyond)
             .fix(format!(
-                "declare this plan's own model in the Conditions (`--conditions`), or rewrite the plan to a target: the rewrite builds every layer and expert of {model}"
+                "declare this plan's own model in the Conditions panel (or with `--conditions FILE`), or rewrite the plan to a target: the rewrite builds every layer and expert of {model}"
             )),
     );
 }
