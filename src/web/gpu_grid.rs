@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use planscope_core::cluster::caption::caption;
 use planscope_core::cluster::geometry::{CELL, Geometry, LABEL, PAD};
 use planscope_core::cluster::navigate::{Move, next_gpu};
-use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
+use planscope_core::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential, unknown_pattern_id};
 use planscope_core::units;
 use std::sync::Arc;
 
@@ -21,17 +21,10 @@ fn scale(t: f64, dark: bool) -> String {
     sequential(if dark { DARK_FLOOR + (1.0 - DARK_FLOOR) * t.clamp(0.0, 1.0) } else { t })
 }
 
-/// The hatch of a used GPU whose value is unknown, one per grid (`unknown_hatch`). Not a
-/// flat grey: cividis runs through grey at its middle (50 % busy is #7c7b78), so a grid of
-/// unknowns and a grid of half-busy GPUs looked alike.
-fn unknown_pattern(side: Side) -> String {
-    format!("cell-unknown-{}", side.key())
-}
-
 pub fn fill(shade: Shade, dark: bool, side: Side) -> String {
     match shade {
         Shade::Idle => "var(--idle)".into(),
-        Shade::Unknown => format!("url(#{})", unknown_pattern(side)),
+        Shade::Unknown => format!("url(#{})", unknown_pattern_id(side.key())),
         Shade::Scale(t) => scale(t, dark),
         Shade::Category(i) => categorical(i).into(),
     }
@@ -175,7 +168,7 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                 >
                     <defs>
                         <pattern
-                            id=unknown_pattern(side)
+                            id=unknown_pattern_id(side.key())
                             width="4"
                             height="4"
                             patternUnits="userSpaceOnUse"

@@ -208,6 +208,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     pause().await;
     let shards = placement::check(&ctx, &mut findings);
     strategy::check(&ctx, &mut findings);
+    pause().await;
     let degrees_inferred = infer_degrees(plan, &ctx.roles);
     model::check(&ctx, &degrees_inferred, strategy.is_some_and(|s| s.ep.get() > 1), &mut findings);
     pause().await;

@@ -4,6 +4,7 @@
 
 use super::{Code, Ctx, Finding};
 use crate::infer::Degrees;
+use crate::units::plural;
 
 /// `shortfall_said`: the strategy's EP check already ran (EP_INCOMPLETE says too few
 /// experts or MoE layers, with what to build), so only what it does not say is said here.
@@ -17,7 +18,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, seen: &Degrees, shortfall_said: bool, out: &m
             && (drawn > e || (drawn < e && !shortfall_said))
         {
             let most = if drawn > e { "" } else { "at most " };
-            what.push(format!("{most}{drawn} distinct experts in a MoE layer where {model} has {e}"));
+            what.push(format!(
+                "{most}{} in a MoE layer where {model} has {e}",
+                plural(drawn as usize, "distinct expert")
+            ));
         }
         // A router naming what the nodes already show adds nothing.
         if let Some(named) = seen.experts_named.filter(|&n| n != e && Some(n) != seen.experts_per_layer) {
@@ -32,8 +36,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, seen: &Degrees, shortfall_said: bool, out: &m
         && m.experts.is_some_and(|e| e > 1)
         && (drawn > l || (drawn < l && !shortfall_said))
     {
-        let noun = if drawn == 1 { "layer" } else { "layers" };
-        what.push(format!("experts in {drawn} {noun} where {model} has {l} MoE layers"));
+        what.push(format!("experts in {} where {model} has {l} MoE layers", plural(drawn as usize, "layer")));
     }
     if what.is_empty() {
         return;

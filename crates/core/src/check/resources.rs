@@ -25,11 +25,11 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let Some(worst) = over.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) else { return };
     let ids: Vec<u32> = over.iter().map(|g| g.gpu).collect();
     let s = ctx.strategy.map_or("the strategy".to_string(), |s| s.to_string());
+    let their = agree(over.len(), "its", "their");
     let message = match m.counted {
         Counted::All => format!(
-            "{} more than {} {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
+            "{} more than {their} {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
             count(over.len() as u64, "GPU needs", "GPUs need"),
-            agree(over.len(), "its", "their"),
             worst.gpu,
             worst.total_gb,
             worst.weights_gb,
@@ -37,11 +37,9 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
             worst.kv_cache_gb
         ),
         Counted::WeightsOnly => format!(
-            "{} more than {} {cap} GB for {} weights alone: GPU {} holds {:.1} GB of weights \
+            "{} more than {their} {cap} GB for {their} weights alone: GPU {} holds {:.1} GB of weights \
              (activations and KV cache not counted: no batch is given)",
             count(over.len() as u64, "GPU needs", "GPUs need"),
-            agree(over.len(), "its", "their"),
-            agree(over.len(), "its", "their"),
             worst.gpu,
             worst.weights_gb,
         ),

@@ -10,7 +10,7 @@ mod palette;
 mod shade;
 
 pub use palette::{CATEGORICAL, categorical, sequential};
-pub use shade::{Metric, Shade};
+pub use shade::{Metric, Shade, unknown_pattern_id};
 
 use crate::check::Report;
 use crate::infer::node_roles;

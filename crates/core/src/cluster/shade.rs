@@ -3,6 +3,13 @@
 use super::{ClusterModel, GpuCell};
 use serde::{Deserialize, Serialize};
 
+/// The id of a grid's hatch for a used GPU whose value is unknown (`Shade::Unknown`), one
+/// per side drawn, in the page and the report alike. Hatched, not a flat grey: cividis runs
+/// through grey at its middle (50 % busy is #7c7b78), so unknowns read as half busy.
+pub fn unknown_pattern_id(side: &str) -> String {
+    format!("cell-unknown-{side}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {

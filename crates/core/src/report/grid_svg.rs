@@ -7,7 +7,7 @@ use super::escape::esc;
 use super::findings::refused;
 use crate::analysis::Analysis;
 use crate::cluster::geometry::{CELL, Geometry, LABEL, PAD};
-use crate::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential};
+use crate::cluster::{ClusterModel, GpuCell, Metric, Shade, categorical, sequential, unknown_pattern_id};
 use crate::model::Strategy;
 use crate::units;
 use std::fmt::Write;
@@ -87,9 +87,10 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
     );
     let _ = writeln!(
         out,
-        "<defs><pattern id=\"cell-unknown-{key}\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" \
+        "<defs><pattern id=\"{}\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"var(--idle)\"/>\
-         <rect width=\"1.5\" height=\"4\" fill=\"var(--unknown)\"/></pattern></defs>"
+         <rect width=\"1.5\" height=\"4\" fill=\"var(--unknown)\"/></pattern></defs>",
+        unknown_pattern_id(key)
     );
     for s in 0..c.servers() {
         let (x, y) = geo.block_origin(s);
@@ -107,8 +108,7 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
         let (x, y) = geo.cell_origin(cell.gpu);
         let (class, fill) = match Shade::of(cell, metric, c) {
             Shade::Idle => ("cell idle", String::new()),
-            // Hatched, as on the page (src/web/gpu_grid.rs): cividis's middle is grey.
-            Shade::Unknown => ("cell used unknown", format!(" fill=\"url(#cell-unknown-{key})\"")),
+            Shade::Unknown => ("cell used unknown", format!(" fill=\"url(#{})\"", unknown_pattern_id(key))),
             Shade::Scale(t) => ("cell used", format!(" fill=\"{}\"", sequential(t))),
             Shade::Category(i) => ("cell used", format!(" fill=\"{}\"", categorical(i))),
         };
