@@ -274,7 +274,9 @@ fn plan_without_a_batch_is_held_to_its_weights() {
     // The readable report says what the fullest GPU holds, and what is not counted.
     let said = text(&planscope(&["verify", out_file.to_str().unwrap()]).stdout);
     assert!(
-        said.contains("\nweights 129.5 GB on GPU 3 of 80 GB (162%); activations and KV cache not counted"),
+        said.contains(
+            "\npeak memory 129.5 GB on GPU 3 of 80 GB (162%): weights 129.5; activations and KV cache not counted"
+        ),
         "{said}"
     );
     let v = planscope(&["verify", out_file.to_str().unwrap(), "--json"]);

@@ -6,7 +6,7 @@
 
 use planscope_core::arch::KvCache;
 use planscope_core::cost::attention::{AttnShard, work};
-use planscope_core::cost::{Constants, TpSplit, Workload, node_work, resolve};
+use planscope_core::cost::{Constants, TpSplit, node_work, resolve};
 use planscope_core::infer::node_roles;
 use planscope_core::model::{Format, Meta, Node, NodeKind, Op, Placement, Plan, Ranks, Shape};
 
@@ -39,7 +39,7 @@ fn node_kv_bytes(meta: &Meta, tp: u32, tokens: u64) -> f64 {
     plan.meta = meta.clone();
     let c = constants(meta);
     let roles: Vec<_> = plan.nodes.iter().map(node_roles).collect();
-    node_work(&plan, &roles, &c, TpSplit { tp, expert_tp: tp }, Workload::Inference)[0].kv_bytes
+    node_work(&plan, &roles, &c, TpSplit { tp, expert_tp: tp })[0].kv_bytes
 }
 
 #[test]

@@ -122,7 +122,8 @@ enum Command {
         /// GPUs the cluster offers (default: exactly what the strategy needs).
         #[arg(long, value_parser = parse_gpus)]
         gpus: Option<u32>,
-        /// prefill (each request brings --seq-len tokens) or decode (one token each over --context).
+        /// prefill (each request brings --seq-len tokens), decode (one token each over --context) or
+        /// train (one micro-batch of --batch sequences; memory holds gradients, optimizer states and stored activations).
         #[arg(long, value_parser = plan::parse_phase)]
         phase: Option<planscope_core::model::Phase>,
         /// Requests (sequences) across the whole deployment.

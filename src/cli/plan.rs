@@ -1,5 +1,5 @@
 //! `planscope plan --model CONFIG_OR_PRESET --strategy S [--hardware FILE_OR_PRESET]
-//! [--gpus N] [--phase prefill|decode] [--batch B] [--seq-len S] [--context C] [-o plan.json]`:
+//! [--gpus N] [--phase prefill|decode|train] [--batch B] [--seq-len S] [--context C] [-o plan.json]`:
 //! a correct deployment from a config, no DAG needed (`gen::plan_from`), verified before it
 //! is written. Exit 0: written; 1: the strategy does not fit the model or cluster (named);
 //! 2: unreadable input.
@@ -37,13 +37,9 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
-/// For clap: `prefill` or `decode`.
+/// For clap: `prefill`, `decode` or `train`.
 pub fn parse_phase(s: &str) -> Result<Phase, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "prefill" => Ok(Phase::Prefill),
-        "decode" => Ok(Phase::Decode),
-        _ => Err(format!("expected prefill or decode, found {s:?}")),
-    }
+    Phase::parse(s).ok_or_else(|| format!("expected prefill, decode or train, found {s:?}"))
 }
 
 fn try_run(args: &Args) -> Result<u8, String> {

@@ -160,23 +160,12 @@ fn render_text(file: &Path, report: &Report) -> String {
 
 /// The fullest GPU's memory, against one GPU's capacity when known: what MEMORY_OVER weighs.
 fn memory_line(out: &mut String, mem: &planscope_core::cost::MemoryMetrics) {
-    use planscope_core::cost::Counted;
     use std::fmt::Write;
-    let Some(worst) = mem.per_gpu.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) else { return };
-    let of = match (mem.capacity_gb, worst.percent) {
+    let Some(worst) = mem.worst() else { return };
+    let g = worst.gpu;
+    let of = match (mem.capacity_gb, g.percent) {
         (Some(c), Some(p)) => format!(" of {c} GB ({p:.0}%)"),
         _ => String::new(),
     };
-    let _ = match mem.counted {
-        Counted::All => writeln!(
-            out,
-            "peak memory {:.1} GB on GPU {}{of}: weights {:.1}, activations {:.1}, KV cache {:.1}",
-            worst.total_gb, worst.gpu, worst.weights_gb, worst.activations_gb, worst.kv_cache_gb
-        ),
-        Counted::WeightsOnly => writeln!(
-            out,
-            "weights {:.1} GB on GPU {}{of}; activations and KV cache not counted: no batch is given",
-            worst.weights_gb, worst.gpu
-        ),
-    };
+    let _ = writeln!(out, "peak memory {:.1} GB on GPU {}{of}: {worst}", g.total_gb, g.gpu);
 }

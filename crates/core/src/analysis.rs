@@ -116,6 +116,8 @@ pub struct Figures {
     pub capacity_gb: Option<f64>,
     /// The peak counts weights alone: no batch, so no activations or KV cache.
     pub weights_only: bool,
+    /// What the fullest GPU holds.
+    pub peak: Option<crate::cost::Parts>,
 }
 
 impl Figures {
@@ -128,6 +130,7 @@ impl Figures {
             peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
             capacity_gb: m.memory.as_ref().and_then(|mm| mm.capacity_gb),
             weights_only: m.memory.as_ref().is_some_and(|mm| mm.counted == crate::cost::Counted::WeightsOnly),
+            peak: m.memory.as_ref().and_then(|mm| mm.worst()),
         }
     }
 }

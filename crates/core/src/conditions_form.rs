@@ -3,7 +3,7 @@
 //! per field; the parsing and the limits live here, so a typed value is checked exactly as
 //! a conditions file's is (`Meta::within_limits`).
 
-use crate::model::{Dtype, Meta, Phase};
+use crate::model::{Dtype, Meta, Phase, ZeroStage};
 use Section::{Hardware, Model};
 
 /// The panel's sections.
@@ -24,6 +24,8 @@ pub enum Kind {
     Fraction,
     Dtype,
     Phase,
+    /// A ZeRO stage, 0 to 3.
+    ZeroStage,
     Text,
 }
 
@@ -62,6 +64,7 @@ pub const FIELDS: &[Field] = &[
     f("model.batch", "Batch (requests)", Model, Kind::Count),
     f("model.seq_len", "Prompt length", Model, Kind::Count),
     f("model.context", "Decode context", Model, Kind::Count),
+    f("model.zero_stage", "ZeRO stage (train)", Model, Kind::ZeroStage),
     f("cluster.gpu_name", "GPU", Hardware, Kind::Text),
     f("cluster.gpus", "GPUs", Hardware, Kind::Count),
     f("cluster.gpus_per_server", "GPUs per server", Hardware, Kind::Count),
@@ -128,10 +131,13 @@ pub fn set(meta: &Meta, field: &Field, text: &str) -> Result<Meta, FieldError> {
                 Some(d) => serde_json::to_value(d).map_err(|e| err(e.to_string()))?,
                 None => return Err(err(format!("`{t}` is not a dtype (fp32, bf16, fp16, fp8, int8, int4, mxfp4)"))),
             },
-            Kind::Phase => match t.to_ascii_lowercase().as_str() {
-                "prefill" => serde_json::to_value(Phase::Prefill).map_err(|e| err(e.to_string()))?,
-                "decode" => serde_json::to_value(Phase::Decode).map_err(|e| err(e.to_string()))?,
-                _ => return Err(err(format!("`{t}` is not a phase (prefill or decode)"))),
+            Kind::Phase => match Phase::parse(t) {
+                Some(p) => serde_json::to_value(p).map_err(|e| err(e.to_string()))?,
+                None => return Err(err(format!("`{t}` is not a phase (prefill, decode or train)"))),
+            },
+            Kind::ZeroStage => match t.parse::<u8>().ok().and_then(|z| ZeroStage::try_from(z).ok()) {
+                Some(z) => u8::from(z).into(),
+                None => return Err(err(format!("`{t}` is not a ZeRO stage (0, 1, 2 or 3)"))),
             },
             Kind::Text => t.into(),
         }
@@ -169,6 +175,7 @@ mod tests {
                 Kind::Fraction => "0.5",
                 Kind::Dtype => "bf16",
                 Kind::Phase => "decode",
+                Kind::ZeroStage => "1",
                 Kind::Text => "H800",
             };
             let m = set(&Meta::default(), fl, text).unwrap_or_else(|e| panic!("{e}"));
@@ -192,6 +199,12 @@ mod tests {
         let e = set(&Meta::default(), field("cluster.gpus"), "4294967295").unwrap_err();
         assert!(e.why.contains("(GPUs)"), "{e}");
         assert!(set(&Meta::default(), field("cluster.mfu"), "1.5").is_err());
-        assert!(set(&Meta::default(), field("model.phase"), "train").is_err());
+        assert!(set(&Meta::default(), field("model.phase"), "pretrain").is_err());
+        assert_eq!(set(&Meta::default(), field("model.phase"), "Train").unwrap().model.phase, Some(Phase::Train));
+        assert!(set(&Meta::default(), field("model.zero_stage"), "4").is_err());
+        assert_eq!(
+            set(&Meta::default(), field("model.zero_stage"), "0").unwrap().model.zero_stage,
+            Some(ZeroStage::NONE)
+        );
     }
 }

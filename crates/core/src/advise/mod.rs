@@ -221,8 +221,8 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
                 .rules
                 .iter()
                 .find_map(|r| match r {
-                    BrokenRule::OutOfMemory { total_gb, capacity_gb, counted, .. } if *capacity_gb > 0.0 => {
-                        Some((total_gb / capacity_gb * 100.0, *counted))
+                    BrokenRule::OutOfMemory { worst, capacity_gb, .. } if *capacity_gb > 0.0 => {
+                        Some((worst.gpu.total_gb / capacity_gb * 100.0, worst.counted))
                     }
                     _ => None,
                 })

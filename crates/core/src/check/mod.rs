@@ -14,7 +14,7 @@ mod structure;
 pub use crate::stats::MinMeanMax;
 pub use report::{Code, Finding, Report, Severity, Verdict};
 
-use crate::cost::{self, MemoryMetrics, Workload};
+use crate::cost::{self, MemoryMetrics};
 use crate::expert_load::ExpertLoad;
 use crate::graph::{EdgeIndex, Graph};
 use crate::infer::{Degrees, NodeRoles, infer_degrees, node_roles};
@@ -35,8 +35,6 @@ pub struct VerifyOptions {
     pub gpus: Option<u32>,
     /// Cluster and model constants merged field by field over the plan's own meta.
     pub overrides: Meta,
-    /// Inference (default: weights + activations + KV cache) or training memory.
-    pub workload: Workload,
     /// LOAD_IMBALANCE fires when max/mean per-GPU busy time exceeds this.
     pub load_imbalance_threshold: f64,
     /// Run the list-scheduling simulation (step time, critical path).
@@ -55,7 +53,6 @@ impl Default for VerifyOptions {
             strategy: None,
             gpus: None,
             overrides: Meta::default(),
-            workload: Workload::Inference,
             load_imbalance_threshold: 1.5,
             simulate: true,
             overlap: false,
@@ -213,7 +210,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
     model::check(&ctx, &degrees_inferred, strategy.is_some_and(|s| s.ep.get() > 1), &mut findings);
     pause().await;
     let constants = cost::resolve(&ctx.meta, plan, strategy);
-    let mut work = cost::node_work(plan, &ctx.roles, &constants, cost::TpSplit::of(strategy), opts.workload);
+    let mut work = cost::node_work(plan, &ctx.roles, &constants, cost::TpSplit::of(strategy));
     if let Some(load) = &opts.expert_load
         && let Err(m) = cost::load::apply(plan, &ctx.roles, &mut work, load, &constants)
     {
@@ -239,7 +236,7 @@ pub async fn verify_paced(plan: &Plan, edges: &EdgeIndex, opts: &VerifyOptions, 
         );
     }
     let memory = match within {
-        Ok(()) => cost::memory_per_gpu(plan, &ctx.used, &cells, &work, &constants, opts.workload),
+        Ok(()) => cost::memory_per_gpu(plan, &ctx.used, &cells, &work, &constants),
         Err(_) => None,
     };
     let flops = cost::flops_per_gpu(plan, &ctx.used, &work);

@@ -3,7 +3,7 @@
 
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
-use crate::cost::{Counted, MemoryMetrics};
+use crate::cost::{Counted, MemoryMetrics, Workload};
 use crate::model::{GpuSet, NodeKind, Op};
 use crate::sim::SimResult;
 use crate::units::{agree, count};
@@ -26,24 +26,18 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let ids: Vec<u32> = over.iter().map(|g| g.gpu).collect();
     let s = ctx.strategy.map_or("the strategy".to_string(), |s| s.to_string());
     let their = agree(over.len(), "its", "their");
-    let message = match m.counted {
-        Counted::All => format!(
-            "{} more than {their} {cap} GB: GPU {} needs {:.1} GB (weights {:.1}, activations {:.1}, KV cache {:.1})",
-            count(over.len() as u64, "GPU needs", "GPUs need"),
-            worst.gpu,
-            worst.total_gb,
-            worst.weights_gb,
-            worst.activations_gb,
-            worst.kv_cache_gb
-        ),
-        Counted::WeightsOnly => format!(
-            "{} more than {their} {cap} GB for {their} weights alone: GPU {} holds {:.1} GB of weights \
-             (activations and KV cache not counted: no batch is given)",
-            count(over.len() as u64, "GPU needs", "GPUs need"),
-            worst.gpu,
-            worst.weights_gb,
-        ),
+    let parts = m.parts(**worst);
+    let alone = match (m.counted, m.workload) {
+        (Counted::All, _) => String::new(),
+        (Counted::WeightsOnly, Workload::Inference) => format!(" for {their} weights alone"),
+        (Counted::WeightsOnly, Workload::Training) => format!(" for {their} weights and their training states alone"),
     };
+    let message = format!(
+        "{} more than {their} {cap} GB{alone}: GPU {} needs {:.1} GB ({parts})",
+        count(over.len() as u64, "GPU needs", "GPUs need"),
+        worst.gpu,
+        worst.total_gb,
+    );
     out.push(
         Finding::error(Code::MemoryOver, message)
         .gpus(ids.iter().copied())

@@ -46,6 +46,11 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
     // A one-line launch's rules are the verifier's to say; a file's would be lost.
     let launch_broken = if file { ls.broken.iter().map(ToString::to_string).collect() } else { Vec::new() };
     let mut fields = vec!["strategy"];
+    // A training framework's launch trains: its memory holds the training states.
+    if ls.framework.trains() {
+        meta.model.phase = Some(crate::model::Phase::Train);
+        fields.push("model.phase");
+    }
     // The GPUs the launch runs on, when it states them or starts them itself: the verifier
     // then holds the plan to those, not to EP·TP·PP·DP (a vLLM EP16 over TP8·DP2 runs
     // on 16 GPUs, its experts on the attention's).

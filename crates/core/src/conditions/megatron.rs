@@ -8,7 +8,7 @@
 use super::ConditionsError;
 use super::record::Record;
 use super::shell;
-use crate::model::{Dtype, LayerPattern, ModelSpec, limits};
+use crate::model::{Dtype, LayerPattern, ModelSpec, Phase, ZeroStage, limits};
 use std::collections::HashMap;
 
 /// Flags that make a script a Megatron model description.
@@ -115,6 +115,13 @@ pub(super) fn read(flags: &Flags, rec: &mut Record) -> Result<ModelSpec, Conditi
     }
     rec.set(&mut m.mtp_layers, flags.uint32("--mtp-num-layers")?, "model.mtp_layers");
     rec.set(&mut m.seq_len, flags.uint("--seq-length")?, "model.seq_len");
+    // Megatron-LM trains (pretrain_gpt.py). Its `--micro-batch-size` is per data-parallel
+    // replica, whose count depends on the GPUs the job gets, so the deployment's batch is
+    // left to the user. Without `--use-distributed-optimizer` nothing of the training
+    // states is sharded (megatron/training/arguments.py).
+    rec.set(&mut m.phase, Some(Phase::Train), "model.phase");
+    let zero = if flags.has("--use-distributed-optimizer") { ZeroStage::OPTIMIZER } else { ZeroStage::NONE };
+    rec.set(&mut m.zero_stage, Some(zero), "model.zero_stage");
     let dtype = if flags.has("--bf16") {
         Some(Dtype::Bf16)
     } else if flags.has("--fp16") {

@@ -32,6 +32,7 @@ pub(super) const FIELDS: &[&str] = &[
     "model.seq_len",
     "model.phase",
     "model.context",
+    "model.zero_stage",
     "model.name",
     "model.layer_pattern",
     "model.dense_hidden",

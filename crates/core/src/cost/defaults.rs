@@ -2,7 +2,7 @@
 //! shapes, else a documented default (listed as assumed), else missing (listed, and the
 //! quantities needing it are not computed). Sources in docs/cost-model.md.
 
-use crate::model::{Dtype, LayerPattern, Meta, Phase, Plan, Strategy};
+use crate::model::{Dtype, LayerPattern, Meta, Phase, Plan, Strategy, ZeroStage};
 use std::collections::HashMap;
 
 /// GPUs per server (DGX/HGX nodes carry 8).
@@ -61,6 +61,8 @@ pub struct Constants {
     pub tflops_fp8: Option<f64>,
     pub tflops_fp4: Option<f64>,
     pub phase: Phase,
+    /// Training's memory terms (phase train), else None.
+    pub training: Option<Training>,
     /// Decode: KV context per request, tokens.
     pub context: Option<u64>,
     /// Servers a token's experts may span (group-limited routing: `topk_groups`).
@@ -90,6 +92,34 @@ pub struct Constants {
     pub missing: Vec<String>,
     /// Constants read off tensor shapes.
     pub inferred: Vec<String>,
+}
+
+/// What shards a training run's weight states, and how many micro-batches' activations a
+/// GPU holds (docs/cost-model.md "Training memory").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Training {
+    pub zero: ZeroStage,
+    /// The data-parallel ranks a dense weight's states are sharded over: DP·CP (Megatron-LM
+    /// shards its distributed optimizer over the data-parallel group with context parallel).
+    pub dense_dp: u32,
+    /// A routed expert's: the copies of the expert group (Megatron-Core's expert data
+    /// parallel, world / (EP·ETP·PP); DP in planscope's convention).
+    pub expert_dp: u32,
+    /// Micro-batches whose activations the first pipeline stage holds at once: PP under
+    /// 1F1B (Narayanan et al. 2021, §2.2.1), the most any stage holds.
+    pub in_flight: u32,
+}
+
+impl Training {
+    fn of(strategy: Option<Strategy>, zero: ZeroStage) -> Training {
+        let s = |f: fn(&Strategy) -> u32| strategy.as_ref().map_or(1, f).max(1);
+        Training {
+            zero,
+            dense_dp: s(|s| s.dp.get().saturating_mul(s.cp.get())),
+            expert_dp: s(Strategy::expert_replicas),
+            in_flight: s(|s| s.pp.get()),
+        }
+    }
 }
 
 /// Bytes per value, per module.
@@ -220,6 +250,12 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         v: m.v_head_dim.or(m.head_dim).or(m.qk_nope_head_dim).unwrap_or(0),
     });
     let phase = m.phase.unwrap_or(Phase::Prefill);
+    let training = (phase == Phase::Train).then(|| {
+        if m.zero_stage.is_none() {
+            assumed.push("zero_stage = 0 (no training state sharded: an upper bound on their memory)".into());
+        }
+        Training::of(strategy, m.zero_stage.unwrap_or(ZeroStage::NONE))
+    });
     if phase == Phase::Decode && m.context.is_none() {
         missing.push("context (decode attention reads no KV cache)".into());
     }
@@ -293,6 +329,7 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         tflops_fp8: c.tflops_fp8,
         tflops_fp4: c.tflops_fp4,
         phase,
+        training,
         context: m.context,
         node_limit: m.topk_groups.filter(|_| m.expert_groups.is_some_and(|g| g > 1)),
         bytes,

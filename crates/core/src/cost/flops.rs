@@ -6,9 +6,9 @@
 //! token. Each module's weights in its own dtype (ModuleDtypes). Sources: docs/cost-model.md.
 
 use super::attention::{self, AttnShard};
-use super::{Constants, Workload};
+use super::{Constants, Training};
 use crate::infer::NodeRoles;
-use crate::model::{Node, NodeKind, Op, Placement, Plan, Strategy};
+use crate::model::{Dtype, Node, NodeKind, Op, Placement, Plan, Strategy};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NodeWork {
@@ -22,6 +22,12 @@ pub struct NodeWork {
     pub out_bytes: f64,
     /// Training activations stored for the backward pass (Korthikanti et al. 2022).
     pub stored_act_bytes: f64,
+    /// Training: the gradients and optimizer states of the node's weights, as one GPU of
+    /// its data-parallel group holds them (sharded by ZeRO stage 1 and up).
+    pub state_bytes: f64,
+    /// Of `weight_bytes`, the share one data-parallel rank holds: 1, or 1/DP under ZeRO
+    /// stage 3 (FSDP), which shards the weights themselves.
+    pub held_share: f64,
     /// Which tensor-core peak the node's matrices run at.
     pub precision: Precision,
     /// Of `flops`, those that run at the 16-bit peak whatever `precision`: the attention's
@@ -41,8 +47,7 @@ pub enum Precision {
 }
 
 impl Precision {
-    pub fn of(d: Option<crate::model::Dtype>) -> Precision {
-        use crate::model::Dtype;
+    pub fn of(d: Option<Dtype>) -> Precision {
         match d {
             Some(Dtype::Fp8 | Dtype::Int8) => Precision::Fp8,
             Some(Dtype::Mxfp4 | Dtype::Int4) => Precision::Fp4,
@@ -111,14 +116,14 @@ impl TpSplit {
     }
 }
 
-pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, split: TpSplit, workload: Workload) -> Vec<NodeWork> {
+pub fn node_work(plan: &Plan, roles: &[NodeRoles], c: &Constants, split: TpSplit) -> Vec<NodeWork> {
     let proj = has_projections(roles);
     plan.nodes
         .iter()
         .zip(roles)
         .map(|(n, r)| {
             let tp = if r.op == Some(Op::Expert) { split.expert_tp } else { split.tp };
-            one(n, r, c, tp, proj, workload)
+            one(n, r, c, tp, proj)
         })
         .collect()
 }
@@ -128,7 +133,7 @@ pub fn is_shared_expert(op: Option<&Op>) -> bool {
     matches!(op, Some(Op::Other(s)) if s.eq_ignore_ascii_case("shared_expert"))
 }
 
-fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Workload) -> NodeWork {
+fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork {
     let b = c.dtype_bytes;
     let (tok, from_shape) = tokens(n, c);
     let out_elems = n.output.as_ref().and_then(|s| s.elements()).map(|e| e as f64);
@@ -143,7 +148,7 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
         let s: f64 = n.inputs.iter().filter_map(|s| s.elements()).map(|e| e as f64 * b).sum();
         if s > 0.0 { s } else { out_bytes }
     };
-    let mut w = NodeWork { out_bytes, ..NodeWork::default() };
+    let mut w = NodeWork { out_bytes, held_share: 1.0, ..NodeWork::default() };
     if matches!(n.kind, NodeKind::Communication | NodeKind::Input | NodeKind::Output)
         || matches!(n.placement, Placement::Transfer { .. } | Placement::Host)
         || r.op.as_ref().is_some_and(Op::is_collective)
@@ -167,18 +172,18 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
             let kvb = c.bytes.kv_cache;
             let ctx = attention::context(c);
             // Decode reads each request's cached context; prefill writes its tokens' KV.
-            (w.kv_bytes, read_extra) = match workload {
-                Workload::Training => (0.0, 0.0),
-                Workload::Inference if c.decode() => {
-                    (tok * ctx * a.kv_per_token * kvb, tok * ctx * a.kv_per_token * kvb)
-                }
-                Workload::Inference => (tok * a.kv_per_token * kvb, 0.0),
+            (w.kv_bytes, read_extra) = match c.training {
+                Some(_) => (0.0, 0.0),
+                None if c.decode() => (tok * ctx * a.kv_per_token * kvb, tok * ctx * a.kv_per_token * kvb),
+                None => (tok * a.kv_per_token * kvb, 0.0),
             };
-            if workload == Workload::Training {
-                let heads = c.heads.unwrap_or(0) as f64;
+            // A layer's activations kept for the backward pass, 16-bit: s·b·h·(10 + 24/t) bytes
+            // (Korthikanti et al. 2022, Eq. 2 without the 5·a·s/(h·t) of the attention's
+            // scores, which FlashAttention recomputes in the backward pass rather than stores:
+            // the paper's "selective recomputation"; without sequence parallelism).
+            if c.training.is_some() {
                 let t = tp.max(1) as f64;
-                let s = c.seq.unwrap_or(0) as f64;
-                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t + 5.0 * heads * s / (h * t)) * (b / 2.0);
+                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t) * (b / 2.0);
             }
             w.precision = Precision::of(c.dense_dtype);
             w.bf16_flops = tok * a.score_flops_per_token;
@@ -226,6 +231,15 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
     };
     w.flops = flops;
     w.weight_bytes = weight_bytes;
+    if let Some(t) = &c.training {
+        let expert = r.op == Some(Op::Expert);
+        let (dtype, bytes) = match r.op {
+            Some(Op::Expert) => (c.expert_dtype, c.bytes.experts),
+            Some(Op::Embedding | Op::LmHead) => (c.dense_dtype, c.bytes.embedding),
+            _ => (c.dense_dtype, dense),
+        };
+        (w.state_bytes, w.held_share) = training_state(t, expert, weight_bytes / bytes.max(f64::MIN_POSITIVE), dtype);
+    }
     // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
     w.bytes = match tokens_known {
         true => {
@@ -238,6 +252,26 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool, workload: Wo
         false => in_bytes + out_bytes,
     };
     w
+}
+
+/// The gradient and optimizer-state bytes of `params` weights on one data-parallel rank,
+/// and the share of the weights it holds, as Megatron-LM counts them for mixed-precision
+/// Adam (docs/source/api-guide/dist_optimizer.md, bytes per parameter): BF16 weights keep
+/// FP32 gradients (4) and FP32 main weights with Adam's two moments (12), 18 in all; FP16
+/// weights FP16 gradients (2) and 16 (an FP32 copy of the gradients too), 20; FP32 weights
+/// 4 and 8, 16. ZeRO stage 1 (Megatron's distributed optimizer: "6 + 12/d" for BF16) divides
+/// the optimizer states by the data-parallel ranks d, stage 2 the gradients too, stage 3 the
+/// weights (Rajbhandari et al. 2020, §5). Other dtypes (FP8 weights) count as BF16's.
+fn training_state(t: &Training, expert: bool, params: f64, dtype: Option<Dtype>) -> (f64, f64) {
+    let (grads, optimizer) = match dtype {
+        Some(Dtype::Fp16) => (2.0, 16.0),
+        Some(Dtype::Fp32) => (4.0, 8.0),
+        _ => (4.0, 12.0),
+    };
+    let d = f64::from(if expert { t.expert_dp } else { t.dense_dp }.max(1));
+    let z = t.zero.get();
+    let shard = |from: u8| if z >= from { 1.0 / d } else { 1.0 };
+    (params * (grads * shard(2) + optimizer * shard(1)), shard(3))
 }
 
 /// Whether any node's tokens are known (a batch or a tensor shape gave them): what a
@@ -329,4 +363,24 @@ pub fn model_flops(c: &Constants, tokens: f64) -> Option<f64> {
     let per_token: f64 = (0..layers).map(|l| attn + if c.is_moe_layer(l) { moe } else { dense }).sum::<f64>()
         + 2.0 * h * c.vocab.unwrap_or(0) as f64;
     Some(tokens * per_token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ZeroStage;
+
+    /// Megatron-LM's distributed optimizer on Megatron-Core's folded experts: the dense
+    /// weights' states over DP·CP ranks, the experts' over the expert group's copies.
+    #[test]
+    fn dense_and_expert_states_shard_over_their_own_data_parallel_ranks() {
+        let t = Training { zero: ZeroStage::OPTIMIZER, dense_dp: 8, expert_dp: 1, in_flight: 4 };
+        let bf16 = Some(Dtype::Bf16);
+        // 6 + 12/8 bytes per parameter, 2 of them the weight's own: 4 + 1.5 of states.
+        assert_eq!(training_state(&t, false, 1.0, bf16), (5.5, 1.0));
+        // One copy of the experts: nothing to shard over.
+        assert_eq!(training_state(&t, true, 1.0, bf16), (16.0, 1.0));
+        let z3 = Training { zero: ZeroStage::WEIGHTS, ..t };
+        assert_eq!(training_state(&z3, false, 8.0, Some(Dtype::Fp32)), (12.0, 0.125));
+    }
 }

@@ -1,5 +1,6 @@
-//! Per-GPU memory: weights, activations and KV cache, against capacity. Weights are
-//! counted per node, so every layer and every expert shard placed on a GPU is counted.
+//! Per-GPU memory: weights, activations and KV cache, against capacity; in training the
+//! weights' gradients and optimizer states and the stored activations. Weights are counted
+//! per node, so every layer and every expert shard placed on a GPU is counted.
 
 use super::{Constants, NodeWork, Workload};
 use crate::model::{GpuCells, Placement, Plan};
@@ -12,6 +13,8 @@ pub struct GpuMemory {
     pub weights_gb: f64,
     pub activations_gb: f64,
     pub kv_cache_gb: f64,
+    /// Training: the weights' gradients and optimizer states (0 in inference).
+    pub states_gb: f64,
     pub total_gb: f64,
     /// total / capacity · 100, when capacity is known.
     pub percent: Option<f64>,
@@ -21,10 +24,11 @@ pub struct GpuMemory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Counted {
-    /// Weights, activations and KV cache.
+    /// Weights, activations and KV cache (training: with gradients and optimizer states).
     All,
-    /// The weights alone: no node's tokens are known (no batch, no tensor shapes), so the
-    /// activations and the KV cache are not counted, and the totals are a lower bound.
+    /// The weights alone (training: with their gradients and optimizer states): no node's
+    /// tokens are known (no batch, no tensor shapes), so the activations and the KV cache
+    /// are not counted, and the totals are a lower bound.
     WeightsOnly,
 }
 
@@ -36,10 +40,53 @@ pub struct MemoryMetrics {
     pub weights_gb: MinMeanMax,
     pub activations_gb: MinMeanMax,
     pub kv_cache_gb: MinMeanMax,
+    pub states_gb: MinMeanMax,
     pub total_gb: MinMeanMax,
     pub max_percent: Option<f64>,
     /// One entry per GPU used.
     pub per_gpu: Vec<GpuMemory>,
+}
+
+/// What one GPU's memory is made of, as every message says it: "weights 81.2, activations
+/// 3.1, KV cache 0.5", or in training "weights 2.0, gradients and optimizer states 9.1,
+/// activations 12.0"; without a batch, the weights (and their states) and what was not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Parts {
+    pub gpu: GpuMemory,
+    pub workload: Workload,
+    pub counted: Counted,
+}
+
+impl std::fmt::Display for Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = &self.gpu;
+        write!(f, "weights {:.1}", m.weights_gb)?;
+        if self.workload == Workload::Training {
+            write!(f, ", gradients and optimizer states {:.1}", m.states_gb)?;
+        }
+        match (self.counted, self.workload) {
+            (Counted::All, Workload::Inference) => {
+                write!(f, ", activations {:.1}, KV cache {:.1}", m.activations_gb, m.kv_cache_gb)
+            }
+            (Counted::All, Workload::Training) => write!(f, ", activations {:.1}", m.activations_gb),
+            (Counted::WeightsOnly, Workload::Inference) => {
+                f.write_str("; activations and KV cache not counted: no batch is given")
+            }
+            (Counted::WeightsOnly, Workload::Training) => f.write_str("; activations not counted: no batch is given"),
+        }
+    }
+}
+
+impl MemoryMetrics {
+    /// The fullest GPU's figures.
+    pub fn worst(&self) -> Option<Parts> {
+        let gpu = *self.per_gpu.iter().max_by(|a, b| a.total_gb.total_cmp(&b.total_gb))?;
+        Some(self.parts(gpu))
+    }
+
+    pub fn parts(&self, gpu: GpuMemory) -> Parts {
+        Parts { gpu, workload: self.workload, counted: self.counted }
+    }
 }
 
 /// Memory per GPU used, kept per cell of GPUs placed alike (`cells`: the plan's placements
@@ -52,8 +99,8 @@ pub fn memory_per_gpu(
     cells: &GpuCells,
     work: &[NodeWork],
     c: &Constants,
-    workload: Workload,
 ) -> Option<MemoryMetrics> {
+    let workload = Workload::of(c);
     used.last()?;
     // No node with a size (no tensor shapes, no model constants): the memory is unknown,
     // not zero, and no figure is shown rather than "0.00 GB".
@@ -63,17 +110,20 @@ pub fn memory_per_gpu(
     }
     let counted = if super::tokens_known(work) { Counted::All } else { Counted::WeightsOnly };
     let n = cells.len();
-    let (mut wts, mut act, mut kv) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n]);
+    let (mut wts, mut act, mut kv, mut states) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n], vec![0.0; n]);
+    // 1F1B: the first stage holds the activations of PP micro-batches at once.
+    let in_flight = c.training.map_or(1.0, |t| f64::from(t.in_flight));
     for (node, w) in plan.nodes.iter().zip(work) {
         let Placement::Gpus(s) = &node.placement else { continue };
         let k = s.len() as f64;
         for g in cells.of(s) {
-            wts[g] += w.weight_bytes / k;
+            wts[g] += w.weight_bytes * w.held_share / k;
             kv[g] += w.kv_bytes / k;
+            states[g] += w.state_bytes / k;
             act[g] = match workload {
                 // Inference frees activations as it goes: the peak is the largest working set.
                 Workload::Inference => act[g].max((w.bytes - w.weight_bytes - w.kv_bytes) / k),
-                Workload::Training => act[g] + w.stored_act_bytes / k,
+                Workload::Training => act[g] + w.stored_act_bytes * in_flight / k,
             };
         }
     }
@@ -82,12 +132,13 @@ pub fn memory_per_gpu(
         .iter()
         .filter_map(|&g| Some((g, cells.cell(g)?)))
         .map(|(g, i)| {
-            let total = (wts[i] + act[i] + kv[i]) / gb;
+            let total = (wts[i] + act[i] + kv[i] + states[i]) / gb;
             GpuMemory {
                 gpu: g,
                 weights_gb: wts[i] / gb,
                 activations_gb: act[i] / gb,
                 kv_cache_gb: kv[i] / gb,
+                states_gb: states[i] / gb,
                 total_gb: total,
                 percent: c.memory_gb.filter(|&m| m > 0.0).map(|m| total / m * 100.0),
             }
@@ -101,6 +152,7 @@ pub fn memory_per_gpu(
         weights_gb: stat(|m| m.weights_gb),
         activations_gb: stat(|m| m.activations_gb),
         kv_cache_gb: stat(|m| m.kv_cache_gb),
+        states_gb: stat(|m| m.states_gb),
         total_gb: stat(|m| m.total_gb),
         max_percent: per_gpu.iter().filter_map(|m| m.percent).reduce(f64::max),
         per_gpu,

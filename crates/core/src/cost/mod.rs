@@ -9,20 +9,30 @@ pub mod flops;
 pub mod load;
 pub mod memory;
 
-pub use defaults::{Constants, Mla, ModuleBytes, resolve};
+pub use defaults::{Constants, Mla, ModuleBytes, Training, resolve};
 pub use flops::{NodeWork, Precision, TpSplit, flops_per_gpu, is_shared_expert, model_flops, node_work, tokens_known};
-pub use memory::{Counted, GpuMemory, MemoryMetrics, memory_per_gpu};
+pub use memory::{Counted, GpuMemory, MemoryMetrics, Parts, memory_per_gpu};
 
 use serde::Serialize;
 
-/// What a step does: inference holds weights, a working set and a KV cache;
-/// training holds weights and stored activations (Korthikanti et al. 2022).
+/// What a step holds in memory: inference, weights, a working set and a KV cache;
+/// training (`phase: train`), weights with their gradients and optimizer states, and
+/// stored activations (Korthikanti et al. 2022).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Workload {
     #[default]
     Inference,
     Training,
+}
+
+impl Workload {
+    pub fn of(c: &Constants) -> Workload {
+        match c.training {
+            Some(_) => Workload::Training,
+            None => Workload::Inference,
+        }
+    }
 }
 
 /// Achieved FLOP/s at precision `p`: its peak (FP8/FP4 where the hardware gives one, else

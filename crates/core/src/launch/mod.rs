@@ -44,6 +44,12 @@ pub enum Framework {
 }
 
 impl Framework {
+    /// Whether the framework's launches train (the step is a training micro-batch) rather
+    /// than serve.
+    pub fn trains(self) -> bool {
+        matches!(self, Framework::Megatron | Framework::Torchtitan | Framework::Deepspeed)
+    }
+
     /// Whether the launch itself starts the GPUs it needs: a vLLM or SGLang server spawns
     /// one worker per GPU of TP·PP·DP (TP·PP with DP attention), so its line fixes the
     /// count. Training launches take theirs from the launcher (torchrun), stated or not.

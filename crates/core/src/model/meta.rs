@@ -92,6 +92,7 @@ impl Meta {
             seq_len,
             phase,
             context,
+            zero_stage,
             name,
             layer_pattern,
             dense_hidden,
@@ -285,14 +286,19 @@ pub struct ModelSpec {
     pub batch: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq_len: Option<u64>,
-    /// Prefill (each request brings `seq_len` new tokens) or decode (one new token per
-    /// request over a KV context of `context` tokens). `batch` counts requests across the
-    /// whole deployment.
+    /// Prefill (each request brings `seq_len` new tokens), decode (one new token per
+    /// request over a KV context of `context` tokens) or train (one micro-batch of `batch`
+    /// sequences of `seq_len` tokens). `batch` counts requests (sequences) across the whole
+    /// deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<Phase>,
     /// KV context per request in decode, tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<u64>,
+    /// Training (`phase: train`): how the weights' training states are sharded over the
+    /// data-parallel ranks. None: not sharded (stage 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_stage: Option<ZeroStage>,
     /// The model's name (`DeepSeek-V3`), for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -355,6 +361,57 @@ pub struct ModelSpec {
 pub enum Phase {
     Prefill,
     Decode,
+    /// One training micro-batch over every replica: its forward pass is the step timed;
+    /// memory holds the weights' gradients and optimizer states and the activations stored
+    /// for the backward pass (docs/cost-model.md "Training memory").
+    Train,
+}
+
+impl Phase {
+    /// A phase as people type it: `prefill`, `decode` or `train`, any case.
+    pub fn parse(text: &str) -> Option<Phase> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "prefill" => Some(Phase::Prefill),
+            "decode" => Some(Phase::Decode),
+            "train" => Some(Phase::Train),
+            _ => None,
+        }
+    }
+}
+
+/// Which of a weight's training states are sharded over its data-parallel ranks, as ZeRO's
+/// stages (Rajbhandari et al. 2020, *ZeRO: Memory Optimizations Toward Training Trillion
+/// Parameter Models*, §5): 1 the optimizer states (Megatron-LM's distributed optimizer),
+/// 2 and the gradients, 3 and the weights themselves (DeepSpeed stage 3, PyTorch FSDP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct ZeroStage(u8);
+
+impl ZeroStage {
+    pub const NONE: ZeroStage = ZeroStage(0);
+    pub const OPTIMIZER: ZeroStage = ZeroStage(1);
+    pub const GRADIENTS: ZeroStage = ZeroStage(2);
+    pub const WEIGHTS: ZeroStage = ZeroStage(3);
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for ZeroStage {
+    type Error = String;
+    fn try_from(v: u8) -> Result<ZeroStage, String> {
+        match v {
+            0..=3 => Ok(ZeroStage(v)),
+            _ => Err(format!("ZeRO stage {v} does not exist (0 to 3)")),
+        }
+    }
+}
+
+impl From<ZeroStage> for u8 {
+    fn from(z: ZeroStage) -> u8 {
+        z.0
+    }
 }
 
 /// Dtypes by module; each absent one falls back to `ModelSpec::dtype`.
@@ -394,6 +451,7 @@ impl ModelSpec {
             seq_len: self.seq_len,
             phase: self.phase,
             context: self.context,
+            zero_stage: self.zero_stage,
             ..ModelSpec::default()
         }
     }

@@ -20,7 +20,7 @@ mod strategy_name;
 pub use edge::{Edge, EdgeKind};
 pub use gpu_cells::GpuCells;
 pub use layer_pattern::LayerPattern;
-pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec, ModuleDtypes, Phase};
+pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec, ModuleDtypes, Phase, ZeroStage};
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};

@@ -2,7 +2,7 @@
 //! with its numbers. The CLI prints the `Display` text; the page and the report list the
 //! rules one by one, from the data.
 
-use crate::cost::Counted;
+use crate::cost::Parts;
 use crate::limits::Capacity;
 use crate::model::{Strategy, Unbuilt, Uneven};
 use crate::units::thousands_u64;
@@ -90,14 +90,9 @@ pub enum BrokenRule {
     /// The fullest GPU would hold more than its memory.
     OutOfMemory {
         strategy: Strategy,
-        gpu: u32,
-        total_gb: f64,
-        weights_gb: f64,
-        activations_gb: f64,
-        kv_cache_gb: f64,
+        /// The fullest GPU's figures.
+        worst: Box<Parts>,
         capacity_gb: f64,
-        /// Whether activations and KV cache are in `total_gb` (not without a batch).
-        counted: Counted,
         /// One copy of the model's weights, when the model declares its shapes: the lower
         /// bound on GPUs any strategy needs.
         model_weights_gb: Option<f64>,
@@ -176,28 +171,14 @@ impl fmt::Display for BrokenRule {
             BrokenRule::ExpertLoadValue { row, value } => {
                 write!(f, "expert load row {row} holds {value}; token counts must be finite and not negative")
             }
-            BrokenRule::OutOfMemory {
-                strategy,
-                gpu,
-                total_gb,
-                weights_gb,
-                activations_gb,
-                kv_cache_gb,
-                capacity_gb,
-                counted,
-                model_weights_gb,
-            } => {
+            BrokenRule::OutOfMemory { strategy, worst, capacity_gb, model_weights_gb } => {
                 let name = short_name(*strategy);
-                match counted {
-                    Counted::All => write!(
-                        f,
-                        "{name} needs {total_gb:.1} GB on GPU {gpu} (weights {weights_gb:.1}, activations {activations_gb:.1}, KV cache {kv_cache_gb:.1}) but GPUs have {capacity_gb} GB"
-                    )?,
-                    Counted::WeightsOnly => write!(
-                        f,
-                        "{name} puts {weights_gb:.1} GB of weights on GPU {gpu} (activations and KV cache not counted: no batch is given) but GPUs have {capacity_gb} GB"
-                    )?,
-                }
+                let g = worst.gpu;
+                write!(
+                    f,
+                    "{name} needs {:.1} GB on GPU {} ({worst}) but GPUs have {capacity_gb} GB",
+                    g.total_gb, g.gpu
+                )?;
                 f.write_str("; raise TP, EP or PP")?;
                 match model_weights_gb {
                     Some(w) if *capacity_gb > 0.0 => {

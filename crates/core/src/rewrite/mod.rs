@@ -22,7 +22,7 @@ pub use eplb::{Balance, ExpertPlacement};
 pub use error::{BrokenRule, Goal, RewriteError};
 pub use target::short_name;
 
-use crate::cost::{self, Workload};
+use crate::cost;
 use crate::deploy::Origins;
 use crate::expert_load;
 use crate::infer::{NodeRoles, node_roles};
@@ -167,22 +167,17 @@ fn memory_fit(out: &Plan, dims: &target::Dims) -> Result<(), BrokenRule> {
         })
         .collect();
     let c = cost::resolve(&out.meta, out, Some(dims.strategy));
-    let work = cost::node_work(out, &roles, &c, cost::TpSplit::of(Some(dims.strategy)), Workload::Inference);
+    let work = cost::node_work(out, &roles, &c, cost::TpSplit::of(Some(dims.strategy)));
     let used = crate::model::union_gpus(out.nodes.iter().map(|n| &n.placement)).iter().collect::<Vec<_>>();
     let end = used.last().map_or(0, |&g| g + 1);
     let cells = crate::model::GpuCells::new(out.nodes.iter().map(|n| &n.placement), end);
-    let Some(mem) = cost::memory_per_gpu(out, &used, &cells, &work, &c, Workload::Inference) else { return Ok(()) };
+    let Some(mem) = cost::memory_per_gpu(out, &used, &cells, &work, &c) else { return Ok(()) };
     let Some(cap) = mem.capacity_gb else { return Ok(()) };
-    match mem.per_gpu.iter().filter(|g| g.total_gb > cap).max_by(|a, b| a.total_gb.total_cmp(&b.total_gb)) {
-        Some(w) => Err(BrokenRule::OutOfMemory {
+    match mem.worst().filter(|w| w.gpu.total_gb > cap) {
+        Some(worst) => Err(BrokenRule::OutOfMemory {
             strategy: dims.strategy,
-            gpu: w.gpu,
-            total_gb: w.total_gb,
-            weights_gb: w.weights_gb,
-            activations_gb: w.activations_gb,
-            kv_cache_gb: w.kv_cache_gb,
+            worst: Box::new(worst),
             capacity_gb: cap,
-            counted: mem.counted,
             model_weights_gb: crate::arch::weight_bytes(&out.meta.model)
                 .ok()
                 .map(|shares| shares.iter().map(|s| s.bytes).sum::<f64>() / 1e9),

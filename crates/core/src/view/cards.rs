@@ -2,6 +2,7 @@
 //! with a rewrite, after, with the way the change goes.
 
 use crate::analysis::{Analysis, Better, Change, Figures};
+use crate::cost::{Parts, Workload};
 use crate::units;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,12 +50,24 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     memory.alert = over_capacity(&b, a.as_ref());
     let capacity_unknown = b.capacity_gb.is_none() && a.is_none_or(|f| f.capacity_gb.is_none());
     let weights_only = b.weights_only || a.is_some_and(|f| f.weights_only);
-    let notes: Vec<&str> = [
-        (weights_only, "Weights only: no batch is given, so activations and KV cache are not counted"),
-        (capacity_unknown, "Not checked: the plan gives no GPU memory capacity"),
+    let training = |f: &Figures| f.peak.filter(|p| p.workload == Workload::Training);
+    // In training, what the fullest GPU holds (its states can outweigh the weights 8 to 1),
+    // with what was not counted.
+    let holds = |p: Parts| format!("{:.1} GB: {p}", p.gpu.total_gb);
+    let held = match (training(&b), a.as_ref().and_then(training)) {
+        (Some(p), None) => Some(format!("Training: the fullest GPU holds {}", holds(p))),
+        (None, Some(p)) => Some(format!("Training: after, the fullest GPU holds {}", holds(p))),
+        (Some(p), Some(q)) => Some(format!("Training: the fullest GPU holds {} before; {} after", holds(p), holds(q))),
+        (None, None) => None,
+    };
+    let notes: Vec<String> = [
+        (weights_only && held.is_none())
+            .then(|| "Weights only: no batch is given, so activations and KV cache are not counted".to_string()),
+        held,
+        capacity_unknown.then(|| "Not checked: the plan gives no GPU memory capacity".to_string()),
     ]
     .into_iter()
-    .filter_map(|(on, text)| on.then_some(text))
+    .flatten()
     .collect();
     if memory.before != "—" && !notes.is_empty() {
         memory.note = Some(notes.join(". "));
@@ -125,6 +138,7 @@ mod tests {
             peak_mem_gb: Some(peak),
             capacity_gb: Some(80.0),
             weights_only: false,
+            peak: None,
         }
     }
 

@@ -1,0 +1,145 @@
+//! Training memory (`phase: train`): each weight's gradients and optimizer states as
+//! Megatron-LM's table counts them (bytes per parameter: BF16 18, FP16 20, FP32 16; with the
+//! distributed optimizer 6 + 12/d, 4 + 16/d, 8 + 8/d), ZeRO stages 2 and 3, and the stored
+//! activations of the micro-batches the first pipeline stage holds. Mixtral-8x7B's real
+//! config on a generated EP8_PP4_DP2 deployment; the Megatron-LM script states the phase.
+
+use planscope_core::check::{VerifyOptions, verify};
+use planscope_core::conditions;
+use planscope_core::cost::{MemoryMetrics, Workload};
+use planscope_core::limits::Capacity;
+use planscope_core::model::{Dtype, Meta, Phase, Plan, Strategy, ZeroStage};
+use std::path::PathBuf;
+
+fn shared(path: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (../shared must be there)", path.display()))
+}
+
+fn read(name: &str) -> Meta {
+    conditions::read(name, &shared(&format!("real/{name}"))).unwrap_or_else(|e| panic!("{e}")).meta
+}
+
+/// Mixtral on EP8_PP4_DP2 (64 GPUs, each replica its own experts), 2 sequences of 4,096
+/// tokens: one per replica.
+fn mixtral() -> (Plan, Meta) {
+    let mut meta = read("mixtral-8x7b-v0.1__config.json");
+    meta.strategy = Some(Strategy::parse("EP8_PP4_DP2").unwrap());
+    meta.cluster.memory_gb = Some(80.0);
+    meta.model.batch = Some(2);
+    meta.model.seq_len = Some(4096);
+    let plan = planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap_or_else(|e| panic!("{e}"));
+    (plan, meta)
+}
+
+fn memory(plan: &Plan, meta: &Meta, edit: impl Fn(&mut Meta)) -> MemoryMetrics {
+    let mut over = meta.clone();
+    edit(&mut over);
+    verify(plan, &VerifyOptions { overrides: over, ..VerifyOptions::default() }).metrics.memory.expect("memory")
+}
+
+fn train(zero: Option<u8>, dtype: Dtype) -> impl Fn(&mut Meta) {
+    move |m: &mut Meta| {
+        m.model.phase = Some(Phase::Train);
+        m.model.zero_stage = zero.map(|z| ZeroStage::try_from(z).unwrap());
+        m.model.dtype = Some(dtype);
+    }
+}
+
+/// Every GPU's training states over its weights, as one ratio (the per-parameter bytes
+/// over the weight's bytes).
+fn states_per_weight(m: &MemoryMetrics) -> f64 {
+    let ratios: Vec<f64> =
+        m.per_gpu.iter().filter(|g| g.weights_gb > 0.0).map(|g| g.states_gb / g.weights_gb).collect();
+    let (lo, hi) = ratios.iter().fold((f64::MAX, f64::MIN), |(a, b), &r| (a.min(r), b.max(r)));
+    assert!(hi - lo < 1e-9, "every GPU holds its states in one proportion: {lo}..{hi}");
+    lo
+}
+
+#[test]
+fn inference_holds_no_training_states() {
+    let (plan, meta) = mixtral();
+    let m = memory(&plan, &meta, |_| {});
+    assert_eq!(m.workload, Workload::Inference);
+    assert!(m.per_gpu.iter().all(|g| g.states_gb == 0.0));
+    assert!(m.kv_cache_gb.max > 0.0);
+}
+
+#[test]
+fn unsharded_states_follow_megatrons_bytes_per_parameter() {
+    let (plan, meta) = mixtral();
+    let inference = memory(&plan, &meta, |_| {});
+    // (bytes per parameter − the weight's own) / the weight's bytes: BF16 (18 − 2) / 2,
+    // FP16 (20 − 2) / 2, FP32 (16 − 4) / 4.
+    for (dtype, ratio) in [(Dtype::Bf16, 8.0), (Dtype::Fp16, 9.0), (Dtype::Fp32, 3.0)] {
+        let m = memory(&plan, &meta, train(Some(0), dtype));
+        assert_eq!(m.workload, Workload::Training);
+        assert!((states_per_weight(&m) - ratio).abs() < 1e-9, "{dtype:?}: {}", states_per_weight(&m));
+        // No KV cache in training.
+        assert_eq!(m.kv_cache_gb.max, 0.0);
+    }
+    // The weights themselves are what inference holds.
+    let bf16 = memory(&plan, &meta, train(Some(0), Dtype::Bf16));
+    assert!((bf16.weights_gb.max - inference.weights_gb.max).abs() < 1e-9);
+}
+
+#[test]
+fn zero_stages_shard_over_the_data_parallel_replicas() {
+    let (plan, meta) = mixtral();
+    let bf16 = |z| memory(&plan, &meta, train(Some(z), Dtype::Bf16));
+    let unsharded = bf16(0);
+    // d = 2: the distributed optimizer's 6 + 12/d = 12 bytes per parameter, 10 of them
+    // states; stage 2 (2 + 16/d) 8 of states; stage 3 shards the weights too: 16/d = 8 states
+    // per parameter over a half of its 2 bytes held.
+    assert!((states_per_weight(&bf16(1)) - 5.0).abs() < 1e-9, "{}", states_per_weight(&bf16(1)));
+    assert!((states_per_weight(&bf16(2)) - 4.0).abs() < 1e-9, "{}", states_per_weight(&bf16(2)));
+    let z3 = bf16(3);
+    assert!((z3.weights_gb.max * 2.0 - unsharded.weights_gb.max).abs() < 1e-9);
+    assert!((states_per_weight(&z3) - 8.0).abs() < 1e-9, "{}", states_per_weight(&z3));
+    // Without a stage, nothing is sharded, and the assumption is said.
+    let report =
+        verify(&plan, &VerifyOptions { overrides: with(&meta, train(None, Dtype::Bf16)), ..VerifyOptions::default() });
+    let m = report.metrics.memory.as_ref().unwrap();
+    assert!((states_per_weight(m) - 8.0).abs() < 1e-9);
+    assert!(report.findings.iter().any(|f| f.message.contains("zero_stage = 0")), "{:?}", report.findings);
+}
+
+fn with(meta: &Meta, edit: impl Fn(&mut Meta)) -> Meta {
+    let mut m = meta.clone();
+    edit(&mut m);
+    m
+}
+
+#[test]
+fn the_first_stage_holds_the_activations_of_pp_micro_batches() {
+    let (plan, meta) = mixtral();
+    let m = memory(&plan, &meta, train(Some(1), Dtype::Bf16));
+    // Per layer s·b·h·(10 + 24/t) bytes (Korthikanti et al. 2022, attention scores
+    // recomputed): a replica's 4,096 tokens split over its 8 EP ranks' attention (planscope's
+    // convention) × hidden 4,096 × 34; 8 layers a stage, 4 micro-batches in flight (1F1B).
+    let per_layer = 512.0 * 4096.0 * 34.0;
+    let expected = per_layer * 8.0 * 4.0 / 1e9;
+    assert!((m.activations_gb.max - expected).abs() < 1e-6, "{} vs {expected}", m.activations_gb.max);
+    // The fullest GPU is said part by part.
+    let worst = m.worst().unwrap().to_string();
+    assert!(worst.contains("gradients and optimizer states") && worst.contains("activations 2.3"), "{worst}");
+    assert!(!worst.contains("KV cache"), "{worst}");
+}
+
+#[test]
+fn a_megatron_script_trains_with_its_distributed_optimizer() {
+    let meta = read("megatron-lm__train_mixtral_8x7b_distributed.sh");
+    assert_eq!(meta.model.phase, Some(Phase::Train));
+    assert_eq!(meta.model.zero_stage, Some(ZeroStage::OPTIMIZER));
+    // Without the flag, Megatron shards nothing.
+    let text = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh").replace("--use-distributed-optimizer", "");
+    let plain = conditions::read("train.sh", &text).unwrap_or_else(|e| panic!("{e}")).meta;
+    assert_eq!(plain.model.zero_stage, Some(ZeroStage::NONE));
+    // A serving launch stays inference; a training framework's launch trains.
+    let serve = conditions::read("serve.sh", "vllm serve m -tp 8 -dp 2 --enable-expert-parallel").unwrap();
+    assert_eq!(serve.meta.model.phase, None);
+    let titan = "[parallelism]\ndata_parallel_shard_degree = 8\nexpert_parallel_degree = 8\n";
+    let titan = conditions::read("train.toml", titan).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(titan.meta.model.phase, Some(Phase::Train));
+    assert!(titan.fields.contains(&"model.phase"), "{:?}", titan.fields);
+}
