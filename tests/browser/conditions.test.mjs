@@ -243,7 +243,7 @@ test('a model whose weights alone overflow its GPUs fails without a batch, and s
   await page.getByTestId('new-from-config').click();
   await page.locator('[data-field="file"]', { hasText: /EP4\.json$/ }).waitFor({ timeout: 60000 });
   const over = page.getByTestId('findings').locator('.finding', { hasText: 'MEMORY_OVER' });
-  assert.match(await over.textContent(), /for their weights alone: GPU \d holds 1[23]\d\.\d GB of weights/);
+  assert.match(await over.textContent(), /for their weights alone: GPU \d needs 1[23]\d\.\d GB \(weights 1[23]\d\.\d; activations and KV cache not counted/);
   const memory = page.locator('[data-stat="memory"]');
   assert.match(await memory.getByTestId('stat-note').textContent(), /^Weights only: no batch is given/);
   assert.match(await memory.getByTestId('stat-alert').textContent(), /Does not fit: over the 80 GB of one GPU/);
@@ -257,6 +257,47 @@ test('a model whose weights alone overflow its GPUs fails without a batch, and s
   await ranked.waitFor({ timeout: 90000 });
   assert.match(await ranked.textContent(), /by memory left per GPU among those that fit, since no step is simulated/);
   assert.match(await page.getByTestId('suggestions').locator('li').first().textContent(), /step — · weights \d+\.\d%/);
+  assert.deepEqual(errors, []);
+});
+
+// Training (`phase: train`): the memory card says what the fullest GPU holds, gradients and
+// optimizer states with the weights; a ZeRO stage typed shards them, and the Megatron-LM
+// script dropped on the panel states the phase and its distributed optimizer.
+test('a training micro-batch holds gradients and optimizer states; a ZeRO stage shards them', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
+  await page.getByTestId('hardware-preset').selectOption('h100');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
+  await typeField(page, 'model.phase', 'train');
+  await typeField(page, 'model.batch', '2');
+  await typeField(page, 'model.seq_len', '4096');
+  await page.getByTestId('strategy').fill('EP8_PP4_DP2');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]', { hasText: /EP8_PP4_DP2\.json$/ }).waitFor({ timeout: 60000 });
+  const note = page.locator('[data-stat="memory"]').getByTestId('stat-note');
+  const states = async () => {
+    const m = (await note.textContent()).match(/^Training: the fullest GPU holds [\d.]+ GB: weights ([\d.]+), gradients and optimizer states ([\d.]+), activations [\d.]+/);
+    assert.ok(m, await note.textContent());
+    return [Number(m[1]), Number(m[2])];
+  };
+  // BF16 unsharded: 16 bytes of states for each weight's 2 (shown to 0.1 GB, so within 3%).
+  const near = (x, y) => Math.abs(x / y - 1) < 0.03;
+  const [w, unsharded] = await states();
+  assert.ok(near(unsharded / w, 8), `${unsharded} / ${w}`);
+  await screenshot(page, 'conditions-training.png');
+  // The distributed optimizer over DP2: 4 + 12/2 bytes of states per weight's 2.
+  await typeField(page, 'model.zero_stage', '1');
+  await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`states ${before}`), String(unsharded));
+  const [, sharded] = await states();
+  assert.ok(near(sharded / w, 5), `${sharded} / ${w}`);
+  // No stage 4.
+  await typeField(page, 'model.zero_stage', '4');
+  assert.match(await page.getByTestId('error').textContent(), /not a ZeRO stage/);
+  // Megatron-LM's script trains with its distributed optimizer.
+  await dropFile(page, 'train_mixtral_8x7b_distributed.sh', await readFile(join(real, 'megatron-lm__train_mixtral_8x7b_distributed.sh'), 'utf8'));
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.zero_stage"]')?.value === '1');
+  assert.equal(await input(page, 'model.phase').inputValue(), 'train');
   assert.deepEqual(errors, []);
 });
 
