@@ -143,3 +143,30 @@ fn a_megatron_script_trains_with_its_distributed_optimizer() {
     assert_eq!(titan.meta.model.phase, Some(Phase::Train));
     assert!(titan.fields.contains(&"model.phase"), "{:?}", titan.fields);
 }
+
+/// What shards a launch's training states: torchtitan's FSDP (stage 3) or DDP (none), and
+/// HSDP, whose shard group planscope's DP does not name (left unsaid); DeepSpeed's stage,
+/// 0 unless given, in a training config only.
+#[test]
+fn launches_say_how_their_states_are_sharded() {
+    let zero = |name: &str, text: &str| {
+        let c = conditions::read(name, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (c.meta.model.phase, c.meta.model.zero_stage)
+    };
+    let titan = |p: &str| zero("train.toml", &format!("[parallelism]\n{p}\nexpert_parallel_degree = 4\n"));
+    let train = Some(Phase::Train);
+    assert_eq!(titan("data_parallel_shard_degree = 8"), (train, Some(ZeroStage::WEIGHTS)));
+    assert_eq!(titan("data_parallel_replicate_degree = 8"), (train, Some(ZeroStage::NONE)));
+    assert_eq!(titan("data_parallel_replicate_degree = 2\ndata_parallel_shard_degree = 4"), (train, None));
+    let ds = |json: &str| zero("ds_config.json", json);
+    assert_eq!(
+        ds(r#"{"train_batch_size": 256, "zero_optimization": {"stage": 2}, "moe": {"ep_size": 8}}"#),
+        (train, Some(ZeroStage::GRADIENTS))
+    );
+    assert_eq!(ds(r#"{"train_micro_batch_size_per_gpu": 1, "moe": {"ep_size": 8}}"#), (train, Some(ZeroStage::NONE)));
+    // An inference config serves.
+    assert_eq!(ds(r#"{"tensor_parallel": {"tp_size": 8}, "moe": {"ep_size": 8}}"#), (None, None));
+    let bad = conditions::read("ds_config.json", r#"{"zero_optimization": {"stage": 4}, "moe": {"ep_size": 8}}"#)
+        .unwrap_err();
+    assert!(bad.to_string().contains("a ZeRO stage: 0, 1, 2 or 3"), "{bad}");
+}

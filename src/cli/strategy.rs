@@ -81,6 +81,8 @@ fn to_json(s: &LaunchStrategy) -> Value {
         "gpus": s.gpus,
         "world": s.world,
         "layers": s.layers,
+        "trains": s.training.is_some(),
+        "zero_stage": s.training.and_then(|t| t.zero).map(|z| z.get()),
         "broken": broken,
     })
 }
@@ -108,6 +110,12 @@ fn text_of(s: &LaunchStrategy) -> String {
         if st.dp_attention { "data parallel across the TP GPUs (DP-attention)" } else { "tensor parallel" },
         st.redundant_experts
     ));
+    if let Some(run) = s.training {
+        out.push_str(&match run.zero {
+            Some(z) => format!("training   ZeRO stage {}\n", z.get()),
+            None => "training   how its states are sharded is not read: stage 0 is assumed, an upper bound\n".into(),
+        });
+    }
     out.push_str(&format!("gpus       {} needed", s.gpus));
     if let Some(w) = s.world {
         out.push_str(&format!(" ({w} stated by the launch)"));

@@ -46,10 +46,14 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
     // A one-line launch's rules are the verifier's to say; a file's would be lost.
     let launch_broken = if file { ls.broken.iter().map(ToString::to_string).collect() } else { Vec::new() };
     let mut fields = vec!["strategy"];
-    // A training framework's launch trains: its memory holds the training states.
-    if ls.framework.trains() {
+    // A training launch: its memory holds the training states, sharded as it says.
+    if let Some(run) = ls.training {
         meta.model.phase = Some(crate::model::Phase::Train);
         fields.push("model.phase");
+        if let Some(z) = run.zero {
+            meta.model.zero_stage = Some(z);
+            fields.push("model.zero_stage");
+        }
     }
     // The GPUs the launch runs on, when it states them or starts them itself: the verifier
     // then holds the plan to those, not to EP·TP·PP·DP (a vLLM EP16 over TP8·DP2 runs

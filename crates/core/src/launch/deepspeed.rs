@@ -10,8 +10,8 @@
 
 use super::entry::{Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
-use super::{Framework, LaunchErrorKind, Read, gpus_of};
-use crate::model::{Extra, Strategy};
+use super::{Framework, LaunchErrorKind, Read, TrainingRun, gpus_of};
+use crate::model::{Extra, Strategy, ZeroStage};
 
 const GROUPS: &str = "deepspeed/utils/groups.py, _create_model_parallel / _create_expert_and_data_parallel";
 
@@ -21,6 +21,8 @@ pub fn field(e: &Entry) -> Option<Field> {
         "moe.ep-size" | "ep-size" => Field::Ep,
         "num-gpus" => Field::NprocPerNode,
         "num-nodes" => Field::Nnodes,
+        "zero-optimization.stage" => Field::ZeroStage,
+        "train-batch-size" | "train-micro-batch-size-per-gpu" => Field::TrainBatch,
         _ => return None,
     })
 }
@@ -66,5 +68,16 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
             ));
         }
     }
-    Ok(Read { strategy, gpus: needs, world, layers: None, broken })
+    // A training config (a ZeRO stage or a training batch; deepspeed/runtime/config.py) trains,
+    // its stage 0 unless given; an inference config serves.
+    let zero = match s.count(Field::ZeroStage)? {
+        Some(z) => Some(u8::try_from(z).ok().and_then(|z| ZeroStage::try_from(z).ok()).ok_or_else(|| {
+            let (l, c, flag) = s.at(Field::ZeroStage);
+            (l, c, LaunchErrorKind::BadValue { flag, value: z.to_string(), expected: "a ZeRO stage: 0, 1, 2 or 3" })
+        })?),
+        None => None,
+    };
+    let trains = zero.is_some() || s.get(Field::TrainBatch).is_some();
+    let training = trains.then_some(TrainingRun { zero: Some(zero.unwrap_or(ZeroStage::NONE)) });
+    Ok(Read { strategy, gpus: needs, world, layers: None, training, broken })
 }

@@ -87,6 +87,12 @@ pub enum Field {
     /// `ep_size = tp_size` (deepep, mooncake, flashinfer), 0 for none.
     A2aBackend,
     OverlapP2p,
+    /// Megatron-LM `--use-distributed-optimizer`: ZeRO stage 1.
+    DistributedOptimizer,
+    /// DeepSpeed `zero_optimization.stage`.
+    ZeroStage,
+    /// DeepSpeed `train_batch_size` / `train_micro_batch_size_per_gpu`: a training config.
+    TrainBatch,
     /// Understood and not a degree (ports, addresses, schedules, switches like `--sequence-parallel`).
     Known,
 }
@@ -101,6 +107,7 @@ impl Field {
                 | Field::DpLmHead
                 | Field::EpMoe
                 | Field::OverlapP2p
+                | Field::DistributedOptimizer
         )
     }
 }

@@ -8,8 +8,8 @@
 
 use super::entry::{Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
-use super::{Framework, LaunchErrorKind, Read, gpus_of};
-use crate::model::{Extra, Strategy};
+use super::{Framework, LaunchErrorKind, Read, TrainingRun, gpus_of};
+use crate::model::{Extra, Strategy, ZeroStage};
 
 const VALIDATE: &str = "megatron/training/arguments.py, validate_args";
 const PARALLEL_STATE: &str = "megatron/core/parallel_state.py, initialize_model_parallel";
@@ -31,6 +31,7 @@ pub fn field(e: &Entry) -> Option<Field> {
         "nproc-per-node" | "devices" => Field::NprocPerNode,
         "nnodes" | "num-nodes" => Field::Nnodes,
         "overlap-p2p-communication" | "overlap-p2p-comm" => Field::OverlapP2p,
+        "use-distributed-optimizer" => Field::DistributedOptimizer,
         "sequence-parallel"
         | "use-tp-pp-dp-mapping"
         | "data-parallel-sharding-strategy"
@@ -217,5 +218,8 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
                 .with("pipeline_model_parallel_size", pp as u64)
         });
     }
-    Ok(Read { strategy, gpus: needs, world, layers, broken })
+    // Megatron-LM trains; `--use-distributed-optimizer` shards the optimizer states over the
+    // data-parallel ranks (ZeRO stage 1), else nothing is (megatron/training/arguments.py).
+    let zero = if s.on(Field::DistributedOptimizer) { ZeroStage::OPTIMIZER } else { ZeroStage::NONE };
+    Ok(Read { strategy, gpus: needs, world, layers, training: Some(TrainingRun { zero: Some(zero) }), broken })
 }

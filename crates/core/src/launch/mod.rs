@@ -24,7 +24,7 @@ pub use entry::Entry;
 pub use rule::FrameworkRule;
 
 use crate::limits::{self, Limit, LimitError};
-use crate::model::{Strategy, StrategyError};
+use crate::model::{Strategy, StrategyError, ZeroStage};
 use entry::Said;
 use serde::Serialize;
 use std::fmt;
@@ -44,12 +44,6 @@ pub enum Framework {
 }
 
 impl Framework {
-    /// Whether the framework's launches train (the step is a training micro-batch) rather
-    /// than serve.
-    pub fn trains(self) -> bool {
-        matches!(self, Framework::Megatron | Framework::Torchtitan | Framework::Deepspeed)
-    }
-
     /// Whether the launch itself starts the GPUs it needs: a vLLM or SGLang server spawns
     /// one worker per GPU of TP·PP·DP (TP·PP with DP attention), so its line fixes the
     /// count. Training launches take theirs from the launcher (torchrun), stated or not.
@@ -99,7 +93,19 @@ pub struct LaunchStrategy {
     pub world: Option<u64>,
     /// Transformer layers the launch states (`--num-layers`), when it does.
     pub layers: Option<u32>,
+    /// What a training launch states of its run; None for a serving launch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingRun>,
     pub broken: Vec<FrameworkRule>,
+}
+
+/// A training launch: the step is a training micro-batch (`phase: train`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrainingRun {
+    /// How its weights' training states are sharded, when the launch says (Megatron-LM's
+    /// `--use-distributed-optimizer`, DeepSpeed's `zero_optimization.stage`, torchtitan's
+    /// FSDP); None when it cannot be told.
+    pub zero: Option<ZeroStage>,
 }
 
 /// Why a text gave no strategy, with where (1-based line:col; 0:0 when the whole text).
@@ -316,6 +322,7 @@ fn finish(
             gpus: r.gpus,
             world: r.world,
             layers: r.layers,
+            training: r.training,
             broken: r.broken,
         });
     }
@@ -333,6 +340,7 @@ pub(crate) struct Read {
     pub gpus: u64,
     pub world: Option<u64>,
     pub layers: Option<u32>,
+    pub training: Option<TrainingRun>,
     pub broken: Vec<FrameworkRule>,
 }
 
@@ -374,6 +382,7 @@ fn planscope_name(file_name: &str, text: &str, gpus: Option<u64>) -> Result<Laun
         gpus: needs,
         world: None,
         layers: None,
+        training: None,
         broken,
     })
 }

@@ -121,5 +121,5 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         let count = if dpa { "TP × PP (DP-attention shares the TP GPUs)" } else { "TP × PP × DP" };
         broken.push(too_few_gpus(f, count, needs, has, ARGS));
     }
-    Ok(Read { strategy, gpus: needs, world: None, layers: None, broken })
+    Ok(Read { strategy, gpus: needs, world: None, layers: None, training: None, broken })
 }

@@ -7,8 +7,8 @@
 
 use super::entry::{Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
-use super::{Framework, LaunchErrorKind, Read, gpus_of};
-use crate::model::{Extra, Strategy};
+use super::{Framework, LaunchErrorKind, Read, TrainingRun, gpus_of};
+use crate::model::{Extra, Strategy, ZeroStage};
 
 const DIMS: &str = "torchtitan/distributed/parallel_dims.py, ParallelDims._validate";
 
@@ -137,5 +137,13 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
             );
         }
     }
-    Ok(Read { strategy, gpus: needs, world, layers: None, broken })
+    // torchtitan trains with FSDP over dp_shard × cp when dp_shard > 1, which shards the
+    // weights, gradients and optimizer states (ZeRO stage 3); DDP alone (dp_replicate) shards
+    // nothing; HSDP (both) shards over dp_shard × cp alone, which planscope's DP does not say.
+    let zero = match (rep, shard) {
+        (_, 1) => Some(ZeroStage::NONE),
+        (1, _) => Some(ZeroStage::WEIGHTS),
+        _ => None,
+    };
+    Ok(Read { strategy, gpus: needs, world, layers: None, training: Some(TrainingRun { zero }), broken })
 }

@@ -107,5 +107,5 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     {
         broken.push(too_few_gpus(f, "TP × PP × DP", needs, has, "docs/serving/data_parallel_deployment.md"));
     }
-    Ok(Read { strategy, gpus: needs, world: None, layers: None, broken })
+    Ok(Read { strategy, gpus: needs, world: None, layers: None, training: None, broken })
 }

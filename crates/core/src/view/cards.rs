@@ -72,10 +72,19 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     if memory.before != "—" && !notes.is_empty() {
         memory.note = Some(notes.join(". "));
     }
+    let mut step = card("step", "Step time", b.step_s, a.and_then(|f| f.step_s), units::seconds, Better::Lower);
+    let trains = training(&b).is_some() || a.as_ref().and_then(training).is_some();
+    if trains && step.before != "—" {
+        step.note = Some(
+            "Training: one micro-batch's forward pass; its backward pass, the pipeline's bubbles and the \
+             gradients' reduction are not simulated"
+                .into(),
+        );
+    }
     vec![
         card("gpus", "GPUs used", Some(b.gpus_used), a.map(|f| f.gpus_used), count, Better::Higher),
         card("balance", "Balancedness", b.balancedness, a.and_then(|f| f.balancedness), ratio, Better::Higher),
-        card("step", "Step time", b.step_s, a.and_then(|f| f.step_s), units::seconds, Better::Lower),
+        step,
         memory,
     ]
 }
@@ -198,5 +207,36 @@ mod tests {
         let card = cards(&side, None).into_iter().find(|c| c.key == "memory").unwrap();
         assert!(card.note.as_deref().unwrap().starts_with("Weights only"), "{card:?}");
         assert!(card.alert.is_some());
+    }
+
+    /// A training micro-batch: the memory card says what the fullest GPU holds, and the
+    /// step card that its time is the forward pass alone.
+    #[test]
+    fn training_cards_say_what_they_count() {
+        use crate::model::{Meta, Phase, Strategy};
+        let mut meta = Meta::default();
+        meta.model = crate::conditions::preset("mixtral-8x7b").unwrap().meta.model;
+        meta.cluster = crate::conditions::preset("h100").unwrap().meta.cluster;
+        meta.model.phase = Some(Phase::Train);
+        meta.model.batch = Some(2);
+        meta.model.seq_len = Some(4096);
+        meta.strategy = Some(Strategy::parse("EP8_PP4_DP2").unwrap());
+        let plan = Arc::new(crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap());
+        let note = |key: &str, side: &Analysis| {
+            cards(side, None).into_iter().find(|c| c.key == key).unwrap().note.unwrap_or_default()
+        };
+        let side = analyze(plan.clone(), &Request::default());
+        let memory = note("memory", &side);
+        assert!(memory.starts_with("Training: the fullest GPU holds "), "{memory}");
+        assert!(memory.contains("gradients and optimizer states") && !memory.contains("KV cache"), "{memory}");
+        assert!(note("step", &side).starts_with("Training: one micro-batch's forward pass"));
+        // Without a batch: the weights and their states, and what is not counted.
+        meta.model.batch = None;
+        let plan = crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap();
+        let side = analyze(Arc::new(plan), &Request::default());
+        let memory = note("memory", &side);
+        assert!(memory.contains("; activations not counted: no batch is given"), "{memory}");
+        assert!(!memory.starts_with("Weights only"), "{memory}");
+        assert_eq!(note("step", &side), "", "no step without a batch");
     }
 }
