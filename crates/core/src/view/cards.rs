@@ -57,6 +57,9 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     let held = match (training(&b), a.as_ref().and_then(training)) {
         (Some(p), None) => Some(format!("Training: the fullest GPU holds {}", holds(p))),
         (None, Some(p)) => Some(format!("Training: after, the fullest GPU holds {}", holds(p))),
+        (Some(p), Some(q)) if holds(p) == holds(q) => {
+            Some(format!("Training: the fullest GPU holds {}, before and after", holds(p)))
+        }
         (Some(p), Some(q)) => Some(format!("Training: the fullest GPU holds {} before; {} after", holds(p), holds(q))),
         (None, None) => None,
     };
@@ -230,6 +233,10 @@ mod tests {
         assert!(memory.starts_with("Training: the fullest GPU holds "), "{memory}");
         assert!(memory.contains("gradients and optimizer states") && !memory.contains("KV cache"), "{memory}");
         assert!(note("step", &side).starts_with("Training: one micro-batch's forward pass"));
+        // Rewritten to what it already is, the same figures are said once.
+        let after = after_side(&side, Strategy::parse("EP8_PP4_DP2").unwrap(), &Request::default()).unwrap();
+        let both = cards(&side, Some(&after.analysis)).into_iter().find(|c| c.key == "memory").unwrap().note.unwrap();
+        assert!(both.ends_with(", before and after") && both.matches("weights").count() == 1, "{both}");
         // Without a batch: the weights and their states, and what is not counted.
         meta.model.batch = None;
         let plan = crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap();
