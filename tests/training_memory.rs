@@ -170,3 +170,19 @@ fn launches_say_how_their_states_are_sharded() {
         .unwrap_err();
     assert!(bad.to_string().contains("a ZeRO stage: 0, 1, 2 or 3"), "{bad}");
 }
+
+/// A training step is its forward pass alone: simulated, but no throughput is claimed from it.
+#[test]
+fn a_training_step_claims_no_throughput() {
+    let (plan, mut meta) = mixtral();
+    meta.cluster = conditions::preset("h100").unwrap().meta.cluster;
+    let sim = |edit: &dyn Fn(&mut Meta)| {
+        let over = with(&meta, edit);
+        verify(&plan, &VerifyOptions { overrides: over, ..VerifyOptions::default() }).metrics.simulation.expect("simulated")
+    };
+    let serve = sim(&|_| {});
+    assert!(!serve.coverage.training && serve.coverage.tokens_per_s_per_gpu.is_some());
+    let train = sim(&train(Some(1), Dtype::Bf16));
+    assert!(train.coverage.training && train.coverage.tokens_per_s_per_gpu.is_none());
+    assert!(train.step_time_s > 0.0);
+}

@@ -144,6 +144,12 @@ fn render_text(file: &Path, report: &Report) -> String {
         }
         // The serial step's throughput, and the overlapped bound beside it: a measured
         // deployment falls between (docs/calibration.md).
+        if sim.coverage.training {
+            let _ = writeln!(
+                out,
+                "training: the step is the forward pass; no throughput (the backward pass is not simulated)"
+            );
+        }
         if let Some(t) = sim.serial_tokens_per_s_per_gpu() {
             let _ = match sim.bounds() {
                 (step, Some(over)) if over > 0.0 => writeln!(

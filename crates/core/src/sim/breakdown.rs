@@ -161,5 +161,8 @@ pub struct Coverage {
     /// New tokens one step serves across the deployment (batch·seq in prefill, batch in decode).
     pub tokens_per_step: Option<f64>,
     /// Tokens per second per GPU used, for the whole model: tokens / (step / fraction) / GPUs.
+    /// None in training, whose step here is the forward pass alone.
     pub tokens_per_s_per_gpu: Option<f64>,
+    /// The step is a training micro-batch's forward pass (`phase: train`).
+    pub training: bool,
 }

@@ -356,9 +356,12 @@ fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: us
         .map(|m| (plan_flops / m).min(1.0));
     let by_layers = c.layers.filter(|&l| l > 0).map(|l| (f64::from(plan_layers) / f64::from(l)).min(1.0));
     let fraction = by_work.or(by_layers);
+    // A training step's backward pass is not simulated: a forward pass's rate is no
+    // training throughput.
+    let training = c.training.is_some();
     let tokens_per_s_per_gpu = match (tokens_per_step, fraction) {
-        (Some(t), Some(f)) if step > 0.0 && gpus > 0 => Some(t / (step / f) / gpus as f64),
+        (Some(t), Some(f)) if step > 0.0 && gpus > 0 && !training => Some(t / (step / f) / gpus as f64),
         _ => None,
     };
-    Coverage { plan_layers, model_layers: c.layers, fraction, tokens_per_step, tokens_per_s_per_gpu }
+    Coverage { plan_layers, model_layers: c.layers, fraction, tokens_per_step, tokens_per_s_per_gpu, training }
 }

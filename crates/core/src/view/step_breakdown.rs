@@ -114,6 +114,9 @@ fn side(name: &'static str, s: &SimResult, scale: f64) -> SideBar {
             tokens(t * step / over)
         ),
         (Some(t), _) => format!("{} tokens/s per GPU (whole model)", tokens(t)),
+        (None, _) if s.coverage.training => {
+            "no throughput: a training step's backward pass is not simulated".to_string()
+        }
         (None, _) => "no throughput: needs batch, and the model's layers".to_string(),
     };
     SideBar { side: name, segments, per_layer: units::seconds(total(s)), throughput, coverage }
