@@ -404,3 +404,44 @@ fn mixtral_single_request_decode() {
     let predicted = sim.coverage.tokens_per_s_per_gpu.expect("throughput");
     check_within(&[Row { what: "Mixtral-8x7B int8 A100 batch 1 (tokens/s)".into(), measured: 81.0, predicted }], 2.0);
 }
+
+/// ZeRO (Rajbhandari et al. 2020), Figure 1: a 7.5B-parameter model, mixed-precision Adam
+/// (K = 12), 64 data-parallel GPUs: 120 GB per GPU unsharded, 31.4 with the optimizer
+/// states sharded (P_os), 16.6 with the gradients too (P_os+g), 1.9 with the weights too.
+/// planscope counts as Megatron-LM does (an FP32 copy of FP16 gradients: 20 bytes per
+/// parameter, not 16), which docs/calibration.md says; one dense 7.5B node per GPU.
+#[test]
+fn zero_training_memory() {
+    use planscope_core::check::{VerifyOptions, verify};
+    use planscope_core::model::{Strategy, ZeroStage};
+    let nodes: Vec<String> = (0..64).map(|g| format!(r#"{{"id": "mlp_dp{g}", "type": "mlp", "gpu": {g}}}"#)).collect();
+    let plan = planscope_core::read::read_plan(&format!(r#"{{"nodes": [{}], "edges": []}}"#, nodes.join(","))).unwrap();
+    let per_gpu = |stage: u8| {
+        let model = ModelSpec {
+            // 2 matrices of 5,000 × 750,000: 7.5B parameters.
+            hidden: Some(5000),
+            dense_hidden: Some(750_000),
+            gated: Some(false),
+            dtype: Some(Dtype::Fp16),
+            phase: Some(Phase::Train),
+            zero_stage: Some(ZeroStage::try_from(stage).unwrap()),
+            ..ModelSpec::default()
+        };
+        let opts = VerifyOptions {
+            overrides: Meta { model, ..Meta::default() },
+            strategy: Some(Strategy::parse("EP1_TP1_PP1_DP64").unwrap()),
+            ..VerifyOptions::default()
+        };
+        verify(&plan, &opts).metrics.memory.expect("memory").total_gb.max
+    };
+    let rows: Vec<Row> = [(0, "baseline", 120.0), (1, "P_os", 31.4), (2, "P_os+g", 16.6), (3, "P_os+g+p", 1.9)]
+        .into_iter()
+        .map(|(stage, name, measured)| Row {
+            what: format!("ZeRO Fig. 1, 7.5B on DP64, {name} (GB)"),
+            measured,
+            predicted: per_gpu(stage),
+        })
+        .collect();
+    assert!((rows[0].predicted - 150.0).abs() < 1e-6, "20 bytes per parameter: {}", rows[0].predicted);
+    check(&rows);
+}

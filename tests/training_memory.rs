@@ -178,7 +178,10 @@ fn a_training_step_claims_no_throughput() {
     meta.cluster = conditions::preset("h100").unwrap().meta.cluster;
     let sim = |edit: &dyn Fn(&mut Meta)| {
         let over = with(&meta, edit);
-        verify(&plan, &VerifyOptions { overrides: over, ..VerifyOptions::default() }).metrics.simulation.expect("simulated")
+        verify(&plan, &VerifyOptions { overrides: over, ..VerifyOptions::default() })
+            .metrics
+            .simulation
+            .expect("simulated")
     };
     let serve = sim(&|_| {});
     assert!(!serve.coverage.training && serve.coverage.tokens_per_s_per_gpu.is_some());
