@@ -303,3 +303,28 @@ fn conditions_from_a_launch_file_that_breaks_its_rules_say_so() {
     let out = planscope(&["verify", seed.to_str().unwrap(), "--conditions", &real("mixtral-8x7b-v0.1__config.json")]);
     assert!(!text(&out.stderr).contains("launch breaks"), "{}", text(&out.stderr));
 }
+
+/// `plan --phase train --zero-stage N`: the plan carries the training run, and `verify`
+/// weighs its gradients and optimizer states, and claims no throughput from a forward pass.
+#[test]
+fn plan_for_training_carries_its_zero_stage() {
+    let out_file = scratch("mixtral-train.json");
+    let (path, at) = (out_file.to_str().unwrap(), ["--phase", "train", "--batch", "2", "--seq-len", "4096"]);
+    let base = ["plan", "--model", "mixtral-8x7b", "--strategy", "EP8_PP4_DP2", "--hardware", "h100", "-o", path];
+    let out = planscope(&[&base[..], &at[..], &["--zero-stage", "1"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(
+        (plan["meta"]["model"]["phase"].as_str(), plan["meta"]["model"]["zero_stage"].as_u64()),
+        (Some("train"), Some(1))
+    );
+    let said = text(&planscope(&["verify", path]).stdout);
+    assert!(said.contains("gradients and optimizer states 18.8, activations 2.3"), "{said}");
+    assert!(
+        said.contains("training: the step is the forward pass; no throughput") && !said.contains("tokens/s"),
+        "{said}"
+    );
+    let bad = planscope(&[&base[..], &["--zero-stage", "4"]].concat());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("expected 0, 1, 2 or 3"), "{}", text(&bad.stderr));
+}

@@ -135,6 +135,10 @@ enum Command {
         /// KV context of each request, tokens (decode).
         #[arg(long)]
         context: Option<u64>,
+        /// Training: how the weights' gradients and optimizer states are sharded over the
+        /// data-parallel ranks, as ZeRO's stages (1: Megatron-LM's distributed optimizer; 3: FSDP).
+        #[arg(long, value_parser = plan::parse_zero_stage)]
+        zero_stage: Option<planscope_core::model::ZeroStage>,
         /// Where to write the plan JSON (default: standard output).
         #[arg(short, long)]
         out: Option<PathBuf>,
@@ -222,11 +226,20 @@ pub fn run() -> ExitCode {
             Err(code) => code,
         },
         Command::Model { model, json } => model::run(&model, json),
-        Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, out } => {
+        Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, zero_stage, out } => {
             match strategy.on(gpus, Broken::Refuse) {
-                Ok(strategy) => {
-                    plan::run(&plan::Args { model, strategy, hardware, gpus, phase, batch, seq_len, context, out })
-                }
+                Ok(strategy) => plan::run(&plan::Args {
+                    model,
+                    strategy,
+                    hardware,
+                    gpus,
+                    phase,
+                    batch,
+                    seq_len,
+                    context,
+                    zero_stage,
+                    out,
+                }),
                 Err(code) => code,
             }
         }

@@ -1,5 +1,5 @@
 //! `planscope plan --model CONFIG_OR_PRESET --strategy S [--hardware FILE_OR_PRESET]
-//! [--gpus N] [--phase prefill|decode|train] [--batch B] [--seq-len S] [--context C] [-o plan.json]`:
+//! [--gpus N] [--phase prefill|decode|train] [--batch B] [--seq-len S] [--context C] [--zero-stage Z] [-o plan.json]`:
 //! a correct deployment from a config, no DAG needed (`gen::plan_from`), verified before it
 //! is written. Exit 0: written; 1: the strategy does not fit the model or cluster (named);
 //! 2: unreadable input.
@@ -11,7 +11,7 @@ use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::conditions::ConditionsKind;
 use planscope_core::r#gen::plan_from;
 use planscope_core::limits::Capacity;
-use planscope_core::model::{Meta, Phase, Strategy};
+use planscope_core::model::{Meta, Phase, Strategy, ZeroStage};
 use planscope_core::write::json::write_json;
 use std::path::PathBuf;
 
@@ -24,6 +24,7 @@ pub struct Args {
     pub batch: Option<u64>,
     pub seq_len: Option<u64>,
     pub context: Option<u64>,
+    pub zero_stage: Option<ZeroStage>,
     pub out: Option<PathBuf>,
 }
 
@@ -35,6 +36,14 @@ pub fn run(args: &Args) -> u8 {
             EXIT_UNREADABLE
         }
     }
+}
+
+/// For clap: a ZeRO stage, 0 to 3.
+pub fn parse_zero_stage(s: &str) -> Result<ZeroStage, String> {
+    s.parse::<u8>()
+        .ok()
+        .and_then(|z| ZeroStage::try_from(z).ok())
+        .ok_or_else(|| format!("expected 0, 1, 2 or 3, found {s:?}"))
 }
 
 /// For clap: `prefill`, `decode` or `train`.
@@ -61,6 +70,7 @@ fn try_run(args: &Args) -> Result<u8, String> {
     given.model.batch = args.batch;
     given.model.seq_len = args.seq_len;
     given.model.context = args.context;
+    given.model.zero_stage = args.zero_stage;
     let meta = meta.merged_with(&given);
     let plan = match plan_from(&meta, Capacity::Native) {
         Ok(p) => p,
