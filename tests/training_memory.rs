@@ -135,6 +135,23 @@ fn a_megatron_script_trains_with_its_distributed_optimizer() {
     let text = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh").replace("--use-distributed-optimizer", "");
     let plain = conditions::read("train.sh", &text).unwrap_or_else(|e| panic!("{e}")).meta;
     assert_eq!(plain.model.zero_stage, Some(ZeroStage::NONE));
+    // Megatron-FSDP as its sharding strategy says, PyTorch FSDP2 everything; the distributed
+    // optimizer keeps its stage 1 under an FSDP that shards nothing.
+    let script = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh");
+    let with_flags = |flags: &str| {
+        let text = script.replace("--use-distributed-optimizer", flags);
+        conditions::read("train.sh", &text).map(|c| c.meta.model.zero_stage)
+    };
+    let fsdp = "--use-megatron-fsdp --data-parallel-sharding-strategy";
+    assert_eq!(with_flags(&format!("{fsdp} optim_grads_params")).unwrap(), Some(ZeroStage::WEIGHTS));
+    assert_eq!(with_flags(&format!("{fsdp} optim_grads")).unwrap(), Some(ZeroStage::GRADIENTS));
+    assert_eq!(with_flags("--use-torch-fsdp2").unwrap(), Some(ZeroStage::WEIGHTS));
+    let kept = format!("--use-distributed-optimizer --use-custom-fsdp --data-parallel-sharding-strategy no_shard");
+    assert_eq!(with_flags(&kept).unwrap(), Some(ZeroStage::OPTIMIZER));
+    // Without Megatron-FSDP the sharding strategy is not in force.
+    assert_eq!(with_flags("--data-parallel-sharding-strategy optim_grads_params").unwrap(), Some(ZeroStage::NONE));
+    let bad = with_flags(&format!("{fsdp} zero3")).unwrap_err().to_string();
+    assert!(bad.contains("no_shard, optim, optim_grads or optim_grads_params"), "{bad}");
     // A serving launch stays inference; a training framework's launch trains.
     let serve = conditions::read("serve.sh", "vllm serve m -tp 8 -dp 2 --enable-expert-parallel").unwrap();
     assert_eq!(serve.meta.model.phase, None);

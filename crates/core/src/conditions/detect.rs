@@ -13,10 +13,16 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
         Err(e @ (ConditionsError::Strategy { .. } | ConditionsError::NotUnderstood { .. })) => {
             strategy(file_name, text).ok_or(e)?
         }
-        // A Megatron-LM script states the model and the strategy: both are read.
+        // A Megatron-LM script states the model and the strategy: both are read, and a
+        // parallel setting the launch reader refuses is the file's error, not dropped.
         Ok(mut c) if c.format == Format::MegatronFlags => {
-            if let Some(Ok(st)) = strategy(file_name, text) {
+            if let Some(st) = strategy(file_name, text) {
+                let st = st?;
                 c.meta.strategy = st.meta.strategy;
+                if let Some(z) = st.meta.model.zero_stage {
+                    c.meta.model.zero_stage = Some(z);
+                    c.fields.push("model.zero_stage");
+                }
                 c.meta.strategy_name = st.meta.strategy_name;
                 c.launch_broken = st.launch_broken;
                 c.fields.push("strategy");

@@ -8,7 +8,7 @@
 use super::ConditionsError;
 use super::record::Record;
 use super::shell;
-use crate::model::{Dtype, LayerPattern, ModelSpec, Phase, ZeroStage, limits};
+use crate::model::{Dtype, LayerPattern, ModelSpec, Phase, limits};
 use std::collections::HashMap;
 
 /// Flags that make a script a Megatron model description.
@@ -117,11 +117,8 @@ pub(super) fn read(flags: &Flags, rec: &mut Record) -> Result<ModelSpec, Conditi
     rec.set(&mut m.seq_len, flags.uint("--seq-length")?, "model.seq_len");
     // Megatron-LM trains (pretrain_gpt.py). Its `--micro-batch-size` is per data-parallel
     // replica, whose count depends on the GPUs the job gets, so the deployment's batch is
-    // left to the user. Without `--use-distributed-optimizer` nothing of the training
-    // states is sharded (megatron/training/arguments.py).
+    // left to the user. How its states are sharded is the launch reader's to say (detect.rs).
     rec.set(&mut m.phase, Some(Phase::Train), "model.phase");
-    let zero = if flags.has("--use-distributed-optimizer") { ZeroStage::OPTIMIZER } else { ZeroStage::NONE };
-    rec.set(&mut m.zero_stage, Some(zero), "model.zero_stage");
     let dtype = if flags.has("--bf16") {
         Some(Dtype::Bf16)
     } else if flags.has("--fp16") {

@@ -89,6 +89,12 @@ pub enum Field {
     OverlapP2p,
     /// Megatron-LM `--use-distributed-optimizer`: ZeRO stage 1.
     DistributedOptimizer,
+    /// Megatron-LM `--use-megatron-fsdp` (`--use-custom-fsdp`).
+    MegatronFsdp,
+    /// Megatron-LM `--use-torch-fsdp2`.
+    TorchFsdp2,
+    /// Megatron-FSDP's `--data-parallel-sharding-strategy`, as the ZeRO stage it names.
+    ShardingStrategy,
     /// DeepSpeed `zero_optimization.stage`.
     ZeroStage,
     /// DeepSpeed `train_batch_size` / `train_micro_batch_size_per_gpu`: a training config.
@@ -108,6 +114,8 @@ impl Field {
                 | Field::EpMoe
                 | Field::OverlapP2p
                 | Field::DistributedOptimizer
+                | Field::MegatronFsdp
+                | Field::TorchFsdp2
         )
     }
 }
@@ -180,7 +188,16 @@ impl Said {
         let bad = |expected: &'static str, value: &str| {
             (e.line, e.col, LaunchErrorKind::BadValue { flag: e.shown.clone(), value: value.to_string(), expected })
         };
-        let n = if field == Field::A2aBackend {
+        let n = if field == Field::ShardingStrategy {
+            let expected = "no_shard, optim, optim_grads or optim_grads_params";
+            match e.value.as_deref().map(|v| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase()).as_deref() {
+                Some("no_shard") => 0,
+                Some("optim") => 1,
+                Some("optim_grads") => 2,
+                Some("optim_grads_params") => 3,
+                _ => return Err(bad(expected, e.value.as_deref().unwrap_or(""))),
+            }
+        } else if field == Field::A2aBackend {
             let expected = "none, deepep, mooncake or flashinfer";
             match e.value.as_deref().map(str::to_ascii_lowercase).as_deref() {
                 Some("deepep" | "mooncake" | "flashinfer") => 1,

@@ -32,9 +32,11 @@ pub fn field(e: &Entry) -> Option<Field> {
         "nnodes" | "num-nodes" => Field::Nnodes,
         "overlap-p2p-communication" | "overlap-p2p-comm" => Field::OverlapP2p,
         "use-distributed-optimizer" => Field::DistributedOptimizer,
+        "use-megatron-fsdp" | "use-custom-fsdp" => Field::MegatronFsdp,
+        "use-torch-fsdp2" => Field::TorchFsdp2,
+        "data-parallel-sharding-strategy" => Field::ShardingStrategy,
         "sequence-parallel"
         | "use-tp-pp-dp-mapping"
-        | "data-parallel-sharding-strategy"
         | "data-parallel-random-init"
         | "overlap-p2p-communication-warmup-flush" => Field::Known,
         _ => return None,
@@ -218,8 +220,25 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
                 .with("pipeline_model_parallel_size", pp as u64)
         });
     }
-    // Megatron-LM trains; `--use-distributed-optimizer` shards the optimizer states over the
-    // data-parallel ranks (ZeRO stage 1), else nothing is (megatron/training/arguments.py).
-    let zero = if s.on(Field::DistributedOptimizer) { ZeroStage::OPTIMIZER } else { ZeroStage::NONE };
-    Ok(Read { strategy, gpus: needs, world, layers, training: Some(TrainingRun { zero: Some(zero) }), broken })
+    Ok(Read { strategy, gpus: needs, world, layers, training: Some(TrainingRun { zero: Some(zero(s)) }), broken })
+}
+
+/// Megatron-LM trains, its states sharded (megatron/training/arguments.py) by the
+/// distributed optimizer (`--use-distributed-optimizer`: the optimizer states, ZeRO stage 1),
+/// Megatron-FSDP (`--use-megatron-fsdp`, formerly `--use-custom-fsdp`, as its
+/// `--data-parallel-sharding-strategy` says: no_shard, optim, optim_grads or
+/// optim_grads_params, stages 0 to 3) or PyTorch FSDP2 (`--use-torch-fsdp2`: everything);
+/// else nothing.
+fn zero(s: &Said) -> ZeroStage {
+    let fsdp = match (s.on(Field::TorchFsdp2), s.on(Field::MegatronFsdp)) {
+        (true, _) => ZeroStage::WEIGHTS,
+        (false, true) => s
+            .get(Field::ShardingStrategy)
+            .and_then(|z| u8::try_from(z).ok())
+            .and_then(|z| ZeroStage::try_from(z).ok())
+            .unwrap_or(ZeroStage::NONE),
+        (false, false) => ZeroStage::NONE,
+    };
+    let optimizer = if s.on(Field::DistributedOptimizer) { ZeroStage::OPTIMIZER } else { ZeroStage::NONE };
+    fsdp.max(optimizer)
 }
