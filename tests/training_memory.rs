@@ -146,8 +146,8 @@ fn a_megatron_script_trains_with_its_distributed_optimizer() {
     assert_eq!(with_flags(&format!("{fsdp} optim_grads_params")).unwrap(), Some(ZeroStage::WEIGHTS));
     assert_eq!(with_flags(&format!("{fsdp} optim_grads")).unwrap(), Some(ZeroStage::GRADIENTS));
     assert_eq!(with_flags("--use-torch-fsdp2").unwrap(), Some(ZeroStage::WEIGHTS));
-    let kept = format!("--use-distributed-optimizer --use-custom-fsdp --data-parallel-sharding-strategy no_shard");
-    assert_eq!(with_flags(&kept).unwrap(), Some(ZeroStage::OPTIMIZER));
+    let kept = "--use-distributed-optimizer --use-custom-fsdp --data-parallel-sharding-strategy no_shard";
+    assert_eq!(with_flags(kept).unwrap(), Some(ZeroStage::OPTIMIZER));
     // Without Megatron-FSDP the sharding strategy is not in force.
     assert_eq!(with_flags("--data-parallel-sharding-strategy optim_grads_params").unwrap(), Some(ZeroStage::NONE));
     let bad = with_flags(&format!("{fsdp} zero3")).unwrap_err().to_string();
