@@ -40,10 +40,7 @@ pub fn run(args: &Args) -> u8 {
 
 /// For clap: a ZeRO stage, 0 to 3.
 pub fn parse_zero_stage(s: &str) -> Result<ZeroStage, String> {
-    s.parse::<u8>()
-        .ok()
-        .and_then(|z| ZeroStage::try_from(z).ok())
-        .ok_or_else(|| format!("expected 0, 1, 2 or 3, found {s:?}"))
+    ZeroStage::parse(s).ok_or_else(|| format!("expected 0, 1, 2 or 3, found {s:?}"))
 }
 
 /// For clap: `prefill`, `decode` or `train`.

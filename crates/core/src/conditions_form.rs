@@ -135,7 +135,7 @@ pub fn set(meta: &Meta, field: &Field, text: &str) -> Result<Meta, FieldError> {
                 Some(p) => serde_json::to_value(p).map_err(|e| err(e.to_string()))?,
                 None => return Err(err(format!("`{t}` is not a phase (prefill, decode or train)"))),
             },
-            Kind::ZeroStage => match t.parse::<u8>().ok().and_then(|z| ZeroStage::try_from(z).ok()) {
+            Kind::ZeroStage => match ZeroStage::parse(t) {
                 Some(z) => u8::from(z).into(),
                 None => return Err(err(format!("`{t}` is not a ZeRO stage (0, 1, 2 or 3)"))),
             },

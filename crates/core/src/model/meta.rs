@@ -388,6 +388,11 @@ impl Phase {
 pub struct ZeroStage(u8);
 
 impl ZeroStage {
+    /// A stage as people type it: `0` to `3`.
+    pub fn parse(text: &str) -> Option<ZeroStage> {
+        text.trim().parse::<u8>().ok().and_then(|z| ZeroStage::try_from(z).ok())
+    }
+
     pub const NONE: ZeroStage = ZeroStage(0);
     pub const OPTIMIZER: ZeroStage = ZeroStage(1);
     pub const GRADIENTS: ZeroStage = ZeroStage(2);

@@ -2,7 +2,7 @@
 //! with a rewrite, after, with the way the change goes.
 
 use crate::analysis::{Analysis, Better, Change, Figures};
-use crate::cost::{Parts, Workload};
+use crate::cost::Workload;
 use crate::units;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,19 +50,19 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     memory.alert = over_capacity(&b, a.as_ref());
     let capacity_unknown = b.capacity_gb.is_none() && a.is_none_or(|f| f.capacity_gb.is_none());
     let weights_only = b.weights_only || a.is_some_and(|f| f.weights_only);
-    let training = |f: &Figures| f.peak.filter(|p| p.workload == Workload::Training);
     // In training, what the fullest GPU holds (its states can outweigh the weights 8 to 1),
     // with what was not counted.
-    let holds = |p: Parts| format!("{:.1} GB: {p}", p.gpu.total_gb);
-    let held = match (training(&b), a.as_ref().and_then(training)) {
-        (Some(p), None) => Some(format!("Training: the fullest GPU holds {}", holds(p))),
-        (None, Some(p)) => Some(format!("Training: after, the fullest GPU holds {}", holds(p))),
-        (Some(p), Some(q)) if holds(p) == holds(q) => {
-            Some(format!("Training: the fullest GPU holds {}, before and after", holds(p)))
-        }
-        (Some(p), Some(q)) => Some(format!("Training: the fullest GPU holds {} before; {} after", holds(p), holds(q))),
+    let holds = |f: &Figures| {
+        f.peak.filter(|p| p.workload == Workload::Training).map(|p| format!("{:.1} GB: {p}", p.gpu.total_gb))
+    };
+    let held = match (holds(&b), a.as_ref().and_then(holds)) {
+        (Some(p), None) => Some(format!("Training: the fullest GPU holds {p}")),
+        (None, Some(q)) => Some(format!("Training: after, the fullest GPU holds {q}")),
+        (Some(p), Some(q)) if p == q => Some(format!("Training: the fullest GPU holds {p}, before and after")),
+        (Some(p), Some(q)) => Some(format!("Training: the fullest GPU holds {p} before; {q} after")),
         (None, None) => None,
     };
+    let trains = held.is_some();
     let notes: Vec<String> = [
         (weights_only && held.is_none())
             .then(|| "Weights only: no batch is given, so activations and KV cache are not counted".to_string()),
@@ -76,7 +76,6 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
         memory.note = Some(notes.join(". "));
     }
     let mut step = card("step", "Step time", b.step_s, a.and_then(|f| f.step_s), units::seconds, Better::Lower);
-    let trains = training(&b).is_some() || a.as_ref().and_then(training).is_some();
     if trains && step.before != "—" {
         step.note = Some(
             "Training: one micro-batch's forward pass; its backward pass, the pipeline's bubbles and the \
