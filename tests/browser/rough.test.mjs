@@ -29,6 +29,27 @@ test('dropping two files opens the first and names the one left out', async () =
   assert.match(note, /one plan at a time/);
 });
 
+test('a malformed plan dropped with its config is not said to be opened: the error says where, the open plan stays', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  // Corpus #35: its DOT header is corrupted agent output (INDEX.md: MALFORMED).
+  const plan = '2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment.dot';
+  const config = await readFile(join(root, '../shared/real/qwen3-235b-a22b__config.json'), 'utf8');
+  await dropFiles(page, [
+    [plan, await readFile(join(corpus, plan), 'utf8')],
+    ['config.json', config],
+  ]);
+  await page.getByTestId('note').waitFor();
+  const note = await page.getByTestId('note').locator('.banner-text').textContent();
+  assert.match(note, /^2 files dropped: could not open 2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment\.dot \(the error above says where\); read config\.json \(Hugging Face config\.json, \d+ values\) into the Conditions\.$/);
+  assert.doesNotMatch(note, /opened/);
+  const said = await page.getByTestId('error').locator('.banner-text').textContent();
+  assert.match(said, /^2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment\.dot:1:\d+: /);
+  // The example stays open, now under Qwen3's config.
+  assert.equal(await field(page, 'file'), 'seed-ep64-tp2.json');
+  await page.getByTestId('conditions-summary').getByText(/qwen3_moe/).waitFor();
+  assert.deepEqual(errors, []);
+});
+
 for (const width of [1600, 390]) {
   test(`fix texts wrap inside their finding cards at ${width} px`, async () => {
     const { page } = await openPage(env.browser, env.server.url, { width, height: 900 });

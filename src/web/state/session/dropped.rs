@@ -100,7 +100,10 @@ impl Session {
             }
         }
         self.busy.set(None);
-        let opened = plan.as_ref().map(|(name, _)| name.as_str());
+        let opened = plan.as_ref().map(|(name, plan)| {
+            let read = !matches!(plan, DroppedPlan::Read(_, read) if read.is_err());
+            (name.as_str(), read)
+        });
         let note = Some(dropped_note(count, opened, &sorted));
         let errors = (!sorted.errors.is_empty()).then(|| sorted.errors.join(" · "));
         match plan {
@@ -123,12 +126,15 @@ impl Session {
     }
 }
 
-/// What a drop of `count` files did: the plan opened, the configs read, the plans left
-/// closed (planscope shows one plan at a time).
-fn dropped_note(count: usize, opened: Option<&str>, sorted: &Sorted) -> String {
+/// What a drop of `count` files did: the plan opened (or, when it could not be read, not:
+/// the error says where), the configs read, the plans left closed (planscope shows one plan
+/// at a time).
+fn dropped_note(count: usize, opened: Option<(&str, bool)>, sorted: &Sorted) -> String {
     let mut clauses = Vec::new();
-    if let Some(name) = opened {
-        clauses.push(format!("opened {name}"));
+    match opened {
+        Some((name, true)) => clauses.push(format!("opened {name}")),
+        Some((name, false)) => clauses.push(format!("could not open {name} (the error above says where)")),
+        None => {}
     }
     if !sorted.configs.is_empty() {
         clauses.push(format!("read {} into the Conditions", sorted.configs.join(", ")));
