@@ -76,6 +76,19 @@ async function swipe(page, fingers, from, dy) {
   await page.waitForTimeout(300);
 }
 
+test("a fitted graph starts below its pane's title, on a phone as on a desktop", async () => {
+  const { page, errors } = await openPhone();
+  for (const pane of await page.locator('.dag-pane').all()) {
+    const canvas = pane.locator('canvas.dag-canvas');
+    await page.waitForFunction((c) => c.dataset.top !== undefined, await canvas.elementHandle());
+    const top = Number(await canvas.getAttribute('data-top'));
+    const canvasTop = (await canvas.boundingBox()).y;
+    const title = await pane.locator('.dag-pane-title').boundingBox();
+    assert.ok(canvasTop + top >= title.y + title.height, `drawing at ${canvasTop + top}, title ends at ${title.y + title.height}`);
+  }
+  assert.deepEqual(errors, []);
+});
+
 test('over the graph one finger scrolls the page and two fingers pan the graph', async () => {
   const { page } = await openPhone();
   const canvas = page.getByTestId('dag-canvas').first();

@@ -371,6 +371,9 @@ fn report(canvas: &web_sys::HtmlCanvasElement, p: &Pane, labels: usize, chips: u
     };
     set("data-scale", format!("{:.4}", p.camera.scale));
     set("data-whole", p.shows_all().to_string());
+    // Where the drawing's top edge is on the canvas (CSS px): a fitted graph starts below
+    // the pane's title.
+    set("data-top", format!("{:.1}", p.camera.to_screen(0.0, f64::from(v.layout.bounds.y)).1));
     set("data-selected", selected.to_string());
     set("data-selected-in-view", in_view.to_string());
     set("data-labels", labels.to_string());

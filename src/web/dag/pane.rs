@@ -25,6 +25,10 @@ pub const AUTO_SERIES_ABOVE: usize = 400;
 pub const FIT_MARGIN: f64 = 16.0;
 /// The minimap's distance from the pane's right and bottom edges (as in the stylesheet).
 const MINIMAP_INSET: f64 = 8.0;
+/// The pane's title (`.dag-pane-title`: 6px from the top, one 0.75rem line) lies over the
+/// canvas's top-left corner; a fitted graph starts below it, so its first node is never
+/// under the title (a narrow pane, a phone, centres the graph beneath it).
+const TITLE_BAND: f64 = 30.0;
 /// Framing found nodes never magnifies beyond this (12px labels at their size).
 pub const READING_SCALE: f64 = 1.0;
 
@@ -202,10 +206,10 @@ impl Pane {
         self.minimap_bg = None;
     }
 
-    /// Shows the whole graph, centred, clear of the minimap where that costs little:
-    /// when the fitted graph would run under the minimap's corner, it is fitted beside or
-    /// above it instead, whichever is larger. Always the whole graph, however long and
-    /// thin (the canvas labels what has room at that size).
+    /// Shows the whole graph, centred below the pane's title, clear of the minimap where
+    /// that costs little: when the fitted graph would run under the minimap's corner, it
+    /// is fitted beside or above it instead, whichever is larger. Always the whole graph,
+    /// however long and thin (the canvas labels what has room at that size).
     pub fn fit(&mut self) {
         let Some(v) = &self.view else { return };
         let (w, h) = self.size;
@@ -216,14 +220,20 @@ impl Pane {
         // The minimap's top-left corner, with its margin to the pane's edges.
         let (cx, cy) = if mini { (w - mw - MINIMAP_INSET, h - mh - MINIMAP_INSET) } else { (w, h) };
         let m = FIT_MARGIN;
-        let full = Camera::fit(b, w, h, m);
+        // Fitted in the band below the title: its margin is part of the band.
+        let top = (TITLE_BAND - m).max(0.0);
+        let below = |mut c: Camera| {
+            c.ty += top;
+            c
+        };
+        let full = below(Camera::fit(b, w, h - top, m));
         let (right, bottom) = full.to_screen(bx + bw, by + bh);
         if !mini || right <= cx - m / 2.0 || bottom <= cy - m / 2.0 {
             self.camera = full;
             return;
         }
-        let beside = fit_scale(b, cx, h, m);
-        let above = fit_scale(b, w, cy, m);
+        let beside = fit_scale(b, cx, h - top, m);
+        let above = fit_scale(b, w, cy - top, m);
         // Only worth it when it shrinks the graph by less than a third.
         let best = beside.max(above);
         if best < full.scale * 0.66 {
@@ -232,11 +242,11 @@ impl Pane {
         }
         let mut c = Camera { scale: best, tx: 0.0, ty: 0.0 };
         if beside >= above {
-            c.center_on(bx + bw / 2.0, by + bh / 2.0, cx, h);
+            c.center_on(bx + bw / 2.0, by + bh / 2.0, cx, h - top);
         } else {
-            c.center_on(bx + bw / 2.0, by + bh / 2.0, w, cy);
+            c.center_on(bx + bw / 2.0, by + bh / 2.0, w, cy - top);
         }
-        self.camera = c;
+        self.camera = below(c);
     }
 
     /// Whether the whole graph is on screen.
