@@ -14,6 +14,8 @@ use planscope_core::units;
 use std::sync::Arc;
 use std::sync::OnceLock;
 
+/// The least width of one interval of the time axis, in CSS pixels: room for a label.
+const AXIS_STEP: f64 = 90.0;
 /// Row height and the width of the GPU labels, in CSS pixels.
 const ROW: f64 = 14.0;
 const LABEL: f64 = 64.0;
@@ -178,10 +180,13 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
     let axis = move || {
         let tw = window.get();
         let w = width.get() - LABEL;
-        (0..=4)
+        // Up to four intervals, each wide enough for its label ("10.06 ms"): on a phone
+        // the fourth and fifth labels would run into each other.
+        let n = ((w / AXIS_STEP).floor() as usize).clamp(1, 4);
+        (0..=n)
             .map(|i| {
-                let f = i as f64 / 4.0;
-                let anchor = if i == 0 { "start" } else if i == 4 { "end" } else { "middle" };
+                let f = i as f64 / n as f64;
+                let anchor = if i == 0 { "start" } else if i == n { "end" } else { "middle" };
                 view! { <text class="axis-label" x=LABEL + f * w y="12" text-anchor=anchor>{units::seconds(tw.time_at(f))}</text> }
             })
             .collect_view()

@@ -46,6 +46,23 @@ test('before and after are stacked, each with a row for every GPU and a legend',
   assert.deepEqual(errors, []);
 });
 
+for (const width of [1600, 390]) {
+  test(`the time axis's labels never run into each other at ${width} px`, async () => {
+    const { page, errors } = await openPage(env.browser, env.server.url, { width, height: 900 });
+    const axes = page.getByTestId('timeline').locator('svg.gantt-axis');
+    await axes.first().locator('text').first().waitFor();
+    assert.equal(await axes.count(), 2);
+    for (const axis of await axes.all()) {
+      const boxes = await axis.locator('text').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect()).map((r) => [r.left, r.right]));
+      assert.ok(boxes.length >= 2, JSON.stringify(boxes));
+      for (let i = 1; i < boxes.length; i++) {
+        assert.ok(boxes[i][0] >= boxes[i - 1][1] + 4, `labels ${i - 1} and ${i} overlap: ${JSON.stringify(boxes)}`);
+      }
+    }
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('W/S zoom at the pointer, A/D pan, drag zooms to the dragged range', async () => {
   const { page } = await openPage(env.browser, env.server.url);
   const t = timeline(page, 'after');
