@@ -340,6 +340,14 @@ fn the_verifier_states_a_declared_launch_lines_rules() {
                 && m.contains("enable_expert_parallel must be True to use EPLB")),
         "{said:?}"
     );
+    // Its fix names what to change, not the rule's (often negative) text as a condition.
+    let fix = report.findings.iter().find(|f| f.message.contains("breaks a rule of vLLM")).map(|f| f.fix.as_str());
+    assert_eq!(
+        fix,
+        Some(
+            "change the launch's parallel settings (or its GPU count) until vLLM accepts them: the rule above is its own check"
+        )
+    );
     // A launch meaning other degrees than the name reads (vLLM's -ep makes EP = TP × DP).
     plan.meta.strategy_name = Some("vllm serve m -tp 2 -dp 64 -ep".into());
     let report = verify(&plan, &VerifyOptions::default());

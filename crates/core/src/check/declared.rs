@@ -25,12 +25,10 @@ pub enum DeclaredLaunch {
     Unread,
 }
 
-/// A framework rule the launch breaks: in full (framework, rule, numbers, source) and the
-/// rule alone, as the fix names it.
+/// A framework rule the launch breaks, in full: framework, rule, numbers, source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrokenLaunchRule {
     pub text: String,
-    pub rule: String,
 }
 
 /// Reads `name` as a launch line held to `gpus` GPUs.
@@ -42,7 +40,7 @@ pub fn read_declared(name: &str, gpus: Option<u64>) -> DeclaredLaunch {
         Ok(ls) if ls.framework != Framework::Planscope => DeclaredLaunch::Launch {
             framework: ls.framework.to_string(),
             strategy: ls.strategy,
-            broken: ls.broken.iter().map(|r| BrokenLaunchRule { text: r.to_string(), rule: r.rule.clone() }).collect(),
+            broken: ls.broken.iter().map(|r| BrokenLaunchRule { text: r.to_string() }).collect(),
         },
         Ok(_) => DeclaredLaunch::NotLaunch,
         // Only a name written as flags is a launch line gone wrong; prose names stay the

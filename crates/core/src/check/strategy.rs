@@ -118,7 +118,12 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 // The rule names its framework: `vLLM: enable_expert_parallel must be …`.
                 format!("the declared launch breaks a rule of {}", rule.text),
             )
-            .fix(format!("change the launch so that {} holds", rule.rule)),
+            // Not "so that <rule> holds": many rules are the framework's own error text
+            // ("world_size is not divisible by …").
+            .fix(format!(
+                "change the launch's parallel settings (or its GPU count) until {} accepts them: the rule above is its own check",
+                framework
+            )),
         );
     }
     if let Some(s) = ctx.strategy
