@@ -89,3 +89,25 @@ fn the_step_counts_the_layers_the_plan_draws() {
     assert!(ep.message.contains("expert nodes in 16 of 58 layers"), "{}", ep.message);
     assert!(mismatch(&report.findings).is_none(), "{:?}", mismatch(&report.findings));
 }
+
+#[test]
+fn a_plan_computing_more_than_its_model_is_not_said_to_cover_all_of_it() {
+    // 16 of DeepSeek-V3's 61 layers whose nodes' shapes compute more than the whole model
+    // for the same tokens: once capped to "16 of 61 layers, 100% of the model's work".
+    let plan = read_plan(&shared("corpus/lr-agent/2025-12-01-16-48-00__final_deployment_dag.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let meta = conditions::read("config.json", &shared("real/deepseek-v3__config.json")).unwrap().meta;
+    let analysis = planscope_core::analysis::analyze(
+        std::sync::Arc::new(plan),
+        &planscope_core::analysis::Request { overrides: meta, ..Default::default() },
+    );
+    let sim = analysis.report.metrics.simulation.as_ref().expect("simulated");
+    let excess = sim.coverage.excess_work.expect("more FLOPs than the model's");
+    assert!(excess > 1.05, "{excess}");
+    // What it covers is then measured by its layers.
+    assert_eq!(sim.coverage.fraction, Some(16.0 / 61.0));
+    let view = planscope_core::view::step_breakdown(&analysis, None).expect("a breakdown");
+    let said = &view.sides[0].coverage;
+    assert!(said.starts_with("16 of 61 layers, yet ") && said.contains("× the whole model's FLOPs"), "{said}");
+    assert!(!said.contains("100%"), "{said}");
+}

@@ -156,8 +156,13 @@ pub struct Coverage {
     /// The model's layers, when the meta gives them.
     pub model_layers: Option<u32>,
     /// The fraction of the model's work the plan covers (at most 1): its FLOPs over the
-    /// whole model's for the same tokens, else plan_layers / model_layers.
+    /// whole model's for the same tokens, else (and when its FLOPs exceed the model's)
+    /// plan_layers / model_layers.
     pub fraction: Option<f64>,
+    /// The plan's FLOPs over the whole model's for the same tokens, when over 1: the plan
+    /// computes more than the model it declares (shapes larger than the model's, or work
+    /// repeated), so its share of the work is no measure of what it covers.
+    pub excess_work: Option<f64>,
     /// New tokens one step serves across the deployment (batch·seq in prefill, batch in decode).
     pub tokens_per_step: Option<f64>,
     /// Tokens per second per GPU used, for the whole model: tokens / (step / fraction) / GPUs.

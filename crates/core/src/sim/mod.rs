@@ -350,12 +350,16 @@ fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: us
         (Some(b), Some(s)) => Some(b as f64 * s as f64),
         _ => None,
     };
-    let by_work = tokens_per_step
+    let work = tokens_per_step
         .and_then(|t| crate::cost::model_flops(c, t))
         .filter(|&m| m > 0.0 && plan_flops > 0.0)
-        .map(|m| (plan_flops / m).min(1.0));
+        .map(|m| plan_flops / m);
+    // More work than the whole model (beyond rounding): said apart, and the layers measure
+    // what the plan covers instead.
+    let excess_work = work.filter(|&w| w > 1.0 + EXCESS_TOLERANCE);
+    let by_work = work.filter(|_| excess_work.is_none()).map(|w| w.min(1.0));
     let by_layers = c.layers.filter(|&l| l > 0).map(|l| (f64::from(plan_layers) / f64::from(l)).min(1.0));
-    let fraction = by_work.or(by_layers);
+    let fraction = by_work.or(by_layers).or(excess_work.map(|_| 1.0));
     // A training step's backward pass is not simulated: a forward pass's rate is no
     // training throughput.
     let training = c.training.is_some();
@@ -363,5 +367,17 @@ fn coverage(plan: &Plan, roles: &[NodeRoles], c: &Constants, step: f64, gpus: us
         (Some(t), Some(f)) if step > 0.0 && gpus > 0 && !training => Some(t / (step / f) / gpus as f64),
         _ => None,
     };
-    Coverage { plan_layers, model_layers: c.layers, fraction, tokens_per_step, tokens_per_s_per_gpu, training }
+    Coverage {
+        plan_layers,
+        model_layers: c.layers,
+        fraction,
+        excess_work,
+        tokens_per_step,
+        tokens_per_s_per_gpu,
+        training,
+    }
 }
+
+/// How far a plan's FLOPs may exceed the whole model's and still count as the whole model:
+/// the model's count and the plan's nodes round differently (embeddings, norms).
+const EXCESS_TOLERANCE: f64 = 0.05;
