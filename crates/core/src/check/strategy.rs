@@ -121,8 +121,7 @@ fn launch_rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             // Not "so that <rule> holds": many rules are the framework's own error text
             // ("world_size is not divisible by …").
             .fix(format!(
-                "change the launch's parallel settings (or its GPU count) until {} accepts them: the rule above is its own check",
-                framework
+                "change the launch's parallel settings (or its GPU count) until {framework} accepts them: the rule above is its own check"
             )),
         );
     }

@@ -97,15 +97,16 @@ fn side(name: &'static str, s: &SimResult, scale: f64) -> SideBar {
         x += width;
     }
     let c = &s.coverage;
+    let excess = |x: f64| {
+        format!("{x:.1}× the whole model's FLOPs for these tokens (its nodes compute more than the model does)")
+    };
     let coverage = match (c.model_layers, c.fraction) {
-        (Some(m), Some(_)) if let Some(x) = c.excess_work => format!(
-            "{} of {m} layers, yet {x:.1}× the whole model's FLOPs for these tokens (its nodes compute more than the model does)",
-            c.plan_layers
-        ),
-        (None, Some(_)) if let Some(x) = c.excess_work => format!(
-            "{}, {x:.1}× the whole model's FLOPs for these tokens (its nodes compute more than the model does)",
-            units::plural(c.plan_layers as usize, "layer")
-        ),
+        (Some(m), Some(_)) if let Some(x) = c.excess_work => {
+            format!("{} of {m} layers, yet {}", c.plan_layers, excess(x))
+        }
+        (None, Some(_)) if let Some(x) = c.excess_work => {
+            format!("{}, {}", units::plural(c.plan_layers as usize, "layer"), excess(x))
+        }
         (Some(m), Some(f)) => format!("{} of {m} layers, {} of the model's work", c.plan_layers, units::percent(f)),
         (None, Some(f)) => {
             format!("{}, {} of the model's work", units::plural(c.plan_layers as usize, "layer"), units::percent(f))
