@@ -149,6 +149,39 @@ fn vllm_short_flags_and_eplb_config() {
 }
 
 #[test]
+fn megatron_model_sizes_against_the_degrees() {
+    // TP 3 does not split 32 heads, nor 8 query groups (with --group-query-attention);
+    // 4100 tokens are not 2 × CP = 6 even chunks; 4100 is not 32 heads of whole width.
+    let line = "--tensor-model-parallel-size 3 --context-parallel-size 3 --num-attention-heads 32 \
+        --group-query-attention --num-query-groups 8 --hidden-size 4100 --seq-length 4100";
+    let r = rules(&read_with("a", line, Some(9)).unwrap());
+    let has = |needle: &str| r.iter().any(|x| x.contains(needle));
+    assert!(
+        has(
+            "num_attention_heads must be a multiple of tensor_model_parallel_size (here num_attention_heads = 32, tensor_model_parallel_size = 3)"
+        ),
+        "{r:?}"
+    );
+    assert!(has("num_query_groups = 8"), "{r:?}");
+    assert!(has("hidden_size = 4100, num_attention_heads = 32"), "{r:?}");
+    assert!(has("seq_length = 4100, context_parallel_size = 3"), "{r:?}");
+    assert_eq!(r.len(), 4, "{r:?}");
+    // The same sizes at TP 4, CP 2, with each head's width stated: every rule holds. Query
+    // groups count only with --group-query-attention; an unset variable leaves its rule
+    // unchecked rather than failing the read.
+    let s = read_with(
+        "a",
+        "--tensor-model-parallel-size 4 --context-parallel-size 2 --num-attention-heads 32 --num-query-groups 2 \
+         --hidden-size 4100 --kv-channels 128 --seq-length 4100 --ffn-hidden-size $FFN",
+        Some(8),
+    )
+    .unwrap();
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
+    let s = read_with("a", "--tensor-model-parallel-size 4 --num-attention-heads $HEADS", Some(8)).unwrap();
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
+}
+
+#[test]
 fn megatron_cp_etp_vpp_and_uneven_stages() {
     let s = read_with(
         "a",

@@ -99,6 +99,17 @@ pub enum Field {
     ZeroStage,
     /// DeepSpeed `train_batch_size` / `train_micro_batch_size_per_gpu`: a training config.
     TrainBatch,
+    /// Megatron-LM model sizes a script states beside its degrees (`--num-attention-heads`,
+    /// `--num-query-groups`, `--group-query-attention`, `--hidden-size`, `--kv-channels`,
+    /// `--seq-length`), read for the framework's rules that tie them to the degrees. The
+    /// model itself is the conditions reader's (conditions/megatron.rs); a value these
+    /// cannot read (an unset variable) leaves its rules unchecked.
+    Heads,
+    QueryGroups,
+    Gqa,
+    Hidden,
+    KvChannels,
+    SeqLength,
     /// Understood and not a degree (ports, addresses, schedules, switches like `--sequence-parallel`).
     Known,
 }
@@ -116,7 +127,13 @@ impl Field {
                 | Field::DistributedOptimizer
                 | Field::MegatronFsdp
                 | Field::TorchFsdp2
+                | Field::Gqa
         )
+    }
+
+    /// Read only to check a rule: a value that cannot be read is left out, not an error.
+    fn checks_only(self) -> bool {
+        matches!(self, Field::Heads | Field::QueryGroups | Field::Hidden | Field::KvChannels | Field::SeqLength)
     }
 }
 
@@ -212,6 +229,11 @@ impl Said {
                     "false" | "0" | "no" | "off" => 0,
                     _ => return Err(bad("true or false", v)),
                 },
+            }
+        } else if field.checks_only() {
+            match e.value.as_deref().filter(|_| e.unset.is_none()).and_then(|v| v.trim().parse::<i64>().ok()) {
+                Some(n) => n,
+                None => return Ok(()),
             }
         } else {
             if let Some(var) = &e.unset {

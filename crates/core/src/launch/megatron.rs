@@ -35,6 +35,12 @@ pub fn field(e: &Entry) -> Option<Field> {
         "use-megatron-fsdp" | "use-custom-fsdp" => Field::MegatronFsdp,
         "use-torch-fsdp2" => Field::TorchFsdp2,
         "data-parallel-sharding-strategy" => Field::ShardingStrategy,
+        "num-attention-heads" => Field::Heads,
+        "num-query-groups" => Field::QueryGroups,
+        "group-query-attention" => Field::Gqa,
+        "hidden-size" => Field::Hidden,
+        "kv-channels" => Field::KvChannels,
+        "seq-length" => Field::SeqLength,
         "sequence-parallel"
         | "use-tp-pp-dp-mapping"
         | "data-parallel-random-init"
@@ -163,6 +169,7 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
                 .with("expert_model_parallel_size", ep as u64)
         });
     }
+    model_rules(s, tp, cp, &mut broken);
     if vpp > 1 {
         let overlap = s.on(Field::OverlapP2p);
         if (overlap && pp <= 1) || (!overlap && pp <= 2) {
@@ -221,6 +228,56 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         });
     }
     Ok(Read { strategy, gpus: needs, world, layers, training: Some(TrainingRun { zero: Some(zero(s)) }), broken })
+}
+
+/// The rules that tie the model's sizes, where the script states them, to its degrees:
+/// TP splits the attention heads and the key-value groups, and CP the sequence in 2·CP
+/// chunks (load balancing the causal mask).
+fn model_rules(s: &Said, tp: u32, cp: u32, broken: &mut Vec<FrameworkRule>) {
+    const CONFIG: &str = "megatron/core/transformer/transformer_config.py, TransformerConfig.__post_init__";
+    let value = |f: Field| s.get(f).and_then(|v| u64::try_from(v).ok());
+    let heads = value(Field::Heads);
+    if let Some(h) = heads {
+        divides(broken, h, u64::from(tp), || {
+            FrameworkRule::new(
+                Framework::Megatron,
+                "num_attention_heads must be a multiple of tensor_model_parallel_size",
+                CONFIG,
+            )
+            .with("num_attention_heads", h)
+            .with("tensor_model_parallel_size", u64::from(tp))
+        });
+    }
+    // Without --group-query-attention Megatron-LM ignores --num-query-groups (one group per head).
+    if let Some(g) = value(Field::QueryGroups).filter(|_| s.on(Field::Gqa)) {
+        divides(broken, g, u64::from(tp), || {
+            FrameworkRule::new(
+                Framework::Megatron,
+                "num_query_groups must be a multiple of tensor_model_parallel_size",
+                CONFIG,
+            )
+            .with("num_query_groups", g)
+            .with("tensor_model_parallel_size", u64::from(tp))
+        });
+    }
+    if let (Some(hidden), Some(h), None) = (value(Field::Hidden), heads, s.get(Field::KvChannels)) {
+        divides(broken, hidden, h, || {
+            FrameworkRule::new(Framework::Megatron, "hidden_size % num_attention_heads == 0 (without --kv-channels, each head is hidden_size / num_attention_heads wide)", VALIDATE)
+                .with("hidden_size", hidden)
+                .with("num_attention_heads", h)
+        });
+    }
+    if let Some(seq) = value(Field::SeqLength).filter(|_| cp > 1) {
+        divides(broken, seq, 2 * u64::from(cp), || {
+            FrameworkRule::new(
+                Framework::Megatron,
+                "seq-length should be a multiple of 2 * context-parallel-size if context-parallel-size > 1",
+                VALIDATE,
+            )
+            .with("seq_length", seq)
+            .with("context_parallel_size", u64::from(cp))
+        });
+    }
 }
 
 /// Megatron-LM trains, its states sharded (megatron/training/arguments.py) by the
