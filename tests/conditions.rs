@@ -307,6 +307,17 @@ fn launches_are_strategy_conditions() {
     assert_eq!(m.launch_broken.len(), 1, "{:?}", m.launch_broken);
     assert!(m.launch_broken[0].starts_with("Megatron-LM: ") && m.launch_broken[0].contains("world_size = 8"));
     assert!(c.launch_broken.is_empty());
+    // Its --micro-batch-size 1 is per replica: on those 8 GPUs, TP1·PP4 leaves DP 2, so the
+    // micro-batch across the deployment is 2 sequences.
+    assert_eq!((s.dp.get(), m.meta.model.batch), (2, Some(2)));
+    assert!(m.fields.contains(&"model.batch"));
+    // Without the GPUs it starts, DP is unknown and the batch is left to the user.
+    let script = "pretrain_gpt.py --num-layers 4 --hidden-size 1024 --num-attention-heads 16 \\\n  --tensor-model-parallel-size 2 --micro-batch-size 4";
+    let m = conditions::read("train.sh", script).unwrap();
+    assert_eq!(m.meta.strategy.map(|s| s.tp.get()), Some(2));
+    assert_eq!(m.meta.model.batch, None);
+    let m = conditions::read("train.sh", &format!("torchrun --nproc_per_node 8 {script}")).unwrap();
+    assert_eq!(m.meta.model.batch, Some(16), "micro-batch 4 × DP 4");
 }
 
 #[test]

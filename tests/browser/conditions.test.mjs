@@ -311,6 +311,8 @@ test('a dropped launch script that breaks its framework\'s rules says which', as
   await err.getByText(/train_mixtral_8x7b_distributed\.sh: the launch breaks Megatron-LM: .*world_size % \(ETP × EP × PP\) == 0 \(here world_size = 8/).waitFor({ timeout: 30000 });
   assert.match(await err.textContent(), /its strategy is the target as written/);
   assert.equal(await page.getByTestId('strategy').inputValue(), 'EP8_PP4_DP2_ETP1');
+  // Its --micro-batch-size 1 is per replica: 2 sequences over DP 2.
+  assert.equal(await input(page, 'model.batch').inputValue(), '2');
   // The plan that was open stays open.
   assert.match(await page.locator('[data-field="file"]').textContent(), /seed-ep64-tp2/);
   assert.deepEqual(errors, []);

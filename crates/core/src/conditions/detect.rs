@@ -23,6 +23,16 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
                     c.meta.model.zero_stage = Some(z);
                     c.fields.push("model.zero_stage");
                 }
+                // The micro-batch is per replica: with the GPUs the script starts
+                // (torchrun's --nproc_per_node × --nnodes), DP and so the batch are known.
+                let dp = st.meta.strategy.filter(|_| st.fields.contains(&"cluster.gpus")).map(|s| s.dp.get());
+                let micro = megatron::micro_batch(&megatron::Flags::parse(text));
+                if let (Some(dp), Some(micro)) = (dp, micro)
+                    && let Some(batch) = micro.checked_mul(u64::from(dp))
+                {
+                    c.meta.model.batch = Some(batch);
+                    c.fields.push("model.batch");
+                }
                 c.meta.strategy_name = st.meta.strategy_name;
                 c.launch_broken = st.launch_broken;
                 c.fields.push("strategy");

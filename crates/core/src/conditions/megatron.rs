@@ -116,8 +116,8 @@ pub(super) fn read(flags: &Flags, rec: &mut Record) -> Result<ModelSpec, Conditi
     rec.set(&mut m.mtp_layers, flags.uint32("--mtp-num-layers")?, "model.mtp_layers");
     rec.set(&mut m.seq_len, flags.uint("--seq-length")?, "model.seq_len");
     // Megatron-LM trains (pretrain_gpt.py). Its `--micro-batch-size` is per data-parallel
-    // replica, whose count depends on the GPUs the job gets, so the deployment's batch is
-    // left to the user. How its states are sharded is the launch reader's to say (detect.rs).
+    // replica: the deployment's batch once the launch gives DP (`micro_batch`, detect.rs).
+    // How its states are sharded is the launch reader's to say (detect.rs).
     rec.set(&mut m.phase, Some(Phase::Train), "model.phase");
     let dtype = if flags.has("--bf16") {
         Some(Dtype::Bf16)
@@ -135,6 +135,13 @@ pub(super) fn read(flags: &Flags, rec: &mut Record) -> Result<ModelSpec, Conditi
         rec.set(&mut m.layer_pattern, Some(pattern), "model.layer_pattern");
     }
     Ok(m)
+}
+
+/// `--micro-batch-size`: sequences per data-parallel replica. None when absent or not a
+/// number (an unset variable): the batch is then the user's to give, as before the launch
+/// said it.
+pub(super) fn micro_batch(flags: &Flags) -> Option<u64> {
+    flags.uint("--micro-batch-size").ok().flatten().filter(|&n| n > 0)
 }
 
 /// `--moe-layer-freq`: an int N (layer l is MoE when l % N == 0: Megatron's
