@@ -338,7 +338,16 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
                 <span class="muted">{format!("mean per GPU, of the step {} · {} GPUs", units::seconds(step), units::thousands(n_rows))}</span>
             </div>
             <p class="muted timeline-info">
-                {move || info().unwrap_or_else(|| "W/S zoom · A/D pan · drag to zoom to a range · click a slice for details".into())}
+                {move || match info() {
+                    Some(text) => view! { <span>{text}</span> }.into_any(),
+                    // What the hands at hand can do: a touch screen has no keys or wheel, and a
+                    // finger's drag scrolls the rows (the stylesheet shows one by pointer).
+                    None => view! {
+                        <span class="hint-fine">"W/S zoom · A/D pan · drag to zoom to a range · click a slice for details"</span>
+                        <span class="hint-coarse">"+ and − zoom · Fit shows the whole step · tap a slice for details"</span>
+                    }
+                    .into_any(),
+                }}
             </p>
             <svg class="gantt-axis" width="100%" height="16" aria-hidden="true">{axis}</svg>
             <div

@@ -14,6 +14,7 @@ const env = servedBrowser();
 
 const LARGE = '2025-12-04-11-03-13__llm_deployment_comprehensive.dot';
 const FIXED = '2025-12-30-17-26-35__parallel_strategy_dag_fixed.dot';
+const TALL = '2026-01-04-10-46-16__qwen3_235b_parallel_strategy.dot';
 const FIXED_LARGE = '2025-12-02-17-40-26__ep64_tp2_moe_model_complete_fixed.dot';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -29,6 +30,7 @@ async function frame(page, side) {
   return canvas(page, side).evaluate((c) => ({
     scale: Number(c.dataset.scale),
     whole: c.dataset.whole === 'true',
+    top: Number(c.dataset.top),
     selected: Number(c.dataset.selected),
     inView: Number(c.dataset.selectedInView),
     labels: Number(c.dataset.labels),
@@ -136,7 +138,7 @@ test('panes follow by correspondence, not by viewport; the rewrite marks what it
   await page.mouse.wheel(0, 400);
   const moved = await frame(page, 'after');
   assert.equal(moved.scale, start.scale, 'the after pane kept its zoom');
-  assert.ok(moved.whole, 'and still shows its whole graph');
+  assert.deepEqual([moved.whole, moved.top], [start.whole, start.top], 'and its view');
   // Selecting a node centres its counterparts on the other side.
   await search(page, 'expert_2');
   await page.getByTestId('dag-search').press('Enter');
@@ -199,6 +201,28 @@ test(`Fit shows the whole of ${LARGE} with labels; a stack expands in view and c
   const shut = await frame(page, 'before');
   assert.equal(shut.items, folded.items, 'collapsed with c');
   assert.equal(shut.chips, 0);
+  assert.deepEqual(errors, []);
+});
+
+// A deployment's layers in one long column (corpus #32: 94 layers, 1,791 nodes) fitted
+// whole is a 1-px line at 1% scale: it opens at its top, at reading size, and Fit fits it.
+test(`${TALL} opens at its top, readable; Fit shows it whole`, async (t) => {
+  const { page, errors } = await openPage(env.browser, env.server.url, DESKTOP);
+  await open(page, TALL);
+  await view(page).scrollIntoViewIfNeeded();
+  const opened = await frame(page, 'before');
+  t.diagnostic(`opened: ${JSON.stringify(opened)}`);
+  assert.ok(!opened.whole && opened.scale >= 0.33, `readable, not whole: ${JSON.stringify(opened)}`);
+  assert.ok(opened.top >= 24 && opened.top <= 40, `its top below the pane's title: ${opened.top}`);
+  assert.ok(opened.labels >= 3, `labels: ${opened.labels}`);
+  await screenshot(page, 'dag-nav-tall-open.png');
+  await page.getByTestId('dag-fit').click();
+  const fit = await frame(page, 'before');
+  assert.ok(fit.whole && fit.scale < 0.05, JSON.stringify(fit));
+  // A graph that fits readably opens fitted, as before (the example's seven nodes).
+  const { page: small } = await openPage(env.browser, env.server.url, DESKTOP);
+  await ready(small);
+  assert.ok((await frame(small, 'before')).whole);
   assert.deepEqual(errors, []);
 });
 

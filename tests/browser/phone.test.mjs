@@ -49,6 +49,29 @@ for (const scheme of ['light', 'dark']) {
   });
 }
 
+// A touch screen has no keys or wheel: the graph's and the step's hints say what fingers do,
+// and a mouse's hints say what keys do.
+test('the graph and step hints speak of fingers on a phone, of keys with a mouse', async () => {
+  const { page, errors } = await openPhone();
+  await page.getByTestId('timeline').waitFor();
+  const shown = (sel) =>
+    page.locator(sel).evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent));
+  const dag = await shown('.dag-hint > span');
+  assert.equal(dag.length, 1, JSON.stringify(dag));
+  assert.match(dag[0], /two fingers pan and pinch to zoom/);
+  const step = await shown('.timeline-info > span');
+  assert.ok(step.length >= 1 && step.every((t) => !/W\/S/.test(t)), JSON.stringify(step));
+  assert.match(step[0], /tap a slice for details/);
+  const desk = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await desk.goto(env.server.url);
+  await desk.getByTestId('timeline').waitFor({ timeout: 30000 });
+  const deskShown = (sel) =>
+    desk.locator(sel).evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent));
+  assert.match((await deskShown('.dag-hint > span')).join('|'), /^drag to pan · wheel to zoom/);
+  assert.match((await deskShown('.timeline-info > span')).join('|'), /W\/S zoom · A\/D pan/);
+  assert.deepEqual(errors, []);
+});
+
 test('the export menu and the help open on the screen', async () => {
   const { page } = await openPhone();
   await page.getByTestId('export-menu').locator('summary').tap();

@@ -150,7 +150,7 @@ fn layout_panes(ctx: Ctx, which: Vec<usize>, grouping: Option<Grouping>) {
                     let g = grouping.unwrap_or_else(|| p.auto_grouping());
                     p.relayout(g, color);
                     p.measure();
-                    p.fit();
+                    p.open_view();
                 }
             });
             if done.is_none() {
@@ -169,7 +169,7 @@ fn refit_after_paint(ctx: Ctx, i: usize) {
         let fitted = ctx.dag.try_update_value(|d| {
             if let Some(p) = d.panes.get_mut(i) {
                 p.measure();
-                p.fit();
+                p.open_view();
             }
         });
         if fitted.is_some() {
@@ -509,7 +509,10 @@ pub fn DagView(before: Analysis) -> impl IntoView {
                     "Find"
                 </button>
                 <SearchBox ctx=ctx input=search_input />
-                <span class="dag-hint muted">"drag to pan · wheel to zoom · f fits · z shows the selection · n steps through nodes · click a stack to expand, c collapses"</span>
+                <span class="dag-hint muted">
+                    <span class="hint-fine">"drag to pan · wheel to zoom · f fits · z shows the selection · n steps through nodes · click a stack to expand, c collapses"</span>
+                    <span class="hint-coarse">"two fingers pan and pinch to zoom · Fit shows the whole graph · tap a node for its properties, a stack to expand it"</span>
+                </span>
             </header>
             <changes::Legend session=session />
             <div class="dag-body">

@@ -31,6 +31,8 @@ const MINIMAP_INSET: f64 = 8.0;
 const TITLE_BAND: f64 = 30.0;
 /// Framing found nodes never magnifies beyond this (12px labels at their size).
 pub const READING_SCALE: f64 = 1.0;
+/// Below this scale a fitted graph's 12px labels are under 4px: its nodes are no longer read.
+const LEGIBLE_SCALE: f64 = 0.33;
 
 pub struct Panes {
     pub panes: Vec<Pane>,
@@ -247,6 +249,31 @@ impl Pane {
             c.center_on(bx + bw / 2.0, by + bh / 2.0, w, cy - top);
         }
         self.camera = below(c);
+    }
+
+    /// The view a graph opens at: fitted whole, unless it is so long (a deployment's layers
+    /// in one column) that fitting it makes its nodes unreadable while its width would show
+    /// them; it then opens at its top, as wide as the pane allows up to reading size, as
+    /// Netron opens a model. The minimap shows the whole, and Fit (f) fits it.
+    pub fn open_view(&mut self) {
+        self.fit();
+        let Some(v) = &self.view else { return };
+        let fitted = self.camera.scale;
+        if fitted >= LEGIBLE_SCALE {
+            return;
+        }
+        let (w, _) = self.size;
+        let b = v.layout.bounds;
+        let (bx, by, bw) = (b.x as f64, b.y as f64, (b.width as f64).max(1.0));
+        let across = ((w - 2.0 * FIT_MARGIN).max(1.0) / bw).min(READING_SCALE);
+        // A wide graph gains nothing from its top alone: it stays fitted.
+        if !(across >= LEGIBLE_SCALE && across >= fitted * 3.0) {
+            return;
+        }
+        let mut c = Camera { scale: across, tx: 0.0, ty: 0.0 };
+        c.center_on(bx + bw / 2.0, by, w, 0.0);
+        c.ty += TITLE_BAND.max(FIT_MARGIN);
+        self.camera = c;
     }
 
     /// Whether the whole graph is on screen.
