@@ -55,7 +55,7 @@ impl Chart {
 
     /// Axis labels, top to bottom: the top, half of it, 0.
     pub fn axis(&self) -> [String; 3] {
-        [units::percent(self.top), units::percent(self.top / 2.0), "0".into()]
+        [tick(self.top), tick(self.top / 2.0), "0".into()]
     }
 
     /// Where the grid lines go, top to bottom.
@@ -67,6 +67,19 @@ impl Chart {
     pub fn last_gpu(&self) -> u32 {
         self.gpus.saturating_sub(1)
     }
+}
+
+/// An axis label: a percentage with the digits that tell it from its neighbours (half of a
+/// 0.1% top is 0.05%, which one decimal would print as "0.1%" or "0.0%").
+fn tick(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if !p.is_finite() || p <= 0.0 || p >= 10.0 {
+        return units::percent(fraction);
+    }
+    // One significant digit below 1%, a decimal from 1% (2.5%), none when whole.
+    let decimals = (1.0 - p.log10().floor()).clamp(1.0, 6.0) as usize;
+    let text = format!("{p:.decimals$}");
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// The next of 1, 2, 5 × 10^k at or above `max` (a fraction), capped at 100%, so that
@@ -200,6 +213,32 @@ mod charts {
             assert!(b.x >= b.gpu as f64 * WIDTH_PER_GPU && b.x < (b.gpu + 1) as f64 * WIDTH_PER_GPU);
         }
         assert_eq!(busy.axis()[2], "0");
+    }
+}
+
+#[cfg(test)]
+mod axis {
+    use super::*;
+
+    #[test]
+    fn ticks_keep_the_digits_that_tell_them_apart() {
+        let labels = |top: f64| {
+            let c = Chart { key: "k", title: "t", needs: "n", gpus: 1, top, before: vec![], after: vec![] };
+            c.axis()
+        };
+        assert_eq!(labels(1.0), ["100%", "50%", "0"]);
+        assert_eq!(labels(0.2), ["20%", "10%", "0"]);
+        assert_eq!(labels(0.05), ["5%", "2.5%", "0"]);
+        assert_eq!(labels(0.01), ["1%", "0.5%", "0"]);
+        assert_eq!(labels(0.001), ["0.1%", "0.05%", "0"]);
+        assert_eq!(labels(0.0001), ["0.01%", "0.005%", "0"]);
+        // Every top nice_top gives has two distinct, non-zero labels above 0.
+        for k in -4..=0 {
+            for m in [1.0, 2.0, 5.0] {
+                let [a, b, _] = labels(nice_top(m * 10f64.powi(k)));
+                assert!(a != b && !a.starts_with("0%") && !b.starts_with("0.0%"), "{a} {b}");
+            }
+        }
     }
 }
 
