@@ -251,3 +251,26 @@ fn a_used_gpu_whose_value_is_unknown_is_hatched_as_on_the_page() {
     // A flat grey would read as cividis's middle (about half full).
     assert!(!style(&html).contains(".cell.unknown { fill"), "{}", style(&html));
 }
+
+/// A deployment's layers in one long column with 8 experts a layer side by side (corpus
+/// #32, 1,791 nodes) drew 4,700 px wide, its column beyond a report's view, so the DAG
+/// figure looked empty. The report draws it as the page opens it: folded into series.
+#[test]
+fn a_long_plan_is_drawn_as_the_page_opens_it() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/lr-agent/2026-01-04-10-46-16__qwen3_235b_parallel_strategy.dot");
+    let plan = read_plan(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(plan.nodes.len(), 1791);
+    let input = ReportInput::prepare("qwen3.dot", plan, &Request::default());
+    let html = render_html(&input);
+    let start = html.find("<figure class=\"dag-figure\" data-side=\"before\"").unwrap();
+    let figure = &html[start..start + html[start..].find("</figure>").unwrap()];
+    assert!(
+        figure.contains("1,791 nodes drawn folded by numbered series into 382 boxes (as the page opens"),
+        "{}",
+        &figure[..400]
+    );
+    let width: f32 =
+        figure.split("class=\"dag-svg\" width=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    assert!(width < 1200.0, "{width} px wide");
+}

@@ -41,7 +41,7 @@ use theme::ColorBy;
 /// selection is the user's focus: `Focus::dag`.)
 #[derive(Clone, Copy)]
 pub struct DagSettings {
-    /// None: series above `pane::AUTO_SERIES_ABOVE` nodes, else no grouping.
+    /// None: series above ``Grouping::SERIES_ABOVE`` nodes, else no grouping.
     pub grouping: RwSignal<Option<Grouping>>,
     pub color: RwSignal<ColorBy>,
     /// Clicking a node brings its counterparts into view on the other side.

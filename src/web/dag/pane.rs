@@ -18,9 +18,6 @@ use web_sys::HtmlCanvasElement;
 
 pub type Dag = StoredValue<Panes, LocalStorage>;
 
-/// Plans above this many nodes open folded into series: past a few hundred nodes a
-/// fitted graph is below reading size, and series (expert_0 … expert_63) fold the most.
-pub const AUTO_SERIES_ABOVE: usize = 400;
 /// Margin around a fitted graph, in CSS pixels.
 pub const FIT_MARGIN: f64 = 16.0;
 /// The minimap's distance from the pane's right and bottom edges (as in the stylesheet).
@@ -126,7 +123,7 @@ impl Pane {
 
     /// The grouping used when the picker says "auto".
     pub fn auto_grouping(&self) -> Grouping {
-        if self.plan.nodes.len() > AUTO_SERIES_ABOVE { Grouping::Series } else { Grouping::None }
+        Grouping::opening(self.plan.nodes.len())
     }
 
     /// The layout session, made on first use: the plan read for layout once (with the edges

@@ -77,6 +77,18 @@ pub enum Grouping {
     Cluster,
 }
 
+impl Grouping {
+    /// Plans above this many nodes open folded into series, on the page and in the report:
+    /// past a few hundred nodes a graph drawn whole is below reading size, and series
+    /// (expert_0 … expert_63) fold the most.
+    pub const SERIES_ABOVE: usize = 400;
+
+    /// How a plan of `nodes` nodes is first drawn for reading.
+    pub fn opening(nodes: usize) -> Grouping {
+        if nodes > Grouping::SERIES_ABOVE { Grouping::Series } else { Grouping::None }
+    }
+}
+
 /// Gaps between boxes, in drawing units (about pixels).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Spacing {

@@ -1,12 +1,12 @@
-//! The report's drawings of the graph and the step: the DAG before and after (the same
-//! `write::svg` drawing as the page's "DAG · SVG" export, folded past
-//! `limits::DRAWN_ITEMS` boxes with a note saying so) and the simulated step of both
+//! The report's drawings of the graph and the step: the DAG before and after (the
+//! `write::svg` drawing of the page's "DAG · SVG" export, folded as the page opens it and
+//! past `limits::DRAWN_ITEMS` boxes, with a note saying so) and the simulated step of both
 //! sides stacked (`step_svg`).
 
 use super::escape::esc;
 use super::step_svg::{StepSide, step_svg};
 use crate::analysis::{After, Analysis};
-use crate::write::svg::{Frame, dag_svg};
+use crate::write::svg::{Frame, dag_svg_as_opened};
 use std::fmt::Write;
 
 /// Inline SVG in HTML needs no namespace; leaving it out keeps the report free of any URL.
@@ -27,7 +27,7 @@ pub fn dag_section(out: &mut String, before: &Analysis, after: Option<&After>) {
     out.push_str("<section class=\"card dag-views\" aria-label=\"DAG\" data-section=\"dag\">\n");
     out.push_str("<header class=\"section-head\"><h2>DAG</h2></header>\n");
     let mut figure = |side: &str, caption: &str, a: &Analysis| {
-        let d = dag_svg(&a.plan, Frame { title: None, legend: true });
+        let d = dag_svg_as_opened(&a.plan, Frame { title: None, legend: true });
         let _ = write!(out, "<figure class=\"dag-figure\" data-side=\"{side}\"><figcaption>{}", esc(caption));
         if let Some(n) = d.note() {
             let _ = write!(out, " <span class=\"muted\" data-note=\"folded\">· {}</span>", esc(&n));

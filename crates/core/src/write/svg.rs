@@ -1,7 +1,8 @@
 //! The whole DAG as a standalone SVG drawing, from the core layout (`layout::LayoutSession`):
 //! boxes shaped and filled by node kind, labels, edges with arrowheads, group captions,
-//! and optionally a title and a legend. The page's "DAG · SVG" export and the HTML report
-//! both call [`dag_svg`], so they draw the same picture.
+//! and optionally a title and a legend. The page's "DAG · SVG" export draws every node
+//! ([`dag_svg`]); the HTML report draws the graph as the page opens it ([`dag_svg_as_opened`]:
+//! series folded past `Grouping::SERIES_ABOVE` nodes), to be read at its size.
 //!
 //! Bounded: past `limits::DRAWN_ITEMS` boxes the graph is drawn folded (series, then
 //! layers, stages, servers: the first grouping that fits), and [`DagDrawing::folded`]
@@ -27,6 +28,18 @@ pub struct DagDrawing {
     pub nodes: usize,
     pub width: f32,
     pub height: f32,
+    /// Why it is folded (when it is).
+    pub fold: Fold,
+}
+
+/// Why a drawing folds nodes into groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fold {
+    /// To stay under `DRAWN_ITEMS` boxes.
+    #[default]
+    Boxes,
+    /// To be read as the page opens it (past `Grouping::SERIES_ABOVE` nodes).
+    Reading,
 }
 
 impl DagDrawing {
@@ -47,11 +60,17 @@ impl DagDrawing {
         };
         let mut parts = Vec::new();
         if let Some(by) = by {
+            let why = match self.fold {
+                Fold::Boxes => format!("at most {} boxes are drawn", crate::units::thousands(DRAWN_ITEMS)),
+                Fold::Reading => format!(
+                    "as the page opens a plan of more than {} nodes; its DAG · SVG export draws every node",
+                    crate::units::thousands(Grouping::SERIES_ABOVE)
+                ),
+            };
             parts.push(format!(
-                "{} nodes drawn folded by {by} into {} boxes (at most {} boxes are drawn)",
+                "{} nodes drawn folded by {by} into {} boxes ({why})",
                 crate::units::thousands(self.nodes),
                 crate::units::thousands(self.items + self.left_out),
-                crate::units::thousands(DRAWN_ITEMS)
             ));
         }
         if self.left_out > 0 {
@@ -67,13 +86,19 @@ const FOLDS: [Grouping; 4] = [Grouping::Series, Grouping::Layer, Grouping::Stage
 /// The layout drawn for `plan`: every node when it fits, else the first fold that fits,
 /// else the fold with the fewest boxes.
 pub fn fitting_layout(plan: &Plan) -> (Layout, Grouping) {
+    fitting_from(plan, Grouping::None)
+}
+
+/// As [`fitting_layout`], folded at least as `first` does (None, or a member of `FOLDS`).
+fn fitting_from(plan: &Plan, first: Grouping) -> (Layout, Grouping) {
     let mut session = LayoutSession::new(plan);
     let opts = |grouping| LayoutOptions { grouping, ..LayoutOptions::default() };
-    if plan.nodes.len() <= DRAWN_ITEMS {
+    if first == Grouping::None && plan.nodes.len() <= DRAWN_ITEMS {
         return (session.layout(&opts(Grouping::None)).clone(), Grouping::None);
     }
+    let from = FOLDS.iter().position(|&g| g == first).unwrap_or(0);
     let mut best: Option<(Layout, Grouping)> = None;
-    for g in FOLDS {
+    for &g in &FOLDS[from..] {
         let l = session.layout(&opts(g));
         if l.items.len() <= DRAWN_ITEMS {
             return (l.clone(), g);
@@ -94,10 +119,21 @@ pub struct Frame<'a> {
     pub legend: bool,
 }
 
-/// The whole DAG of `plan` as a standalone SVG document.
+/// The whole DAG of `plan` as a standalone SVG document, every node a box when it fits.
 pub fn dag_svg(plan: &Plan, frame: Frame<'_>) -> DagDrawing {
     let (layout, grouping) = fitting_layout(plan);
     render(plan, &layout, grouping, frame)
+}
+
+/// The DAG of `plan` as the page opens it: folded into series past `Grouping::SERIES_ABOVE`
+/// nodes (a deployment's 8 experts a layer side by side across 94 layers drew 4,700 px wide,
+/// its layers' column out of a report's view), then as [`dag_svg`] folds.
+pub fn dag_svg_as_opened(plan: &Plan, frame: Frame<'_>) -> DagDrawing {
+    let opening = Grouping::opening(plan.nodes.len());
+    let (layout, grouping) = fitting_from(plan, opening);
+    // Folded as opened, unless even that took more than DRAWN_ITEMS boxes.
+    let fold = if opening != Grouping::None && grouping == opening { Fold::Reading } else { Fold::Boxes };
+    render_as(plan, &layout, grouping, frame, fold)
 }
 
 const PAD: f32 = 16.0;
@@ -134,6 +170,10 @@ const STYLE: &str = ".dag-svg text{font-family:system-ui,-apple-system,'Segoe UI
 
 /// Draws `layout` (of `plan`, made with `grouping`): at most `DRAWN_ITEMS` boxes.
 pub fn render(plan: &Plan, layout: &Layout, grouping: Grouping, frame: Frame<'_>) -> DagDrawing {
+    render_as(plan, layout, grouping, frame, Fold::Boxes)
+}
+
+fn render_as(plan: &Plan, layout: &Layout, grouping: Grouping, frame: Frame<'_>, fold: Fold) -> DagDrawing {
     let shown = layout.items.len().min(DRAWN_ITEMS);
     let mut drawing = DagDrawing {
         svg: String::new(),
@@ -143,13 +183,16 @@ pub fn render(plan: &Plan, layout: &Layout, grouping: Grouping, frame: Frame<'_>
         nodes: plan.nodes.len(),
         width: 0.0,
         height: 0.0,
+        fold,
     };
     let note = drawing.note();
     let head = frame.title.map_or(0.0, |_| 28.0)
         + if frame.legend { 26.0 } else { 0.0 }
         + if note.is_some() { 20.0 } else { 0.0 };
     let b = layout.bounds;
-    let width = (b.width + 2.0 * PAD).max(if frame.legend { 640.0 } else { 0.0 });
+    // Wide enough for the legend and the note (12px text, about 6.5px a character).
+    let note_w = note.as_ref().map_or(0.0, |n| n.chars().count() as f32 * 6.5);
+    let width = (b.width + 2.0 * PAD).max(if frame.legend { 640.0 } else { 0.0 }).max(note_w + 2.0 * PAD);
     let height = b.height + 2.0 * PAD + head;
     let mut s = String::with_capacity(256 + shown * 320 + layout.edges.len() * 80);
     let _ = write!(
@@ -373,6 +416,26 @@ mod tests {
             .map(|t| t.split('"').next().unwrap().parse::<usize>().unwrap())
             .sum();
         assert_eq!(count(&d.svg, "<g class=\"node") + groups, plan.nodes.len());
+    }
+
+    #[test]
+    fn as_opened_a_plan_past_a_few_hundred_nodes_is_read_by_its_series() {
+        // 8 experts in a layer side by side over many layers: drawn whole it is as wide as
+        // its widest layer; as the page opens it, each layer's experts are one stack.
+        let spec = GenSpec::new(crate::model::Strategy::new(8, 1, 1, 1).unwrap(), 30, 8);
+        let plan = generate(&spec);
+        assert!(plan.nodes.len() > Grouping::SERIES_ABOVE && plan.nodes.len() <= DRAWN_ITEMS);
+        let whole = dag_svg(&plan, Frame { title: None, legend: true });
+        assert!(!whole.folded());
+        let opened = dag_svg_as_opened(&plan, Frame { title: None, legend: true });
+        assert_eq!((opened.grouping, opened.fold), (Grouping::Series, Fold::Reading));
+        assert!(opened.width < whole.width && opened.items * 3 < plan.nodes.len(), "{opened:?}");
+        let note = opened.note().unwrap();
+        assert!(note.contains("as the page opens a plan of more than 400 nodes"), "{note}");
+        assert!(opened.width >= note.chars().count() as f32 * 6.5, "the note fits: {}", opened.width);
+        // A small plan opens whole.
+        let small = read_plan(SEED_EP64_TP2.text).unwrap();
+        assert!(!dag_svg_as_opened(&small, Frame::default()).folded());
     }
 
     #[test]
