@@ -271,6 +271,17 @@ fn nemo_yaml_torchtitan_toml_deepspeed_json() {
     let s = read_with("ds.json", r#"{"tensor_parallel": {"tp_size": 2}, "moe": {"ep_size": 8}}"#, Some(16)).unwrap();
     assert!(s.broken.is_empty(), "{:?}", rules(&s));
     assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP2_PP1_DP8_ETP2".to_string(), 16));
+    // Training keeps a whole expert on each TP rank: ETP 1, the TP ranks hold copies of the
+    // 8-GPU expert group.
+    let s = read_with(
+        "ds.json",
+        r#"{"train_batch_size": 64, "tensor_parallel": {"tp_size": 2}, "moe": {"ep_size": 8}}"#,
+        Some(16),
+    )
+    .unwrap();
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
+    assert_eq!((s.strategy.to_string(), s.strategy.gpus()), ("EP8_TP2_PP1_DP8_ETP1".to_string(), 16));
+    assert_eq!(s.strategy.expert_copies(), Some(2));
     // torchtitan overrides on the command line.
     let s = one(
         "torchrun --nproc_per_node 8 -m torchtitan.train --parallelism.tensor_parallel_degree=2 --parallelism.data_parallel_shard_degree=4",

@@ -4,9 +4,10 @@
 //! or the `deepspeed` launcher's `--num_gpus` / `--num_nodes`. Meaning: the GPUs are
 //! tensor-parallel groups, the rest data parallel; expert-parallel groups are carved out
 //! of the data-parallel ranks (deepspeed/utils/groups.py), so the experts share the
-//! attention's GPUs: an ETP is stated (TP: each expert over its EP rank's TP group, as
-//! inference's expert slicing splits it; training without `enable_expert_tensor_parallelism`
-//! keeps a whole copy on each TP rank, which this under-counts by TP in memory).
+//! attention's GPUs: an ETP is stated. Inference slices each expert over its EP rank's TP
+//! group (ETP = TP); training keeps a whole expert on each TP rank (deepspeed/moe/layer.py,
+//! MoE's `enable_expert_tensor_parallelism`, False by default, is a model argument no config
+//! states), so ETP = 1 and the TP ranks hold copies of the expert group.
 
 use super::entry::{Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
@@ -38,7 +39,18 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     let against = gpus.or(world);
     let needs = against.unwrap_or_else(|| gpus_of(&[tp as u64, ep as u64]));
     let dp = u32::try_from(needs / tp as u64).unwrap_or(u32::MAX).max(1);
-    let extra = Extra { etp: (ep > 1).then_some(tp), ..Extra::default() };
+    // A training config (a ZeRO stage or a training batch; deepspeed/runtime/config.py) trains,
+    // its stage 0 unless given; an inference config serves.
+    let zero = match s.count(Field::ZeroStage)? {
+        Some(z) => Some(u8::try_from(z).ok().and_then(|z| ZeroStage::try_from(z).ok()).ok_or_else(|| {
+            let (l, c, flag) = s.at(Field::ZeroStage);
+            (l, c, LaunchErrorKind::BadValue { flag, value: z.to_string(), expected: "a ZeRO stage: 0, 1, 2 or 3" })
+        })?),
+        None => None,
+    };
+    let trains = zero.is_some() || s.get(Field::TrainBatch).is_some();
+    let etp = if trains { 1 } else { tp };
+    let extra = Extra { etp: (ep > 1).then_some(etp), ..Extra::default() };
     let strategy = Strategy::with(ep, tp, 1, dp, extra).map_err(|e| {
         let (l, c, _) = s.at(Field::Tp);
         (l, c, LaunchErrorKind::Strategy(e))
@@ -68,16 +80,6 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
             ));
         }
     }
-    // A training config (a ZeRO stage or a training batch; deepspeed/runtime/config.py) trains,
-    // its stage 0 unless given; an inference config serves.
-    let zero = match s.count(Field::ZeroStage)? {
-        Some(z) => Some(u8::try_from(z).ok().and_then(|z| ZeroStage::try_from(z).ok()).ok_or_else(|| {
-            let (l, c, flag) = s.at(Field::ZeroStage);
-            (l, c, LaunchErrorKind::BadValue { flag, value: z.to_string(), expected: "a ZeRO stage: 0, 1, 2 or 3" })
-        })?),
-        None => None,
-    };
-    let trains = zero.is_some() || s.get(Field::TrainBatch).is_some();
     let training = trains.then_some(TrainingRun { zero: Some(zero.unwrap_or(ZeroStage::NONE)) });
     Ok(Read { strategy, gpus: needs, world, layers: None, training, broken })
 }
