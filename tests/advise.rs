@@ -42,7 +42,10 @@ fn without_a_batch_candidates_are_ranked_by_memory_headroom() {
     let plan = planscope_core::r#gen::plan_from(&meta, planscope_core::limits::Capacity::Native).unwrap();
     let s = suggest(&plan, Some(8), &Meta::default()).expect("suggestions");
     assert_eq!(RankedBy::of(&s), RankedBy::MemoryHeadroom, "{s:?}");
-    assert!(s.iter().all(|x| x.step_time_s.is_none() && x.memory_counted == Some(Counted::WeightsOnly)), "{s:?}");
+    assert!(
+        s.iter().all(|x| x.step_time_s.is_none() && matches!(x.memory_counted, Some(Counted::WeightsOnly { .. }))),
+        "{s:?}"
+    );
     let fit: Vec<f64> = s.iter().filter(|x| x.fits).filter_map(|x| x.peak_memory_percent).collect();
     assert!(fit.len() >= 2 && fit.windows(2).all(|w| w[0] <= w[1]), "{s:?}");
     assert!(s.iter().filter(|x| x.fits).all(|x| x.reason.contains("no batch")), "{s:?}");
@@ -69,7 +72,7 @@ fn a_candidate_out_of_memory_shows_its_peak() {
     let plan = planscope_core::r#gen::plan_from(&meta, planscope_core::limits::Capacity::Native).unwrap();
     let s = suggest(&plan, Some(1), &Meta::default()).expect("suggestions");
     assert_eq!(s.len(), 1);
-    assert!(!s[0].fits && s[0].memory_counted == Some(Counted::WeightsOnly), "{s:?}");
+    assert!(!s[0].fits && matches!(s[0].memory_counted, Some(Counted::WeightsOnly { .. })), "{s:?}");
     let p = s[0].peak_memory_percent.unwrap();
     assert!((110.0..125.0).contains(&p), "{p}");
 }

@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> u8 {
     for (i, s) in list.iter().enumerate() {
         let step = s.step_time_s.map_or_else(|| "step ?".into(), |t| format!("step {:.2} ms", t * 1e3));
         let mem = match (s.peak_memory_percent, s.memory_counted) {
-            (Some(m), Some(Counted::WeightsOnly)) => format!("weights {m:.0}% of memory"),
+            (Some(m), Some(Counted::WeightsOnly { .. })) => format!("weights {m:.0}% of memory"),
             (Some(m), _) => format!("peak memory {m:.0}%"),
             (None, _) => "memory ?".into(),
         };

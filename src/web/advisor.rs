@@ -148,7 +148,7 @@ fn row(
     let attr_name = name.clone();
     let step = s.step_time_s.map_or("—".into(), planscope_core::units::seconds);
     let mem = match (s.peak_memory_percent, s.memory_counted) {
-        (Some(p), Some(Counted::WeightsOnly)) => format!("weights {p:.1}%"),
+        (Some(p), Some(Counted::WeightsOnly { .. })) => format!("weights {p:.1}%"),
         (Some(p), _) => format!("peak memory {p:.1}%"),
         (None, _) => "peak memory —".into(),
     };

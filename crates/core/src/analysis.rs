@@ -114,8 +114,8 @@ pub struct Figures {
     pub peak_mem_gb: Option<f64>,
     /// One GPU's memory, GB, when the hardware gives it.
     pub capacity_gb: Option<f64>,
-    /// The peak counts weights alone: no batch, so no activations or KV cache.
-    pub weights_only: bool,
+    /// The peak counts weights alone, with what the workload lacks: no activations or KV cache.
+    pub weights_only: Option<crate::cost::Lacking>,
     /// What the fullest GPU holds.
     pub peak: Option<crate::cost::Parts>,
 }
@@ -129,7 +129,10 @@ impl Figures {
             step_s: m.simulation.as_ref().map(|s| s.step_time_s),
             peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
             capacity_gb: m.memory.as_ref().and_then(|mm| mm.capacity_gb),
-            weights_only: m.memory.as_ref().is_some_and(|mm| mm.counted == crate::cost::Counted::WeightsOnly),
+            weights_only: m.memory.as_ref().and_then(|mm| match mm.counted {
+                crate::cost::Counted::WeightsOnly { lacking } => Some(lacking),
+                crate::cost::Counted::All => None,
+            }),
             peak: m.memory.as_ref().and_then(|mm| mm.worst()),
         }
     }

@@ -257,7 +257,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     }
     let memory_counted = m.memory.as_ref().map(|x| x.counted);
     match (mem, memory_counted) {
-        (Some(p), Some(Counted::WeightsOnly)) => {
+        (Some(p), Some(Counted::WeightsOnly { .. })) => {
             why.push(format!("weights {p:.1}% of a GPU (no batch: activations and KV cache not counted)"))
         }
         (Some(p), _) => why.push(format!("peak memory {p:.1}% of a GPU")),

@@ -29,8 +29,10 @@ fn memory(ctx: &Ctx<'_>, m: &MemoryMetrics, out: &mut Vec<Finding>) {
     let parts = m.parts(**worst);
     let alone = match (m.counted, m.workload) {
         (Counted::All, _) => String::new(),
-        (Counted::WeightsOnly, Workload::Inference) => format!(" for {their} weights alone"),
-        (Counted::WeightsOnly, Workload::Training) => format!(" for {their} weights and their training states alone"),
+        (Counted::WeightsOnly { .. }, Workload::Inference) => format!(" for {their} weights alone"),
+        (Counted::WeightsOnly { .. }, Workload::Training) => {
+            format!(" for {their} weights and their training states alone")
+        }
     };
     let message = format!(
         "{} more than {their} {cap} GB{alone}: GPU {} needs {:.1} GB ({parts})",

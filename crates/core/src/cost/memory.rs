@@ -20,16 +20,56 @@ pub struct GpuMemory {
     pub percent: Option<f64>,
 }
 
-/// What the per-GPU figures count.
+/// What the per-GPU figures count. Written `all` or `weights_only` in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str")]
 pub enum Counted {
     /// Weights, activations and KV cache (training: with gradients and optimizer states).
     All,
     /// The weights alone (training: with their gradients and optimizer states): no node's
-    /// tokens are known (no batch, no tensor shapes), so the activations and the KV cache
-    /// are not counted, and the totals are a lower bound.
-    WeightsOnly,
+    /// tokens are known (no tensor shapes, and the workload lacks what `lacking` says), so
+    /// the activations and the KV cache are not counted, and the totals are a lower bound.
+    WeightsOnly { lacking: Lacking },
+}
+
+impl From<Counted> for &'static str {
+    fn from(c: Counted) -> &'static str {
+        match c {
+            Counted::All => "all",
+            Counted::WeightsOnly { .. } => "weights_only",
+        }
+    }
+}
+
+/// What the workload lacks for its tokens to be known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lacking {
+    Batch,
+    /// A prefill or training batch is given, its sequences' length not (a Hugging Face
+    /// config states none).
+    SeqLen,
+    /// Both are given, yet no node is sized by them (no node computes on tokens).
+    Tokens,
+}
+
+impl Lacking {
+    fn of(c: &Constants) -> Lacking {
+        match (c.batch, c.seq) {
+            (None, _) => Lacking::Batch,
+            (Some(_), None) if !c.decode() => Lacking::SeqLen,
+            _ => Lacking::Tokens,
+        }
+    }
+}
+
+impl std::fmt::Display for Lacking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Lacking::Batch => "no batch is given",
+            Lacking::SeqLen => "no sequence length is given",
+            Lacking::Tokens => "no node's tokens are known",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,10 +109,12 @@ impl std::fmt::Display for Parts {
                 write!(f, ", activations {:.1}, KV cache {:.1}", m.activations_gb, m.kv_cache_gb)
             }
             (Counted::All, Workload::Training) => write!(f, ", activations {:.1}", m.activations_gb),
-            (Counted::WeightsOnly, Workload::Inference) => {
-                f.write_str("; activations and KV cache not counted: no batch is given")
+            (Counted::WeightsOnly { lacking }, Workload::Inference) => {
+                write!(f, "; activations and KV cache not counted: {lacking}")
             }
-            (Counted::WeightsOnly, Workload::Training) => f.write_str("; activations not counted: no batch is given"),
+            (Counted::WeightsOnly { lacking }, Workload::Training) => {
+                write!(f, "; activations not counted: {lacking}")
+            }
         }
     }
 }
@@ -108,7 +150,8 @@ pub fn memory_per_gpu(
     if !work.iter().any(sized) {
         return None;
     }
-    let counted = if super::tokens_known(work) { Counted::All } else { Counted::WeightsOnly };
+    let counted =
+        if super::tokens_known(work) { Counted::All } else { Counted::WeightsOnly { lacking: Lacking::of(c) } };
     let n = cells.len();
     let (mut wts, mut act, mut kv, mut states) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n], vec![0.0; n]);
     // 1F1B: the first stage holds the activations of PP micro-batches at once.

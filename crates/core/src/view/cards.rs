@@ -49,7 +49,7 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
         card("memory", "Peak memory", b.peak_mem_gb, a.and_then(|f| f.peak_mem_gb), units::gigabytes, Better::Lower);
     memory.alert = over_capacity(&b, a.as_ref());
     let capacity_unknown = b.capacity_gb.is_none() && a.is_none_or(|f| f.capacity_gb.is_none());
-    let weights_only = b.weights_only || a.is_some_and(|f| f.weights_only);
+    let weights_only = b.weights_only.or(a.as_ref().and_then(|f| f.weights_only));
     // In training, what the fullest GPU holds (its states can outweigh the weights 8 to 1),
     // with what was not counted.
     let holds = |f: &Figures| {
@@ -64,8 +64,9 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     };
     let trains = held.is_some();
     let notes: Vec<String> = [
-        (weights_only && held.is_none())
-            .then(|| "Weights only: no batch is given, so activations and KV cache are not counted".to_string()),
+        weights_only
+            .filter(|_| held.is_none())
+            .map(|lacking| format!("Weights only: {lacking}, so activations and KV cache are not counted")),
         held,
         capacity_unknown.then(|| "Not checked: the plan gives no GPU memory capacity".to_string()),
     ]
@@ -148,7 +149,7 @@ mod tests {
             step_s: None,
             peak_mem_gb: Some(peak),
             capacity_gb: Some(80.0),
-            weights_only: false,
+            weights_only: None,
             peak: None,
         }
     }
@@ -200,15 +201,25 @@ mod tests {
         let side = analyze(Arc::new(plan), &Request::default());
         let m = &side.report.metrics;
         let mem = m.memory.as_ref().unwrap();
-        assert_eq!(mem.counted, Counted::WeightsOnly);
+        assert!(matches!(mem.counted, Counted::WeightsOnly { lacking: crate::cost::Lacking::Batch }));
         // 235B parameters in BF16 over 4 GPUs: over 117 GB each.
         assert!(mem.weights_gb.max > 117.0 && mem.activations_gb.max == 0.0, "{mem:?}");
         assert!(m.simulation.is_none(), "no batch, no step to time");
         let over = side.report.findings.iter().find(|f| f.code.as_str() == "MEMORY_OVER").unwrap();
         assert!(over.message.contains("weights alone"), "{}", over.message);
         let card = cards(&side, None).into_iter().find(|c| c.key == "memory").unwrap();
-        assert!(card.note.as_deref().unwrap().starts_with("Weights only"), "{card:?}");
+        assert!(card.note.as_deref().unwrap().starts_with("Weights only: no batch is given"), "{card:?}");
         assert!(card.alert.is_some());
+        // A batch without its sequences' length (a Hugging Face config states none): the
+        // note says what is missing, not "no batch".
+        meta.model.batch = Some(16);
+        meta.model.seq_len = None;
+        let plan = crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap();
+        let side = analyze(Arc::new(plan), &Request::default());
+        let mem = side.report.metrics.memory.as_ref().unwrap();
+        assert!(matches!(mem.counted, Counted::WeightsOnly { lacking: crate::cost::Lacking::SeqLen }), "{mem:?}");
+        let card = cards(&side, None).into_iter().find(|c| c.key == "memory").unwrap();
+        assert!(card.note.as_deref().unwrap().starts_with("Weights only: no sequence length is given"), "{card:?}");
     }
 
     /// A training micro-batch: the memory card says what the fullest GPU holds, and the
