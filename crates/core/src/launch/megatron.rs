@@ -237,26 +237,17 @@ fn model_rules(s: &Said, tp: u32, cp: u32, broken: &mut Vec<FrameworkRule>) {
     const CONFIG: &str = "megatron/core/transformer/transformer_config.py, TransformerConfig.__post_init__";
     let value = |f: Field| s.get(f).and_then(|v| u64::try_from(v).ok());
     let heads = value(Field::Heads);
-    if let Some(h) = heads {
-        divides(broken, h, u64::from(tp), || {
-            FrameworkRule::new(
-                Framework::Megatron,
-                "num_attention_heads must be a multiple of tensor_model_parallel_size",
-                CONFIG,
-            )
-            .with("num_attention_heads", h)
-            .with("tensor_model_parallel_size", u64::from(tp))
-        });
-    }
     // Without --group-query-attention Megatron-LM ignores --num-query-groups (one group per head).
-    if let Some(g) = value(Field::QueryGroups).filter(|_| s.on(Field::Gqa)) {
-        divides(broken, g, u64::from(tp), || {
+    let groups = value(Field::QueryGroups).filter(|_| s.on(Field::Gqa));
+    for (name, count) in [("num_attention_heads", heads), ("num_query_groups", groups)] {
+        let Some(n) = count else { continue };
+        divides(broken, n, u64::from(tp), || {
             FrameworkRule::new(
                 Framework::Megatron,
-                "num_query_groups must be a multiple of tensor_model_parallel_size",
+                format!("{name} must be a multiple of tensor_model_parallel_size"),
                 CONFIG,
             )
-            .with("num_query_groups", g)
+            .with(name, n)
             .with("tensor_model_parallel_size", u64::from(tp))
         });
     }
