@@ -33,10 +33,9 @@ pub struct DagDrawing {
 }
 
 /// Why a drawing folds nodes into groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fold {
     /// To stay under `DRAWN_ITEMS` boxes.
-    #[default]
     Boxes,
     /// To be read as the page opens it (past `Grouping::SERIES_ABOVE` nodes).
     Reading,
