@@ -123,3 +123,35 @@ fn every_corpus_file_verifies_and_cycles_are_real() {
     assert_eq!(verified, 36, "34 DAG files and 2 plan-only files must verify");
     assert_eq!(cycles / 2, 3, "the index lists 3 cyclic files");
 }
+
+/// Sizes the conditions lack are read off the input nodes' shapes when they name them: the
+/// most common shape of an MoE plan is a routed share (corpus #22: 1,024 nodes of batch=8,
+/// seq=640 behind an input of batch=128, seq=10240; the seed's DOT: 4,128 shapes of
+/// hidden=16 behind an input of hidden=1024).
+#[test]
+fn sizes_are_read_from_the_input_before_the_most_common_shape() {
+    use planscope_core::cost::{ShapeSource, resolve};
+    for (file, hidden, batch, seq) in [
+        ("2025-12-03-16-18-55__moe_parallel_strategy_fixed.dot", 1024, 128, 10240),
+        ("2025-12-01-16-48-00__ep64_tp2_deployment.dot", 1024, 4, 2048),
+    ] {
+        let plan = load(file);
+        let c = resolve(&plan.meta, &plan, None);
+        assert_eq!((c.hidden, c.batch, c.seq), (Some(hidden), Some(batch), Some(seq)), "{file}");
+        assert!(c.inferred.iter().all(|i| i.from == ShapeSource::Input), "{file}: {:?}", c.inferred);
+        let r = verify(&plan, &VerifyOptions::default());
+        let note = r.findings.iter().find(|f| f.code == Code::MissingConstants).expect("a MISSING_CONSTANTS note");
+        assert!(
+            note.message.contains(&format!(
+                "read from the input nodes' shapes: hidden = {hidden}, batch = {batch}, seq_len = {seq}"
+            )),
+            "{file}: {}",
+            note.message
+        );
+    }
+    // With no input node naming it, the most common size stands, and the note says so.
+    let plan = load("2025-12-26-18-39-29__moe_parallel_dag.dot");
+    let c = resolve(&plan.meta, &plan, None);
+    assert_eq!((c.hidden, c.batch, c.seq), (Some(512), Some(128), Some(10240)));
+    assert_eq!(c.inferred.iter().find(|i| i.name == "hidden").map(|i| i.from), Some(ShapeSource::Most));
+}

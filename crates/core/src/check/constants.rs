@@ -3,7 +3,7 @@
 //! model only records these lists; turning them into a finding is the verifier's job.
 
 use super::{Code, Finding};
-use crate::cost::Constants;
+use crate::cost::{Constants, ShapeSource};
 
 pub(crate) fn missing_constants(c: &Constants) -> Option<Finding> {
     if c.missing.is_empty() && c.assumed.is_empty() && c.inferred.is_empty() {
@@ -13,8 +13,14 @@ pub(crate) fn missing_constants(c: &Constants) -> Option<Finding> {
     if !c.missing.is_empty() {
         parts.push(format!("missing (quantities needing them are not computed): {}", c.missing.join(", ")));
     }
-    if !c.inferred.is_empty() {
-        parts.push(format!("read from tensor shapes: {}", c.inferred.join(", ")));
+    for (from, what) in
+        [(ShapeSource::Input, "the input nodes' shapes"), (ShapeSource::Most, "the most common tensor shapes")]
+    {
+        let sizes: Vec<String> =
+            c.inferred.iter().filter(|i| i.from == from).map(|i| format!("{} = {}", i.name, i.size)).collect();
+        if !sizes.is_empty() {
+            parts.push(format!("read from {what}: {}", sizes.join(", ")));
+        }
     }
     if !c.assumed.is_empty() {
         parts.push(format!("defaults used: {}", c.assumed.join(", ")));

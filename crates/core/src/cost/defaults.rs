@@ -2,7 +2,7 @@
 //! shapes, else a documented default (listed as assumed), else missing (listed, and the
 //! quantities needing it are not computed). Sources in docs/cost-model.md.
 
-use crate::model::{Dtype, LayerPattern, Meta, Phase, Plan, Strategy, ZeroStage};
+use crate::model::{Dtype, LayerPattern, Meta, NodeKind, Phase, Plan, Strategy, ZeroStage};
 use std::collections::HashMap;
 
 /// GPUs per server (DGX/HGX nodes carry 8).
@@ -91,7 +91,15 @@ pub struct Constants {
     /// Constants nobody gave and nothing implied; the quantities they feed are omitted.
     pub missing: Vec<String>,
     /// Constants read off tensor shapes.
-    pub inferred: Vec<String>,
+    pub inferred: Vec<Inferred>,
+}
+
+/// A size the conditions lack, read off the plan's tensor shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inferred {
+    pub name: &'static str,
+    pub size: u64,
+    pub from: ShapeSource,
 }
 
 /// What shards a training run's weight states, and how many micro-batches' activations a
@@ -185,10 +193,30 @@ impl Constants {
     }
 }
 
-/// Most common size of dimensions named like one of `names`, over all node shapes.
-fn named_dim(plan: &Plan, names: &[&str]) -> Option<u64> {
+/// Which shapes an inferred size was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeSource {
+    /// The plan's input nodes: the tensor entering the model.
+    Input,
+    /// The most common size over every node's shapes.
+    Most,
+}
+
+/// The size of the dimension named like one of `names`: the most common one on the plan's
+/// input nodes when they name it, since that is the tensor the model takes in; else the
+/// most common over all node shapes. Expert and routing nodes, the most numerous in an MoE
+/// plan, often carry a share of the tokens (corpus #22: input seq=10240, each of 1,024
+/// routed nodes seq=640), so their sizes are the model's only when nothing else says.
+fn named_dim(plan: &Plan, names: &[&str]) -> Option<(u64, ShapeSource)> {
+    let inputs = named_mode(plan, Some(NodeKind::Input), names);
+    inputs.map(|s| (s, ShapeSource::Input)).or_else(|| named_mode(plan, None, names).map(|s| (s, ShapeSource::Most)))
+}
+
+/// Most common size of dimensions named like one of `names` over the shapes of the nodes
+/// of this kind, or of all (the larger on a tie).
+fn named_mode(plan: &Plan, kind: Option<NodeKind>, names: &[&str]) -> Option<u64> {
     let mut seen: HashMap<u64, u32> = HashMap::new();
-    for n in &plan.nodes {
+    for n in plan.nodes.iter().filter(|n| kind.is_none_or(|k| n.kind == k)) {
         for s in n.inputs.iter().chain(&n.output) {
             for d in &s.0 {
                 if let (Some(name), Some(size)) = (&d.name, d.size)
@@ -267,14 +295,14 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         }
         None => 1,
     };
-    let mut infer = |v: Option<u64>, names: &[&str], label: &str, missing: &mut Vec<String>| {
+    let mut infer = |v: Option<u64>, names: &[&str], label: &'static str, missing: &mut Vec<String>| {
         v.or_else(|| {
             let s = named_dim(plan, names);
             match s {
-                Some(s) => inferred.push(format!("{label} = {s}")),
+                Some((size, from)) => inferred.push(Inferred { name: label, size, from }),
                 None => missing.push(label.to_string()),
             }
-            s
+            s.map(|(s, _)| s)
         })
     };
     let hidden =
@@ -284,7 +312,7 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
     // Decode brings one new token per request (the KV context is `context`): no prompt
     // length is needed, so none is reported missing.
     let seq = if phase == Phase::Decode {
-        m.seq_len.or_else(|| named_dim(plan, &seq_names))
+        m.seq_len.or_else(|| named_dim(plan, &seq_names).map(|(s, _)| s))
     } else {
         infer(m.seq_len, &seq_names, "seq_len", &mut missing)
     };

@@ -9,7 +9,7 @@ pub mod flops;
 pub mod load;
 pub mod memory;
 
-pub use defaults::{Constants, Mla, ModuleBytes, Training, resolve};
+pub use defaults::{Constants, Inferred, Mla, ModuleBytes, ShapeSource, Training, resolve};
 pub use flops::{NodeWork, Precision, TpSplit, flops_per_gpu, is_shared_expert, model_flops, node_work, tokens_known};
 pub use memory::{Counted, GpuMemory, Lacking, MemoryMetrics, Parts, memory_per_gpu};
 
