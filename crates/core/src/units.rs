@@ -13,9 +13,13 @@ pub fn seconds(s: f64) -> String {
     }
 }
 
+/// A share as a percentage: one decimal below 10%, none above. A share above zero that one
+/// decimal would round to "0.0%" reads "<0.1%", so that a part that is there (a step's
+/// communication, a GPU's memory) is never shown as absent.
 pub fn percent(fraction: f64) -> String {
     match fraction * 100.0 {
         p if !p.is_finite() => "—".into(),
+        p if p > 0.0 && p < 0.05 => "<0.1%".into(),
         p if p != 0.0 && p.abs() < 10.0 => format!("{p:.1}%"),
         p => format!("{p:.0}%"),
     }
@@ -93,6 +97,9 @@ mod tests {
         assert_eq!(seconds(0.02905), "29.05 ms");
         assert_eq!(seconds(2.5e-5), "25.0 µs");
         assert_eq!(percent(0.008), "0.8%");
+        assert_eq!(percent(0.0004), "<0.1%");
+        assert_eq!(percent(0.0005), "0.1%");
+        assert_eq!(percent(0.0), "0%");
         assert_eq!(percent(0.5), "50%");
         assert_eq!(percent(f64::NAN), "—");
         assert_eq!(gigabytes(0.55), "0.55 GB");
