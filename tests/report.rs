@@ -274,3 +274,18 @@ fn a_long_plan_is_drawn_as_the_page_opens_it() {
         figure.split("class=\"dag-svg\" width=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
     assert!(width < 1200.0, "{width} px wide");
 }
+
+#[test]
+fn gpus_placed_past_the_declared_cluster_are_marked_and_counted_apart() {
+    // Corpus #32 places nodes on 35 GPU ids; on the 32-GPU cluster its conditions declare,
+    // the grid said "35 of 35 GPUs busy".
+    let mut plan = read_plan(SEED_EP64_TP2.text).unwrap();
+    plan.meta.cluster.gpus = Some(2);
+    let input = ReportInput::prepare(SEED_EP64_TP2.file_name, plan, &Request::default());
+    let html = render_html(&input);
+    assert!(html.contains("2 of 2 GPUs busy · 1 more GPU placed beyond the cluster"), "{}", grid(&html, "before"));
+    let before = grid(&html, "before");
+    assert_eq!(before.matches(" beyond\" data-gpu=").count(), 1, "{before}");
+    assert!(before.contains("data-gpu=\"2\""));
+    assert!(before.contains("GPU 2 · server 0 · beyond the declared cluster"), "{before}");
+}

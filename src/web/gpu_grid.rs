@@ -81,6 +81,7 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                 <rect
                     class="cell"
                     class:idle=!cell.used
+                    class:beyond=cluster.beyond_cluster(gpu)
                     class:lit=move || focus.highlight.with(|h| h.has_gpu(gpu))
                     class:selected=move || focus.selected_gpu.get() == Some(gpu)
                     data-gpu=gpu
@@ -182,7 +183,13 @@ pub fn GpuGrid(side: Side, cluster: Arc<ClusterModel>) -> impl IntoView {
                     {cells}
                 </svg>
                 </div>
-                {move || hovered.get().and_then(|(gpu, x, y)| card_model.cell(gpu).map(|c| hover_card(c, x, y)))}
+                {move || {
+                    hovered
+                        .get()
+                        .and_then(|(gpu, x, y)| {
+                            card_model.cell(gpu).map(|c| hover_card(c, card_model.beyond_cluster(gpu), x, y))
+                        })
+                }}
             </div>
         </figure>
     }
@@ -200,29 +207,31 @@ fn zoom_key(key: &str, now: u32) -> Option<u32> {
     }
 }
 
-fn hover_card(c: &GpuCell, x: f64, y: f64) -> impl IntoView + use<> {
-    let mut lines: Vec<(String, String)> = Vec::new();
-    lines.push(("server".into(), c.server.to_string()));
-    if !c.used {
-        lines.push(("state".into(), "idle".into()));
+fn hover_card(c: &GpuCell, beyond: bool, x: f64, y: f64) -> impl IntoView + use<> {
+    let mut lines: Vec<(&'static str, String)> = Vec::new();
+    lines.push(("server", c.server.to_string()));
+    if beyond {
+        lines.push(("cluster", "beyond the declared cluster".into()));
     }
-    lines.push(("nodes".into(), c.nodes.to_string()));
+    if !c.used {
+        lines.push(("state", "idle".into()));
+    }
+    lines.push(("nodes", c.nodes.to_string()));
     if c.expert_shards > 0 {
-        lines.push(("expert shards".into(), c.expert_shards.to_string()));
+        lines.push(("expert shards", c.expert_shards.to_string()));
     }
     if let Some(m) = c.memory_gb {
-        let pct = c.memory_percent.map(|p| format!(" ({p:.1}%)")).unwrap_or_default();
-        lines.push(("memory".into(), format!("{}{pct}", units::gigabytes(m))));
+        let pct = c.memory_percent.map(|p| format!(" ({})", units::percent(p / 100.0))).unwrap_or_default();
+        lines.push(("memory", format!("{}{pct}", units::gigabytes(m))));
     }
     if c.flops > 0.0 {
-        lines.push(("compute".into(), units::flops(c.flops)));
+        lines.push(("compute", units::flops(c.flops)));
     }
     if let Some(b) = c.busy_fraction {
-        lines.push(("busy".into(), units::percent(b)));
+        lines.push(("busy", units::percent(b)));
     }
     if let (Some(ep), Some(tp)) = (c.ep, c.tp) {
-        lines
-            .push(("ranks".into(), format!("EP {ep} · TP {tp} · PP {} · DP {}", c.pp.unwrap_or(0), c.dp.unwrap_or(0))));
+        lines.push(("ranks", format!("EP {ep} · TP {tp} · PP {} · DP {}", c.pp.unwrap_or(0), c.dp.unwrap_or(0))));
     }
     let nodes = c.sample_nodes.join(", ");
     let more = c.nodes as usize > c.sample_nodes.len();

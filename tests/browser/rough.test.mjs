@@ -18,6 +18,32 @@ test('one server: counts in the singular', async () => {
   assert.doesNotMatch(await page.locator('body').innerText(), /\b1 (servers|GPUs|changes|strategies)\b/);
 });
 
+test('GPUs placed past the declared cluster are counted apart and outlined', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  // Corpus #32 places nodes on GPUs 0–34; the target EP32 makes its cluster 32 GPUs. The
+  // before grid said "35 of 35 GPUs busy".
+  const plan = '2026-01-04-10-46-16__qwen3_235b_parallel_strategy.dot';
+  const config = await readFile(join(root, '../shared/real/qwen3-235b-a22b__config.json'), 'utf8');
+  await dropFiles(page, [
+    [plan, await readFile(join(corpus, plan), 'utf8')],
+    ['config.json', config],
+  ]);
+  await page.getByTestId('summary').getByText(plan).waitFor();
+  await page.getByTestId('strategy').fill('EP32');
+  await page.getByTestId('strategy').press('Enter');
+  const before = page.locator('.gpu-grid-wrap').first();
+  await page.waitForFunction(() => document.querySelectorAll('.gpu-grid').length === 2, null, { timeout: 30000 });
+  assert.equal(
+    await before.locator('figcaption > .muted').textContent(),
+    '32 of 32 GPUs busy · 3 more GPUs placed beyond the cluster · 5 servers × 8 GPUs',
+  );
+  const beyond = await before.locator('rect.cell.beyond').evaluateAll((cells) => cells.map((c) => c.dataset.gpu));
+  assert.deepEqual(beyond, ['32', '33', '34']);
+  await before.locator('rect.cell[data-gpu="33"]').hover();
+  assert.match(await page.locator('.hover-card').textContent(), /beyond the declared cluster/);
+  assert.deepEqual(errors, []);
+});
+
 test('dropping two files opens the first and names the one left out', async () => {
   const { page } = await openPage(env.browser, env.server.url);
   const names = ['paper_to_dag__expert_parallelism_dag.json', 'paper_to_dag__combined_parallel_dag.json'];

@@ -6,10 +6,22 @@ use crate::units::{count, thousands};
 
 pub fn caption(c: &ClusterModel) -> String {
     let hidden = c.hidden_gpus;
-    let total = c.gpus as u64 + hidden as u64;
+    let beyond = c.beyond();
+    // GPUs placed past the declared cluster are counted apart, so that "busy of" never
+    // reads as a cluster larger than the one declared.
+    let (used, total) = if beyond > 0 {
+        (c.cells.iter().filter(|g| g.used && !c.beyond_cluster(g.gpu)).count(), c.cluster_gpus as u64)
+    } else {
+        (c.used(), c.gpus as u64 + hidden as u64)
+    };
+    let past = if beyond > 0 {
+        format!(" · {} placed beyond the cluster", count(beyond as u64, "more GPU", "more GPUs"))
+    } else {
+        String::new()
+    };
     format!(
-        "{} of {} busy · {} × {}{}",
-        thousands(c.used()),
+        "{} of {} busy{past} · {} × {}{}",
+        thousands(used),
         count(total, "GPU", "GPUs"),
         count(c.servers() as u64, "server", "servers"),
         count(c.per_server as u64, "GPU", "GPUs"),
@@ -46,6 +58,20 @@ mod tests {
                 thousands((u32::MAX as u64 + 128) as usize)
             )
         );
+    }
+
+    #[test]
+    fn gpus_past_the_declared_cluster_are_counted_apart() {
+        // The example places nodes on GPUs 0–2; a cluster declared as 2 GPUs leaves GPU 2
+        // beyond it, drawn and marked, not counted as the cluster's (corpus #32: 35 GPU ids
+        // on a 32-GPU cluster read "35 of 35 GPUs busy").
+        let mut plan = read_plan(SEED_EP64_TP2.text).unwrap();
+        plan.meta.cluster.gpus = Some(2);
+        let report = verify(&plan, &VerifyOptions::default());
+        let c = build(&plan, &report, plan.meta.strategy);
+        assert_eq!((c.gpus, c.cluster_gpus, c.beyond()), (3, 2, 1));
+        assert!(c.beyond_cluster(2) && !c.beyond_cluster(1));
+        assert_eq!(caption(&c), "2 of 2 GPUs busy · 1 more GPU placed beyond the cluster · 1 server × 8 GPUs");
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub struct ClusterModel {
     pub cells: Vec<GpuCell>,
     /// Cells left out because the cluster is larger than `MAX_DRAWN_GPUS`.
     pub hidden_gpus: u32,
+    /// The cluster's own GPUs: fewer than `gpus + hidden_gpus` when the plan places nodes
+    /// on GPU ids past the cluster it declares (GPU_OUT_OF_RANGE); those cells are drawn
+    /// after the cluster's and marked as beyond it.
+    pub cluster_gpus: u32,
     pub max_flops: f64,
     pub max_experts: u32,
 }
@@ -66,6 +70,16 @@ impl ClusterModel {
 
     pub fn cell(&self, gpu: u32) -> Option<&GpuCell> {
         self.cells.get(gpu as usize)
+    }
+
+    /// The GPU id is past the cluster the plan declares.
+    pub fn beyond_cluster(&self, gpu: u32) -> bool {
+        gpu >= self.cluster_gpus
+    }
+
+    /// Drawn cells past the cluster the plan declares.
+    pub fn beyond(&self) -> u32 {
+        self.gpus.saturating_sub(self.cluster_gpus)
     }
 }
 
@@ -137,7 +151,8 @@ pub fn build(plan: &Plan, report: &Report, strategy: Option<Strategy>) -> Cluste
     }
     let max_flops = cells.iter().map(|c| c.flops).fold(0.0, f64::max);
     let max_experts = cells.iter().map(|c| c.expert_shards).max().unwrap_or(0);
-    ClusterModel { gpus: drawn, per_server, cells, hidden_gpus: total - drawn, max_flops, max_experts }
+    let cluster_gpus = m.gpus_total.unwrap_or(total).min(total);
+    ClusterModel { gpus: drawn, per_server, cells, hidden_gpus: total - drawn, cluster_gpus, max_flops, max_experts }
 }
 
 #[cfg(test)]

@@ -112,19 +112,24 @@ fn side(out: &mut String, key: &str, title: &str, c: &ClusterModel, metric: Metr
             Shade::Scale(t) => ("cell used", format!(" fill=\"{}\"", sequential(t))),
             Shade::Category(i) => ("cell used", format!(" fill=\"{}\"", categorical(i))),
         };
+        let beyond = c.beyond_cluster(cell.gpu);
         let _ = writeln!(
             out,
-            "<rect class=\"{class}\" data-gpu=\"{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{CELL}\" height=\"{CELL}\" \
+            "<rect class=\"{class}{}\" data-gpu=\"{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{CELL}\" height=\"{CELL}\" \
              rx=\"2.5\"{fill}><title>{}</title></rect>",
+            if beyond { " beyond" } else { "" },
             cell.gpu,
-            esc(&cell_title(cell))
+            esc(&cell_title(cell, beyond))
         );
     }
     out.push_str("</svg>\n</figure>\n");
 }
 
-fn cell_title(c: &GpuCell) -> String {
+fn cell_title(c: &GpuCell, beyond: bool) -> String {
     let mut parts = vec![format!("GPU {}", c.gpu), format!("server {}", c.server)];
+    if beyond {
+        parts.push("beyond the declared cluster".into());
+    }
     if !c.used {
         parts.push("idle".into());
         return parts.join(" · ");

@@ -73,6 +73,7 @@ code, .mono { font-family: var(--mono); }
 .cell { stroke: rgba(0, 0, 0, 0.08); stroke-width: 0.5; }
 @media (prefers-color-scheme: dark) { .cell.used { stroke: rgba(255, 255, 255, 0.35); stroke-width: 0.7; } }
 .cell.idle { fill: var(--idle); stroke: var(--unknown); stroke-dasharray: 1.5 1.5; stroke-width: 0.6; }
+.cell.beyond { stroke: var(--error); stroke-width: 1.6; stroke-dasharray: 2 1.2; }
 
 .findings { padding: 14px 16px; }
 .findings-side + .findings-side, .findings-side + .refused { margin-top: 18px; padding-top: 14px; border-top: 1px solid var(--border); }
