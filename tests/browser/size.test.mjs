@@ -20,7 +20,11 @@
 // 623 KB; a page's config files read on drop, its capacity, several files dropped at once
 // strategies with an expert TP, folded experts and DP attention built: 628.8 KB; weights
 // counted without a batch and the least GPUs they take (arch::weight_bytes): 632.2 KB;
-// later findings and training memory (cost::Parts, ZeRO stages): 638.1 KB.
+// later findings and training memory (cost::Parts, ZeRO stages): 638.1 KB; the model's
+// sizes read from the plan's input nodes and GPUs past the declared cluster marked: 640.5 KB,
+// past the 640 KB budget. Raised to 641 KB for those two fixes of wrong numbers, after
+// measuring what else could pay for them (README "Page size": remapped source paths,
+// binaryen's -iit, LLVM's inline threshold 0: each under 0.3 KB).
 // The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
@@ -31,7 +35,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 640 * 1000;
+const LIMIT = 641 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';
