@@ -185,7 +185,7 @@ fn megatron_model_sizes_against_the_degrees() {
 fn megatron_cp_etp_vpp_and_uneven_stages() {
     let s = read_with(
         "a",
-        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 4 --context-parallel-size 2 --expert-model-parallel-size 8 --expert-tensor-parallel-size 1 --num-layers 32 --num-layers-per-virtual-pipeline-stage 2",
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 4 --context-parallel-size 2 --expert-model-parallel-size 8 --expert-tensor-parallel-size 1 --num-layers 32 --num-layers-per-virtual-pipeline-stage 2 --sequence-parallel",
         Some(64),
     )
     .unwrap();

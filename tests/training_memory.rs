@@ -206,3 +206,48 @@ fn a_training_step_claims_no_throughput() {
     assert!(train.coverage.training && train.coverage.tokens_per_s_per_gpu.is_none());
     assert!(train.step_time_s > 0.0);
 }
+
+/// Sequence parallelism splits over the TP GPUs the 10·s·b·h bytes a layer's norms,
+/// dropouts and residuals store, which plain TP replicates: s·b·h·34/t per layer rather
+/// than s·b·h·(10 + 24/t) (Korthikanti et al. 2022, Table 2). Megatron-LM's script says
+/// whether it is on; with TP 1 Megatron-LM turns it off, and with EP and TP it requires it.
+#[test]
+fn sequence_parallelism_splits_the_activations_tp_replicates() {
+    let mut meta = read("mixtral-8x7b-v0.1__config.json");
+    meta.strategy = Some(Strategy::parse("EP8_TP2_PP4").unwrap());
+    meta.cluster.memory_gb = Some(80.0);
+    meta.model.batch = Some(1);
+    meta.model.seq_len = Some(4096);
+    let plan = planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap_or_else(|e| panic!("{e}"));
+    let sp = |on: Option<bool>| {
+        let over = with(&meta, |m| {
+            train(Some(1), Dtype::Bf16)(m);
+            m.model.sequence_parallel = on;
+        });
+        verify(&plan, &VerifyOptions { overrides: over, ..VerifyOptions::default() })
+    };
+    let act = |r: &planscope_core::check::Report| r.metrics.memory.as_ref().expect("memory").activations_gb.max;
+    let (off, on, unsaid) = (sp(Some(false)), sp(Some(true)), sp(None));
+    // TP 2: 34/2 = 17 against 10 + 24/2 = 22, on every GPU's activations alike.
+    let ratio = act(&on) / act(&off);
+    assert!((ratio - 17.0 / 22.0).abs() < 1e-9, "{ratio}");
+    // Unsaid, it is taken as off (an upper bound), and the note says so.
+    assert_eq!(act(&unsaid), act(&off));
+    let said =
+        |r: &planscope_core::check::Report| r.findings.iter().any(|f| f.message.contains("sequence_parallel = off"));
+    assert!(said(&unsaid) && !said(&off) && !said(&on));
+
+    // The real script: --sequence-parallel with TP 1, which Megatron-LM turns off.
+    let script = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh");
+    assert_eq!(read("megatron-lm__train_mixtral_8x7b_distributed.sh").model.sequence_parallel, Some(false));
+    let tp2 = script.replace("--tensor-model-parallel-size 1", "--tensor-model-parallel-size 2");
+    let c = conditions::read("train.sh", &tp2).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.meta.model.sequence_parallel, Some(true));
+    // (The script's one node of 8 GPUs is too few for EP8 × PP4 either way: that rule stands.)
+    let requires = |broken: &[String]| broken.iter().any(|b| b.contains("sequence parallelism must be used"));
+    assert!(c.fields.contains(&"model.sequence_parallel") && !requires(&c.launch_broken), "{:?}", c.launch_broken);
+    // EP 8 and TP 2 without it: Megatron-Core refuses to start.
+    let c = conditions::read("train.sh", &tp2.replace("--sequence-parallel", "")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.meta.model.sequence_parallel, Some(false));
+    assert!(requires(&c.launch_broken), "{:?}", c.launch_broken);
+}

@@ -122,23 +122,8 @@ enum Command {
         /// GPUs the cluster offers (default: exactly what the strategy needs).
         #[arg(long, value_parser = parse_gpus)]
         gpus: Option<u32>,
-        /// prefill (each request brings --seq-len tokens), decode (one token each over --context) or
-        /// train (one micro-batch of --batch sequences; memory holds gradients, optimizer states and stored activations).
-        #[arg(long, value_parser = plan::parse_phase)]
-        phase: Option<planscope_core::model::Phase>,
-        /// Requests (sequences) across the whole deployment.
-        #[arg(long)]
-        batch: Option<u64>,
-        /// Prompt length of each request, tokens (prefill).
-        #[arg(long)]
-        seq_len: Option<u64>,
-        /// KV context of each request, tokens (decode).
-        #[arg(long)]
-        context: Option<u64>,
-        /// Training: how the weights' gradients and optimizer states are sharded over the
-        /// data-parallel ranks, as ZeRO's stages (1: Megatron-LM's distributed optimizer; 3: FSDP).
-        #[arg(long, value_parser = plan::parse_zero_stage)]
-        zero_stage: Option<planscope_core::model::ZeroStage>,
+        #[command(flatten)]
+        workload: plan::Workload,
         /// Where to write the plan JSON (default: standard output).
         #[arg(short, long)]
         out: Option<PathBuf>,
@@ -226,23 +211,10 @@ pub fn run() -> ExitCode {
             Err(code) => code,
         },
         Command::Model { model, json } => model::run(&model, json),
-        Command::Plan { model, strategy, hardware, gpus, phase, batch, seq_len, context, zero_stage, out } => {
-            match strategy.on(gpus, Broken::Refuse) {
-                Ok(strategy) => plan::run(&plan::Args {
-                    model,
-                    strategy,
-                    hardware,
-                    gpus,
-                    phase,
-                    batch,
-                    seq_len,
-                    context,
-                    zero_stage,
-                    out,
-                }),
-                Err(code) => code,
-            }
-        }
+        Command::Plan { model, strategy, hardware, gpus, workload, out } => match strategy.on(gpus, Broken::Refuse) {
+            Ok(strategy) => plan::run(&plan::Args { model, strategy, hardware, gpus, workload, out }),
+            Err(code) => code,
+        },
         Command::Strategy { input, gpus, json } => strategy::run(&strategy::Args { input, gpus, json }),
         Command::Suggest { file, cluster: ClusterArgs { gpus, conditions }, json } => {
             suggest::run(&suggest::Args { file, gpus, conditions, json })

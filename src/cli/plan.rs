@@ -11,7 +11,7 @@ use planscope_core::check::{VerifyOptions, verify};
 use planscope_core::conditions::ConditionsKind;
 use planscope_core::r#gen::plan_from;
 use planscope_core::limits::Capacity;
-use planscope_core::model::{Meta, Phase, Strategy, ZeroStage};
+use planscope_core::model::{Meta, ModelSpec, Phase, Strategy, ZeroStage};
 use planscope_core::write::json::write_json;
 use std::path::PathBuf;
 
@@ -20,12 +20,47 @@ pub struct Args {
     pub strategy: Strategy,
     pub hardware: Option<String>,
     pub gpus: Option<u32>,
-    pub phase: Option<Phase>,
-    pub batch: Option<u64>,
-    pub seq_len: Option<u64>,
-    pub context: Option<u64>,
-    pub zero_stage: Option<ZeroStage>,
+    pub workload: Workload,
     pub out: Option<PathBuf>,
+}
+
+/// What the deployment runs, as `plan`'s flags state it.
+#[derive(clap::Args, Debug)]
+pub struct Workload {
+    /// prefill (each request brings --seq-len tokens), decode (one token each over --context) or
+    /// train (one micro-batch of --batch sequences; memory holds gradients, optimizer states and stored activations).
+    #[arg(long, value_parser = parse_phase)]
+    phase: Option<Phase>,
+    /// Requests (sequences) across the whole deployment.
+    #[arg(long)]
+    batch: Option<u64>,
+    /// Prompt length of each request, tokens (prefill).
+    #[arg(long)]
+    seq_len: Option<u64>,
+    /// KV context of each request, tokens (decode).
+    #[arg(long)]
+    context: Option<u64>,
+    /// Training: how the weights' gradients and optimizer states are sharded over the
+    /// data-parallel ranks, as ZeRO's stages (1: Megatron-LM's distributed optimizer; 3: FSDP).
+    #[arg(long, value_parser = parse_zero_stage)]
+    zero_stage: Option<ZeroStage>,
+    /// Training with TP: `on` when the activations between the TP blocks are split over
+    /// the sequence too (Megatron-LM's --sequence-parallel); taken as off when not given.
+    #[arg(long, value_parser = parse_switch)]
+    sequence_parallel: Option<bool>,
+}
+
+impl Workload {
+    /// The flags as the model fields they state; one not given stays unset, so the
+    /// model's own value stands when merged.
+    fn state(&self, m: &mut ModelSpec) {
+        m.phase = self.phase;
+        m.batch = self.batch;
+        m.seq_len = self.seq_len;
+        m.context = self.context;
+        m.zero_stage = self.zero_stage;
+        m.sequence_parallel = self.sequence_parallel;
+    }
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -41,6 +76,15 @@ pub fn run(args: &Args) -> u8 {
 /// For clap: a ZeRO stage, 0 to 3.
 pub fn parse_zero_stage(s: &str) -> Result<ZeroStage, String> {
     ZeroStage::parse(s).ok_or_else(|| format!("expected 0, 1, 2 or 3, found {s:?}"))
+}
+
+/// For clap: `on` or `off`.
+pub fn parse_switch(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("expected on or off, found {s:?}")),
+    }
 }
 
 /// For clap: `prefill`, `decode` or `train`.
@@ -63,11 +107,7 @@ fn try_run(args: &Args) -> Result<u8, String> {
     }
     let mut given = Meta { strategy: Some(args.strategy), ..Meta::default() };
     given.cluster.gpus = args.gpus;
-    given.model.phase = args.phase;
-    given.model.batch = args.batch;
-    given.model.seq_len = args.seq_len;
-    given.model.context = args.context;
-    given.model.zero_stage = args.zero_stage;
+    args.workload.state(&mut given.model);
     let meta = meta.merged_with(&given);
     let plan = match plan_from(&meta, Capacity::Native) {
         Ok(p) => p,

@@ -83,6 +83,7 @@ fn to_json(s: &LaunchStrategy) -> Value {
         "layers": s.layers,
         "trains": s.training.is_some(),
         "zero_stage": s.training.and_then(|t| t.zero).map(|z| z.get()),
+        "sequence_parallel": s.training.and_then(|t| t.sequence_parallel),
         "broken": broken,
     })
 }
@@ -115,6 +116,13 @@ fn text_of(s: &LaunchStrategy) -> String {
             Some(z) => format!("training   ZeRO stage {}\n", z.get()),
             None => "training   how its states are sharded is not read: stage 0 is assumed, an upper bound\n".into(),
         });
+        if let Some(sp) = run.sequence_parallel.filter(|_| st.tp.get() > 1) {
+            out.push_str(if sp {
+                "           sequence parallel: activations between the TP blocks split over TP\n"
+            } else {
+                "           no sequence parallelism: activations between the TP blocks replicated on each TP GPU\n"
+            });
+        }
     }
     out.push_str(&format!("gpus       {} needed", s.gpus));
     if let Some(w) = s.world {

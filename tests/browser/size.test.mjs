@@ -24,7 +24,9 @@
 // sizes read from the plan's input nodes and GPUs past the declared cluster marked: 640.5 KB,
 // past the 640 KB budget. Raised to 641 KB for those two fixes of wrong numbers, after
 // measuring what else could pay for them (README "Page size": remapped source paths,
-// binaryen's -iit, LLVM's inline threshold 0: each under 0.3 KB).
+// binaryen's -iit, LLVM's inline threshold 0: each under 0.3 KB); sequence parallelism in
+// training activations (a meta field, its switch in the panel; activations at TP 8 were
+// counted 3× what Megatron-LM's --sequence-parallel holds): 641.2 KB, raised to 642 KB.
 // The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
@@ -35,7 +37,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 641 * 1000;
+const LIMIT = 642 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';

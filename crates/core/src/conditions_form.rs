@@ -26,6 +26,8 @@ pub enum Kind {
     Phase,
     /// A ZeRO stage, 0 to 3.
     ZeroStage,
+    /// On or off (`on`, `off`; `true`, `yes`, `1` and their opposites read too).
+    Switch,
     Text,
 }
 
@@ -65,6 +67,7 @@ pub const FIELDS: &[Field] = &[
     f("model.seq_len", "Prompt length", Model, Kind::Count),
     f("model.context", "Decode context", Model, Kind::Count),
     f("model.zero_stage", "ZeRO stage (train)", Model, Kind::ZeroStage),
+    f("model.sequence_parallel", "Sequence parallel (train)", Model, Kind::Switch),
     f("cluster.gpu_name", "GPU", Hardware, Kind::Text),
     f("cluster.gpus", "GPUs", Hardware, Kind::Count),
     f("cluster.gpus_per_server", "GPUs per server", Hardware, Kind::Count),
@@ -84,6 +87,7 @@ pub fn get(meta: &Meta, key: &str) -> Option<String> {
     match value.get(block)?.get(name)? {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Null => None,
+        serde_json::Value::Bool(b) => Some(if *b { "on" } else { "off" }.into()),
         // 80.0 GB reads as 80, as a person writes it.
         serde_json::Value::Number(n) if n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) => {
             n.as_f64().map(|x| format!("{}", x as i64))
@@ -139,6 +143,11 @@ pub fn set(meta: &Meta, field: &Field, text: &str) -> Result<Meta, FieldError> {
                 Some(z) => u8::from(z).into(),
                 None => return Err(err(format!("`{t}` is not a ZeRO stage (0, 1, 2 or 3)"))),
             },
+            Kind::Switch => match t.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => true.into(),
+                "off" | "false" | "no" | "0" => false.into(),
+                _ => return Err(err(format!("`{t}` is not on or off"))),
+            },
             Kind::Text => t.into(),
         }
     };
@@ -176,6 +185,7 @@ mod tests {
                 Kind::Dtype => "bf16",
                 Kind::Phase => "decode",
                 Kind::ZeroStage => "1",
+                Kind::Switch => "on",
                 Kind::Text => "H800",
             };
             let m = set(&Meta::default(), fl, text).unwrap_or_else(|e| panic!("{e}"));
@@ -206,5 +216,9 @@ mod tests {
             set(&Meta::default(), field("model.zero_stage"), "0").unwrap().model.zero_stage,
             Some(ZeroStage::NONE)
         );
+        let sp = field("model.sequence_parallel");
+        assert_eq!(set(&Meta::default(), sp, "No").unwrap().model.sequence_parallel, Some(false));
+        assert_eq!(get(&set(&Meta::default(), sp, "true").unwrap(), sp.key).as_deref(), Some("on"));
+        assert_eq!(set(&Meta::default(), sp, "maybe").unwrap_err().why, "`maybe` is not on or off");
     }
 }

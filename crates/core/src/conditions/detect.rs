@@ -23,6 +23,10 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
                     c.meta.model.zero_stage = Some(z);
                     c.fields.push("model.zero_stage");
                 }
+                if let Some(sp) = st.meta.model.sequence_parallel {
+                    c.meta.model.sequence_parallel = Some(sp);
+                    c.fields.push("model.sequence_parallel");
+                }
                 // The micro-batch is per replica: with the GPUs the script starts
                 // (torchrun's --nproc_per_node × --nnodes), DP and so the batch are known.
                 let dp = st.meta.strategy.filter(|_| st.fields.contains(&"cluster.gpus")).map(|s| s.dp.get());
@@ -69,6 +73,10 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
         if let Some(z) = run.zero {
             meta.model.zero_stage = Some(z);
             fields.push("model.zero_stage");
+        }
+        if let Some(sp) = run.sequence_parallel {
+            meta.model.sequence_parallel = Some(sp);
+            fields.push("model.sequence_parallel");
         }
     }
     // The GPUs the launch runs on, when it states them or starts them itself: the verifier

@@ -116,16 +116,20 @@ pub struct Training {
     /// Micro-batches whose activations the first pipeline stage holds at once: PP under
     /// 1F1B (Narayanan et al. 2021, §2.2.1), the most any stage holds.
     pub in_flight: u32,
+    /// The norms', dropouts' and residuals' activations are split over the TP GPUs
+    /// (Megatron-LM's `--sequence-parallel`; Korthikanti et al. 2022, Table 2).
+    pub sequence_parallel: bool,
 }
 
 impl Training {
-    fn of(strategy: Option<Strategy>, zero: ZeroStage) -> Training {
+    fn of(strategy: Option<Strategy>, zero: ZeroStage, sequence_parallel: bool) -> Training {
         let s = |f: fn(&Strategy) -> u32| strategy.as_ref().map_or(1, f).max(1);
         Training {
             zero,
             dense_dp: s(|s| s.dp.get().saturating_mul(s.cp.get())),
             expert_dp: s(Strategy::expert_replicas),
             in_flight: s(|s| s.pp.get()),
+            sequence_parallel,
         }
     }
 }
@@ -282,7 +286,14 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
         if m.zero_stage.is_none() {
             assumed.push("zero_stage = 0 (no training state sharded: an upper bound on their memory)".into());
         }
-        Training::of(strategy, m.zero_stage.unwrap_or(ZeroStage::NONE))
+        // Only TP splits what sequence parallelism splits: with TP 1 it changes nothing.
+        if m.sequence_parallel.is_none() && strategy.is_none_or(|s| s.tp.get() > 1) {
+            assumed.push(
+                "sequence_parallel = off (the activations between the TP blocks counted on each TP GPU: an upper bound)"
+                    .into(),
+            );
+        }
+        Training::of(strategy, m.zero_stage.unwrap_or(ZeroStage::NONE), m.sequence_parallel.unwrap_or(false))
     });
     if phase == Phase::Decode && m.context.is_none() {
         missing.push("context (decode attention reads no KV cache)".into());

@@ -180,10 +180,12 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
             // A layer's activations kept for the backward pass, 16-bit: s·b·h·(10 + 24/t) bytes
             // (Korthikanti et al. 2022, Eq. 2 without the 5·a·s/(h·t) of the attention's
             // scores, which FlashAttention recomputes in the backward pass rather than stores:
-            // the paper's "selective recomputation"; without sequence parallelism).
-            if c.training.is_some() {
+            // the paper's "selective recomputation"); s·b·h·34/t with sequence parallelism,
+            // which splits the 10 the TP GPUs otherwise each hold (its Table 2's rows).
+            if let Some(run) = &c.training {
                 let t = tp.max(1) as f64;
-                w.stored_act_bytes = tok * h * (10.0 + 24.0 / t) * (b / 2.0);
+                let replicated = if run.sequence_parallel { 10.0 / t } else { 10.0 };
+                w.stored_act_bytes = tok * h * (replicated + 24.0 / t) * (b / 2.0);
             }
             w.precision = Precision::of(c.dense_dtype);
             w.bf16_flops = tok * a.score_flops_per_token;
@@ -374,7 +376,8 @@ mod tests {
     /// weights' states over DP·CP ranks, the experts' over the expert group's copies.
     #[test]
     fn dense_and_expert_states_shard_over_their_own_data_parallel_ranks() {
-        let t = Training { zero: ZeroStage::OPTIMIZER, dense_dp: 8, expert_dp: 1, in_flight: 4 };
+        let t =
+            Training { zero: ZeroStage::OPTIMIZER, dense_dp: 8, expert_dp: 1, in_flight: 4, sequence_parallel: false };
         let bf16 = Some(Dtype::Bf16);
         // 6 + 12/8 bytes per parameter, 2 of them the weight's own: 4 + 1.5 of states.
         assert_eq!(training_state(&t, false, 1.0, bf16), (5.5, 1.0));

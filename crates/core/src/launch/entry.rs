@@ -89,6 +89,8 @@ pub enum Field {
     OverlapP2p,
     /// Megatron-LM `--use-distributed-optimizer`: ZeRO stage 1.
     DistributedOptimizer,
+    /// Megatron-LM `--sequence-parallel` (NeMo `sequence_parallel: true`).
+    SequenceParallel,
     /// Megatron-LM `--use-megatron-fsdp` (`--use-custom-fsdp`).
     MegatronFsdp,
     /// Megatron-LM `--use-torch-fsdp2`.
@@ -110,7 +112,7 @@ pub enum Field {
     Hidden,
     KvChannels,
     SeqLength,
-    /// Understood and not a degree (ports, addresses, schedules, switches like `--sequence-parallel`).
+    /// Understood and not a degree (ports, addresses, schedules, switches like `--use-tp-pp-dp-mapping`).
     Known,
 }
 
@@ -125,6 +127,7 @@ impl Field {
                 | Field::EpMoe
                 | Field::OverlapP2p
                 | Field::DistributedOptimizer
+                | Field::SequenceParallel
                 | Field::MegatronFsdp
                 | Field::TorchFsdp2
                 | Field::Gqa

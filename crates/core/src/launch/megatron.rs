@@ -41,10 +41,8 @@ pub fn field(e: &Entry) -> Option<Field> {
         "hidden-size" => Field::Hidden,
         "kv-channels" => Field::KvChannels,
         "seq-length" => Field::SeqLength,
-        "sequence-parallel"
-        | "use-tp-pp-dp-mapping"
-        | "data-parallel-random-init"
-        | "overlap-p2p-communication-warmup-flush" => Field::Known,
+        "sequence-parallel" => Field::SequenceParallel,
+        "use-tp-pp-dp-mapping" | "data-parallel-random-init" | "overlap-p2p-communication-warmup-flush" => Field::Known,
         _ => return None,
     })
 }
@@ -227,7 +225,21 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
                 .with("pipeline_model_parallel_size", pp as u64)
         });
     }
-    Ok(Read { strategy, gpus: needs, world, layers, training: Some(TrainingRun { zero: Some(zero(s)) }), broken })
+    // validate_args turns sequence parallelism off with TP 1 (it splits what TP replicates).
+    let sequence_parallel = s.on(Field::SequenceParallel) && tp > 1;
+    if ep > 1 && tp > 1 && !sequence_parallel {
+        broken.push(
+            FrameworkRule::new(
+                f,
+                "When using expert parallelism and tensor parallelism, sequence parallelism must be used",
+                "megatron/core/model_parallel_config.py, ModelParallelConfig.__post_init__",
+            )
+            .with("expert_model_parallel_size", ep as u64)
+            .with("tensor_model_parallel_size", tp as u64),
+        );
+    }
+    let training = TrainingRun { zero: Some(zero(s)), sequence_parallel: Some(sequence_parallel) };
+    Ok(Read { strategy, gpus: needs, world, layers, training: Some(training), broken })
 }
 
 /// The rules that tie the model's sizes, where the script states them, to its degrees:

@@ -106,6 +106,10 @@ pub struct TrainingRun {
     /// `--use-distributed-optimizer`, DeepSpeed's `zero_optimization.stage`, torchtitan's
     /// FSDP); None when it cannot be told.
     pub zero: Option<ZeroStage>,
+    /// Whether the activations between the TP blocks are split over the sequence
+    /// (Megatron-LM's `--sequence-parallel`, on only with TP > 1); None when the launch's
+    /// framework is not read for it (DeepSpeed, torchtitan).
+    pub sequence_parallel: Option<bool>,
 }
 
 /// Why a text gave no strategy, with where (1-based line:col; 0:0 when the whole text).

@@ -145,5 +145,12 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         (1, _) => Some(ZeroStage::WEIGHTS),
         _ => None,
     };
-    Ok(Read { strategy, gpus: needs, world, layers: None, training: Some(TrainingRun { zero }), broken })
+    Ok(Read {
+        strategy,
+        gpus: needs,
+        world,
+        layers: None,
+        training: Some(TrainingRun { zero, sequence_parallel: None }),
+        broken,
+    })
 }

@@ -93,6 +93,7 @@ impl Meta {
             phase,
             context,
             zero_stage,
+            sequence_parallel,
             name,
             layer_pattern,
             dense_hidden,
@@ -299,6 +300,11 @@ pub struct ModelSpec {
     /// data-parallel ranks. None: not sharded (stage 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_stage: Option<ZeroStage>,
+    /// Training (`phase: train`) with TP: whether the norms, dropouts and residuals between
+    /// the tensor-parallel blocks are split over the sequence too (Megatron-LM's
+    /// `--sequence-parallel`), so their stored activations are a TP share. None: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_parallel: Option<bool>,
     /// The model's name (`DeepSeek-V3`), for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -457,6 +463,7 @@ impl ModelSpec {
             phase: self.phase,
             context: self.context,
             zero_stage: self.zero_stage,
+            sequence_parallel: self.sequence_parallel,
             ..ModelSpec::default()
         }
     }
