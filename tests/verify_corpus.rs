@@ -116,6 +116,12 @@ fn every_corpus_file_verifies_and_cycles_are_real() {
                 for text in [&f.message, &f.fix] {
                     assert!(!text.contains("(s)") && !text.contains(" 1 nodes "), "{file}: {}: {text}", f.code);
                 }
+                // A finding names each node once (a cycle's path, in order, is its own).
+                if f.code != Code::Cycle {
+                    let mut seen = std::collections::HashSet::new();
+                    let twice = f.nodes.iter().find(|n| !seen.insert(n.as_str()));
+                    assert!(twice.is_none(), "{file}: {}: {twice:?} listed twice", f.code);
+                }
             }
         }
         verified += 1;

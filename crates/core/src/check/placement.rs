@@ -180,11 +180,10 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if bad.is_empty() {
         return;
     }
-    let mut nodes = Vec::new();
-    for &(a, b) in &bad {
-        nodes.push(ctx.id(a).to_string());
-        nodes.push(ctx.id(b).to_string());
-    }
+    // Each node once, in edge order: one router feeding 64 experts is one node, not 64.
+    let mut seen = std::collections::HashSet::new();
+    let nodes: Vec<&str> =
+        bad.iter().flat_map(|&(a, b)| [a, b]).filter(|&n| seen.insert(n)).map(|n| ctx.id(n)).collect();
     let gpus =
         crate::model::union_gpus(bad.iter().flat_map(|&(a, b)| [&ctx.node(a).placement, &ctx.node(b).placement]));
     let examples: Vec<String> = bad
