@@ -181,9 +181,13 @@ fn missing_comm(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     // Each node once, in edge order: one router feeding 64 experts is one node, not 64.
-    let mut seen = std::collections::HashSet::new();
-    let nodes: Vec<&str> =
-        bad.iter().flat_map(|&(a, b)| [a, b]).filter(|&n| seen.insert(n)).map(|n| ctx.id(n)).collect();
+    let mut seen = vec![false; ctx.plan.nodes.len()];
+    let nodes: Vec<&str> = bad
+        .iter()
+        .flat_map(|&(a, b)| [a, b])
+        .filter(|&n| !std::mem::replace(&mut seen[n as usize], true))
+        .map(|n| ctx.id(n))
+        .collect();
     let gpus =
         crate::model::union_gpus(bad.iter().flat_map(|&(a, b)| [&ctx.node(a).placement, &ctx.node(b).placement]));
     let examples: Vec<String> = bad
