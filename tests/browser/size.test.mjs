@@ -26,7 +26,9 @@
 // measuring what else could pay for them (README "Page size": remapped source paths,
 // binaryen's -iit, LLVM's inline threshold 0: each under 0.3 KB); sequence parallelism in
 // training activations (a meta field, its switch in the panel; activations at TP 8 were
-// counted 3× what Megatron-LM's --sequence-parallel holds): 641.2 KB, raised to 642 KB.
+// counted 3× what Megatron-LM's --sequence-parallel holds): 641.2 KB, raised to 642 KB;
+// layer_pattern read as a flat struct, not serde's internally tagged enum: 637.5 KB, and
+// the budget back to 640 KB.
 // The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
@@ -37,7 +39,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 642 * 1000;
+const LIMIT = 640 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';

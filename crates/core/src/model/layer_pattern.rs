@@ -6,7 +6,7 @@ use super::limits::{Limit, LimitError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", try_from = "Tagged")]
 pub enum LayerPattern {
     /// Layers `0..first_dense` are dense, the rest MoE (`first_k_dense_replace`).
     FirstDense { first_dense: u32 },
@@ -16,6 +16,39 @@ pub enum LayerPattern {
     /// Exactly these layers are MoE (Megatron's list form, or all minus `mlp_only_layers`),
     /// ascending, each below the model's layer count.
     Listed { moe: Vec<u32> },
+}
+
+/// A pattern as written: `{"kind": …, …}`, read as one flat struct. serde's internally
+/// tagged enums buffer each value before choosing the variant, which compiled to 9 KB of
+/// the page's wasm for this one field.
+#[derive(Deserialize)]
+struct Tagged {
+    kind: Kind,
+    first_dense: Option<u32>,
+    step: Option<u32>,
+    moe: Option<Vec<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    FirstDense,
+    Every,
+    Listed,
+}
+
+impl TryFrom<Tagged> for LayerPattern {
+    type Error = String;
+    fn try_from(t: Tagged) -> Result<LayerPattern, String> {
+        let need = |v: Option<u32>, name: &str| v.ok_or_else(|| format!("missing field `{name}`"));
+        Ok(match t.kind {
+            Kind::FirstDense => LayerPattern::FirstDense { first_dense: need(t.first_dense, "first_dense")? },
+            Kind::Every => {
+                LayerPattern::Every { step: need(t.step, "step")?, first_dense: need(t.first_dense, "first_dense")? }
+            }
+            Kind::Listed => LayerPattern::Listed { moe: t.moe.ok_or("missing field `moe`")? },
+        })
+    }
 }
 
 impl LayerPattern {
@@ -62,5 +95,26 @@ mod tests {
         assert_eq!((every2.is_moe(0), every2.is_moe(1), every2.moe_count(48)), (false, true, 24));
         let listed = LayerPattern::Listed { moe: vec![1, 3, 5] };
         assert_eq!((listed.is_moe(3), listed.is_moe(4), listed.moe_count(8)), (true, false, 3));
+    }
+
+    /// Written and read back as `{"kind": …}`; a kind without its fields, or an unknown
+    /// kind, is refused with the name of what is wrong.
+    #[test]
+    fn patterns_read_as_written() {
+        for p in [
+            LayerPattern::FirstDense { first_dense: 3 },
+            LayerPattern::Every { step: 2, first_dense: 1 },
+            LayerPattern::Listed { moe: vec![1, 3] },
+        ] {
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(serde_json::from_str::<LayerPattern>(&json).unwrap(), p, "{json}");
+        }
+        let every = serde_json::to_value(LayerPattern::Every { step: 2, first_dense: 0 }).unwrap();
+        assert_eq!(every, serde_json::json!({"kind": "every", "step": 2, "first_dense": 0}));
+        let err = |json: &str| serde_json::from_str::<LayerPattern>(json).unwrap_err().to_string();
+        assert!(err(r#"{"kind": "every", "first_dense": 0}"#).contains("missing field `step`"));
+        assert!(err(r#"{"kind": "listed"}"#).contains("missing field `moe`"));
+        assert!(err(r#"{"kind": "odd"}"#).contains("unknown variant `odd`"));
+        assert!(err(r#"{"first_dense": 3}"#).contains("missing field `kind`"));
     }
 }
