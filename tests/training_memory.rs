@@ -159,6 +159,12 @@ fn a_megatron_script_trains_with_its_distributed_optimizer() {
     let titan = conditions::read("train.toml", titan).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(titan.meta.model.phase, Some(Phase::Train));
     assert!(titan.fields.contains(&"model.phase"), "{:?}", titan.fields);
+    // torchtitan's TP is sequence parallel (apply_tp); without TP there is nothing to split.
+    assert_eq!(titan.meta.model.sequence_parallel, Some(false));
+    let titan_tp =
+        "[parallelism]\ndata_parallel_shard_degree = 4\ntensor_parallel_degree = 2\nexpert_parallel_degree = 4\n";
+    let titan_tp = conditions::read("train.toml", titan_tp).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(titan_tp.meta.model.sequence_parallel, Some(true));
 }
 
 /// What shards a launch's training states: torchtitan's FSDP (stage 3) or DDP (none), and

@@ -107,8 +107,8 @@ pub struct TrainingRun {
     /// FSDP); None when it cannot be told.
     pub zero: Option<ZeroStage>,
     /// Whether the activations between the TP blocks are split over the sequence
-    /// (Megatron-LM's `--sequence-parallel`, on only with TP > 1); None when the launch's
-    /// framework is not read for it (DeepSpeed, torchtitan).
+    /// (Megatron-LM's `--sequence-parallel`, on only with TP > 1; torchtitan's TP always);
+    /// None when the launch's framework is not read for it (DeepSpeed).
     pub sequence_parallel: Option<bool>,
 }
 

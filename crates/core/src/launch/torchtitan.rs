@@ -145,12 +145,16 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         (1, _) => Some(ZeroStage::WEIGHTS),
         _ => None,
     };
+    // Its tensor parallelism is always sequence parallel: the norms run on sequence shards
+    // (torchtitan/models/llama3/infra/parallelize.py, apply_tp: "Apply tensor + sequence
+    // parallelism to every transformer block").
+    let sequence_parallel = Some(tp > 1);
     Ok(Read {
         strategy,
         gpus: needs,
         world,
         layers: None,
-        training: Some(TrainingRun { zero, sequence_parallel: None }),
+        training: Some(TrainingRun { zero, sequence_parallel }),
         broken,
     })
 }
