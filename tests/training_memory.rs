@@ -23,10 +23,16 @@ fn read(name: &str) -> Meta {
 /// Mixtral on EP8_PP4_DP2 (64 GPUs, each replica its own experts), 2 sequences of 4,096
 /// tokens: one per replica.
 fn mixtral() -> (Plan, Meta) {
+    mixtral_on("EP8_PP4_DP2", 2)
+}
+
+/// Mixtral's real config deployed under `strategy` on 80 GB GPUs, `batch` sequences of
+/// 4,096 tokens.
+fn mixtral_on(strategy: &str, batch: u64) -> (Plan, Meta) {
     let mut meta = read("mixtral-8x7b-v0.1__config.json");
-    meta.strategy = Some(Strategy::parse("EP8_PP4_DP2").unwrap());
+    meta.strategy = Some(Strategy::parse(strategy).unwrap());
     meta.cluster.memory_gb = Some(80.0);
-    meta.model.batch = Some(2);
+    meta.model.batch = Some(batch);
     meta.model.seq_len = Some(4096);
     let plan = planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap_or_else(|e| panic!("{e}"));
     (plan, meta)
@@ -219,12 +225,7 @@ fn a_training_step_claims_no_throughput() {
 /// whether it is on; with TP 1 Megatron-LM turns it off, and with EP and TP it requires it.
 #[test]
 fn sequence_parallelism_splits_the_activations_tp_replicates() {
-    let mut meta = read("mixtral-8x7b-v0.1__config.json");
-    meta.strategy = Some(Strategy::parse("EP8_TP2_PP4").unwrap());
-    meta.cluster.memory_gb = Some(80.0);
-    meta.model.batch = Some(1);
-    meta.model.seq_len = Some(4096);
-    let plan = planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap_or_else(|e| panic!("{e}"));
+    let (plan, meta) = mixtral_on("EP8_TP2_PP4", 1);
     let sp = |on: Option<bool>| {
         let over = with(&meta, |m| {
             train(Some(1), Dtype::Bf16)(m);

@@ -18,16 +18,21 @@ test('one server: counts in the singular', async () => {
   assert.doesNotMatch(await page.locator('body').innerText(), /\b1 (servers|GPUs|changes|strategies)\b/);
 });
 
-test('GPUs placed past the declared cluster are counted apart and outlined', async () => {
-  const { page, errors } = await openPage(env.browser, env.server.url);
-  // Corpus #32 places nodes on GPUs 0–34; the target EP32 makes its cluster 32 GPUs. The
-  // before grid said "35 of 35 GPUs busy".
-  const plan = '2026-01-04-10-46-16__qwen3_235b_parallel_strategy.dot';
+// Drops corpus file `plan` together with Qwen3-235B's real config.json, as one selection.
+async function dropWithQwenConfig(page, plan) {
   const config = await readFile(join(root, '../shared/real/qwen3-235b-a22b__config.json'), 'utf8');
   await dropFiles(page, [
     [plan, await readFile(join(corpus, plan), 'utf8')],
     ['config.json', config],
   ]);
+}
+
+test('GPUs placed past the declared cluster are counted apart and outlined', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  // Corpus #32 places nodes on GPUs 0–34; the target EP32 makes its cluster 32 GPUs. The
+  // before grid said "35 of 35 GPUs busy".
+  const plan = '2026-01-04-10-46-16__qwen3_235b_parallel_strategy.dot';
+  await dropWithQwenConfig(page, plan);
   await page.getByTestId('summary').getByText(plan).waitFor();
   await page.getByTestId('strategy').fill('EP32');
   await page.getByTestId('strategy').press('Enter');
@@ -58,12 +63,7 @@ test('dropping two files opens the first and names the one left out', async () =
 test('a malformed plan dropped with its config is not said to be opened: the error says where, the open plan stays', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
   // Corpus #35: its DOT header is corrupted agent output (INDEX.md: MALFORMED).
-  const plan = '2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment.dot';
-  const config = await readFile(join(root, '../shared/real/qwen3-235b-a22b__config.json'), 'utf8');
-  await dropFiles(page, [
-    [plan, await readFile(join(corpus, plan), 'utf8')],
-    ['config.json', config],
-  ]);
+  await dropWithQwenConfig(page, '2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment.dot');
   await page.getByTestId('note').waitFor();
   const note = await page.getByTestId('note').locator('.banner-text').textContent();
   assert.match(note, /^2 files dropped: could not open 2026-01-04-10-46-16__Qwen3-235B_parallel_strategy_deployment\.dot \(the error above says where\); read config\.json \(Hugging Face config\.json, \d+ values\) into the Conditions\.$/);

@@ -9,11 +9,8 @@ pub fn caption(c: &ClusterModel) -> String {
     let beyond = c.beyond();
     // GPUs placed past the declared cluster are counted apart, so that "busy of" never
     // reads as a cluster larger than the one declared.
-    let (used, total) = if beyond > 0 {
-        (c.cells.iter().filter(|g| g.used && !c.beyond_cluster(g.gpu)).count(), c.cluster_gpus as u64)
-    } else {
-        (c.used(), c.gpus as u64 + hidden as u64)
-    };
+    let used = c.cells.iter().filter(|g| g.used && !c.beyond_cluster(g.gpu)).count();
+    let total = if beyond > 0 { c.cluster_gpus as u64 } else { c.gpus as u64 + hidden as u64 };
     let past = if beyond > 0 {
         format!(" · {} placed beyond the cluster", count(beyond as u64, "more GPU", "more GPUs"))
     } else {
