@@ -319,7 +319,7 @@ fn plan_for_training_carries_its_zero_stage() {
         (Some("train"), Some(1))
     );
     let said = text(&planscope(&["verify", path]).stdout);
-    assert!(said.contains("gradients and optimizer states 18.8, activations 2.3"), "{said}");
+    assert!(said.contains("gradients and optimizer states 18.8, activations 4.3"), "{said}");
     assert!(
         said.contains("training: the step is the forward pass; no throughput") && !said.contains("tokens/s"),
         "{said}"

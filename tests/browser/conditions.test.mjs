@@ -307,8 +307,10 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   assert.deepEqual(errors, []);
 });
 
-// Sequence parallelism typed in the panel splits what TP replicates: a layer's stored
-// activations s·b·h·34/t rather than s·b·h·(10 + 24/t), 17/22 of them at TP 2.
+// Sequence parallelism typed in the panel splits what TP replicates: the norms', dropouts'
+// and MLP input's 10·s·b·h of a layer's stored activations. Mixtral at TP 2 (ETP 2), per GPU
+// in its attention's tokens × h: attention and norms 7 + 8/2, the MoE input 3, the expert's
+// routed copies 2 × (2 + 6 × 3.5 / 2) = 25; on, the 7 + 3 are halved: 34/39 of them.
 test('sequence parallelism typed for a TP training run shrinks its stored activations', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
   await newTrainingRun(page, 'EP8_TP2_PP4', { 'model.batch': '4', 'model.zero_stage': '1' });
@@ -322,7 +324,7 @@ test('sequence parallelism typed for a TP training run shrinks its stored activa
   await typeField(page, 'model.sequence_parallel', 'on');
   await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`activations ${before}`), String(off));
   const on = await activations();
-  assert.ok(Math.abs(on / off - 17 / 22) < 0.02, `${on} / ${off}`);
+  assert.ok(Math.abs(on / off - 34 / 39) < 0.02, `${on} / ${off}`);
   await typeField(page, 'model.sequence_parallel', 'maybe');
   assert.match(await page.getByTestId('error').textContent(), /Sequence parallel \(train\).*`maybe` is not on or off/);
   assert.equal(await input(page, 'model.sequence_parallel').inputValue(), 'on');

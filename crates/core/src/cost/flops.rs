@@ -166,6 +166,21 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
     let mats = if c.gated { 3.0 } else { 2.0 };
     let dense = c.bytes.dense;
     let mut read_extra = 0.0;
+    // Training: the 16-bit bytes a node keeps for the backward pass, as Korthikanti et al.
+    // 2022 count a layer's (Eq. 2 without the 5·a·s/(h·t) of the attention's scores, which
+    // FlashAttention recomputes rather than stores: the paper's selective recomputation):
+    // `whole` is what plain TP keeps on every TP GPU and sequence parallelism splits too
+    // (its Table 2), `rest` the node's own share. A dense layer's 34 = attention 11 + norms
+    // 4 + MLP 19.
+    let node_tp = if sh < 1.0 { tp.max(1) as f64 } else { 1.0 };
+    let kept = |whole: f64, rest: f64| match &c.training {
+        Some(run) => ((if run.sequence_parallel { whole / node_tp } else { whole }) + rest) * (b / 2.0),
+        None => 0.0,
+    };
+    // An MLP's per token beyond its input (2h): for each of its f columns, split by TP, the
+    // first matrices' outputs and the last one's input, 2·mats·f (GeLU's input and output;
+    // SwiGLU's gate, up and their product). Megatron-LM's 18 + 4f/h a layer is the ungated.
+    let columns = |f: f64| 2.0 * mats * f * sh;
     let (flops, weight_bytes) = match r.op.as_ref() {
         Some(Op::Attention) => {
             let a = attention::work(c, h, AttnShard { tp: if sh < 1.0 { tp } else { 1 } }, proj);
@@ -177,16 +192,8 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
                 None if c.decode() => (tok * ctx * a.kv_per_token * kvb, tok * ctx * a.kv_per_token * kvb),
                 None => (tok * a.kv_per_token * kvb, 0.0),
             };
-            // A layer's activations kept for the backward pass, 16-bit: s·b·h·(10 + 24/t) bytes
-            // (Korthikanti et al. 2022, Eq. 2 without the 5·a·s/(h·t) of the attention's
-            // scores, which FlashAttention recomputes in the backward pass rather than stores:
-            // the paper's "selective recomputation"); s·b·h·34/t with sequence parallelism,
-            // which splits the 10 the TP GPUs otherwise each hold (its Table 2's rows).
-            if let Some(run) = &c.training {
-                let t = tp.max(1) as f64;
-                let replicated = if run.sequence_parallel { 10.0 / t } else { 10.0 };
-                w.stored_act_bytes = tok * h * (replicated + 24.0 / t) * (b / 2.0);
-            }
+            // The attention block's 11 and the two norms' 4 (the MLP's are its own nodes').
+            w.stored_act_bytes = kept(tok * h * 7.0, tok * h * 8.0 / node_tp);
             w.precision = Precision::of(c.dense_dtype);
             w.bf16_flops = tok * a.score_flops_per_token;
             (tok * (2.0 * a.weights + a.score_flops_per_token), a.weights * dense)
@@ -199,6 +206,8 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
         Some(Op::Mlp) => {
             let f = c.dense_hidden.or(c.expert_hidden).map_or(4.0 * h, |v| v as f64);
             let wts = mats * h * f * sh;
+            // Its input and dropout mask kept whole (3h), the rest split.
+            w.stored_act_bytes = kept(tok * 3.0 * h, tok * columns(f));
             (2.0 * tok * wts, wts * dense)
         }
         Some(Op::Expert) => {
@@ -207,6 +216,8 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
             let t = if from_shape { tok } else { tok * c.top_k as f64 / c.experts.unwrap_or(1).max(1) as f64 };
             let wts = mats * h * f * sh;
             w.precision = Precision::of(c.expert_dtype);
+            // Each routed copy of a token keeps its own input, on every expert-TP GPU.
+            w.stored_act_bytes = kept(0.0, t * (2.0 * h + columns(f)));
             // An expert no token picked reads no weights: with T tokens routed k ways over E
             // experts, it is hit with probability 1 − (1 − 1/E)^(T·k) (uniform routing).
             read_extra = -(wts * c.bytes.experts) * (1.0 - expert_hit(c));
@@ -216,10 +227,13 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
             let f = c.shared_expert_hidden.map_or(0.0, |v| v as f64);
             let wts = c.shared_experts.max(1) as f64 * mats * h * f * sh;
             w.precision = Precision::of(c.dense_dtype);
+            w.stored_act_bytes = kept(tok * 2.0 * h, tok * columns(c.shared_experts.max(1) as f64 * f));
             (2.0 * tok * wts, wts * dense)
         }
         Some(Op::Gate) => {
             let e = c.experts.unwrap_or(0) as f64;
+            // The MoE layer's input and dropout mask, kept once as a dense MLP's (3h).
+            w.stored_act_bytes = kept(tok * 3.0 * h, 0.0);
             (2.0 * tok * h * e, h * e * dense)
         }
         Some(Op::LmHead) => {
