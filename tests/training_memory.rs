@@ -313,3 +313,20 @@ fn a_dense_layer_keeps_what_korthikanti_et_al_count() {
         assert!(near(swiglu - plain, 8.0 / t), "TP{tp}: {swiglu}");
     }
 }
+/// Under 1F1B stage i holds the activations of PP − i micro-batches (Narayanan et al.
+/// 2021, §2.2.1): Mixtral's four stages hold 4, 3, 2 and 1 of them. The last also keeps
+/// the output layer's input and the loss's FP32 softmax over the 32,000-word vocabulary.
+#[test]
+fn later_pipeline_stages_hold_fewer_micro_batches() {
+    let (plan, meta) = mixtral();
+    let m = memory(&plan, &meta, train(Some(1), Dtype::Bf16));
+    let (h, f) = (4096.0, 14336.0);
+    let stage = 8.0 * (512.0 * h * 18.0 + 1024.0 * (2.0 * h + 6.0 * f));
+    let lm_head = 512.0 * (2.0 * h + 4.0 * 32000.0);
+    // EP8_PP4_DP2: stage s of replica d on GPUs 32·d + 8·s .. + 8.
+    for g in &m.per_gpu {
+        let s = (g.gpu % 32) / 8;
+        let expected = (stage * f64::from(4 - s) + if s == 3 { lm_head } else { 0.0 }) / 1e9;
+        assert!((g.activations_gb - expected).abs() < 1e-9, "GPU {}: {} vs {expected}", g.gpu, g.activations_gb);
+    }
+}

@@ -122,6 +122,15 @@ pub struct Training {
 }
 
 impl Training {
+    /// The micro-batches whose activations pipeline stage `stage` (0-based) holds at once
+    /// under 1F1B: PP − stage, as stage i has at most p − i forward passes outstanding
+    /// (Narayanan et al. 2021, §2.2.1); the first stage's PP where the stage is unknown (an
+    /// upper bound).
+    pub fn in_flight_at(&self, stage: Option<u32>) -> f64 {
+        let first = self.in_flight.max(1);
+        f64::from(stage.map_or(first, |s| first.saturating_sub(s).max(1)))
+    }
+
     fn of(strategy: Option<Strategy>, zero: ZeroStage, sequence_parallel: bool) -> Training {
         let s = |f: fn(&Strategy) -> u32| strategy.as_ref().map_or(1, f).max(1);
         Training {

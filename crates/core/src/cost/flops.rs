@@ -20,7 +20,8 @@ pub struct NodeWork {
     pub kv_bytes: f64,
     /// Output tensor bytes (message size for a collective; working set).
     pub out_bytes: f64,
-    /// Training activations stored for the backward pass (Korthikanti et al. 2022).
+    /// Training activations stored for the backward pass (Korthikanti et al. 2022), of as
+    /// many micro-batches as the node's pipeline stage holds at once under 1F1B.
     pub stored_act_bytes: f64,
     /// Training: the gradients and optimizer states of the node's weights, as one GPU of
     /// its data-parallel group holds them (sharded by ZeRO stage 1 and up).
@@ -174,7 +175,10 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
     // 4 + MLP 19.
     let node_tp = if sh < 1.0 { tp.max(1) as f64 } else { 1.0 };
     let kept = |whole: f64, rest: f64| match &c.training {
-        Some(run) => ((if run.sequence_parallel { whole / node_tp } else { whole }) + rest) * (b / 2.0),
+        Some(run) => {
+            let micro_batches = run.in_flight_at(r.ranks.pp);
+            ((if run.sequence_parallel { whole / node_tp } else { whole }) + rest) * (b / 2.0) * micro_batches
+        }
         None => 0.0,
     };
     // An MLP's per token beyond its input (2h): for each of its f columns, split by TP, the
@@ -238,6 +242,10 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
         }
         Some(Op::LmHead) => {
             let v = c.vocab.unwrap_or(0) as f64;
+            // Its input (2h), and the loss's FP32 softmax over the vocabulary, split by TP,
+            // which Megatron-LM's `vocab_parallel_cross_entropy` keeps for its backward
+            // (`theoretical_memory_usage.py` counts s·b·h·4·(1 + v/h)/t for both).
+            w.stored_act_bytes = kept(tok * 2.0 * h, tok * 4.0 * v * sh / (b / 2.0));
             (2.0 * tok * h * v * sh, h * v * sh * c.bytes.embedding)
         }
         Some(Op::Embedding) => (0.0, c.vocab.unwrap_or(0) as f64 * h * sh * c.bytes.embedding),

@@ -154,8 +154,6 @@ pub fn memory_per_gpu(
         if super::tokens_known(work) { Counted::All } else { Counted::WeightsOnly { lacking: Lacking::of(c) } };
     let n = cells.len();
     let (mut wts, mut act, mut kv, mut states) = (vec![0.0; n], vec![0.0f64; n], vec![0.0; n], vec![0.0; n]);
-    // 1F1B: the first stage holds the activations of PP micro-batches at once.
-    let in_flight = c.training.map_or(1.0, |t| f64::from(t.in_flight));
     for (node, w) in plan.nodes.iter().zip(work) {
         let Placement::Gpus(s) = &node.placement else { continue };
         let k = s.len() as f64;
@@ -166,7 +164,8 @@ pub fn memory_per_gpu(
             act[g] = match workload {
                 // Inference frees activations as it goes: the peak is the largest working set.
                 Workload::Inference => act[g].max((w.bytes - w.weight_bytes - w.kv_bytes) / k),
-                Workload::Training => act[g] + w.stored_act_bytes * in_flight / k,
+                // Each node's, times the micro-batches its stage holds (`NodeWork`).
+                Workload::Training => act[g] + w.stored_act_bytes / k,
             };
         }
     }
