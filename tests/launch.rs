@@ -218,6 +218,10 @@ fn megatron_cp_etp_vpp_and_uneven_stages() {
     assert!(rules(&s).iter().any(|r| r.contains("should be greater than 2")), "{:?}", rules(&s));
     let s = read_with("a", "--pipeline-model-parallel-size 4 --num-layers 30", Some(4)).unwrap();
     assert!(rules(&s).iter().any(|r| r.contains("Number of layers should be divisible")), "{:?}", rules(&s));
+    // The embedding and the loss counted as layers: 30 + 2 over 4 stages.
+    let both = "--account-for-embedding-in-pipeline-split --account-for-loss-in-pipeline-split";
+    let s = read_with("a", &format!("--pipeline-model-parallel-size 4 --num-layers 30 {both}"), Some(4)).unwrap();
+    assert!(s.broken.is_empty(), "{:?}", rules(&s));
     // World % (TP·PP·CP).
     let s = read_with("a", "--tensor-model-parallel-size 4 --context-parallel-size 2", Some(12)).unwrap();
     assert!(rules(&s).iter().any(|r| r.contains("world_size % (TP × PP × CP) == 0")), "{:?}", rules(&s));

@@ -81,8 +81,32 @@ fn experts_not_divisible_names_the_rule() {
     let (plan, cond) = seed();
     let e = rewrite(&plan, &target("EP48", Some(128), &cond)).unwrap_err();
     assert!(e.to_string().contains("64 experts are not divisible by EP48"), "{e}");
-    let e = rewrite(&plan, &target("EP64_TP2_PP3", Some(384), &cond)).unwrap_err();
-    assert!(e.to_string().contains("16 layers do not split evenly into PP3"), "{e}");
+}
+
+/// Layers PP does not divide are split as vLLM and SGLang split them: 16 over PP3 is 5, 6
+/// and 5 (the remainder on the stages before the last). Given ends are kept, and ends that
+/// leave the other stages no layer are refused by name.
+#[test]
+fn layers_pp_does_not_divide_split_as_vllm_splits_them() {
+    let (plan, cond) = seed();
+    let Ok(out) = rewrite(&plan, &target("EP64_TP2_PP3", Some(384), &cond)) else { panic!("EP64_TP2_PP3") };
+    let stages = |p: &Plan| {
+        let mut per = std::collections::BTreeMap::<u32, std::collections::BTreeSet<u32>>::new();
+        for n in &p.nodes {
+            if let (Some(l), Some(s)) = (n.layer, n.ranks.pp) {
+                per.entry(s).or_default().insert(l);
+            }
+        }
+        per.values().map(|l| (*l.first().unwrap(), l.len())).collect::<Vec<_>>()
+    };
+    assert_eq!(stages(&out.plan), vec![(0, 5), (5, 6), (11, 5)]);
+    let report = verify(&out.plan, &VerifyOptions::default());
+    let errors: Vec<String> = report.errors().map(|f| format!("{}: {}", f.code, f.message)).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let Ok(out) = rewrite(&plan, &target("EP64_TP2_PP3_PPFIRST2", Some(384), &cond)) else { panic!("PPFIRST2") };
+    assert_eq!(stages(&out.plan), vec![(0, 2), (2, 7), (9, 7)]);
+    let e = rewrite(&plan, &target("EP64_TP2_PP2_PPFIRST10_PPLAST10", Some(256), &cond)).unwrap_err();
+    assert!(e.to_string().contains("the first and last stages hold 20 layers, not the model's 16"), "{e}");
 }
 
 /// A target whose GPUs cannot hold the weights is refused with them, without a batch too,

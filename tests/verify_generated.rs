@@ -41,6 +41,9 @@ fn shapes_without_errors() {
         ("TP2_DP4", 2, 0),
         ("EP16_PP4_DP2", 8, 32),
         ("EP3_TP1_PP3", 6, 9),
+        // Layers PP does not divide, split as vLLM does; given ends (Megatron-LM's).
+        ("EP4_TP1_PP3", 7, 8),
+        ("EP4_PP4_DP2_PPFIRST2_PPLAST2", 10, 8),
     ] {
         assert_clean(&spec(s, layers, experts));
     }
@@ -61,4 +64,33 @@ fn report_serialises_with_stable_keys() {
     assert_eq!(v["verdict"], "pass");
     assert!(v["metrics"]["gpus_total"].as_u64() == Some(8) && v["metrics"]["gpus_used"].as_u64() == Some(8));
     assert!(v["findings"].is_array());
+}
+
+/// Real models whose layers PP does not divide: Qwen3-235B-A22B's 94 on PP4 (23, 24, 24,
+/// 23, as vLLM's `get_pp_indices` splits them) and DeepSeek-V3's 61 on PP2 (31, 30), from
+/// their presets, verify with no error.
+#[test]
+fn presets_whose_layers_pp_does_not_divide() {
+    use planscope_core::limits::Capacity;
+    use std::collections::{BTreeMap, BTreeSet};
+    for (preset, strategy, want) in
+        [("qwen3-235b-a22b", "EP8_PP4", vec![23, 24, 24, 23]), ("deepseek-v3", "EP32_PP2", vec![31, 30])]
+    {
+        let mut meta = planscope_core::conditions::preset(preset).unwrap().meta;
+        meta.strategy = Some(Strategy::parse(strategy).unwrap());
+        meta.model.batch = Some(64);
+        meta.model.seq_len = Some(1024);
+        let plan =
+            planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap_or_else(|e| panic!("{preset}: {e}"));
+        let mut per: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+        for n in &plan.nodes {
+            if let (Some(l), Some(s)) = (n.layer, n.ranks.pp) {
+                per.entry(s).or_default().insert(l);
+            }
+        }
+        assert_eq!(per.values().map(BTreeSet::len).collect::<Vec<_>>(), want, "{preset}");
+        let report = verify(&plan, &VerifyOptions::default());
+        let errors: Vec<String> = report.errors().map(|f| format!("{}: {}", f.code, f.message)).collect();
+        assert!(errors.is_empty(), "{preset} {strategy}: {}", errors.join("\n"));
+    }
 }

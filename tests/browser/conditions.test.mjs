@@ -228,6 +228,21 @@ test('New from config opens a generated deployment of the preset model for the t
   assert.match(await page.getByTestId('error').textContent(), /New from config: /);
 });
 
+// Qwen3-235B's 94 layers on PP4 are split as vLLM splits them (23, 24, 24, 23), not refused:
+// PP dividing the layers is Megatron-LM's rule, not a plan's.
+test('New from config splits layers PP does not divide, as vLLM does', async () => {
+  const { page, errors } = await openPage(env.browser, env.server.url);
+  await openPanel(page);
+  await page.getByTestId('model-preset').selectOption('qwen3-235b-a22b');
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.layers"]')?.value === '94');
+  await page.getByTestId('strategy').fill('EP8_PP4');
+  await page.getByTestId('new-from-config').click();
+  await page.locator('[data-field="file"]', { hasText: /EP8_PP4\.json$/ }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
+  assert.equal(await page.getByTestId('findings').locator('.finding-group.error').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 // Without a batch the weights still fill the GPUs: Qwen3-235B (470 GB in BF16) on EP4 holds
 // about 130 GB per H100. The generated plan fails on MEMORY_OVER for its weights alone, the
 // memory card says what it counts, no step is timed from link latencies, and the rewrite to

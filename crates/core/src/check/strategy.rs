@@ -5,7 +5,7 @@ use super::declared::{DeclaredLaunch, launch_key};
 use super::report::{gpu_ranges, span_names};
 use super::{Code, Ctx, Finding};
 use crate::infer::infer_degrees;
-use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement, Strategy};
+use crate::model::{GpuSet, MAX_GPU_ID, NodeKind, Op, Placement, StageSplit, Strategy};
 use crate::units::{agree, count};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,16 +61,16 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     {
         rules.push(format!("{e} experts do not divide evenly over EP{ep}"));
     }
-    if let Some(l) = m.layers
-        && l % pp != 0
-    {
-        rules.push(format!("{l} layers do not split evenly into PP{pp} stages"));
+    // Layers PP does not divide split as vLLM and SGLang split them; Megatron-LM's rule
+    // that they divide is its launch's (launch/megatron.rs).
+    if let Some(Err(e)) = m.layers.map(|l| StageSplit::of(l, pp, s.stages)) {
+        rules.push(e.to_string());
     }
     rules.extend(s.shard_rules(m).iter().map(ToString::to_string));
     if !rules.is_empty() {
         out.push(
             Finding::error(Code::StrategyMismatch, format!("{s} does not fit: {}", rules.join("; ")))
-                .fix("choose degrees whose product matches the GPU count and that divide the experts (EP), layers (PP), hidden size and heads (TP) and batch (DP)"),
+                .fix("choose degrees whose product matches the GPU count and that divide the experts (EP), hidden size and heads (TP) and batch (DP), with at least one layer per PP stage"),
         );
     }
     if ep > 1 {

@@ -18,7 +18,7 @@
 //! `Strategy::expert_copies`), each copy of the experts is a replica of its own: `dp` copies
 //! of DP/copies DP groups, ids suffixed `_edp<d>`, ranks naming the global DP rank.
 
-use crate::model::{Ranks, Strategy};
+use crate::model::{Ranks, StageLayers, StageSplit, Strategy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
@@ -35,6 +35,8 @@ pub struct Layout {
     pub dp: u32,
     /// Whether the experts are folded onto the attention's DP groups.
     pub folded: bool,
+    /// The first and last stages' layers, when the strategy gives them.
+    pub stages: StageLayers,
 }
 
 impl Layout {
@@ -48,9 +50,10 @@ impl Layout {
             true => {
                 let copies = s.expert_copies().unwrap_or(1);
                 let etp = s.expert_tp().get();
-                Layout { groups: dp / copies, tp: s.attention_tp(), ep, etp, pp, dp: copies, folded: true }
+                let (tp, stages) = (s.attention_tp(), s.stages);
+                Layout { groups: dp / copies, tp, ep, etp, pp, dp: copies, folded: true, stages }
             }
-            false => Layout { groups: ep, tp, ep, etp: tp, pp, dp, folded: false },
+            false => Layout { groups: ep, tp, ep, etp: tp, pp, dp, folded: false, stages: s.stages },
         }
     }
 
@@ -118,9 +121,10 @@ impl Layout {
         format!("{}_tp{}", self.group_tag(k / self.tp), k % self.tp)
     }
 
-    /// The pipeline stage of `layer` among `layers`, spreading any remainder over the first stages.
+    /// The pipeline stage of `layer` among `layers` ([`StageSplit`]). A split the builders'
+    /// callers did not refuse first puts every layer on the first stage, never a panic.
     pub fn stage_of(&self, layer: u32, layers: u32) -> u32 {
-        ((layer as u64 * self.pp as u64) / layers.max(1) as u64) as u32
+        StageSplit::of(layers, self.pp, self.stages).map_or(0, |s| s.stage_of(layer))
     }
 
     /// The EP rank that hosts `expert` of `experts` (contiguous blocks of experts / EP).

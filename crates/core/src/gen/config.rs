@@ -7,7 +7,7 @@
 use crate::arch::{Arch, Missing};
 use crate::deploy::{self, CopyIds, DenseFfn, Design, Layout, Operator, Operators, Sources, Style};
 use crate::limits::{Capacity, Limit, LimitError};
-use crate::model::{Format, Meta, Op, Phase, Plan, Unbuilt};
+use crate::model::{Format, Meta, Op, Phase, Plan, SplitError, StageSplit, Unbuilt};
 use crate::units::thousands_u64;
 use std::fmt;
 
@@ -24,12 +24,14 @@ pub enum PlanError {
     TooFewGpus { needed: u64, have: u32 },
     /// More pipeline stages than layers, or more DP replicas than requests.
     TooMany { degree: &'static str, by: u32, what: &'static str, count: u64 },
+    /// The first and last stages' layers leave the others none.
+    Stages(SplitError),
     /// The plan would pass one of planscope's limits.
     Limit(LimitError),
     /// The plan would hold more nodes than where it is built holds (`Capacity`).
     TooLarge { nodes: u64, capacity: Capacity },
     /// Refinements of the strategy `deploy` cannot build (ETP apart from TP, CP, VPP,
-    /// uneven stages, DP-attention, redundant experts): never a plan without them.
+    /// DP-attention, redundant experts): never a plan without them.
     Unbuilt(Vec<Unbuilt>),
 }
 
@@ -47,6 +49,7 @@ impl fmt::Display for PlanError {
             PlanError::TooMany { degree, by, what, count } => {
                 write!(f, "{degree}{by} is more than the {count} {what}")
             }
+            PlanError::Stages(e) => write!(f, "cannot split the layers: {e}"),
             PlanError::Limit(e) => write!(f, "the plan would be too large: {e}"),
             PlanError::TooLarge { nodes, capacity } => write!(
                 f,
@@ -159,11 +162,8 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(
     if lay.pp > arch.layers {
         return Err(PlanError::TooMany { degree: "PP", by: lay.pp, what: "layers", count: u64::from(arch.layers) });
     }
-    // Even stages, as the verifier holds a plan to (Megatron-LM needs num_layers % PP == 0
-    // unless the first and last stages are declared, which deploy does not build yet).
-    if !arch.layers.is_multiple_of(lay.pp) {
-        return Err(PlanError::Indivisible { what: "layers", count: u64::from(arch.layers), degree: "PP", by: lay.pp });
-    }
+    // Layers PP does not divide are split as vLLM and SGLang split them (`StageSplit`).
+    StageSplit::of(arch.layers, lay.pp, lay.stages).map_err(PlanError::Stages)?;
     // Every DP rank needs a request: the replicas', or with folded experts the attention
     // groups' of every copy of the experts.
     let dp = if lay.folded { lay.groups.saturating_mul(lay.dp) } else { lay.dp };

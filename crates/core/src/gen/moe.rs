@@ -76,7 +76,7 @@ pub fn generate(spec: &GenSpec) -> Plan {
 }
 
 /// [`generate`], or every refinement of the strategy `deploy` cannot build (CP, ETP apart
-/// from TP, VPP, uneven stages, DP-attention, redundant experts), never a plan without them.
+/// from TP, VPP, DP-attention, redundant experts), never a plan without them.
 pub fn try_generate(spec: &GenSpec) -> Result<Plan, Vec<Unbuilt>> {
     let unbuilt = spec.strategy.unbuilt();
     if unbuilt.is_empty() { Ok(generate(spec)) } else { Err(unbuilt) }

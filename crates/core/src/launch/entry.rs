@@ -91,6 +91,10 @@ pub enum Field {
     DistributedOptimizer,
     /// Megatron-LM `--sequence-parallel` (NeMo `sequence_parallel: true`).
     SequenceParallel,
+    /// Megatron-LM `--account-for-embedding-in-pipeline-split` and
+    /// `--account-for-loss-in-pipeline-split`: each counts as a layer when PP splits them.
+    AccountEmbedding,
+    AccountLoss,
     /// Megatron-LM `--use-megatron-fsdp` (`--use-custom-fsdp`).
     MegatronFsdp,
     /// Megatron-LM `--use-torch-fsdp2`.
@@ -128,6 +132,8 @@ impl Field {
                 | Field::OverlapP2p
                 | Field::DistributedOptimizer
                 | Field::SequenceParallel
+                | Field::AccountEmbedding
+                | Field::AccountLoss
                 | Field::MegatronFsdp
                 | Field::TorchFsdp2
                 | Field::Gqa

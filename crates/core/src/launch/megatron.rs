@@ -42,6 +42,8 @@ pub fn field(e: &Entry) -> Option<Field> {
         "kv-channels" => Field::KvChannels,
         "seq-length" => Field::SeqLength,
         "sequence-parallel" => Field::SequenceParallel,
+        "account-for-embedding-in-pipeline-split" => Field::AccountEmbedding,
+        "account-for-loss-in-pipeline-split" => Field::AccountLoss,
         "use-tp-pp-dp-mapping" | "data-parallel-random-init" | "overlap-p2p-communication-warmup-flush" => Field::Known,
         _ => return None,
     })
@@ -219,9 +221,12 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     } else if vpp_layers.is_none()
         && let Some(l) = layers
     {
-        divides(&mut broken, l as u64, pp as u64, || {
+        // The embedding and the loss count as a layer each when the script asks (planscope
+        // splits what PP does not divide as vLLM does: this rule is Megatron-LM's alone).
+        let counted = u64::from(l) + u64::from(s.on(Field::AccountEmbedding)) + u64::from(s.on(Field::AccountLoss));
+        divides(&mut broken, counted, pp as u64, || {
             FrameworkRule::new(f, "Number of layers should be divisible by the pipeline-model-parallel size", VALIDATE)
-                .with("num_layers", l as u64)
+                .with("num_layers", counted)
                 .with("pipeline_model_parallel_size", pp as u64)
         });
     }

@@ -14,6 +14,7 @@ mod node;
 mod placement;
 mod shape;
 pub mod sort;
+mod stages;
 mod strategy;
 mod strategy_name;
 
@@ -24,6 +25,7 @@ pub use meta::{ClusterSpec, Dtype, Meta, ModelSpec, ModuleDtypes, Phase, ZeroSta
 pub use node::{Node, NodeKind, Op, Ranks};
 pub use placement::{GpuSet, MAX_GPU_ID, Placement, PlacementError, union_gpus};
 pub use shape::{Dim, Shape};
+pub use stages::{SplitError, StageSplit};
 pub use strategy::{Degree, Extra, Size, StageLayers, Strategy, StrategyError, Unbuilt, Uneven};
 
 use serde::{Deserialize, Serialize};

@@ -201,10 +201,6 @@ pub enum Unbuilt {
     VirtualPipeline {
         vpp: u32,
     },
-    UnevenStages {
-        first: Option<u32>,
-        last: Option<u32>,
-    },
     DpAttention {
         dp: u32,
         tp: u32,
@@ -230,10 +226,6 @@ impl fmt::Display for Unbuilt {
                 "expert TP ETP{etp} with EP·ETP = {group} expert GPUs on a stage of TP·DP = {stage} (it builds them when EP·ETP divides the stage into whole DP groups)"
             ),
             Unbuilt::VirtualPipeline { vpp } => write!(f, "virtual pipeline stages VPP{vpp}"),
-            Unbuilt::UnevenStages { first, last } => {
-                let n = |v: Option<u32>| v.map_or_else(|| "even".to_string(), |v| v.to_string());
-                write!(f, "uneven pipeline stages (first {} layers, last {})", n(first), n(last))
-            }
             Unbuilt::DpAttention { dp, tp } => write!(f, "DP-attention (DP{dp} inside TP{tp})"),
             Unbuilt::RedundantExperts { redundant } => write!(f, "{redundant} redundant experts"),
         }
@@ -401,10 +393,6 @@ impl Strategy {
         if self.vpp.get() > 1 {
             out.push(Unbuilt::VirtualPipeline { vpp: self.vpp.get() });
         }
-        if !self.stages.is_even() {
-            let g = |v: Option<NonZeroU32>| v.map(NonZeroU32::get);
-            out.push(Unbuilt::UnevenStages { first: g(self.stages.first), last: g(self.stages.last) });
-        }
         // DP attention is built with folded experts, DP dividing TP (SGLang's rule).
         if self.dp_attention && !(self.experts_folded() && self.tp.get().is_multiple_of(self.dp.get())) {
             out.push(Unbuilt::DpAttention { dp: self.dp.get(), tp: self.tp.get() });
@@ -470,7 +458,6 @@ impl fmt::Display for Degree {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Size {
     Experts,
-    Layers,
     Hidden,
     Heads,
     /// KV heads may also divide the degree (replicated KV heads).
@@ -492,7 +479,6 @@ impl fmt::Display for Uneven {
         let Uneven { size, value: v, degree: d, by } = *self;
         match size {
             Size::Experts => write!(f, "{v} experts are not divisible by {d}{by}"),
-            Size::Layers => write!(f, "{v} layers do not split evenly into {d}{by} stages"),
             Size::Hidden => write!(f, "hidden size {v} is not divisible by {d}{by}"),
             Size::Heads => write!(f, "{v} attention heads are not divisible by {d}{by}"),
             Size::KvHeads => write!(f, "{v} KV heads neither divide nor are divided by {d}{by}"),

@@ -4,7 +4,7 @@
 
 use crate::cost::Parts;
 use crate::limits::Capacity;
-use crate::model::{Strategy, Unbuilt, Uneven};
+use crate::model::{SplitError, Strategy, Unbuilt, Uneven};
 use crate::units::thousands_u64;
 use serde::Serialize;
 use std::fmt;
@@ -59,6 +59,8 @@ pub enum BrokenRule {
         pp: u32,
         layers: u32,
     },
+    /// The first and last stages' layers leave the others none.
+    Stages(SplitError),
     TooManyMoeLayers {
         moe_layers: u32,
         layers: u32,
@@ -103,8 +105,8 @@ pub enum BrokenRule {
     NoCandidate,
     /// The advisor: a candidate it weighed and refused, in the refusal's words.
     CandidateRefused(String),
-    /// A part of the strategy `deploy` cannot build (CP, ETP apart from TP, VPP, uneven
-    /// stages, DP-attention, redundant experts): refused rather than built without it.
+    /// A part of the strategy `deploy` cannot build (CP, ETP apart from TP, VPP,
+    /// DP-attention, redundant experts): refused rather than built without it.
     Unbuilt(Unbuilt),
 }
 
@@ -146,6 +148,7 @@ impl fmt::Display for BrokenRule {
                 }
                 Ok(())
             }
+            BrokenRule::Stages(e) => write!(f, "cannot split the layers: {e}"),
             BrokenRule::TooFewLayers { pp, layers } => {
                 write!(f, "PP{pp} needs at least {pp} layers but the model has {layers}")
             }

@@ -5,7 +5,7 @@
 use super::{BrokenRule, Goal, RewriteError};
 use crate::infer::{infer_degrees, node_roles};
 use crate::limits::{self, Capacity};
-use crate::model::{Degree, Meta, Plan, Size, Strategy, Uneven};
+use crate::model::{Degree, Meta, Plan, Size, SplitError, StageSplit, Strategy, Uneven};
 
 /// GPUs per server when the plan does not say (DGX/HGX servers carry 8).
 const DEFAULT_GPUS_PER_SERVER: u32 = 8;
@@ -94,11 +94,11 @@ pub(crate) fn resolve(
         let rule = Uneven { size: Size::Experts, value: experts as u64, degree: Degree::Ep, by: ep };
         rules.push(BrokenRule::Uneven { rule, from_dag: meta.model.experts.is_none() });
     }
-    if pp > layers {
-        rules.push(BrokenRule::TooFewLayers { pp, layers });
-    } else if !layers.is_multiple_of(pp) {
-        let rule = Uneven { size: Size::Layers, value: layers as u64, degree: Degree::Pp, by: pp };
-        rules.push(BrokenRule::Uneven { rule, from_dag: false });
+    // Layers PP does not divide are split as vLLM and SGLang split them (`StageSplit`).
+    match StageSplit::of(layers, pp, strategy.stages) {
+        Ok(_) => {}
+        Err(SplitError::TooFewLayers { .. }) => rules.push(BrokenRule::TooFewLayers { pp, layers }),
+        Err(e) => rules.push(BrokenRule::Stages(e)),
     }
     let moe_layers = meta.model.moe_layers.unwrap_or(layers);
     if moe_layers > layers {
@@ -157,7 +157,6 @@ mod tests {
             ("EP64_TP2_CP2", "context parallel CP2"),
             ("EP64_TP2_ETP1", "expert TP ETP1 with EP·ETP = 64 expert GPUs on a stage of TP·DP = 2"),
             ("EP64_TP2_PP2_VPP2", "virtual pipeline stages VPP2"),
-            ("EP64_TP2_PP2_PPLAST1", "uneven pipeline stages"),
             ("EP64_TP2_DP2_DPATTN", "DP-attention"),
             ("EP64_TP2_REDUNDANT8", "8 redundant experts"),
         ] {
