@@ -83,7 +83,7 @@ fn experts_not_divisible_names_the_rule() {
     assert!(e.to_string().contains("64 experts are not divisible by EP48"), "{e}");
 }
 
-/// Layers PP does not divide are split as vLLM and SGLang split them: 16 over PP3 is 5, 6
+/// Layers PP does not divide are split as vLLM splits them: 16 over PP3 is 5, 6
 /// and 5 (the remainder on the stages before the last). Given ends are kept, and ends that
 /// leave the other stages no layer are refused by name.
 #[test]

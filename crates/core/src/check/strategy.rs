@@ -61,8 +61,8 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     {
         rules.push(format!("{e} experts do not divide evenly over EP{ep}"));
     }
-    // Layers PP does not divide split as vLLM and SGLang split them; Megatron-LM's rule
-    // that they divide is its launch's (launch/megatron.rs).
+    // vLLM and SGLang run layers PP does not divide (`StageSplit`); Megatron-LM's rule that
+    // they divide is its launch's (launch/megatron.rs).
     if let Some(Err(e)) = m.layers.map(|l| StageSplit::of(l, pp, s.stages)) {
         rules.push(e.to_string());
     }

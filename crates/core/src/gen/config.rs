@@ -162,7 +162,7 @@ fn check(arch: &Arch, lay: &Layout, meta: &Meta, capacity: Capacity) -> Result<(
     if lay.pp > arch.layers {
         return Err(PlanError::TooMany { degree: "PP", by: lay.pp, what: "layers", count: u64::from(arch.layers) });
     }
-    // Layers PP does not divide are split as vLLM and SGLang split them (`StageSplit`).
+    // Layers PP does not divide are split as vLLM splits them (`StageSplit`).
     StageSplit::of(arch.layers, lay.pp, lay.stages).map_err(PlanError::Stages)?;
     // Every DP rank needs a request: the replicas', or with folded experts the attention
     // groups' of every copy of the experts.

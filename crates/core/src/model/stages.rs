@@ -1,12 +1,13 @@
 //! How a model's layers fall into pipeline stages: contiguous runs, as every framework lays
 //! them out. A first or a last stage's layers, when the strategy gives them (Megatron-LM's
 //! `--decoder-first-pipeline-num-layers` / `--decoder-last-pipeline-num-layers`), are
-//! theirs; the other stages split the rest as vLLM and SGLang split a model whose layers PP
-//! does not divide (vLLM `get_pp_indices`, SGLang's copy of it): each gets the quotient, and
-//! the remainder goes one layer each to the stages just before the last (the first holds the
-//! embedding, the last the output layer). Megatron-LM itself asks for an even split unless
-//! the ends are given: that is its launch reader's rule (launch/megatron.rs), not a
-//! property of a plan.
+//! theirs; the other stages split the rest as vLLM splits a model whose layers PP does not
+//! divide (`vllm/distributed/utils.py`, `get_pp_indices`): each gets the quotient, and the
+//! remainder goes one layer each to the stages just before the last (the first holds the
+//! embedding, the last the output layer). SGLang's function of the same name gives the
+//! remainder to the last stages instead; the verifier holds a plan to neither, so either
+//! verifies. Megatron-LM asks for an even split unless the ends are given: that is its
+//! launch reader's rule (launch/megatron.rs), not a property of a plan.
 
 use super::StageLayers;
 use serde::Serialize;

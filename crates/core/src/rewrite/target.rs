@@ -94,7 +94,7 @@ pub(crate) fn resolve(
         let rule = Uneven { size: Size::Experts, value: experts as u64, degree: Degree::Ep, by: ep };
         rules.push(BrokenRule::Uneven { rule, from_dag: meta.model.experts.is_none() });
     }
-    // Layers PP does not divide are split as vLLM and SGLang split them (`StageSplit`).
+    // Layers PP does not divide are split as vLLM splits them (`StageSplit`).
     match StageSplit::of(layers, pp, strategy.stages) {
         Ok(_) => {}
         Err(SplitError::TooFewLayers { .. }) => rules.push(BrokenRule::TooFewLayers { pp, layers }),
