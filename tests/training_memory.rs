@@ -110,6 +110,30 @@ fn zero_stages_shard_over_the_data_parallel_replicas() {
     assert!(report.findings.iter().any(|f| f.message.contains("zero_stage = 0")), "{:?}", report.findings);
 }
 
+/// Copies of the sharded states (HSDP, Megatron-LM's distributed-optimizer instances) each
+/// shard over DP / copies: on Mixtral's DP 2, two copies shard over one rank, which is no
+/// sharding at all; a Megatron-LM script states its instances.
+#[test]
+fn copies_of_the_sharded_states_shard_over_fewer_ranks() {
+    let (plan, meta) = mixtral();
+    let bf16 = |z, copies| {
+        memory(&plan, &meta, |m| {
+            train(Some(z), Dtype::Bf16)(m);
+            m.model.zero_copies = copies;
+        })
+    };
+    let (unsharded, fsdp, hsdp) = (bf16(0, None), bf16(3, None), bf16(3, Some(2)));
+    assert!((states_per_weight(&fsdp) - 8.0).abs() < 1e-9 && fsdp.weights_gb.max < unsharded.weights_gb.max);
+    assert!((states_per_weight(&hsdp) - 8.0).abs() < 1e-9, "{}", states_per_weight(&hsdp));
+    assert!((hsdp.weights_gb.max - unsharded.weights_gb.max).abs() < 1e-9);
+    // More copies than ranks shard over one rank, never none.
+    assert_eq!(bf16(3, Some(64)).weights_gb.max, hsdp.weights_gb.max);
+    let script = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh")
+        .replace("--use-distributed-optimizer", "--use-distributed-optimizer --num-distributed-optimizer-instances 2");
+    let c = conditions::read("train.sh", &script).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((c.meta.model.zero_stage, c.meta.model.zero_copies), (Some(ZeroStage::OPTIMIZER), Some(2)));
+}
+
 fn with(meta: &Meta, edit: impl Fn(&mut Meta)) -> Meta {
     let mut m = meta.clone();
     edit(&mut m);
@@ -177,8 +201,8 @@ fn a_megatron_script_trains_with_its_distributed_optimizer() {
     assert_eq!(titan_tp.meta.model.sequence_parallel, Some(true));
 }
 
-/// What shards a launch's training states: torchtitan's FSDP (stage 3) or DDP (none), and
-/// HSDP, whose shard group planscope's DP does not name (left unsaid); DeepSpeed's stage,
+/// What shards a launch's training states: torchtitan's FSDP (stage 3), DDP (none) and
+/// HSDP (stage 3 within each of its replicate copies); DeepSpeed's stage,
 /// 0 unless given, in a training config only.
 #[test]
 fn launches_say_how_their_states_are_sharded() {
@@ -190,7 +214,15 @@ fn launches_say_how_their_states_are_sharded() {
     let train = Some(Phase::Train);
     assert_eq!(titan("data_parallel_shard_degree = 8"), (train, Some(ZeroStage::WEIGHTS)));
     assert_eq!(titan("data_parallel_replicate_degree = 8"), (train, Some(ZeroStage::NONE)));
-    assert_eq!(titan("data_parallel_replicate_degree = 2\ndata_parallel_shard_degree = 4"), (train, None));
+    // HSDP: FSDP within each of the dp_replicate copies.
+    assert_eq!(
+        titan("data_parallel_replicate_degree = 2\ndata_parallel_shard_degree = 4"),
+        (train, Some(ZeroStage::WEIGHTS))
+    );
+    let hsdp = "[parallelism]\ndata_parallel_replicate_degree = 2\ndata_parallel_shard_degree = 4\nexpert_parallel_degree = 4\n";
+    let hsdp = conditions::read("train.toml", hsdp).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hsdp.meta.model.zero_copies, Some(2));
+    assert!(hsdp.fields.contains(&"model.zero_copies"), "{:?}", hsdp.fields);
     let ds = |json: &str| zero("ds_config.json", json);
     assert_eq!(
         ds(r#"{"train_batch_size": 256, "zero_optimization": {"stage": 2}, "moe": {"ep_size": 8}}"#),

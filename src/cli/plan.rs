@@ -44,6 +44,10 @@ pub struct Workload {
     /// data-parallel ranks, as ZeRO's stages (1: Megatron-LM's distributed optimizer; 3: FSDP).
     #[arg(long, value_parser = parse_zero_stage)]
     zero_stage: Option<ZeroStage>,
+    /// Training: copies of the sharded states across the data-parallel ranks, each sharded
+    /// over DP / this (HSDP's replicate degree; Megatron-LM's --num-distributed-optimizer-instances).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    zero_copies: Option<u32>,
     /// Training with TP: `on` when the activations between the TP blocks are split over
     /// the sequence too (Megatron-LM's --sequence-parallel); taken as off when not given.
     #[arg(long, value_parser = parse_switch)]
@@ -59,6 +63,7 @@ impl Workload {
         m.seq_len = self.seq_len;
         m.context = self.context;
         m.zero_stage = self.zero_stage;
+        m.zero_copies = self.zero_copies;
         m.sequence_parallel = self.sequence_parallel;
     }
 }

@@ -83,6 +83,7 @@ fn to_json(s: &LaunchStrategy) -> Value {
         "layers": s.layers,
         "trains": s.training.is_some(),
         "zero_stage": s.training.and_then(|t| t.zero).map(|z| z.get()),
+        "zero_copies": s.training.and_then(|t| t.zero_copies),
         "sequence_parallel": s.training.and_then(|t| t.sequence_parallel),
         "broken": broken,
     })
@@ -113,7 +114,10 @@ fn text_of(s: &LaunchStrategy) -> String {
     ));
     if let Some(run) = s.training {
         out.push_str(&match run.zero {
-            Some(z) => format!("training   ZeRO stage {}\n", z.get()),
+            Some(z) => match run.zero_copies {
+                Some(n) => format!("training   ZeRO stage {}, {n} copies of the sharded states\n", z.get()),
+                None => format!("training   ZeRO stage {}\n", z.get()),
+            },
             None => "training   how its states are sharded is not read: stage 0 is assumed, an upper bound\n".into(),
         });
         if let Some(sp) = run.sequence_parallel.filter(|_| st.tp.get() > 1) {

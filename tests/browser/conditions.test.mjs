@@ -291,7 +291,8 @@ async function newTrainingRun(page, strategy, fields) {
 }
 
 // Training (`phase: train`): the memory card says what the fullest GPU holds, gradients and
-// optimizer states with the weights; a ZeRO stage typed shards them, and the Megatron-LM
+// optimizer states with the weights; a ZeRO stage typed shards them, copies of the sharded
+// states shard over fewer ranks each, and the Megatron-LM
 // script dropped on the panel states the phase and its distributed optimizer.
 test('a training micro-batch holds gradients and optimizer states; a ZeRO stage shards them', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
@@ -312,6 +313,15 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`states ${before}`), String(unsharded));
   const [, sharded] = await states();
   assert.ok(near(sharded / w, 5), `${sharded} / ${w}`);
+  // Two copies of the distributed optimizer (HSDP-like) over DP2: each over one rank, so
+  // unsharded again; none is refused by name.
+  await typeField(page, 'model.zero_copies', '2');
+  await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`states ${before}`), String(sharded));
+  const [, copied] = await states();
+  assert.ok(near(copied, unsharded), `${copied} vs ${unsharded}`);
+  await typeField(page, 'model.zero_copies', '0');
+  assert.match(await page.getByTestId('error').textContent(), /Sharded-state copies \(train\).*`0` is not a whole number of at least 1/);
+  await typeField(page, 'model.zero_copies', '');
   // No stage 4.
   await typeField(page, 'model.zero_stage', '4');
   assert.match(await page.getByTestId('error').textContent(), /not a ZeRO stage/);

@@ -23,6 +23,10 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
                     c.meta.model.zero_stage = Some(z);
                     c.fields.push("model.zero_stage");
                 }
+                if let Some(n) = st.meta.model.zero_copies {
+                    c.meta.model.zero_copies = Some(n);
+                    c.fields.push("model.zero_copies");
+                }
                 if let Some(sp) = st.meta.model.sequence_parallel {
                     c.meta.model.sequence_parallel = Some(sp);
                     c.fields.push("model.sequence_parallel");
@@ -73,6 +77,10 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
         if let Some(z) = run.zero {
             meta.model.zero_stage = Some(z);
             fields.push("model.zero_stage");
+        }
+        if let Some(n) = run.zero_copies {
+            meta.model.zero_copies = Some(n);
+            fields.push("model.zero_copies");
         }
         if let Some(sp) = run.sequence_parallel {
             meta.model.sequence_parallel = Some(sp);

@@ -33,6 +33,7 @@ pub(super) const FIELDS: &[&str] = &[
     "model.phase",
     "model.context",
     "model.zero_stage",
+    "model.zero_copies",
     "model.sequence_parallel",
     "model.name",
     "model.layer_pattern",

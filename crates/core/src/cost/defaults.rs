@@ -131,12 +131,16 @@ impl Training {
         f64::from(stage.map_or(first, |s| first.saturating_sub(s).max(1)))
     }
 
-    fn of(strategy: Option<Strategy>, zero: ZeroStage, sequence_parallel: bool) -> Training {
+    /// `copies`: of the sharded states (HSDP's replicate degree), each over DP·CP / copies
+    /// ranks (at least one: copies that do not divide the ranks shard over fewer, an upper
+    /// bound on the memory).
+    fn of(strategy: Option<Strategy>, zero: ZeroStage, copies: u32, sequence_parallel: bool) -> Training {
         let s = |f: fn(&Strategy) -> u32| strategy.as_ref().map_or(1, f).max(1);
+        let shard = |f: fn(&Strategy) -> u32| (s(f) / copies.max(1)).max(1);
         Training {
             zero,
-            dense_dp: s(|s| s.dp.get().saturating_mul(s.cp.get())),
-            expert_dp: s(Strategy::expert_replicas),
+            dense_dp: shard(|s| s.dp.get().saturating_mul(s.cp.get())),
+            expert_dp: shard(Strategy::expert_replicas),
             in_flight: s(|s| s.pp.get()),
             sequence_parallel,
         }
@@ -302,7 +306,8 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
                     .into(),
             );
         }
-        Training::of(strategy, m.zero_stage.unwrap_or(ZeroStage::NONE), m.sequence_parallel.unwrap_or(false))
+        let zero = m.zero_stage.unwrap_or(ZeroStage::NONE);
+        Training::of(strategy, zero, m.zero_copies.unwrap_or(1), m.sequence_parallel.unwrap_or(false))
     });
     if phase == Phase::Decode && m.context.is_none() {
         missing.push("context (decode attention reads no KV cache)".into());

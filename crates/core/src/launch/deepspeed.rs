@@ -80,7 +80,10 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
             ));
         }
     }
-    let training =
-        trains.then_some(TrainingRun { zero: Some(zero.unwrap_or(ZeroStage::NONE)), sequence_parallel: None });
+    let training = trains.then_some(TrainingRun {
+        zero: Some(zero.unwrap_or(ZeroStage::NONE)),
+        zero_copies: None,
+        sequence_parallel: None,
+    });
     Ok(Read { strategy, gpus: needs, world, layers: None, training, broken })
 }

@@ -89,6 +89,8 @@ pub enum Field {
     OverlapP2p,
     /// Megatron-LM `--use-distributed-optimizer`: ZeRO stage 1.
     DistributedOptimizer,
+    /// Megatron-LM `--num-distributed-optimizer-instances`: copies of the sharded states.
+    DistOptInstances,
     /// Megatron-LM `--sequence-parallel` (NeMo `sequence_parallel: true`).
     SequenceParallel,
     /// Megatron-LM `--account-for-embedding-in-pipeline-split` and

@@ -32,6 +32,7 @@ pub fn field(e: &Entry) -> Option<Field> {
         "nnodes" | "num-nodes" => Field::Nnodes,
         "overlap-p2p-communication" | "overlap-p2p-comm" => Field::OverlapP2p,
         "use-distributed-optimizer" => Field::DistributedOptimizer,
+        "num-distributed-optimizer-instances" => Field::DistOptInstances,
         "use-megatron-fsdp" | "use-custom-fsdp" => Field::MegatronFsdp,
         "use-torch-fsdp2" => Field::TorchFsdp2,
         "data-parallel-sharding-strategy" => Field::ShardingStrategy,
@@ -243,7 +244,10 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
             .with("tensor_model_parallel_size", tp as u64),
         );
     }
-    let training = TrainingRun { zero: Some(zero(s)), sequence_parallel: Some(sequence_parallel) };
+    // The distributed optimizer's copies across the data-parallel ranks, each sharded over
+    // DP / copies (`--num-distributed-optimizer-instances`, 1 unless given).
+    let zero_copies = s.degree(Field::DistOptInstances)?.filter(|&n| n > 1);
+    let training = TrainingRun { zero: Some(zero(s)), zero_copies, sequence_parallel: Some(sequence_parallel) };
     Ok(Read { strategy, gpus: needs, world, layers, training: Some(training), broken })
 }
 

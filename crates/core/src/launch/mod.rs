@@ -106,6 +106,10 @@ pub struct TrainingRun {
     /// `--use-distributed-optimizer`, DeepSpeed's `zero_optimization.stage`, torchtitan's
     /// FSDP); None when it cannot be told.
     pub zero: Option<ZeroStage>,
+    /// The copies of the sharded states across the data-parallel ranks, when more than one
+    /// (torchtitan's HSDP replicate degree, Megatron-LM's
+    /// `--num-distributed-optimizer-instances`).
+    pub zero_copies: Option<u32>,
     /// Whether the activations between the TP blocks are split over the sequence
     /// (Megatron-LM's `--sequence-parallel`, on only with TP > 1; torchtitan's TP always);
     /// None when the launch's framework is not read for it (DeepSpeed).

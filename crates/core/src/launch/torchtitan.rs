@@ -139,11 +139,11 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     }
     // torchtitan trains with FSDP over dp_shard × cp when dp_shard > 1, which shards the
     // weights, gradients and optimizer states (ZeRO stage 3); DDP alone (dp_replicate) shards
-    // nothing; HSDP (both) shards over dp_shard × cp alone, which planscope's DP does not say.
-    let zero = match (rep, shard) {
-        (_, 1) => Some(ZeroStage::NONE),
-        (1, _) => Some(ZeroStage::WEIGHTS),
-        _ => None,
+    // nothing; HSDP (both) keeps dp_replicate copies, each sharded over dp_shard × cp.
+    let (zero, zero_copies) = match (rep, shard) {
+        (_, 1) => (ZeroStage::NONE, None),
+        (1, _) => (ZeroStage::WEIGHTS, None),
+        (rep, _) => (ZeroStage::WEIGHTS, Some(rep)),
     };
     // Its tensor parallelism is always sequence parallel: the norms run on sequence shards
     // (torchtitan/models/llama3/infra/parallelize.py, apply_tp: "Apply tensor + sequence
@@ -154,7 +154,7 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         gpus: needs,
         world,
         layers: None,
-        training: Some(TrainingRun { zero, sequence_parallel }),
+        training: Some(TrainingRun { zero: Some(zero), zero_copies, sequence_parallel }),
         broken,
     })
 }

@@ -93,6 +93,7 @@ impl Meta {
             phase,
             context,
             zero_stage,
+            zero_copies,
             sequence_parallel,
             name,
             layer_pattern,
@@ -132,6 +133,7 @@ impl Meta {
             (Limit::Experts, m.expert_groups),
             (Limit::Layers, m.window_layers),
             (Limit::Layers, m.mtp_layers),
+            (Limit::Gpus, m.zero_copies),
         ];
         checks.into_iter().try_for_each(|(limit, v)| v.map_or(Ok(()), |v| limit.check(v as u64)))?;
         m.layer_pattern.as_ref().map_or(Ok(()), LayerPattern::within_limits)
@@ -300,6 +302,12 @@ pub struct ModelSpec {
     /// data-parallel ranks. None: not sharded (stage 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_stage: Option<ZeroStage>,
+    /// Training: the copies of the sharded states the data-parallel ranks keep, so ZeRO
+    /// shards over DP·CP / copies rather than all of them (PyTorch HSDP's replicate degree,
+    /// torchtitan's `data_parallel_replicate_degree`; Megatron-LM's
+    /// `--num-distributed-optimizer-instances`). None: one copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_copies: Option<u32>,
     /// Training (`phase: train`) with TP: whether the norms, dropouts and residuals between
     /// the tensor-parallel blocks are split over the sequence too (Megatron-LM's
     /// `--sequence-parallel`), so their stored activations are a TP share. None: not said.
@@ -463,6 +471,7 @@ impl ModelSpec {
             phase: self.phase,
             context: self.context,
             zero_stage: self.zero_stage,
+            zero_copies: self.zero_copies,
             sequence_parallel: self.sequence_parallel,
             ..ModelSpec::default()
         }
