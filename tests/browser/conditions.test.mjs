@@ -210,16 +210,22 @@ test('phone width: the panel fits', async () => {
   await screenshot(page, 'conditions-390.png');
 });
 
-test('New from config opens a generated deployment of the preset model for the target', async () => {
-  const { page } = await openPage(env.browser, env.server.url);
+// The model preset `preset` (its `field` read as `value`) generated for `strategy` by New
+// from config, verifying clean.
+async function newCleanFromPreset(page, preset, [field, value], strategy) {
   await openPanel(page);
-  await page.getByTestId('model-preset').selectOption('mixtral-8x7b');
-  await page.waitForFunction(() => document.querySelector('input[data-field="model.experts"]')?.value === '8');
-  await page.getByTestId('strategy').fill('EP8');
+  await page.getByTestId('model-preset').selectOption(preset);
+  await page.waitForFunction(([f, v]) => document.querySelector(`input[data-field="${f}"]`)?.value === v, [field, value]);
+  await page.getByTestId('strategy').fill(strategy);
   await page.getByTestId('new-from-config').click();
-  await page.locator('[data-field="file"]', { hasText: /EP8\.json$/ }).waitFor({ timeout: 60000 });
+  await page.locator('[data-field="file"]', { hasText: new RegExp(`${strategy}\\.json$`) }).waitFor({ timeout: 60000 });
   assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
   assert.equal(await page.getByTestId('findings').locator('.finding-group.error').count(), 0);
+}
+
+test('New from config opens a generated deployment of the preset model for the target', async () => {
+  const { page } = await openPage(env.browser, env.server.url);
+  await newCleanFromPreset(page, 'mixtral-8x7b', ['model.experts', '8'], 'EP8');
   // Without a target there is nothing to generate, and the message says so.
   await page.getByTestId('conditions-clear').click();
   await page.getByTestId('strategy').fill('');
@@ -232,14 +238,7 @@ test('New from config opens a generated deployment of the preset model for the t
 // PP dividing the layers is Megatron-LM's rule, not a plan's.
 test('New from config splits layers PP does not divide, as vLLM does', async () => {
   const { page, errors } = await openPage(env.browser, env.server.url);
-  await openPanel(page);
-  await page.getByTestId('model-preset').selectOption('qwen3-235b-a22b');
-  await page.waitForFunction(() => document.querySelector('input[data-field="model.layers"]')?.value === '94');
-  await page.getByTestId('strategy').fill('EP8_PP4');
-  await page.getByTestId('new-from-config').click();
-  await page.locator('[data-field="file"]', { hasText: /EP8_PP4\.json$/ }).waitFor({ timeout: 60000 });
-  assert.equal(await page.getByTestId('before-verdict').textContent(), 'verifies clean');
-  assert.equal(await page.getByTestId('findings').locator('.finding-group.error').count(), 0);
+  await newCleanFromPreset(page, 'qwen3-235b-a22b', ['model.layers', '94'], 'EP8_PP4');
   assert.deepEqual(errors, []);
 });
 
