@@ -83,3 +83,42 @@ fn unknown_gpu_count_is_an_error() {
     let e = suggest(&plan, None, &Meta::default()).unwrap_err();
     assert!(e.to_string().contains("GPU count is unknown"), "{e}");
 }
+
+/// A training run's simulated step is its forward pass alone, which does not rank: the
+/// fitting candidates go by memory left per GPU, each says "forward pass", and a candidate
+/// with DP is weighed whole so that its ZeRO stage shards the states over its DP ranks
+/// (Mixtral 8x7B cut to 4 layers, 2 sequences of 4,096 tokens, on 16 H100s).
+#[test]
+fn training_candidates_are_ranked_by_memory_and_shard_over_their_dp() {
+    use planscope_core::advise::{RankedBy, evaluate};
+    use planscope_core::limits::Capacity;
+    use planscope_core::model::{Phase, Strategy, ZeroStage};
+    let mut meta = Meta::default();
+    meta.model = planscope_core::conditions::preset("mixtral-8x7b").unwrap().meta.model;
+    meta.model.layers = Some(4);
+    meta.model.batch = Some(2);
+    meta.model.seq_len = Some(4096);
+    meta.model.phase = Some(Phase::Train);
+    meta.model.zero_stage = Some(ZeroStage::OPTIMIZER);
+    meta.cluster = planscope_core::conditions::preset("h100").unwrap().meta.cluster;
+    meta.strategy = Some(Strategy::parse("EP8_DP2").unwrap());
+    let plan = planscope_core::r#gen::plan_from(&meta, Capacity::Native).unwrap();
+    let s = suggest(&plan, Some(16), &Meta::default()).expect("suggestions");
+    assert_eq!(RankedBy::of(&s), RankedBy::TrainingMemory, "{s:?}");
+    assert!(s.iter().all(|x| x.training && x.reason.contains("forward pass")), "{s:?}");
+    let fit: Vec<f64> = s.iter().filter(|x| x.fits).filter_map(|x| x.peak_memory_percent).collect();
+    assert!(fit.len() >= 2 && fit.windows(2).all(|w| w[0] <= w[1]), "{s:?}");
+    // The distributed optimizer over DP2 holds less than over one rank.
+    let peak = |zero| {
+        let mut over = Meta::default();
+        over.model.zero_stage = Some(zero);
+        let st = Strategy::parse("EP8_DP2").unwrap();
+        evaluate(&plan, st, 16, &over, Capacity::Native).unwrap().peak_memory_percent.unwrap()
+    };
+    assert!(
+        peak(ZeroStage::OPTIMIZER) < peak(ZeroStage::NONE) * 0.9,
+        "{} vs {}",
+        peak(ZeroStage::OPTIMIZER),
+        peak(ZeroStage::NONE)
+    );
+}

@@ -47,6 +47,7 @@ pub fn run(args: &Args) -> u8 {
                     "peak_memory_percent": s.peak_memory_percent,
                     "memory_counted": s.memory_counted,
                     "fits": s.fits,
+                    "training": s.training,
                     "reason": s.reason,
                 })
             })
@@ -60,7 +61,8 @@ pub fn run(args: &Args) -> u8 {
         say!("ranked {}:", RankedBy::of(&list).words());
     }
     for (i, s) in list.iter().enumerate() {
-        let step = s.step_time_s.map_or_else(|| "step ?".into(), |t| format!("step {:.2} ms", t * 1e3));
+        let step = s.step_time_s.map_or_else(|| "?".into(), |t| format!("{:.2} ms", t * 1e3));
+        let step = format!("{} {step}", s.step_words());
         let mem = match (s.peak_memory_percent, s.memory_counted) {
             (Some(m), Some(Counted::WeightsOnly { .. })) => format!("weights {m:.0}% of memory"),
             (Some(m), _) => format!("peak memory {m:.0}%"),

@@ -158,7 +158,7 @@ fn row(
             <div class="suggestion-main">
                 <div class="suggestion-head">
                     <code>{name}</code>
-                    <span class="muted">{format!("step {step} · {mem}")}</span>
+                    <span class="muted">{format!("{} {step} · {mem}", s.step_words())}</span>
                     {current.then(|| view! { <span class="tag">"current target"</span> })}
                     {(!s.fits).then(|| view! { <span class="tag warn">"does not fit"</span> })}
                 </div>

@@ -1,6 +1,6 @@
 //! The strategy advisor: every (EP, TP, PP, DP) whose product is the GPU count and that
 //! the rewriter accepts, rewritten and simulated, ranked by step time among those that
-//! fit in memory. Returns the best five with why each ranks where it does. When the
+//! fit in memory (a training run's by memory left: its step is the forward pass alone). Returns the best five with why each ranks where it does. When the
 //! conditions or the plan hold the experts on the attention's GPUs (a vLLM, SGLang or
 //! Megatron-LM launch), the candidates are that family's too: TP·PP·DP = the GPU count,
 //! with EP = TP·DP of whole experts (vLLM's and SGLang's EP) or EP = DP over TP-split ones
@@ -10,7 +10,7 @@
 use crate::check::{VerifyOptions, verify};
 use crate::cost::Counted;
 use crate::limits::Capacity;
-use crate::model::{Extra, Meta, Plan, Strategy};
+use crate::model::{Extra, Meta, Phase, Plan, Strategy};
 use crate::rewrite::{BrokenRule, Goal, RewriteError, Target, rewrite, short_name};
 use serde::Serialize;
 
@@ -25,7 +25,18 @@ pub struct Suggestion {
     /// bound: activations and KV cache come on top). None with no memory figures.
     pub memory_counted: Option<Counted>,
     pub fits: bool,
+    /// The step is a training micro-batch's forward pass (`phase: train`): without the
+    /// backward pass and the pipeline schedule it says nothing of the throughput, so it
+    /// does not rank ([`RankedBy::TrainingMemory`]).
+    pub training: bool,
     pub reason: String,
+}
+
+impl Suggestion {
+    /// What its step time times: a step, or in training the forward pass alone.
+    pub fn step_words(&self) -> &'static str {
+        if self.training { "forward pass" } else { "step" }
+    }
 }
 
 /// What the ranking of fitting candidates went by.
@@ -37,6 +48,9 @@ pub enum RankedBy {
     /// No candidate has a step time (no batch and no tensor shapes, or no TFLOPS): the
     /// most memory left per GPU first, the room a batch's KV cache and activations take.
     MemoryHeadroom,
+    /// Training: the most memory left per GPU first, as the forward pass simulated is no
+    /// measure of a training step.
+    TrainingMemory,
     /// Neither a step time nor a memory figure (no GPU memory capacity either): fewer,
     /// simpler degrees first.
     Degrees,
@@ -44,7 +58,10 @@ pub enum RankedBy {
 
 impl RankedBy {
     pub fn of(list: &[Suggestion]) -> RankedBy {
-        if list.iter().any(|s| s.step_time_s.is_some()) {
+        let memory = list.iter().any(|s| s.peak_memory_percent.is_some());
+        if memory && list.iter().any(|s| s.training) {
+            RankedBy::TrainingMemory
+        } else if list.iter().any(|s| s.step_time_s.is_some()) {
             RankedBy::StepTime
         } else if list.iter().any(|s| s.peak_memory_percent.is_some()) {
             RankedBy::MemoryHeadroom
@@ -61,6 +78,7 @@ impl RankedBy {
                 "by memory left per GPU among those that fit, since no step is simulated without {}",
                 crate::sim::STEP_NEEDS
             ),
+            RankedBy::TrainingMemory => "by memory left per GPU among those that fit, since a training step is simulated as its forward pass alone, which does not rank them".into(),
             RankedBy::Degrees => format!(
                 "by the fewest TP and PP, since no step is simulated without {} and no GPU memory capacity is given",
                 crate::sim::STEP_NEEDS
@@ -189,12 +207,15 @@ pub type Refusal = String;
 /// refuses it for a rule other than memory (a candidate that does not fit in memory is
 /// still a suggestion, marked as not fitting).
 pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Capacity) -> Result<Suggestion, Refusal> {
-    let batch = plan.meta.merged_with(overrides).model.batch;
+    let model = plan.meta.merged_with(overrides).model;
+    let (batch, training) = (model.batch, model.phase == Some(Phase::Train));
     // DP replicas are identical and independent in a forward step, so one replica on
     // n/DP GPUs with batch/DP sequences has the same step time and per-GPU memory as all
     // of them. Weighing that one keeps the advisor fast (it builds ~100 candidates). With
-    // folded experts the DP ranks share them: the whole stage is one replica.
-    let dp = if s.experts_folded() { 1 } else { s.dp.get() };
+    // folded experts the DP ranks share them, and a training run's ZeRO stage shards its
+    // states over them: the candidate is weighed whole.
+    let whole = s.experts_folded() || (training && model.zero_stage.is_some_and(|z| z.get() > 0));
+    let dp = if whole { 1 } else { s.dp.get() };
     if let Some(b) = batch
         && b % dp as u64 != 0
     {
@@ -206,7 +227,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     over.strategy_name = None;
     over.model.batch = batch.map(|b| b / dp as u64);
     over.cluster.gpus = Some(n / dp);
-    let replica = match s.experts_folded() {
+    let replica = match whole {
         true => s,
         false => Strategy::new(s.ep.get(), s.tp.get(), s.pp.get(), 1).map_err(|e| e.to_string())?,
     };
@@ -233,6 +254,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
                 peak_memory_percent,
                 memory_counted,
                 fits: false,
+                training,
                 reason: e.rules.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
             });
         }
@@ -249,7 +271,8 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
     let mut why = Vec::new();
     if let Some(sim) = sim {
         why.push(format!(
-            "step {:.3} ms (compute {:.3} ms, communication {:.3} ms per GPU on average)",
+            "{} {:.3} ms (compute {:.3} ms, communication {:.3} ms per GPU on average)",
+            if training { "forward pass" } else { "step" },
             sim.step_time_s * 1e3,
             sim.compute_s.mean * 1e3,
             sim.comm_s.mean * 1e3
@@ -286,6 +309,7 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
         peak_memory_percent: mem,
         memory_counted,
         fits,
+        training,
         reason: format!("{}: {}", short_name(s), why.join("; ")),
     })
 }
@@ -294,10 +318,11 @@ pub fn evaluate(plan: &Plan, s: Strategy, n: u32, overrides: &Meta, capacity: Ca
 /// them ([`RankedBy::MemoryHeadroom`]); ties by fewer, simpler degrees. Keeps the best `TOP`.
 pub fn rank(mut out: Vec<Suggestion>) -> Vec<Suggestion> {
     let last = |v: Option<f64>| v.unwrap_or(f64::INFINITY);
+    let step = |s: &Suggestion| last(s.step_time_s.filter(|_| !s.training));
     crate::sort::sort_by(&mut out, |a, b| {
         b.fits
             .cmp(&a.fits)
-            .then(last(a.step_time_s).total_cmp(&last(b.step_time_s)))
+            .then(step(a).total_cmp(&step(b)))
             .then(last(a.peak_memory_percent).total_cmp(&last(b.peak_memory_percent)))
             .then(a.strategy.tp.cmp(&b.strategy.tp))
             .then(a.strategy.pp.cmp(&b.strategy.pp))
