@@ -94,3 +94,35 @@ fn presets_whose_layers_pp_does_not_divide() {
         assert!(errors.is_empty(), "{preset} {strategy}: {}", errors.join("\n"));
     }
 }
+
+/// The rewriter and the generator build the same deployment alike. EP8_TP8 puts each EP
+/// rank on a server of its own, so TP rank t's dispatch group holds one GPU per server:
+/// nothing stays inside a server. The rewriter used to emit an "intra-server" step per
+/// server anyway, each on one GPU, which the simulator then costed as a cross-server
+/// exchange: 850 ms against the generator's 35 ms for Mixtral on 64 H100s.
+#[test]
+fn a_rewrite_and_the_generator_agree_when_each_server_holds_one_gpu_of_a_group() {
+    use planscope_core::limits::Capacity;
+    use planscope_core::rewrite::{Target, rewrite};
+    let mut meta = planscope_core::conditions::preset("mixtral-8x7b").unwrap().meta;
+    meta.cluster = planscope_core::conditions::preset("h100").unwrap().meta.cluster;
+    meta.model.layers = Some(4);
+    meta.model.batch = Some(2);
+    meta.model.seq_len = Some(4096);
+    let plan_for = |s: &str| {
+        let mut m = meta.clone();
+        m.strategy = Some(Strategy::parse(s).unwrap());
+        planscope_core::r#gen::plan_from(&m, Capacity::Native).unwrap()
+    };
+    let step = |p: &planscope_core::model::Plan| {
+        verify(p, &VerifyOptions::default()).metrics.simulation.expect("simulated").step_time_s
+    };
+    let generated = plan_for("EP8_TP8");
+    let source = plan_for("EP8_PP4_DP2");
+    let target = Target { gpus: Some(64), ..Target::new(Strategy::parse("EP8_TP8").unwrap()) };
+    let rewritten = rewrite(&source, &target).unwrap_or_else(|e| panic!("{e}")).plan;
+    assert!(!rewritten.nodes.iter().any(|n| n.id.contains("_intra_s")), "no one-GPU intra-server steps");
+    assert_eq!(rewritten.nodes.len(), generated.nodes.len());
+    let (a, b) = (step(&rewritten), step(&generated));
+    assert!((a / b - 1.0).abs() < 1e-9, "rewritten {a} s, generated {b} s");
+}

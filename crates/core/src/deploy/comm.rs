@@ -2,7 +2,8 @@
 //! group that spans servers gets the hierarchical form NCCL and DeepEP use: one
 //! intra-server step per server (over NVLink, on that server's GPUs of the group), then
 //! one inter-server step over the whole group carrying only the traffic that leaves a
-//! server, (S-1)/S of it for S servers. The generator writes every group as one node
+//! server, (S-1)/S of it for S servers; a server with one GPU of the group takes no
+//! intra-server step, and a group with one GPU per server is one node. The generator writes every group as one node
 //! (`gpus_per_server` None), as it always has.
 
 use super::builder::Builder;
@@ -41,28 +42,36 @@ pub(crate) fn build(b: &mut Builder, c: Collective<'_>, gpus_per_server: Option<
         n.ranks = c.ranks;
         n.id.clone()
     };
-    if servers.len() <= 1 {
+    // One server, or one GPU of the group per server (TP rank t of each EP rank when each
+    // EP rank fills a server): no step stays inside a server, so the exchange is one node.
+    if servers.len() <= 1 || servers.len() == c.gpus.len() {
         let id = node(b, c.id.clone(), GpuSet::from_ids(c.gpus.iter().copied()), shape(c.rows, c.cols));
         for (p, _) in preds {
             b.edge(p, &id);
         }
         return id;
     }
-    let mut intra = Vec::with_capacity(servers.len());
-    for &s in &servers {
-        let members = c.gpus.iter().copied().filter(|g| g / per == s);
-        let id = node(b, format!("{}_intra_s{s}", c.id), GpuSet::from_ids(members), shape(c.rows, c.cols));
-        for (p, g) in preds {
-            if g / per == s {
-                b.edge(p, &id);
-            }
-        }
-        intra.push(id);
-    }
     let k = servers.len() as u64;
     let cross = c.rows.map(|r| (r.saturating_mul(k.saturating_sub(1)) / k.max(1)).max(1));
-    let inter = node(b, format!("{}_inter", c.id), GpuSet::from_ids(c.gpus.iter().copied()), shape(cross, c.cols));
-    for i in &intra {
+    let inter_id = format!("{}_inter", c.id);
+    let mut into_inter: Vec<String> = Vec::with_capacity(servers.len());
+    for &s in &servers {
+        let members: Vec<u32> = c.gpus.iter().copied().filter(|g| g / per == s).collect();
+        let on_server = preds.iter().filter(|(_, g)| g / per == s).map(|(p, _)| p.to_string());
+        // A server with one GPU of the group exchanges nothing over NVLink: its inputs go
+        // straight to the inter-server step.
+        if members.len() <= 1 {
+            into_inter.extend(on_server);
+            continue;
+        }
+        let id = node(b, format!("{}_intra_s{s}", c.id), GpuSet::from_ids(members), shape(c.rows, c.cols));
+        for p in on_server {
+            b.edge(&p, &id);
+        }
+        into_inter.push(id);
+    }
+    let inter = node(b, inter_id, GpuSet::from_ids(c.gpus.iter().copied()), shape(cross, c.cols));
+    for i in &into_inter {
         b.edge(i, &inter);
     }
     inter
