@@ -19,10 +19,9 @@ use std::fmt;
 pub struct StageSplit {
     layers: u32,
     pp: u32,
-    /// The first stage's layers when given (else 0), and whether the ends are given.
+    /// The first stage's layers when given (else 0), and whether it is given.
     first: u32,
     given_first: bool,
-    given_last: bool,
     /// The stages between the given ends: their count, each one's quotient and the
     /// remainder spread over them.
     middle: u32,
@@ -83,7 +82,7 @@ impl StageSplit {
             0 => (0, 0),
             m => (rest / m, rest % m),
         };
-        Ok(StageSplit { layers, pp, first, given_first, given_last, middle, base, extra })
+        Ok(StageSplit { layers, pp, first, given_first, middle, base, extra })
     }
 
     /// The stage holding `layer` (the last for a layer past the model's). O(log PP).
