@@ -362,3 +362,73 @@ fn later_pipeline_stages_hold_fewer_micro_batches() {
         assert!((g.activations_gb - expected).abs() < 1e-9, "GPU {}: {} vs {expected}", g.gpu, g.activations_gb);
     }
 }
+
+/// Fewer micro-batches than stages: a stage holds no more than the step runs (Megatron-LM's
+/// `min(num_microbatches, pp)` in `theoretical_memory_usage.py`).
+#[test]
+fn fewer_micro_batches_than_stages_cap_what_each_stage_holds() {
+    let (plan, meta) = mixtral();
+    let held = |m: Option<u32>| {
+        let mm = memory(&plan, &meta, |x: &mut Meta| {
+            train(Some(1), Dtype::Bf16)(x);
+            x.model.micro_batches = m;
+        });
+        // One GPU per stage of the first replica (stage s on GPUs 8·s .. 8·s + 8).
+        (0..4)
+            .map(|s| mm.per_gpu.iter().find(|g| g.gpu == 8 * s).map(|g| g.activations_gb).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let many = held(None);
+    let two = held(Some(2));
+    // Stage s holds min(m, 4 − s): 4, 3, 2, 1 and, with two micro-batches, 2, 2, 2, 1.
+    for (s, want) in [2.0 / 4.0, 2.0 / 3.0, 1.0, 1.0].iter().enumerate() {
+        assert!((two[s] / many[s] - want).abs() < 1e-9, "stage {s}: {} vs {}", two[s], many[s]);
+    }
+    // At least PP changes nothing.
+    assert_eq!(held(Some(4)), many);
+    assert_eq!(held(Some(64)), many);
+}
+
+/// Megatron-LM's interleaved schedule holds more: stage i's warm-up of 2(p − i − 1) +
+/// (v − 1)·p chunk forwards plus one, over v chunks (`schedules.py`); on the first stage
+/// p·(1 + (p − 1)/(p·v)), `theoretical_memory_usage.py`'s penalty.
+#[test]
+fn the_interleaved_schedule_holds_more_micro_batches() {
+    let (plan, meta) = mixtral();
+    let stages = |vpp: &str, m: Option<u32>| {
+        let mm = memory(&plan, &meta, |x: &mut Meta| {
+            train(Some(1), Dtype::Bf16)(x);
+            x.strategy = Some(Strategy::parse(&format!("EP8_PP4_DP2{vpp}")).unwrap());
+            x.model.micro_batches = m;
+        });
+        (0..4)
+            .map(|s| mm.per_gpu.iter().find(|g| g.gpu == 8 * s).map(|g| g.activations_gb).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let plain = stages("", None);
+    let vpp2 = stages("_VPP2", None);
+    // Stage 0 holds (6 + 4 + 1)/2 = 5.5 micro-batches, not 4: 4·(1 + 3/8).
+    assert!((vpp2[0] / plain[0] - 5.5 / 4.0).abs() < 1e-9, "{} vs {}", vpp2[0], plain[0]);
+    // Stage 1: (4 + 4 + 1)/2 = 4.5, not 3.
+    assert!((vpp2[1] / plain[1] - 4.5 / 3.0).abs() < 1e-9, "{} vs {}", vpp2[1], plain[1]);
+    // Eight micro-batches are more than stage 0's warm-up; four (m = p) all warm up: m·v / v.
+    assert_eq!(stages("_VPP2", Some(8)), vpp2);
+    let four = stages("_VPP2", Some(4));
+    assert!((four[0] / plain[0] - 1.0).abs() < 1e-9, "{} vs {}", four[0], plain[0]);
+}
+
+#[test]
+fn a_megatron_script_says_its_micro_batches() {
+    let script = shared("real/megatron-lm__train_mixtral_8x7b_distributed.sh");
+    let read = conditions::read("train.sh", &script).unwrap_or_else(|e| panic!("{e}"));
+    let m = &read.meta.model;
+    // 256 sequences a step in micro-batches of the deployment's batch (1 per DP replica).
+    let batch = m.batch.expect("the script starts its GPUs, so DP and the batch are known");
+    assert_eq!(m.micro_batches, Some(u32::try_from(256 / batch).unwrap()), "batch {batch}");
+    assert!(read.fields.contains(&"model.micro_batches"), "{:?}", read.fields);
+    // A global batch the micro-batches do not divide is not Megatron's: left unsaid.
+    let odd = script.replace("--micro-batch-size 1", "--micro-batch-size 3");
+    let odd = conditions::read("train.sh", &odd).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(odd.meta.model.batch, Some(batch * 3));
+    assert_eq!(odd.meta.model.micro_batches, None);
+}

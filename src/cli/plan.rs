@@ -48,6 +48,10 @@ pub struct Workload {
     /// over DP / this (HSDP's replicate degree; Megatron-LM's --num-distributed-optimizer-instances).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     zero_copies: Option<u32>,
+    /// Training: micro-batches per optimizer step on each data-parallel replica (Megatron-LM's
+    /// global batch / (micro-batch × DP)); fewer than PP caps the activations a stage holds.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    micro_batches: Option<u32>,
     /// Training with TP: `on` when the activations between the TP blocks are split over
     /// the sequence too (Megatron-LM's --sequence-parallel); taken as off when not given.
     #[arg(long, value_parser = parse_switch)]
@@ -64,6 +68,7 @@ impl Workload {
         m.context = self.context;
         m.zero_stage = self.zero_stage;
         m.zero_copies = self.zero_copies;
+        m.micro_batches = self.micro_batches;
         m.sequence_parallel = self.sequence_parallel;
     }
 }

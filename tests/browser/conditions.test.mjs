@@ -321,6 +321,15 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   await typeField(page, 'model.zero_copies', '0');
   assert.match(await page.getByTestId('error').textContent(), /Sharded-state copies \(train\).*`0` is not a whole number of at least 1/);
   await typeField(page, 'model.zero_copies', '');
+  // One micro-batch a step: the first stage holds one, not PP = 4, so the fullest GPU
+  // holds far fewer activations.
+  const activations = async () => Number((await note.textContent()).match(/activations ([\d.]+)/)[1]);
+  const many = await activations();
+  await typeField(page, 'model.micro_batches', '1');
+  await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`activations ${before}`), String(many));
+  const one = await activations();
+  assert.ok(one < many / 2, `${one} vs ${many}`);
+  await typeField(page, 'model.micro_batches', '');
   // No stage 4.
   await typeField(page, 'model.zero_stage', '4');
   assert.match(await page.getByTestId('error').textContent(), /not a ZeRO stage/);
@@ -328,6 +337,9 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   await dropFile(page, 'train_mixtral_8x7b_distributed.sh', await readFile(join(real, 'megatron-lm__train_mixtral_8x7b_distributed.sh'), 'utf8'));
   await page.waitForFunction(() => document.querySelector('input[data-field="model.zero_stage"]')?.value === '1');
   assert.equal(await input(page, 'model.phase').inputValue(), 'train');
+  // Its global batch of 256 in micro-batches of the deployment's batch.
+  const [batch, micro] = [await input(page, 'model.batch').inputValue(), await input(page, 'model.micro_batches').inputValue()];
+  assert.equal(Number(batch) * Number(micro), 256, `${batch} × ${micro}`);
   assert.deepEqual(errors, []);
 });
 

@@ -68,6 +68,7 @@ pub const FIELDS: &[Field] = &[
     f("model.context", "Decode context", Model, Kind::Count),
     f("model.zero_stage", "ZeRO stage (train)", Model, Kind::ZeroStage),
     f("model.zero_copies", "Sharded-state copies (train)", Model, Kind::Count),
+    f("model.micro_batches", "Micro-batches per step (train)", Model, Kind::Count),
     f("model.sequence_parallel", "Sequence parallel (train)", Model, Kind::Switch),
     f("cluster.gpu_name", "GPU", Hardware, Kind::Text),
     f("cluster.gpus", "GPUs", Hardware, Kind::Count),

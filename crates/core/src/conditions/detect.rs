@@ -34,12 +34,23 @@ pub(super) fn read(file_name: &str, text: &str) -> Result<Conditions, Conditions
                 // The micro-batch is per replica: with the GPUs the script starts
                 // (torchrun's --nproc_per_node × --nnodes), DP and so the batch are known.
                 let dp = st.meta.strategy.filter(|_| st.fields.contains(&"cluster.gpus")).map(|s| s.dp.get());
-                let micro = megatron::micro_batch(&megatron::Flags::parse(text));
+                let flags = megatron::Flags::parse(text);
+                let micro = megatron::micro_batch(&flags);
                 if let (Some(dp), Some(micro)) = (dp, micro)
                     && let Some(batch) = micro.checked_mul(u64::from(dp))
                 {
                     c.meta.model.batch = Some(batch);
                     c.fields.push("model.batch");
+                    // Its global batch in micro-batches of the whole deployment: the
+                    // micro-batches a step runs (Megatron-LM's num_microbatches, which
+                    // it requires to divide evenly).
+                    if let Some(m) = megatron::global_batch(&flags)
+                        .filter(|g| g % batch == 0)
+                        .and_then(|g| u32::try_from(g / batch).ok())
+                    {
+                        c.meta.model.micro_batches = Some(m);
+                        c.fields.push("model.micro_batches");
+                    }
                 }
                 c.meta.strategy_name = st.meta.strategy_name;
                 c.launch_broken = st.launch_broken;

@@ -144,6 +144,12 @@ pub(super) fn micro_batch(flags: &Flags) -> Option<u64> {
     flags.uint("--micro-batch-size").ok().flatten().filter(|&n| n > 0)
 }
 
+/// `--global-batch-size`: sequences per optimizer step across the data-parallel replicas.
+/// None when absent or not a number.
+pub(super) fn global_batch(flags: &Flags) -> Option<u64> {
+    flags.uint("--global-batch-size").ok().flatten().filter(|&n| n > 0)
+}
+
 /// `--moe-layer-freq`: an int N (layer l is MoE when l % N == 0: Megatron's
 /// `moe_layer_pattern`), or a per-layer 0/1 list written `[1,0,1]` or `([0]*3+[1]*58)`.
 fn layer_freq(text: &str, layers: u32) -> Result<LayerPattern, String> {

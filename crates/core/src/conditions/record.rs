@@ -34,6 +34,7 @@ pub(super) const FIELDS: &[&str] = &[
     "model.context",
     "model.zero_stage",
     "model.zero_copies",
+    "model.micro_batches",
     "model.sequence_parallel",
     "model.name",
     "model.layer_pattern",

@@ -113,35 +113,62 @@ pub struct Training {
     /// A routed expert's: the copies of the expert group (Megatron-Core's expert data
     /// parallel, world / (EP·ETP·PP); DP in planscope's convention).
     pub expert_dp: u32,
-    /// Micro-batches whose activations the first pipeline stage holds at once: PP under
-    /// 1F1B (Narayanan et al. 2021, §2.2.1), the most any stage holds.
-    pub in_flight: u32,
+    /// Pipeline stages (PP): the first of them holds the most micro-batches' activations.
+    pub stages: u32,
+    /// Model chunks per stage under Megatron-LM's interleaved schedule (VPP; 1: plain 1F1B).
+    pub chunks: u32,
+    /// Micro-batches per optimizer step on each data-parallel replica (Megatron-LM's
+    /// global batch / (micro-batch · DP)), when given: fewer than the stages caps what a
+    /// stage holds. Only compared and multiplied, never counted through: any u32 is safe.
+    pub micro_batches: Option<u32>,
     /// The norms', dropouts' and residuals' activations are split over the TP GPUs
     /// (Megatron-LM's `--sequence-parallel`; Korthikanti et al. 2022, Table 2).
     pub sequence_parallel: bool,
 }
 
 impl Training {
-    /// The micro-batches whose activations pipeline stage `stage` (0-based) holds at once
-    /// under 1F1B: PP − stage, as stage i has at most p − i forward passes outstanding
-    /// (Narayanan et al. 2021, §2.2.1); the first stage's PP where the stage is unknown (an
-    /// upper bound).
+    /// The micro-batches whose activations pipeline stage `stage` (0-based) holds at once,
+    /// as Megatron-Core's schedules run them (`pipeline_parallel/schedules.py`):
+    /// - 1F1B: min(m, p − i), as stage i runs p − i − 1 warm-up forward passes and one more
+    ///   before its first backward (Narayanan et al. 2021, §2.2.1);
+    /// - interleaved, v chunks of 1/v of the stage's layers each: its warm-up of
+    ///   2(p − i − 1) + (v − 1)·p chunk forwards plus one, at most m·v, over v; on the first
+    ///   stage p·(1 + (p − 1)/(p·v)), Megatron-LM's `interleaved_schedule_memory_penalty`
+    ///   (`theoretical_memory_usage.py`).
+    ///
+    /// m unknown counts as many (the most a stage can hold); a node's stage unknown as the
+    /// first (an upper bound).
     pub fn in_flight_at(&self, stage: Option<u32>) -> f64 {
-        let first = self.in_flight.max(1);
-        f64::from(stage.map_or(first, |s| first.saturating_sub(s).max(1)))
+        let p = f64::from(self.stages.max(1));
+        let v = f64::from(self.chunks.max(1));
+        let i = f64::from(stage.unwrap_or(0)).min(p - 1.0);
+        let m = self.micro_batches.map_or(f64::INFINITY, |m| f64::from(m.max(1)));
+        if self.chunks > 1 && self.stages > 1 {
+            ((2.0 * (p - i - 1.0) + (v - 1.0) * p + 1.0).min(m * v)) / v
+        } else {
+            (p - i).min(m)
+        }
     }
 
     /// `copies`: of the sharded states (HSDP's replicate degree), each over DP·CP / copies
     /// ranks (at least one: copies that do not divide the ranks shard over fewer, an upper
     /// bound on the memory).
-    fn of(strategy: Option<Strategy>, zero: ZeroStage, copies: u32, sequence_parallel: bool) -> Training {
+    fn of(
+        strategy: Option<Strategy>,
+        zero: ZeroStage,
+        copies: u32,
+        sequence_parallel: bool,
+        micro_batches: Option<u32>,
+    ) -> Training {
         let s = |f: fn(&Strategy) -> u32| strategy.as_ref().map_or(1, f).max(1);
         let shard = |f: fn(&Strategy) -> u32| (s(f) / copies.max(1)).max(1);
         Training {
             zero,
             dense_dp: shard(|s| s.dp.get().saturating_mul(s.cp.get())),
             expert_dp: shard(Strategy::expert_replicas),
-            in_flight: s(|s| s.pp.get()),
+            stages: s(|s| s.pp.get()),
+            chunks: s(|s| s.vpp.get()),
+            micro_batches,
             sequence_parallel,
         }
     }
@@ -306,8 +333,15 @@ pub fn resolve(meta: &Meta, plan: &Plan, strategy: Option<Strategy>) -> Constant
                     .into(),
             );
         }
+        if m.micro_batches.is_none() && strategy.is_some_and(|s| s.pp.get() > 1) {
+            assumed.push(
+                "micro_batches ≥ PP (each pipeline stage holds as many micro-batches' activations as 1F1B lets it: an upper bound)"
+                    .into(),
+            );
+        }
         let zero = m.zero_stage.unwrap_or(ZeroStage::NONE);
-        Training::of(strategy, zero, m.zero_copies.unwrap_or(1), m.sequence_parallel.unwrap_or(false))
+        let sp = m.sequence_parallel.unwrap_or(false);
+        Training::of(strategy, zero, m.zero_copies.unwrap_or(1), sp, m.micro_batches)
     });
     if phase == Phase::Decode && m.context.is_none() {
         missing.push("context (decode attention reads no KV cache)".into());

@@ -398,8 +398,15 @@ mod tests {
     /// weights' states over DP·CP ranks, the experts' over the expert group's copies.
     #[test]
     fn dense_and_expert_states_shard_over_their_own_data_parallel_ranks() {
-        let t =
-            Training { zero: ZeroStage::OPTIMIZER, dense_dp: 8, expert_dp: 1, in_flight: 4, sequence_parallel: false };
+        let t = Training {
+            zero: ZeroStage::OPTIMIZER,
+            dense_dp: 8,
+            expert_dp: 1,
+            stages: 4,
+            chunks: 1,
+            micro_batches: None,
+            sequence_parallel: false,
+        };
         let bf16 = Some(Dtype::Bf16);
         // 6 + 12/8 bytes per parameter, 2 of them the weight's own: 4 + 1.5 of states.
         assert_eq!(training_state(&t, false, 1.0, bf16), (5.5, 1.0));

@@ -94,6 +94,7 @@ impl Meta {
             context,
             zero_stage,
             zero_copies,
+            micro_batches,
             sequence_parallel,
             name,
             layer_pattern,
@@ -308,6 +309,12 @@ pub struct ModelSpec {
     /// `--num-distributed-optimizer-instances`). None: one copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_copies: Option<u32>,
+    /// Training: micro-batches per optimizer step on each data-parallel replica (gradient
+    /// accumulation; Megatron-LM's `--global-batch-size` / (`--micro-batch-size` · DP),
+    /// DeepSpeed's `gradient_accumulation_steps`). Fewer than PP caps the micro-batches a
+    /// pipeline stage holds. None: at least PP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_batches: Option<u32>,
     /// Training (`phase: train`) with TP: whether the norms, dropouts and residuals between
     /// the tensor-parallel blocks are split over the sequence too (Megatron-LM's
     /// `--sequence-parallel`), so their stored activations are a TP share. None: not said.
@@ -472,6 +479,7 @@ impl ModelSpec {
             context: self.context,
             zero_stage: self.zero_stage,
             zero_copies: self.zero_copies,
+            micro_batches: self.micro_batches,
             sequence_parallel: self.sequence_parallel,
             ..ModelSpec::default()
         }
