@@ -324,6 +324,12 @@ fn plan_for_training_carries_its_zero_stage() {
         said.contains("training: the step is the forward pass; no throughput") && !said.contains("tokens/s"),
         "{said}"
     );
+    // With its micro-batches, the optimizer step and its throughput, said as a best case.
+    let out = planscope(&[&base[..], &at[..], &["--zero-stage", "1", "--micro-batches", "16"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let said = text(&planscope(&["verify", path]).stdout);
+    assert!(said.contains(" at best: 16 micro-batches through 4 stages, "), "{said}");
+    assert!(said.contains("training throughput ") && said.contains("tokens/s per GPU (whole model) at best"), "{said}");
     let bad = planscope(&[&base[..], &["--zero-stage", "4"]].concat());
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("expected 0, 1, 2 or 3"), "{}", text(&bad.stderr));

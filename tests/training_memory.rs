@@ -236,7 +236,8 @@ fn launches_say_how_their_states_are_sharded() {
     assert!(bad.to_string().contains("a ZeRO stage: 0, 1, 2 or 3"), "{bad}");
 }
 
-/// A training step is its forward pass alone: simulated, but no throughput is claimed from it.
+/// Without its micro-batches a training step is its forward pass alone: simulated, but no
+/// throughput is claimed from it; with them, the optimizer step gives one.
 #[test]
 fn a_training_step_claims_no_throughput() {
     let (plan, mut meta) = mixtral();
@@ -250,9 +251,19 @@ fn a_training_step_claims_no_throughput() {
     };
     let serve = sim(&|_| {});
     assert!(!serve.coverage.training && serve.coverage.tokens_per_s_per_gpu.is_some());
-    let train = sim(&train(Some(1), Dtype::Bf16));
-    assert!(train.coverage.training && train.coverage.tokens_per_s_per_gpu.is_none());
-    assert!(train.step_time_s > 0.0);
+    let forward = sim(&train(Some(1), Dtype::Bf16));
+    assert!(forward.coverage.training && forward.coverage.tokens_per_s_per_gpu.is_none());
+    assert!(forward.step_time_s > 0.0 && forward.training.is_none());
+    let stepped = sim(&|m: &mut Meta| {
+        train(Some(1), Dtype::Bf16)(m);
+        m.model.micro_batches = Some(16);
+    });
+    let t = stepped.training.expect("micro-batches given");
+    // 16 micro-batches of the 2 × 4,096 tokens, over the optimizer step, over 64 GPUs.
+    let tps = t.tokens_per_s_per_gpu.unwrap();
+    assert!((tps - 16.0 * 8192.0 / t.step_s / 64.0).abs() < 1e-6, "{tps} {t:?}");
+    // Forward and backward: three times the forward's compute at least, per micro-batch.
+    assert!(t.pipeline_s > 16.0 * 3.0 * stepped.step_time_s / 4.0, "{t:?}");
 }
 
 /// Sequence parallelism splits over the TP GPUs the 10·s·b·h bytes a layer's norms,

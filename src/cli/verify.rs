@@ -144,11 +144,29 @@ fn render_text(file: &Path, report: &Report) -> String {
         }
         // The serial step's throughput, and the overlapped bound beside it: a measured
         // deployment falls between (docs/calibration.md).
-        if sim.coverage.training {
-            let _ = writeln!(
-                out,
-                "training: the step is the forward pass; no throughput (the backward pass is not simulated)"
-            );
+        match sim.training {
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "training step {:.3} s at best: {} micro-batches through {} stages, {:.3} s of pipeline ({:.0}% fill and drain) and {:.3} s of gradient reduction",
+                    t.step_s,
+                    t.micro_batches,
+                    t.stages,
+                    t.pipeline_s,
+                    t.bubble * 100.0,
+                    t.gradient_sync_s
+                );
+                if let Some(tps) = t.tokens_per_s_per_gpu {
+                    let _ = writeln!(out, "training throughput {tps:.0} tokens/s per GPU (whole model) at best");
+                }
+            }
+            None if sim.coverage.training => {
+                let _ = writeln!(
+                    out,
+                    "training: the step is the forward pass; no throughput (model.micro_batches, in the plan or --conditions, gives the optimizer step)"
+                );
+            }
+            None => {}
         }
         if let Some(t) = sim.serial_tokens_per_s_per_gpu() {
             let _ = match sim.bounds() {

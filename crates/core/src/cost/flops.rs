@@ -26,6 +26,9 @@ pub struct NodeWork {
     /// Training: the gradients and optimizer states of the node's weights, as one GPU of
     /// its data-parallel group holds them (sharded by ZeRO stage 1 and up).
     pub state_bytes: f64,
+    /// Training: the node's gradients as its data-parallel group reduces them (all its
+    /// GPUs together, before any ZeRO sharding): its parameters × the gradient's bytes.
+    pub grad_bytes: f64,
     /// Of `weight_bytes`, the share one data-parallel rank holds: 1, or 1/DP under ZeRO
     /// stage 3 (FSDP), which shards the weights themselves.
     pub held_share: f64,
@@ -262,7 +265,9 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
             Some(Op::Embedding | Op::LmHead) => (c.dense_dtype, c.bytes.embedding),
             _ => (c.dense_dtype, dense),
         };
-        (w.state_bytes, w.held_share) = training_state(t, expert, weight_bytes / bytes.max(f64::MIN_POSITIVE), dtype);
+        let params = weight_bytes / bytes.max(f64::MIN_POSITIVE);
+        (w.state_bytes, w.held_share) = training_state(t, expert, params, dtype);
+        w.grad_bytes = params * gradient_bytes(dtype).0;
     }
     // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
     w.bytes = match tokens_known {
@@ -287,15 +292,21 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
 /// the optimizer states by the data-parallel ranks d, stage 2 the gradients too, stage 3 the
 /// weights (Rajbhandari et al. 2020, §5). Other dtypes (FP8 weights) count as BF16's.
 fn training_state(t: &Training, expert: bool, params: f64, dtype: Option<Dtype>) -> (f64, f64) {
-    let (grads, optimizer) = match dtype {
-        Some(Dtype::Fp16) => (2.0, 16.0),
-        Some(Dtype::Fp32) => (4.0, 8.0),
-        _ => (4.0, 12.0),
-    };
+    let (grads, optimizer) = gradient_bytes(dtype);
     let d = f64::from(if expert { t.expert_dp } else { t.dense_dp }.max(1));
     let z = t.zero.get();
     let shard = |from: u8| if z >= from { 1.0 / d } else { 1.0 };
     (params * (grads * shard(2) + optimizer * shard(1)), shard(3))
+}
+
+/// Bytes per parameter of the gradients and of the optimizer's states, by the weights'
+/// dtype (see `training_state`).
+fn gradient_bytes(dtype: Option<Dtype>) -> (f64, f64) {
+    match dtype {
+        Some(Dtype::Fp16) => (2.0, 16.0),
+        Some(Dtype::Fp32) => (4.0, 8.0),
+        _ => (4.0, 12.0),
+    }
 }
 
 /// Whether any node's tokens are known (a batch or a tensor shape gave them): what a

@@ -13,8 +13,10 @@ mod overlap;
 pub mod time_window;
 pub mod timeline;
 pub mod trace;
+pub mod training;
 
 pub use breakdown::{Coverage, Part, PerLayer};
+pub use training::TrainingStep;
 
 /// What a simulated step needs from the plan or its conditions, named wherever one is
 /// missing (check/mod.rs does not simulate a plan with no size anywhere).
@@ -55,6 +57,9 @@ pub struct SimResult {
     /// other micro-batch's compute.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlapped_step_time_s: Option<f64>,
+    /// Training with its micro-batches given: the optimizer step this forward pass implies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingStep>,
     /// Per GPU used, ascending.
     pub per_gpu: Vec<GpuTime>,
     /// When each scheduled node ran, for the timeline view. Left out of the JSON report:
@@ -278,6 +283,16 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
     let plan_flops: f64 = topo.iter().map(|&v| work[v as usize].flops).sum();
     let coverage = coverage(plan, x.roles, c, step, used.len(), plan_flops);
     let overlapped_step_time_s = x.overlap.then(|| overlap::two_batch(step, &per_layer));
+    let training = c.training.filter(|t| t.micro_batches.is_some()).and_then(|t| {
+        let loads = cell_loads(x, &cells, &cbusy, &mbusy);
+        let replica = u32::try_from(used.len()).unwrap_or(u32::MAX) / c.dp.max(1);
+        let tokens = training::Tokens {
+            per_micro_batch: coverage.tokens_per_step,
+            fraction: coverage.fraction,
+            gpus: used.len(),
+        };
+        training::step(&loads, step, &t, c, replica.max(1), tokens)
+    });
     let ids = |s: &[u32]| s.iter().map(|&i| plan.nodes[i as usize].id.clone()).collect::<Vec<_>>();
     let critical_path = if path.len() > 64 {
         let mut v = ids(&path[..32]);
@@ -306,6 +321,7 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             ..coverage
         },
         overlapped_step_time_s,
+        training,
         per_gpu: used_ids
             .iter()
             .map(|&(gpu, x)| GpuTime {
@@ -317,6 +333,32 @@ pub fn simulate(x: &SimInput<'_>) -> SimResult {
             .collect(),
         spans,
     }
+}
+
+/// Each GPU cell's forward busy seconds, pipeline stage and gradient and weight bytes, for
+/// the training step. O(nodes + the cells they cover), as the memory table.
+fn cell_loads(x: &SimInput<'_>, cells: &GpuCells, cbusy: &[f64], mbusy: &[f64]) -> Vec<training::CellLoad> {
+    let mut loads: Vec<training::CellLoad> = cbusy
+        .iter()
+        .zip(mbusy)
+        .map(|(&compute_s, &comm_s)| training::CellLoad { compute_s, comm_s, ..training::CellLoad::default() })
+        .collect();
+    // Cells no node is placed on (between the used GPUs) are no stage's.
+    let mut placed = vec![false; loads.len()];
+    for ((node, w), r) in x.plan.nodes.iter().zip(x.work).zip(x.roles) {
+        let Placement::Gpus(s) = &node.placement else { continue };
+        let k = s.len() as f64;
+        let expert = r.op == Some(Op::Expert);
+        for i in cells.of(s) {
+            let Some(load) = loads.get_mut(i) else { continue };
+            placed[i] = true;
+            load.stage = load.stage.or(r.ranks.pp);
+            let part = if expert { &mut load.expert } else { &mut load.dense };
+            part.grads += w.grad_bytes / k;
+            part.weights += w.weight_bytes / k;
+        }
+    }
+    loads.into_iter().zip(placed).filter_map(|(l, p)| p.then_some(l)).collect()
 }
 
 fn op_of(plan: &Plan, roles: &[NodeRoles], i: usize) -> Option<Op> {

@@ -294,6 +294,7 @@ mod tests {
             per_layer: crate::sim::PerLayer::default(),
             coverage: crate::sim::Coverage::default(),
             overlapped_step_time_s: None,
+            training: None,
             per_gpu: gpus.iter().map(|&gpu| GpuTime { gpu, compute_s: 0.0, comm_s: 0.0, busy_fraction: 0.0 }).collect(),
             spans,
         }

@@ -78,11 +78,21 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     }
     let mut step = card("step", "Step time", b.step_s, a.and_then(|f| f.step_s), units::seconds, Better::Lower);
     if trains && step.before != "—" {
-        step.note = Some(
-            "Training: one micro-batch's forward pass; its backward pass, the pipeline's bubbles and the \
-             gradients' reduction are not simulated"
+        step.note = Some(match (b.training, a.and_then(|f| f.training)) {
+            (Some(t), after) => {
+                let after = after.filter(|u| *u != t).map(|(u, _)| format!(" After: {}.", training_step(u)));
+                format!(
+                    "Training, at best: {}; one micro-batch's forward pass {}. Published Megatron-Core runs took \
+                     1.1–2.2× longer (docs/calibration.md).{}",
+                    training_step(t.0),
+                    units::seconds(t.1),
+                    after.unwrap_or_default()
+                )
+            }
+            (None, _) => "Training: one micro-batch's forward pass; give the micro-batches a step runs for the \
+                          optimizer step (its backward passes, the pipeline's bubbles and the gradients' reduction)"
                 .into(),
-        );
+        });
     }
     vec![
         card("gpus", "GPUs used", Some(b.gpus_used), a.map(|f| f.gpus_used), count, Better::Higher),
@@ -90,6 +100,19 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
         step,
         memory,
     ]
+}
+
+/// "8 micro-batches through 4 stages: 1.2 s of pipeline (27% fill and drain), 0.1 s of
+/// gradient reduction".
+fn training_step(t: crate::sim::TrainingStep) -> String {
+    format!(
+        "{} through {}: {} of pipeline ({} fill and drain), {} of gradient reduction",
+        units::count(u64::from(t.micro_batches), "micro-batch", "micro-batches"),
+        units::count(u64::from(t.stages), "stage", "stages"),
+        units::seconds(t.pipeline_s),
+        units::percent(t.bubble),
+        units::seconds(t.gradient_sync_s)
+    )
 }
 
 /// "does not fit: over the 80 GB of one GPU (before and after)" when a side's peak memory
@@ -147,6 +170,7 @@ mod tests {
             gpus_used: 8.0,
             balancedness: None,
             step_s: None,
+            training: None,
             peak_mem_gb: Some(peak),
             capacity_gb: Some(80.0),
             weights_only: None,
@@ -242,11 +266,26 @@ mod tests {
         let memory = note("memory", &side);
         assert!(memory.starts_with("Training: the fullest GPU holds "), "{memory}");
         assert!(memory.contains("gradients and optimizer states") && !memory.contains("KV cache"), "{memory}");
-        assert!(note("step", &side).starts_with("Training: one micro-batch's forward pass"));
+        assert!(note("step", &side).starts_with("Training: one micro-batch's forward pass; give the micro-batches"));
         // Rewritten to what it already is, the same figures are said once.
         let after = after_side(&side, Strategy::parse("EP8_PP4_DP2").unwrap(), &Request::default()).unwrap();
         let both = cards(&side, Some(&after.analysis)).into_iter().find(|c| c.key == "memory").unwrap().note.unwrap();
         assert!(both.ends_with(", before and after") && both.matches("weights").count() == 1, "{both}");
+        // With its micro-batches, the optimizer step: the card's time is the step's, and
+        // its note says the parts and the forward pass it is built on.
+        let forward = side.report.metrics.simulation.as_ref().unwrap().step_time_s;
+        let mut stepped = meta.clone();
+        stepped.model.micro_batches = Some(8);
+        let plan = Arc::new(crate::r#gen::plan_from(&stepped, crate::limits::Capacity::Native).unwrap());
+        let side = analyze(plan, &Request::default());
+        let sim = side.report.metrics.simulation.as_ref().unwrap();
+        let t = sim.training.expect("micro-batches given");
+        assert!(t.step_s > 8.0 * forward / 4.0 && t.stages == 4, "{t:?} vs forward {forward}");
+        let card = cards(&side, None).into_iter().find(|c| c.key == "step").unwrap();
+        assert_eq!(card.before, units::seconds(t.step_s));
+        let said = card.note.unwrap();
+        assert!(said.starts_with("Training, at best: 8 micro-batches through 4 stages: "), "{said}");
+        assert!(said.contains(&format!("one micro-batch's forward pass {}", units::seconds(forward))), "{said}");
         // Without a batch: the weights and their states, and what is not counted.
         meta.model.batch = None;
         let plan = crate::r#gen::plan_from(&meta, crate::limits::Capacity::Native).unwrap();

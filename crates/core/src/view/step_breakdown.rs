@@ -123,8 +123,11 @@ fn side(name: &'static str, s: &SimResult, scale: f64) -> SideBar {
             tokens(t * step / over)
         ),
         (Some(t), _) => format!("{} tokens/s per GPU (whole model)", tokens(t)),
+        (None, _) if let Some(t) = s.training.and_then(|t| t.tokens_per_s_per_gpu) => {
+            format!("{} tokens/s per GPU (whole model) at best, training with its backward passes", tokens(t))
+        }
         (None, _) if s.coverage.training => {
-            "no throughput: a training step's backward pass is not simulated".to_string()
+            "no throughput: a training step needs the micro-batches it runs".to_string()
         }
         (None, _) => "no throughput: needs batch, and the model's layers".to_string(),
     };
