@@ -329,6 +329,11 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   await page.waitForFunction((before) => !document.querySelector('[data-stat="memory"] [data-testid="stat-note"]')?.textContent.includes(`activations ${before}`), String(many));
   const one = await activations();
   assert.ok(one < many / 2, `${one} vs ${many}`);
+  // The step card then gives the optimizer step those micro-batches make, a best case, and
+  // the busy charts say they are the forward pass's shares.
+  const stepNote = await page.locator('[data-stat="step"]').getByTestId('stat-note').textContent();
+  assert.match(stepNote, /^Training, at best: 1 micro-batch through 4 stages: [\d.]+ m?s of pipeline \(\d+% fill and drain\), [\d.]+ [mµ]?s of gradient reduction; one micro-batch's forward pass/);
+  assert.ok(await page.getByText("Busy computing, % of one micro-batch's forward pass").count() > 0);
   await typeField(page, 'model.micro_batches', '');
   // No stage 4.
   await typeField(page, 'model.zero_stage', '4');
@@ -337,7 +342,9 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   await dropFile(page, 'train_mixtral_8x7b_distributed.sh', await readFile(join(real, 'megatron-lm__train_mixtral_8x7b_distributed.sh'), 'utf8'));
   await page.waitForFunction(() => document.querySelector('input[data-field="model.zero_stage"]')?.value === '1');
   assert.equal(await input(page, 'model.phase').inputValue(), 'train');
-  // Its global batch of 256 in micro-batches of the deployment's batch.
+  // Its global batch of 256 in micro-batches of the deployment's batch (the zero stage may
+  // have read 1 before the script arrived: its micro-batches say it has).
+  await page.waitForFunction(() => document.querySelector('input[data-field="model.micro_batches"]')?.value !== '');
   const [batch, micro] = [await input(page, 'model.batch').inputValue(), await input(page, 'model.micro_batches').inputValue()];
   assert.equal(Number(batch) * Number(micro), 256, `${batch} × ${micro}`);
   assert.deepEqual(errors, []);

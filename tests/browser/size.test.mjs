@@ -28,7 +28,10 @@
 // training activations (a meta field, its switch in the panel; activations at TP 8 were
 // counted 3× what Megatron-LM's --sequence-parallel holds): 641.2 KB, raised to 642 KB;
 // layer_pattern read as a flat struct, not serde's internally tagged enum: 637.5 KB, and
-// the budget back to 640 KB.
+// the budget back to 640 KB. The training step (sim/training.rs: the micro-batches of an
+// optimizer step through 1F1B, the gradients' reduction; calibrated in docs/calibration.md)
+// took it to 642.0 KB, 2.4 KB of it in the simulator, and the budget to 643 KB: what it
+// could have been paid with (one stage table instead of a hash map: 0 B) did not pay.
 // The issue's target, 450 KB, is NOT met:
 // the budgets below guard against growth past what ships now; README "Page size" says
 // where the bytes are.
@@ -39,7 +42,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dist, servedBrowser, openPage } from './harness.mjs';
 
-const LIMIT = 640 * 1000;
+const LIMIT = 643 * 1000;
 // The config readers' worker (index.html, data-type="worker"): fetched when the first config
 // file is read, never at load.
 const WORKER = 'planscope-readers_bg.wasm';

@@ -84,17 +84,22 @@ pub fn step(
     tokens: Tokens,
 ) -> Option<TrainingStep> {
     let m = t.micro_batches?.max(1);
-    // Stages by their nodes' PP rank; the cells saying none are one group.
-    let mut by_stage: foldhash::HashMap<Option<u32>, (f64, f64)> = foldhash::HashMap::default();
+    // Stages by their nodes' PP rank, slot 0 for the cells saying none (or a rank past any
+    // PP degree planscope accepts): a table of at most limits::DEGREE + 1 slots.
+    let slot = |s: Option<u32>| s.filter(|&s| s < crate::limits::DEGREE).map_or(0, |s| s as usize + 1);
+    let slots = cells.iter().map(|c| slot(c.stage) + 1).max().unwrap_or(1);
+    // Each slot's slowest forward, and forward and backward; None where no cell is.
+    let mut by_stage: Vec<Option<(f64, f64)>> = vec![None; slots];
     for cell in cells {
-        let e = by_stage.entry(cell.stage).or_insert((0.0, 0.0));
-        e.0 = e.0.max(cell.compute_s + cell.comm_s);
-        e.1 = e.1.max(3.0 * cell.compute_s + 2.0 * cell.comm_s);
+        let (f, fb) = by_stage[slot(cell.stage)].get_or_insert((0.0, 0.0));
+        *f = f.max(cell.compute_s + cell.comm_s);
+        *fb = fb.max(3.0 * cell.compute_s + 2.0 * cell.comm_s);
     }
-    let forward_busy: f64 = by_stage.values().map(|s| s.0).sum();
+    let by_stage: Vec<(f64, f64)> = by_stage.into_iter().flatten().collect();
+    let forward_busy: f64 = by_stage.iter().map(|s| s.0).sum();
     let waits = if forward_busy > 0.0 { (forward_s / forward_busy).max(1.0) } else { 1.0 };
-    let all = by_stage.values().map(|s| s.1).sum::<f64>() * waits;
-    let stage_s = by_stage.values().map(|s| s.1).fold(0.0, f64::max) * waits;
+    let all = by_stage.iter().map(|s| s.1).sum::<f64>() * waits;
+    let stage_s = by_stage.iter().map(|s| s.1).fold(0.0, f64::max) * waits;
     let mf = f64::from(m);
     // The slowest stage busy m times, and the fill and drain around it; the interleaved
     // schedule's v chunks shrink the fill and drain v-fold (Narayanan et al. 2021, §2.2.2).

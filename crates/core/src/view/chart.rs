@@ -94,6 +94,9 @@ pub fn nice_top(max: f64) -> f64 {
 struct Spec {
     key: &'static str,
     title: &'static str,
+    /// The title where the step shown is a training run's optimizer step, which the
+    /// simulated forward pass these shares are of is one micro-batch of.
+    training_title: &'static str,
     needs: &'static str,
     /// A GPU's value, given its row and the simulated step time.
     value: fn(&GpuMetrics, Option<f64>) -> Option<f64>,
@@ -111,18 +114,21 @@ const SPECS: [Spec; 3] = [
     Spec {
         key: "util-memory",
         title: "Memory, % of capacity",
+        training_title: "Memory, % of capacity",
         needs: "the GPUs' memory capacity",
         value: |r, _| r.memory_percent.map(|p| p / 100.0),
     },
     Spec {
         key: "util-busy",
         title: "Busy computing, % of the simulated step",
+        training_title: "Busy computing, % of one micro-batch's forward pass",
         needs: crate::sim::STEP_NEEDS,
         value: |r, _| r.busy_fraction,
     },
     Spec {
         key: "util-comm",
         title: "Busy communicating, % of the simulated step",
+        training_title: "Busy communicating, % of one micro-batch's forward pass",
         needs: crate::sim::STEP_NEEDS,
         value: comm_share,
     },
@@ -164,9 +170,12 @@ fn chart(spec: &Spec, gpus: u32, before: &Report, after: Option<&Report>) -> Cha
             })
             .collect()
     };
+    // The step card shows a training run's optimizer step; these shares stay the forward
+    // pass's, and say so.
+    let trains = |r: &Report| r.metrics.simulation.as_ref().is_some_and(|s| s.training.is_some());
     Chart {
         key: spec.key,
-        title: spec.title,
+        title: if trains(before) || after.is_some_and(trains) { spec.training_title } else { spec.title },
         needs: spec.needs,
         gpus,
         top,
