@@ -229,6 +229,19 @@ fn launches_say_how_their_states_are_sharded() {
         (train, Some(ZeroStage::GRADIENTS))
     );
     assert_eq!(ds(r#"{"train_micro_batch_size_per_gpu": 1, "moe": {"ep_size": 8}}"#), (train, Some(ZeroStage::NONE)));
+    // Hugging Face's Trainer configs leave the batch sizes "auto" (the Trainer fills them):
+    // still a training config, its micro-batches unsaid.
+    let auto = r#"{"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto",
+        "gradient_accumulation_steps": "auto", "zero_optimization": {"stage": 2}, "moe": {"ep_size": 8}}"#;
+    let auto = conditions::read("ds_config.json", auto).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((auto.meta.model.phase, auto.meta.model.micro_batches), (train, None));
+    // Its gradient accumulation is the micro-batches of a step.
+    let steps = r#"{"gradient_accumulation_steps": 8, "moe": {"ep_size": 8}}"#;
+    let steps = conditions::read("ds_config.json", steps).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((steps.meta.model.phase, steps.meta.model.micro_batches), (train, Some(8)));
+    assert!(steps.fields.contains(&"model.micro_batches"), "{:?}", steps.fields);
+    let zero_steps = conditions::read("ds_config.json", r#"{"gradient_accumulation_steps": 0, "moe": {"ep_size": 8}}"#);
+    assert!(zero_steps.unwrap_err().to_string().contains("a whole number of at least 1"));
     // An inference config serves.
     assert_eq!(ds(r#"{"tensor_parallel": {"tp_size": 8}, "moe": {"ep_size": 8}}"#), (None, None));
     let bad = conditions::read("ds_config.json", r#"{"zero_optimization": {"stage": 4}, "moe": {"ep_size": 8}}"#)

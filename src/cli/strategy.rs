@@ -85,6 +85,7 @@ fn to_json(s: &LaunchStrategy) -> Value {
         "zero_stage": s.training.and_then(|t| t.zero).map(|z| z.get()),
         "zero_copies": s.training.and_then(|t| t.zero_copies),
         "sequence_parallel": s.training.and_then(|t| t.sequence_parallel),
+        "micro_batches": s.training.and_then(|t| t.micro_batches),
         "broken": broken,
     })
 }
@@ -126,6 +127,9 @@ fn text_of(s: &LaunchStrategy) -> String {
             } else {
                 "           no sequence parallelism: activations between the TP blocks replicated on each TP GPU\n"
             });
+        }
+        if let Some(m) = run.micro_batches {
+            out.push_str(&format!("           {m} micro-batches an optimizer step\n"));
         }
     }
     out.push_str(&format!("gpus       {} needed", s.gpus));

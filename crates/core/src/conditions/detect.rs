@@ -97,6 +97,10 @@ fn strategy(file_name: &str, text: &str) -> Option<Result<Conditions, Conditions
             meta.model.sequence_parallel = Some(sp);
             fields.push("model.sequence_parallel");
         }
+        if let Some(m) = run.micro_batches {
+            meta.model.micro_batches = Some(m);
+            fields.push("model.micro_batches");
+        }
     }
     // The GPUs the launch runs on, when it states them or starts them itself: the verifier
     // then holds the plan to those, not to EP·TP·PP·DP (a vLLM EP16 over TP8·DP2 runs

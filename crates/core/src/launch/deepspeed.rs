@@ -9,7 +9,7 @@
 //! MoE's `enable_expert_tensor_parallelism`, False by default, is a model argument no config
 //! states), so ETP = 1 and the TP ranks hold copies of the expert group.
 
-use super::entry::{Entry, Failure, Field, Said};
+use super::entry::{AUTO, Entry, Failure, Field, Said};
 use super::rule::{FrameworkRule, divides, too_few_gpus};
 use super::{Framework, LaunchErrorKind, Read, TrainingRun, gpus_of};
 use crate::model::{Extra, Strategy, ZeroStage};
@@ -24,6 +24,7 @@ pub fn field(e: &Entry) -> Option<Field> {
         "num-nodes" => Field::Nnodes,
         "zero-optimization.stage" => Field::ZeroStage,
         "train-batch-size" | "train-micro-batch-size-per-gpu" => Field::TrainBatch,
+        "gradient-accumulation-steps" => Field::GradAccum,
         _ => return None,
     })
 }
@@ -48,7 +49,12 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         })?),
         None => None,
     };
-    let trains = zero.is_some() || s.get(Field::TrainBatch).is_some();
+    let trains = zero.is_some() || s.get(Field::TrainBatch).is_some() || s.get(Field::GradAccum).is_some();
+    // Its micro-batches a step, when a number ("auto" is the Trainer's to fill).
+    let micro_batches = match s.get(Field::GradAccum) {
+        Some(AUTO) | None => None,
+        Some(_) => s.degree(Field::GradAccum)?,
+    };
     let etp = if trains { 1 } else { tp };
     let extra = Extra { etp: (ep > 1).then_some(etp), ..Extra::default() };
     let strategy = Strategy::with(ep, tp, 1, dp, extra).map_err(|e| {
@@ -84,6 +90,7 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         zero: Some(zero.unwrap_or(ZeroStage::NONE)),
         zero_copies: None,
         sequence_parallel: None,
+        micro_batches,
     });
     Ok(Read { strategy, gpus: needs, world, layers: None, training, broken })
 }

@@ -107,6 +107,8 @@ pub enum Field {
     ZeroStage,
     /// DeepSpeed `train_batch_size` / `train_micro_batch_size_per_gpu`: a training config.
     TrainBatch,
+    /// DeepSpeed `gradient_accumulation_steps`: the micro-batches of an optimizer step.
+    GradAccum,
     /// Megatron-LM model sizes a script states beside its degrees (`--num-attention-heads`,
     /// `--num-query-groups`, `--group-query-attention`, `--hidden-size`, `--kv-channels`,
     /// `--seq-length`), read for the framework's rules that tie them to the degrees. The
@@ -147,6 +149,9 @@ impl Field {
         matches!(self, Field::Heads | Field::QueryGroups | Field::Hidden | Field::KvChannels | Field::SeqLength)
     }
 }
+
+/// The value of a DeepSpeed batch size written "auto": no count a launch can write.
+pub const AUTO: i64 = -1;
 
 /// A setting's value where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +246,12 @@ impl Said {
                     _ => return Err(bad("true or false", v)),
                 },
             }
+        } else if matches!(field, Field::TrainBatch | Field::GradAccum)
+            && e.value.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("auto"))
+        {
+            // Hugging Face's Trainer fills DeepSpeed's "auto" batch sizes from its own
+            // arguments (transformers' integrations/deepspeed.py): set, its number unknown.
+            AUTO
         } else if field.checks_only() {
             match e.value.as_deref().filter(|_| e.unset.is_none()).and_then(|v| v.trim().parse::<i64>().ok()) {
                 Some(n) => n,

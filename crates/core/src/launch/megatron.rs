@@ -247,7 +247,12 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
     // The distributed optimizer's copies across the data-parallel ranks, each sharded over
     // DP / copies (`--num-distributed-optimizer-instances`, 1 unless given).
     let zero_copies = s.degree(Field::DistOptInstances)?.filter(|&n| n > 1);
-    let training = TrainingRun { zero: Some(zero(s)), zero_copies, sequence_parallel: Some(sequence_parallel) };
+    let training = TrainingRun {
+        zero: Some(zero(s)),
+        zero_copies,
+        sequence_parallel: Some(sequence_parallel),
+        micro_batches: None,
+    };
     Ok(Read { strategy, gpus: needs, world, layers, training: Some(training), broken })
 }
 

@@ -114,6 +114,10 @@ pub struct TrainingRun {
     /// (Megatron-LM's `--sequence-parallel`, on only with TP > 1; torchtitan's TP always);
     /// None when the launch's framework is not read for it (DeepSpeed).
     pub sequence_parallel: Option<bool>,
+    /// The micro-batches of an optimizer step on each data-parallel replica, when the
+    /// launch states them apart from the batch (DeepSpeed's `gradient_accumulation_steps`;
+    /// Megatron-LM's follow from its global batch, read with the batch: conditions/detect.rs).
+    pub micro_batches: Option<u32>,
 }
 
 /// Why a text gave no strategy, with where (1-based line:col; 0:0 when the whole text).

@@ -154,7 +154,7 @@ pub(crate) fn read(s: &Said, gpus: Option<u64>) -> Result<Read, Failure> {
         gpus: needs,
         world,
         layers: None,
-        training: Some(TrainingRun { zero: Some(zero), zero_copies, sequence_parallel }),
+        training: Some(TrainingRun { zero: Some(zero), zero_copies, sequence_parallel, micro_batches: None }),
         broken,
     })
 }
