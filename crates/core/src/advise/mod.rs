@@ -49,7 +49,9 @@ pub enum RankedBy {
     /// most memory left per GPU first, the room a batch's KV cache and activations take.
     MemoryHeadroom,
     /// Training: the most memory left per GPU first, as the forward pass simulated is no
-    /// measure of a training step.
+    /// measure of a training step, nor is the training step built on it (`sim::training`)
+    /// one to rank by: it orders Megatron-Core's published layouts the wrong way round
+    /// (docs/calibration.md, "Megatron-Core MoE training step").
     TrainingMemory,
     /// Neither a step time nor a memory figure (no GPU memory capacity either): fewer,
     /// simpler degrees first.
