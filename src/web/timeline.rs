@@ -321,6 +321,16 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
         })
     };
     let total_h = n_rows as f64 * ROW;
+    // A training run's step card shows its optimizer step; this is the forward pass it is
+    // built on, and says so.
+    let training = sim.training.map(|t| {
+        let many = units::count(u64::from(t.micro_batches), "micro-batch", "micro-batches");
+        view! {
+            <p class="muted" data-testid="timeline-training">
+                {format!("One micro-batch's forward pass; the training step (Step time) runs {many}, with their backward passes.")}
+            </p>
+        }
+    });
     view! {
         <section class="card timeline" data-testid="timeline-step" data-side=side aria-label=title>
             <header class="section-head">
@@ -331,6 +341,7 @@ pub fn Timeline(analysis: Analysis, title: &'static str, side: &'static str) -> 
                     <button class="button small" data-testid="timeline-fit" on:click=move |_| window.set(TimeWindow::whole(step))>"Fit"</button>
                 </div>
             </header>
+            {training}
             <div class="timeline-legend" data-testid="timeline-legend">
                 <span class="key"><span class="swatch compute-swatch"></span>"compute "<b data-field="compute">{units::percent(shares.compute)}</b></span>
                 <span class="key"><span class="swatch comm-swatch"></span>"communication "<b data-field="comm">{units::percent(shares.comm)}</b></span>

@@ -334,6 +334,7 @@ test('a training micro-batch holds gradients and optimizer states; a ZeRO stage 
   const stepNote = await page.locator('[data-stat="step"]').getByTestId('stat-note').textContent();
   assert.match(stepNote, /^Training, at best: 1 micro-batch through 4 stages: [\d.]+ m?s of pipeline \(\d+% fill and drain\), [\d.]+ [mµ]?s of gradient reduction; one micro-batch's forward pass/);
   assert.ok(await page.getByText("Busy computing, % of one micro-batch's forward pass").count() > 0);
+  assert.match(await page.getByTestId('timeline-training').first().textContent(), /^One micro-batch's forward pass; the training step \(Step time\) runs 1 micro-batch, /);
   await typeField(page, 'model.micro_batches', '');
   // No stage 4.
   await typeField(page, 'model.zero_stage', '4');
