@@ -113,8 +113,8 @@ pub struct Figures {
     /// The simulated step: a training run's optimizer step when its micro-batches are
     /// given, else the forward pass simulated.
     pub step_s: Option<f64>,
-    /// That optimizer step's parts, and the forward pass it is built on.
-    pub training: Option<(crate::sim::TrainingStep, f64)>,
+    /// That optimizer step's parts.
+    pub training: Option<crate::sim::TrainingStep>,
     pub peak_mem_gb: Option<f64>,
     /// One GPU's memory, GB, when the hardware gives it.
     pub capacity_gb: Option<f64>,
@@ -131,7 +131,7 @@ impl Figures {
             gpus_used: m.gpus_used as f64,
             balancedness: m.simulation.as_ref().map(|s| s.balancedness),
             step_s: m.simulation.as_ref().map(|s| s.training.map_or(s.step_time_s, |t| t.step_s)),
-            training: m.simulation.as_ref().and_then(|s| Some((s.training?, s.step_time_s))),
+            training: m.simulation.as_ref().and_then(|s| s.training),
             peak_mem_gb: m.memory.as_ref().map(|mm| mm.total_gb.max),
             capacity_gb: m.memory.as_ref().and_then(|mm| mm.capacity_gb),
             weights_only: m.memory.as_ref().and_then(|mm| match mm.counted {

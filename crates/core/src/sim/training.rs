@@ -31,6 +31,8 @@ pub struct TrainingStep {
     pub micro_batches: u32,
     /// Pipeline stages found among the GPUs (their nodes' PP ranks; one when none is known).
     pub stages: u32,
+    /// The simulated forward pass of one micro-batch this step is built on, seconds.
+    pub forward_s: f64,
     /// One micro-batch's forward and backward on the slowest stage, seconds.
     pub stage_s: f64,
     /// The m micro-batches through the pipeline, seconds.
@@ -116,6 +118,7 @@ pub fn step(
     Some(TrainingStep {
         micro_batches: m,
         stages: by_stage.len().max(1) as u32,
+        forward_s,
         stage_s,
         pipeline_s,
         bubble,
@@ -203,7 +206,7 @@ mod tests {
         let cells: Vec<CellLoad> = (0..4).map(|s| cell(s, 1.0, 0.5)).collect();
         let t = training(4, 1, 1, 0, 8);
         let s = step(&cells, 6.0, &t, &c, 1, NONE).unwrap();
-        assert_eq!((s.stages, s.micro_batches), (4, 8));
+        assert_eq!((s.stages, s.micro_batches, s.forward_s), (4, 8, 6.0));
         assert!((s.stage_s - 4.0).abs() < 1e-12);
         // (m + p − 1)·t = 11 × 4 s, (p − 1)/(m + p − 1) of it idle.
         assert!((s.pipeline_s - 44.0).abs() < 1e-9, "{}", s.pipeline_s);

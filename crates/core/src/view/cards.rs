@@ -80,12 +80,12 @@ pub fn cards(before: &Analysis, after: Option<&Analysis>) -> Vec<Card> {
     if trains && step.before != "—" {
         step.note = Some(match (b.training, a.and_then(|f| f.training)) {
             (Some(t), after) => {
-                let after = after.filter(|u| *u != t).map(|(u, _)| format!(" After: {}.", training_step(u)));
+                let after = after.filter(|u| *u != t).map(|u| format!(" After: {}.", training_step(u)));
                 format!(
                     "Training, at best: {}; one micro-batch's forward pass {}. Megatron-Core's published \
                      Qwen3-235B runs on 256 H100 took 1.1–2.2× what this model gives them.{}",
-                    training_step(t.0),
-                    units::seconds(t.1),
+                    training_step(t),
+                    units::seconds(t.forward_s),
                     after.unwrap_or_default()
                 )
             }
