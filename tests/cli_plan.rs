@@ -97,7 +97,7 @@ fn conditions_take_configs_and_presets_and_refuse_the_rest() {
 
 #[test]
 fn plan_writes_deployments_that_verify_passes() {
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 5] = [
         &[
             "--model",
             &real("deepseek-v3__config.json"),
@@ -125,6 +125,42 @@ fn plan_writes_deployments_that_verify_passes() {
             "8192",
         ],
         &["--model", "mixtral-8x7b", "--strategy", "EP8_PP4_DP2", "--gpus", "64", "--batch", "16", "--seq-len", "4096"],
+        // Experts folded over the attention's TP and DP (a refinement in the strategy's name).
+        &[
+            "--model",
+            "qwen3-30b-a3b",
+            "--strategy",
+            "EP8_TP2_DP4_ETP1",
+            "--gpus",
+            "8",
+            "--batch",
+            "8",
+            "--seq-len",
+            "1024",
+        ],
+        // Every training field the meta can carry.
+        &[
+            "--model",
+            "mixtral-8x7b",
+            "--strategy",
+            "EP8_TP2_PP4",
+            "--hardware",
+            "h100",
+            "--phase",
+            "train",
+            "--batch",
+            "2",
+            "--seq-len",
+            "4096",
+            "--zero-stage",
+            "1",
+            "--zero-copies",
+            "2",
+            "--micro-batches",
+            "8",
+            "--sequence-parallel",
+            "on",
+        ],
     ];
     for (i, case) in cases.iter().enumerate() {
         let file = scratch(&format!("plan{i}.json"));

@@ -593,3 +593,23 @@ fn model_configs_and_graphless_objects_are_not_plans() {
     let file = "2026-01-05-10-27-44__prefill_parallel_strategy_deployment_corrected.json";
     assert!(load(file).nodes.is_empty(), "{file} reads as a plan with no DAG");
 }
+
+/// Every meta field the Conditions panel can set is one the schema allows: a plan planscope
+/// writes with it (`plan --zero-copies`, `--micro-batches`, `--sequence-parallel`) validates.
+#[test]
+fn the_schema_allows_every_field_the_conditions_set() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("www/planscope.schema.json")).unwrap()).unwrap();
+    let defs = &schema["$defs"];
+    let missing: Vec<&str> = planscope_core::conditions_form::FIELDS
+        .iter()
+        .map(|f| f.key)
+        .filter(|key| {
+            let (block, name) = key.split_once('.').unwrap();
+            let props = if block == "strategy" { &defs["meta"]["properties"] } else { &defs[block]["properties"] };
+            props.get(name).is_none()
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in www/planscope.schema.json: {missing:?}");
+}

@@ -1,11 +1,11 @@
 //! A small JSON Schema (2020-12) validator for the keywords www/planscope.schema.json
 //! uses, so the canonical output is checked against the schema file itself without a
 //! heavy dependency. An unknown keyword is an error, so nothing is skipped silently;
-//! `pattern` is the one keyword accepted unchecked (it needs a regex engine).
+//! `pattern` is checked with the `regex` crate (a dev-dependency criterion already pulls in).
 
 use serde_json::Value;
 
-const ANNOTATIONS: &[&str] = &["$schema", "$id", "$defs", "title", "description", "$comment", "pattern"];
+const ANNOTATIONS: &[&str] = &["$schema", "$id", "$defs", "title", "description", "$comment"];
 
 /// Every violation, as `path: what`; empty when `doc` conforms.
 pub fn validate(root: &Value, doc: &Value) -> Vec<String> {
@@ -37,6 +37,13 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<S
                     errors.push(format!("{path}: expected {types:?}, got {v}"));
                 }
             }
+            "pattern" => match (rule.as_str().map(regex::Regex::new), v.as_str()) {
+                (Some(Ok(re)), Some(s)) if !re.is_match(s) => {
+                    errors.push(format!("{path}: `{s}` does not match {rule}"))
+                }
+                (Some(Err(e)), _) => errors.push(format!("{path}: bad pattern {rule}: {e}")),
+                _ => {}
+            },
             "const" if v != rule => errors.push(format!("{path}: expected {rule}, got {v}")),
             "enum" if !rule.as_array().is_some_and(|a| a.contains(v)) => {
                 errors.push(format!("{path}: {v} is not one of {rule}"))
