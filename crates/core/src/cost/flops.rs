@@ -267,7 +267,7 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
         };
         let params = weight_bytes / bytes.max(f64::MIN_POSITIVE);
         (w.state_bytes, w.held_share) = training_state(t, expert, params, dtype);
-        w.grad_bytes = params * gradient_bytes(dtype).0;
+        w.grad_bytes = params * bytes_per_parameter(dtype).0;
     }
     // read_extra: the KV context decode reads, or (negative) the weights an idle expert skips.
     w.bytes = match tokens_known {
@@ -292,16 +292,16 @@ fn one(n: &Node, r: &NodeRoles, c: &Constants, tp: u32, proj: bool) -> NodeWork 
 /// the optimizer states by the data-parallel ranks d, stage 2 the gradients too, stage 3 the
 /// weights (Rajbhandari et al. 2020, §5). Other dtypes (FP8 weights) count as BF16's.
 fn training_state(t: &Training, expert: bool, params: f64, dtype: Option<Dtype>) -> (f64, f64) {
-    let (grads, optimizer) = gradient_bytes(dtype);
+    let (grads, optimizer) = bytes_per_parameter(dtype);
     let d = f64::from(if expert { t.expert_dp } else { t.dense_dp }.max(1));
     let z = t.zero.get();
     let shard = |from: u8| if z >= from { 1.0 / d } else { 1.0 };
     (params * (grads * shard(2) + optimizer * shard(1)), shard(3))
 }
 
-/// Bytes per parameter of the gradients and of the optimizer's states, by the weights'
-/// dtype (see `training_state`).
-fn gradient_bytes(dtype: Option<Dtype>) -> (f64, f64) {
+/// Bytes per parameter of the gradients and of the optimizer's states, in that order, by
+/// the weights' dtype (see `training_state`).
+fn bytes_per_parameter(dtype: Option<Dtype>) -> (f64, f64) {
     match dtype {
         Some(Dtype::Fp16) => (2.0, 16.0),
         Some(Dtype::Fp32) => (4.0, 8.0),

@@ -97,10 +97,13 @@ pub fn step(
         *f = f.max(cell.compute_s + cell.comm_s);
         *fb = fb.max(3.0 * cell.compute_s + 2.0 * cell.comm_s);
     }
+    // Cells whose nodes name no stage (a PP send placed across two stages' GPUs) are no
+    // stage of their own where others are named: their time counts once, in the fill.
+    let unnamed = if by_stage.len() > 1 { by_stage[0].take() } else { None };
     let by_stage: Vec<(f64, f64)> = by_stage.into_iter().flatten().collect();
-    let forward_busy: f64 = by_stage.iter().map(|s| s.0).sum();
+    let forward_busy: f64 = by_stage.iter().chain(&unnamed).map(|s| s.0).sum();
     let waits = if forward_busy > 0.0 { (forward_s / forward_busy).max(1.0) } else { 1.0 };
-    let all = by_stage.iter().map(|s| s.1).sum::<f64>() * waits;
+    let all = by_stage.iter().chain(&unnamed).map(|s| s.1).sum::<f64>() * waits;
     let stage_s = by_stage.iter().map(|s| s.1).fold(0.0, f64::max) * waits;
     let mf = f64::from(m);
     // The slowest stage busy m times, and the fill and drain around it; the interleaved
@@ -228,6 +231,12 @@ mod tests {
         // Stages of 3 s and 6 s: 3 + 6 + 3 × 6.
         let s = step(&cells, 3.0, &t, &c, 1, NONE).unwrap();
         assert!((s.pipeline_s - 27.0).abs() < 1e-9, "{}", s.pipeline_s);
+        // A send between them on GPUs naming no stage: once more in the fill, no third stage.
+        let send = CellLoad { stage: None, comm_s: 0.5, ..CellLoad::default() };
+        let with_send = [cells[0], cells[1], cells[2], send];
+        let s = step(&with_send, 3.5, &t, &c, 1, NONE).unwrap();
+        assert_eq!(s.stages, 2);
+        assert!((s.pipeline_s - 28.0).abs() < 1e-9, "{}", s.pipeline_s);
         // A forward that took 4.5 s where the stages were busy 3 s: each stage 1.5× longer.
         let w = step(&cells, 4.5, &t, &c, 1, NONE).unwrap();
         assert!((w.pipeline_s - 40.5).abs() < 1e-9, "{}", w.pipeline_s);
